@@ -1,0 +1,106 @@
+//! Types of the auth area, shared by the server and the browser.
+
+use serde::{Deserialize, Serialize};
+
+/// What a user is in the organisation. A chair (председатель) can do everything a council member
+/// can, and is the only one who grants council roles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Role {
+    Resident,
+    Accountant,
+    Dispatcher,
+    Council,
+    Chair,
+}
+
+impl Role {
+    pub const ALL: [Role; 5] = [
+        Role::Resident,
+        Role::Accountant,
+        Role::Dispatcher,
+        Role::Council,
+        Role::Chair,
+    ];
+
+    /// The stored form (the `users.role` column).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Resident => "resident",
+            Role::Accountant => "accountant",
+            Role::Dispatcher => "dispatcher",
+            Role::Council => "council",
+            Role::Chair => "chair",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    pub fn is_staff(self) -> bool {
+        self != Role::Resident
+    }
+}
+
+/// Something a role may do. Ownership (which accounts a resident reaches) is checked on top.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Permission {
+    /// The resident cabinet: own apartments and accounts.
+    OwnCabinet,
+    /// Browse and search the housing register.
+    ViewRegister,
+    /// Edit the register: apartments, residents, move-ins and move-outs.
+    EditRegister,
+    /// Users and their roles.
+    ManageUsers,
+    /// Generate and print invite codes, approve residents who joined with one.
+    ManageInvites,
+    /// Grant or take away council and chair roles.
+    GrantCouncil,
+}
+
+/// The signed-in user as pages and server functions see them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CurrentUser {
+    pub id: i64,
+    pub full_name: String,
+    pub role: Role,
+    /// The e-mail or phone they sign in with, for the profile page.
+    pub login: String,
+}
+
+/// A row of the users page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserRow {
+    pub id: i64,
+    pub full_name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub role: Role,
+    pub is_active: bool,
+    pub created_at: String,
+}
+
+/// One printable invite card (the code is shown once, when generated; only its hash is stored).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InviteCard {
+    pub address: String,
+    pub apartment_number: String,
+    pub entrance: Option<i64>,
+    pub owner_name: Option<String>,
+    pub code: String,
+    pub join_url: String,
+    /// The join URL as a QR code, an SVG document rendered on the server.
+    pub qr_svg: String,
+    pub expires_on: String,
+}
+
+/// What `/join/<code>` shows before the resident registers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InviteInfo {
+    pub address: String,
+    pub apartment_number: String,
+    /// Set when the code was issued to a named owner: joining links at once, no approval.
+    pub owner_name: Option<String>,
+    pub expires_on: String,
+}

@@ -1,0 +1,43 @@
+//! The [`Store`]: the one door to the database. Each business area adds its use-case methods in
+//! its own `store.rs` (`impl Store { … }`), each method one transaction.
+
+use super::Db;
+
+#[derive(Clone, Debug)]
+pub struct Store {
+    pub db: Db,
+}
+
+impl Store {
+    pub fn new(db: Db) -> Self {
+        Self { db }
+    }
+}
+
+/// Appends a row to the audit log inside the caller's transaction:
+/// `audit!(&mut *tx, actor, "action", "entity", entity_id, details)`.
+#[macro_export]
+macro_rules! audit {
+    ($tx:expr, $actor:expr, $action:expr, $entity:expr, $entity_id:expr, $details:expr) => {
+        sqlx::query(
+            "INSERT INTO audit_log (at, actor_user_id, action, entity, entity_id, details)
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(chrono::Utc::now())
+        .bind($actor)
+        .bind($action)
+        .bind($entity)
+        .bind($entity_id)
+        .bind($details)
+        .execute($tx)
+        .await
+    };
+}
+
+impl Store {
+    /// A cheap round trip, for health checks.
+    pub async fn ping(&self) -> Result<(), crate::error::AppError> {
+        crate::with_db!(&self.db, |pool| sqlx::query("SELECT 1").execute(pool).await.map(|_| ()))
+            .map_err(super::internal("ping"))
+    }
+}

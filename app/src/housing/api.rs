@@ -1,0 +1,144 @@
+//! Server functions of the housing register: authorise → validate → one store call.
+
+use leptos::prelude::*;
+
+use super::types::*;
+use crate::error::AppError;
+
+#[cfg(feature = "ssr")]
+use {
+    super::{rules, store::NewResident},
+    crate::auth::guard::{Access, authorize},
+    crate::auth::types::Permission,
+    crate::context,
+};
+
+#[server]
+pub async fn load_my_home() -> Result<MyHome, AppError> {
+    let user = authorize(Access::Permission(Permission::OwnCabinet)).await?;
+    context::store()?.my_home(user.id, context::today()).await
+}
+
+#[server]
+pub async fn my_account(account_id: i64) -> Result<AccountView, AppError> {
+    let user = authorize(Access::Permission(Permission::OwnCabinet)).await?;
+    authorize(Access::Account(account_id)).await?;
+    context::store()?.account_view(user.id, account_id, context::today()).await
+}
+
+#[server]
+pub async fn list_houses() -> Result<Vec<HouseSummary>, AppError> {
+    authorize(Access::Permission(Permission::ViewRegister)).await?;
+    context::store()?.houses().await
+}
+
+#[server]
+pub async fn search_register(query: String, house_id: Option<i64>, page: i64) -> Result<RegisterPage, AppError> {
+    authorize(Access::Permission(Permission::ViewRegister)).await?;
+    if query.chars().count() > 100 {
+        return Err(AppError::invalid("Слишком длинный запрос."));
+    }
+    context::store()?.register(&query, house_id, page, context::today()).await
+}
+
+#[server]
+pub async fn load_apartment_card(apartment_id: i64) -> Result<ApartmentCard, AppError> {
+    authorize(Access::Permission(Permission::ViewRegister)).await?;
+    context::store()?.apartment_card(apartment_id).await
+}
+
+#[server]
+pub async fn update_apartment(
+    apartment_id: i64,
+    entrance: String,
+    floor: String,
+    area: String,
+) -> Result<(), AppError> {
+    let actor = authorize(Access::Permission(Permission::EditRegister)).await?;
+    let entrance = optional_number(&entrance, "Подъезд")?;
+    let floor = optional_number(&floor, "Этаж")?;
+    let area = rules::parse_area(&area).map_err(AppError::invalid)?;
+    context::store()?.update_apartment(actor.id, apartment_id, entrance, floor, area).await
+}
+
+#[server]
+pub async fn add_resident(
+    apartment_id: i64,
+    full_name: String,
+    phone: String,
+    email: String,
+    relation: String,
+    share: String,
+    moved_in: String,
+) -> Result<(), AppError> {
+    use crate::auth::rules::{parse_email, parse_phone};
+    let actor = authorize(Access::Permission(Permission::EditRegister)).await?;
+    let full_name = rules::check_full_name(&full_name).map_err(AppError::invalid)?;
+    let phone = non_empty(&phone).map(parse_phone).transpose().map_err(AppError::invalid)?;
+    let email = non_empty(&email).map(parse_email).transpose().map_err(AppError::invalid)?;
+    let relation = Relation::parse(&relation).ok_or_else(|| AppError::invalid("Выберите, кем человек приходится квартире."))?;
+    let share = match (relation, non_empty(&share)) {
+        (Relation::Owner, Some(s)) => Some(rules::parse_share(s).map_err(AppError::invalid)?),
+        (Relation::Owner, None) => return Err(AppError::invalid("Для собственника укажите долю, например 1 или 1/2.")),
+        (_, Some(_)) => return Err(AppError::invalid("Доля указывается только у собственника.")),
+        (_, None) => None,
+    };
+    let moved_in = parse_form_date(&moved_in)?;
+    context::store()?
+        .add_resident(
+            actor.id,
+            apartment_id,
+            &NewResident {
+                full_name: &full_name,
+                phone: phone.as_deref(),
+                email: email.as_deref(),
+                relation,
+                share,
+                moved_in,
+            },
+        )
+        .await
+        .map(|_| ())
+}
+
+#[server]
+pub async fn move_out(residency_id: i64, moved_out: String) -> Result<(), AppError> {
+    let actor = authorize(Access::Permission(Permission::EditRegister)).await?;
+    let on = parse_form_date(&moved_out)?;
+    context::store()?.move_out(actor.id, residency_id, on).await
+}
+
+#[server]
+pub async fn pending_links() -> Result<Vec<PendingLink>, AppError> {
+    authorize(Access::Permission(Permission::ManageInvites)).await?;
+    context::store()?.pending_links(None).await
+}
+
+#[server]
+pub async fn decide_link(residency_id: i64, approve: bool) -> Result<(), AppError> {
+    let actor = authorize(Access::Permission(Permission::ManageInvites)).await?;
+    context::store()?.decide_link(actor.id, residency_id, approve).await
+}
+
+#[cfg(feature = "ssr")]
+fn non_empty(s: &str) -> Option<&str> {
+    Some(s.trim()).filter(|s| !s.is_empty())
+}
+
+#[cfg(feature = "ssr")]
+fn optional_number(s: &str, what: &str) -> Result<Option<i64>, AppError> {
+    non_empty(s)
+        .map(|v| v.parse::<i64>().ok().filter(|n| (-5..=200).contains(n)))
+        .map(|v| v.ok_or_else(|| AppError::invalid(format!("{what} — целое число."))))
+        .transpose()
+}
+
+/// Dates from `<input type=date>` (`2026-11-27`) or typed as `27.11.2026`.
+#[cfg(feature = "ssr")]
+fn parse_form_date(s: &str) -> Result<chrono::NaiveDate, AppError> {
+    use chrono::NaiveDate;
+    let s = s.trim();
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .or_else(|_| NaiveDate::parse_from_str(s, "%d.%m.%Y"))
+        .map_err(|_| AppError::invalid("Дата — в виде ДД.ММ.ГГГГ."))
+}

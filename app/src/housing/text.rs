@@ -1,0 +1,33 @@
+//! Interface text of the housing register (Russian).
+
+pub const MY_HOME_TITLE: &str = "Мои квартиры";
+pub const NO_APARTMENTS: &str = "К вашему кабинету пока не привязано ни одной квартиры. Введите код приглашения с листовки от правления.";
+pub const PENDING_TITLE: &str = "Ждут подтверждения правления";
+pub const ACCOUNT: &str = "Лицевой счёт";
+pub const HOUSEHOLD: &str = "Проживают";
+pub const AREA: &str = "Площадь";
+pub const FLOOR: &str = "Этаж";
+pub const ENTRANCE: &str = "Подъезд";
+pub const YOU: &str = "вы";
+pub const SHARE: &str = "доля";
+pub const SINCE: &str = "с";
+pub const OPENED: &str = "открыт";
+pub const ADD_APARTMENT: &str = "Добавить квартиру по коду";
+pub const REGISTER_TITLE: &str = "Реестр квартир";
+pub const REGISTER_SEARCH: &str = "Адрес, номер квартиры, лицевой счёт или ФИО";
+pub const ALL_HOUSES: &str = "Все дома";
+pub const FOUND: &str = "Найдено";
+pub const NOTHING_FOUND: &str = "Ничего не найдено. Попробуйте часть фамилии или номер счёта.";
+pub const RESIDENTS: &str = "Жильцы";
+pub const HISTORY: &str = "История проживания";
+pub const EDIT_APARTMENT: &str = "Изменить квартиру";
+pub const SAVED: &str = "Сохранено.";
+pub const ADD_RESIDENT: &str = "Добавить жильца";
+pub const MOVE_OUT: &str = "Отметить выезд";
+pub const ISSUE_OWNER_CODE: &str = "Выдать код";
+pub const APPROVALS_TITLE: &str = "Заявки на привязку";
+pub const APPROVALS_EMPTY: &str = "Новых заявок нет.";
+pub const APPROVE: &str = "Подтвердить";
+pub const REJECT: &str = "Отклонить";
+pub const PENDING: &str = "ждёт подтверждения";
+pub const HAS_LOGIN: &str = "есть вход";

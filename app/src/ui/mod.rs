@@ -1,0 +1,290 @@
+//! Shared interface: layouts of the resident and staff cabinets, navigation, status pages and
+//! small building blocks used by every area.
+
+pub mod text;
+
+use leptos::prelude::*;
+use leptos_router::components::{A, Outlet, Redirect};
+use leptos_router::hooks::use_location;
+
+use crate::auth::api::get_current_user;
+use crate::auth::rules::landing;
+use crate::auth::types::{CurrentUser, Permission, Role};
+use crate::error::AppError;
+
+/// `/`: sends a signed-in user to their cabinet and anyone else to sign in.
+#[component]
+pub fn Home() -> impl IntoView {
+    let user = Resource::new(|| (), |_| get_current_user());
+    view! {
+        <Suspense fallback=Loading>
+            {move || Suspend::new(async move {
+                match user.await {
+                    Ok(Some(u)) => view! { <Redirect path=landing(u.role)/> }.into_any(),
+                    _ => view! { <Redirect path="/login"/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+pub fn Loading() -> impl IntoView {
+    view! { <p class="p-4 text-slate-500" aria-busy="true">{text::LOADING}</p> }
+}
+
+#[component]
+pub fn NotFound() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    set_status(404);
+    view! {
+        <StatusPage title=text::NOT_FOUND_TITLE body=text::NOT_FOUND_BODY/>
+    }
+}
+
+#[component]
+pub fn NoAccess() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    set_status(403);
+    view! {
+        <StatusPage title=text::NO_ACCESS_TITLE body=text::NO_ACCESS_BODY/>
+    }
+}
+
+/// The PWA shortcuts (readings, payment, АДС ticket, pass) lead to sections that later releases
+/// fill; until then the resident gets this honest page instead of a 404.
+#[component]
+pub fn ComingSoon() -> impl IntoView {
+    view! {
+        <section class="py-10 text-center">
+            <h1 class="text-xl font-semibold">{text::COMING_SOON_TITLE}</h1>
+            <p class="mt-2 text-slate-600">{text::COMING_SOON_BODY}</p>
+            <a href="/cabinet" class="mt-6 inline-block rounded-lg bg-teal-700 px-4 py-2 text-white">{text::TO_MAIN}</a>
+        </section>
+    }
+}
+
+#[component]
+fn StatusPage(title: &'static str, body: &'static str) -> impl IntoView {
+    view! {
+        <main class="mx-auto max-w-md p-6 text-center" data-status-page=title>
+            <h1 class="mt-16 text-2xl font-semibold">{title}</h1>
+            <p class="mt-3 text-slate-600">{body}</p>
+            <a href="/" class="mt-6 inline-block rounded-lg bg-teal-700 px-4 py-2 text-white">{text::TO_MAIN}</a>
+        </main>
+    }
+}
+
+#[cfg(feature = "ssr")]
+fn set_status(code: u16) {
+    if let (Some(response), Ok(status)) = (
+        use_context::<leptos_axum::ResponseOptions>(),
+        http::StatusCode::from_u16(code),
+    ) {
+        response.set_status(status);
+    }
+}
+
+/// Shows an error in a user's words; an expired session sends the user to sign in.
+#[component]
+pub fn ErrorNote(error: AppError) -> impl IntoView {
+    match error {
+        AppError::Unauthenticated => view! { <Redirect path="/login"/> }.into_any(),
+        AppError::Forbidden => view! { <NoAccess/> }.into_any(),
+        other => view! {
+            <p role="alert" class="rounded-lg border border-red-200 bg-red-50 p-3 text-red-800">{other.to_string()}</p>
+        }
+        .into_any(),
+    }
+}
+
+/// The result of a form's last submission: the error, or a success note.
+#[component]
+pub fn FormResult<T, V>(
+    value: V,
+    #[prop(optional)] success: Option<&'static str>,
+) -> impl IntoView
+where
+    T: Clone + Send + Sync + 'static,
+    V: Get<Value = Option<Result<T, AppError>>> + Send + Sync + 'static,
+{
+    move || match value.get() {
+        Some(Err(e)) => Some(
+            view! { <p role="alert" class="mt-2 text-sm text-red-700">{e.to_string()}</p> }.into_any(),
+        ),
+        Some(Ok(_)) => success.map(|s| {
+            view! { <p role="status" class="mt-2 text-sm text-teal-700">{s}</p> }.into_any()
+        }),
+        None => None,
+    }
+}
+
+/// Loads the current user and shows `children` only to a role that has `permission`.
+#[component]
+fn RequireRole(permission: Permission, children: ChildrenFn) -> impl IntoView {
+    let user = Resource::new(|| (), |_| get_current_user());
+    let children = StoredValue::new(children);
+    view! {
+        <Suspense fallback=Loading>
+            {move || Suspend::new(async move {
+                match user.await {
+                    Ok(Some(u)) if crate::auth::rules::role_can(u.role, permission) => {
+                        provide_context(u);
+                        children.read_value()().into_any()
+                    }
+                    Ok(Some(_)) => view! { <NoAccess/> }.into_any(),
+                    Ok(None) => view! { <Redirect path="/login"/> }.into_any(),
+                    Err(e) => view! { <ErrorNote error=e/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// The signed-in user, inside a cabinet layout.
+pub fn use_user() -> Option<CurrentUser> {
+    use_context::<CurrentUser>()
+}
+
+const NAV_LINK: &str = "flex flex-col items-center gap-0.5 px-3 py-2 text-xs md:flex-row md:gap-2 md:text-sm md:rounded-lg";
+
+/// Resident cabinet: a phone-first layout with the bottom navigation.
+#[component]
+pub fn ResidentLayout() -> impl IntoView {
+    view! {
+        <RequireRole permission=Permission::OwnCabinet>
+            <div class="min-h-screen pb-20 md:pb-0">
+                <header class="sticky top-0 z-10 bg-teal-700 text-white shadow">
+                    <div class="mx-auto flex max-w-3xl items-center justify-between px-4 py-3">
+                        <a href="/cabinet" class="text-lg font-semibold tracking-wide">"🔑 "{text::APP_NAME}</a>
+                        <nav class="hidden gap-1 md:flex" aria-label="Разделы">
+                            <NavItem href="/cabinet" icon="🏠" label=text::NAV_HOME exact=true dark=true/>
+                            <NavItem href="/cabinet/profile" icon="👤" label=text::NAV_PROFILE exact=false dark=true/>
+                        </nav>
+                    </div>
+                </header>
+                <main class="mx-auto max-w-3xl px-4 py-4">
+                    <Outlet/>
+                </main>
+                <nav class="fixed inset-x-0 bottom-0 z-10 flex justify-around border-t border-slate-200 bg-white pb-[env(safe-area-inset-bottom)] md:hidden"
+                    aria-label="Разделы" data-testid="bottom-nav">
+                    <NavItem href="/cabinet" icon="🏠" label=text::NAV_HOME exact=true dark=false/>
+                    <NavItem href="/cabinet/profile" icon="👤" label=text::NAV_PROFILE exact=false dark=false/>
+                </nav>
+            </div>
+        </RequireRole>
+    }
+}
+
+#[component]
+fn NavItem(
+    href: &'static str,
+    icon: &'static str,
+    label: &'static str,
+    exact: bool,
+    dark: bool,
+) -> impl IntoView {
+    let location = use_location();
+    let active = move || {
+        let path = location.pathname.get();
+        if exact { path == href } else { path.starts_with(href) }
+    };
+    let class = move || {
+        let tone = match (dark, active()) {
+            (true, true) => "bg-teal-800 text-white",
+            (true, false) => "text-teal-50 hover:bg-teal-600",
+            (false, true) => "text-teal-700 font-semibold",
+            (false, false) => "text-slate-500",
+        };
+        format!("{NAV_LINK} {tone}")
+    };
+    view! {
+        <A href=href attr:class=class>
+            <span aria-hidden="true" class="text-lg md:text-base">{icon}</span>
+            <span>{label}</span>
+        </A>
+    }
+}
+
+/// The cabinet name staff see for their role.
+pub fn cabinet_title(role: Role) -> &'static str {
+    match role {
+        Role::Resident => "Кабинет жителя",
+        Role::Accountant => "Кабинет бухгалтера",
+        Role::Dispatcher => "Кабинет диспетчера",
+        Role::Council => "Кабинет совета дома",
+        Role::Chair => "Кабинет председателя",
+    }
+}
+
+/// Staff cabinets: desktop width, a side menu that follows the role.
+#[component]
+pub fn StaffLayout() -> impl IntoView {
+    view! {
+        <RequireRole permission=Permission::ViewRegister>
+            <StaffFrame/>
+        </RequireRole>
+    }
+}
+
+#[component]
+fn StaffFrame() -> impl IntoView {
+    let user = use_user();
+    let role = user.as_ref().map(|u| u.role).unwrap_or(Role::Accountant);
+    let name = user.map(|u| u.full_name).unwrap_or_default();
+    let can = move |p| crate::auth::rules::role_can(role, p);
+    view! {
+        <div class="min-h-screen md:flex">
+            <aside class="bg-slate-900 text-slate-100 md:min-h-screen md:w-64 md:shrink-0">
+                <div class="px-4 py-4">
+                    <a href="/staff" class="text-lg font-semibold">"🔑 "{text::APP_NAME}</a>
+                    <p class="mt-1 text-sm text-slate-300" data-testid="cabinet-title">{cabinet_title(role)}</p>
+                    <p class="text-xs text-slate-400">{name}</p>
+                </div>
+                <nav class="flex gap-1 overflow-x-auto px-2 pb-2 md:flex-col md:overflow-visible" aria-label="Разделы">
+                    <StaffLink href="/staff" label=text::NAV_REGISTER exact=true/>
+                    {can(Permission::ManageInvites).then(|| view! {
+                        <StaffLink href="/staff/approvals" label=text::NAV_APPROVALS exact=false/>
+                        <StaffLink href="/staff/invites" label=text::NAV_INVITES exact=false/>
+                    })}
+                    {can(Permission::ManageUsers).then(|| view! {
+                        <StaffLink href="/staff/users" label=text::NAV_USERS exact=false/>
+                    })}
+                    <StaffLink href="/staff/profile" label=text::NAV_PROFILE exact=false/>
+                </nav>
+            </aside>
+            <main class="min-w-0 flex-1 p-4 md:p-8">
+                <Outlet/>
+            </main>
+        </div>
+    }
+}
+
+#[component]
+fn StaffLink(href: &'static str, label: &'static str, exact: bool) -> impl IntoView {
+    let location = use_location();
+    let class = move || {
+        let path = location.pathname.get();
+        let active = if exact { path == href || path.starts_with("/staff/apartment") && href == "/staff" } else { path.starts_with(href) };
+        format!(
+            "whitespace-nowrap rounded-lg px-3 py-2 text-sm {}",
+            if active { "bg-slate-700 text-white" } else { "text-slate-300 hover:bg-slate-800" }
+        )
+    };
+    view! { <A href=href attr:class=class>{label}</A> }
+}
+
+/// Classes of the standard controls, so every form looks the same.
+pub mod style {
+    pub const INPUT: &str = "mt-1 block w-full rounded-lg border border-slate-300 bg-white px-3 py-2.5 text-base focus:border-teal-600 focus:outline-none focus:ring-2 focus:ring-teal-600/30";
+    pub const LABEL: &str = "block text-sm font-medium text-slate-700";
+    pub const BUTTON: &str = "inline-flex items-center justify-center rounded-lg bg-teal-700 px-4 py-2.5 font-medium text-white hover:bg-teal-800 disabled:opacity-60";
+    pub const BUTTON_SECONDARY: &str = "inline-flex items-center justify-center rounded-lg border border-slate-300 bg-white px-4 py-2.5 font-medium text-slate-700 hover:bg-slate-50";
+    pub const CARD: &str = "rounded-xl border border-slate-200 bg-white p-4 shadow-sm";
+    pub const H1: &str = "text-2xl font-semibold text-slate-900";
+    pub const H2: &str = "text-lg font-semibold text-slate-900";
+    pub const TABLE: &str = "min-w-full divide-y divide-slate-200 text-sm";
+    pub const TH: &str = "px-3 py-2 text-left font-medium text-slate-600";
+    pub const TD: &str = "px-3 py-2 align-top";
+}
+

@@ -1,0 +1,20 @@
+//! Shared interface text (Russian).
+
+pub const APP_NAME: &str = "Ключ";
+pub const LOADING: &str = "Загрузка…";
+pub const NOT_FOUND_TITLE: &str = "Страница не найдена";
+pub const NOT_FOUND_BODY: &str = "Такой страницы нет. Проверьте адрес или вернитесь на главную.";
+pub const NO_ACCESS_TITLE: &str = "Нет доступа";
+pub const NO_ACCESS_BODY: &str = "Этот раздел не для вашей роли. Если вы считаете, что это ошибка, обратитесь в правление.";
+pub const TO_MAIN: &str = "На главную";
+pub const SIGN_IN: &str = "Войти";
+pub const NAV_HOME: &str = "Квартиры";
+pub const NAV_PROFILE: &str = "Профиль";
+pub const NAV_REGISTER: &str = "Реестр";
+pub const NAV_APPROVALS: &str = "Заявки на привязку";
+pub const NAV_INVITES: &str = "Приглашения";
+pub const NAV_USERS: &str = "Пользователи и роли";
+pub const PREV: &str = "← Назад";
+pub const NEXT: &str = "Дальше →";
+pub const COMING_SOON_TITLE: &str = "Раздел готовится";
+pub const COMING_SOON_BODY: &str = "Этот раздел скоро появится в Ключе. Пока по этому вопросу обращайтесь в правление или к диспетчеру.";

@@ -1,0 +1,136 @@
+//! Configuration from the environment, with defaults that run the demo on a laptop.
+
+use std::net::SocketAddr;
+
+use app::context::AppConfig;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{name} is not a valid {what}: {value:?}")]
+    Invalid { name: &'static str, what: &'static str, value: String },
+}
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// `KLYUCH_ADDR` (or cargo-leptos's `LEPTOS_SITE_ADDR`), default `127.0.0.1:3000`.
+    pub addr: SocketAddr,
+    /// `DATABASE_URL`: `sqlite:data/klyuch.db` by default, or `postgres://…`.
+    pub database_url: String,
+    /// `KLYUCH_PUBLIC_URL`: where residents reach the app (printed on invite cards).
+    pub public_url: String,
+    /// `KLYUCH_SECURE_COOKIES`: default on when the public URL is https.
+    pub secure_cookies: bool,
+    /// `LEPTOS_SITE_ROOT`: the built site (wasm, js, css, public files), default `target/site`.
+    pub site_root: String,
+    /// `KLYUCH_DEMO`: load the demo house into an empty database on start (default `true`).
+    pub load_demo: bool,
+    /// `KLYUCH_TRUST_PROXY`: take the client address from `X-Forwarded-For` (behind a proxy).
+    pub trust_proxy: bool,
+    /// `KLYUCH_SESSION_DAYS` (30) and `KLYUCH_INVITE_DAYS` (30).
+    pub session_days: i64,
+    pub invite_days: i64,
+}
+
+impl Settings {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads settings through `lookup` (the environment, or a map in tests).
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let addr_text = lookup("KLYUCH_ADDR")
+            .or_else(|| lookup("LEPTOS_SITE_ADDR"))
+            .unwrap_or_else(|| "127.0.0.1:3000".into());
+        let addr: SocketAddr = addr_text.parse().map_err(|_| ConfigError::Invalid {
+            name: "KLYUCH_ADDR",
+            what: "socket address",
+            value: addr_text.clone(),
+        })?;
+        let public_url = lookup("KLYUCH_PUBLIC_URL").unwrap_or_else(|| format!("http://{addr}"));
+        let secure_cookies = match lookup("KLYUCH_SECURE_COOKIES") {
+            Some(v) => parse_bool("KLYUCH_SECURE_COOKIES", &v)?,
+            None => public_url.starts_with("https://"),
+        };
+        Ok(Settings {
+            addr,
+            database_url: lookup("DATABASE_URL").unwrap_or_else(|| "sqlite:data/klyuch.db".into()),
+            public_url,
+            secure_cookies,
+            site_root: lookup("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into()),
+            load_demo: lookup("KLYUCH_DEMO")
+                .map(|v| parse_bool("KLYUCH_DEMO", &v))
+                .transpose()?
+                .unwrap_or(true),
+            trust_proxy: lookup("KLYUCH_TRUST_PROXY")
+                .map(|v| parse_bool("KLYUCH_TRUST_PROXY", &v))
+                .transpose()?
+                .unwrap_or(false),
+            session_days: parse_days(&lookup, "KLYUCH_SESSION_DAYS", 30)?,
+            invite_days: parse_days(&lookup, "KLYUCH_INVITE_DAYS", 30)?,
+        })
+    }
+
+    pub fn app_config(&self) -> AppConfig {
+        AppConfig {
+            public_url: self.public_url.clone(),
+            secure_cookies: self.secure_cookies,
+            session_days: self.session_days,
+            invite_days: self.invite_days,
+        }
+    }
+}
+
+fn parse_bool(name: &'static str, value: &str) -> Result<bool, ConfigError> {
+    match value.trim().to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "on" => Ok(true),
+        "0" | "false" | "no" | "off" => Ok(false),
+        _ => Err(ConfigError::Invalid { name, what: "boolean (true/false)", value: value.into() }),
+    }
+}
+
+fn parse_days(
+    lookup: &impl Fn(&str) -> Option<String>,
+    name: &'static str,
+    default: i64,
+) -> Result<i64, ConfigError> {
+    match lookup(name) {
+        None => Ok(default),
+        Some(v) => v
+            .trim()
+            .parse::<i64>()
+            .ok()
+            .filter(|d| (1..=3650).contains(d))
+            .ok_or(ConfigError::Invalid { name, what: "number of days (1–3650)", value: v }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn settings(pairs: &[(&str, &str)]) -> Result<Settings, ConfigError> {
+        let map: HashMap<String, String> =
+            pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Settings::from_lookup(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn defaults_run_the_demo_on_sqlite() {
+        let s = settings(&[]).unwrap();
+        assert_eq!(s.addr.to_string(), "127.0.0.1:3000");
+        assert_eq!(s.database_url, "sqlite:data/klyuch.db");
+        assert!(s.load_demo && !s.secure_cookies && !s.trust_proxy);
+        assert_eq!(s.public_url, "http://127.0.0.1:3000");
+    }
+
+    #[test]
+    fn https_public_url_means_secure_cookies_and_bad_values_are_named() {
+        let s = settings(&[("KLYUCH_PUBLIC_URL", "https://tsj.example.ru")]).unwrap();
+        assert!(s.secure_cookies);
+        let e = settings(&[("KLYUCH_DEMO", "maybe")]).unwrap_err().to_string();
+        assert!(e.contains("KLYUCH_DEMO"), "{e}");
+        assert!(settings(&[("KLYUCH_ADDR", "nowhere")]).is_err());
+        assert!(settings(&[("KLYUCH_SESSION_DAYS", "0")]).is_err());
+    }
+}

@@ -1,0 +1,252 @@
+//! The demo house «Серебряный ключ»: 3 houses, 240 apartments, about 300 residents and the fixed
+//! sign-ins listed in the README. Deterministic: the same data every time.
+
+use chrono::NaiveDate;
+
+use app::auth::session::hash_password;
+use app::auth::types::Role;
+use app::db::Store;
+use app::error::AppError;
+use app::housing::store::{ApartmentLoad, HouseLoad, RegisterLoad, ResidentLoad, UserLoad};
+use app::housing::types::{LinkStatus, Relation};
+
+pub const DEMO_PASSWORD: &str = "demo-klyuch-2026";
+
+/// Fixed sign-ins of the demo.
+pub mod logins {
+    pub const RESIDENT: &str = "zhitel@demo.klyuch.ru";
+    pub const NEIGHBOUR: &str = "sosed@demo.klyuch.ru";
+    pub const ACCOUNTANT: &str = "buhgalter@demo.klyuch.ru";
+    pub const DISPATCHER: &str = "dispetcher@demo.klyuch.ru";
+    pub const CHAIR: &str = "predsedatel@demo.klyuch.ru";
+    /// A newcomer whose link to a flat waits for approval.
+    pub const NEWCOMER: &str = "novosel@demo.klyuch.ru";
+}
+
+/// (address, entrances, floors, flats per floor)
+const HOUSES: [(&str, i64, i64, i64); 3] = [
+    ("г. Москва, ул. Серебряная, д. 1", 3, 10, 3),
+    ("г. Москва, ул. Серебряная, д. 3", 2, 9, 4),
+    ("г. Москва, ул. Ключевая, д. 7", 3, 13, 2),
+];
+
+const SURNAMES: [&str; 24] = [
+    "Иванов", "Смирнов", "Кузнецов", "Попов", "Васильев", "Петров", "Соколов", "Михайлов",
+    "Новиков", "Фёдоров", "Морозов", "Волков", "Алексеев", "Лебедев", "Семёнов", "Егоров",
+    "Павлов", "Козлов", "Степанов", "Николаев", "Орлов", "Андреев", "Макаров", "Никитин",
+];
+const MALE: [&str; 12] = [
+    "Александр", "Алексей", "Андрей", "Дмитрий", "Иван", "Михаил", "Николай", "Павел", "Сергей",
+    "Владимир", "Юрий", "Олег",
+];
+const FEMALE: [&str; 12] = [
+    "Анна", "Елена", "Мария", "Ольга", "Наталья", "Татьяна", "Ирина", "Светлана", "Екатерина",
+    "Юлия", "Марина", "Вера",
+];
+const PATRONYMIC_ROOTS: [&str; 8] = [
+    "Александров", "Петров", "Сергеев", "Николаев", "Иванов", "Андреев", "Викторов", "Игорев",
+];
+
+/// A small deterministic generator (a linear congruential one: enough for demo variety).
+struct Dice(u64);
+
+impl Dice {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        self.0 >> 33
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+        items[self.below(items.len() as u64) as usize]
+    }
+}
+
+fn person_name(dice: &mut Dice, female: bool) -> String {
+    let surname = dice.pick(&SURNAMES);
+    let root = dice.pick(&PATRONYMIC_ROOTS);
+    if female {
+        format!("{surname}а {} {root}на", dice.pick(&FEMALE))
+    } else {
+        format!("{surname} {} {root}ич", dice.pick(&MALE))
+    }
+}
+
+fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).expect("a valid demo date")
+}
+
+fn user(full_name: &str, email: &str, role: Role, password_hash: &str) -> UserLoad {
+    UserLoad {
+        full_name: full_name.into(),
+        email: Some(email.into()),
+        phone: None,
+        password_hash: password_hash.into(),
+        role,
+    }
+}
+
+fn owner(full_name: &str, share: (i64, i64), moved_in: NaiveDate, user: Option<UserLoad>) -> ResidentLoad {
+    ResidentLoad {
+        full_name: full_name.into(),
+        phone: None,
+        email: user.as_ref().and_then(|u| u.email.clone()),
+        relation: Relation::Owner,
+        share: Some(share),
+        moved_in,
+        moved_out: None,
+        status: LinkStatus::Active,
+        user,
+    }
+}
+
+/// Builds the demo register (hashing the demo password once per sign-in).
+pub fn register() -> Result<RegisterLoad, AppError> {
+    let hash = hash_password(DEMO_PASSWORD)?;
+    let mut dice = Dice(2026);
+    let zhitel = || user("Смирнов Алексей Петрович", logins::RESIDENT, Role::Resident, &hash);
+    let mut houses = Vec::new();
+    for (house_index, (address, entrances, floors, per_floor)) in HOUSES.into_iter().enumerate() {
+        let house_no = house_index as i64 + 1;
+        let mut apartments = Vec::new();
+        let mut number = 0;
+        for entrance in 1..=entrances {
+            for floor in 1..=floors {
+                for position in 0..per_floor {
+                    number += 1;
+                    let area = [3850, 5430, 7280, 9610][(position as usize + floor as usize) % 4];
+                    let moved_in = date(2005 + dice.below(19) as i32, 1 + dice.below(12) as u32, 1 + dice.below(28) as u32);
+                    let mut residents = Vec::new();
+                    match (house_no, number) {
+                        (1, 12) => residents.push(owner("Смирнов Алексей Петрович", (1, 1), date(2015, 6, 1), Some(zhitel()))),
+                        (2, 5) => residents.push(owner("Смирнов Алексей Петрович", (1, 2), date(2021, 3, 15), Some(zhitel()))),
+                        (1, 13) => residents.push(owner(
+                            "Кузнецова Мария Игоревна",
+                            (1, 1),
+                            date(2018, 9, 10),
+                            Some(user("Кузнецова Мария Игоревна", logins::NEIGHBOUR, Role::Resident, &hash)),
+                        )),
+                        _ => {
+                            let female = dice.below(2) == 0;
+                            let shared = number % 10 == 0;
+                            let share = if shared { (1, 2) } else { (1, 1) };
+                            let name = person_name(&mut dice, female);
+                            // every 15th flat changed hands: the previous owner stays in the history
+                            if number % 15 == 0 {
+                                let mut previous = owner(&person_name(&mut dice, !female), (1, 1), date(2008, 4, 1), None);
+                                previous.moved_out = Some(date(2019, 8, 31));
+                                residents.push(previous);
+                                residents.push(owner(&name, share, date(2019, 9, 1), None));
+                            } else {
+                                residents.push(owner(&name, share, moved_in, None));
+                            }
+                            residents.last_mut().expect("an owner was pushed").phone =
+                                Some(format!("+7916{:07}", house_no * 1_000_000 + number * 97 % 1_000_000));
+                            if shared {
+                                residents.push(owner(&person_name(&mut dice, !female), (1, 2), moved_in, None));
+                            }
+                        }
+                    }
+                    if house_no == 2 && number == 5 {
+                        residents.push(owner("Смирнова Елена Викторовна", (1, 2), date(2021, 3, 15), None));
+                    }
+                    let roll = dice.below(100);
+                    if roll < 22 {
+                        residents.push(ResidentLoad {
+                            relation: Relation::Family,
+                            share: None,
+                            ..owner(&person_name(&mut dice, roll % 2 == 0), (1, 1), moved_in, None)
+                        });
+                    }
+                    if roll < 5 {
+                        residents.push(ResidentLoad {
+                            relation: Relation::Tenant,
+                            share: None,
+                            ..owner(&person_name(&mut dice, roll % 2 == 1), (1, 1), date(2024, 2, 1), None)
+                        });
+                    }
+                    if house_no == 3 && number == 20 {
+                        residents.push(ResidentLoad {
+                            relation: Relation::Tenant,
+                            share: None,
+                            status: LinkStatus::Pending,
+                            ..owner(
+                                "Орлов Денис Андреевич",
+                                (1, 1),
+                                date(2026, 11, 1),
+                                Some(user("Орлов Денис Андреевич", logins::NEWCOMER, Role::Resident, &hash)),
+                            )
+                        });
+                    }
+                    apartments.push(ApartmentLoad {
+                        account_number: format!("77{house_no:02}{number:04}"),
+                        number: number.to_string(),
+                        entrance: Some(entrance),
+                        floor: Some(floor),
+                        area_centi_m2: area,
+                        opened_on: date(2015, 1, 1),
+                        residents,
+                    });
+                }
+            }
+        }
+        houses.push(HouseLoad { address: address.into(), entrances, apartments });
+    }
+    Ok(RegisterLoad {
+        houses,
+        staff: vec![
+            user("Иванова Ольга Сергеевна", logins::ACCOUNTANT, Role::Accountant, &hash),
+            user("Петров Сергей Николаевич", logins::DISPATCHER, Role::Dispatcher, &hash),
+            user("Соколова Наталья Викторовна", logins::CHAIR, Role::Chair, &hash),
+        ],
+    })
+}
+
+/// Loads the demo into the store, all or nothing.
+pub async fn load(store: &Store) -> Result<(), AppError> {
+    let register = tokio::task::spawn_blocking(register)
+        .await
+        .map_err(|_| AppError::Internal)??;
+    store.load_register(&register).await
+}
+
+/// An extra house with plain apartments, so the register holds `total` accounts (load tests).
+pub fn filler_house(existing_accounts: usize, total: usize) -> RegisterLoad {
+    let count = total.saturating_sub(existing_accounts);
+    let apartments = (1..=count as i64)
+        .map(|n| ApartmentLoad {
+            number: n.to_string(),
+            entrance: None,
+            floor: None,
+            area_centi_m2: 5000 + (n % 50) * 100,
+            account_number: format!("99{n:08}"),
+            opened_on: date(2020, 1, 1),
+            residents: vec![owner(&format!("Нагрузочный Житель {n}"), (1, 1), date(2020, 1, 1), None)],
+        })
+        .collect();
+    RegisterLoad {
+        houses: vec![HouseLoad { address: "г. Москва, ул. Нагрузочная, д. 100".into(), entrances: 0, apartments }],
+        staff: vec![],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_demo_is_deterministic_and_of_the_promised_size() {
+        let a = register().unwrap();
+        let b = register().unwrap();
+        let names = |r: &RegisterLoad| -> Vec<String> {
+            r.houses.iter().flat_map(|h| &h.apartments).flat_map(|a| &a.residents).map(|p| p.full_name.clone()).collect()
+        };
+        assert_eq!(names(&a), names(&b));
+        assert_eq!(a.houses.len(), 3);
+        let apartments: usize = a.houses.iter().map(|h| h.apartments.len()).sum();
+        assert_eq!(apartments, 240);
+        let people = names(&a).len();
+        assert!((270..=340).contains(&people), "{people} residents");
+    }
+}

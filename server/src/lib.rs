@@ -1,0 +1,15 @@
+//! The Ключ server: configuration, the router and its middleware, the demo data, startup and
+//! graceful shutdown. The business logic lives in the `app` crate.
+
+pub mod config;
+pub mod demo;
+pub mod middleware;
+pub mod startup;
+
+/// Logs as plain text to stderr; `RUST_LOG` sets the level (default `info`). Personal data is
+/// never logged: log fields carry ids, not names, phones or addresses.
+pub fn init_tracing() {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_target(false).try_init();
+}

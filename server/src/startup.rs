@@ -1,0 +1,127 @@
+//! Composition root: builds the store, the router and the listener; runs until told to stop.
+
+use std::{future::Future, net::SocketAddr, path::Path};
+
+use axum::{Router, extract::FromRef, middleware, routing::get};
+use leptos::prelude::*;
+use leptos_axum::{LeptosRoutes, generate_route_list};
+use tokio::net::TcpListener;
+use tower_http::compression::CompressionLayer;
+
+use app::db::{Db, DbError, Store};
+use app::{App, shell};
+
+use crate::config::Settings;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub store: Store,
+    pub settings: Settings,
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error(transparent)]
+    Db(#[from] DbError),
+    #[error("cannot listen on {addr}: {source}")]
+    Bind { addr: SocketAddr, source: std::io::Error },
+    #[error("cannot load the demo data: {0}")]
+    Demo(app::error::AppError),
+}
+
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+    store: Store,
+}
+
+impl Application {
+    /// Connects and migrates the database, loads the demo into an empty one (when enabled), and
+    /// binds the listener (port 0 picks a free port — tests use that).
+    pub async fn build(settings: Settings) -> Result<Self, StartupError> {
+        let store = Store::new(Db::connect(&settings.database_url).await?);
+        tracing::info!(backend = store.db.backend(), "database ready");
+        if settings.load_demo && store.register_is_empty().await.map_err(StartupError::Demo)? {
+            crate::demo::load(&store).await.map_err(StartupError::Demo)?;
+            tracing::info!("demo house «Серебряный ключ» loaded");
+        }
+        let listener = TcpListener::bind(settings.addr)
+            .await
+            .map_err(|source| StartupError::Bind { addr: settings.addr, source })?;
+        let router = router(store.clone(), settings);
+        Ok(Self { listener, router, store })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.listener.local_addr().map(|a| a.port()).unwrap_or(0)
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Serves until `shutdown` resolves, then finishes the requests in flight and closes the pool.
+    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+        tracing::info!(addr = ?self.listener.local_addr().ok(), "listening");
+        let result = axum::serve(
+            self.listener,
+            self.router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown)
+        .await;
+        self.store.db.close().await;
+        result
+    }
+}
+
+pub fn leptos_options(settings: &Settings) -> LeptosOptions {
+    // cargo-leptos writes `hash.txt` (the content hashes of wasm/js/css) next to the server binary;
+    // without it (plain `cargo test`) the plain names are used.
+    let hash_file_present = std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(|dir| dir.join("hash.txt")))
+        .is_some_and(|p| Path::new(&p).exists());
+    LeptosOptions::builder()
+        .output_name("klyuch")
+        .site_root(settings.site_root.as_str())
+        .site_pkg_dir("pkg")
+        .site_addr(settings.addr)
+        .hash_files(hash_file_present)
+        .build()
+}
+
+pub fn router(store: Store, settings: Settings) -> Router {
+    let leptos_options = leptos_options(&settings);
+    let routes = generate_route_list(App);
+    let config = settings.app_config();
+    let state = AppState { leptos_options: leptos_options.clone(), store: store.clone(), settings };
+    let context = move || {
+        provide_context(store.clone());
+        provide_context(config.clone());
+        leptos::nonce::provide_nonce();
+    };
+    Router::new()
+        .route("/healthz", get(healthz))
+        .leptos_routes_with_context(&state, routes, context.clone(), {
+            let options = leptos_options.clone();
+            move || shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell))
+        .layer(middleware::from_fn_with_state(state.clone(), crate::middleware::pipeline))
+        .layer(CompressionLayer::new())
+        .with_state(state)
+}
+
+async fn healthz(axum::extract::State(state): axum::extract::State<AppState>) -> impl axum::response::IntoResponse {
+    match state.store.ping().await {
+        Ok(_) => (axum::http::StatusCode::OK, "ok"),
+        Err(_) => (axum::http::StatusCode::SERVICE_UNAVAILABLE, "database unavailable"),
+    }
+}
