@@ -26,12 +26,12 @@ mod attempts {
     pub const INVITE: &str = "invite";
 }
 
-#[server]
+#[server(endpoint = "get_current_user")]
 pub async fn get_current_user() -> Result<Option<CurrentUser>, AppError> {
     Ok(context::session()?.user)
 }
 
-#[server]
+#[server(endpoint = "sign_in")]
 pub async fn sign_in(login: String, password: String, next: Option<String>) -> Result<(), AppError> {
     let store = context::store()?;
     let config = context::config()?;
@@ -73,7 +73,7 @@ pub async fn sign_in(login: String, password: String, next: Option<String>) -> R
     Ok(())
 }
 
-#[server]
+#[server(endpoint = "sign_out")]
 pub async fn sign_out() -> Result<(), AppError> {
     let store = context::store()?;
     let config = context::config()?;
@@ -85,7 +85,7 @@ pub async fn sign_out() -> Result<(), AppError> {
     Ok(())
 }
 
-#[server]
+#[server(endpoint = "sign_out_everywhere")]
 pub async fn sign_out_everywhere() -> Result<(), AppError> {
     let user = context::session()?.user.ok_or(AppError::Unauthenticated)?;
     let config = context::config()?;
@@ -95,7 +95,7 @@ pub async fn sign_out_everywhere() -> Result<(), AppError> {
     Ok(())
 }
 
-#[server]
+#[server(endpoint = "change_password")]
 pub async fn change_password(
     current: String,
     new_password: String,
@@ -120,13 +120,13 @@ pub async fn change_password(
     store.change_password(user.id, &hash, &keep).await
 }
 
-#[server]
+#[server(endpoint = "list_users")]
 pub async fn list_users(query: String) -> Result<Vec<UserRow>, AppError> {
     authorize(Access::Permission(Permission::ManageUsers)).await?;
     context::store()?.users(&query).await
 }
 
-#[server]
+#[server(endpoint = "set_user_role")]
 pub async fn set_user_role(user_id: i64, role: String) -> Result<(), AppError> {
     let actor = authorize(Access::Permission(Permission::ManageUsers)).await?;
     let store = context::store()?;
@@ -141,7 +141,7 @@ pub async fn set_user_role(user_id: i64, role: String) -> Result<(), AppError> {
     store.set_role(actor.id, user_id, role).await
 }
 
-#[server]
+#[server(endpoint = "add_staff_user")]
 pub async fn add_staff_user(
     full_name: String,
     login: String,
@@ -202,7 +202,7 @@ async fn invite_code_hash(code: &str) -> Result<String, AppError> {
     }
 }
 
-#[server]
+#[server(endpoint = "look_up_invite")]
 pub async fn look_up_invite(code: String) -> Result<InviteInfo, AppError> {
     let hash = invite_code_hash(&code).await?;
     context::store()?
@@ -212,7 +212,7 @@ pub async fn look_up_invite(code: String) -> Result<InviteInfo, AppError> {
 }
 
 /// A newcomer registers with a code and is signed in.
-#[server]
+#[server(endpoint = "join_with_invite")]
 pub async fn join_with_invite(
     code: String,
     full_name: String,
@@ -255,7 +255,7 @@ pub async fn join_with_invite(
 }
 
 /// A signed-in resident adds another apartment with its code.
-#[server]
+#[server(endpoint = "join_as_current_user")]
 pub async fn join_as_current_user(code: String, relation: Option<String>) -> Result<(), AppError> {
     let user = authorize(Access::Permission(Permission::OwnCabinet)).await?;
     let hash = invite_code_hash(&code).await?;
@@ -280,7 +280,7 @@ fn join_relation(input: Option<&str>) -> Result<&'static str, AppError> {
 
 /// New codes for every apartment of a house (the printable sheet). Earlier unused codes of those
 /// apartments stop working.
-#[server]
+#[server(endpoint = "issue_house_invites")]
 pub async fn issue_house_invites(house_id: i64) -> Result<Vec<InviteCard>, AppError> {
     let actor = authorize(Access::Permission(Permission::ManageInvites)).await?;
     let store = context::store()?;
@@ -296,7 +296,7 @@ pub async fn issue_house_invites(house_id: i64) -> Result<Vec<InviteCard>, AppEr
 }
 
 /// A code for one named owner: joining with it links them at once, with no approval step.
-#[server]
+#[server(endpoint = "issue_owner_invite")]
 pub async fn issue_owner_invite(residency_id: i64, apartment_id: i64) -> Result<InviteCard, AppError> {
     let actor = authorize(Access::Permission(Permission::ManageInvites)).await?;
     let card = context::store()?.apartment_card(apartment_id).await?;

@@ -18,7 +18,7 @@ pub fn SignInPage() -> impl IntoView {
     view! {
         <main class="mx-auto flex min-h-screen max-w-sm flex-col justify-center px-5 py-10">
             <div class="mb-8 text-center">
-                <div class="mx-auto mb-3 flex h-14 w-14 items-center justify-center rounded-2xl bg-teal-700 text-3xl text-white" aria-hidden="true">"🔑"</div>
+                <div class="mx-auto mb-3 flex h-14 w-14 items-center justify-center rounded-2xl bg-teal-700 text-white"><crate::ui::icons::KeyIcon class="h-8 w-8"/></div>
                 <h1 class=style::H1>{t::SIGN_IN_TITLE}</h1>
                 <p class="mt-1 text-sm text-slate-600">{t::SIGN_IN_LEAD}</p>
             </div>

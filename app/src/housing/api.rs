@@ -13,26 +13,26 @@ use {
     crate::context,
 };
 
-#[server]
+#[server(endpoint = "load_my_home")]
 pub async fn load_my_home() -> Result<MyHome, AppError> {
     let user = authorize(Access::Permission(Permission::OwnCabinet)).await?;
     context::store()?.my_home(user.id, context::today()).await
 }
 
-#[server]
+#[server(endpoint = "my_account")]
 pub async fn my_account(account_id: i64) -> Result<AccountView, AppError> {
     let user = authorize(Access::Permission(Permission::OwnCabinet)).await?;
     authorize(Access::Account(account_id)).await?;
     context::store()?.account_view(user.id, account_id, context::today()).await
 }
 
-#[server]
+#[server(endpoint = "list_houses")]
 pub async fn list_houses() -> Result<Vec<HouseSummary>, AppError> {
     authorize(Access::Permission(Permission::ViewRegister)).await?;
     context::store()?.houses().await
 }
 
-#[server]
+#[server(endpoint = "search_register")]
 pub async fn search_register(query: String, house_id: Option<i64>, page: i64) -> Result<RegisterPage, AppError> {
     authorize(Access::Permission(Permission::ViewRegister)).await?;
     if query.chars().count() > 100 {
@@ -41,13 +41,13 @@ pub async fn search_register(query: String, house_id: Option<i64>, page: i64) ->
     context::store()?.register(&query, house_id, page, context::today()).await
 }
 
-#[server]
+#[server(endpoint = "load_apartment_card")]
 pub async fn load_apartment_card(apartment_id: i64) -> Result<ApartmentCard, AppError> {
     authorize(Access::Permission(Permission::ViewRegister)).await?;
     context::store()?.apartment_card(apartment_id).await
 }
 
-#[server]
+#[server(endpoint = "update_apartment")]
 pub async fn update_apartment(
     apartment_id: i64,
     entrance: String,
@@ -61,7 +61,7 @@ pub async fn update_apartment(
     context::store()?.update_apartment(actor.id, apartment_id, entrance, floor, area).await
 }
 
-#[server]
+#[server(endpoint = "add_resident")]
 pub async fn add_resident(
     apartment_id: i64,
     full_name: String,
@@ -101,20 +101,20 @@ pub async fn add_resident(
         .map(|_| ())
 }
 
-#[server]
+#[server(endpoint = "move_out")]
 pub async fn move_out(residency_id: i64, moved_out: String) -> Result<(), AppError> {
     let actor = authorize(Access::Permission(Permission::EditRegister)).await?;
     let on = parse_form_date(&moved_out)?;
     context::store()?.move_out(actor.id, residency_id, on).await
 }
 
-#[server]
+#[server(endpoint = "pending_links")]
 pub async fn pending_links() -> Result<Vec<PendingLink>, AppError> {
     authorize(Access::Permission(Permission::ManageInvites)).await?;
     context::store()?.pending_links(None).await
 }
 
-#[server]
+#[server(endpoint = "decide_link")]
 pub async fn decide_link(residency_id: i64, approve: bool) -> Result<(), AppError> {
     let actor = authorize(Access::Permission(Permission::ManageInvites)).await?;
     context::store()?.decide_link(actor.id, residency_id, approve).await

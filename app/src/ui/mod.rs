@@ -1,6 +1,7 @@
 //! Shared interface: layouts of the resident and staff cabinets, navigation, status pages and
 //! small building blocks used by every area.
 
+pub mod icons;
 pub mod text;
 
 use leptos::prelude::*;
@@ -156,10 +157,10 @@ pub fn ResidentLayout() -> impl IntoView {
             <div class="min-h-screen pb-20 md:pb-0">
                 <header class="sticky top-0 z-10 bg-teal-700 text-white shadow">
                     <div class="mx-auto flex max-w-3xl items-center justify-between px-4 py-3">
-                        <a href="/cabinet" class="text-lg font-semibold tracking-wide">"🔑 "{text::APP_NAME}</a>
+                        <a href="/cabinet" class="flex items-center gap-2 text-lg font-semibold tracking-wide"><icons::KeyIcon/>{text::APP_NAME}</a>
                         <nav class="hidden gap-1 md:flex" aria-label="Разделы">
-                            <NavItem href="/cabinet" icon="🏠" label=text::NAV_HOME exact=true dark=true/>
-                            <NavItem href="/cabinet/profile" icon="👤" label=text::NAV_PROFILE exact=false dark=true/>
+                            <NavItem href="/cabinet" icon=Icon::Home label=text::NAV_HOME exact=true dark=true/>
+                            <NavItem href="/cabinet/profile" icon=Icon::User label=text::NAV_PROFILE exact=false dark=true/>
                         </nav>
                     </div>
                 </header>
@@ -168,18 +169,24 @@ pub fn ResidentLayout() -> impl IntoView {
                 </main>
                 <nav class="fixed inset-x-0 bottom-0 z-10 flex justify-around border-t border-slate-200 bg-white pb-[env(safe-area-inset-bottom)] md:hidden"
                     aria-label="Разделы" data-testid="bottom-nav">
-                    <NavItem href="/cabinet" icon="🏠" label=text::NAV_HOME exact=true dark=false/>
-                    <NavItem href="/cabinet/profile" icon="👤" label=text::NAV_PROFILE exact=false dark=false/>
+                    <NavItem href="/cabinet" icon=Icon::Home label=text::NAV_HOME exact=true dark=false/>
+                    <NavItem href="/cabinet/profile" icon=Icon::User label=text::NAV_PROFILE exact=false dark=false/>
                 </nav>
             </div>
         </RequireRole>
     }
 }
 
+#[derive(Clone, Copy)]
+enum Icon {
+    Home,
+    User,
+}
+
 #[component]
 fn NavItem(
     href: &'static str,
-    icon: &'static str,
+    icon: Icon,
     label: &'static str,
     exact: bool,
     dark: bool,
@@ -200,7 +207,10 @@ fn NavItem(
     };
     view! {
         <A href=href attr:class=class>
-            <span aria-hidden="true" class="text-lg md:text-base">{icon}</span>
+            {match icon {
+                Icon::Home => view! { <icons::HomeIcon/> }.into_any(),
+                Icon::User => view! { <icons::UserIcon/> }.into_any(),
+            }}
             <span>{label}</span>
         </A>
     }
@@ -237,7 +247,7 @@ fn StaffFrame() -> impl IntoView {
         <div class="min-h-screen md:flex">
             <aside class="bg-slate-900 text-slate-100 md:min-h-screen md:w-64 md:shrink-0">
                 <div class="px-4 py-4">
-                    <a href="/staff" class="text-lg font-semibold">"🔑 "{text::APP_NAME}</a>
+                    <a href="/staff" class="flex items-center gap-2 text-lg font-semibold"><icons::KeyIcon/>{text::APP_NAME}</a>
                     <p class="mt-1 text-sm text-slate-300" data-testid="cabinet-title">{cabinet_title(role)}</p>
                     <p class="text-xs text-slate-400">{name}</p>
                 </div>
