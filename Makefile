@@ -1,0 +1,72 @@
+# Ключ — the two commands of the README, and what they need.
+#   make run   — installs what is missing, builds (release) and serves http://127.0.0.1:3000
+#   make test  — installs what is missing, runs every test (unit, store on SQLite and PostgreSQL,
+#                HTTP, browser)
+SHELL := /bin/bash
+.ONESHELL:
+.SHELLFLAGS := -eu -o pipefail -c
+
+CARGO_LEPTOS_VERSION := 0.3.10
+# must equal the wasm-bindgen crate version pinned in Cargo.toml
+WASM_BINDGEN_VERSION := 0.2.130
+
+export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
+# cargo-leptos sets this for its builds; setting it for plain cargo too keeps one build cache
+# instead of two that invalidate each other.
+export LEPTOS_OUTPUT_NAME := klyuch
+
+.PHONY: run test setup-build setup-test unit e2e build-debug demo load clean-data
+
+run: setup-build
+	cargo leptos serve --release
+
+test: setup-build setup-test unit build-debug e2e
+
+unit:
+	cargo test --workspace --exclude frontend
+
+build-debug:
+	cargo leptos build
+
+e2e:
+	cd end2end && npx playwright test
+
+demo:
+	cargo run -p server --bin server -- demo
+
+# The load harness (issue #2): release server, 10 000 accounts, loopback load; prints the figures.
+load: setup-build
+	cargo leptos build --release
+	cargo run --release -p server --bin load
+
+clean-data:
+	rm -rf data
+
+setup-build:
+	if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+	  rustup target add wasm32-unknown-unknown
+	fi
+	if [ "$$(cargo leptos --version 2>/dev/null)" != "cargo-leptos $(CARGO_LEPTOS_VERSION)" ]; then
+	  # 0.3.11 with --locked needs rustc 1.96
+	  cargo install cargo-leptos --version $(CARGO_LEPTOS_VERSION) --locked
+	fi
+	if [ "$$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $(WASM_BINDGEN_VERSION)" ]; then
+	  # without --locked: its lock file names a crate version the registry lacks
+	  cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION)
+	fi
+	if [ ! -x node_modules/.bin/tailwindcss ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+	  npm ci --no-audit --no-fund
+	fi
+
+setup-test:
+	if [ ! -x /usr/bin/chromium ]; then
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; fi
+	fi
+	# PostgreSQL for the store and HTTP suites: start the local cluster if it is installed but down
+	if command -v pg_isready >/dev/null && ! pg_isready -q -h 127.0.0.1 -p 5432; then
+	  if command -v pg_ctlcluster >/dev/null; then
+	    pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql | head -n1) main start || true
+	  fi
+	  for i in $$(seq 1 20); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done
+	fi

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# The server the browser tests drive: the debug build from `cargo leptos build`, a fresh SQLite
+# database with the demo house.
+set -euo pipefail
+cd "$(dirname "$0")"
+rm -rf .data
+mkdir -p .data
+export KLYUCH_ADDR="127.0.0.1:${E2E_PORT:-3100}"
+export DATABASE_URL="sqlite:.data/e2e.db"
+export LEPTOS_SITE_ROOT="../target/site"
+export RUST_LOG="${RUST_LOG:-warn}"
+exec ../target/debug/server

@@ -1,0 +1,57 @@
+import { test, expect, chromium, devices } from "@playwright/test";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { phone, signIn, login, hydrated } from "./helpers";
+
+test("the resident start page is installable and works offline with the offline page", async ({}, testInfo) => {
+  // installability is judged only for a real (non-incognito) profile
+  const profile = fs.mkdtempSync(path.join(os.tmpdir(), "klyuch-pwa-"));
+  const { defaultBrowserType, ...pixel } = devices["Pixel 7"];
+  const launch = testInfo.project.use.launchOptions ?? {};
+  const context = await chromium.launchPersistentContext(profile, {
+    ...pixel,
+    ...launch,
+    baseURL: testInfo.project.use.baseURL,
+    locale: "ru-RU",
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  await signIn(page, login.resident);
+  await hydrated(page);
+  const scope = await page.evaluate(async () => (await navigator.serviceWorker.ready).scope);
+  expect(scope).toMatch(/\/$/);
+
+  const manifest = await (await page.request.get("/manifest.webmanifest")).json();
+  expect(manifest.display).toBe("standalone");
+  expect(manifest.shortcuts.map((s: { name: string }) => s.name)).toEqual([
+    "Передать показания",
+    "Оплатить",
+    "Заявка в АДС",
+    "Пропуск",
+  ]);
+  const cdp = await context.newCDPSession(page);
+  const { installabilityErrors } = await cdp.send("Page.getInstallabilityErrors");
+  expect(installabilityErrors).toEqual([]);
+
+  // make sure the worker controls the page, then cut the network
+  await page.reload();
+  await expect.poll(() => page.evaluate(() => !!navigator.serviceWorker.controller)).toBe(true);
+  await context.setOffline(true);
+  await page.goto("/cabinet/profile").catch(() => {});
+  await expect(page.getByRole("heading", { name: "Нет подключения к интернету" })).toBeVisible();
+  await context.setOffline(false);
+  await context.close();
+  fs.rmSync(profile, { recursive: true, force: true });
+});
+
+test("every PWA shortcut opens a page of the resident cabinet", async ({ browser }) => {
+  const context = await phone(browser);
+  const page = await context.newPage();
+  await signIn(page, login.resident);
+  for (const url of ["/cabinet/readings", "/cabinet/pay", "/cabinet/tickets/new", "/cabinet/passes/new"]) {
+    const response = await page.goto(url);
+    expect(response!.status()).toBe(200);
+    await expect(page.getByRole("heading", { name: "Раздел готовится" })).toBeVisible();
+  }
+  await context.close();
+});
