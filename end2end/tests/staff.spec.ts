@@ -15,13 +15,16 @@ for (const { who, title, canManage } of cabinets) {
     await expect(page).toHaveURL(/\/staff$/);
     await expect(page.getByTestId("cabinet-title")).toHaveText(title);
     await expect(page.getByRole("heading", { name: "Реестр квартир" })).toBeVisible();
-    await expect(page.getByTestId("register-total")).toContainText("240");
+    await expect(page.getByTestId("register-total")).toHaveText("Найдено: 240");
     await expect(page.getByRole("link", { name: "Пользователи и роли" })).toHaveCount(canManage ? 1 : 0);
 
-    // search the register by a surname in any case
-    await page.getByLabel("Адрес, номер квартиры, лицевой счёт или ФИО").fill("кузнецова мария");
+    // search the register by a name in any case, then by an account number
+    await page.getByLabel("Адрес, номер квартиры, лицевой счёт или ФИО").fill("смирнов алексей петрович");
     await page.getByRole("button", { name: "Найти" }).click();
-    await expect(page.getByTestId("register-total")).toContainText("1");
+    await expect(page.getByTestId("register-total")).toHaveText("Найдено: 2");
+    await page.getByLabel("Адрес, номер квартиры, лицевой счёт или ФИО").fill("77010013");
+    await page.getByRole("button", { name: "Найти" }).click();
+    await expect(page.getByTestId("register-total")).toHaveText("Найдено: 1");
     await page.getByRole("link", { name: "13", exact: true }).click();
     await expect(page.getByRole("heading", { name: /кв\. 13/ })).toBeVisible();
     await expect(page.getByText("Кузнецова Мария Игоревна")).toBeVisible();

@@ -17,14 +17,14 @@ use app::error::AppError;
 
 use crate::startup::AppState;
 
-/// Paths served from disk that never need a session.
+/// Paths that never need a session: files served from the site root (pages and server
+/// functions have no file extension) and the health check.
 fn is_static(path: &str) -> bool {
-    path.starts_with("/pkg/")
-        || path.starts_with("/icons/")
-        || matches!(
-            path,
-            "/manifest.webmanifest" | "/sw.js" | "/sw-register.js" | "/offline.html" | "/favicon.ico" | "/healthz"
-        )
+    if path.starts_with("/api/") {
+        return false;
+    }
+    let file_name = path.rsplit('/').next().unwrap_or("");
+    path == "/healthz" || file_name.contains('.')
 }
 
 pub async fn pipeline(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
@@ -188,6 +188,16 @@ mod tests {
             h.insert(k.clone(), v.parse().unwrap());
         }
         h
+    }
+
+    #[test]
+    fn files_skip_the_session_and_pages_do_not() {
+        for file in ["/pkg/klyuch.abc.wasm", "/icons/icon-192.png", "/manifest.webmanifest", "/sw.js", "/offline.html", "/healthz"] {
+            assert!(is_static(file), "{file}");
+        }
+        for page in ["/", "/cabinet", "/staff/apartment/12", "/join/ABCD-EFGH-JKMN", "/api/sign_in"] {
+            assert!(!is_static(page), "{page}");
+        }
     }
 
     #[test]

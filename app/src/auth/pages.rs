@@ -298,6 +298,9 @@ pub fn UsersPage() -> impl IntoView {
 pub fn InvitesPage() -> impl IntoView {
     let houses = Resource::new(|| (), |_| list_houses());
     let issue = ServerAction::<IssueHouseInvites>::new();
+    // The codes are shown only in the answer, so this form needs the hydrated page: until then
+    // the button stays disabled (a plain post would revoke old codes and show nothing).
+    let hydrated = crate::ui::use_hydrated();
     view! {
         <div class="print:hidden">
             <h1 class=style::H1>{t::INVITES_TITLE}</h1>
@@ -314,7 +317,8 @@ pub fn InvitesPage() -> impl IntoView {
                                         <p class="text-sm text-slate-500">{h.apartments}" кв."</p>
                                         <ActionForm action=issue>
                                             <input type="hidden" name="house_id" value=h.id/>
-                                            <button class=format!("{} mt-3", style::BUTTON_SECONDARY) type="submit">{t::ISSUE_FOR_HOUSE}</button>
+                                            <button class=format!("{} mt-3", style::BUTTON_SECONDARY) type="submit"
+                                                disabled=move || !hydrated.get() || issue.pending().get()>{t::ISSUE_FOR_HOUSE}</button>
                                         </ActionForm>
                                     </li>
                                 }).collect_view()}

@@ -267,6 +267,8 @@ fn ResidentsTable(
     invite: ServerAction<IssueOwnerInvite>,
 ) -> impl IntoView {
     let apartment_id = card.id;
+    // the code is shown only in the answer: wait for the hydrated page (see `use_hydrated`)
+    let hydrated = crate::ui::use_hydrated();
     view! {
         <h2 class=format!("{} mt-6", style::H2)>{t::HISTORY}</h2>
         <FormResult value=out.value()/>
@@ -306,7 +308,7 @@ fn ResidentsTable(
                                         <ActionForm action=invite>
                                             <input type="hidden" name="residency_id" value=r.residency_id/>
                                             <input type="hidden" name="apartment_id" value=apartment_id/>
-                                            <button class="rounded border border-slate-300 px-2 text-xs" type="submit">{t::ISSUE_OWNER_CODE}</button>
+                                            <button class="rounded border border-slate-300 px-2 text-xs" type="submit" disabled=move || !hydrated.get()>{t::ISSUE_OWNER_CODE}</button>
                                         </ActionForm>
                                     })}
                                     </div>

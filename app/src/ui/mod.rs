@@ -142,6 +142,14 @@ fn RequireRole(permission: Permission, children: ChildrenFn) -> impl IntoView {
     }
 }
 
+/// False in the server render and until the wasm has hydrated the page, then true. Forms whose
+/// answer exists only in the page (codes shown once) stay disabled until then.
+pub fn use_hydrated() -> ReadSignal<bool> {
+    let (hydrated, set_hydrated) = signal(false);
+    Effect::new(move |_| set_hydrated.set(true));
+    hydrated
+}
+
 /// The signed-in user, inside a cabinet layout.
 pub fn use_user() -> Option<CurrentUser> {
     use_context::<CurrentUser>()
