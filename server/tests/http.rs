@@ -247,6 +247,15 @@ both_backends!(an_invite_goes_from_printed_code_to_linked_account, |backend: Bac
     let pending: Vec<app::housing::types::PendingLink> =
         app.call(&chair, path::<PendingLinks>(), &[]).await.json().await.unwrap();
     let link = pending.iter().find(|p| p.full_name == "Белова Анна Сергеевна").unwrap();
+    let chair_id = app.store.credentials(logins::CHAIR).await.unwrap().unwrap().id;
+    let views: i64 = app::with_db!(&app.store.db, |pool| {
+        sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE actor_user_id = $1 AND action = 'view' AND entity = 'pending_links'")
+            .bind(chair_id)
+            .fetch_one(pool)
+            .await
+    })
+    .unwrap();
+    assert_eq!(views, 1, "who saw personal data is audited (152-ФЗ)");
     let decided = app
         .call(&chair, path::<DecideLink>(), &[("residency_id", &link.residency_id.to_string()), ("approve", "true")])
         .await;

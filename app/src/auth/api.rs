@@ -122,8 +122,11 @@ pub async fn change_password(
 
 #[server(endpoint = "list_users")]
 pub async fn list_users(query: String) -> Result<Vec<UserRow>, AppError> {
-    authorize(Access::Permission(Permission::ManageUsers)).await?;
-    context::store()?.users(&query).await
+    let actor = authorize(Access::Permission(Permission::ManageUsers)).await?;
+    let store = context::store()?;
+    let users = store.users(&query).await?;
+    store.log_view(actor.id, "users", None).await?;
+    Ok(users)
 }
 
 #[server(endpoint = "set_user_role")]

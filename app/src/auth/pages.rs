@@ -114,6 +114,19 @@ fn RelationSelect() -> impl IntoView {
     }
 }
 
+/// A new password and its repeat (the form field `repeat`).
+#[component]
+fn NewPasswordFields(name: &'static str, label: &'static str) -> impl IntoView {
+    view! {
+        <label class=style::LABEL>{label}
+            <input class=style::INPUT type="password" name=name autocomplete="new-password" minlength="8" required/>
+        </label>
+        <label class=style::LABEL>{t::REPEAT_LABEL}
+            <input class=style::INPUT type="password" name="repeat" autocomplete="new-password" minlength="8" required/>
+        </label>
+    }
+}
+
 #[component]
 fn JoinNew(code: String, named: bool, owner_name: Option<String>) -> impl IntoView {
     let action = ServerAction::<JoinWithInvite>::new();
@@ -127,12 +140,7 @@ fn JoinNew(code: String, named: bool, owner_name: Option<String>) -> impl IntoVi
                 <label class=style::LABEL>{t::LOGIN_LABEL}
                     <input class=style::INPUT name="login" autocomplete="username" inputmode="email" required/>
                 </label>
-                <label class=style::LABEL>{t::PASSWORD_LABEL}
-                    <input class=style::INPUT type="password" name="password" autocomplete="new-password" minlength="8" required/>
-                </label>
-                <label class=style::LABEL>{t::REPEAT_LABEL}
-                    <input class=style::INPUT type="password" name="repeat" autocomplete="new-password" minlength="8" required/>
-                </label>
+                <NewPasswordFields name="password" label=t::PASSWORD_LABEL/>
                 {(!named).then(|| view! { <RelationSelect/> })}
                 <button class=format!("{} w-full", style::BUTTON) type="submit" disabled=move || action.pending().get()>{t::JOIN_BUTTON}</button>
                 <FormResult value=action.value()/>
@@ -178,12 +186,7 @@ pub fn ProfilePage() -> impl IntoView {
                     <label class=style::LABEL>{t::CURRENT_PASSWORD}
                         <input class=style::INPUT type="password" name="current" autocomplete="current-password" required/>
                     </label>
-                    <label class=style::LABEL>{t::NEW_PASSWORD}
-                        <input class=style::INPUT type="password" name="new_password" autocomplete="new-password" minlength="8" required/>
-                    </label>
-                    <label class=style::LABEL>{t::REPEAT_LABEL}
-                        <input class=style::INPUT type="password" name="repeat" autocomplete="new-password" minlength="8" required/>
-                    </label>
+                    <NewPasswordFields name="new_password" label=t::NEW_PASSWORD/>
                     <button class=style::BUTTON type="submit">{t::CHANGE_PASSWORD}</button>
                     <FormResult value=change.value() success=t::PASSWORD_CHANGED/>
                 </div>

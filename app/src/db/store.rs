@@ -41,3 +41,11 @@ impl Store {
             .map_err(super::internal("ping"))
     }
 }
+
+impl Store {
+    /// Records that a staff member opened personal data (152-ФЗ: who saw whose data, and when).
+    pub async fn log_view(&self, actor: i64, entity: &str, entity_id: Option<i64>) -> Result<(), crate::error::AppError> {
+        crate::with_db!(&self.db, |pool| audit!(pool, Some(actor), "view", entity, entity_id, "").map(|_| ()))
+            .map_err(super::internal("log view"))
+    }
+}

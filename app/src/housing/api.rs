@@ -43,8 +43,11 @@ pub async fn search_register(query: String, house_id: Option<i64>, page: i64) ->
 
 #[server(endpoint = "load_apartment_card")]
 pub async fn load_apartment_card(apartment_id: i64) -> Result<ApartmentCard, AppError> {
-    authorize(Access::Permission(Permission::ViewRegister)).await?;
-    context::store()?.apartment_card(apartment_id).await
+    let actor = authorize(Access::Permission(Permission::ViewRegister)).await?;
+    let store = context::store()?;
+    let card = store.apartment_card(apartment_id).await?;
+    store.log_view(actor.id, "apartment", Some(apartment_id)).await?;
+    Ok(card)
 }
 
 #[server(endpoint = "update_apartment")]
@@ -110,8 +113,11 @@ pub async fn move_out(residency_id: i64, moved_out: String) -> Result<(), AppErr
 
 #[server(endpoint = "pending_links")]
 pub async fn pending_links() -> Result<Vec<PendingLink>, AppError> {
-    authorize(Access::Permission(Permission::ManageInvites)).await?;
-    context::store()?.pending_links(None).await
+    let actor = authorize(Access::Permission(Permission::ManageInvites)).await?;
+    let store = context::store()?;
+    let links = store.pending_links(None).await?;
+    store.log_view(actor.id, "pending_links", None).await?;
+    Ok(links)
 }
 
 #[server(endpoint = "decide_link")]

@@ -253,7 +253,7 @@ fn StaffFrame() -> impl IntoView {
     let can = move |p| crate::auth::rules::role_can(role, p);
     view! {
         <div class="min-h-screen md:flex">
-            <aside class="bg-slate-900 text-slate-100 md:min-h-screen md:w-64 md:shrink-0">
+            <aside class="bg-slate-900 text-slate-100 print:hidden md:min-h-screen md:w-64 md:shrink-0">
                 <div class="px-4 py-4">
                     <a href="/staff" class="flex items-center gap-2 text-lg font-semibold"><icons::KeyIcon/>{text::APP_NAME}</a>
                     <p class="mt-1 text-sm text-slate-300" data-testid="cabinet-title">{cabinet_title(role)}</p>
