@@ -14,6 +14,13 @@ export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 # cargo-leptos sets this for its builds; setting it for plain cargo too keeps one build cache
 # instead of two that invalidate each other.
 export LEPTOS_OUTPUT_NAME := klyuch
+# cargo-leptos builds debug code with `--cfg erase_components`; the plain cargo test run uses the
+# same flag so both share one set of compiled dependencies.
+DEV_RUSTFLAGS := --cfg erase_components
+# A fresh CI clone gains nothing from incremental artefacts (gigabytes); developers keep them.
+ifeq ($(CI),true)
+export CARGO_INCREMENTAL := 0
+endif
 
 .PHONY: run test setup-build setup-test unit e2e build-debug demo load clean-data
 
@@ -23,7 +30,7 @@ run: setup-build
 test: setup-build setup-test unit build-debug e2e
 
 unit:
-	cargo test --workspace --exclude frontend
+	RUSTFLAGS="$(DEV_RUSTFLAGS)" cargo test --workspace --exclude frontend
 
 build-debug:
 	cargo leptos build

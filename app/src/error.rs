@@ -1,9 +1,9 @@
 //! The one error type every server function returns. Its `Display` is the Russian message a user
 //! sees; the precise cause for staff goes to the log where the error is made (see `db::internal`).
 
-use serde::{Deserialize, Serialize};
 use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 pub enum AppError {

@@ -45,8 +45,12 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 /// CSP with the per-request nonce that Leptos puts on its own scripts.
 #[cfg(feature = "ssr")]
 fn set_content_security_policy() {
-    let Some(nonce) = leptos::nonce::use_nonce() else { return };
-    let Some(response) = use_context::<leptos_axum::ResponseOptions>() else { return };
+    let Some(nonce) = leptos::nonce::use_nonce() else {
+        return;
+    };
+    let Some(response) = use_context::<leptos_axum::ResponseOptions>() else {
+        return;
+    };
     let policy = format!(
         "default-src 'self'; script-src 'self' 'nonce-{}' 'wasm-unsafe-eval'; \
          style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; \

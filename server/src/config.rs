@@ -7,7 +7,11 @@ use app::context::AppConfig;
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("{name} is not a valid {what}: {value:?}")]
-    Invalid { name: &'static str, what: &'static str, value: String },
+    Invalid {
+        name: &'static str,
+        what: &'static str,
+        value: String,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -84,7 +88,11 @@ fn parse_bool(name: &'static str, value: &str) -> Result<bool, ConfigError> {
     match value.trim().to_ascii_lowercase().as_str() {
         "1" | "true" | "yes" | "on" => Ok(true),
         "0" | "false" | "no" | "off" => Ok(false),
-        _ => Err(ConfigError::Invalid { name, what: "boolean (true/false)", value: value.into() }),
+        _ => Err(ConfigError::Invalid {
+            name,
+            what: "boolean (true/false)",
+            value: value.into(),
+        }),
     }
 }
 
@@ -100,7 +108,11 @@ fn parse_days(
             .parse::<i64>()
             .ok()
             .filter(|d| (1..=3650).contains(d))
-            .ok_or(ConfigError::Invalid { name, what: "number of days (1–3650)", value: v }),
+            .ok_or(ConfigError::Invalid {
+                name,
+                what: "number of days (1–3650)",
+                value: v,
+            }),
     }
 }
 
@@ -110,8 +122,10 @@ mod tests {
     use std::collections::HashMap;
 
     fn settings(pairs: &[(&str, &str)]) -> Result<Settings, ConfigError> {
-        let map: HashMap<String, String> =
-            pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         Settings::from_lookup(|k| map.get(k).cloned())
     }
 
@@ -128,7 +142,9 @@ mod tests {
     fn https_public_url_means_secure_cookies_and_bad_values_are_named() {
         let s = settings(&[("KLYUCH_PUBLIC_URL", "https://tsj.example.ru")]).unwrap();
         assert!(s.secure_cookies);
-        let e = settings(&[("KLYUCH_DEMO", "maybe")]).unwrap_err().to_string();
+        let e = settings(&[("KLYUCH_DEMO", "maybe")])
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("KLYUCH_DEMO"), "{e}");
         assert!(settings(&[("KLYUCH_ADDR", "nowhere")]).is_err());
         assert!(settings(&[("KLYUCH_SESSION_DAYS", "0")]).is_err());

@@ -33,20 +33,68 @@ const HOUSES: [(&str, i64, i64, i64); 3] = [
 /// Surnames of the generated residents (not those of the fixed demo people, so searches for them
 /// find exactly them).
 const SURNAMES: [&str; 24] = [
-    "Иванов", "Зайцев", "Белов", "Попов", "Васильев", "Петров", "Соколов", "Михайлов",
-    "Новиков", "Фёдоров", "Морозов", "Волков", "Алексеев", "Лебедев", "Семёнов", "Егоров",
-    "Павлов", "Козлов", "Степанов", "Николаев", "Орлов", "Андреев", "Макаров", "Никитин",
+    "Иванов",
+    "Зайцев",
+    "Белов",
+    "Попов",
+    "Васильев",
+    "Петров",
+    "Соколов",
+    "Михайлов",
+    "Новиков",
+    "Фёдоров",
+    "Морозов",
+    "Волков",
+    "Алексеев",
+    "Лебедев",
+    "Семёнов",
+    "Егоров",
+    "Павлов",
+    "Козлов",
+    "Степанов",
+    "Николаев",
+    "Орлов",
+    "Андреев",
+    "Макаров",
+    "Никитин",
 ];
 const MALE: [&str; 12] = [
-    "Александр", "Алексей", "Андрей", "Дмитрий", "Иван", "Михаил", "Николай", "Павел", "Сергей",
-    "Владимир", "Юрий", "Олег",
+    "Александр",
+    "Алексей",
+    "Андрей",
+    "Дмитрий",
+    "Иван",
+    "Михаил",
+    "Николай",
+    "Павел",
+    "Сергей",
+    "Владимир",
+    "Юрий",
+    "Олег",
 ];
 const FEMALE: [&str; 12] = [
-    "Анна", "Елена", "Мария", "Ольга", "Наталья", "Татьяна", "Ирина", "Светлана", "Екатерина",
-    "Юлия", "Марина", "Вера",
+    "Анна",
+    "Елена",
+    "Мария",
+    "Ольга",
+    "Наталья",
+    "Татьяна",
+    "Ирина",
+    "Светлана",
+    "Екатерина",
+    "Юлия",
+    "Марина",
+    "Вера",
 ];
 const PATRONYMIC_ROOTS: [&str; 8] = [
-    "Александров", "Петров", "Сергеев", "Николаев", "Иванов", "Андреев", "Викторов", "Игорев",
+    "Александров",
+    "Петров",
+    "Сергеев",
+    "Николаев",
+    "Иванов",
+    "Андреев",
+    "Викторов",
+    "Игорев",
 ];
 
 /// A small deterministic generator (a linear congruential one: enough for demo variety).
@@ -54,7 +102,10 @@ struct Dice(u64);
 
 impl Dice {
     fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         self.0 >> 33
     }
     fn below(&mut self, n: u64) -> u64 {
@@ -89,7 +140,12 @@ fn user(full_name: &str, email: &str, role: Role, password_hash: &str) -> UserLo
     }
 }
 
-fn owner(full_name: &str, share: (i64, i64), moved_in: NaiveDate, user: Option<UserLoad>) -> ResidentLoad {
+fn owner(
+    full_name: &str,
+    share: (i64, i64),
+    moved_in: NaiveDate,
+    user: Option<UserLoad>,
+) -> ResidentLoad {
     ResidentLoad {
         full_name: full_name.into(),
         phone: None,
@@ -107,7 +163,14 @@ fn owner(full_name: &str, share: (i64, i64), moved_in: NaiveDate, user: Option<U
 pub fn register() -> Result<RegisterLoad, AppError> {
     let hash = hash_password(DEMO_PASSWORD)?;
     let mut dice = Dice(2026);
-    let zhitel = || user("Смирнов Алексей Петрович", logins::RESIDENT, Role::Resident, &hash);
+    let zhitel = || {
+        user(
+            "Смирнов Алексей Петрович",
+            logins::RESIDENT,
+            Role::Resident,
+            &hash,
+        )
+    };
     let mut houses = Vec::new();
     for (house_index, (address, entrances, floors, per_floor)) in HOUSES.into_iter().enumerate() {
         let house_no = house_index as i64 + 1;
@@ -118,16 +181,35 @@ pub fn register() -> Result<RegisterLoad, AppError> {
                 for position in 0..per_floor {
                     number += 1;
                     let area = [3850, 5430, 7280, 9610][(position as usize + floor as usize) % 4];
-                    let moved_in = date(2005 + dice.below(19) as i32, 1 + dice.below(12) as u32, 1 + dice.below(28) as u32);
+                    let moved_in = date(
+                        2005 + dice.below(19) as i32,
+                        1 + dice.below(12) as u32,
+                        1 + dice.below(28) as u32,
+                    );
                     let mut residents = Vec::new();
                     match (house_no, number) {
-                        (1, 12) => residents.push(owner("Смирнов Алексей Петрович", (1, 1), date(2015, 6, 1), Some(zhitel()))),
-                        (2, 5) => residents.push(owner("Смирнов Алексей Петрович", (1, 2), date(2021, 3, 15), Some(zhitel()))),
+                        (1, 12) => residents.push(owner(
+                            "Смирнов Алексей Петрович",
+                            (1, 1),
+                            date(2015, 6, 1),
+                            Some(zhitel()),
+                        )),
+                        (2, 5) => residents.push(owner(
+                            "Смирнов Алексей Петрович",
+                            (1, 2),
+                            date(2021, 3, 15),
+                            Some(zhitel()),
+                        )),
                         (1, 13) => residents.push(owner(
                             "Кузнецова Мария Игоревна",
                             (1, 1),
                             date(2018, 9, 10),
-                            Some(user("Кузнецова Мария Игоревна", logins::NEIGHBOUR, Role::Resident, &hash)),
+                            Some(user(
+                                "Кузнецова Мария Игоревна",
+                                logins::NEIGHBOUR,
+                                Role::Resident,
+                                &hash,
+                            )),
                         )),
                         _ => {
                             let female = dice.below(2) == 0;
@@ -136,7 +218,12 @@ pub fn register() -> Result<RegisterLoad, AppError> {
                             let name = person_name(&mut dice, female);
                             // every 15th flat changed hands: the previous owner stays in the history
                             if number % 15 == 0 {
-                                let mut previous = owner(&person_name(&mut dice, !female), (1, 1), date(2008, 4, 1), None);
+                                let mut previous = owner(
+                                    &person_name(&mut dice, !female),
+                                    (1, 1),
+                                    date(2008, 4, 1),
+                                    None,
+                                );
                                 previous.moved_out = Some(date(2019, 8, 31));
                                 residents.push(previous);
                                 residents.push(owner(&name, share, date(2019, 9, 1), None));
@@ -144,14 +231,27 @@ pub fn register() -> Result<RegisterLoad, AppError> {
                                 residents.push(owner(&name, share, moved_in, None));
                             }
                             residents.last_mut().expect("an owner was pushed").phone =
-                                Some(format!("+7916{:07}", house_no * 1_000_000 + number * 97 % 1_000_000));
+                                Some(format!(
+                                    "+7916{:07}",
+                                    house_no * 1_000_000 + number * 97 % 1_000_000
+                                ));
                             if shared {
-                                residents.push(owner(&person_name(&mut dice, !female), (1, 2), moved_in, None));
+                                residents.push(owner(
+                                    &person_name(&mut dice, !female),
+                                    (1, 2),
+                                    moved_in,
+                                    None,
+                                ));
                             }
                         }
                     }
                     if house_no == 2 && number == 5 {
-                        residents.push(owner("Смирнова Елена Викторовна", (1, 2), date(2021, 3, 15), None));
+                        residents.push(owner(
+                            "Смирнова Елена Викторовна",
+                            (1, 2),
+                            date(2021, 3, 15),
+                            None,
+                        ));
                     }
                     // the fixed demo flats hold exactly the people the README and tests name
                     let fixed = matches!((house_no, number), (1, 12) | (1, 13) | (2, 5));
@@ -160,14 +260,24 @@ pub fn register() -> Result<RegisterLoad, AppError> {
                         residents.push(ResidentLoad {
                             relation: Relation::Family,
                             share: None,
-                            ..owner(&person_name(&mut dice, roll % 2 == 0), (1, 1), moved_in, None)
+                            ..owner(
+                                &person_name(&mut dice, roll % 2 == 0),
+                                (1, 1),
+                                moved_in,
+                                None,
+                            )
                         });
                     }
                     if roll < 5 {
                         residents.push(ResidentLoad {
                             relation: Relation::Tenant,
                             share: None,
-                            ..owner(&person_name(&mut dice, roll % 2 == 1), (1, 1), date(2024, 2, 1), None)
+                            ..owner(
+                                &person_name(&mut dice, roll % 2 == 1),
+                                (1, 1),
+                                date(2024, 2, 1),
+                                None,
+                            )
                         });
                     }
                     if house_no == 3 && number == 20 {
@@ -179,7 +289,12 @@ pub fn register() -> Result<RegisterLoad, AppError> {
                                 "Орлов Денис Андреевич",
                                 (1, 1),
                                 date(2026, 11, 1),
-                                Some(user("Орлов Денис Андреевич", logins::NEWCOMER, Role::Resident, &hash)),
+                                Some(user(
+                                    "Орлов Денис Андреевич",
+                                    logins::NEWCOMER,
+                                    Role::Resident,
+                                    &hash,
+                                )),
                             )
                         });
                     }
@@ -195,14 +310,33 @@ pub fn register() -> Result<RegisterLoad, AppError> {
                 }
             }
         }
-        houses.push(HouseLoad { address: address.into(), entrances, apartments });
+        houses.push(HouseLoad {
+            address: address.into(),
+            entrances,
+            apartments,
+        });
     }
     Ok(RegisterLoad {
         houses,
         staff: vec![
-            user("Иванова Ольга Сергеевна", logins::ACCOUNTANT, Role::Accountant, &hash),
-            user("Петров Сергей Николаевич", logins::DISPATCHER, Role::Dispatcher, &hash),
-            user("Соколова Наталья Викторовна", logins::CHAIR, Role::Chair, &hash),
+            user(
+                "Иванова Ольга Сергеевна",
+                logins::ACCOUNTANT,
+                Role::Accountant,
+                &hash,
+            ),
+            user(
+                "Петров Сергей Николаевич",
+                logins::DISPATCHER,
+                Role::Dispatcher,
+                &hash,
+            ),
+            user(
+                "Соколова Наталья Викторовна",
+                logins::CHAIR,
+                Role::Chair,
+                &hash,
+            ),
         ],
     })
 }
@@ -226,11 +360,20 @@ pub fn filler_house(existing_accounts: usize, total: usize) -> RegisterLoad {
             area_centi_m2: 5000 + (n % 50) * 100,
             account_number: format!("99{n:08}"),
             opened_on: date(2020, 1, 1),
-            residents: vec![owner(&format!("Нагрузочный Житель {n}"), (1, 1), date(2020, 1, 1), None)],
+            residents: vec![owner(
+                &format!("Нагрузочный Житель {n}"),
+                (1, 1),
+                date(2020, 1, 1),
+                None,
+            )],
         })
         .collect();
     RegisterLoad {
-        houses: vec![HouseLoad { address: "г. Москва, ул. Нагрузочная, д. 100".into(), entrances: 0, apartments }],
+        houses: vec![HouseLoad {
+            address: "г. Москва, ул. Нагрузочная, д. 100".into(),
+            entrances: 0,
+            apartments,
+        }],
         staff: vec![],
     }
 }
@@ -244,7 +387,12 @@ mod tests {
         let a = register().unwrap();
         let b = register().unwrap();
         let names = |r: &RegisterLoad| -> Vec<String> {
-            r.houses.iter().flat_map(|h| &h.apartments).flat_map(|a| &a.residents).map(|p| p.full_name.clone()).collect()
+            r.houses
+                .iter()
+                .flat_map(|h| &h.apartments)
+                .flat_map(|a| &a.residents)
+                .map(|p| p.full_name.clone())
+                .collect()
         };
         assert_eq!(names(&a), names(&b));
         assert_eq!(a.houses.len(), 3);

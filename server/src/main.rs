@@ -21,13 +21,19 @@ async fn run() -> Result<(), String> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
         None | Some("serve") => {
-            let app = Application::build(settings).await.map_err(|e| e.to_string())?;
-            app.run_until(shutdown_signal()).await.map_err(|e| e.to_string())
+            let app = Application::build(settings)
+                .await
+                .map_err(|e| e.to_string())?;
+            app.run_until(shutdown_signal())
+                .await
+                .map_err(|e| e.to_string())
         }
         Some("demo") => {
             let store = store(&settings).await?;
             ensure_empty(&store).await?;
-            server::demo::load(&store).await.map_err(|e| e.to_string())?;
+            server::demo::load(&store)
+                .await
+                .map_err(|e| e.to_string())?;
             println!("Демо-дом «Серебряный ключ» загружен.");
             Ok(())
         }
@@ -38,18 +44,27 @@ async fn run() -> Result<(), String> {
                 .ok_or("usage: server seed-load <number of accounts>")?;
             let store = store(&settings).await?;
             ensure_empty(&store).await?;
-            server::demo::load(&store).await.map_err(|e| e.to_string())?;
+            server::demo::load(&store)
+                .await
+                .map_err(|e| e.to_string())?;
             let filler = server::demo::filler_house(240, total);
-            store.load_register(&filler).await.map_err(|e| e.to_string())?;
+            store
+                .load_register(&filler)
+                .await
+                .map_err(|e| e.to_string())?;
             println!("Загружено счетов: {total}");
             Ok(())
         }
-        Some(other) => Err(format!("unknown command {other:?}; use serve, demo or seed-load N")),
+        Some(other) => Err(format!(
+            "unknown command {other:?}; use serve, demo or seed-load N"
+        )),
     }
 }
 
 async fn store(settings: &Settings) -> Result<app::db::Store, String> {
-    let db = app::db::Db::connect(&settings.database_url).await.map_err(|e| e.to_string())?;
+    let db = app::db::Db::connect(&settings.database_url)
+        .await
+        .map_err(|e| e.to_string())?;
     Ok(app::db::Store::new(db))
 }
 

@@ -34,7 +34,11 @@ pub async fn pipeline(State(state): State<AppState>, mut request: Request, next:
         security_headers(&path, response.headers_mut());
         return response;
     }
-    if !same_origin(request.method(), request.headers(), &state.settings.public_url) {
+    if !same_origin(
+        request.method(),
+        request.headers(),
+        &state.settings.public_url,
+    ) {
         tracing::warn!(%path, "cross-origin state-changing request refused");
         return (
             StatusCode::FORBIDDEN,
@@ -49,10 +53,14 @@ pub async fn pipeline(State(state): State<AppState>, mut request: Request, next:
             return (StatusCode::SERVICE_UNAVAILABLE, e.to_string()).into_response();
         }
     };
-    if request.method() == Method::GET {
-        if let Some(redirect) = gate(&path, request.uri().query(), session.user.as_ref().map(|u| u.role)) {
-            return redirect.into_response();
-        }
+    if request.method() == Method::GET
+        && let Some(redirect) = gate(
+            &path,
+            request.uri().query(),
+            session.user.as_ref().map(|u| u.role),
+        )
+    {
+        return redirect.into_response();
     }
     request.extensions_mut().insert(session);
     let is_server_fn = path.starts_with("/api/");
@@ -74,7 +82,10 @@ fn gate(path: &str, query: Option<&str>, role: Option<app::auth::types::Role>) -
                 Some(q) => format!("{path}?{q}"),
                 None => path.to_string(),
             };
-            Some(Redirect::to(&format!("/login?next={}", encode_query_value(&back))))
+            Some(Redirect::to(&format!(
+                "/login?next={}",
+                encode_query_value(&back)
+            )))
         }
         None if path == "/" => Some(Redirect::to("/login")),
         Some(role) if path == "/" || path == "/login" => Some(Redirect::to(landing(role))),
@@ -85,7 +96,9 @@ fn gate(path: &str, query: Option<&str>, role: Option<app::auth::types::Role>) -
 fn encode_query_value(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'/' => (b as char).to_string(),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'/' => {
+                (b as char).to_string()
+            }
             _ => format!("%{b:02X}"),
         })
         .collect()
@@ -142,14 +155,17 @@ async fn server_fn_status(response: Response) -> Response {
         return (StatusCode::INTERNAL_SERVER_ERROR, "").into_response();
     };
     if let Ok(error) = serde_json::from_slice::<AppError>(&bytes) {
-        parts.status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        parts.status =
+            StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     }
     Response::from_parts(parts, Body::from(bytes))
 }
 
 fn security_headers(path: &str, headers: &mut HeaderMap) {
     let set = |headers: &mut HeaderMap, name: header::HeaderName, value: &'static str| {
-        headers.entry(name).or_insert(HeaderValue::from_static(value));
+        headers
+            .entry(name)
+            .or_insert(HeaderValue::from_static(value));
     };
     set(headers, header::X_CONTENT_TYPE_OPTIONS, "nosniff");
     set(headers, header::X_FRAME_OPTIONS, "DENY");
@@ -192,10 +208,23 @@ mod tests {
 
     #[test]
     fn files_skip_the_session_and_pages_do_not() {
-        for file in ["/pkg/klyuch.abc.wasm", "/icons/icon-192.png", "/manifest.webmanifest", "/sw.js", "/offline.html", "/healthz"] {
+        for file in [
+            "/pkg/klyuch.abc.wasm",
+            "/icons/icon-192.png",
+            "/manifest.webmanifest",
+            "/sw.js",
+            "/offline.html",
+            "/healthz",
+        ] {
             assert!(is_static(file), "{file}");
         }
-        for page in ["/", "/cabinet", "/staff/apartment/12", "/join/ABCD-EFGH-JKMN", "/api/sign_in"] {
+        for page in [
+            "/",
+            "/cabinet",
+            "/staff/apartment/12",
+            "/join/ABCD-EFGH-JKMN",
+            "/api/sign_in",
+        ] {
             assert!(!is_static(page), "{page}");
         }
     }
@@ -203,29 +232,60 @@ mod tests {
     #[test]
     fn state_changing_requests_must_come_from_this_site() {
         let public = "http://127.0.0.1:3000";
-        let ok = headers(&[(header::HOST, "127.0.0.1:3000"), (header::ORIGIN, "http://127.0.0.1:3000")]);
+        let ok = headers(&[
+            (header::HOST, "127.0.0.1:3000"),
+            (header::ORIGIN, "http://127.0.0.1:3000"),
+        ]);
         assert!(same_origin(&Method::POST, &ok, public));
-        let evil = headers(&[(header::HOST, "127.0.0.1:3000"), (header::ORIGIN, "https://evil.example")]);
+        let evil = headers(&[
+            (header::HOST, "127.0.0.1:3000"),
+            (header::ORIGIN, "https://evil.example"),
+        ]);
         assert!(!same_origin(&Method::POST, &evil, public));
         let none = headers(&[(header::HOST, "127.0.0.1:3000")]);
         assert!(!same_origin(&Method::POST, &none, public));
         assert!(same_origin(&Method::GET, &none, public));
-        let referer = headers(&[(header::HOST, "127.0.0.1:3000"), (header::REFERER, "http://127.0.0.1:3000/login")]);
+        let referer = headers(&[
+            (header::HOST, "127.0.0.1:3000"),
+            (header::REFERER, "http://127.0.0.1:3000/login"),
+        ]);
         assert!(same_origin(&Method::POST, &referer, public));
-        let proxied = headers(&[(header::HOST, "10.0.0.5:3000"), (header::ORIGIN, "https://tsj.example.ru")]);
-        assert!(same_origin(&Method::POST, &proxied, "https://tsj.example.ru"));
+        let proxied = headers(&[
+            (header::HOST, "10.0.0.5:3000"),
+            (header::ORIGIN, "https://tsj.example.ru"),
+        ]);
+        assert!(same_origin(
+            &Method::POST,
+            &proxied,
+            "https://tsj.example.ru"
+        ));
     }
 
     #[test]
     fn anonymous_visitors_of_cabinets_are_sent_to_sign_in_and_back() {
-        let r = gate("/cabinet/account/5", None, None).unwrap().into_response();
-        assert_eq!(r.headers()[header::LOCATION], "/login?next=/cabinet/account/5");
-        let r = gate("/staff", Some("q=ив ан"), None).unwrap().into_response();
-        assert_eq!(r.headers()[header::LOCATION], "/login?next=/staff%3Fq%3D%D0%B8%D0%B2%20%D0%B0%D0%BD");
+        let r = gate("/cabinet/account/5", None, None)
+            .unwrap()
+            .into_response();
+        assert_eq!(
+            r.headers()[header::LOCATION],
+            "/login?next=/cabinet/account/5"
+        );
+        let r = gate("/staff", Some("q=ив ан"), None)
+            .unwrap()
+            .into_response();
+        assert_eq!(
+            r.headers()[header::LOCATION],
+            "/login?next=/staff%3Fq%3D%D0%B8%D0%B2%20%D0%B0%D0%BD"
+        );
         assert!(gate("/login", None, None).is_none());
         assert!(gate("/join/ABCD", None, None).is_none());
-        let r = gate("/", None, Some(Role::Dispatcher)).unwrap().into_response();
+        let r = gate("/", None, Some(Role::Dispatcher))
+            .unwrap()
+            .into_response();
         assert_eq!(r.headers()[header::LOCATION], "/staff");
-        assert!(gate("/staff", None, Some(Role::Resident)).is_none(), "the page itself says нет доступа");
+        assert!(
+            gate("/staff", None, Some(Role::Resident)).is_none(),
+            "the page itself says нет доступа"
+        );
     }
 }

@@ -31,7 +31,10 @@ pub enum StartupError {
     #[error(transparent)]
     Db(#[from] DbError),
     #[error("cannot listen on {addr}: {source}")]
-    Bind { addr: SocketAddr, source: std::io::Error },
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
     #[error("cannot load the demo data: {0}")]
     Demo(app::error::AppError),
 }
@@ -48,15 +51,30 @@ impl Application {
     pub async fn build(settings: Settings) -> Result<Self, StartupError> {
         let store = Store::new(Db::connect(&settings.database_url).await?);
         tracing::info!(backend = store.db.backend(), "database ready");
-        if settings.load_demo && store.register_is_empty().await.map_err(StartupError::Demo)? {
-            crate::demo::load(&store).await.map_err(StartupError::Demo)?;
+        if settings.load_demo
+            && store
+                .register_is_empty()
+                .await
+                .map_err(StartupError::Demo)?
+        {
+            crate::demo::load(&store)
+                .await
+                .map_err(StartupError::Demo)?;
             tracing::info!("demo house «Серебряный ключ» loaded");
         }
-        let listener = TcpListener::bind(settings.addr)
-            .await
-            .map_err(|source| StartupError::Bind { addr: settings.addr, source })?;
+        let listener =
+            TcpListener::bind(settings.addr)
+                .await
+                .map_err(|source| StartupError::Bind {
+                    addr: settings.addr,
+                    source,
+                })?;
         let router = router(store.clone(), settings);
-        Ok(Self { listener, router, store })
+        Ok(Self {
+            listener,
+            router,
+            store,
+        })
     }
 
     pub fn port(&self) -> u16 {
@@ -68,11 +86,15 @@ impl Application {
     }
 
     /// Serves until `shutdown` resolves, then finishes the requests in flight and closes the pool.
-    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+    pub async fn run_until(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
         tracing::info!(addr = ?self.listener.local_addr().ok(), "listening");
         let result = axum::serve(
             self.listener,
-            self.router.into_make_service_with_connect_info::<SocketAddr>(),
+            self.router
+                .into_make_service_with_connect_info::<SocketAddr>(),
         )
         .with_graceful_shutdown(shutdown)
         .await;
@@ -101,7 +123,11 @@ pub fn router(store: Store, settings: Settings) -> Router {
     let leptos_options = leptos_options(&settings);
     let routes = generate_route_list(App);
     let config = settings.app_config();
-    let state = AppState { leptos_options: leptos_options.clone(), store: store.clone(), settings };
+    let state = AppState {
+        leptos_options: leptos_options.clone(),
+        store: store.clone(),
+        settings,
+    };
     let context = move || {
         provide_context(store.clone());
         provide_context(config.clone());
@@ -113,15 +139,26 @@ pub fn router(store: Store, settings: Settings) -> Router {
             let options = leptos_options.clone();
             move || shell(options.clone())
         })
-        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell))
-        .layer(middleware::from_fn_with_state(state.clone(), crate::middleware::pipeline))
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            AppState,
+            _,
+        >(context, shell))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::middleware::pipeline,
+        ))
         .layer(CompressionLayer::new())
         .with_state(state)
 }
 
-async fn healthz(axum::extract::State(state): axum::extract::State<AppState>) -> impl axum::response::IntoResponse {
+async fn healthz(
+    axum::extract::State(state): axum::extract::State<AppState>,
+) -> impl axum::response::IntoResponse {
     match state.store.ping().await {
         Ok(_) => (axum::http::StatusCode::OK, "ok"),
-        Err(_) => (axum::http::StatusCode::SERVICE_UNAVAILABLE, "database unavailable"),
+        Err(_) => (
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            "database unavailable",
+        ),
     }
 }

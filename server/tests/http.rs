@@ -8,8 +8,8 @@ use reqwest::StatusCode;
 
 use app::auth::api::*;
 use app::auth::types::InviteCard;
-use app::housing::api::*;
 use app::error::AppError;
+use app::housing::api::*;
 use common::{Backend, PASSWORD, TestApp, sign_in_path};
 use server::demo::logins;
 
@@ -18,9 +18,21 @@ fn path<T: ServerFn>() -> &'static str {
 }
 
 async fn account_id(app: &TestApp, number: &str) -> i64 {
-    let page = app.store.register(number, None, 1, app::context::today()).await.unwrap();
-    let card = app.store.apartment_card(page.rows[0].apartment_id).await.unwrap();
-    card.accounts.iter().find(|a| a.number == number).unwrap().id
+    let page = app
+        .store
+        .register(number, None, 1, app::context::today())
+        .await
+        .unwrap();
+    let card = app
+        .store
+        .apartment_card(page.rows[0].apartment_id)
+        .await
+        .unwrap();
+    card.accounts
+        .iter()
+        .find(|a| a.number == number)
+        .unwrap()
+        .id
 }
 
 /// The text of a server-rendered page without the hydration markers between text nodes.
@@ -34,265 +46,625 @@ async fn error_of(response: reqwest::Response) -> (StatusCode, AppError) {
     (status, error)
 }
 
-both_backends!(anonymous_visitors_are_sent_to_sign_in, |backend: Backend| async move {
-    let Some(app) = TestApp::spawn(backend).await else { return };
-    let client = app.client();
-    let health = client.get(format!("{}/healthz", app.base)).send().await.unwrap();
-    assert_eq!(health.status(), StatusCode::OK);
-    let root = client.get(format!("{}/", app.base)).send().await.unwrap();
-    assert!(root.status().is_redirection());
-    assert_eq!(root.headers()["location"], "/login");
-    let cabinet = client.get(format!("{}/cabinet/profile", app.base)).send().await.unwrap();
-    assert_eq!(cabinet.headers()["location"], "/login?next=/cabinet/profile");
-    let login = client.get(format!("{}/login", app.base)).send().await.unwrap();
-    assert_eq!(login.status(), StatusCode::OK);
-    let headers = login.headers().clone();
-    assert_eq!(headers["x-content-type-options"], "nosniff");
-    assert_eq!(headers["x-frame-options"], "DENY");
-    assert_eq!(headers["cache-control"], "no-store");
-    let csp = headers["content-security-policy"].to_str().unwrap();
-    assert!(csp.contains("frame-ancestors 'none'") && csp.contains("'nonce-"), "{csp}");
-    let body = login.text().await.unwrap();
-    assert!(body.contains("Вход в Ключ"));
-    let missing = client.get(format!("{}/no/such/page", app.base)).send().await.unwrap();
-    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
-    let me = app.call(&client, path::<GetCurrentUser>(), &[]).await;
-    assert_eq!(me.text().await.unwrap(), "null");
-    let (status, error) = error_of(app.call(&client, path::<LoadMyHome>(), &[]).await).await;
-    assert_eq!((status, error), (StatusCode::UNAUTHORIZED, AppError::Unauthenticated));
-    app.stop().await;
-});
-
-both_backends!(sign_in_sets_a_safe_cookie_and_sign_out_revokes_it, |backend: Backend| async move {
-    let Some(app) = TestApp::spawn(backend).await else { return };
-    let client = app.client();
-    let response = app
-        .call(&client, sign_in_path(), &[("login", " ZHITEL@demo.klyuch.ru "), ("password", PASSWORD)])
-        .await;
-    assert!(response.status().is_success(), "{}", response.status());
-    let cookie = response.headers()["set-cookie"].to_str().unwrap().to_string();
-    assert!(cookie.starts_with("klyuch_session="));
-    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax") && !cookie.contains("Secure"), "{cookie}");
-    let token = cookie.split(';').next().unwrap().to_string();
-
-    let page = client.get(format!("{}/cabinet", app.base)).send().await.unwrap();
-    assert_eq!(page.status(), StatusCode::OK);
-    let html = page.text().await.unwrap();
-    assert!(html.contains("77010012") && html.contains("77020005"), "both of zhitel's accounts");
-    assert!(!html.contains("77010013"), "not the neighbour's");
-
-    // signing in again rotates the token and ends the previous session
-    let again = app.call(&client, sign_in_path(), &[("login", logins::RESIDENT), ("password", PASSWORD)]).await;
-    let rotated = again.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_string();
-    assert_ne!(rotated, token);
-    let stale = app.client().get(format!("{}/cabinet", app.base)).header("cookie", &token).send().await.unwrap();
-    assert!(stale.status().is_redirection(), "the old token no longer works");
-
-    app.call(&client, path::<SignOut>(), &[]).await;
-    let replay = app.client().get(format!("{}/cabinet", app.base)).header("cookie", &rotated).send().await.unwrap();
-    assert!(replay.status().is_redirection(), "signed-out token is dead server-side");
-    app.stop().await;
-});
-
-both_backends!(a_resident_cannot_reach_another_residents_account, |backend: Backend| async move {
-    let Some(app) = TestApp::spawn(backend).await else { return };
-    let zhitel_account = account_id(&app, "77010012").await;
-    let sosed_account = account_id(&app, "77010013").await;
-    let sosed = app.signed_in(logins::NEIGHBOUR).await;
-
-    let own = app.call(&sosed, path::<MyAccount>(), &[("account_id", &sosed_account.to_string())]).await;
-    assert_eq!(own.status(), StatusCode::OK);
-    let (status, error) =
-        error_of(app.call(&sosed, path::<MyAccount>(), &[("account_id", &zhitel_account.to_string())]).await).await;
-    assert_eq!((status, error), (StatusCode::FORBIDDEN, AppError::Forbidden));
-    let page = sosed.get(format!("{}/cabinet/account/{zhitel_account}", app.base)).send().await.unwrap();
-    assert_eq!(page.status(), StatusCode::FORBIDDEN);
-    let html = page.text().await.unwrap();
-    assert!(html.contains("Нет доступа") && !html.contains("77010012"));
-    // and no staff function either
-    for staff_only in [path::<SearchRegister>(), path::<ListUsers>(), path::<PendingLinks>(), path::<ListHouses>()] {
-        let response = app.call(&sosed, staff_only, &[("query", ""), ("page", "1")]).await;
-        assert_eq!(response.status(), StatusCode::FORBIDDEN, "{staff_only}");
-    }
-    let (status, _) = error_of(
-        app.call(&sosed, path::<LoadApartmentCard>(), &[("apartment_id", "1")]).await,
-    )
-    .await;
-    assert_eq!(status, StatusCode::FORBIDDEN);
-    let staff_page = sosed.get(format!("{}/staff", app.base)).send().await.unwrap();
-    assert_eq!(staff_page.status(), StatusCode::FORBIDDEN);
-    app.stop().await;
-});
-
-both_backends!(each_role_reaches_only_its_cabinet, |backend: Backend| async move {
-    let Some(app) = TestApp::spawn(backend).await else { return };
-    for (login, title, resident_cabinet) in [
-        (logins::ACCOUNTANT, "Кабинет бухгалтера", StatusCode::FORBIDDEN),
-        (logins::DISPATCHER, "Кабинет диспетчера", StatusCode::FORBIDDEN),
-        // the chair has every permission (a chair is usually an owner too)
-        (logins::CHAIR, "Кабинет председателя", StatusCode::OK),
-    ] {
-        let client = app.signed_in(login).await;
+both_backends!(
+    anonymous_visitors_are_sent_to_sign_in,
+    |backend: Backend| async move {
+        let Some(app) = TestApp::spawn(backend).await else {
+            return;
+        };
+        let client = app.client();
+        let health = client
+            .get(format!("{}/healthz", app.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(health.status(), StatusCode::OK);
         let root = client.get(format!("{}/", app.base)).send().await.unwrap();
-        assert_eq!(root.headers()["location"], "/staff", "{login}");
-        let html = client.get(format!("{}/staff", app.base)).send().await.unwrap().text().await.unwrap();
-        assert!(html.contains(title), "{login} sees {title}");
-        let cabinet = client.get(format!("{}/cabinet", app.base)).send().await.unwrap();
-        assert_eq!(cabinet.status(), resident_cabinet, "{login} and the resident cabinet");
+        assert!(root.status().is_redirection());
+        assert_eq!(root.headers()["location"], "/login");
+        let cabinet = client
+            .get(format!("{}/cabinet/profile", app.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            cabinet.headers()["location"],
+            "/login?next=/cabinet/profile"
+        );
+        let login = client
+            .get(format!("{}/login", app.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(login.status(), StatusCode::OK);
+        let headers = login.headers().clone();
+        assert_eq!(headers["x-content-type-options"], "nosniff");
+        assert_eq!(headers["x-frame-options"], "DENY");
+        assert_eq!(headers["cache-control"], "no-store");
+        let csp = headers["content-security-policy"].to_str().unwrap();
+        assert!(
+            csp.contains("frame-ancestors 'none'") && csp.contains("'nonce-"),
+            "{csp}"
+        );
+        let body = login.text().await.unwrap();
+        assert!(body.contains("Вход в Ключ"));
+        let missing = client
+            .get(format!("{}/no/such/page", app.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+        let me = app.call(&client, path::<GetCurrentUser>(), &[]).await;
+        assert_eq!(me.text().await.unwrap(), "null");
+        let (status, error) = error_of(app.call(&client, path::<LoadMyHome>(), &[]).await).await;
+        assert_eq!(
+            (status, error),
+            (StatusCode::UNAUTHORIZED, AppError::Unauthenticated)
+        );
+        app.stop().await;
     }
-    let accountant = app.signed_in(logins::ACCOUNTANT).await;
-    let users = app.call(&accountant, path::<ListUsers>(), &[("query", "")]).await;
-    assert_eq!(users.status(), StatusCode::FORBIDDEN);
-    let search = app.call(&accountant, path::<SearchRegister>(), &[("query", "кузнецова"), ("page", "1")]).await;
-    assert_eq!(search.status(), StatusCode::OK);
-    let edit = app
-        .call(&accountant, path::<UpdateApartment>(), &[("apartment_id", "1"), ("entrance", "1"), ("floor", "1"), ("area", "50")])
-        .await;
-    assert_eq!(edit.status(), StatusCode::FORBIDDEN);
+);
 
-    let chair = app.signed_in(logins::CHAIR).await;
-    let bad_area = app
-        .call(&chair, path::<UpdateApartment>(), &[("apartment_id", "1"), ("entrance", "1"), ("floor", "1"), ("area", "сорок")])
-        .await;
-    let (status, error) = error_of(bad_area).await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(error.to_string().contains("Площадь"), "{error}");
-    app.stop().await;
-});
+both_backends!(
+    sign_in_sets_a_safe_cookie_and_sign_out_revokes_it,
+    |backend: Backend| async move {
+        let Some(app) = TestApp::spawn(backend).await else {
+            return;
+        };
+        let client = app.client();
+        let response = app
+            .call(
+                &client,
+                sign_in_path(),
+                &[("login", " ZHITEL@demo.klyuch.ru "), ("password", PASSWORD)],
+            )
+            .await;
+        assert!(response.status().is_success(), "{}", response.status());
+        let cookie = response.headers()["set-cookie"]
+            .to_str()
+            .unwrap()
+            .to_string();
+        assert!(cookie.starts_with("klyuch_session="));
+        assert!(
+            cookie.contains("HttpOnly")
+                && cookie.contains("SameSite=Lax")
+                && !cookie.contains("Secure"),
+            "{cookie}"
+        );
+        let token = cookie.split(';').next().unwrap().to_string();
 
-both_backends!(state_changes_from_other_sites_are_refused, |backend: Backend| async move {
-    let Some(app) = TestApp::spawn(backend).await else { return };
-    let bare = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-    let form = [("login", logins::RESIDENT), ("password", PASSWORD)];
-    let no_origin = bare.post(format!("{}{}", app.base, sign_in_path())).form(&form).send().await.unwrap();
-    assert_eq!(no_origin.status(), StatusCode::FORBIDDEN);
-    let evil = bare
-        .post(format!("{}{}", app.base, sign_in_path()))
-        .header("origin", "https://evil.example")
-        .form(&form)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(evil.status(), StatusCode::FORBIDDEN);
-    assert!(evil.headers().get("set-cookie").is_none());
-    app.stop().await;
-});
+        let page = client
+            .get(format!("{}/cabinet", app.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(page.status(), StatusCode::OK);
+        let html = page.text().await.unwrap();
+        assert!(
+            html.contains("77010012") && html.contains("77020005"),
+            "both of zhitel's accounts"
+        );
+        assert!(!html.contains("77010013"), "not the neighbour's");
 
-both_backends!(sign_in_attempts_are_limited, |backend: Backend| async move {
-    let Some(app) = TestApp::spawn(backend).await else { return };
-    let client = app.client();
-    for _ in 0..5 {
+        // signing in again rotates the token and ends the previous session
+        let again = app
+            .call(
+                &client,
+                sign_in_path(),
+                &[("login", logins::RESIDENT), ("password", PASSWORD)],
+            )
+            .await;
+        let rotated = again.headers()["set-cookie"]
+            .to_str()
+            .unwrap()
+            .split(';')
+            .next()
+            .unwrap()
+            .to_string();
+        assert_ne!(rotated, token);
+        let stale = app
+            .client()
+            .get(format!("{}/cabinet", app.base))
+            .header("cookie", &token)
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            stale.status().is_redirection(),
+            "the old token no longer works"
+        );
+
+        app.call(&client, path::<SignOut>(), &[]).await;
+        let replay = app
+            .client()
+            .get(format!("{}/cabinet", app.base))
+            .header("cookie", &rotated)
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            replay.status().is_redirection(),
+            "signed-out token is dead server-side"
+        );
+        app.stop().await;
+    }
+);
+
+both_backends!(
+    a_resident_cannot_reach_another_residents_account,
+    |backend: Backend| async move {
+        let Some(app) = TestApp::spawn(backend).await else {
+            return;
+        };
+        let zhitel_account = account_id(&app, "77010012").await;
+        let sosed_account = account_id(&app, "77010013").await;
+        let sosed = app.signed_in(logins::NEIGHBOUR).await;
+
+        let own = app
+            .call(
+                &sosed,
+                path::<MyAccount>(),
+                &[("account_id", &sosed_account.to_string())],
+            )
+            .await;
+        assert_eq!(own.status(), StatusCode::OK);
         let (status, error) = error_of(
-            app.call(&client, sign_in_path(), &[("login", logins::NEIGHBOUR), ("password", "wrong-password")]).await,
+            app.call(
+                &sosed,
+                path::<MyAccount>(),
+                &[("account_id", &zhitel_account.to_string())],
+            )
+            .await,
+        )
+        .await;
+        assert_eq!(
+            (status, error),
+            (StatusCode::FORBIDDEN, AppError::Forbidden)
+        );
+        let page = sosed
+            .get(format!("{}/cabinet/account/{zhitel_account}", app.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(page.status(), StatusCode::FORBIDDEN);
+        let html = page.text().await.unwrap();
+        assert!(html.contains("Нет доступа") && !html.contains("77010012"));
+        // and no staff function either
+        for staff_only in [
+            path::<SearchRegister>(),
+            path::<ListUsers>(),
+            path::<PendingLinks>(),
+            path::<ListHouses>(),
+        ] {
+            let response = app
+                .call(&sosed, staff_only, &[("query", ""), ("page", "1")])
+                .await;
+            assert_eq!(response.status(), StatusCode::FORBIDDEN, "{staff_only}");
+        }
+        let (status, _) = error_of(
+            app.call(
+                &sosed,
+                path::<LoadApartmentCard>(),
+                &[("apartment_id", "1")],
+            )
+            .await,
+        )
+        .await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        let staff_page = sosed
+            .get(format!("{}/staff", app.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(staff_page.status(), StatusCode::FORBIDDEN);
+        app.stop().await;
+    }
+);
+
+both_backends!(
+    each_role_reaches_only_its_cabinet,
+    |backend: Backend| async move {
+        let Some(app) = TestApp::spawn(backend).await else {
+            return;
+        };
+        for (login, title, resident_cabinet) in [
+            (
+                logins::ACCOUNTANT,
+                "Кабинет бухгалтера",
+                StatusCode::FORBIDDEN,
+            ),
+            (
+                logins::DISPATCHER,
+                "Кабинет диспетчера",
+                StatusCode::FORBIDDEN,
+            ),
+            // the chair has every permission (a chair is usually an owner too)
+            (logins::CHAIR, "Кабинет председателя", StatusCode::OK),
+        ] {
+            let client = app.signed_in(login).await;
+            let root = client.get(format!("{}/", app.base)).send().await.unwrap();
+            assert_eq!(root.headers()["location"], "/staff", "{login}");
+            let html = client
+                .get(format!("{}/staff", app.base))
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
+            assert!(html.contains(title), "{login} sees {title}");
+            let cabinet = client
+                .get(format!("{}/cabinet", app.base))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(
+                cabinet.status(),
+                resident_cabinet,
+                "{login} and the resident cabinet"
+            );
+        }
+        let accountant = app.signed_in(logins::ACCOUNTANT).await;
+        let users = app
+            .call(&accountant, path::<ListUsers>(), &[("query", "")])
+            .await;
+        assert_eq!(users.status(), StatusCode::FORBIDDEN);
+        let search = app
+            .call(
+                &accountant,
+                path::<SearchRegister>(),
+                &[("query", "кузнецова"), ("page", "1")],
+            )
+            .await;
+        assert_eq!(search.status(), StatusCode::OK);
+        let edit = app
+            .call(
+                &accountant,
+                path::<UpdateApartment>(),
+                &[
+                    ("apartment_id", "1"),
+                    ("entrance", "1"),
+                    ("floor", "1"),
+                    ("area", "50"),
+                ],
+            )
+            .await;
+        assert_eq!(edit.status(), StatusCode::FORBIDDEN);
+
+        let chair = app.signed_in(logins::CHAIR).await;
+        let bad_area = app
+            .call(
+                &chair,
+                path::<UpdateApartment>(),
+                &[
+                    ("apartment_id", "1"),
+                    ("entrance", "1"),
+                    ("floor", "1"),
+                    ("area", "сорок"),
+                ],
+            )
+            .await;
+        let (status, error) = error_of(bad_area).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(error.to_string().contains("Площадь"), "{error}");
+        app.stop().await;
+    }
+);
+
+both_backends!(
+    state_changes_from_other_sites_are_refused,
+    |backend: Backend| async move {
+        let Some(app) = TestApp::spawn(backend).await else {
+            return;
+        };
+        let bare = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        let form = [("login", logins::RESIDENT), ("password", PASSWORD)];
+        let no_origin = bare
+            .post(format!("{}{}", app.base, sign_in_path()))
+            .form(&form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(no_origin.status(), StatusCode::FORBIDDEN);
+        let evil = bare
+            .post(format!("{}{}", app.base, sign_in_path()))
+            .header("origin", "https://evil.example")
+            .form(&form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(evil.status(), StatusCode::FORBIDDEN);
+        assert!(evil.headers().get("set-cookie").is_none());
+        app.stop().await;
+    }
+);
+
+both_backends!(
+    sign_in_attempts_are_limited,
+    |backend: Backend| async move {
+        let Some(app) = TestApp::spawn(backend).await else {
+            return;
+        };
+        let client = app.client();
+        for _ in 0..5 {
+            let (status, error) = error_of(
+                app.call(
+                    &client,
+                    sign_in_path(),
+                    &[("login", logins::NEIGHBOUR), ("password", "wrong-password")],
+                )
+                .await,
+            )
+            .await;
+            assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+            assert_eq!(error.to_string(), "Неверный логин или пароль.");
+        }
+        let (status, error) = error_of(
+            app.call(
+                &client,
+                sign_in_path(),
+                &[("login", logins::NEIGHBOUR), ("password", PASSWORD)],
+            )
+            .await,
+        )
+        .await;
+        assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+        assert!(matches!(error, AppError::RateLimited { .. }));
+        // another login from the same place still works
+        let ok = app
+            .call(
+                &client,
+                sign_in_path(),
+                &[("login", logins::RESIDENT), ("password", PASSWORD)],
+            )
+            .await;
+        assert!(ok.status().is_success());
+        // an unknown login gets the same answer as a wrong password
+        let (_, unknown) = error_of(
+            app.call(
+                &app.client(),
+                sign_in_path(),
+                &[("login", "nobody@example.ru"), ("password", PASSWORD)],
+            )
+            .await,
+        )
+        .await;
+        assert_eq!(unknown.to_string(), "Неверный логин или пароль.");
+        app.stop().await;
+    }
+);
+
+both_backends!(
+    an_invite_goes_from_printed_code_to_linked_account,
+    |backend: Backend| async move {
+        let Some(app) = TestApp::spawn(backend).await else {
+            return;
+        };
+        let chair = app.signed_in(logins::CHAIR).await;
+        let houses = app.store.houses().await.unwrap();
+        let house = houses
+            .iter()
+            .find(|h| h.address.contains("Ключевая"))
+            .unwrap();
+        let response = app
+            .call(
+                &chair,
+                path::<IssueHouseInvites>(),
+                &[("house_id", &house.id.to_string())],
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::OK);
+        let cards: Vec<InviteCard> = response.json().await.unwrap();
+        assert_eq!(cards.len() as i64, house.apartments);
+        let card = cards.iter().find(|c| c.apartment_number == "7").unwrap();
+        assert_eq!(
+            card.join_url,
+            format!("http://klyuch.test/join/{}", card.code)
+        );
+        assert!(card.qr_svg.contains("<svg"));
+
+        let newcomer = app.client();
+        let typed = card.code.to_lowercase().replace('-', " ");
+        let info = app
+            .call(&newcomer, path::<LookUpInvite>(), &[("code", &typed)])
+            .await;
+        assert_eq!(
+            info.status(),
+            StatusCode::OK,
+            "codes are read as people type them"
+        );
+        let page = newcomer
+            .get(format!("{}/join/{}", app.base, card.code))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(text(&page).contains("Квартира 7"), "{page}");
+        let join = app
+            .call(
+                &newcomer,
+                path::<JoinWithInvite>(),
+                &[
+                    ("code", &card.code),
+                    ("full_name", "Белова Анна Сергеевна"),
+                    ("login", "8 (912) 000-11-22"),
+                    ("password", "belova-2026!"),
+                    ("repeat", "belova-2026!"),
+                    ("relation", "tenant"),
+                ],
+            )
+            .await;
+        assert!(join.status().is_success(), "{}", join.status());
+        let home = newcomer
+            .get(format!("{}/cabinet", app.base))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            home.contains("Ждут подтверждения") && !home.contains("77030007"),
+            "pending: no data yet"
+        );
+
+        // the code is spent
+        let (status, _) = error_of(
+            app.call(
+                &app.client(),
+                path::<LookUpInvite>(),
+                &[("code", &card.code)],
+            )
+            .await,
         )
         .await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert_eq!(error.to_string(), "Неверный логин или пароль.");
-    }
-    let (status, error) =
-        error_of(app.call(&client, sign_in_path(), &[("login", logins::NEIGHBOUR), ("password", PASSWORD)]).await).await;
-    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
-    assert!(matches!(error, AppError::RateLimited { .. }));
-    // another login from the same place still works
-    let ok = app.call(&client, sign_in_path(), &[("login", logins::RESIDENT), ("password", PASSWORD)]).await;
-    assert!(ok.status().is_success());
-    // an unknown login gets the same answer as a wrong password
-    let (_, unknown) =
-        error_of(app.call(&app.client(), sign_in_path(), &[("login", "nobody@example.ru"), ("password", PASSWORD)]).await).await;
-    assert_eq!(unknown.to_string(), "Неверный логин или пароль.");
-    app.stop().await;
-});
 
-both_backends!(an_invite_goes_from_printed_code_to_linked_account, |backend: Backend| async move {
-    let Some(app) = TestApp::spawn(backend).await else { return };
-    let chair = app.signed_in(logins::CHAIR).await;
-    let houses = app.store.houses().await.unwrap();
-    let house = houses.iter().find(|h| h.address.contains("Ключевая")).unwrap();
-    let response = app.call(&chair, path::<IssueHouseInvites>(), &[("house_id", &house.id.to_string())]).await;
-    assert_eq!(response.status(), StatusCode::OK);
-    let cards: Vec<InviteCard> = response.json().await.unwrap();
-    assert_eq!(cards.len() as i64, house.apartments);
-    let card = cards.iter().find(|c| c.apartment_number == "7").unwrap();
-    assert_eq!(card.join_url, format!("http://klyuch.test/join/{}", card.code));
-    assert!(card.qr_svg.contains("<svg"));
-
-    let newcomer = app.client();
-    let typed = card.code.to_lowercase().replace('-', " ");
-    let info = app.call(&newcomer, path::<LookUpInvite>(), &[("code", &typed)]).await;
-    assert_eq!(info.status(), StatusCode::OK, "codes are read as people type them");
-    let page = newcomer.get(format!("{}/join/{}", app.base, card.code)).send().await.unwrap().text().await.unwrap();
-    assert!(text(&page).contains("Квартира 7"), "{page}");
-    let join = app
-        .call(
-            &newcomer,
-            path::<JoinWithInvite>(),
-            &[
-                ("code", &card.code),
-                ("full_name", "Белова Анна Сергеевна"),
-                ("login", "8 (912) 000-11-22"),
-                ("password", "belova-2026!"),
-                ("repeat", "belova-2026!"),
-                ("relation", "tenant"),
-            ],
-        )
-        .await;
-    assert!(join.status().is_success(), "{}", join.status());
-    let home = newcomer.get(format!("{}/cabinet", app.base)).send().await.unwrap().text().await.unwrap();
-    assert!(home.contains("Ждут подтверждения") && !home.contains("77030007"), "pending: no data yet");
-
-    // the code is spent
-    let (status, _) = error_of(app.call(&app.client(), path::<LookUpInvite>(), &[("code", &card.code)]).await).await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-
-    let pending: Vec<app::housing::types::PendingLink> =
-        app.call(&chair, path::<PendingLinks>(), &[]).await.json().await.unwrap();
-    let link = pending.iter().find(|p| p.full_name == "Белова Анна Сергеевна").unwrap();
-    let chair_id = app.store.credentials(logins::CHAIR).await.unwrap().unwrap().id;
-    let views: i64 = app::with_db!(&app.store.db, |pool| {
+        let pending: Vec<app::housing::types::PendingLink> = app
+            .call(&chair, path::<PendingLinks>(), &[])
+            .await
+            .json()
+            .await
+            .unwrap();
+        let link = pending
+            .iter()
+            .find(|p| p.full_name == "Белова Анна Сергеевна")
+            .unwrap();
+        let chair_id = app
+            .store
+            .credentials(logins::CHAIR)
+            .await
+            .unwrap()
+            .unwrap()
+            .id;
+        let views: i64 = app::with_db!(&app.store.db, |pool| {
         sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE actor_user_id = $1 AND action = 'view' AND entity = 'pending_links'")
             .bind(chair_id)
             .fetch_one(pool)
             .await
     })
     .unwrap();
-    assert_eq!(views, 1, "who saw personal data is audited (152-ФЗ)");
-    let decided = app
-        .call(&chair, path::<DecideLink>(), &[("residency_id", &link.residency_id.to_string()), ("approve", "true")])
-        .await;
-    assert_eq!(decided.status(), StatusCode::OK);
-    let home = newcomer.get(format!("{}/cabinet", app.base)).send().await.unwrap().text().await.unwrap();
-    assert!(home.contains("77030007"), "linked after approval");
+        assert_eq!(views, 1, "who saw personal data is audited (152-ФЗ)");
+        let decided = app
+            .call(
+                &chair,
+                path::<DecideLink>(),
+                &[
+                    ("residency_id", &link.residency_id.to_string()),
+                    ("approve", "true"),
+                ],
+            )
+            .await;
+        assert_eq!(decided.status(), StatusCode::OK);
+        let home = newcomer
+            .get(format!("{}/cabinet", app.base))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(home.contains("77030007"), "linked after approval");
 
-    // she signs in later by phone
-    let later = app.client();
-    let ok = app.call(&later, sign_in_path(), &[("login", "+7 912 000 11 22"), ("password", "belova-2026!")]).await;
-    assert!(ok.status().is_success());
-    app.stop().await;
-});
+        // she signs in later by phone
+        let later = app.client();
+        let ok = app
+            .call(
+                &later,
+                sign_in_path(),
+                &[("login", "+7 912 000 11 22"), ("password", "belova-2026!")],
+            )
+            .await;
+        assert!(ok.status().is_success());
+        app.stop().await;
+    }
+);
 
-both_backends!(roles_are_changed_only_within_the_actors_powers, |backend: Backend| async move {
-    let Some(app) = TestApp::spawn(backend).await else { return };
-    let chair = app.signed_in(logins::CHAIR).await;
-    let added = app
-        .call(
-            &chair,
-            path::<AddStaffUser>(),
-            &[("full_name", "Сидоров Пётр"), ("login", "sovet@demo.klyuch.ru"), ("role", "council"), ("password", "council-pass-1")],
+both_backends!(
+    roles_are_changed_only_within_the_actors_powers,
+    |backend: Backend| async move {
+        let Some(app) = TestApp::spawn(backend).await else {
+            return;
+        };
+        let chair = app.signed_in(logins::CHAIR).await;
+        let added = app
+            .call(
+                &chair,
+                path::<AddStaffUser>(),
+                &[
+                    ("full_name", "Сидоров Пётр"),
+                    ("login", "sovet@demo.klyuch.ru"),
+                    ("role", "council"),
+                    ("password", "council-pass-1"),
+                ],
+            )
+            .await;
+        assert_eq!(added.status(), StatusCode::OK);
+        let council = app.client();
+        app.call(
+            &council,
+            sign_in_path(),
+            &[
+                ("login", "sovet@demo.klyuch.ru"),
+                ("password", "council-pass-1"),
+            ],
         )
         .await;
-    assert_eq!(added.status(), StatusCode::OK);
-    let council = app.client();
-    app.call(&council, sign_in_path(), &[("login", "sovet@demo.klyuch.ru"), ("password", "council-pass-1")]).await;
-    let dispatcher_id = app.store.credentials(logins::DISPATCHER).await.unwrap().unwrap().id;
-    let chair_id = app.store.credentials(logins::CHAIR).await.unwrap().unwrap().id;
-    // council may not make a chair or touch the chair
-    let up = app.call(&council, path::<SetUserRole>(), &[("user_id", &dispatcher_id.to_string()), ("role", "chair")]).await;
-    assert_eq!(up.status(), StatusCode::FORBIDDEN);
-    let down = app.call(&council, path::<SetUserRole>(), &[("user_id", &chair_id.to_string()), ("role", "resident")]).await;
-    assert_eq!(down.status(), StatusCode::FORBIDDEN);
-    let ok = app.call(&council, path::<SetUserRole>(), &[("user_id", &dispatcher_id.to_string()), ("role", "accountant")]).await;
-    assert_eq!(ok.status(), StatusCode::OK);
-    let own = app.call(&chair, path::<SetUserRole>(), &[("user_id", &chair_id.to_string()), ("role", "council")]).await;
-    assert_eq!(own.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    app.stop().await;
-});
+        let dispatcher_id = app
+            .store
+            .credentials(logins::DISPATCHER)
+            .await
+            .unwrap()
+            .unwrap()
+            .id;
+        let chair_id = app
+            .store
+            .credentials(logins::CHAIR)
+            .await
+            .unwrap()
+            .unwrap()
+            .id;
+        // council may not make a chair or touch the chair
+        let up = app
+            .call(
+                &council,
+                path::<SetUserRole>(),
+                &[("user_id", &dispatcher_id.to_string()), ("role", "chair")],
+            )
+            .await;
+        assert_eq!(up.status(), StatusCode::FORBIDDEN);
+        let down = app
+            .call(
+                &council,
+                path::<SetUserRole>(),
+                &[("user_id", &chair_id.to_string()), ("role", "resident")],
+            )
+            .await;
+        assert_eq!(down.status(), StatusCode::FORBIDDEN);
+        let ok = app
+            .call(
+                &council,
+                path::<SetUserRole>(),
+                &[
+                    ("user_id", &dispatcher_id.to_string()),
+                    ("role", "accountant"),
+                ],
+            )
+            .await;
+        assert_eq!(ok.status(), StatusCode::OK);
+        let own = app
+            .call(
+                &chair,
+                path::<SetUserRole>(),
+                &[("user_id", &chair_id.to_string()), ("role", "council")],
+            )
+            .await;
+        assert_eq!(own.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        app.stop().await;
+    }
+);

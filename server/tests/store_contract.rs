@@ -15,7 +15,12 @@ use common::{Backend, demo_store};
 use server::demo::logins;
 
 async fn user_id(store: &app::db::Store, login: &str) -> i64 {
-    store.credentials(login).await.unwrap().expect("demo user").id
+    store
+        .credentials(login)
+        .await
+        .unwrap()
+        .expect("demo user")
+        .id
 }
 
 async fn apartment_of(store: &app::db::Store, account: &str) -> i64 {
@@ -25,7 +30,9 @@ async fn apartment_of(store: &app::db::Store, account: &str) -> i64 {
 }
 
 both_backends!(demo_register_is_searchable, |backend: Backend| async move {
-    let Some((db, store)) = demo_store(backend).await else { return };
+    let Some((db, store)) = demo_store(backend).await else {
+        return;
+    };
     let houses = store.houses().await.unwrap();
     assert_eq!(houses.len(), 3);
     assert_eq!(houses.iter().map(|h| h.apartments).sum::<i64>(), 240);
@@ -37,244 +44,572 @@ both_backends!(demo_register_is_searchable, |backend: Backend| async move {
     assert_eq!(last.rows.len(), 40);
 
     // Cyrillic, case- and ё-insensitive, on both databases
-    let by_name = store.register("смирнов алексей", None, 1, today()).await.unwrap();
+    let by_name = store
+        .register("смирнов алексей", None, 1, today())
+        .await
+        .unwrap();
     assert_eq!(by_name.total, 2, "zhitel owns two flats");
     let by_account = store.register("77010013", None, 1, today()).await.unwrap();
     assert_eq!(by_account.total, 1);
     assert_eq!(by_account.rows[0].number, "13");
     let by_street = store.register("КЛЮЧЕВАЯ", None, 1, today()).await.unwrap();
     assert_eq!(by_street.total, 78);
-    let in_house = store.register("", Some(houses[0].id), 1, today()).await.unwrap();
+    let in_house = store
+        .register("", Some(houses[0].id), 1, today())
+        .await
+        .unwrap();
     assert_eq!(in_house.total, houses[0].apartments);
-    assert_eq!(store.register("нет такого", None, 1, today()).await.unwrap().total, 0);
-
-    store.db.close().await;
-    db.drop().await;
-});
-
-both_backends!(residents_reach_only_their_own_apartments, |backend: Backend| async move {
-    let Some((db, store)) = demo_store(backend).await else { return };
-    let zhitel = user_id(&store, logins::RESIDENT).await;
-    let sosed = user_id(&store, logins::NEIGHBOUR).await;
-    let home = store.my_home(zhitel, today()).await.unwrap();
-    let mut accounts: Vec<String> = home.apartments.iter().flat_map(|a| a.accounts.iter().map(|c| c.number.clone())).collect();
-    accounts.sort();
-    assert_eq!(accounts, ["77010012", "77020005"]);
-    let shared = home.apartments.iter().find(|a| a.number == "5").unwrap();
-    assert_eq!(shared.household.len(), 2);
-    assert!(shared.household.iter().any(|m| m.is_me && m.share.as_deref() == Some("1/2")));
-
-    let zhitel_flat = apartment_of(&store, "77010012").await;
-    let sosed_flat = apartment_of(&store, "77010013").await;
-    assert!(store.user_reaches_apartment(zhitel, zhitel_flat).await.unwrap());
-    assert!(!store.user_reaches_apartment(sosed, zhitel_flat).await.unwrap());
-    assert!(store.user_reaches_apartment(sosed, sosed_flat).await.unwrap());
-    let zhitel_account = home.apartments[0].accounts[0].id;
-    assert!(!store.user_reaches_account(sosed, zhitel_account).await.unwrap());
-    assert!(!store.user_reaches_account(sosed, 999_999).await.unwrap());
-
-    // a move-out ends access the day it happens
-    let card = store.apartment_card(sosed_flat).await.unwrap();
-    let chair = user_id(&store, logins::CHAIR).await;
-    store.move_out(chair, card.residents[0].residency_id, today()).await.unwrap();
-    assert!(!store.user_reaches_apartment(sosed, sosed_flat).await.unwrap());
-    let history = store.apartment_card(sosed_flat).await.unwrap();
-    assert!(history.residents[0].moved_out.is_some(), "history keeps the row");
-
-    store.db.close().await;
-    db.drop().await;
-});
-
-both_backends!(sessions_rotate_expire_and_end, |backend: Backend| async move {
-    let Some((db, store)) = demo_store(backend).await else { return };
-    let zhitel = user_id(&store, logins::RESIDENT).await;
-    let now = Utc::now();
-    store.start_session(zhitel, "h1", None, now, now + Duration::days(30)).await.unwrap();
-    let user = store.session_user("h1", now).await.unwrap().expect("live session");
-    assert_eq!((user.id, user.role), (zhitel, Role::Resident));
-    assert_eq!(user.login, logins::RESIDENT);
-    assert!(store.session_user("h1", now + Duration::days(31)).await.unwrap().is_none(), "expired");
-
-    // signing in again from the same browser replaces the token
-    store.start_session(zhitel, "h2", Some("h1"), now, now + Duration::days(30)).await.unwrap();
-    assert!(store.session_user("h1", now).await.unwrap().is_none());
-    store.start_session(zhitel, "h3", None, now, now + Duration::days(30)).await.unwrap();
-    store.end_session("h2").await.unwrap();
-    assert!(store.session_user("h2", now).await.unwrap().is_none());
-    assert!(store.session_user("h3", now).await.unwrap().is_some());
-    store.end_all_sessions(zhitel).await.unwrap();
-    assert!(store.session_user("h3", now).await.unwrap().is_none());
-
-    // a role change ends the user's sessions
-    let chair = user_id(&store, logins::CHAIR).await;
-    let accountant = user_id(&store, logins::ACCOUNTANT).await;
-    store.start_session(accountant, "h4", None, now, now + Duration::days(30)).await.unwrap();
-    store.set_role(chair, accountant, Role::Dispatcher).await.unwrap();
-    assert!(store.session_user("h4", now).await.unwrap().is_none());
-    assert_eq!(store.user_role(accountant).await.unwrap(), Role::Dispatcher);
-
-    // password change keeps only the current session
-    store.start_session(zhitel, "h5", None, now, now + Duration::days(30)).await.unwrap();
-    store.start_session(zhitel, "h6", None, now, now + Duration::days(30)).await.unwrap();
-    let new_hash = hash_password("another-password-1").unwrap();
-    store.change_password(zhitel, &new_hash, "h5").await.unwrap();
-    assert!(store.session_user("h5", now).await.unwrap().is_some());
-    assert!(store.session_user("h6", now).await.unwrap().is_none());
-    assert_eq!(store.credentials_by_id(zhitel).await.unwrap().password_hash, new_hash);
-
-    store.db.close().await;
-    db.drop().await;
-});
-
-both_backends!(failed_attempts_are_counted_per_key_and_window, |backend: Backend| async move {
-    let Some((db, store)) = demo_store(backend).await else { return };
-    let now = Utc::now();
-    for _ in 0..3 {
-        store.record_failure(&[("login", "a@b.ru"), ("address", "10.0.0.1")], now).await.unwrap();
-    }
-    let since = now - Duration::minutes(15);
-    assert_eq!(store.recent_failures("login", "a@b.ru", since).await.unwrap(), 3);
-    assert_eq!(store.recent_failures("address", "10.0.0.1", since).await.unwrap(), 3);
-    assert_eq!(store.recent_failures("login", "c@d.ru", since).await.unwrap(), 0);
-    assert_eq!(store.recent_failures("login", "a@b.ru", now + Duration::seconds(1)).await.unwrap(), 0);
-    store.clear_failures("login", "a@b.ru").await.unwrap();
-    assert_eq!(store.recent_failures("login", "a@b.ru", since).await.unwrap(), 0);
-    assert_eq!(store.recent_failures("address", "10.0.0.1", since).await.unwrap(), 3);
-    store.db.close().await;
-    db.drop().await;
-});
-
-both_backends!(invites_are_single_use_expire_and_link_pending_or_named, |backend: Backend| async move {
-    let Some((db, store)) = demo_store(backend).await else { return };
-    let chair = user_id(&store, logins::CHAIR).await;
-    let flat = apartment_of(&store, "77030001").await;
-    let now = Utc::now();
-    let later = now + Duration::days(30);
-    store.issue_invites(chair, &[(flat, None, sha256_hex("CODE1"))], now, later).await.unwrap();
-    let info = store.invite_info(&sha256_hex("CODE1"), now).await.unwrap().expect("live");
-    assert_eq!(info.apartment_number, "1");
-    assert!(info.owner_name.is_none());
-    assert!(store.invite_info(&sha256_hex("CODE1"), later + Duration::seconds(1)).await.unwrap().is_none(), "expired");
-
-    let hash = hash_password("new-resident-pass").unwrap();
-    let newcomer = |email: &'static str| NewUser {
-        full_name: "Новый Житель",
-        email: Some(email),
-        phone: None,
-        password_hash: Box::leak(hash.clone().into_boxed_str()),
-        role: Role::Resident,
-    };
-    // a login that already exists: nothing is written, the code stays usable
-    let taken = store
-        .redeem_invite(&sha256_hex("CODE1"), now, Redeemer::New(newcomer(logins::NEIGHBOUR)), JoinAs { relation: "tenant" })
-        .await;
-    assert!(matches!(taken, Err(AppError::Invalid(_))), "{taken:?}");
-    assert!(store.invite_info(&sha256_hex("CODE1"), now).await.unwrap().is_some(), "rolled back");
-
-    let user = store
-        .redeem_invite(&sha256_hex("CODE1"), now, Redeemer::New(newcomer("new@example.ru")), JoinAs { relation: "tenant" })
-        .await
-        .unwrap();
-    assert!(!store.user_reaches_apartment(user, flat).await.unwrap(), "pending until approved");
-    let again = store
-        .redeem_invite(&sha256_hex("CODE1"), now, Redeemer::New(newcomer("other@example.ru")), JoinAs { relation: "tenant" })
-        .await;
-    assert!(matches!(again, Err(AppError::Invalid(_))), "single use");
-    let pending = store.pending_links(None).await.unwrap();
-    let mine = pending.iter().find(|p| p.apartment_id == flat).expect("listed for staff");
-    assert_eq!(store.pending_links(Some(user)).await.unwrap().len(), 1);
-    store.decide_link(chair, mine.residency_id, true).await.unwrap();
-    assert!(store.user_reaches_apartment(user, flat).await.unwrap());
-    assert!(store.decide_link(chair, mine.residency_id, false).await.is_err(), "decided once");
-
-    // re-issuing revokes the earlier unused code of that apartment
-    let flat2 = apartment_of(&store, "77030002").await;
-    store.issue_invites(chair, &[(flat2, None, sha256_hex("OLD"))], now, later).await.unwrap();
-    store.issue_invites(chair, &[(flat2, None, sha256_hex("NEW"))], now, later).await.unwrap();
-    assert!(store.invite_info(&sha256_hex("OLD"), now).await.unwrap().is_none());
-    assert!(store.invite_info(&sha256_hex("NEW"), now).await.unwrap().is_some());
-
-    // a code for a named owner links at once, to that very person
-    let card = store.apartment_card(flat2).await.unwrap();
-    let owner = card.residents.iter().find(|r| r.relation == Relation::Owner && r.moved_out.is_none()).unwrap();
-    store.issue_invites(chair, &[(flat2, Some(owner.person_id), sha256_hex("OWNER"))], now, later).await.unwrap();
     assert_eq!(
-        store.invite_info(&sha256_hex("OWNER"), now).await.unwrap().unwrap().owner_name.as_deref(),
-        Some(owner.full_name.as_str())
+        store
+            .register("нет такого", None, 1, today())
+            .await
+            .unwrap()
+            .total,
+        0
     );
-    let owner_user = store
-        .redeem_invite(&sha256_hex("OWNER"), now, Redeemer::New(newcomer("owner@example.ru")), JoinAs { relation: "owner" })
-        .await
+
+    store.db.close().await;
+    db.drop().await;
+});
+
+both_backends!(
+    residents_reach_only_their_own_apartments,
+    |backend: Backend| async move {
+        let Some((db, store)) = demo_store(backend).await else {
+            return;
+        };
+        let zhitel = user_id(&store, logins::RESIDENT).await;
+        let sosed = user_id(&store, logins::NEIGHBOUR).await;
+        let home = store.my_home(zhitel, today()).await.unwrap();
+        let mut accounts: Vec<String> = home
+            .apartments
+            .iter()
+            .flat_map(|a| a.accounts.iter().map(|c| c.number.clone()))
+            .collect();
+        accounts.sort();
+        assert_eq!(accounts, ["77010012", "77020005"]);
+        let shared = home.apartments.iter().find(|a| a.number == "5").unwrap();
+        assert_eq!(shared.household.len(), 2);
+        assert!(
+            shared
+                .household
+                .iter()
+                .any(|m| m.is_me && m.share.as_deref() == Some("1/2"))
+        );
+
+        let zhitel_flat = apartment_of(&store, "77010012").await;
+        let sosed_flat = apartment_of(&store, "77010013").await;
+        assert!(
+            store
+                .user_reaches_apartment(zhitel, zhitel_flat)
+                .await
+                .unwrap()
+        );
+        assert!(
+            !store
+                .user_reaches_apartment(sosed, zhitel_flat)
+                .await
+                .unwrap()
+        );
+        assert!(
+            store
+                .user_reaches_apartment(sosed, sosed_flat)
+                .await
+                .unwrap()
+        );
+        let zhitel_account = home.apartments[0].accounts[0].id;
+        assert!(
+            !store
+                .user_reaches_account(sosed, zhitel_account)
+                .await
+                .unwrap()
+        );
+        assert!(!store.user_reaches_account(sosed, 999_999).await.unwrap());
+
+        // a move-out ends access the day it happens
+        let card = store.apartment_card(sosed_flat).await.unwrap();
+        let chair = user_id(&store, logins::CHAIR).await;
+        store
+            .move_out(chair, card.residents[0].residency_id, today())
+            .await
+            .unwrap();
+        assert!(
+            !store
+                .user_reaches_apartment(sosed, sosed_flat)
+                .await
+                .unwrap()
+        );
+        let history = store.apartment_card(sosed_flat).await.unwrap();
+        assert!(
+            history.residents[0].moved_out.is_some(),
+            "history keeps the row"
+        );
+
+        store.db.close().await;
+        db.drop().await;
+    }
+);
+
+both_backends!(
+    sessions_rotate_expire_and_end,
+    |backend: Backend| async move {
+        let Some((db, store)) = demo_store(backend).await else {
+            return;
+        };
+        let zhitel = user_id(&store, logins::RESIDENT).await;
+        let now = Utc::now();
+        store
+            .start_session(zhitel, "h1", None, now, now + Duration::days(30))
+            .await
+            .unwrap();
+        let user = store
+            .session_user("h1", now)
+            .await
+            .unwrap()
+            .expect("live session");
+        assert_eq!((user.id, user.role), (zhitel, Role::Resident));
+        assert_eq!(user.login, logins::RESIDENT);
+        assert!(
+            store
+                .session_user("h1", now + Duration::days(31))
+                .await
+                .unwrap()
+                .is_none(),
+            "expired"
+        );
+
+        // signing in again from the same browser replaces the token
+        store
+            .start_session(zhitel, "h2", Some("h1"), now, now + Duration::days(30))
+            .await
+            .unwrap();
+        assert!(store.session_user("h1", now).await.unwrap().is_none());
+        store
+            .start_session(zhitel, "h3", None, now, now + Duration::days(30))
+            .await
+            .unwrap();
+        store.end_session("h2").await.unwrap();
+        assert!(store.session_user("h2", now).await.unwrap().is_none());
+        assert!(store.session_user("h3", now).await.unwrap().is_some());
+        store.end_all_sessions(zhitel).await.unwrap();
+        assert!(store.session_user("h3", now).await.unwrap().is_none());
+
+        // a role change ends the user's sessions
+        let chair = user_id(&store, logins::CHAIR).await;
+        let accountant = user_id(&store, logins::ACCOUNTANT).await;
+        store
+            .start_session(accountant, "h4", None, now, now + Duration::days(30))
+            .await
+            .unwrap();
+        store
+            .set_role(chair, accountant, Role::Dispatcher)
+            .await
+            .unwrap();
+        assert!(store.session_user("h4", now).await.unwrap().is_none());
+        assert_eq!(store.user_role(accountant).await.unwrap(), Role::Dispatcher);
+
+        // password change keeps only the current session
+        store
+            .start_session(zhitel, "h5", None, now, now + Duration::days(30))
+            .await
+            .unwrap();
+        store
+            .start_session(zhitel, "h6", None, now, now + Duration::days(30))
+            .await
+            .unwrap();
+        let new_hash = hash_password("another-password-1").unwrap();
+        store
+            .change_password(zhitel, &new_hash, "h5")
+            .await
+            .unwrap();
+        assert!(store.session_user("h5", now).await.unwrap().is_some());
+        assert!(store.session_user("h6", now).await.unwrap().is_none());
+        assert_eq!(
+            store.credentials_by_id(zhitel).await.unwrap().password_hash,
+            new_hash
+        );
+
+        store.db.close().await;
+        db.drop().await;
+    }
+);
+
+both_backends!(
+    failed_attempts_are_counted_per_key_and_window,
+    |backend: Backend| async move {
+        let Some((db, store)) = demo_store(backend).await else {
+            return;
+        };
+        let now = Utc::now();
+        for _ in 0..3 {
+            store
+                .record_failure(&[("login", "a@b.ru"), ("address", "10.0.0.1")], now)
+                .await
+                .unwrap();
+        }
+        let since = now - Duration::minutes(15);
+        assert_eq!(
+            store
+                .recent_failures("login", "a@b.ru", since)
+                .await
+                .unwrap(),
+            3
+        );
+        assert_eq!(
+            store
+                .recent_failures("address", "10.0.0.1", since)
+                .await
+                .unwrap(),
+            3
+        );
+        assert_eq!(
+            store
+                .recent_failures("login", "c@d.ru", since)
+                .await
+                .unwrap(),
+            0
+        );
+        assert_eq!(
+            store
+                .recent_failures("login", "a@b.ru", now + Duration::seconds(1))
+                .await
+                .unwrap(),
+            0
+        );
+        store.clear_failures("login", "a@b.ru").await.unwrap();
+        assert_eq!(
+            store
+                .recent_failures("login", "a@b.ru", since)
+                .await
+                .unwrap(),
+            0
+        );
+        assert_eq!(
+            store
+                .recent_failures("address", "10.0.0.1", since)
+                .await
+                .unwrap(),
+            3
+        );
+        store.db.close().await;
+        db.drop().await;
+    }
+);
+
+both_backends!(
+    invites_are_single_use_expire_and_link_pending_or_named,
+    |backend: Backend| async move {
+        let Some((db, store)) = demo_store(backend).await else {
+            return;
+        };
+        let chair = user_id(&store, logins::CHAIR).await;
+        let flat = apartment_of(&store, "77030001").await;
+        let now = Utc::now();
+        let later = now + Duration::days(30);
+        store
+            .issue_invites(chair, &[(flat, None, sha256_hex("CODE1"))], now, later)
+            .await
+            .unwrap();
+        let info = store
+            .invite_info(&sha256_hex("CODE1"), now)
+            .await
+            .unwrap()
+            .expect("live");
+        assert_eq!(info.apartment_number, "1");
+        assert!(info.owner_name.is_none());
+        assert!(
+            store
+                .invite_info(&sha256_hex("CODE1"), later + Duration::seconds(1))
+                .await
+                .unwrap()
+                .is_none(),
+            "expired"
+        );
+
+        let hash = hash_password("new-resident-pass").unwrap();
+        let newcomer = |email: &'static str| NewUser {
+            full_name: "Новый Житель",
+            email: Some(email),
+            phone: None,
+            password_hash: Box::leak(hash.clone().into_boxed_str()),
+            role: Role::Resident,
+        };
+        // a login that already exists: nothing is written, the code stays usable
+        let taken = store
+            .redeem_invite(
+                &sha256_hex("CODE1"),
+                now,
+                Redeemer::New(newcomer(logins::NEIGHBOUR)),
+                JoinAs { relation: "tenant" },
+            )
+            .await;
+        assert!(matches!(taken, Err(AppError::Invalid(_))), "{taken:?}");
+        assert!(
+            store
+                .invite_info(&sha256_hex("CODE1"), now)
+                .await
+                .unwrap()
+                .is_some(),
+            "rolled back"
+        );
+
+        let user = store
+            .redeem_invite(
+                &sha256_hex("CODE1"),
+                now,
+                Redeemer::New(newcomer("new@example.ru")),
+                JoinAs { relation: "tenant" },
+            )
+            .await
+            .unwrap();
+        assert!(
+            !store.user_reaches_apartment(user, flat).await.unwrap(),
+            "pending until approved"
+        );
+        let again = store
+            .redeem_invite(
+                &sha256_hex("CODE1"),
+                now,
+                Redeemer::New(newcomer("other@example.ru")),
+                JoinAs { relation: "tenant" },
+            )
+            .await;
+        assert!(matches!(again, Err(AppError::Invalid(_))), "single use");
+        let pending = store.pending_links(None).await.unwrap();
+        let mine = pending
+            .iter()
+            .find(|p| p.apartment_id == flat)
+            .expect("listed for staff");
+        assert_eq!(store.pending_links(Some(user)).await.unwrap().len(), 1);
+        store
+            .decide_link(chair, mine.residency_id, true)
+            .await
+            .unwrap();
+        assert!(store.user_reaches_apartment(user, flat).await.unwrap());
+        assert!(
+            store
+                .decide_link(chair, mine.residency_id, false)
+                .await
+                .is_err(),
+            "decided once"
+        );
+
+        // re-issuing revokes the earlier unused code of that apartment
+        let flat2 = apartment_of(&store, "77030002").await;
+        store
+            .issue_invites(chair, &[(flat2, None, sha256_hex("OLD"))], now, later)
+            .await
+            .unwrap();
+        store
+            .issue_invites(chair, &[(flat2, None, sha256_hex("NEW"))], now, later)
+            .await
+            .unwrap();
+        assert!(
+            store
+                .invite_info(&sha256_hex("OLD"), now)
+                .await
+                .unwrap()
+                .is_none()
+        );
+        assert!(
+            store
+                .invite_info(&sha256_hex("NEW"), now)
+                .await
+                .unwrap()
+                .is_some()
+        );
+
+        // a code for a named owner links at once, to that very person
+        let card = store.apartment_card(flat2).await.unwrap();
+        let owner = card
+            .residents
+            .iter()
+            .find(|r| r.relation == Relation::Owner && r.moved_out.is_none())
+            .unwrap();
+        store
+            .issue_invites(
+                chair,
+                &[(flat2, Some(owner.person_id), sha256_hex("OWNER"))],
+                now,
+                later,
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            store
+                .invite_info(&sha256_hex("OWNER"), now)
+                .await
+                .unwrap()
+                .unwrap()
+                .owner_name
+                .as_deref(),
+            Some(owner.full_name.as_str())
+        );
+        let owner_user = store
+            .redeem_invite(
+                &sha256_hex("OWNER"),
+                now,
+                Redeemer::New(newcomer("owner@example.ru")),
+                JoinAs { relation: "owner" },
+            )
+            .await
+            .unwrap();
+        assert!(
+            store
+                .user_reaches_apartment(owner_user, flat2)
+                .await
+                .unwrap()
+        );
+        let card = store.apartment_card(flat2).await.unwrap();
+        assert!(
+            card.residents
+                .iter()
+                .any(|r| r.person_id == owner.person_id && r.has_account)
+        );
+        assert_eq!(
+            card.residents
+                .iter()
+                .filter(|r| r.status == LinkStatus::Active)
+                .count(),
+            card.residents.len()
+        );
+
+        // a signed-in resident adds a second flat with a code
+        let zhitel = user_id(&store, logins::RESIDENT).await;
+        let flat3 = apartment_of(&store, "77030003").await;
+        store
+            .issue_invites(chair, &[(flat3, None, sha256_hex("THIRD"))], now, later)
+            .await
+            .unwrap();
+        store
+            .redeem_invite(
+                &sha256_hex("THIRD"),
+                now,
+                Redeemer::Existing(zhitel),
+                JoinAs { relation: "family" },
+            )
+            .await
+            .unwrap();
+        let pending = store.pending_links(Some(zhitel)).await.unwrap();
+        assert_eq!(pending.len(), 1);
+        assert_eq!(pending[0].relation, Relation::Family);
+
+        store.db.close().await;
+        db.drop().await;
+    }
+);
+
+both_backends!(
+    register_edits_keep_shares_whole_and_are_audited,
+    |backend: Backend| async move {
+        let Some((db, store)) = demo_store(backend).await else {
+            return;
+        };
+        let chair = user_id(&store, logins::CHAIR).await;
+        let flat = apartment_of(&store, "77010012").await;
+        let resident = |name: &'static str, relation, share| NewResident {
+            full_name: name,
+            phone: None,
+            email: None,
+            relation,
+            share,
+            moved_in: today(),
+        };
+        // zhitel owns all of it: another owner's share does not fit
+        let over = store
+            .add_resident(
+                chair,
+                flat,
+                &resident("Лишний Собственник", Relation::Owner, Some((1, 2))),
+            )
+            .await;
+        assert!(matches!(over, Err(AppError::Invalid(_))), "{over:?}");
+        store
+            .add_resident(
+                chair,
+                flat,
+                &resident("Смирнова Ольга", Relation::Family, None),
+            )
+            .await
+            .unwrap();
+        assert!(matches!(
+            store
+                .add_resident(chair, 999_999, &resident("Никто", Relation::Family, None))
+                .await,
+            Err(AppError::NotFound)
+        ));
+        let card = store.apartment_card(flat).await.unwrap();
+        assert_eq!(card.residents.len(), 2);
+
+        store
+            .update_apartment(chair, flat, Some(2), Some(5), 7311)
+            .await
+            .unwrap();
+        let card = store.apartment_card(flat).await.unwrap();
+        assert_eq!(
+            (card.entrance, card.floor, card.area.as_str()),
+            (Some(2), Some(5), "73,11")
+        );
+        assert!(matches!(
+            store
+                .update_apartment(chair, flat, Some(9), None, 7311)
+                .await,
+            Err(AppError::Invalid(_))
+        ));
+        let early = card.residents[0].residency_id;
+        assert!(
+            store
+                .move_out(
+                    chair,
+                    early,
+                    chrono::NaiveDate::from_ymd_opt(2000, 1, 1).unwrap()
+                )
+                .await
+                .is_err()
+        );
+
+        let audited: i64 = app::with_db!(&store.db, |pool| {
+            sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE actor_user_id = $1")
+                .bind(chair)
+                .fetch_one(pool)
+                .await
+        })
         .unwrap();
-    assert!(store.user_reaches_apartment(owner_user, flat2).await.unwrap());
-    let card = store.apartment_card(flat2).await.unwrap();
-    assert!(card.residents.iter().any(|r| r.person_id == owner.person_id && r.has_account));
-    assert_eq!(card.residents.iter().filter(|r| r.status == LinkStatus::Active).count(), card.residents.len());
+        assert_eq!(
+            audited, 2,
+            "add_resident and update_apartment; refused changes leave no trace"
+        );
 
-    // a signed-in resident adds a second flat with a code
-    let zhitel = user_id(&store, logins::RESIDENT).await;
-    let flat3 = apartment_of(&store, "77030003").await;
-    store.issue_invites(chair, &[(flat3, None, sha256_hex("THIRD"))], now, later).await.unwrap();
-    store
-        .redeem_invite(&sha256_hex("THIRD"), now, Redeemer::Existing(zhitel), JoinAs { relation: "family" })
-        .await
-        .unwrap();
-    let pending = store.pending_links(Some(zhitel)).await.unwrap();
-    assert_eq!(pending.len(), 1);
-    assert_eq!(pending[0].relation, Relation::Family);
+        store.db.close().await;
+        db.drop().await;
+    }
+);
 
-    store.db.close().await;
-    db.drop().await;
-});
-
-both_backends!(register_edits_keep_shares_whole_and_are_audited, |backend: Backend| async move {
-    let Some((db, store)) = demo_store(backend).await else { return };
-    let chair = user_id(&store, logins::CHAIR).await;
-    let flat = apartment_of(&store, "77010012").await;
-    let resident = |name: &'static str, relation, share| NewResident {
-        full_name: name,
-        phone: None,
-        email: None,
-        relation,
-        share,
-        moved_in: today(),
-    };
-    // zhitel owns all of it: another owner's share does not fit
-    let over = store.add_resident(chair, flat, &resident("Лишний Собственник", Relation::Owner, Some((1, 2)))).await;
-    assert!(matches!(over, Err(AppError::Invalid(_))), "{over:?}");
-    store.add_resident(chair, flat, &resident("Смирнова Ольга", Relation::Family, None)).await.unwrap();
-    assert!(matches!(store.add_resident(chair, 999_999, &resident("Никто", Relation::Family, None)).await, Err(AppError::NotFound)));
-    let card = store.apartment_card(flat).await.unwrap();
-    assert_eq!(card.residents.len(), 2);
-
-    store.update_apartment(chair, flat, Some(2), Some(5), 7311).await.unwrap();
-    let card = store.apartment_card(flat).await.unwrap();
-    assert_eq!((card.entrance, card.floor, card.area.as_str()), (Some(2), Some(5), "73,11"));
-    assert!(matches!(store.update_apartment(chair, flat, Some(9), None, 7311).await, Err(AppError::Invalid(_))));
-    let early = card.residents[0].residency_id;
-    assert!(store.move_out(chair, early, chrono::NaiveDate::from_ymd_opt(2000, 1, 1).unwrap()).await.is_err());
-
-    let audited: i64 = app::with_db!(&store.db, |pool| {
-        sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE actor_user_id = $1").bind(chair).fetch_one(pool).await
-    })
-    .unwrap();
-    assert_eq!(audited, 2, "add_resident and update_apartment; refused changes leave no trace");
-
-    store.db.close().await;
-    db.drop().await;
-});
-
-both_backends!(users_are_listed_and_logins_unique, |backend: Backend| async move {
-    let Some((db, store)) = demo_store(backend).await else { return };
-    let chair = user_id(&store, logins::CHAIR).await;
-    let staff_first = store.users("").await.unwrap();
-    assert!(staff_first[0].role != Role::Resident);
-    assert_eq!(store.users("кузнецова").await.unwrap().len(), 1);
-    let hash = hash_password("temporary-pass").unwrap();
-    let new = NewUser { full_name: "Новый Диспетчер", email: None, phone: Some("+79001234567"), password_hash: &hash, role: Role::Dispatcher };
-    store.create_user(Some(chair), &new).await.unwrap();
-    assert!(matches!(store.create_user(Some(chair), &new).await, Err(AppError::Invalid(_))));
-    assert!(store.credentials("+79001234567").await.unwrap().is_some());
-    store.db.close().await;
-    db.drop().await;
-});
+both_backends!(
+    users_are_listed_and_logins_unique,
+    |backend: Backend| async move {
+        let Some((db, store)) = demo_store(backend).await else {
+            return;
+        };
+        let chair = user_id(&store, logins::CHAIR).await;
+        let staff_first = store.users("").await.unwrap();
+        assert!(staff_first[0].role != Role::Resident);
+        assert_eq!(store.users("кузнецова").await.unwrap().len(), 1);
+        let hash = hash_password("temporary-pass").unwrap();
+        let new = NewUser {
+            full_name: "Новый Диспетчер",
+            email: None,
+            phone: Some("+79001234567"),
+            password_hash: &hash,
+            role: Role::Dispatcher,
+        };
+        store.create_user(Some(chair), &new).await.unwrap();
+        assert!(matches!(
+            store.create_user(Some(chair), &new).await,
+            Err(AppError::Invalid(_))
+        ));
+        assert!(store.credentials("+79001234567").await.unwrap().is_some());
+        store.db.close().await;
+        db.drop().await;
+    }
+);

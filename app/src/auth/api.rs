@@ -9,9 +9,8 @@ use crate::error::AppError;
 use {
     super::{
         guard::{Access, authorize},
-        rules,
-        session,
-        store::{JoinAs, NewUser, Redeemer, INVITE_GONE},
+        rules, session,
+        store::{INVITE_GONE, JoinAs, NewUser, Redeemer},
         types::{Permission, Role},
     },
     crate::context,
@@ -32,33 +31,51 @@ pub async fn get_current_user() -> Result<Option<CurrentUser>, AppError> {
 }
 
 #[server(endpoint = "sign_in")]
-pub async fn sign_in(login: String, password: String, next: Option<String>) -> Result<(), AppError> {
+pub async fn sign_in(
+    login: String,
+    password: String,
+    next: Option<String>,
+) -> Result<(), AppError> {
     let store = context::store()?;
     let config = context::config()?;
     let request = context::session()?;
     let login = rules::parse_login(&login).map_err(AppError::invalid)?;
     let since = Utc::now() - Duration::minutes(rules::ATTEMPT_WINDOW_MINUTES);
-    let for_login = store.recent_failures(attempts::LOGIN, login.as_str(), since).await?;
-    let for_address = store.recent_failures(attempts::ADDRESS, &request.client_addr, since).await?;
+    let for_login = store
+        .recent_failures(attempts::LOGIN, login.as_str(), since)
+        .await?;
+    let for_address = store
+        .recent_failures(attempts::ADDRESS, &request.client_addr, since)
+        .await?;
     if !rules::attempts_allowed(for_login, for_address) {
         tracing::warn!("sign-in attempts limited");
-        return Err(AppError::RateLimited { minutes: rules::ATTEMPT_WINDOW_MINUTES });
+        return Err(AppError::RateLimited {
+            minutes: rules::ATTEMPT_WINDOW_MINUTES,
+        });
     }
     let credentials = store.credentials(login.as_str()).await?;
-    let ok = session::verify_password(&password, credentials.as_ref().map(|c| c.password_hash.as_str()));
+    let ok = session::verify_password(
+        &password,
+        credentials.as_ref().map(|c| c.password_hash.as_str()),
+    );
     let user = match credentials {
         Some(c) if ok && c.is_active => c,
         _ => {
             store
                 .record_failure(
-                    &[(attempts::LOGIN, login.as_str()), (attempts::ADDRESS, &request.client_addr)],
+                    &[
+                        (attempts::LOGIN, login.as_str()),
+                        (attempts::ADDRESS, &request.client_addr),
+                    ],
                     Utc::now(),
                 )
                 .await?;
             return Err(AppError::invalid("Неверный логин или пароль."));
         }
     };
-    store.clear_failures(attempts::LOGIN, login.as_str()).await?;
+    store
+        .clear_failures(attempts::LOGIN, login.as_str())
+        .await?;
     let cookie = session::start(
         &store,
         user.id,
@@ -135,7 +152,9 @@ pub async fn set_user_role(user_id: i64, role: String) -> Result<(), AppError> {
     let store = context::store()?;
     let role = Role::parse(&role).ok_or_else(|| AppError::invalid("Неизвестная роль."))?;
     if user_id == actor.id {
-        return Err(AppError::invalid("Свою роль поменять нельзя: попросите председателя."));
+        return Err(AppError::invalid(
+            "Свою роль поменять нельзя: попросите председателя.",
+        ));
     }
     let current = store.user_role(user_id).await?;
     if !rules::may_assign_role(actor.role, current) || !rules::may_assign_role(actor.role, role) {
@@ -154,12 +173,15 @@ pub async fn add_staff_user(
     let actor = authorize(Access::Permission(Permission::ManageUsers)).await?;
     let role = Role::parse(&role).ok_or_else(|| AppError::invalid("Неизвестная роль."))?;
     if !role.is_staff() {
-        return Err(AppError::invalid("Жители регистрируются сами по коду приглашения."));
+        return Err(AppError::invalid(
+            "Жители регистрируются сами по коду приглашения.",
+        ));
     }
     if !rules::may_assign_role(actor.role, role) {
         return Err(AppError::Forbidden);
     }
-    let full_name = crate::housing::rules::check_full_name(&full_name).map_err(AppError::invalid)?;
+    let full_name =
+        crate::housing::rules::check_full_name(&full_name).map_err(AppError::invalid)?;
     let login = rules::parse_login(&login).map_err(AppError::invalid)?;
     rules::check_new_password(&password).map_err(AppError::invalid)?;
     let hash = session::hash_password(&password)?;
@@ -167,7 +189,13 @@ pub async fn add_staff_user(
     context::store()?
         .create_user(
             Some(actor.id),
-            &NewUser { full_name: &full_name, email, phone, password_hash: &hash, role },
+            &NewUser {
+                full_name: &full_name,
+                email,
+                phone,
+                password_hash: &hash,
+                role,
+            },
         )
         .await
         .map(|_| ())
@@ -187,9 +215,13 @@ async fn invite_code_hash(code: &str) -> Result<String, AppError> {
     let store = context::store()?;
     let request = context::session()?;
     let since = Utc::now() - Duration::minutes(rules::ATTEMPT_WINDOW_MINUTES);
-    let failures = store.recent_failures(attempts::INVITE, &request.client_addr, since).await?;
+    let failures = store
+        .recent_failures(attempts::INVITE, &request.client_addr, since)
+        .await?;
     if !rules::attempts_allowed(0, failures) {
-        return Err(AppError::RateLimited { minutes: rules::ATTEMPT_WINDOW_MINUTES });
+        return Err(AppError::RateLimited {
+            minutes: rules::ATTEMPT_WINDOW_MINUTES,
+        });
     }
     let hash = rules::normalize_invite_code(code).map(|c| session::sha256_hex(&c));
     let live = match &hash {
@@ -199,7 +231,9 @@ async fn invite_code_hash(code: &str) -> Result<String, AppError> {
     match hash {
         Some(h) if live => Ok(h),
         _ => {
-            store.record_failure(&[(attempts::INVITE, &request.client_addr)], Utc::now()).await?;
+            store
+                .record_failure(&[(attempts::INVITE, &request.client_addr)], Utc::now())
+                .await?;
             Err(AppError::invalid(INVITE_GONE))
         }
     }
@@ -227,7 +261,8 @@ pub async fn join_with_invite(
     let hash = invite_code_hash(&code).await?;
     let store = context::store()?;
     let config = context::config()?;
-    let full_name = crate::housing::rules::check_full_name(&full_name).map_err(AppError::invalid)?;
+    let full_name =
+        crate::housing::rules::check_full_name(&full_name).map_err(AppError::invalid)?;
     let login = rules::parse_login(&login).map_err(AppError::invalid)?;
     rules::check_new_password(&password).map_err(AppError::invalid)?;
     if password != repeat {
@@ -251,7 +286,14 @@ pub async fn join_with_invite(
         )
         .await?;
     let previous = context::session()?.token_hash;
-    let cookie = session::start(&store, user_id, previous.as_deref(), config.session_days, config.secure_cookies).await?;
+    let cookie = session::start(
+        &store,
+        user_id,
+        previous.as_deref(),
+        config.session_days,
+        config.secure_cookies,
+    )
+    .await?;
     session::set_cookie(&cookie);
     leptos_axum::redirect("/cabinet");
     Ok(())
@@ -264,7 +306,12 @@ pub async fn join_as_current_user(code: String, relation: Option<String>) -> Res
     let hash = invite_code_hash(&code).await?;
     let relation = join_relation(relation.as_deref())?;
     context::store()?
-        .redeem_invite(&hash, Utc::now(), Redeemer::Existing(user.id), JoinAs { relation })
+        .redeem_invite(
+            &hash,
+            Utc::now(),
+            Redeemer::Existing(user.id),
+            JoinAs { relation },
+        )
         .await?;
     leptos_axum::redirect("/cabinet");
     Ok(())
@@ -300,7 +347,10 @@ pub async fn issue_house_invites(house_id: i64) -> Result<Vec<InviteCard>, AppEr
 
 /// A code for one named owner: joining with it links them at once, with no approval step.
 #[server(endpoint = "issue_owner_invite")]
-pub async fn issue_owner_invite(residency_id: i64, apartment_id: i64) -> Result<InviteCard, AppError> {
+pub async fn issue_owner_invite(
+    residency_id: i64,
+    apartment_id: i64,
+) -> Result<InviteCard, AppError> {
     let actor = authorize(Access::Permission(Permission::ManageInvites)).await?;
     let card = context::store()?.apartment_card(apartment_id).await?;
     let owner = card
@@ -319,12 +369,22 @@ pub async fn issue_owner_invite(residency_id: i64, apartment_id: i64) -> Result<
         card.entrance,
         Some(owner.full_name.clone()),
     );
-    issue(actor.id, vec![target]).await?.pop().ok_or(AppError::Internal)
+    issue(actor.id, vec![target])
+        .await?
+        .pop()
+        .ok_or(AppError::Internal)
 }
 
 /// (apartment, named owner person, address, number, entrance, owner name)
 #[cfg(feature = "ssr")]
-type InviteTarget = (i64, Option<i64>, String, String, Option<i64>, Option<String>);
+type InviteTarget = (
+    i64,
+    Option<i64>,
+    String,
+    String,
+    Option<i64>,
+    Option<String>,
+);
 
 #[cfg(feature = "ssr")]
 async fn issue(actor: i64, targets: Vec<InviteTarget>) -> Result<Vec<InviteCard>, AppError> {
@@ -352,7 +412,9 @@ async fn issue(actor: i64, targets: Vec<InviteTarget>) -> Result<Vec<InviteCard>
             expires_on: expires_at.format("%d.%m.%Y").to_string(),
         });
     }
-    context::store()?.issue_invites(actor, &rows, now, expires_at).await?;
+    context::store()?
+        .issue_invites(actor, &rows, now, expires_at)
+        .await?;
     Ok(cards)
 }
 

@@ -31,7 +31,11 @@ pub async fn authorize(access: Access) -> Result<CurrentUser, AppError> {
 pub async fn check(store: &Store, user: &CurrentUser, access: Access) -> Result<(), AppError> {
     let allowed = match access {
         Access::Permission(p) => role_can(user.role, p),
-        Access::Apartment(_) | Access::Account(_) if role_can(user.role, Permission::ViewRegister) => true,
+        Access::Apartment(_) | Access::Account(_)
+            if role_can(user.role, Permission::ViewRegister) =>
+        {
+            true
+        }
         Access::Apartment(id) => {
             role_can(user.role, Permission::OwnCabinet)
                 && store.user_reaches_apartment(user.id, id).await?

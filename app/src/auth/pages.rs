@@ -92,6 +92,9 @@ pub fn JoinPage() -> impl IntoView {
                                     }.into_any(),
                                     _ => view! {
                                         <JoinNew code=code() named=named owner_name=info.owner_name.clone()/>
+                                        <p class="mt-6 text-center text-sm text-slate-600">{t::HAVE_LOGIN}" "
+                                            <a class="text-teal-700 underline" href=format!("/login?next=/join/{}", code())>{t::SIGN_IN_BUTTON}</a>
+                                        </p>
                                     }.into_any(),
                                 }}
                             }.into_any()
@@ -215,6 +218,7 @@ pub fn UsersPage() -> impl IntoView {
     );
     let me = crate::ui::use_user();
     let my_role = me.as_ref().map(|u| u.role).unwrap_or(Role::Council);
+    let my_id = me.as_ref().map(|u| u.id);
     let assignable: Vec<Role> = Role::ALL
         .into_iter()
         .filter(|r| super::rules::may_assign_role(my_role, *r))
@@ -240,7 +244,7 @@ pub fn UsersPage() -> impl IntoView {
                                 </tr></thead>
                                 <tbody class="divide-y divide-slate-100">
                                     {rows.into_iter().map(|u| {
-                                        let editable = super::rules::may_assign_role(my_role, u.role);
+                                        let editable = super::rules::may_assign_role(my_role, u.role) && Some(u.id) != my_id;
                                         view! {
                                             <tr>
                                                 <td class=style::TD>{u.full_name}</td>

@@ -27,14 +27,27 @@ pub fn may_assign_role(actor: Role, target: Role) -> bool {
 
 /// Where a user lands after signing in.
 pub fn landing(role: Role) -> &'static str {
-    if role.is_staff() { "/staff" } else { "/cabinet" }
+    if role.is_staff() {
+        "/staff"
+    } else {
+        "/cabinet"
+    }
 }
 
 /// The page to return to after sign-in: only a local path of this site, never another host.
 pub fn safe_next(next: &str, role: Role) -> String {
     let local = next.starts_with('/') && !next.starts_with("//") && !next.contains('\\');
-    let fits_role = if role.is_staff() { next.starts_with("/staff") } else { next.starts_with("/cabinet") };
-    if local && fits_role { next.to_string() } else { landing(role).to_string() }
+    let fits_role = next.starts_with("/join/")
+        || if role.is_staff() {
+            next.starts_with("/staff")
+        } else {
+            next.starts_with("/cabinet")
+        };
+    if local && fits_role {
+        next.to_string()
+    } else {
+        landing(role).to_string()
+    }
 }
 
 /// A sign-in identifier, normalised: e-mails lower-cased, phones as `+7XXXXXXXXXX`.
@@ -194,12 +207,25 @@ mod tests {
 
     #[test]
     fn sign_in_returns_only_to_local_pages_of_the_role() {
-        assert_eq!(safe_next("/cabinet/profile", Role::Resident), "/cabinet/profile");
-        assert_eq!(safe_next("//evil.example/cabinet", Role::Resident), "/cabinet");
-        assert_eq!(safe_next("https://evil.example", Role::Resident), "/cabinet");
+        assert_eq!(
+            safe_next("/cabinet/profile", Role::Resident),
+            "/cabinet/profile"
+        );
+        assert_eq!(
+            safe_next("//evil.example/cabinet", Role::Resident),
+            "/cabinet"
+        );
+        assert_eq!(
+            safe_next("https://evil.example", Role::Resident),
+            "/cabinet"
+        );
         assert_eq!(safe_next("/staff/users", Role::Resident), "/cabinet");
         assert_eq!(safe_next("", Role::Accountant), "/staff");
         assert_eq!(safe_next("/staff/users", Role::Council), "/staff/users");
+        assert_eq!(
+            safe_next("/join/ABCD-EFGH-JKMN", Role::Resident),
+            "/join/ABCD-EFGH-JKMN"
+        );
     }
 
     #[test]
@@ -260,9 +286,18 @@ mod tests {
         let symbols = [0, 1, 2, 3, 10, 11, 12, 13, 28, 29, 30, 31];
         let code = format_invite_code(&symbols);
         assert_eq!(code, "0123-ABCD-WXYZ");
-        assert_eq!(normalize_invite_code(&code).as_deref(), Some("0123ABCDWXYZ"));
-        assert_eq!(normalize_invite_code("o123 abcd wxyz").as_deref(), Some("0123ABCDWXYZ"));
-        assert_eq!(normalize_invite_code("i1l1-ABCD-WXYZ").as_deref(), Some("1111ABCDWXYZ"));
+        assert_eq!(
+            normalize_invite_code(&code).as_deref(),
+            Some("0123ABCDWXYZ")
+        );
+        assert_eq!(
+            normalize_invite_code("o123 abcd wxyz").as_deref(),
+            Some("0123ABCDWXYZ")
+        );
+        assert_eq!(
+            normalize_invite_code("i1l1-ABCD-WXYZ").as_deref(),
+            Some("1111ABCDWXYZ")
+        );
         assert_eq!(normalize_invite_code("0123-ABCD-WXY"), None);
         assert_eq!(normalize_invite_code("0123-ABCD-WXYU"), None);
         assert_eq!(normalize_invite_code("0123-ABCD-WXYЖ"), None);
@@ -271,7 +306,10 @@ mod tests {
     #[test]
     fn attempts_are_limited_per_login_and_per_address() {
         assert!(attempts_allowed(0, 0));
-        assert!(attempts_allowed(MAX_FAILURES_PER_LOGIN - 1, MAX_FAILURES_PER_ADDRESS - 1));
+        assert!(attempts_allowed(
+            MAX_FAILURES_PER_LOGIN - 1,
+            MAX_FAILURES_PER_ADDRESS - 1
+        ));
         assert!(!attempts_allowed(MAX_FAILURES_PER_LOGIN, 0));
         assert!(!attempts_allowed(0, MAX_FAILURES_PER_ADDRESS));
     }

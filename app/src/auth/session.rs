@@ -95,7 +95,13 @@ pub async fn start(
     let (token, hash) = new_token();
     let now = Utc::now();
     store
-        .start_session(user_id, &hash, previous_token_hash, now, now + Duration::days(days))
+        .start_session(
+            user_id,
+            &hash,
+            previous_token_hash,
+            now,
+            now + Duration::days(days),
+        )
         .await?;
     Ok(session_cookie(&token, days, secure))
 }
@@ -126,7 +132,8 @@ pub fn hash_password(password: &str) -> Result<String, AppError> {
 /// time on a dummy hash, so response time does not tell which logins exist.
 pub fn verify_password(password: &str, stored: Option<&str>) -> bool {
     static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    let dummy = DUMMY.get_or_init(|| hash_password("dummy-password-for-timing").unwrap_or_default());
+    let dummy =
+        DUMMY.get_or_init(|| hash_password("dummy-password-for-timing").unwrap_or_default());
     let candidate = stored.unwrap_or(dummy);
     let ok = PasswordHash::new(candidate)
         .map(|parsed| {
@@ -156,14 +163,23 @@ mod tests {
         let (token, hash) = new_token();
         assert_eq!(hash, sha256_hex(&token));
         let cookie = session_cookie(&token, 30, true);
-        assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax") && cookie.ends_with("Secure"));
+        assert!(
+            cookie.contains("HttpOnly")
+                && cookie.contains("SameSite=Lax")
+                && cookie.ends_with("Secure")
+        );
         let mut headers = HeaderMap::new();
         headers.insert(
             http::header::COOKIE,
-            format!("theme=dark; {SESSION_COOKIE}={token}; x=1").parse().unwrap(),
+            format!("theme=dark; {SESSION_COOKIE}={token}; x=1")
+                .parse()
+                .unwrap(),
         );
         assert_eq!(token_from_headers(&headers), Some(token));
-        headers.insert(http::header::COOKIE, format!("{SESSION_COOKIE}=../etc").parse().unwrap());
+        headers.insert(
+            http::header::COOKIE,
+            format!("{SESSION_COOKIE}=../etc").parse().unwrap(),
+        );
         assert_eq!(token_from_headers(&headers), None);
     }
 }

@@ -175,7 +175,14 @@ impl Store {
                 .bind(user_id)
                 .execute(&mut *tx)
                 .await?;
-            audit!(&mut *tx, Some(user_id), "sign_out_everywhere", "user", Some(user_id), "")?;
+            audit!(
+                &mut *tx,
+                Some(user_id),
+                "sign_out_everywhere",
+                "user",
+                Some(user_id),
+                ""
+            )?;
             tx.commit().await
         }
         .await)
@@ -259,7 +266,14 @@ impl Store {
                 .bind(keep_token_hash)
                 .execute(&mut *tx)
                 .await?;
-            audit!(&mut *tx, Some(user_id), "change_password", "user", Some(user_id), "")?;
+            audit!(
+                &mut *tx,
+                Some(user_id),
+                "change_password",
+                "user",
+                Some(user_id),
+                ""
+            )?;
             tx.commit().await
         }
         .await)
@@ -332,7 +346,14 @@ impl Store {
                 .bind(user_id)
                 .execute(&mut *tx)
                 .await?;
-            audit!(&mut *tx, Some(actor), "set_role", "user", Some(user_id), role.as_str())?;
+            audit!(
+                &mut *tx,
+                Some(actor),
+                "set_role",
+                "user",
+                Some(user_id),
+                role.as_str()
+            )?;
             tx.commit().await
         }
         .await)
@@ -340,11 +361,22 @@ impl Store {
     }
 
     /// Adds a user; a taken e-mail or phone is a clear error, not a crash.
-    pub async fn create_user(&self, actor: Option<i64>, user: &NewUser<'_>) -> Result<i64, AppError> {
+    pub async fn create_user(
+        &self,
+        actor: Option<i64>,
+        user: &NewUser<'_>,
+    ) -> Result<i64, AppError> {
         let result = with_db!(&self.db, |pool| async {
             let mut tx = pool.begin_write().await?;
             let id = insert_user!(tx, user)?;
-            audit!(&mut *tx, actor, "create_user", "user", Some(id), user.role.as_str())?;
+            audit!(
+                &mut *tx,
+                actor,
+                "create_user",
+                "user",
+                Some(id),
+                user.role.as_str()
+            )?;
             tx.commit().await?;
             Ok::<_, sqlx::Error>(id)
         }
@@ -448,7 +480,8 @@ impl Store {
         who: Redeemer<'_>,
         join_as: JoinAs<'_>,
     ) -> Result<i64, AppError> {
-        let result = with_db!(&self.db, |pool| async {
+        let result = with_db!(&self.db, |pool| {
+            async {
             let mut tx = pool.begin_write().await?;
             let taken: Option<(i64, i64, Option<i64>)> = sqlx::query_as(
                 "UPDATE invites SET used_at = $1
@@ -540,7 +573,8 @@ impl Store {
             tx.commit().await?;
             Ok::<_, sqlx::Error>(Ok(user_id))
         }
-        .await);
+        .await
+        });
         match result {
             Ok(inner) => inner,
             Err(e) if is_unique_violation(&e) => Err(AppError::invalid(LOGIN_TAKEN)),
@@ -557,4 +591,3 @@ pub enum Redeemer<'a> {
     Existing(i64),
     New(NewUser<'a>),
 }
-

@@ -5,17 +5,21 @@ pub const SIGN_IN_LEAD: &str = "Кабинет жителя и сотрудни�
 pub const LOGIN_LABEL: &str = "E-mail или телефон";
 pub const PASSWORD_LABEL: &str = "Пароль";
 pub const SIGN_IN_BUTTON: &str = "Войти";
-pub const JOIN_HINT: &str = "Нет входа? Отсканируйте QR-код с листовки от правления или введите код с неё.";
+pub const JOIN_HINT: &str =
+    "Нет входа? Отсканируйте QR-код с листовки от правления или введите код с неё.";
 pub const CODE_LABEL: &str = "Код приглашения";
 pub const CODE_CONTINUE: &str = "Продолжить";
 pub const JOIN_TITLE: &str = "Подключение к кабинету";
 pub const JOIN_FOR_OWNER: &str = "Код выдан собственнику";
 pub const JOIN_PENDING_NOTE: &str = "После регистрации правление подтвердит, что вы живёте в этой квартире. До подтверждения данные квартиры не видны.";
-pub const JOIN_OWNER_NOTE: &str = "Код выдан на ваше имя: квартира станет доступна сразу после регистрации.";
+pub const JOIN_OWNER_NOTE: &str =
+    "Код выдан на ваше имя: квартира станет доступна сразу после регистрации.";
 pub const FULL_NAME_LABEL: &str = "Фамилия, имя, отчество";
 pub const REPEAT_LABEL: &str = "Пароль ещё раз";
 pub const RELATION_LABEL: &str = "Кем вы приходитесь квартире";
 pub const JOIN_BUTTON: &str = "Зарегистрироваться";
+pub const HAVE_LOGIN: &str =
+    "Уже есть вход в Ключ? Войдите, и квартира добавится к вашему кабинету:";
 pub const JOIN_EXISTING_BUTTON: &str = "Добавить квартиру в мой кабинет";
 pub const PROFILE_TITLE: &str = "Профиль";
 pub const CHANGE_PASSWORD: &str = "Сменить пароль";

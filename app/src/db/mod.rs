@@ -32,7 +32,10 @@ macro_rules! with_db {
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {
     #[error("cannot create the database folder {path}: {source}")]
-    Folder { path: String, source: std::io::Error },
+    Folder {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("cannot connect to the database: {0}")]
     Connect(#[source] sqlx::Error),
     #[error("migration failed: {0}")]

@@ -37,15 +37,31 @@ macro_rules! audit {
 impl Store {
     /// A cheap round trip, for health checks.
     pub async fn ping(&self) -> Result<(), crate::error::AppError> {
-        crate::with_db!(&self.db, |pool| sqlx::query("SELECT 1").execute(pool).await.map(|_| ()))
-            .map_err(super::internal("ping"))
+        crate::with_db!(&self.db, |pool| sqlx::query("SELECT 1")
+            .execute(pool)
+            .await
+            .map(|_| ()))
+        .map_err(super::internal("ping"))
     }
 }
 
 impl Store {
     /// Records that a staff member opened personal data (152-ФЗ: who saw whose data, and when).
-    pub async fn log_view(&self, actor: i64, entity: &str, entity_id: Option<i64>) -> Result<(), crate::error::AppError> {
-        crate::with_db!(&self.db, |pool| audit!(pool, Some(actor), "view", entity, entity_id, "").map(|_| ()))
-            .map_err(super::internal("log view"))
+    pub async fn log_view(
+        &self,
+        actor: i64,
+        entity: &str,
+        entity_id: Option<i64>,
+    ) -> Result<(), crate::error::AppError> {
+        crate::with_db!(&self.db, |pool| audit!(
+            pool,
+            Some(actor),
+            "view",
+            entity,
+            entity_id,
+            ""
+        )
+        .map(|_| ()))
+        .map_err(super::internal("log view"))
     }
 }

@@ -23,7 +23,9 @@ pub async fn load_my_home() -> Result<MyHome, AppError> {
 pub async fn my_account(account_id: i64) -> Result<AccountView, AppError> {
     let user = authorize(Access::Permission(Permission::OwnCabinet)).await?;
     authorize(Access::Account(account_id)).await?;
-    context::store()?.account_view(user.id, account_id, context::today()).await
+    context::store()?
+        .account_view(user.id, account_id, context::today())
+        .await
 }
 
 #[server(endpoint = "list_houses")]
@@ -33,12 +35,18 @@ pub async fn list_houses() -> Result<Vec<HouseSummary>, AppError> {
 }
 
 #[server(endpoint = "search_register")]
-pub async fn search_register(query: String, house_id: Option<i64>, page: i64) -> Result<RegisterPage, AppError> {
+pub async fn search_register(
+    query: String,
+    house_id: Option<i64>,
+    page: i64,
+) -> Result<RegisterPage, AppError> {
     authorize(Access::Permission(Permission::ViewRegister)).await?;
     if query.chars().count() > 100 {
         return Err(AppError::invalid("Слишком длинный запрос."));
     }
-    context::store()?.register(&query, house_id, page, context::today()).await
+    context::store()?
+        .register(&query, house_id, page, context::today())
+        .await
 }
 
 #[server(endpoint = "load_apartment_card")]
@@ -46,7 +54,9 @@ pub async fn load_apartment_card(apartment_id: i64) -> Result<ApartmentCard, App
     let actor = authorize(Access::Permission(Permission::ViewRegister)).await?;
     let store = context::store()?;
     let card = store.apartment_card(apartment_id).await?;
-    store.log_view(actor.id, "apartment", Some(apartment_id)).await?;
+    store
+        .log_view(actor.id, "apartment", Some(apartment_id))
+        .await?;
     Ok(card)
 }
 
@@ -61,7 +71,9 @@ pub async fn update_apartment(
     let entrance = optional_number(&entrance, "Подъезд")?;
     let floor = optional_number(&floor, "Этаж")?;
     let area = rules::parse_area(&area).map_err(AppError::invalid)?;
-    context::store()?.update_apartment(actor.id, apartment_id, entrance, floor, area).await
+    context::store()?
+        .update_apartment(actor.id, apartment_id, entrance, floor, area)
+        .await
 }
 
 #[server(endpoint = "add_resident")]
@@ -77,12 +89,23 @@ pub async fn add_resident(
     use crate::auth::rules::{parse_email, parse_phone};
     let actor = authorize(Access::Permission(Permission::EditRegister)).await?;
     let full_name = rules::check_full_name(&full_name).map_err(AppError::invalid)?;
-    let phone = non_empty(&phone).map(parse_phone).transpose().map_err(AppError::invalid)?;
-    let email = non_empty(&email).map(parse_email).transpose().map_err(AppError::invalid)?;
-    let relation = Relation::parse(&relation).ok_or_else(|| AppError::invalid("Выберите, кем человек приходится квартире."))?;
+    let phone = non_empty(&phone)
+        .map(parse_phone)
+        .transpose()
+        .map_err(AppError::invalid)?;
+    let email = non_empty(&email)
+        .map(parse_email)
+        .transpose()
+        .map_err(AppError::invalid)?;
+    let relation = Relation::parse(&relation)
+        .ok_or_else(|| AppError::invalid("Выберите, кем человек приходится квартире."))?;
     let share = match (relation, non_empty(&share)) {
         (Relation::Owner, Some(s)) => Some(rules::parse_share(s).map_err(AppError::invalid)?),
-        (Relation::Owner, None) => return Err(AppError::invalid("Для собственника укажите долю, например 1 или 1/2.")),
+        (Relation::Owner, None) => {
+            return Err(AppError::invalid(
+                "Для собственника укажите долю, например 1 или 1/2.",
+            ));
+        }
         (_, Some(_)) => return Err(AppError::invalid("Доля указывается только у собственника.")),
         (_, None) => None,
     };
@@ -123,7 +146,9 @@ pub async fn pending_links() -> Result<Vec<PendingLink>, AppError> {
 #[server(endpoint = "decide_link")]
 pub async fn decide_link(residency_id: i64, approve: bool) -> Result<(), AppError> {
     let actor = authorize(Access::Permission(Permission::ManageInvites)).await?;
-    context::store()?.decide_link(actor.id, residency_id, approve).await
+    context::store()?
+        .decide_link(actor.id, residency_id, approve)
+        .await
 }
 
 #[cfg(feature = "ssr")]

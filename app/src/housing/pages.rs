@@ -108,7 +108,13 @@ fn Household(members: Vec<HouseholdMember>) -> impl IntoView {
 #[component]
 pub fn MyAccountPage() -> impl IntoView {
     let params = use_params_map();
-    let id = move || params.read().get("id").and_then(|s| s.parse::<i64>().ok()).unwrap_or(0);
+    let id = move || {
+        params
+            .read()
+            .get("id")
+            .and_then(|s| s.parse::<i64>().ok())
+            .unwrap_or(0)
+    };
     let account = Resource::new(id, my_account);
     view! {
         <a href="/cabinet" class="text-sm text-teal-700">"← " {t::MY_HOME_TITLE}</a>
@@ -131,10 +137,24 @@ pub fn MyAccountPage() -> impl IntoView {
 pub fn RegisterPage() -> impl IntoView {
     let query = use_query_map();
     let q = move || query.read().get("q").unwrap_or_default();
-    let house = move || query.read().get("house").and_then(|h| h.parse::<i64>().ok());
-    let page = move || query.read().get("page").and_then(|p| p.parse::<i64>().ok()).unwrap_or(1);
+    let house = move || {
+        query
+            .read()
+            .get("house")
+            .and_then(|h| h.parse::<i64>().ok())
+    };
+    let page = move || {
+        query
+            .read()
+            .get("page")
+            .and_then(|p| p.parse::<i64>().ok())
+            .unwrap_or(1)
+    };
     let houses = Resource::new(|| (), |_| list_houses());
-    let rows = Resource::new(move || (q(), house(), page()), |(q, h, p)| search_register(q, h, p));
+    let rows = Resource::new(
+        move || (q(), house(), page()),
+        |(q, h, p)| search_register(q, h, p),
+    );
     view! {
         <h1 class=style::H1>{t::REGISTER_TITLE}</h1>
         <form method="get" class="mt-4 flex flex-wrap gap-2">
@@ -192,7 +212,7 @@ fn RegisterTable(page: RegisterPage, q: String, house: Option<i64>) -> impl Into
                 <tbody class="divide-y divide-slate-100">
                     {page.rows.into_iter().map(|r| view! {
                         <tr class="hover:bg-slate-50">
-                            <td class=style::TD>{r.address}</td>
+                            <td class=format!("{} whitespace-nowrap", style::TD)>{r.address}</td>
                             <td class=style::TD><a class="font-medium text-teal-700 underline" href=format!("/staff/apartment/{}", r.apartment_id)>{r.number}</a></td>
                             <td class=style::TD>{r.entrance}</td>
                             <td class=style::TD>{r.floor}</td>
@@ -216,13 +236,26 @@ fn RegisterTable(page: RegisterPage, q: String, house: Option<i64>) -> impl Into
 #[component]
 pub fn ApartmentPage() -> impl IntoView {
     let params = use_params_map();
-    let id = move || params.read().get("id").and_then(|s| s.parse::<i64>().ok()).unwrap_or(0);
+    let id = move || {
+        params
+            .read()
+            .get("id")
+            .and_then(|s| s.parse::<i64>().ok())
+            .unwrap_or(0)
+    };
     let update = ServerAction::<UpdateApartment>::new();
     let add = ServerAction::<AddResident>::new();
     let out = ServerAction::<MoveOut>::new();
     let invite = ServerAction::<IssueOwnerInvite>::new();
     let card = Resource::new(
-        move || (id(), update.version().get(), add.version().get(), out.version().get()),
+        move || {
+            (
+                id(),
+                update.version().get(),
+                add.version().get(),
+                out.version().get(),
+            )
+        },
         |(id, ..)| load_apartment_card(id),
     );
     let role = use_user().map(|u| u.role);

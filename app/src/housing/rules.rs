@@ -51,7 +51,11 @@ pub fn parse_share(input: &str) -> Result<(i64, i64), &'static str> {
 }
 
 pub fn format_share(num: i64, den: i64) -> String {
-    if num == den { "1".into() } else { format!("{num}/{den}") }
+    if num == den {
+        "1".into()
+    } else {
+        format!("{num}/{den}")
+    }
 }
 
 /// Whether the owners' shares, with a new one, still add up to at most the whole apartment.
@@ -91,11 +95,19 @@ pub fn check_full_name(input: &str) -> Result<String, &'static str> {
 }
 
 fn gcd(a: i64, b: i64) -> i64 {
-    if b == 0 { a.abs().max(1) } else { gcd(b, a % b) }
+    if b == 0 {
+        a.abs().max(1)
+    } else {
+        gcd(b, a % b)
+    }
 }
 
 fn gcd128(a: i128, b: i128) -> i128 {
-    if b == 0 { a.abs().max(1) } else { gcd128(b, a % b) }
+    if b == 0 {
+        a.abs().max(1)
+    } else {
+        gcd128(b, a % b)
+    }
 }
 
 #[cfg(test)]
@@ -150,10 +162,16 @@ mod tests {
 
     #[test]
     fn account_numbers_and_names() {
-        assert_eq!(check_account_number(" 0100100012 "), Ok("0100100012".into()));
+        assert_eq!(
+            check_account_number(" 0100100012 "),
+            Ok("0100100012".into())
+        );
         assert!(check_account_number("12345").is_err());
         assert!(check_account_number("12345abc").is_err());
-        assert_eq!(check_full_name("  Иванов   Иван "), Ok("Иванов Иван".into()));
+        assert_eq!(
+            check_full_name("  Иванов   Иван "),
+            Ok("Иванов Иван".into())
+        );
         assert!(check_full_name("И").is_err());
     }
 }

@@ -86,10 +86,12 @@ pub struct NewResident<'a> {
     pub moved_in: NaiveDate,
 }
 
-const RESIDENT_COLUMNS: &str = "r.id AS residency_id, p.id AS person_id, p.full_name, p.phone, p.email,
+const RESIDENT_COLUMNS: &str =
+    "r.id AS residency_id, p.id AS person_id, p.full_name, p.phone, p.email,
     r.relation, r.share_num, r.share_den, r.moved_in, r.moved_out, r.status, p.user_id";
 
-const APARTMENT_COLUMNS: &str = "a.id, a.house_id, h.address, a.number, e.number AS entrance, a.floor,
+const APARTMENT_COLUMNS: &str =
+    "a.id, a.house_id, h.address, a.number, e.number AS entrance, a.floor,
     a.area_centi_m2, a.is_residential";
 
 impl Store {
@@ -109,13 +111,15 @@ impl Store {
         .map_err(internal("list houses"))?;
         Ok(rows
             .into_iter()
-            .map(|(id, address, entrances, apartments, accounts)| HouseSummary {
-                id,
-                address,
-                entrances,
-                apartments,
-                accounts,
-            })
+            .map(
+                |(id, address, entrances, apartments, accounts)| HouseSummary {
+                    id,
+                    address,
+                    entrances,
+                    apartments,
+                    accounts,
+                },
+            )
             .collect())
     }
 
@@ -259,7 +263,11 @@ impl Store {
     }
 
     /// Whether the user is, today, an approved resident of the apartment.
-    pub async fn user_reaches_apartment(&self, user_id: i64, apartment_id: i64) -> Result<bool, AppError> {
+    pub async fn user_reaches_apartment(
+        &self,
+        user_id: i64,
+        apartment_id: i64,
+    ) -> Result<bool, AppError> {
         let today = Utc::now().date_naive();
         with_db!(&self.db, |pool| {
             sqlx::query_scalar::<_, i64>(
@@ -277,7 +285,11 @@ impl Store {
         .map_err(internal("check apartment access"))
     }
 
-    pub async fn user_reaches_account(&self, user_id: i64, account_id: i64) -> Result<bool, AppError> {
+    pub async fn user_reaches_account(
+        &self,
+        user_id: i64,
+        account_id: i64,
+    ) -> Result<bool, AppError> {
         let apartment: Option<i64> = with_db!(&self.db, |pool| {
             sqlx::query_scalar("SELECT apartment_id FROM accounts WHERE id = $1")
                 .bind(account_id)
@@ -309,12 +321,16 @@ impl Store {
         let mut apartments = Vec::with_capacity(ids.len());
         for (apartment_id, relation) in ids {
             let relation = Relation::parse(&relation).ok_or(AppError::Internal)?;
-            apartments.push(self.my_apartment(user_id, apartment_id, relation, today).await?);
+            apartments.push(
+                self.my_apartment(user_id, apartment_id, relation, today)
+                    .await?,
+            );
         }
-        let pending = self
-            .pending_links(Some(user_id))
-            .await?;
-        Ok(MyHome { apartments, pending })
+        let pending = self.pending_links(Some(user_id)).await?;
+        Ok(MyHome {
+            apartments,
+            pending,
+        })
     }
 
     /// One account as its resident sees it. The caller has authorised access to it.
@@ -324,27 +340,28 @@ impl Store {
         account_id: i64,
         today: NaiveDate,
     ) -> Result<AccountView, AppError> {
-        let (account, relation): (Option<AccountRow>, Option<String>) = with_db!(&self.db, |pool| async {
-            let account = sqlx::query_as::<_, AccountRow>(
-                "SELECT id, number, opened_on, closed_on FROM accounts WHERE id = $1",
-            )
-            .bind(account_id)
-            .fetch_optional(pool)
-            .await?;
-            let relation = sqlx::query_scalar(
-                "SELECT r.relation FROM residencies r JOIN people p ON p.id = r.person_id
+        let (account, relation): (Option<AccountRow>, Option<String>) =
+            with_db!(&self.db, |pool| async {
+                let account = sqlx::query_as::<_, AccountRow>(
+                    "SELECT id, number, opened_on, closed_on FROM accounts WHERE id = $1",
+                )
+                .bind(account_id)
+                .fetch_optional(pool)
+                .await?;
+                let relation = sqlx::query_scalar(
+                    "SELECT r.relation FROM residencies r JOIN people p ON p.id = r.person_id
                  JOIN accounts c ON c.apartment_id = r.apartment_id
                  WHERE p.user_id = $1 AND c.id = $2 AND r.status = 'active'
                  ORDER BY r.moved_out IS NOT NULL LIMIT 1",
-            )
-            .bind(user_id)
-            .bind(account_id)
-            .fetch_optional(pool)
-            .await?;
-            Ok::<_, sqlx::Error>((account, relation))
-        }
-        .await)
-        .map_err(internal("load account"))?;
+                )
+                .bind(user_id)
+                .bind(account_id)
+                .fetch_optional(pool)
+                .await?;
+                Ok::<_, sqlx::Error>((account, relation))
+            }
+            .await)
+            .map_err(internal("load account"))?;
         let account = account.ok_or(AppError::NotFound)?;
         let apartment_id: i64 = with_db!(&self.db, |pool| {
             sqlx::query_scalar("SELECT apartment_id FROM accounts WHERE id = $1")
@@ -358,7 +375,9 @@ impl Store {
             .unwrap_or(Relation::Family);
         Ok(AccountView {
             account: account.into(),
-            apartment: self.my_apartment(user_id, apartment_id, relation, today).await?,
+            apartment: self
+                .my_apartment(user_id, apartment_id, relation, today)
+                .await?,
         })
     }
 
@@ -381,7 +400,11 @@ impl Store {
             .residents
             .iter()
             .filter(|r| r.status == LinkStatus::Active)
-            .filter(|r| r.moved_out.as_deref().is_none_or(|out| parse_date(out) > Some(today)))
+            .filter(|r| {
+                r.moved_out
+                    .as_deref()
+                    .is_none_or(|out| parse_date(out) > Some(today))
+            })
             .map(|r| HouseholdMember {
                 full_name: r.full_name.clone(),
                 relation: r.relation,
@@ -453,17 +476,31 @@ impl Store {
     }
 
     /// Approves or rejects a pending link (audited).
-    pub async fn decide_link(&self, actor: i64, residency_id: i64, approve: bool) -> Result<(), AppError> {
+    pub async fn decide_link(
+        &self,
+        actor: i64,
+        residency_id: i64,
+        approve: bool,
+    ) -> Result<(), AppError> {
         let status = if approve { "active" } else { "rejected" };
         let changed = with_db!(&self.db, |pool| async {
             let mut tx = pool.begin_write().await?;
-            let done = sqlx::query("UPDATE residencies SET status = $1 WHERE id = $2 AND status = 'pending'")
-                .bind(status)
-                .bind(residency_id)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-            audit!(&mut *tx, Some(actor), "decide_link", "residency", Some(residency_id), status)?;
+            let done = sqlx::query(
+                "UPDATE residencies SET status = $1 WHERE id = $2 AND status = 'pending'",
+            )
+            .bind(status)
+            .bind(residency_id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            audit!(
+                &mut *tx,
+                Some(actor),
+                "decide_link",
+                "residency",
+                Some(residency_id),
+                status
+            )?;
             tx.commit().await?;
             Ok::<_, sqlx::Error>(done)
         }
@@ -484,7 +521,8 @@ impl Store {
         floor: Option<i64>,
         area_centi_m2: i64,
     ) -> Result<(), AppError> {
-        let result = with_db!(&self.db, |pool| async {
+        let result = with_db!(&self.db, |pool| {
+            async {
             let mut tx = pool.begin_write().await?;
             let house_id: Option<i64> = sqlx::query_scalar("SELECT house_id FROM apartments WHERE id = $1")
                 .bind(apartment_id)
@@ -519,7 +557,8 @@ impl Store {
             tx.commit().await?;
             Ok::<_, sqlx::Error>(Ok(()))
         }
-        .await);
+        .await
+        });
         result.map_err(internal("update apartment"))?
     }
 
@@ -531,7 +570,8 @@ impl Store {
         resident: &NewResident<'_>,
     ) -> Result<i64, AppError> {
         let now = Utc::now();
-        let result = with_db!(&self.db, |pool| async {
+        let result = with_db!(&self.db, |pool| {
+            async {
             let mut tx = pool.begin_write().await?;
             let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM apartments WHERE id = $1")
                 .bind(apartment_id)
@@ -582,12 +622,18 @@ impl Store {
             tx.commit().await?;
             Ok::<_, sqlx::Error>(Ok(residency_id))
         }
-        .await);
+        .await
+        });
         result.map_err(internal("add resident"))?
     }
 
     /// Records that a person moved out on a date; the history keeps the row.
-    pub async fn move_out(&self, actor: i64, residency_id: i64, on: NaiveDate) -> Result<(), AppError> {
+    pub async fn move_out(
+        &self,
+        actor: i64,
+        residency_id: i64,
+        on: NaiveDate,
+    ) -> Result<(), AppError> {
         let result = with_db!(&self.db, |pool| async {
             let mut tx = pool.begin_write().await?;
             let moved_in: Option<NaiveDate> = sqlx::query_scalar(
@@ -597,7 +643,11 @@ impl Store {
             .fetch_optional(&mut *tx)
             .await?;
             match moved_in {
-                None => return Ok(Err(AppError::invalid("Выезд уже отмечен или запись не найдена."))),
+                None => {
+                    return Ok(Err(AppError::invalid(
+                        "Выезд уже отмечен или запись не найдена.",
+                    )));
+                }
                 Some(d) if on < d => {
                     return Ok(Err(AppError::invalid("Дата выезда раньше даты вселения.")));
                 }
@@ -608,7 +658,14 @@ impl Store {
                 .bind(residency_id)
                 .execute(&mut *tx)
                 .await?;
-            audit!(&mut *tx, Some(actor), "move_out", "residency", Some(residency_id), date(on))?;
+            audit!(
+                &mut *tx,
+                Some(actor),
+                "move_out",
+                "residency",
+                Some(residency_id),
+                date(on)
+            )?;
             tx.commit().await?;
             Ok::<_, sqlx::Error>(Ok(()))
         }
@@ -617,7 +674,10 @@ impl Store {
     }
 
     /// The apartments of a house (for invite sheets): id, number, entrance, address.
-    pub async fn house_apartments(&self, house_id: i64) -> Result<Vec<(i64, String, Option<i64>, String)>, AppError> {
+    pub async fn house_apartments(
+        &self,
+        house_id: i64,
+    ) -> Result<Vec<(i64, String, Option<i64>, String)>, AppError> {
         with_db!(&self.db, |pool| {
             sqlx::query_as(
                 "SELECT a.id, a.number, e.number, h.address FROM apartments a
@@ -701,7 +761,8 @@ impl Store {
     pub async fn load_register(&self, load: &RegisterLoad) -> Result<(), AppError> {
         use std::collections::HashMap;
         let now = Utc::now();
-        let result = with_db!(&self.db, |pool| async {
+        let result = with_db!(&self.db, |pool| {
+            async {
             let mut tx = pool.begin_write().await?;
             // person id by sign-in e-mail/phone, so a person with several flats is one person
             let mut people_by_login: HashMap<String, i64> = HashMap::new();
@@ -812,7 +873,8 @@ impl Store {
             }
             tx.commit().await
         }
-        .await);
+        .await
+        });
         result.map_err(|e| {
             if is_unique_violation(&e) {
                 AppError::invalid("Загрузка повторяет уже существующие адреса, счета или логины.")

@@ -44,7 +44,11 @@ pub enum LinkStatus {
 }
 
 impl LinkStatus {
-    pub const ALL: [LinkStatus; 3] = [LinkStatus::Pending, LinkStatus::Active, LinkStatus::Rejected];
+    pub const ALL: [LinkStatus; 3] = [
+        LinkStatus::Pending,
+        LinkStatus::Active,
+        LinkStatus::Rejected,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {

@@ -101,17 +101,15 @@ pub fn ErrorNote(error: AppError) -> impl IntoView {
 
 /// The result of a form's last submission: the error, or a success note.
 #[component]
-pub fn FormResult<T, V>(
-    value: V,
-    #[prop(optional)] success: Option<&'static str>,
-) -> impl IntoView
+pub fn FormResult<T, V>(value: V, #[prop(optional)] success: Option<&'static str>) -> impl IntoView
 where
     T: Clone + Send + Sync + 'static,
     V: Get<Value = Option<Result<T, AppError>>> + Send + Sync + 'static,
 {
     move || match value.get() {
         Some(Err(e)) => Some(
-            view! { <p role="alert" class="mt-2 text-sm text-red-700">{e.to_string()}</p> }.into_any(),
+            view! { <p role="alert" class="mt-2 text-sm text-red-700">{e.to_string()}</p> }
+                .into_any(),
         ),
         Some(Ok(_)) => success.map(|s| {
             view! { <p role="status" class="mt-2 text-sm text-teal-700">{s}</p> }.into_any()
@@ -202,7 +200,11 @@ fn NavItem(
     let location = use_location();
     let active = move || {
         let path = location.pathname.get();
-        if exact { path == href } else { path.starts_with(href) }
+        if exact {
+            path == href
+        } else {
+            path.starts_with(href)
+        }
     };
     let class = move || {
         let tone = match (dark, active()) {
@@ -283,10 +285,18 @@ fn StaffLink(href: &'static str, label: &'static str, exact: bool) -> impl IntoV
     let location = use_location();
     let class = move || {
         let path = location.pathname.get();
-        let active = if exact { path == href || path.starts_with("/staff/apartment") && href == "/staff" } else { path.starts_with(href) };
+        let active = if exact {
+            path == href || path.starts_with("/staff/apartment") && href == "/staff"
+        } else {
+            path.starts_with(href)
+        };
         format!(
             "whitespace-nowrap rounded-lg px-3 py-2 text-sm {}",
-            if active { "bg-slate-700 text-white" } else { "text-slate-300 hover:bg-slate-800" }
+            if active {
+                "bg-slate-700 text-white"
+            } else {
+                "text-slate-300 hover:bg-slate-800"
+            }
         )
     };
     view! { <A href=href attr:class=class>{label}</A> }
@@ -305,4 +315,3 @@ pub mod style {
     pub const TH: &str = "px-3 py-2 text-left font-medium text-slate-600";
     pub const TD: &str = "px-3 py-2 align-top";
 }
-

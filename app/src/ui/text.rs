@@ -5,9 +5,9 @@ pub const LOADING: &str = "Загрузка…";
 pub const NOT_FOUND_TITLE: &str = "Страница не найдена";
 pub const NOT_FOUND_BODY: &str = "Такой страницы нет. Проверьте адрес или вернитесь на главную.";
 pub const NO_ACCESS_TITLE: &str = "Нет доступа";
-pub const NO_ACCESS_BODY: &str = "Этот раздел не для вашей роли. Если вы считаете, что это ошибка, обратитесь в правление.";
+pub const NO_ACCESS_BODY: &str =
+    "Этот раздел не для вашей роли. Если вы считаете, что это ошибка, обратитесь в правление.";
 pub const TO_MAIN: &str = "На главную";
-pub const SIGN_IN: &str = "Войти";
 pub const NAV_HOME: &str = "Квартиры";
 pub const NAV_PROFILE: &str = "Профиль";
 pub const NAV_REGISTER: &str = "Реестр";

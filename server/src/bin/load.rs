@@ -3,6 +3,7 @@
 //! - requests/second and p50/p99 latency of the resident start page (`/cabinet`);
 //! - the same for a static file of the same size served by the same server;
 //! - the gzipped bytes of wasm, js and css the start page loads.
+//!
 //! Options (environment): LOAD_SECONDS (10), LOAD_CONNECTIONS (32), LOAD_ACCOUNTS (10000).
 
 use std::io::Write;
@@ -15,7 +16,10 @@ const RESIDENT: &str = "zhitel@demo.klyuch.ru";
 const PASSWORD: &str = "demo-klyuch-2026";
 
 fn env_number(name: &str, default: u64) -> u64 {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
 }
 
 struct Server(Child);
@@ -75,7 +79,11 @@ async fn measure(client: &reqwest::Client, url: &str, connections: usize, second
     }
     let elapsed = started.elapsed().as_secs_f64();
     all.sort();
-    let pick = |q: f64| all.get(((all.len() as f64 * q) as usize).min(all.len().saturating_sub(1))).copied().unwrap_or_default();
+    let pick = |q: f64| {
+        all.get(((all.len() as f64 * q) as usize).min(all.len().saturating_sub(1)))
+            .copied()
+            .unwrap_or_default()
+    };
     figures.requests = all.len();
     figures.rps = all.len() as f64 / elapsed;
     figures.p50 = pick(0.50);
@@ -124,7 +132,10 @@ fn form_action(html: &str) -> Option<String> {
 }
 
 fn release_dir() -> PathBuf {
-    std::env::current_exe().ok().and_then(|p| p.parent().map(Path::to_path_buf)).unwrap_or_else(|| "target/release".into())
+    std::env::current_exe()
+        .ok()
+        .and_then(|p| p.parent().map(Path::to_path_buf))
+        .unwrap_or_else(|| "target/release".into())
 }
 
 #[tokio::main]
@@ -134,12 +145,18 @@ async fn main() {
     let accounts = env_number("LOAD_ACCOUNTS", 10_000);
     let server_bin = release_dir().join("server");
     let site_root = std::env::var("LEPTOS_SITE_ROOT").unwrap_or_else(|_| "target/site".into());
-    assert!(server_bin.exists(), "build the release server first: cargo leptos build --release");
+    assert!(
+        server_bin.exists(),
+        "build the release server first: cargo leptos build --release"
+    );
 
     let work = std::env::temp_dir().join(format!("klyuch-load-{}", std::process::id()));
     std::fs::create_dir_all(&work).expect("work dir");
     let db_url = format!("sqlite:{}", work.join("load.db").display());
-    let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("free port").port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("free port")
+        .port();
     let base = format!("http://127.0.0.1:{port}");
 
     let t = Instant::now();
@@ -149,7 +166,10 @@ async fn main() {
         .status()
         .expect("seed");
     assert!(seeded.success(), "seeding failed");
-    println!("seeded {accounts} accounts in {:.1} s", t.elapsed().as_secs_f64());
+    println!(
+        "seeded {accounts} accounts in {:.1} s",
+        t.elapsed().as_secs_f64()
+    );
 
     let _server = Server(
         Command::new(&server_bin)
@@ -169,13 +189,25 @@ async fn main() {
         .build()
         .expect("client");
     for _ in 0..100 {
-        if client.get(format!("{base}/healthz")).send().await.is_ok_and(|r| r.status().is_success()) {
+        if client
+            .get(format!("{base}/healthz"))
+            .send()
+            .await
+            .is_ok_and(|r| r.status().is_success())
+        {
             break;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 
-    let login_page = client.get(format!("{base}/login")).send().await.expect("login page").text().await.expect("html");
+    let login_page = client
+        .get(format!("{base}/login"))
+        .send()
+        .await
+        .expect("login page")
+        .text()
+        .await
+        .expect("html");
     let action = form_action(&login_page).expect("sign-in form");
     let signed = client
         .post(format!("{base}{action}"))
@@ -184,36 +216,83 @@ async fn main() {
         .send()
         .await
         .expect("sign in");
-    assert!(signed.status().is_success() || signed.status().is_redirection(), "sign-in: {}", signed.status());
+    assert!(
+        signed.status().is_success() || signed.status().is_redirection(),
+        "sign-in: {}",
+        signed.status()
+    );
 
-    let start_page = client.get(format!("{base}/cabinet")).send().await.expect("start page");
-    assert!(start_page.status().is_success(), "start page: {}", start_page.status());
+    let start_page = client
+        .get(format!("{base}/cabinet"))
+        .send()
+        .await
+        .expect("start page");
+    assert!(
+        start_page.status().is_success(),
+        "start page: {}",
+        start_page.status()
+    );
     let html = start_page.text().await.expect("html");
     assert!(html.contains("77010012"), "the resident's own start page");
 
     // a static file of exactly the start page's size, served by the same server
     let static_name = "load-static.html";
-    std::fs::write(Path::new(&site_root).join(static_name), vec![b'x'; html.len()]).expect("static file");
+    std::fs::write(
+        Path::new(&site_root).join(static_name),
+        vec![b'x'; html.len()],
+    )
+    .expect("static file");
 
-    println!("\nload on loopback: {connections} connections, {seconds} s each, release build, SQLite, {accounts} accounts\n");
+    println!(
+        "\nload on loopback: {connections} connections, {seconds} s each, release build, SQLite, {accounts} accounts\n"
+    );
     // warm up
     measure(&client, &format!("{base}/cabinet"), connections, 1).await;
     let page = measure(&client, &format!("{base}/cabinet"), connections, seconds).await;
     print("resident start page /cabinet", &page);
-    let file = measure(&client, &format!("{base}/{static_name}"), connections, seconds).await;
+    let file = measure(
+        &client,
+        &format!("{base}/{static_name}"),
+        connections,
+        seconds,
+    )
+    .await;
     print("static file, same size", &file);
-    println!("ratio static/page: {:.1}× throughput, {:.1}× p50", file.rps / page.rps.max(1e-9), page.p50.as_secs_f64() / file.p50.as_secs_f64().max(1e-9));
+    println!(
+        "ratio static/page: {:.1}× throughput, {:.1}× p50",
+        file.rps / page.rps.max(1e-9),
+        page.p50.as_secs_f64() / file.p50.as_secs_f64().max(1e-9)
+    );
     let _ = std::fs::remove_file(Path::new(&site_root).join(static_name));
 
     println!("\nwhat the start page loads (gzip -6):");
     let mut totals = [0usize; 3];
     for asset in assets(&html) {
-        let bytes = client.get(format!("{base}{asset}")).send().await.expect("asset").bytes().await.expect("bytes");
+        let bytes = client
+            .get(format!("{base}{asset}"))
+            .send()
+            .await
+            .expect("asset")
+            .bytes()
+            .await
+            .expect("bytes");
         let gz = gzip_len(&bytes);
-        let slot = if asset.ends_with(".wasm") { 0 } else if asset.ends_with(".js") { 1 } else { 2 };
+        let slot = if asset.ends_with(".wasm") {
+            0
+        } else if asset.ends_with(".js") {
+            1
+        } else {
+            2
+        };
         totals[slot] += gz;
         println!("  {asset:<52} {:>9} B raw {:>9} B gzip", bytes.len(), gz);
     }
-    println!("  wasm {} B, js {} B, css {} B gzipped; total {} B", totals[0], totals[1], totals[2], totals.iter().sum::<usize>());
+    println!(
+        "  wasm {} B, js {} B, css {} B gzipped; total {} B",
+        totals[0],
+        totals[1],
+        totals[2],
+        totals.iter().sum::<usize>()
+    );
     let _ = std::fs::remove_dir_all(&work);
 }

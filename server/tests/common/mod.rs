@@ -28,11 +28,16 @@ pub struct TestDb {
 }
 
 fn unique(prefix: &str) -> String {
-    format!("{prefix}_{}_{:08x}", std::process::id(), rand::thread_rng().r#gen::<u32>())
+    format!(
+        "{prefix}_{}_{:08x}",
+        std::process::id(),
+        rand::thread_rng().r#gen::<u32>()
+    )
 }
 
 fn pg_admin_url() -> String {
-    std::env::var("KLYUCH_TEST_PG").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+    std::env::var("KLYUCH_TEST_PG")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
 }
 
 impl TestDb {
@@ -43,11 +48,20 @@ impl TestDb {
                 let dir = std::env::temp_dir().join(unique("klyuch_test"));
                 std::fs::create_dir_all(&dir).expect("temp dir");
                 let url = format!("sqlite:{}", dir.join("test.db").display());
-                Some(TestDb { url, pg: None, dir: Some(dir) })
+                Some(TestDb {
+                    url,
+                    pg: None,
+                    dir: Some(dir),
+                })
             }
             Backend::Postgres => {
                 let admin = pg_admin_url();
-                let mut conn = match tokio::time::timeout(Duration::from_secs(5), PgConnection::connect(&admin)).await {
+                let mut conn = match tokio::time::timeout(
+                    Duration::from_secs(5),
+                    PgConnection::connect(&admin),
+                )
+                .await
+                {
                     Ok(Ok(c)) => c,
                     failure => {
                         let why = match failure {
@@ -55,7 +69,9 @@ impl TestDb {
                             _ => "timed out".into(),
                         };
                         if std::env::var("CI").is_ok_and(|v| v == "true") {
-                            panic!("PostgreSQL is required under CI=true but {admin} is unreachable: {why}");
+                            panic!(
+                                "PostgreSQL is required under CI=true but {admin} is unreachable: {why}"
+                            );
                         }
                         eprintln!("SKIPPED (PostgreSQL not reachable at {admin}: {why})");
                         return None;
@@ -66,8 +82,15 @@ impl TestDb {
                     .execute(&mut conn)
                     .await
                     .expect("create test database");
-                let base = admin.rsplit_once('/').map(|(b, _)| b.to_string()).unwrap_or(admin.clone());
-                Some(TestDb { url: format!("{base}/{name}"), pg: Some((admin, name)), dir: None })
+                let base = admin
+                    .rsplit_once('/')
+                    .map(|(b, _)| b.to_string())
+                    .unwrap_or(admin.clone());
+                Some(TestDb {
+                    url: format!("{base}/{name}"),
+                    pg: Some((admin, name)),
+                    dir: None,
+                })
             }
         }
     }
@@ -78,12 +101,12 @@ impl TestDb {
 
     /// Drops the database (call at the end of the test, after closing pools).
     pub async fn drop(self) {
-        if let Some((admin, name)) = &self.pg {
-            if let Ok(mut conn) = PgConnection::connect(admin).await {
-                let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                    .execute(&mut conn)
-                    .await;
-            }
+        if let Some((admin, name)) = &self.pg
+            && let Ok(mut conn) = PgConnection::connect(admin).await
+        {
+            let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                .execute(&mut conn)
+                .await;
         }
         if let Some(dir) = &self.dir {
             let _ = std::fs::remove_dir_all(dir);
@@ -145,7 +168,13 @@ impl TestApp {
         let handle = tokio::spawn(app.run_until(async move {
             let _ = rx.await;
         }));
-        Some(TestApp { base, store, db, stop: Some(tx), handle })
+        Some(TestApp {
+            base,
+            store,
+            db,
+            stop: Some(tx),
+            handle,
+        })
     }
 
     /// A browser-like client: keeps cookies, does not follow redirects, sends this site's Origin.
@@ -161,7 +190,12 @@ impl TestApp {
     }
 
     /// Calls a server function (form-encoded, as the browser does).
-    pub async fn call(&self, client: &reqwest::Client, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
+    pub async fn call(
+        &self,
+        client: &reqwest::Client,
+        path: &str,
+        form: &[(&str, &str)],
+    ) -> reqwest::Response {
         client
             .post(format!("{}{path}", self.base))
             .form(form)
@@ -174,9 +208,17 @@ impl TestApp {
     pub async fn signed_in(&self, login: &str) -> reqwest::Client {
         let client = self.client();
         let response = self
-            .call(&client, sign_in_path(), &[("login", login), ("password", PASSWORD)])
+            .call(
+                &client,
+                sign_in_path(),
+                &[("login", login), ("password", PASSWORD)],
+            )
             .await;
-        assert!(response.status().is_success() || response.status().is_redirection(), "sign-in of {login}: {}", response.status());
+        assert!(
+            response.status().is_success() || response.status().is_redirection(),
+            "sign-in of {login}: {}",
+            response.status()
+        );
         client
     }
 
