@@ -330,6 +330,22 @@ both_backends!(
             )
             .await;
         assert_eq!(edit.status(), StatusCode::FORBIDDEN);
+        let open = app
+            .call(
+                &accountant,
+                path::<OpenAccount>(),
+                &[
+                    ("apartment_id", "1"),
+                    ("number", "0100000009"),
+                    ("opened_on", "2026-01-01"),
+                ],
+            )
+            .await;
+        assert_eq!(
+            open.status(),
+            StatusCode::FORBIDDEN,
+            "only the council edits the register"
+        );
 
         let chair = app.signed_in(logins::CHAIR).await;
         let bad_area = app

@@ -568,6 +568,73 @@ both_backends!(
                 .is_err()
         );
 
+        // accounts open and close with their dates; numbers stay unique
+        let opened = store
+            .open_account(chair, flat, "0100000001", today())
+            .await
+            .unwrap();
+        assert!(matches!(
+            store.open_account(chair, flat, "77010013", today()).await,
+            Err(AppError::Invalid(_))
+        ));
+        assert!(matches!(
+            store
+                .open_account(chair, 999_999, "0100000002", today())
+                .await,
+            Err(AppError::NotFound)
+        ));
+        store.close_account(chair, opened, today()).await.unwrap();
+        assert!(
+            store.close_account(chair, opened, today()).await.is_err(),
+            "closed once"
+        );
+        let card = store.apartment_card(flat).await.unwrap();
+        assert_eq!(card.accounts.len(), 2);
+        assert!(
+            card.accounts
+                .iter()
+                .any(|a| a.number == "0100000001" && a.closed_on.is_some())
+        );
+        // a closed account is no longer shown to the resident
+        let zhitel = user_id(&store, logins::RESIDENT).await;
+        let home = store.my_home(zhitel, today()).await.unwrap();
+        assert!(
+            home.apartments
+                .iter()
+                .all(|a| a.accounts.iter().all(|c| c.number != "0100000001"))
+        );
+
+        // a person's name and contacts can be corrected, and search follows
+        let family = card
+            .residents
+            .iter()
+            .find(|r| r.full_name == "Смирнова Ольга")
+            .unwrap();
+        store
+            .update_person(
+                chair,
+                family.person_id,
+                "Смирнова Ольга Алексеевна",
+                Some("+79990001122"),
+                None,
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            store
+                .register("ольга алексеевна", None, 1, today())
+                .await
+                .unwrap()
+                .total,
+            1
+        );
+        assert!(matches!(
+            store
+                .update_person(chair, 999_999, "Никто Никто", None, None)
+                .await,
+            Err(AppError::NotFound)
+        ));
+
         let audited: i64 = app::with_db!(&store.db, |pool| {
             sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE actor_user_id = $1")
                 .bind(chair)
@@ -576,8 +643,8 @@ both_backends!(
         })
         .unwrap();
         assert_eq!(
-            audited, 2,
-            "add_resident and update_apartment; refused changes leave no trace"
+            audited, 5,
+            "add_resident, update_apartment, open and close account, update_person; refused changes leave no trace"
         );
 
         store.db.close().await;

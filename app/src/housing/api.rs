@@ -134,6 +134,51 @@ pub async fn move_out(residency_id: i64, moved_out: String) -> Result<(), AppErr
     context::store()?.move_out(actor.id, residency_id, on).await
 }
 
+#[server(endpoint = "open_account")]
+pub async fn open_account(
+    apartment_id: i64,
+    number: String,
+    opened_on: String,
+) -> Result<(), AppError> {
+    let actor = authorize(Access::Permission(Permission::EditRegister)).await?;
+    let number = rules::check_account_number(&number).map_err(AppError::invalid)?;
+    let on = parse_form_date(&opened_on)?;
+    context::store()?
+        .open_account(actor.id, apartment_id, &number, on)
+        .await
+        .map(|_| ())
+}
+
+#[server(endpoint = "close_account")]
+pub async fn close_account(account_id: i64, closed_on: String) -> Result<(), AppError> {
+    let actor = authorize(Access::Permission(Permission::EditRegister)).await?;
+    let on = parse_form_date(&closed_on)?;
+    context::store()?
+        .close_account(actor.id, account_id, on)
+        .await
+}
+
+#[server(endpoint = "update_person")]
+pub async fn update_person(
+    person_id: i64,
+    full_name: String,
+    phone: String,
+    email: String,
+) -> Result<(), AppError> {
+    let actor = authorize(Access::Permission(Permission::EditRegister)).await?;
+    let full_name = rules::check_full_name(&full_name).map_err(AppError::invalid)?;
+    let (phone, email) = contacts(&phone, &email)?;
+    context::store()?
+        .update_person(
+            actor.id,
+            person_id,
+            &full_name,
+            phone.as_deref(),
+            email.as_deref(),
+        )
+        .await
+}
+
 #[server(endpoint = "pending_links")]
 pub async fn pending_links() -> Result<Vec<PendingLink>, AppError> {
     let actor = authorize(Access::Permission(Permission::ManageInvites)).await?;
@@ -154,6 +199,21 @@ pub async fn decide_link(residency_id: i64, approve: bool) -> Result<(), AppErro
 #[cfg(feature = "ssr")]
 fn non_empty(s: &str) -> Option<&str> {
     Some(s.trim()).filter(|s| !s.is_empty())
+}
+
+/// Optional phone and e-mail as typed in a form, normalised.
+#[cfg(feature = "ssr")]
+fn contacts(phone: &str, email: &str) -> Result<(Option<String>, Option<String>), AppError> {
+    use crate::auth::rules::{parse_email, parse_phone};
+    let phone = non_empty(phone)
+        .map(parse_phone)
+        .transpose()
+        .map_err(AppError::invalid)?;
+    let email = non_empty(email)
+        .map(parse_email)
+        .transpose()
+        .map_err(AppError::invalid)?;
+    Ok((phone, email))
 }
 
 #[cfg(feature = "ssr")]

@@ -247,13 +247,15 @@ pub fn ApartmentPage() -> impl IntoView {
     let add = ServerAction::<AddResident>::new();
     let out = ServerAction::<MoveOut>::new();
     let invite = ServerAction::<IssueOwnerInvite>::new();
+    let open = ServerAction::<OpenAccount>::new();
+    let close = ServerAction::<CloseAccount>::new();
+    let person = ServerAction::<UpdatePerson>::new();
     let card = Resource::new(
         move || {
             (
                 id(),
-                update.version().get(),
-                add.version().get(),
-                out.version().get(),
+                update.version().get() + add.version().get() + out.version().get(),
+                open.version().get() + close.version().get() + person.version().get(),
             )
         },
         |(id, ..)| load_apartment_card(id),
@@ -274,11 +276,9 @@ pub fn ApartmentPage() -> impl IntoView {
                             {c.entrance.map(|e| format!(" · {} {e}", t::ENTRANCE))}
                             {c.floor.map(|f| format!(" · {} {f}", t::FLOOR))}
                         </p>
-                        <p class="mt-2 text-sm">{t::ACCOUNT}": "
-                            {c.accounts.iter().map(|a| view! { <span class="mr-2 font-mono" data-testid="account-number">{a.number.clone()}</span> }).collect_view()}
-                        </p>
-                        <ResidentsTable card=c.clone() can_edit can_invite out invite/>
-                        {can_edit.then(|| view! { <EditForms card=c update add/> })}
+                        <Accounts accounts=c.accounts.clone() can_edit close/>
+                        <ResidentsTable card=c.clone() can_edit can_invite out invite person/>
+                        {can_edit.then(|| view! { <EditForms card=c update add open/> })}
                     }.into_any(),
                 }
             })}
@@ -292,12 +292,46 @@ pub fn ApartmentPage() -> impl IntoView {
 }
 
 #[component]
+fn Accounts(
+    accounts: Vec<AccountInfo>,
+    can_edit: bool,
+    close: ServerAction<CloseAccount>,
+) -> impl IntoView {
+    view! {
+        <h2 class=format!("{} mt-6", style::H2)>{t::ACCOUNTS}</h2>
+        <FormResult value=close.value()/>
+        <ul class="mt-2 space-y-1 text-sm">
+            {accounts.into_iter().map(|a| {
+                let open = a.closed_on.is_none();
+                view! {
+                    <li class="flex flex-wrap items-center gap-3">
+                        <span class="font-mono" data-testid="account-number">{a.number}</span>
+                        <span class="text-slate-500">{t::OPENED}" " {a.opened_on}
+                            {a.closed_on.map(|c| format!(", {} {c}", t::CLOSED))}</span>
+                        {(can_edit && open).then(|| view! {
+                            <ActionForm action=close>
+                                <div class="flex gap-1">
+                                    <input type="hidden" name="account_id" value=a.id/>
+                                    <input type="date" name="closed_on" required class="rounded border border-slate-300 px-1 text-xs" aria-label=t::CLOSE_ACCOUNT/>
+                                    <button class="rounded border border-slate-300 px-2 text-xs" type="submit">{t::CLOSE_ACCOUNT}</button>
+                                </div>
+                            </ActionForm>
+                        })}
+                    </li>
+                }
+            }).collect_view()}
+        </ul>
+    }
+}
+
+#[component]
 fn ResidentsTable(
     card: ApartmentCard,
     can_edit: bool,
     can_invite: bool,
     out: ServerAction<MoveOut>,
     invite: ServerAction<IssueOwnerInvite>,
+    person: ServerAction<UpdatePerson>,
 ) -> impl IntoView {
     let apartment_id = card.id;
     // the code is shown only in the answer: wait for the hydrated page (see `use_hydrated`)
@@ -305,6 +339,7 @@ fn ResidentsTable(
     view! {
         <h2 class=format!("{} mt-6", style::H2)>{t::HISTORY}</h2>
         <FormResult value=out.value()/>
+        <FormResult value=person.value() success=t::SAVED/>
         <div class="mt-2 overflow-x-auto rounded-xl border border-slate-200 bg-white">
             <table class=style::TABLE>
                 <thead class="bg-slate-50"><tr>
@@ -315,9 +350,24 @@ fn ResidentsTable(
                 <tbody class="divide-y divide-slate-100">
                     {card.residents.into_iter().map(|r| {
                         let current = r.moved_out.is_none();
+                        let (person_id, name, phone, email) = (r.person_id, r.full_name.clone(), r.phone.clone(), r.email.clone());
                         view! {
                             <tr class=if current { "" } else { "text-slate-400" }>
-                                <td class=style::TD>{r.full_name}
+                                <td class=style::TD>{r.full_name.clone()}
+                                    {can_edit.then(|| view! {
+                                        <details class="mt-1 text-xs">
+                                            <summary class="cursor-pointer text-teal-700">{t::EDIT_PERSON}</summary>
+                                            <ActionForm action=person>
+                                                <div class="mt-1 grid gap-1">
+                                                    <input type="hidden" name="person_id" value=person_id/>
+                                                    <input class="rounded border border-slate-300 px-1" name="full_name" value=name required aria-label="ФИО"/>
+                                                    <input class="rounded border border-slate-300 px-1" name="phone" value=phone placeholder="Телефон" aria-label="Телефон"/>
+                                                    <input class="rounded border border-slate-300 px-1" name="email" value=email placeholder="E-mail" aria-label="E-mail"/>
+                                                    <button class="rounded bg-slate-800 px-2 py-0.5 text-white" type="submit">"Сохранить"</button>
+                                                </div>
+                                            </ActionForm>
+                                        </details>
+                                    })}
                                     {(r.status == LinkStatus::Pending).then(|| view! { <span class="ml-1 text-xs text-amber-700">{t::PENDING}</span> })}
                                     {r.has_account.then(|| view! { <span class="ml-1 text-xs text-teal-700">{t::HAS_LOGIN}</span> })}
                                 </td>
@@ -360,6 +410,7 @@ fn EditForms(
     card: ApartmentCard,
     update: ServerAction<UpdateApartment>,
     add: ServerAction<AddResident>,
+    open: ServerAction<OpenAccount>,
 ) -> impl IntoView {
     view! {
         <div class="mt-6 grid gap-4 lg:grid-cols-2">
@@ -374,6 +425,18 @@ fn EditForms(
                     </div>
                     <button class=format!("{} mt-3", style::BUTTON) type="submit">"Сохранить"</button>
                     <FormResult value=update.value() success=t::SAVED/>
+                </ActionForm>
+            </section>
+            <section class=style::CARD>
+                <h2 class=style::H2>{t::OPEN_ACCOUNT}</h2>
+                <ActionForm action=open>
+                    <div class="mt-3 grid grid-cols-2 gap-3">
+                        <input type="hidden" name="apartment_id" value=card.id/>
+                        <label class=style::LABEL>{t::ACCOUNT_NUMBER}<input class=style::INPUT name="number" inputmode="numeric" required/></label>
+                        <label class=style::LABEL>{t::OPENED_ON}<input class=style::INPUT name="opened_on" type="date" required/></label>
+                    </div>
+                    <button class=format!("{} mt-3", style::BUTTON) type="submit">{t::OPEN_ACCOUNT}</button>
+                    <FormResult value=open.value() success=t::SAVED/>
                 </ActionForm>
             </section>
             <section class=style::CARD>

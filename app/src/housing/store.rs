@@ -268,7 +268,7 @@ impl Store {
         user_id: i64,
         apartment_id: i64,
     ) -> Result<bool, AppError> {
-        let today = Utc::now().date_naive();
+        let today = crate::context::today();
         with_db!(&self.db, |pool| {
             sqlx::query_scalar::<_, i64>(
                 "SELECT COUNT(*) FROM residencies r JOIN people p ON p.id = r.person_id
@@ -493,6 +493,9 @@ impl Store {
             .execute(&mut *tx)
             .await?
             .rows_affected();
+            if done == 0 {
+                return Ok(0);
+            }
             audit!(
                 &mut *tx,
                 Some(actor),
@@ -671,6 +674,128 @@ impl Store {
         }
         .await);
         result.map_err(internal("move out"))?
+    }
+
+    /// Opens a personal account for an apartment; the number is unique across the organisation.
+    pub async fn open_account(
+        &self,
+        actor: i64,
+        apartment_id: i64,
+        number: &str,
+        opened_on: NaiveDate,
+    ) -> Result<i64, AppError> {
+        let result = with_db!(&self.db, |pool| {
+            async {
+            let mut tx = pool.begin_write().await?;
+            let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM apartments WHERE id = $1")
+                .bind(apartment_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+            if exists.is_none() {
+                return Ok(Err(AppError::NotFound));
+            }
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO accounts (number, apartment_id, opened_on) VALUES ($1, $2, $3) RETURNING id",
+            )
+            .bind(number)
+            .bind(apartment_id)
+            .bind(opened_on)
+            .fetch_one(&mut *tx)
+            .await?;
+            audit!(&mut *tx, Some(actor), "open_account", "account", Some(id), number)?;
+            tx.commit().await?;
+            Ok::<_, sqlx::Error>(Ok(id))
+        }
+        .await
+        });
+        match result {
+            Ok(inner) => inner,
+            Err(e) if is_unique_violation(&e) => {
+                Err(AppError::invalid("Лицевой счёт с таким номером уже есть."))
+            }
+            Err(e) => Err(internal("open account")(e)),
+        }
+    }
+
+    /// Closes an open account from a date (the account and its history stay).
+    pub async fn close_account(
+        &self,
+        actor: i64,
+        account_id: i64,
+        on: NaiveDate,
+    ) -> Result<(), AppError> {
+        let result = with_db!(&self.db, |pool| async {
+            let mut tx = pool.begin_write().await?;
+            let opened: Option<NaiveDate> = sqlx::query_scalar(
+                "SELECT opened_on FROM accounts WHERE id = $1 AND closed_on IS NULL",
+            )
+            .bind(account_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+            match opened {
+                None => return Ok(Err(AppError::invalid("Счёт уже закрыт или не найден."))),
+                Some(d) if on < d => {
+                    return Ok(Err(AppError::invalid(
+                        "Дата закрытия раньше даты открытия счёта.",
+                    )));
+                }
+                Some(_) => {}
+            }
+            sqlx::query("UPDATE accounts SET closed_on = $1 WHERE id = $2")
+                .bind(on)
+                .bind(account_id)
+                .execute(&mut *tx)
+                .await?;
+            audit!(
+                &mut *tx,
+                Some(actor),
+                "close_account",
+                "account",
+                Some(account_id),
+                date(on)
+            )?;
+            tx.commit().await?;
+            Ok::<_, sqlx::Error>(Ok(()))
+        }
+        .await);
+        result.map_err(internal("close account"))?
+    }
+
+    /// Corrects a person's name and contacts (audited).
+    pub async fn update_person(
+        &self,
+        actor: i64,
+        person_id: i64,
+        full_name: &str,
+        phone: Option<&str>,
+        email: Option<&str>,
+    ) -> Result<(), AppError> {
+        let changed = with_db!(&self.db, |pool| async {
+            let mut tx = pool.begin_write().await?;
+            let done = sqlx::query(
+                "UPDATE people SET full_name = $1, search_text = $2, phone = $3, email = $4 WHERE id = $5",
+            )
+            .bind(full_name)
+            .bind(search_text(full_name))
+            .bind(phone)
+            .bind(email)
+            .bind(person_id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if done == 0 {
+                return Ok(0);
+            }
+            audit!(&mut *tx, Some(actor), "update_person", "person", Some(person_id), "")?;
+            tx.commit().await?;
+            Ok::<_, sqlx::Error>(done)
+        }
+        .await)
+        .map_err(internal("update person"))?;
+        if changed == 0 {
+            return Err(AppError::NotFound);
+        }
+        Ok(())
     }
 
     /// The apartments of a house (for invite sheets): id, number, entrance, address.
