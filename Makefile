@@ -22,18 +22,23 @@ ifeq ($(CI),true)
 export CARGO_INCREMENTAL := 0
 endif
 
-.PHONY: run test setup-build setup-test unit e2e build-debug demo load clean-data
+.PHONY: run test setup-build setup-test unit e2e build-debug build-release demo load clean-data
 
 run: setup-build
 	cargo leptos serve --release
 
-test: setup-build setup-test unit build-debug e2e
+test: setup-build setup-test unit build-debug e2e build-release
 
 unit:
 	RUSTFLAGS="$(DEV_RUSTFLAGS)" cargo test --workspace --exclude frontend
 
 build-debug:
 	cargo leptos build
+
+# `make run` serves the release build; its types are not erased like the debug build's, so
+# only building it proves it builds.
+build-release:
+	cargo leptos build --release
 
 e2e:
 	cd end2end && npx playwright test
