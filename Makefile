@@ -55,7 +55,7 @@ clean-data:
 	rm -rf data
 
 setup-build:
-	if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+	@if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
 	  rustup target add wasm32-unknown-unknown
 	fi
 	if [ "$$(cargo leptos --version 2>/dev/null)" != "cargo-leptos $(CARGO_LEPTOS_VERSION)" ]; then
@@ -71,7 +71,7 @@ setup-build:
 	fi
 
 setup-test:
-	if [ ! -x /usr/bin/chromium ]; then
+	@if [ ! -x /usr/bin/chromium ]; then
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
 	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; fi
 	fi

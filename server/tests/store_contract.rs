@@ -125,6 +125,13 @@ both_backends!(
                 .unwrap()
         );
         assert!(!store.user_reaches_account(sosed, 999_999).await.unwrap());
+        // the resident view of an account exists only among the user's own flats
+        let view = store.account_view(zhitel, zhitel_account, today()).await.unwrap();
+        assert_eq!(view.account.id, zhitel_account);
+        assert!(matches!(
+            store.account_view(sosed, zhitel_account, today()).await,
+            Err(AppError::NotFound)
+        ));
 
         // a move-out ends access the day it happens
         let card = store.apartment_card(sosed_flat).await.unwrap();

@@ -305,129 +305,168 @@ impl Store {
 
     /// The resident's own apartments (active links in force today) with accounts and household.
     pub async fn my_home(&self, user_id: i64, today: NaiveDate) -> Result<MyHome, AppError> {
-        let ids: Vec<(i64, String)> = with_db!(&self.db, |pool| {
-            sqlx::query_as(
-                "SELECT r.apartment_id, r.relation FROM residencies r JOIN people p ON p.id = r.person_id
-                 WHERE p.user_id = $1 AND r.status = 'active' AND r.moved_in <= $2
-                   AND (r.moved_out IS NULL OR r.moved_out > $2)
-                 ORDER BY r.apartment_id",
-            )
-            .bind(user_id)
-            .bind(today)
-            .fetch_all(pool)
-            .await
-        })
-        .map_err(internal("list my apartments"))?;
-        let mut apartments = Vec::with_capacity(ids.len());
-        for (apartment_id, relation) in ids {
-            let relation = Relation::parse(&relation).ok_or(AppError::Internal)?;
-            apartments.push(
-                self.my_apartment(user_id, apartment_id, relation, today)
-                    .await?,
-            );
-        }
-        let pending = self.pending_links(Some(user_id)).await?;
         Ok(MyHome {
-            apartments,
-            pending,
+            apartments: self.my_apartments(user_id, today, None).await?,
+            pending: self.pending_links(Some(user_id)).await?,
         })
     }
 
-    /// One account as its resident sees it. The caller has authorised access to it.
+    /// One account as its resident sees it: found only among the user's own apartments.
     pub async fn account_view(
         &self,
         user_id: i64,
         account_id: i64,
         today: NaiveDate,
     ) -> Result<AccountView, AppError> {
-        let (account, relation): (Option<AccountRow>, Option<String>) =
-            with_db!(&self.db, |pool| async {
-                let account = sqlx::query_as::<_, AccountRow>(
-                    "SELECT id, number, opened_on, closed_on FROM accounts WHERE id = $1",
-                )
-                .bind(account_id)
-                .fetch_optional(pool)
-                .await?;
-                let relation = sqlx::query_scalar(
-                    "SELECT r.relation FROM residencies r JOIN people p ON p.id = r.person_id
-                 JOIN accounts c ON c.apartment_id = r.apartment_id
-                 WHERE p.user_id = $1 AND c.id = $2 AND r.status = 'active'
-                 ORDER BY r.moved_out IS NOT NULL LIMIT 1",
-                )
-                .bind(user_id)
-                .bind(account_id)
-                .fetch_optional(pool)
-                .await?;
-                Ok::<_, sqlx::Error>((account, relation))
-            }
-            .await)
-            .map_err(internal("load account"))?;
-        let account = account.ok_or(AppError::NotFound)?;
-        let apartment_id: i64 = with_db!(&self.db, |pool| {
+        let apartment_id: Option<i64> = with_db!(&self.db, |pool| {
             sqlx::query_scalar("SELECT apartment_id FROM accounts WHERE id = $1")
                 .bind(account_id)
-                .fetch_one(pool)
+                .fetch_optional(pool)
                 .await
         })
         .map_err(internal("load account apartment"))?;
-        let relation = relation
-            .and_then(|r| Relation::parse(&r))
-            .unwrap_or(Relation::Family);
-        Ok(AccountView {
-            account: account.into(),
-            apartment: self
-                .my_apartment(user_id, apartment_id, relation, today)
-                .await?,
-        })
+        let apartment = self
+            .my_apartments(
+                user_id,
+                today,
+                Some(apartment_id.ok_or(AppError::NotFound)?),
+            )
+            .await?
+            .pop()
+            .ok_or(AppError::NotFound)?;
+        let account = apartment
+            .accounts
+            .iter()
+            .find(|a| a.id == account_id)
+            .cloned()
+            .ok_or(AppError::NotFound)?;
+        Ok(AccountView { account, apartment })
     }
 
-    async fn my_apartment(
+    /// The user's apartments (or just `only`), in a fixed number of queries however many there
+    /// are: the apartments, their open accounts, their current household.
+    async fn my_apartments(
         &self,
         user_id: i64,
-        apartment_id: i64,
-        relation: Relation,
         today: NaiveDate,
-    ) -> Result<MyApartment, AppError> {
-        let card = self.apartment_card(apartment_id).await?;
-        let my_person: Option<i64> = with_db!(&self.db, |pool| {
-            sqlx::query_scalar("SELECT id FROM people WHERE user_id = $1")
+        only: Option<i64>,
+    ) -> Result<Vec<MyApartment>, AppError> {
+        #[derive(FromRow)]
+        struct Flat {
+            id: i64,
+            address: String,
+            number: String,
+            entrance: Option<i64>,
+            floor: Option<i64>,
+            area_centi_m2: i64,
+            relation: String,
+        }
+        #[derive(FromRow)]
+        struct Account {
+            apartment_id: i64,
+            id: i64,
+            number: String,
+            opened_on: NaiveDate,
+        }
+        #[derive(FromRow)]
+        struct Member {
+            apartment_id: i64,
+            user_id: Option<i64>,
+            full_name: String,
+            relation: String,
+            share_num: Option<i64>,
+            share_den: Option<i64>,
+            moved_in: NaiveDate,
+        }
+        // the user's apartments: $1 user, $2 today, $3 one apartment or 0 for all
+        const MINE: &str =
+            "SELECT r.apartment_id FROM residencies r JOIN people p ON p.id = r.person_id
+             WHERE p.user_id = $1 AND r.status = 'active' AND r.moved_in <= $2
+               AND (r.moved_out IS NULL OR r.moved_out > $2) AND ($3 = 0 OR r.apartment_id = $3)";
+        let flats_sql = format!(
+            "SELECT a.id, h.address, a.number, e.number AS entrance, a.floor, a.area_centi_m2, r.relation
+             FROM residencies r JOIN people p ON p.id = r.person_id
+             JOIN apartments a ON a.id = r.apartment_id JOIN houses h ON h.id = a.house_id
+             LEFT JOIN entrances e ON e.id = a.entrance_id
+             WHERE a.id IN ({MINE}) AND p.user_id = $1 AND r.status = 'active'
+               AND r.moved_in <= $2 AND (r.moved_out IS NULL OR r.moved_out > $2)
+             ORDER BY a.id"
+        );
+        let accounts_sql = format!(
+            "SELECT apartment_id, id, number, opened_on FROM accounts
+             WHERE closed_on IS NULL AND apartment_id IN ({MINE}) ORDER BY number"
+        );
+        let members_sql = format!(
+            "SELECT r.apartment_id, p.user_id, p.full_name, r.relation, r.share_num, r.share_den, r.moved_in
+             FROM residencies r JOIN people p ON p.id = r.person_id
+             WHERE r.status = 'active' AND r.moved_in <= $2 AND (r.moved_out IS NULL OR r.moved_out > $2)
+               AND r.apartment_id IN ({MINE})
+             ORDER BY r.relation, r.moved_in, p.full_name"
+        );
+        let only = only.unwrap_or(0);
+        let (flats, accounts, members) = with_db!(&self.db, |pool| async {
+            let flats = sqlx::query_as::<_, Flat>(&flats_sql)
                 .bind(user_id)
-                .fetch_optional(pool)
-                .await
-        })
-        .map_err(internal("load my person"))?;
-        let household = card
-            .residents
-            .iter()
-            .filter(|r| r.status == LinkStatus::Active)
-            .filter(|r| {
-                r.moved_out
-                    .as_deref()
-                    .is_none_or(|out| parse_date(out) > Some(today))
+                .bind(today)
+                .bind(only)
+                .fetch_all(pool)
+                .await?;
+            let accounts = sqlx::query_as::<_, Account>(&accounts_sql)
+                .bind(user_id)
+                .bind(today)
+                .bind(only)
+                .fetch_all(pool)
+                .await?;
+            let members = sqlx::query_as::<_, Member>(&members_sql)
+                .bind(user_id)
+                .bind(today)
+                .bind(only)
+                .fetch_all(pool)
+                .await?;
+            Ok::<_, sqlx::Error>((flats, accounts, members))
+        }
+        .await)
+        .map_err(internal("load my apartments"))?;
+        let mut seen = std::collections::HashSet::new();
+        flats
+            .into_iter()
+            // a person linked twice to one flat (say, owner and tenant) sees it once
+            .filter(|f| seen.insert(f.id))
+            .map(|f| {
+                Ok(MyApartment {
+                    apartment_id: f.id,
+                    relation: Relation::parse(&f.relation).ok_or(AppError::Internal)?,
+                    accounts: accounts
+                        .iter()
+                        .filter(|c| c.apartment_id == f.id)
+                        .map(|c| AccountInfo {
+                            id: c.id,
+                            number: c.number.clone(),
+                            opened_on: date(c.opened_on),
+                            closed_on: None,
+                        })
+                        .collect(),
+                    household: members
+                        .iter()
+                        .filter(|m| m.apartment_id == f.id)
+                        .map(|m| {
+                            Ok(HouseholdMember {
+                                full_name: m.full_name.clone(),
+                                relation: Relation::parse(&m.relation).ok_or(AppError::Internal)?,
+                                share: share(m.share_num, m.share_den),
+                                since: date(m.moved_in),
+                                is_me: m.user_id == Some(user_id),
+                            })
+                        })
+                        .collect::<Result<_, AppError>>()?,
+                    address: f.address,
+                    number: f.number,
+                    entrance: f.entrance,
+                    floor: f.floor,
+                    area: format_area(f.area_centi_m2),
+                })
             })
-            .map(|r| HouseholdMember {
-                full_name: r.full_name.clone(),
-                relation: r.relation,
-                share: r.share.clone(),
-                since: r.moved_in.clone(),
-                is_me: Some(r.person_id) == my_person,
-            })
-            .collect();
-        Ok(MyApartment {
-            apartment_id,
-            address: card.address,
-            number: card.number,
-            entrance: card.entrance,
-            floor: card.floor,
-            area: card.area,
-            relation,
-            accounts: card
-                .accounts
-                .into_iter()
-                .filter(|a| a.closed_on.is_none())
-                .collect(),
-            household,
-        })
+            .collect()
     }
 
     /// Links waiting for approval: all of them (staff), or one user's own.
@@ -824,11 +863,6 @@ fn share(num: Option<i64>, den: Option<i64>) -> Option<String> {
 /// Dates as Russians write them.
 pub fn date(d: NaiveDate) -> String {
     d.format("%d.%m.%Y").to_string()
-}
-
-/// Reads a date written as [`date`] writes it.
-pub fn parse_date(ru: &str) -> Option<NaiveDate> {
-    NaiveDate::parse_from_str(ru, "%d.%m.%Y").ok()
 }
 
 /// A whole register to load in one transaction (the demo house, imports, the load harness).
