@@ -126,7 +126,10 @@ both_backends!(
         );
         assert!(!store.user_reaches_account(sosed, 999_999).await.unwrap());
         // the resident view of an account exists only among the user's own flats
-        let view = store.account_view(zhitel, zhitel_account, today()).await.unwrap();
+        let view = store
+            .account_view(zhitel, zhitel_account, today())
+            .await
+            .unwrap();
         assert_eq!(view.account.id, zhitel_account);
         assert!(matches!(
             store.account_view(sosed, zhitel_account, today()).await,

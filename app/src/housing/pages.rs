@@ -2,7 +2,7 @@
 //! the apartment card, and approvals of residents who joined with a code.
 
 use leptos::prelude::*;
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::hooks::use_query_map;
 
 use super::api::*;
 use super::text as t;
@@ -107,14 +107,7 @@ fn Household(members: Vec<HouseholdMember>) -> impl IntoView {
 
 #[component]
 pub fn MyAccountPage() -> impl IntoView {
-    let params = use_params_map();
-    let id = move || {
-        params
-            .read()
-            .get("id")
-            .and_then(|s| s.parse::<i64>().ok())
-            .unwrap_or(0)
-    };
+    let id = crate::ui::use_id_param();
     let account = Resource::new(id, my_account);
     view! {
         <a href="/cabinet" class="text-sm text-teal-700">"← " {t::MY_HOME_TITLE}</a>
@@ -235,14 +228,7 @@ fn RegisterTable(page: RegisterPage, q: String, house: Option<i64>) -> impl Into
 
 #[component]
 pub fn ApartmentPage() -> impl IntoView {
-    let params = use_params_map();
-    let id = move || {
-        params
-            .read()
-            .get("id")
-            .and_then(|s| s.parse::<i64>().ok())
-            .unwrap_or(0)
-    };
+    let id = crate::ui::use_id_param();
     let update = ServerAction::<UpdateApartment>::new();
     let add = ServerAction::<AddResident>::new();
     let out = ServerAction::<MoveOut>::new();

@@ -148,6 +148,18 @@ pub fn use_hydrated() -> ReadSignal<bool> {
     hydrated
 }
 
+/// The numeric `:id` of the current route (0 when absent or not a number, which no record has).
+pub fn use_id_param() -> impl Fn() -> i64 + Copy + Send + Sync + 'static {
+    let params = leptos_router::hooks::use_params_map();
+    move || {
+        params
+            .read()
+            .get("id")
+            .and_then(|s| s.parse::<i64>().ok())
+            .unwrap_or(0)
+    }
+}
+
 /// The signed-in user, inside a cabinet layout.
 pub fn use_user() -> Option<CurrentUser> {
     use_context::<CurrentUser>()
