@@ -177,7 +177,7 @@ pub fn ResidentLayout() -> impl IntoView {
                     <div class="mx-auto flex max-w-3xl items-center justify-between px-4 py-3">
                         <a href="/cabinet" class="flex items-center gap-2 text-lg font-semibold tracking-wide"><icons::KeyIcon/>{text::APP_NAME}</a>
                         <nav class="hidden gap-1 md:flex" aria-label="Разделы">
-                            <NavItem href="/cabinet" icon=Icon::Home label=text::NAV_HOME exact=true dark=true/>
+                            <NavItem href="/cabinet" icon=Icon::Home label=text::NAV_HOME exact=true dark=true also=&["/cabinet/account"]/>
                             <NavItem href="/cabinet/profile" icon=Icon::User label=text::NAV_PROFILE exact=false dark=true/>
                         </nav>
                     </div>
@@ -187,12 +187,23 @@ pub fn ResidentLayout() -> impl IntoView {
                 </main>
                 <nav class="fixed inset-x-0 bottom-0 z-10 flex justify-around border-t border-slate-200 bg-white pb-[env(safe-area-inset-bottom)] md:hidden"
                     aria-label="Разделы" data-testid="bottom-nav">
-                    <NavItem href="/cabinet" icon=Icon::Home label=text::NAV_HOME exact=true dark=false/>
+                    <NavItem href="/cabinet" icon=Icon::Home label=text::NAV_HOME exact=true dark=false also=&["/cabinet/account"]/>
                     <NavItem href="/cabinet/profile" icon=Icon::User label=text::NAV_PROFILE exact=false dark=false/>
                 </nav>
             </div>
         </RequireRole>
     }
+}
+
+/// Whether a menu item is the current section: its own page (or pages under it), or one of the
+/// other pages that belong to it.
+fn is_active(path: &str, href: &str, exact: bool, also: &[&str]) -> bool {
+    let own = if exact {
+        path == href
+    } else {
+        path.starts_with(href)
+    };
+    own || also.iter().any(|prefix| path.starts_with(prefix))
 }
 
 #[derive(Clone, Copy)]
@@ -208,16 +219,12 @@ fn NavItem(
     label: &'static str,
     exact: bool,
     dark: bool,
+    /// Other pages that belong to this section (e.g. an account page to «Квартиры»).
+    #[prop(optional)]
+    also: &'static [&'static str],
 ) -> impl IntoView {
     let location = use_location();
-    let active = move || {
-        let path = location.pathname.get();
-        if exact {
-            path == href
-        } else {
-            path.starts_with(href)
-        }
-    };
+    let active = move || is_active(&location.pathname.get(), href, exact, also);
     let class = move || {
         let tone = match (dark, active()) {
             (true, true) => "bg-teal-800 text-white",
@@ -274,7 +281,7 @@ fn StaffFrame() -> impl IntoView {
                     <p class="text-xs text-slate-400">{name}</p>
                 </div>
                 <nav class="flex gap-1 overflow-x-auto px-2 pb-2 md:flex-col md:overflow-visible" aria-label="Разделы">
-                    <StaffLink href="/staff" label=text::NAV_REGISTER exact=true/>
+                    <StaffLink href="/staff" label=text::NAV_REGISTER exact=true also=&["/staff/apartment"]/>
                     {can(Permission::ManageInvites).then(|| view! {
                         <StaffLink href="/staff/approvals" label=text::NAV_APPROVALS exact=false/>
                         <StaffLink href="/staff/invites" label=text::NAV_INVITES exact=false/>
@@ -293,15 +300,15 @@ fn StaffFrame() -> impl IntoView {
 }
 
 #[component]
-fn StaffLink(href: &'static str, label: &'static str, exact: bool) -> impl IntoView {
+fn StaffLink(
+    href: &'static str,
+    label: &'static str,
+    exact: bool,
+    #[prop(optional)] also: &'static [&'static str],
+) -> impl IntoView {
     let location = use_location();
     let class = move || {
-        let path = location.pathname.get();
-        let active = if exact {
-            path == href || path.starts_with("/staff/apartment") && href == "/staff"
-        } else {
-            path.starts_with(href)
-        };
+        let active = is_active(&location.pathname.get(), href, exact, also);
         format!(
             "whitespace-nowrap rounded-lg px-3 py-2 text-sm {}",
             if active {
