@@ -178,7 +178,7 @@ pub fn ProfilePage() -> impl IntoView {
         {user.map(|u| view! {
             <div class=format!("{} mt-4", style::CARD)>
                 <p class="text-lg font-medium" data-testid="profile-name">{u.full_name}</p>
-                <p class="text-sm text-slate-600">{u.login}</p>
+                <p class="text-sm text-slate-600">{super::rules::format_phone(&u.login)}</p>
                 <p class="mt-1 text-xs uppercase tracking-wide text-slate-500">{t::role_label(u.role)}</p>
             </div>
         })}
@@ -248,7 +248,7 @@ pub fn UsersPage() -> impl IntoView {
                                         view! {
                                             <tr>
                                                 <td class=style::TD>{u.full_name}</td>
-                                                <td class=style::TD>{u.email.or(u.phone).unwrap_or_default()}</td>
+                                                <td class=style::TD>{u.email.or(u.phone.as_deref().map(super::rules::format_phone)).unwrap_or_default()}</td>
                                                 <td class=style::TD>{u.created_at}</td>
                                                 <td class=style::TD>
                                                     {if editable {

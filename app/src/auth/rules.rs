@@ -109,6 +109,18 @@ pub fn parse_phone(input: &str) -> Result<String, &'static str> {
     Ok(format!("+7{national}"))
 }
 
+/// A stored phone (`+79161234567`) as people read it: `+7 916 123-45-67`. Anything else is
+/// shown as it is.
+pub fn format_phone(stored: &str) -> String {
+    let digits = stored
+        .strip_prefix("+7")
+        .filter(|d| d.len() == 10 && d.bytes().all(|b| b.is_ascii_digit()));
+    match digits {
+        Some(d) => format!("+7 {} {}-{}-{}", &d[0..3], &d[3..6], &d[6..8], &d[8..10]),
+        None => stored.to_string(),
+    }
+}
+
 pub const PASSWORD_MIN_CHARS: usize = 8;
 
 /// The password policy: long enough, not blank-padded, not all one character.
@@ -254,6 +266,16 @@ mod tests {
                 "{input}"
             );
         }
+    }
+
+    #[test]
+    fn phones_are_shown_grouped() {
+        assert_eq!(format_phone("+79161234567"), "+7 916 123-45-67");
+        assert_eq!(
+            format_phone(&parse_phone("8 (495) 123 45 67").unwrap()),
+            "+7 495 123-45-67"
+        );
+        assert_eq!(format_phone("12-34"), "12-34");
     }
 
     #[test]

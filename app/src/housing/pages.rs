@@ -9,7 +9,7 @@ use super::text as t;
 use super::types::*;
 use crate::auth::api::IssueOwnerInvite;
 use crate::auth::pages::InviteSheet;
-use crate::auth::rules::role_can;
+use crate::auth::rules::{format_phone, role_can};
 use crate::auth::types::Permission;
 use crate::ui::{ErrorNote, FormResult, Loading, style, use_user};
 
@@ -359,7 +359,7 @@ fn ResidentsTable(
                                 </td>
                                 <td class=style::TD>{r.relation.label()}</td>
                                 <td class=style::TD>{r.share}</td>
-                                <td class=style::TD>{r.phone}" " {r.email}</td>
+                                <td class=style::TD>{r.phone.as_deref().map(format_phone)}" " {r.email}</td>
                                 <td class=style::TD>{r.moved_in}</td>
                                 <td class=style::TD>{r.moved_out}</td>
                                 <td class=style::TD>
@@ -469,7 +469,7 @@ pub fn ApprovalsPage() -> impl IntoView {
                                         <p class="font-medium">{p.full_name}</p>
                                         <p class="text-sm text-slate-600">
                                             <a class="underline" href=format!("/staff/apartment/{}", p.apartment_id)>{p.address}", кв. " {p.apartment_number}</a>
-                                            " — " {p.relation.label()} " · " {p.phone} " " {p.email} " · " {p.requested_on}
+                                            " — " {p.relation.label()} " · " {p.phone.as_deref().map(format_phone)} " " {p.email} " · " {p.requested_on}
                                         </p>
                                     </div>
                                     <div class="flex gap-2">
