@@ -29,8 +29,10 @@ run: setup-build
 
 test: setup-build setup-test unit build-debug e2e build-release
 
+# One test at a time: several servers, each on its own tokio runtime, in one process
+# occasionally hang (see docs/ARCHITECTURE.md, "Known issues"); one at a time they never did.
 unit:
-	RUSTFLAGS="$(DEV_RUSTFLAGS)" cargo test --workspace --exclude frontend
+	RUSTFLAGS="$(DEV_RUSTFLAGS)" cargo test --workspace --exclude frontend -- --test-threads=1
 
 build-debug:
 	cargo leptos build

@@ -182,6 +182,8 @@ impl TestApp {
         let mut headers = reqwest::header::HeaderMap::new();
         headers.insert(reqwest::header::ORIGIN, self.base.parse().expect("origin"));
         reqwest::Client::builder()
+            // a hang becomes a failing test, not a stuck CI run
+            .timeout(std::time::Duration::from_secs(30))
             .cookie_store(true)
             .redirect(reqwest::redirect::Policy::none())
             .default_headers(headers)
