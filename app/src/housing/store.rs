@@ -94,6 +94,37 @@ const APARTMENT_COLUMNS: &str =
     "a.id, a.house_id, h.address, a.number, e.number AS entrance, a.floor,
     a.area_centi_m2, a.is_residential";
 
+/// A record that runs from a start date until an end date is set.
+struct DatedRecord {
+    table: &'static str,
+    start: &'static str,
+    end: &'static str,
+    action: &'static str,
+    entity: &'static str,
+    already_ended: &'static str,
+    before_start: &'static str,
+}
+
+const RESIDENCY: DatedRecord = DatedRecord {
+    table: "residencies",
+    start: "moved_in",
+    end: "moved_out",
+    action: "move_out",
+    entity: "residency",
+    already_ended: "Выезд уже отмечен или запись не найдена.",
+    before_start: "Дата выезда раньше даты вселения.",
+};
+
+const ACCOUNT: DatedRecord = DatedRecord {
+    table: "accounts",
+    start: "opened_on",
+    end: "closed_on",
+    action: "close_account",
+    entity: "account",
+    already_ended: "Счёт уже закрыт или не найден.",
+    before_start: "Дата закрытия раньше даты открытия счёта.",
+};
+
 impl Store {
     pub async fn houses(&self) -> Result<Vec<HouseSummary>, AppError> {
         let rows: Vec<(i64, String, i64, i64, i64)> = with_db!(&self.db, |pool| {
@@ -676,43 +707,7 @@ impl Store {
         residency_id: i64,
         on: NaiveDate,
     ) -> Result<(), AppError> {
-        let result = with_db!(&self.db, |pool| async {
-            let mut tx = pool.begin_write().await?;
-            let moved_in: Option<NaiveDate> = sqlx::query_scalar(
-                "SELECT moved_in FROM residencies WHERE id = $1 AND moved_out IS NULL",
-            )
-            .bind(residency_id)
-            .fetch_optional(&mut *tx)
-            .await?;
-            match moved_in {
-                None => {
-                    return Ok(Err(AppError::invalid(
-                        "Выезд уже отмечен или запись не найдена.",
-                    )));
-                }
-                Some(d) if on < d => {
-                    return Ok(Err(AppError::invalid("Дата выезда раньше даты вселения.")));
-                }
-                Some(_) => {}
-            }
-            sqlx::query("UPDATE residencies SET moved_out = $1 WHERE id = $2")
-                .bind(on)
-                .bind(residency_id)
-                .execute(&mut *tx)
-                .await?;
-            audit!(
-                &mut *tx,
-                Some(actor),
-                "move_out",
-                "residency",
-                Some(residency_id),
-                date(on)
-            )?;
-            tx.commit().await?;
-            Ok::<_, sqlx::Error>(Ok(()))
-        }
-        .await);
-        result.map_err(internal("move out"))?
+        self.end_period(actor, &RESIDENCY, residency_id, on).await
     }
 
     /// Opens a personal account for an apartment; the number is unique across the organisation.
@@ -763,41 +758,52 @@ impl Store {
         account_id: i64,
         on: NaiveDate,
     ) -> Result<(), AppError> {
+        self.end_period(actor, &ACCOUNT, account_id, on).await
+    }
+
+    /// Ends a dated record (a residency, an account) on a date, audited: refused when it has
+    /// already ended or the date is before its start.
+    async fn end_period(
+        &self,
+        actor: i64,
+        kind: &DatedRecord,
+        id: i64,
+        on: NaiveDate,
+    ) -> Result<(), AppError> {
+        let select = format!(
+            "SELECT {} FROM {} WHERE id = $1 AND {} IS NULL",
+            kind.start, kind.table, kind.end
+        );
+        let update = format!("UPDATE {} SET {} = $1 WHERE id = $2", kind.table, kind.end);
         let result = with_db!(&self.db, |pool| async {
             let mut tx = pool.begin_write().await?;
-            let opened: Option<NaiveDate> = sqlx::query_scalar(
-                "SELECT opened_on FROM accounts WHERE id = $1 AND closed_on IS NULL",
-            )
-            .bind(account_id)
-            .fetch_optional(&mut *tx)
-            .await?;
-            match opened {
-                None => return Ok(Err(AppError::invalid("Счёт уже закрыт или не найден."))),
-                Some(d) if on < d => {
-                    return Ok(Err(AppError::invalid(
-                        "Дата закрытия раньше даты открытия счёта.",
-                    )));
-                }
+            let started: Option<NaiveDate> = sqlx::query_scalar(&select)
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await?;
+            match started {
+                None => return Ok(Err(AppError::invalid(kind.already_ended))),
+                Some(d) if on < d => return Ok(Err(AppError::invalid(kind.before_start))),
                 Some(_) => {}
             }
-            sqlx::query("UPDATE accounts SET closed_on = $1 WHERE id = $2")
+            sqlx::query(&update)
                 .bind(on)
-                .bind(account_id)
+                .bind(id)
                 .execute(&mut *tx)
                 .await?;
             audit!(
                 &mut *tx,
                 Some(actor),
-                "close_account",
-                "account",
-                Some(account_id),
+                kind.action,
+                kind.entity,
+                Some(id),
                 date(on)
             )?;
             tx.commit().await?;
             Ok::<_, sqlx::Error>(Ok(()))
         }
         .await);
-        result.map_err(internal("close account"))?
+        result.map_err(internal("end dated record"))?
     }
 
     /// Corrects a person's name and contacts (audited).
