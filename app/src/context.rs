@@ -42,6 +42,5 @@ fn missing(what: &str) -> AppError {
 
 /// Today in the organisation's time zone (Moscow, UTC+3, no daylight saving since 2014).
 pub fn today() -> chrono::NaiveDate {
-    let moscow = chrono::FixedOffset::east_opt(3 * 3600).expect("a valid fixed offset");
-    chrono::Utc::now().with_timezone(&moscow).date_naive()
+    crate::clock::local(chrono::Utc::now()).date()
 }

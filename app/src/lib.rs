@@ -4,12 +4,15 @@
 #![recursion_limit = "256"]
 
 pub mod auth;
+pub mod clock;
 #[cfg(feature = "ssr")]
 pub mod context;
 #[cfg(feature = "ssr")]
 pub mod db;
 pub mod error;
 pub mod housing;
+pub mod news;
+pub mod notify;
 pub mod ui;
 
 use leptos::prelude::*;
@@ -84,6 +87,11 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("") view=housing::pages::MyHomePage/>
                     <Route path=path!("account/:id") view=housing::pages::MyAccountPage/>
                     <Route path=path!("profile") view=auth::pages::ProfilePage/>
+                    <Route path=path!("news") view=news::pages::NewsPage/>
+                    <Route path=path!("news/:id") view=news::pages::NewsItemPage/>
+                    <Route path=path!("faq") view=news::pages::FaqPage/>
+                    <Route path=path!("notifications") view=notify::pages::NotificationsPage/>
+                    <Route path=path!("notifications/settings") view=notify::pages::PreferencesPage/>
                     <Route path=path!("readings") view=ui::ComingSoon/>
                     <Route path=path!("pay") view=ui::ComingSoon/>
                     <Route path=path!("tickets/new") view=ui::ComingSoon/>
@@ -96,6 +104,13 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("users") view=auth::pages::UsersPage/>
                     <Route path=path!("invites") view=auth::pages::InvitesPage/>
                     <Route path=path!("profile") view=auth::pages::ProfilePage/>
+                    <Route path=path!("announcements") view=news::pages::AnnouncementsPage/>
+                    <Route path=path!("news") view=news::pages::StaffNewsPage/>
+                    <Route path=path!("faq") view=news::pages::StaffFaqPage/>
+                    <Route path=path!("templates") view=notify::pages::TemplatesPage/>
+                    <Route path=path!("mailbox") view=notify::pages::MailboxPage/>
+                    <Route path=path!("notifications") view=notify::pages::NotificationsPage/>
+                    <Route path=path!("notifications/settings") view=notify::pages::PreferencesPage/>
                 </ParentRoute>
             </Routes>
         </Router>

@@ -33,6 +33,30 @@ pub struct Settings {
     /// `KLYUCH_SESSION_DAYS` (30) and `KLYUCH_INVITE_DAYS` (30).
     pub session_days: i64,
     pub invite_days: i64,
+    pub notify: NotifySettings,
+}
+
+/// Where notifications go. Without SMTP or SMS.ru settings, e-mail and SMS land in the dev
+/// mailbox (visible to the council), so the demo works on a laptop.
+#[derive(Debug, Clone)]
+pub struct NotifySettings {
+    /// `KLYUCH_SMTP_URL`: `smtp://user:pass@host:587?tls=required` (STARTTLS),
+    /// `smtps://user:pass@host:465` (TLS) or `smtp://host:25` (a local relay).
+    pub smtp_url: Option<String>,
+    /// `KLYUCH_MAIL_FROM`, default `Ключ <noreply@localhost>`.
+    pub mail_from: String,
+    /// `KLYUCH_SMSRU_API_ID`: the SMS.ru key; `KLYUCH_SMSRU_URL` (default `https://sms.ru`);
+    /// `KLYUCH_SMS_FROM`: an approved sender name.
+    pub smsru_api_id: Option<String>,
+    pub smsru_url: String,
+    pub sms_from: Option<String>,
+    /// `KLYUCH_VAPID_SUBJECT`: the contact push services see (`mailto:` or `https:`);
+    /// default the public URL.
+    pub vapid_subject: String,
+    /// `KLYUCH_WORKER`: run the job worker in this process (default `true`).
+    pub worker: bool,
+    /// `KLYUCH_WORKER_POLL_MS`: how often an idle worker looks for due jobs (default 1000).
+    pub poll_ms: u64,
 }
 
 impl Settings {
@@ -55,6 +79,7 @@ impl Settings {
             Some(v) => parse_bool("KLYUCH_SECURE_COOKIES", &v)?,
             None => public_url.starts_with("https://"),
         };
+        let vapid_default = public_url.clone();
         Ok(Settings {
             addr,
             database_url: lookup("DATABASE_URL").unwrap_or_else(|| "sqlite:data/klyuch.db".into()),
@@ -71,6 +96,29 @@ impl Settings {
                 .unwrap_or(false),
             session_days: parse_days(&lookup, "KLYUCH_SESSION_DAYS", 30)?,
             invite_days: parse_days(&lookup, "KLYUCH_INVITE_DAYS", 30)?,
+            notify: NotifySettings {
+                smtp_url: lookup("KLYUCH_SMTP_URL").filter(|v| !v.trim().is_empty()),
+                mail_from: lookup("KLYUCH_MAIL_FROM")
+                    .unwrap_or_else(|| "Ключ <noreply@localhost>".into()),
+                smsru_api_id: lookup("KLYUCH_SMSRU_API_ID").filter(|v| !v.trim().is_empty()),
+                smsru_url: lookup("KLYUCH_SMSRU_URL").unwrap_or_else(|| "https://sms.ru".into()),
+                sms_from: lookup("KLYUCH_SMS_FROM").filter(|v| !v.trim().is_empty()),
+                vapid_subject: lookup("KLYUCH_VAPID_SUBJECT").unwrap_or(vapid_default),
+                worker: lookup("KLYUCH_WORKER")
+                    .map(|v| parse_bool("KLYUCH_WORKER", &v))
+                    .transpose()?
+                    .unwrap_or(true),
+                poll_ms: match lookup("KLYUCH_WORKER_POLL_MS") {
+                    None => 1000,
+                    Some(v) => v.trim().parse().ok().filter(|ms| (10..=60_000).contains(ms)).ok_or(
+                        ConfigError::Invalid {
+                            name: "KLYUCH_WORKER_POLL_MS",
+                            what: "number of milliseconds (10–60000)",
+                            value: v,
+                        },
+                    )?,
+                },
+            },
         })
     }
 

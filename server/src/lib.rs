@@ -4,6 +4,7 @@
 pub mod config;
 pub mod demo;
 pub mod middleware;
+pub mod notify;
 pub mod startup;
 
 /// Logs as plain text to stderr; `RUST_LOG` sets the level (default `info`). Personal data is

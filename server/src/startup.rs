@@ -1,6 +1,6 @@
 //! Composition root: builds the store, the router and the listener; runs until told to stop.
 
-use std::{future::Future, net::SocketAddr, path::Path};
+use std::{future::Future, net::SocketAddr, path::Path, sync::Arc};
 
 use axum::{Router, extract::FromRef, middleware, routing::get};
 use leptos::prelude::*;
@@ -12,6 +12,7 @@ use app::db::{Db, DbError, Store};
 use app::{App, shell};
 
 use crate::config::Settings;
+use crate::notify::{Senders, Worker, worker_id};
 
 #[derive(Clone)]
 pub struct AppState {
@@ -37,12 +38,20 @@ pub enum StartupError {
     },
     #[error("cannot load the demo data: {0}")]
     Demo(app::error::AppError),
+    #[error(transparent)]
+    Email(#[from] crate::notify::email::EmailConfigError),
+    #[error("cannot build the HTTP client: {0}")]
+    Http(#[source] reqwest::Error),
+    #[error("cannot load or create the Web Push keys: {0}")]
+    Vapid(app::error::AppError),
 }
 
 pub struct Application {
     listener: TcpListener,
     router: Router,
     store: Store,
+    /// The job worker and how often it polls (absent when `KLYUCH_WORKER=false`).
+    worker: Option<(Arc<Worker>, std::time::Duration)>,
 }
 
 impl Application {
@@ -69,11 +78,19 @@ impl Application {
                     addr: settings.addr,
                     source,
                 })?;
+        let senders = Senders::from_settings(&store, &settings).await?;
+        let worker = settings.notify.worker.then(|| {
+            (
+                Worker::new(store.clone(), senders, worker_id()),
+                std::time::Duration::from_millis(settings.notify.poll_ms),
+            )
+        });
         let router = router(store.clone(), settings);
         Ok(Self {
             listener,
             router,
             store,
+            worker,
         })
     }
 
@@ -99,6 +116,10 @@ impl Application {
                 tracing::warn!(error = %e, "cannot set TCP_NODELAY");
             }
         });
+        let (stop_worker, stop) = tokio::sync::watch::channel(false);
+        let worker = self
+            .worker
+            .map(|(worker, poll)| tokio::spawn(worker.run(poll, stop)));
         let result = axum::serve(
             listener,
             self.router
@@ -106,6 +127,10 @@ impl Application {
         )
         .with_graceful_shutdown(shutdown)
         .await;
+        let _ = stop_worker.send(true);
+        if let Some(worker) = worker {
+            let _ = worker.await;
+        }
         self.store.db.close().await;
         result
     }

@@ -170,6 +170,7 @@ fn JoinExisting(code: String, named: bool) -> impl IntoView {
 #[component]
 pub fn ProfilePage() -> impl IntoView {
     let user = crate::ui::use_user();
+    let user_is_staff = user.as_ref().is_some_and(|u| u.role.is_staff());
     let change = ServerAction::<ChangePassword>::new();
     let sign_out = ServerAction::<SignOut>::new();
     let everywhere = ServerAction::<SignOutEverywhere>::new();
@@ -182,6 +183,11 @@ pub fn ProfilePage() -> impl IntoView {
                 <p class="mt-1 text-xs uppercase tracking-wide text-slate-500">{t::role_label(u.role)}</p>
             </div>
         })}
+        <a class=format!("{} mt-4 flex items-center justify-between hover:border-teal-400", style::CARD)
+            href=if user_is_staff { "/staff/notifications/settings" } else { "/cabinet/notifications/settings" }>
+            <span class="font-medium">{t::NOTIFICATION_SETTINGS}</span>
+            <span aria-hidden="true">"›"</span>
+        </a>
         <section class=format!("{} mt-4", style::CARD)>
             <h2 class=style::H2>{t::CHANGE_PASSWORD}</h2>
             <ActionForm action=change>

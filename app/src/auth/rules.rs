@@ -7,12 +7,13 @@ use super::types::{Permission, Role};
 pub fn role_can(role: Role, permission: Permission) -> bool {
     use Permission::*;
     match role {
-        Role::Resident => matches!(permission, OwnCabinet),
-        Role::Accountant | Role::Dispatcher => matches!(permission, ViewRegister),
-        Role::Council => matches!(
+        Role::Resident => matches!(permission, OwnCabinet | OwnNotifications),
+        Role::Accountant => matches!(permission, ViewRegister | OwnNotifications),
+        Role::Dispatcher => matches!(
             permission,
-            ViewRegister | EditRegister | ManageUsers | ManageInvites
+            ViewRegister | OwnNotifications | Publish | EditTemplates
         ),
+        Role::Council => !matches!(permission, OwnCabinet | GrantCouncil),
         Role::Chair => true,
     }
 }
@@ -205,6 +206,14 @@ mod tests {
         assert!(role_can(Role::Council, Permission::ManageInvites));
         assert!(!role_can(Role::Council, Permission::GrantCouncil));
         assert!(role_can(Role::Chair, Permission::GrantCouncil));
+        assert!(role_can(Role::Dispatcher, Permission::Publish));
+        assert!(!role_can(Role::Accountant, Permission::Publish));
+        assert!(!role_can(Role::Resident, Permission::EditTemplates));
+        assert!(!role_can(Role::Dispatcher, Permission::ViewDevMailbox));
+        assert!(role_can(Role::Council, Permission::ViewDevMailbox));
+        for role in Role::ALL {
+            assert!(role_can(role, Permission::OwnNotifications), "{role:?}");
+        }
     }
 
     #[test]

@@ -6,7 +6,9 @@ use sqlx::FromRow;
 use super::types::{CurrentUser, InviteInfo, Role, UserRow};
 use crate::db::{BeginWrite, Store, internal, is_unique_violation};
 use crate::error::AppError;
-use crate::{audit, with_db};
+use crate::clock;
+use crate::notify::types::{Notice, NoticeKind, Recipients};
+use crate::{audit, enqueue_notice, with_db};
 
 /// Inserts a user inside the caller's transaction and yields its id.
 macro_rules! insert_user {
@@ -274,6 +276,14 @@ impl Store {
                 Some(user_id),
                 ""
             )?;
+            let notice = Notice {
+                kind: NoticeKind::PasswordChanged,
+                recipients: Recipients::User(user_id),
+                params: [("when".to_string(), clock::format_moment(Utc::now()))].into(),
+                link: None,
+                source: None,
+            };
+            enqueue_notice!(&mut *tx, &notice)?;
             tx.commit().await
         }
         .await)

@@ -53,3 +53,4 @@ pub fn role_label(role: super::types::Role) -> &'static str {
         Chair => "Председатель",
     }
 }
+pub const NOTIFICATION_SETTINGS: &str = "Уведомления: каналы и тихие часы";

@@ -57,6 +57,14 @@ pub enum Permission {
     ManageInvites,
     /// Grant or take away council and chair roles.
     GrantCouncil,
+    /// One's own notifications: the bell, the list, channel preferences, push on this device.
+    OwnNotifications,
+    /// Write news and announcements, edit the FAQ, see delivery reports.
+    Publish,
+    /// See and edit the texts of notifications.
+    EditTemplates,
+    /// The dev mailbox: what would have been sent without SMTP or an SMS gateway.
+    ViewDevMailbox,
 }
 
 /// The signed-in user as pages and server functions see them.

@@ -33,3 +33,34 @@ pub fn UserIcon() -> impl IntoView {
         </svg>
     }
 }
+
+#[component]
+pub fn BellIcon() -> impl IntoView {
+    view! {
+        <svg class=ICON viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" aria-hidden="true">
+            <path d="M6 16V11a6 6 0 0 1 12 0v5l2 2H4z"/>
+            <path d="M10 20a2 2 0 0 0 4 0"/>
+        </svg>
+    }
+}
+
+#[component]
+pub fn NewsIcon() -> impl IntoView {
+    view! {
+        <svg class=ICON viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" aria-hidden="true">
+            <rect x="4" y="4" width="16" height="16" rx="2"/>
+            <path d="M8 9h8M8 13h8M8 17h5"/>
+        </svg>
+    }
+}
+
+#[component]
+pub fn HelpIcon() -> impl IntoView {
+    view! {
+        <svg class=ICON viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" aria-hidden="true">
+            <circle cx="12" cy="12" r="9"/>
+            <path d="M9.5 9.5a2.5 2.5 0 1 1 3.5 2.3c-.6.3-1 .9-1 1.6V14"/>
+            <path d="M12 17.5v.01"/>
+        </svg>
+    }
+}

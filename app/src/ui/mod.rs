@@ -12,6 +12,7 @@ use crate::auth::api::get_current_user;
 use crate::auth::rules::landing;
 use crate::auth::types::{CurrentUser, Permission, Role};
 use crate::error::AppError;
+use crate::notify::pages::{Banners, Bell};
 
 /// `/`: sends a signed-in user to their cabinet and anyone else to sign in.
 #[component]
@@ -167,31 +168,53 @@ pub fn use_user() -> Option<CurrentUser> {
 
 const NAV_LINK: &str = "flex flex-col items-center gap-0.5 px-3 py-2 text-xs md:flex-row md:gap-2 md:text-sm md:rounded-lg";
 
-/// Resident cabinet: a phone-first layout with the bottom navigation.
+/// Resident cabinet: a phone-first layout with the bottom navigation, the bell and the
+/// critical banners.
 #[component]
 pub fn ResidentLayout() -> impl IntoView {
     view! {
         <RequireRole permission=Permission::OwnCabinet>
-            <div class="min-h-screen pb-20 md:pb-0">
-                <header class="sticky top-0 z-10 bg-teal-700 text-white shadow">
-                    <div class="mx-auto flex max-w-3xl items-center justify-between px-4 py-3">
-                        <a href="/cabinet" class="flex items-center gap-2 text-lg font-semibold tracking-wide"><icons::KeyIcon/>{text::APP_NAME}</a>
-                        <nav class="hidden gap-1 md:flex" aria-label="Разделы">
-                            <NavItem href="/cabinet" icon=Icon::Home label=text::NAV_HOME exact=true dark=true also=&["/cabinet/account"]/>
-                            <NavItem href="/cabinet/profile" icon=Icon::User label=text::NAV_PROFILE exact=false dark=true/>
-                        </nav>
-                    </div>
-                </header>
-                <main class="mx-auto max-w-3xl px-4 py-4">
-                    <Outlet/>
-                </main>
-                <nav class="fixed inset-x-0 bottom-0 z-10 flex justify-around border-t border-slate-200 bg-white pb-[env(safe-area-inset-bottom)] md:hidden"
-                    aria-label="Разделы" data-testid="bottom-nav">
-                    <NavItem href="/cabinet" icon=Icon::Home label=text::NAV_HOME exact=true dark=false also=&["/cabinet/account"]/>
-                    <NavItem href="/cabinet/profile" icon=Icon::User label=text::NAV_PROFILE exact=false dark=false/>
-                </nav>
-            </div>
+            <ResidentFrame/>
         </RequireRole>
+    }
+}
+
+#[component]
+fn ResidentFrame() -> impl IntoView {
+    crate::notify::pages::provide_notices();
+    view! {
+        <div class="min-h-screen pb-20 md:pb-0">
+            <header class="sticky top-0 z-10 bg-teal-700 text-white shadow">
+                <div class="mx-auto flex max-w-3xl items-center justify-between px-4 py-2">
+                    <a href="/cabinet" class="flex items-center gap-2 text-lg font-semibold tracking-wide"><icons::KeyIcon/>{text::APP_NAME}</a>
+                    <div class="flex items-center gap-1">
+                        <nav class="hidden gap-1 md:flex" aria-label="Разделы">
+                            <ResidentNav dark=true/>
+                        </nav>
+                        <Bell href="/cabinet/notifications" class="hover:bg-teal-600"/>
+                    </div>
+                </div>
+            </header>
+            <Banners/>
+            <main class="mx-auto max-w-3xl px-4 py-4">
+                <Outlet/>
+            </main>
+            <nav class="fixed inset-x-0 bottom-0 z-10 flex justify-around border-t border-slate-200 bg-white pb-[env(safe-area-inset-bottom)] md:hidden"
+                aria-label="Разделы" data-testid="bottom-nav">
+                <ResidentNav dark=false/>
+            </nav>
+        </div>
+    }
+}
+
+/// The resident's sections, in the header (wide screens) or at the bottom (phones).
+#[component]
+fn ResidentNav(dark: bool) -> impl IntoView {
+    view! {
+        <NavItem href="/cabinet" icon=Icon::Home label=text::NAV_HOME exact=true dark=dark also=&["/cabinet/account"]/>
+        <NavItem href="/cabinet/news" icon=Icon::News label=text::NAV_NEWS exact=false dark=dark/>
+        <NavItem href="/cabinet/faq" icon=Icon::Help label=text::NAV_FAQ exact=false dark=dark/>
+        <NavItem href="/cabinet/profile" icon=Icon::User label=text::NAV_PROFILE exact=false dark=dark also=&["/cabinet/notifications"]/>
     }
 }
 
@@ -209,6 +232,8 @@ fn is_active(path: &str, href: &str, exact: bool, also: &[&str]) -> bool {
 #[derive(Clone, Copy)]
 enum Icon {
     Home,
+    News,
+    Help,
     User,
 }
 
@@ -238,6 +263,8 @@ fn NavItem(
         <A href=href attr:class=class>
             {match icon {
                 Icon::Home => view! { <icons::HomeIcon/> }.into_any(),
+                Icon::News => view! { <icons::NewsIcon/> }.into_any(),
+                Icon::Help => view! { <icons::HelpIcon/> }.into_any(),
                 Icon::User => view! { <icons::UserIcon/> }.into_any(),
             }}
             <span>{label}</span>
@@ -272,11 +299,15 @@ fn StaffFrame() -> impl IntoView {
     let role = user.as_ref().map(|u| u.role).unwrap_or(Role::Accountant);
     let name = user.map(|u| u.full_name).unwrap_or_default();
     let can = move |p| crate::auth::rules::role_can(role, p);
+    crate::notify::pages::provide_notices();
     view! {
         <div class="min-h-screen md:flex">
             <aside class="bg-slate-900 text-slate-100 print:hidden md:min-h-screen md:w-64 md:shrink-0">
                 <div class="px-4 py-4">
-                    <a href="/staff" class="flex items-center gap-2 text-lg font-semibold"><icons::KeyIcon/>{text::APP_NAME}</a>
+                    <div class="flex items-center justify-between">
+                        <a href="/staff" class="flex items-center gap-2 text-lg font-semibold"><icons::KeyIcon/>{text::APP_NAME}</a>
+                        <Bell href="/staff/notifications" class="hover:bg-slate-800"/>
+                    </div>
                     <p class="mt-1 text-sm text-slate-300" data-testid="cabinet-title">{cabinet_title(role)}</p>
                     <p class="text-xs text-slate-400">{name}</p>
                 </div>
@@ -289,12 +320,26 @@ fn StaffFrame() -> impl IntoView {
                     {can(Permission::ManageUsers).then(|| view! {
                         <StaffLink href="/staff/users" label=text::NAV_USERS exact=false/>
                     })}
-                    <StaffLink href="/staff/profile" label=text::NAV_PROFILE exact=false/>
+                    {can(Permission::Publish).then(|| view! {
+                        <StaffLink href="/staff/announcements" label=text::NAV_ANNOUNCEMENTS exact=false/>
+                        <StaffLink href="/staff/news" label=text::NAV_NEWS exact=false/>
+                        <StaffLink href="/staff/faq" label=text::NAV_FAQ exact=false/>
+                    })}
+                    {can(Permission::EditTemplates).then(|| view! {
+                        <StaffLink href="/staff/templates" label=text::NAV_TEMPLATES exact=false/>
+                    })}
+                    {can(Permission::ViewDevMailbox).then(|| view! {
+                        <StaffLink href="/staff/mailbox" label=text::NAV_MAILBOX exact=false/>
+                    })}
+                    <StaffLink href="/staff/profile" label=text::NAV_PROFILE exact=false also=&["/staff/notifications"]/>
                 </nav>
             </aside>
-            <main class="min-w-0 flex-1 p-4 md:p-8">
-                <Outlet/>
-            </main>
+            <div class="min-w-0 flex-1">
+                <Banners/>
+                <main class="p-4 md:p-8">
+                    <Outlet/>
+                </main>
+            </div>
         </div>
     }
 }

@@ -1,0 +1,148 @@
+//! The durable job table (outbox). A job is written with [`enqueue_job!`] inside the transaction
+//! of the change that causes it, so either both are stored or neither. Workers claim due jobs
+//! with a lease ([`Store::claim_jobs`]); on PostgreSQL several instances share the table with
+//! `FOR UPDATE SKIP LOCKED`, so no job is claimed twice while its lease holds. A handler ends
+//! its job with [`finish_job!`] or [`reschedule_job!`] inside its own transaction; both check the
+//! lease is still this worker's, so a worker whose lease ran out cannot commit a second result.
+
+use chrono::{DateTime, Duration, Utc};
+use sqlx::FromRow;
+
+use super::{BeginWrite, Store, internal};
+use crate::error::AppError;
+
+/// A claimed job.
+#[derive(Debug, Clone, FromRow)]
+pub struct Job {
+    pub id: i64,
+    pub kind: String,
+    pub payload: String,
+    /// Claims so far, this one included.
+    pub attempts: i64,
+}
+
+/// `enqueue_job!(&mut *tx, kind, payload_json, run_at)`: adds a job in the caller's transaction.
+#[macro_export]
+macro_rules! enqueue_job {
+    ($tx:expr, $kind:expr, $payload:expr, $run_at:expr) => {
+        sqlx::query(
+            "INSERT INTO jobs (kind, payload, run_at, status, created_at)
+             VALUES ($1, $2, $3, 'queued', $4)",
+        )
+        .bind($kind)
+        .bind($payload)
+        .bind($run_at)
+        .bind(chrono::Utc::now())
+        .execute($tx)
+        .await
+    };
+}
+
+/// `finish_job!(&mut *tx, job_id, worker, status)` with status `done` or `failed`: true when
+/// this worker still held the job (otherwise the caller rolls back).
+#[macro_export]
+macro_rules! finish_job {
+    ($tx:expr, $id:expr, $worker:expr, $status:expr, $error:expr) => {
+        sqlx::query(
+            "UPDATE jobs SET status = $1, finished_at = $2, last_error = $3,
+                 locked_by = NULL, locked_until = NULL
+             WHERE id = $4 AND locked_by = $5 AND status = 'running'",
+        )
+        .bind($status)
+        .bind(chrono::Utc::now())
+        .bind($error)
+        .bind($id)
+        .bind($worker)
+        .execute($tx)
+        .await
+        .map(|r| r.rows_affected() == 1)
+    };
+}
+
+/// `reschedule_job!(&mut *tx, job_id, worker, run_at, payload, error)`: puts the job back in the
+/// queue (a retry, or the next batch of a long job); true when this worker still held it.
+#[macro_export]
+macro_rules! reschedule_job {
+    ($tx:expr, $id:expr, $worker:expr, $run_at:expr, $payload:expr, $error:expr) => {
+        sqlx::query(
+            "UPDATE jobs SET status = 'queued', run_at = $1, payload = $2, last_error = $3,
+                 locked_by = NULL, locked_until = NULL
+             WHERE id = $4 AND locked_by = $5 AND status = 'running'",
+        )
+        .bind($run_at)
+        .bind($payload)
+        .bind($error)
+        .bind($id)
+        .bind($worker)
+        .execute($tx)
+        .await
+        .map(|r| r.rows_affected() == 1)
+    };
+}
+
+/// How many jobs a worker takes at once.
+pub const CLAIM_BATCH: i64 = 16;
+
+impl Store {
+    /// Claims up to `limit` due jobs for `worker` for `lease`: queued jobs whose time has come,
+    /// and running jobs whose lease ran out (their worker died).
+    pub async fn claim_jobs(
+        &self,
+        worker: &str,
+        limit: i64,
+        lease: Duration,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Job>, AppError> {
+        const CLAIM: &str = "UPDATE jobs SET status = 'running', locked_by = $1, locked_until = $2,
+                 attempts = attempts + 1
+             WHERE id IN (
+                 SELECT id FROM jobs
+                 WHERE (status = 'queued' AND run_at <= $3)
+                    OR (status = 'running' AND locked_until < $3)
+                 ORDER BY run_at LIMIT $4 {LOCK})
+             RETURNING id, kind, payload, attempts";
+        let until = now + lease;
+        with_db!(&self.db, |pool| async {
+            let lock = match self.db {
+                super::Db::Postgres(_) => "FOR UPDATE SKIP LOCKED",
+                super::Db::Sqlite(_) => "",
+            };
+            let sql = CLAIM.replace("{LOCK}", lock);
+            let mut tx = pool.begin_write().await?;
+            let jobs = sqlx::query_as::<_, Job>(&sql)
+                .bind(worker)
+                .bind(until)
+                .bind(now)
+                .bind(limit)
+                .fetch_all(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            Ok::<_, sqlx::Error>(jobs)
+        }
+        .await)
+        .map_err(internal("claim jobs"))
+    }
+
+    /// Jobs not yet finished (queued or running), for tests and the health page.
+    pub async fn pending_jobs(&self) -> Result<i64, AppError> {
+        with_db!(&self.db, |pool| sqlx::query_scalar::<_, i64>(
+            "SELECT COUNT(*) FROM jobs WHERE status IN ('queued', 'running')"
+        )
+        .fetch_one(pool)
+        .await)
+        .map_err(internal("count jobs"))
+    }
+
+    /// Ends a job whose kind no handler knows (a newer release wrote it): kept for the record.
+    pub async fn fail_job(&self, job: &Job, worker: &str, error: &str) -> Result<(), AppError> {
+        with_db!(&self.db, |pool| finish_job!(
+            pool,
+            job.id,
+            worker,
+            "failed",
+            Some(error)
+        )
+        .map(|_| ()))
+        .map_err(internal("fail job"))
+    }
+}

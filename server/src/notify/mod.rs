@@ -1,0 +1,177 @@
+//! The worker of the job table and the channel adapters it sends through.
+
+pub mod email;
+pub mod push;
+pub mod sms;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::watch;
+use tokio::task::JoinSet;
+
+use app::db::Store;
+use app::db::jobs::{CLAIM_BATCH, Job};
+use app::notify::store::{DELIVER, FANOUT, SendOutcome};
+use app::notify::types::Channel;
+
+use email::EmailSender;
+use push::PushSender;
+use sms::SmsSender;
+
+/// One adapter per channel (each a real one or its embedded default).
+#[derive(Clone)]
+pub struct Senders {
+    pub email: EmailSender,
+    pub sms: SmsSender,
+    pub push: PushSender,
+}
+
+impl Senders {
+    /// The adapters the settings ask for; the VAPID key pair is made on first start.
+    pub async fn from_settings(
+        store: &Store,
+        settings: &crate::config::Settings,
+    ) -> Result<Self, crate::startup::StartupError> {
+        let n = &settings.notify;
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(30))
+            .build()
+            .map_err(crate::startup::StartupError::Http)?;
+        let email = EmailSender::new(
+            store.clone(),
+            n.smtp_url.as_deref(),
+            &n.mail_from,
+            &settings.public_url,
+        )?;
+        let sms = match &n.smsru_api_id {
+            Some(api_id) => SmsSender::SmsRu {
+                http: http.clone(),
+                base_url: n.smsru_url.clone(),
+                api_id: api_id.clone(),
+                from: n.sms_from.clone(),
+            },
+            None => SmsSender::DevMailbox(store.clone()),
+        };
+        let vapid = push::Vapid::load_or_create(store, n.vapid_subject.clone())
+            .await
+            .map_err(crate::startup::StartupError::Vapid)?;
+        tracing::info!(
+            email = if n.smtp_url.is_some() { "smtp" } else { "dev mailbox" },
+            sms = if n.smsru_api_id.is_some() { "sms.ru" } else { "dev mailbox" },
+            "notification channels ready"
+        );
+        Ok(Senders {
+            email,
+            sms,
+            push: PushSender { vapid, http },
+        })
+    }
+}
+
+/// A name for this worker in job leases and delivery attempts: process id and a random tag.
+pub fn worker_id() -> String {
+    format!("w{}-{:08x}", std::process::id(), rand::random::<u32>())
+}
+
+/// How long a claimed job stays this worker's: longer than any send may take (SMTP and HTTP
+/// time out after 30 s), so a live worker never loses a job it is sending.
+const LEASE: chrono::TimeDelta = chrono::TimeDelta::minutes(5);
+
+/// Runs due jobs from the table. Several workers (in one process or on several instances
+/// sharing PostgreSQL) never run the same job at the same time.
+pub struct Worker {
+    store: Store,
+    senders: Senders,
+    id: String,
+}
+
+impl Worker {
+    pub fn new(store: Store, senders: Senders, id: String) -> Arc<Self> {
+        Arc::new(Self { store, senders, id })
+    }
+
+    /// Works until `stop` turns true, sleeping `poll` when nothing is due.
+    pub async fn run(self: Arc<Self>, poll: Duration, mut stop: watch::Receiver<bool>) {
+        tracing::info!(worker = %self.id, "job worker started");
+        loop {
+            if *stop.borrow() {
+                break;
+            }
+            let ran = self.clone().tick().await;
+            if ran == 0 {
+                tokio::select! {
+                    _ = tokio::time::sleep(poll) => {}
+                    _ = stop.changed() => {}
+                }
+            }
+        }
+        tracing::info!(worker = %self.id, "job worker stopped");
+    }
+
+    /// Claims the due jobs once and runs them concurrently; returns how many ran.
+    pub async fn tick(self: Arc<Self>) -> usize {
+        let now = chrono::Utc::now();
+        let jobs = match self.store.claim_jobs(&self.id, CLAIM_BATCH, LEASE, now).await {
+            Ok(jobs) => jobs,
+            Err(_) => return 0,
+        };
+        let count = jobs.len();
+        let mut running = JoinSet::new();
+        for job in jobs {
+            let worker = self.clone();
+            running.spawn(async move { worker.run_job(job).await });
+        }
+        while running.join_next().await.is_some() {}
+        count
+    }
+
+    async fn run_job(&self, job: Job) {
+        let result = match job.kind.as_str() {
+            FANOUT => self
+                .store
+                .fanout(&job, &self.id, chrono::Utc::now(), app::context::today())
+                .await
+                .map(|n| tracing::debug!(job = job.id, recipients = n, "fan-out batch done")),
+            DELIVER => self.deliver(&job).await,
+            other => {
+                tracing::error!(job = job.id, kind = other, "no handler for this job kind");
+                self.store.fail_job(&job, &self.id, "no handler").await
+            }
+        };
+        if result.is_err() {
+            // the job stays claimed; its lease runs out and it is tried again
+            tracing::warn!(job = job.id, kind = %job.kind, "job left for a retry after an error");
+        }
+    }
+
+    async fn deliver(&self, job: &Job) -> Result<(), app::error::AppError> {
+        let Some(message) = self.store.outgoing(job).await? else {
+            return self.store.skip_delivery(job, &self.id).await;
+        };
+        if message.already_sent {
+            return self.store.skip_delivery(job, &self.id).await;
+        }
+        let outcome = match message.channel {
+            Channel::Email => self.senders.email.send(&message).await,
+            Channel::Sms => self.senders.sms.send(&message).await,
+            Channel::Push => self.senders.push.send(&message).await,
+        };
+        // the provider's detail (it may quote the address) goes to `delivery_attempts`, not here
+        let result = match &outcome {
+            SendOutcome::Sent(_) => "sent",
+            SendOutcome::Retry(_) => "will retry",
+            SendOutcome::Failed(_) => "failed",
+            SendOutcome::Gone(_) => "subscription gone",
+        };
+        tracing::info!(delivery = message.delivery_id, channel = message.channel.as_str(), result);
+        let held = self
+            .store
+            .record_delivery(job, &self.id, &message, &outcome, chrono::Utc::now())
+            .await?;
+        if !held {
+            tracing::warn!(job = job.id, "delivery lease lost before its result was stored");
+        }
+        Ok(())
+    }
+}
