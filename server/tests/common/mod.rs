@@ -238,3 +238,7 @@ pub fn sign_in_path() -> &'static str {
     use leptos::server_fn::ServerFn;
     <app::auth::api::SignIn as ServerFn>::PATH
 }
+
+pub mod push_service;
+pub mod sms_ru;
+pub mod smtp;
