@@ -1,4 +1,4 @@
-// Registers the service worker (offline page now, push notifications later).
+// Registers the service worker (offline page, push notifications).
 if ("serviceWorker" in navigator) {
   window.addEventListener("load", function () {
     navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(function (e) {

@@ -1,6 +1,6 @@
 // Ключ service worker: an offline page for navigations when the network is down, and a cache of
 // the content-hashed app files. Pages themselves are never cached (they carry personal data).
-const VERSION = "klyuch-v1";
+const VERSION = "klyuch-v2";
 const SHELL = ["/offline.html", "/manifest.webmanifest", "/icons/icon-192.png", "/icons/icon-512.png"];
 
 self.addEventListener("install", (event) => {
@@ -35,4 +35,40 @@ self.addEventListener("fetch", (event) => {
       }))
     );
   }
+});
+
+// Web Push: the server sends {title, body, url, tag} encrypted (aes128gcm); the browser decrypts.
+self.addEventListener("push", (event) => {
+  let data = {};
+  try {
+    data = event.data ? event.data.json() : {};
+  } catch (e) {
+    data = { body: event.data ? event.data.text() : "" };
+  }
+  event.waitUntil(
+    self.registration.showNotification(data.title || "Ключ", {
+      body: data.body || "",
+      icon: "/icons/icon-192.png",
+      badge: "/icons/icon-192.png",
+      tag: data.tag,
+      data: { url: data.url || "/" },
+    })
+  );
+});
+
+self.addEventListener("notificationclick", (event) => {
+  event.notification.close();
+  const url = new URL((event.notification.data && event.notification.data.url) || "/", self.location.origin);
+  if (url.origin !== self.location.origin) return;
+  event.waitUntil(
+    self.clients.matchAll({ type: "window", includeUncontrolled: true }).then((windows) => {
+      for (const w of windows) {
+        if (new URL(w.url).origin === url.origin && "focus" in w) {
+          w.navigate(url.href);
+          return w.focus();
+        }
+      }
+      return self.clients.openWindow(url.href);
+    })
+  );
 });

@@ -77,6 +77,7 @@ pub fn App() -> impl IntoView {
         <Link rel="icon" href="/icons/icon-192.png"/>
         <Link rel="apple-touch-icon" href="/icons/icon-192.png"/>
         <script src="/sw-register.js" defer=true></script>
+        <script src="/push.js" defer=true></script>
         <Router>
             <Routes fallback=ui::NotFound>
                 <Route path=path!("/") view=ui::Home ssr=SsrMode::Async/>

@@ -163,8 +163,10 @@ fn owner(
 pub fn register() -> Result<RegisterLoad, AppError> {
     let hash = hash_password(DEMO_PASSWORD)?;
     let mut dice = Dice(2026);
-    let zhitel = || {
-        user(
+    let zhitel = || UserLoad {
+        // a phone too, so the demo shows SMS in the dev mailbox
+        phone: Some("+79161234512".into()),
+        ..user(
             "Смирнов Алексей Петрович",
             logins::RESIDENT,
             Role::Resident,
@@ -346,7 +348,8 @@ pub async fn load(store: &Store) -> Result<(), AppError> {
     let register = tokio::task::spawn_blocking(register)
         .await
         .map_err(|_| AppError::Internal)??;
-    store.load_register(&register).await
+    store.load_register(&register).await?;
+    crate::demo_news::load(store).await
 }
 
 /// An extra house with plain apartments, so the register holds `total` accounts (load tests).

@@ -3,6 +3,7 @@
 
 pub mod config;
 pub mod demo;
+mod demo_news;
 pub mod middleware;
 pub mod notify;
 pub mod startup;

@@ -684,3 +684,173 @@ both_backends!(
         app.stop().await;
     }
 );
+
+both_backends!(
+    announcements_news_and_notifications_respect_roles_and_audiences,
+    |backend: Backend| async move {
+        use app::news::api::*;
+        use app::news::types::AudienceOption;
+        use app::notify::api::*;
+        use app::notify::types::{MailboxItem, NotificationItem};
+        let Some(app) = TestApp::spawn(backend).await else {
+            return;
+        };
+        let zhitel = app.signed_in(logins::RESIDENT).await;
+        let sosed = app.signed_in(logins::NEIGHBOUR).await;
+        let dispatcher = app.signed_in(logins::DISPATCHER).await;
+        let accountant = app.signed_in(logins::ACCOUNTANT).await;
+        let chair = app.signed_in(logins::CHAIR).await;
+
+        let options: Vec<AudienceOption> = app
+            .call(&dispatcher, path::<AudienceOptions>(), &[])
+            .await
+            .json()
+            .await
+            .unwrap();
+        let house3 = options
+            .iter()
+            .find(|o| o.label == "г. Москва, ул. Серебряная, д. 3")
+            .unwrap()
+            .value
+            .clone();
+        let form = [
+            ("title", "Прорыв трубы"),
+            ("body", "Стояк ХВС перекрыт до 18:00."),
+            ("audience", house3.as_str()),
+            ("critical", "on"),
+            ("expires_at", ""),
+        ];
+        for (who, client) in [("resident", &zhitel), ("accountant", &accountant)] {
+            let refused = app.call(client, path::<PostAnnouncement>(), &form).await;
+            assert_eq!(refused.status(), StatusCode::FORBIDDEN, "{who}");
+        }
+        let posted = app.call(&dispatcher, path::<PostAnnouncement>(), &form).await;
+        assert_eq!(posted.status(), StatusCode::OK);
+
+        // the banner is in the page as the server renders it, only for the audience
+        let page = |client: &reqwest::Client| {
+            let request = client.get(format!("{}/cabinet", app.base));
+            async move { text(&request.send().await.unwrap().text().await.unwrap()) }
+        };
+        assert!(page(&zhitel).await.contains("Прорыв трубы"));
+        assert!(!page(&sosed).await.contains("Прорыв трубы"));
+
+        // the worker of the running server fans it out to the bell
+        let mut mine: Vec<NotificationItem> = Vec::new();
+        for _ in 0..100 {
+            mine = app
+                .call(&zhitel, path::<MyNotifications>(), &[])
+                .await
+                .json()
+                .await
+                .unwrap();
+            if mine.iter().any(|n| n.title == "Срочно: Прорыв трубы") {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        let burst = mine
+            .iter()
+            .find(|n| n.title == "Срочно: Прорыв трубы")
+            .expect("the critical notice reached the resident");
+        assert!(burst.critical && !burst.is_read);
+        let theirs: Vec<NotificationItem> = app
+            .call(&sosed, path::<MyNotifications>(), &[])
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert!(theirs.iter().all(|n| n.title != "Срочно: Прорыв трубы"));
+        // a neighbour cannot mark someone else's notification read
+        let id = burst.id.to_string();
+        app.call(&sosed, path::<MarkNotificationsRead>(), &[("id", &id)])
+            .await;
+        let again: Vec<NotificationItem> = app
+            .call(&zhitel, path::<MyNotifications>(), &[])
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert!(!again.iter().find(|n| n.id == burst.id).unwrap().is_read);
+
+        // the dev mailbox shows the e-mail to the council only
+        let refused = app.call(&dispatcher, path::<LoadDevMailbox>(), &[]).await;
+        assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+        let mut mailbox: Vec<MailboxItem> = Vec::new();
+        for _ in 0..100 {
+            mailbox = app
+                .call(&chair, path::<LoadDevMailbox>(), &[])
+                .await
+                .json()
+                .await
+                .unwrap();
+            if mailbox.iter().any(|m| m.subject == "Срочно: Прорыв трубы" && m.channel == "SMS") {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        assert!(
+            mailbox.iter().any(|m| m.subject == "Срочно: Прорыв трубы"
+                && m.recipient == logins::RESIDENT),
+            "{mailbox:?}"
+        );
+        assert!(
+            mailbox.iter().any(|m| m.channel == "SMS" && m.body.starts_with("Срочно: Прорыв трубы.")),
+            "critical goes by SMS to a resident with a phone"
+        );
+
+        // templates: staff only, and placeholders are checked
+        let resident_templates = app.call(&zhitel, path::<LoadTemplates>(), &[]).await;
+        assert_eq!(resident_templates.status(), StatusCode::FORBIDDEN);
+        let (status, error) = error_of(
+            app.call(
+                &dispatcher,
+                path::<SaveTemplate>(),
+                &[
+                    ("kind", "announcement"),
+                    ("title", "{title}"),
+                    ("body", "{adres}"),
+                ],
+            )
+            .await,
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(error.to_string().contains("неизвестная подстановка {adres}"), "{error}");
+
+        // news for house 3 is invisible to a resident of house 1, even by id
+        let news_id: i64 = app
+            .call(
+                &dispatcher,
+                path::<SaveNews>(),
+                &[
+                    ("title", "Парковка у дома 3"),
+                    ("body", "Разметка обновлена."),
+                    ("audience", house3.as_str()),
+                    ("publish_at", ""),
+                ],
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        let id = news_id.to_string();
+        let hidden = app.call(&sosed, path::<LoadNewsItem>(), &[("id", &id)]).await;
+        assert_eq!(hidden.status(), StatusCode::NOT_FOUND);
+        let shown = app.call(&zhitel, path::<LoadNewsItem>(), &[("id", &id)]).await;
+        assert_eq!(shown.status(), StatusCode::OK);
+
+        // a push subscription must look like one
+        let (status, _) = error_of(
+            app.call(
+                &zhitel,
+                path::<PushSubscribe>(),
+                &[("endpoint", "http://evil.example/x"), ("p256dh", "x"), ("auth", "y")],
+            )
+            .await,
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        app.stop().await;
+    }
+);

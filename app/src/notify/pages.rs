@@ -249,7 +249,6 @@ fn PreferencesForm(
             <div class="mt-3 flex flex-wrap gap-2">
                 {p.push_key.map(|key| view! {
                     <button id="push-enable" type="button" class=style::BUTTON data-key=key>{t::PUSH_ENABLE}</button>
-                    <script src="/push.js" defer=true></script>
                 })}
                 {(p.push_devices > 0).then(|| view! {
                     <ActionForm action=off>
