@@ -18,6 +18,8 @@ pub struct AppConfig {
     pub session_days: i64,
     /// How long a printed invite code stays valid.
     pub invite_days: i64,
+    /// Where uploaded files are kept (served under `/files/`).
+    pub files_dir: String,
 }
 
 pub fn store() -> Result<Store, AppError> {

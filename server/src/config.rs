@@ -33,6 +33,8 @@ pub struct Settings {
     /// `KLYUCH_SESSION_DAYS` (30) and `KLYUCH_INVITE_DAYS` (30).
     pub session_days: i64,
     pub invite_days: i64,
+    /// `KLYUCH_FILES_DIR`: uploaded pictures, default `data/files` (served under `/files/`).
+    pub files_dir: String,
     pub notify: NotifySettings,
 }
 
@@ -96,6 +98,7 @@ impl Settings {
                 .unwrap_or(false),
             session_days: parse_days(&lookup, "KLYUCH_SESSION_DAYS", 30)?,
             invite_days: parse_days(&lookup, "KLYUCH_INVITE_DAYS", 30)?,
+            files_dir: lookup("KLYUCH_FILES_DIR").unwrap_or_else(|| "data/files".into()),
             notify: NotifySettings {
                 smtp_url: lookup("KLYUCH_SMTP_URL").filter(|v| !v.trim().is_empty()),
                 mail_from: lookup("KLYUCH_MAIL_FROM")
@@ -128,6 +131,7 @@ impl Settings {
             secure_cookies: self.secure_cookies,
             session_days: self.session_days,
             invite_days: self.invite_days,
+            files_dir: self.files_dir.clone(),
         }
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod config;
 pub mod demo;
+pub mod files;
 mod demo_news;
 pub mod middleware;
 pub mod notify;

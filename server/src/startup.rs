@@ -166,8 +166,15 @@ pub fn router(store: Store, settings: Settings) -> Router {
         provide_context(config.clone());
         leptos::nonce::provide_nonce();
     };
+    let files = tower_http::services::ServeDir::new(&state.settings.files_dir);
     Router::new()
         .route("/healthz", get(healthz))
+        .route(
+            "/staff/news/image",
+            axum::routing::post(crate::files::upload_news_image)
+                .layer(axum::extract::DefaultBodyLimit::max(crate::files::MAX_UPLOAD_BYTES + 64 * 1024)),
+        )
+        .nest_service("/files", files)
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let options = leptos_options.clone();
             move || shell(options.clone())

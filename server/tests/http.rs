@@ -854,3 +854,75 @@ both_backends!(
         app.stop().await;
     }
 );
+
+both_backends!(
+    news_pictures_are_checked_cleaned_and_served,
+    |backend: Backend| async move {
+        use app::news::api::SaveNews;
+        let Some(app) = TestApp::spawn(backend).await else {
+            return;
+        };
+        let dispatcher = app.signed_in(logins::DISPATCHER).await;
+        let zhitel = app.signed_in(logins::RESIDENT).await;
+        let news_id: i64 = app
+            .call(
+                &dispatcher,
+                path::<SaveNews>(),
+                &[
+                    ("title", "Новая площадка"),
+                    ("body", "Смотрите фото."),
+                    ("audience", "all"),
+                    ("publish_at", ""),
+                ],
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        let mut png = Vec::new();
+        image::RgbImage::from_pixel(64, 48, image::Rgb([0, 128, 96]))
+            .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+            .unwrap();
+        let upload = |client: &reqwest::Client, bytes: Vec<u8>, name: &'static str| {
+            let form = reqwest::multipart::Form::new()
+                .text("news_id", news_id.to_string())
+                .part("image", reqwest::multipart::Part::bytes(bytes).file_name(name));
+            client
+                .post(format!("{}/staff/news/image", app.base))
+                .multipart(form)
+                .send()
+        };
+        let refused = upload(&zhitel, png.clone(), "a.png").await.unwrap();
+        assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+        let fake = upload(&dispatcher, b"<svg onload=alert(1)>".to_vec(), "a.png")
+            .await
+            .unwrap();
+        assert_eq!(fake.headers()["location"], "/staff/news?upload=not_image");
+        let ok = upload(&dispatcher, png, "photo.png").await.unwrap();
+        assert_eq!(ok.status(), StatusCode::SEE_OTHER);
+        assert_eq!(ok.headers()["location"], "/staff/news?upload=ok");
+
+        let item: app::news::types::NewsItem = app
+            .call(&zhitel, path::<app::news::api::LoadNewsItem>(), &[("id", &news_id.to_string())])
+            .await
+            .json()
+            .await
+            .unwrap();
+        let src = item.image.expect("the picture is on the news item");
+        assert!(src.starts_with("/files/news/") && src.ends_with(".jpg"), "{src}");
+        let picture = zhitel.get(format!("{}{src}", app.base)).send().await.unwrap();
+        assert_eq!(picture.status(), StatusCode::OK);
+        assert_eq!(picture.headers()["content-type"], "image/jpeg");
+        let bytes = picture.bytes().await.unwrap();
+        assert_eq!(&bytes[..3], b"\xFF\xD8\xFF");
+
+        // deleting the news removes the file
+        let deleted = app
+            .call(&dispatcher, path::<app::news::api::DeleteNews>(), &[("id", &news_id.to_string())])
+            .await;
+        assert_eq!(deleted.status(), StatusCode::OK);
+        let gone = zhitel.get(format!("{}{src}", app.base)).send().await.unwrap();
+        assert_eq!(gone.status(), StatusCode::NOT_FOUND);
+        app.stop().await;
+    }
+);

@@ -120,7 +120,10 @@ pub async fn save_news(
 #[server(endpoint = "delete_news")]
 pub async fn delete_news(id: i64) -> Result<(), AppError> {
     let actor = authorize(Access::Permission(Permission::Publish)).await?;
-    context::store()?.delete_news(actor.id, id).await
+    if let Some(image) = context::store()?.delete_news(actor.id, id).await? {
+        super::store::remove_news_image(&context::config()?.files_dir, &image).await;
+    }
+    Ok(())
 }
 
 /// The FAQ for anyone signed in, filtered by `query`.

@@ -69,6 +69,7 @@ pub fn NewsPage() -> impl IntoView {
                                             {n.published}" · "{n.audience}
                                         </p>
                                         <h2 class="mt-1 text-lg font-semibold">{n.title}</h2>
+                                        {n.image.map(|src| view! { <img src=src alt="" loading="lazy" class="mt-2 h-40 w-full rounded-lg object-cover"/> })}
                                         <p class="mt-1 line-clamp-2 text-sm text-slate-600">{n.body.replace("**", "")}</p>
                                     </a>
                                 </li>
@@ -115,6 +116,7 @@ pub fn NewsItemPage() -> impl IntoView {
                         <article class=format!("{} mt-3", style::CARD)>
                             <p class="text-xs text-slate-500">{n.published}" · "{n.audience}</p>
                             <h1 class=format!("{} mt-1", style::H1)>{n.title}</h1>
+                            {n.image.map(|src| view! { <img src=src alt="" class="mt-3 w-full rounded-lg"/> })}
                             <div class="mt-3"><FormattedText text=n.body/></div>
                         </article>
                     }.into_any(),
@@ -307,8 +309,13 @@ pub fn StaffNewsPage() -> impl IntoView {
         move || save.version().get() + delete.version().get(),
         |_| async { Ok::<_, crate::error::AppError>((audience_options().await?, staff_news().await?)) },
     );
+    let query = use_query_map();
+    let upload = move || query.read().get("upload").and_then(|c| t::upload_result(&c));
     view! {
         <h1 class=style::H1>{t::NEWS_TITLE}</h1>
+        {move || upload().map(|(ok, message)| view! {
+            <p role="status" class=if ok { "mt-2 text-sm text-teal-700" } else { "mt-2 text-sm text-red-700" }>{message}</p>
+        })}
         <FormResult value=save.value() success=t::PUBLISHED/>
         <FormResult value=delete.value()/>
         <Suspense fallback=Loading>
@@ -323,6 +330,7 @@ pub fn StaffNewsPage() -> impl IntoView {
                         <ul class="mt-4 max-w-3xl space-y-3">
                             {news.into_iter().map(|n| {
                                 let id = n.id;
+                                let image = n.image.clone();
                                 view! {
                                     <li class=style::CARD>
                                         <p class="text-xs text-slate-500">
@@ -341,6 +349,13 @@ pub fn StaffNewsPage() -> impl IntoView {
                                                 <button type="submit" class="text-red-700 underline">{t::DELETE}</button>
                                             </ActionForm>
                                         </div>
+                                        {image.map(|src| view! { <img src=src alt="" class="mt-2 h-24 rounded object-cover"/> })}
+                                        <form method="post" action="/staff/news/image" enctype="multipart/form-data"
+                                            class="mt-2 flex flex-wrap items-center gap-2 text-sm">
+                                            <input type="hidden" name="news_id" value=id/>
+                                            <input type="file" name="image" accept="image/jpeg,image/png,image/webp" required aria-label=t::PHOTO/>
+                                            <button type="submit" class="rounded border border-slate-300 px-2 py-1">{t::UPLOAD_PHOTO}</button>
+                                        </form>
                                     </li>
                                 }
                             }).collect_view()}

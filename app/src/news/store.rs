@@ -35,7 +35,28 @@ struct NewsRow {
     entrance_id: Option<i64>,
     pinned: bool,
     publish_at: DateTime<Utc>,
+    image: Option<String>,
     audience: String,
+}
+
+/// Where uploaded news pictures are served (the server maps `/files/` to its files folder).
+pub const NEWS_IMAGES: &str = "news";
+
+/// The folder of news pictures inside the files folder.
+pub fn news_images_dir(files_dir: &str) -> std::path::PathBuf {
+    std::path::Path::new(files_dir).join(NEWS_IMAGES)
+}
+
+/// Removes a stored news picture once no record names it (a missing file is not an error).
+pub async fn remove_news_image(files_dir: &str, name: &str) {
+    if name.contains(['/', '\\']) || name.starts_with('.') {
+        return;
+    }
+    if let Err(e) = tokio::fs::remove_file(news_images_dir(files_dir).join(name)).await
+        && e.kind() != std::io::ErrorKind::NotFound
+    {
+        tracing::warn!(error = %e, "cannot remove a news picture");
+    }
 }
 
 impl NewsRow {
@@ -53,6 +74,7 @@ impl NewsRow {
             published: clock::format_moment(self.publish_at),
             publish_at_input: clock::local_input(self.publish_at),
             scheduled: self.publish_at > now,
+            image: self.image.map(|name| format!("/files/{NEWS_IMAGES}/{name}")),
         }
     }
 }
@@ -85,7 +107,8 @@ impl From<AnnouncementRow> for AnnouncementItem {
     }
 }
 
-const NEWS_COLUMNS: &str = "n.id, n.title, n.body, n.house_id, n.entrance_id, n.pinned, n.publish_at";
+const NEWS_COLUMNS: &str =
+    "n.id, n.title, n.body, n.house_id, n.entrance_id, n.pinned, n.publish_at, n.image";
 const ANNOUNCEMENT_COLUMNS: &str = "n.id, n.title, n.body, n.critical, n.created_at, n.expires_at,
     (SELECT full_name FROM users u WHERE u.id = n.author_id) AS author";
 
@@ -409,27 +432,56 @@ impl Store {
         result.ok_or(AppError::NotFound)
     }
 
-    pub async fn delete_news(&self, actor: i64, id: i64) -> Result<(), AppError> {
-        let deleted = with_db!(&self.db, |pool| async {
+    /// Sets (or with `None` removes) a news item's picture; returns the file it replaced, for
+    /// the caller to delete. Audited.
+    pub async fn set_news_image(
+        &self,
+        actor: i64,
+        id: i64,
+        file: Option<&str>,
+    ) -> Result<Option<String>, AppError> {
+        let replaced = with_db!(&self.db, |pool| async {
             let mut tx = pool.begin_write().await?;
-            let n = sqlx::query("DELETE FROM news WHERE id = $1")
+            let old: Option<Option<String>> =
+                sqlx::query_scalar("SELECT image FROM news WHERE id = $1")
+                    .bind(id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            let Some(old) = old else {
+                return Ok(None);
+            };
+            sqlx::query("UPDATE news SET image = $1 WHERE id = $2")
+                .bind(file)
                 .bind(id)
                 .execute(&mut *tx)
-                .await?
-                .rows_affected();
-            if n == 1 {
+                .await?;
+            audit!(&mut *tx, Some(actor), "set_image", "news", Some(id), file.unwrap_or(""))?;
+            tx.commit().await?;
+            Ok::<_, sqlx::Error>(Some(old))
+        }
+        .await)
+        .map_err(internal("set news image"))?;
+        replaced.ok_or(AppError::NotFound)
+    }
+
+    /// Deletes a news item; returns its picture's file name, for the caller to remove.
+    pub async fn delete_news(&self, actor: i64, id: i64) -> Result<Option<String>, AppError> {
+        let deleted = with_db!(&self.db, |pool| async {
+            let mut tx = pool.begin_write().await?;
+            let image: Option<Option<String>> =
+                sqlx::query_scalar("DELETE FROM news WHERE id = $1 RETURNING image")
+                    .bind(id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            if image.is_some() {
                 audit!(&mut *tx, Some(actor), "delete", "news", Some(id), "")?;
                 tx.commit().await?;
             }
-            Ok::<_, sqlx::Error>(n)
+            Ok::<_, sqlx::Error>(image)
         }
         .await)
         .map_err(internal("delete news"))?;
-        if deleted == 1 {
-            Ok(())
-        } else {
-            Err(AppError::NotFound)
-        }
+        deleted.ok_or(AppError::NotFound)
     }
 
     /// The FAQ, filtered by a search (every word must appear in the question or answer).

@@ -39,3 +39,17 @@ pub const FAQ_ADD_ITEM: &str = "Новый вопрос";
 pub const FAQ_CATEGORY: &str = "Раздел";
 pub const FAQ_QUESTION: &str = "Вопрос";
 pub const FAQ_ANSWER: &str = "Ответ";
+pub const PHOTO: &str = "Фото";
+pub const UPLOAD_PHOTO: &str = "Загрузить фото";
+
+/// The result of a picture upload (`/staff/news?upload=<code>`).
+pub fn upload_result(code: &str) -> Option<(bool, &'static str)> {
+    match code {
+        "ok" => Some((true, "Фото загружено.")),
+        "too_large" => Some((false, "Файл больше 8 МБ — уменьшите фото.")),
+        "not_image" => Some((false, "Это не фото: подходят JPEG, PNG и WebP.")),
+        "unreadable" => Some((false, "Фото повреждено или слишком большое по размеру в пикселях.")),
+        "failed" => Some((false, "Не удалось сохранить фото. Попробуйте ещё раз.")),
+        _ => None,
+    }
+}

@@ -26,6 +26,8 @@ pub struct NewsItem {
     pub publish_at_input: String,
     /// Not yet visible to residents.
     pub scheduled: bool,
+    /// The picture's address (`/files/news/…`), if one was uploaded.
+    pub image: Option<String>,
 }
 
 /// An announcement with, for staff, how it spread.

@@ -146,6 +146,8 @@ pub struct TestApp {
     pub base: String,
     pub store: Store,
     pub db: TestDb,
+    /// The server's files folder (uploads), removed with the test.
+    pub files_dir: std::path::PathBuf,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     handle: tokio::task::JoinHandle<std::io::Result<()>>,
 }
@@ -154,10 +156,14 @@ impl TestApp {
     pub async fn spawn(backend: Backend) -> Option<TestApp> {
         let db = TestDb::new(backend).await?;
         let url = db.url.clone();
+        let files_dir = std::env::temp_dir().join(unique("klyuch_files"));
+        let files = files_dir.display().to_string();
         let settings = Settings::from_lookup(|key| match key {
             "KLYUCH_ADDR" => Some("127.0.0.1:0".into()),
             "DATABASE_URL" => Some(url.clone()),
             "KLYUCH_PUBLIC_URL" => Some("http://klyuch.test".into()),
+            "KLYUCH_FILES_DIR" => Some(files.clone()),
+            "KLYUCH_WORKER_POLL_MS" => Some("100".into()),
             _ => None,
         })
         .expect("settings");
@@ -172,6 +178,7 @@ impl TestApp {
             base,
             store,
             db,
+            files_dir,
             stop: Some(tx),
             handle,
         })
@@ -231,6 +238,7 @@ impl TestApp {
         let _ = self.handle.await;
         self.store.db.close().await;
         self.db.drop().await;
+        let _ = std::fs::remove_dir_all(&self.files_dir);
     }
 }
 
