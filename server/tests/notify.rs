@@ -591,3 +591,75 @@ both_backends!(security_messages_and_edited_templates, |backend: Backend| async 
     store.db.close().await;
     db.drop().await;
 });
+
+both_backends!(a_big_audience_is_fanned_out_in_batches_each_resident_once, |backend: Backend| async move {
+    use app::auth::types::Role;
+    use app::housing::store::{ApartmentLoad, HouseLoad, RegisterLoad, ResidentLoad, UserLoad};
+    use app::housing::types::{LinkStatus, Relation};
+    use app::notify::store::FANOUT_BATCH;
+    let Some((db, store)) = demo_store(backend).await else {
+        return;
+    };
+    let people = FANOUT_BATCH as usize + 123;
+    let since = chrono::NaiveDate::from_ymd_opt(2020, 1, 1).unwrap();
+    let residents = (0..people)
+        .map(|i| ResidentLoad {
+            full_name: format!("Житель Большого {i}"),
+            phone: None,
+            email: None,
+            relation: Relation::Family,
+            share: None,
+            moved_in: since,
+            moved_out: None,
+            status: LinkStatus::Active,
+            user: Some(UserLoad {
+                full_name: format!("Житель Большого {i}"),
+                email: Some(format!("big{i}@klyuch.test")),
+                phone: None,
+                password_hash: "x".into(),
+                role: Role::Resident,
+            }),
+        })
+        .collect();
+    store
+        .load_register(&RegisterLoad {
+            houses: vec![HouseLoad {
+                address: "г. Москва, ул. Большая, д. 1".into(),
+                entrances: 0,
+                apartments: vec![ApartmentLoad {
+                    number: "1".into(),
+                    entrance: None,
+                    floor: None,
+                    area_centi_m2: 10_000,
+                    account_number: "55000001".into(),
+                    opened_on: since,
+                    residents,
+                }],
+            }],
+            staff: vec![],
+        })
+        .await
+        .unwrap();
+    let big = house(&store, "Большая").await;
+    let (_, source) = announce(&store, AudienceChoice::House(big), "Всем в большом доме", false).await;
+    let worker = Worker::new(store.clone(), senders(&store, None, None).await, "w1".into());
+    drain(&[worker]).await;
+
+    let report = store.delivery_report(&source).await.unwrap();
+    assert_eq!(report.recipients, people as i64);
+    let email = report.channels.iter().find(|(c, _)| *c == Channel::Email).unwrap().1;
+    assert_eq!(email.sent, people as i64);
+    let (distinct, claims): (i64, i64) = app::with_db!(&store.db, |pool| sqlx::query_as(
+        "SELECT (SELECT COUNT(DISTINCT user_id) FROM notifications WHERE source = $1),
+                (SELECT attempts FROM jobs WHERE kind = 'notify.fanout'
+                 AND payload LIKE '%Всем в большом доме%')"
+    )
+    .bind(&source)
+    .fetch_one(pool)
+    .await)
+    .unwrap();
+    assert_eq!(distinct, people as i64, "each resident exactly once");
+    assert_eq!(claims, 2, "two batches of at most {FANOUT_BATCH}");
+    store.db.close().await;
+    db.drop().await;
+});
