@@ -486,9 +486,8 @@ impl Store {
 
     /// The FAQ, filtered by a search (every word must appear in the question or answer).
     pub async fn faq(&self, query: &str) -> Result<Vec<FaqCategory>, AppError> {
-        let words: Vec<String> = search_text(query)
-            .split(' ')
-            .filter(|w| !w.is_empty())
+        let words: Vec<String> = super::rules::search_stems(query)
+            .into_iter()
             .map(|w| format!("%{}%", w.replace(['%', '_'], "")))
             .collect();
         let filter: String = (0..words.len())
