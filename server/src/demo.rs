@@ -24,7 +24,7 @@ pub mod logins {
 }
 
 /// (address, entrances, floors, flats per floor)
-const HOUSES: [(&str, i64, i64, i64); 3] = [
+pub(crate) const HOUSES: [(&str, i64, i64, i64); 3] = [
     ("г. Москва, ул. Серебряная, д. 1", 3, 10, 3),
     ("г. Москва, ул. Серебряная, д. 3", 2, 9, 4),
     ("г. Москва, ул. Ключевая, д. 7", 3, 13, 2),

@@ -8,98 +8,102 @@ use app::error::AppError;
 use app::news::rules::AudienceChoice;
 use app::news::types::{NewAnnouncement, NewsDraft};
 
-use crate::demo::logins;
+use crate::demo::{HOUSES, logins};
 
-/// (days ago, pinned, house number or 0 for all, title, text)
-const NEWS: [(i64, bool, usize, &str, &str); 13] = [
+const SILVER_1: &str = HOUSES[0].0;
+const SILVER_3: &str = HOUSES[1].0;
+const KEY_7: &str = HOUSES[2].0;
+
+/// (days ago, pinned, the house's address or "" for all, title, text)
+const NEWS: [(i64, bool, &str, &str, &str); 13] = [
     (
         3,
         true,
-        0,
+        "",
         "Передавайте показания с 20 по 25 число",
         "Показания счётчиков воды и электричества принимаются **с 20 по 25 число** каждого месяца.\n\n- в кабинете: «Квартиры» → лицевой счёт → «Показания»;\n- в приложении на телефоне: ярлык «Передать показания».\n\nЕсли показаний нет, до трёх месяцев подряд начисление идёт по среднему расходу, затем — по нормативу. Подробнее — в [справке](/cabinet/faq?q=показания).",
     ),
     (
         12,
         false,
-        0,
+        "",
         "Отопительный сезон: как сообщить о холодных батареях",
         "Если батареи холодные или температура в квартире ниже +18 °C, подайте заявку в АДС через кабинет или позвоните диспетчеру. Мастер придёт с термометром и составит акт — по нему будет перерасчёт.",
     ),
     (
         35,
         false,
-        1,
+        SILVER_1,
         "Замена лифта во 2-м подъезде завершена",
         "Новый лифт во 2-м подъезде дома 1 принят комиссией и запущен. Спасибо за терпение! Грузовой режим для переезда — по заявке у диспетчера.",
     ),
     (
         64,
         false,
-        0,
+        "",
         "Итоги общего собрания собственников",
         "Собрание прошло в очно-заочной форме. Кворум — **67 %** голосов.\n\n- утверждён план текущего ремонта на год;\n- решено установить шлагбаум с въездом по пропускам;\n- тариф на содержание сохранён.\n\nПротокол передан в ГЖИ, копия — на стенде в каждом подъезде.",
     ),
     (
         98,
         false,
-        2,
+        SILVER_3,
         "Ремонт кровли над 1-м подъездом",
         "С понедельника подрядчик ремонтирует кровлю над 1-м подъездом дома 3. Работы — с 9:00 до 19:00, две недели. Пожалуйста, не оставляйте машины у подъезда: будет работать подъёмник.",
     ),
     (
         130,
         false,
-        0,
+        "",
         "Поверка счётчиков: не пропустите срок",
         "Срок поверки указан в паспорте счётчика. После него показания не принимаются, и начисление идёт по нормативу. Поверку делает аккредитованная организация; результат она сама вносит в ФГИС «Аршин» — акт сохраните и пришлите фото в кабинете.",
     ),
     (
         160,
         false,
-        0,
+        "",
         "Летнее отключение горячей воды",
         "По графику ПАО «МОЭК» горячей воды не будет **с 8 по 21 июля** — плановые испытания теплосетей. Перерасчёт за эти дни сделаем автоматически.",
     ),
     (
         190,
         false,
-        3,
+        KEY_7,
         "Благоустройство двора на Ключевой",
         "Во дворе дома 7 на Ключевой обновили детскую площадку и высадили 12 лип. Поливает их управляющая организация, но помощь жителей приветствуется.",
     ),
     (
         220,
         false,
-        0,
+        "",
         "Субботник 27 апреля",
         "Приглашаем на весенний субботник в субботу, 27 апреля, с 10:00. Инвентарь и мешки выдаст дворник у первого подъезда. После — чай во дворе.",
     ),
     (
         250,
         false,
-        0,
+        "",
         "Тарифы с 1 января",
         "С 1 января изменились тарифы на коммунальные услуги по решению РЭК Москвы. Плата за содержание и ремонт не меняется. Расшифровка — в платёжном документе за январь.",
     ),
     (
         290,
         false,
-        0,
+        "",
         "Новогодняя ёлка во дворе",
         "31 декабря в 18:00 зажжём ёлку во дворе дома 1. Приходите с детьми — будут Дед Мороз и горячий чай.",
     ),
     (
         320,
         false,
-        1,
+        SILVER_1,
         "Дезинсекция подвалов",
         "В подвалах дома 1 проведут дезинсекцию. Доступ в подвал в этот день будет закрыт с 10:00 до 16:00.",
     ),
     (
         355,
         false,
-        0,
+        "",
         "Ключ — новый кабинет жителя",
         "Теперь в одном месте: начисления и оплата, показания, заявки в АДС, пропуска, голосования и новости. Чтобы подключиться, введите код с листовки в почтовом ящике. Вопросы — в [справке](/cabinet/faq).",
     ),
@@ -188,21 +192,21 @@ pub async fn load(store: &Store) -> Result<(), AppError> {
         .ok_or(AppError::Internal)?
         .id;
     let houses = store.houses().await?;
-    let choice = |house_no: usize| match house_no {
-        0 => AudienceChoice::All,
-        n => houses
-            .get(n - 1)
-            .map_or(AudienceChoice::All, |h| AudienceChoice::House(h.id)),
+    let choice = |address: &str| {
+        houses
+            .iter()
+            .find(|h| h.address == address)
+            .map_or(AudienceChoice::All, |h| AudienceChoice::House(h.id))
     };
     let now = Utc::now();
-    for (days_ago, pinned, house_no, title, body) in NEWS {
+    for (days_ago, pinned, address, title, body) in NEWS {
         let draft = NewsDraft {
             title: title.into(),
             body: body.into(),
             pinned,
             publish_at: now - Duration::days(days_ago),
         };
-        store.save_news(author, None, choice(house_no), &draft).await?;
+        store.save_news(author, None, choice(address), &draft).await?;
     }
     for (section, items) in FAQ {
         let category = store.add_faq_category(author, section).await?;
@@ -219,7 +223,7 @@ pub async fn load(store: &Store) -> Result<(), AppError> {
         expires_at: now + Duration::days(5),
     };
     store
-        .create_announcement(author, choice(1), &announcement)
+        .create_announcement(author, choice(SILVER_1), &announcement)
         .await?;
     let announcement = NewAnnouncement {
         title: "Уборка снега во дворе".into(),
@@ -228,7 +232,7 @@ pub async fn load(store: &Store) -> Result<(), AppError> {
         expires_at: now + Duration::days(1),
     };
     store
-        .create_announcement(author, choice(0), &announcement)
+        .create_announcement(author, choice(""), &announcement)
         .await?;
     Ok(())
 }

@@ -784,7 +784,7 @@ both_backends!(
                 .json()
                 .await
                 .unwrap();
-            if mailbox.iter().any(|m| m.subject == "Срочно: Прорыв трубы" && m.channel == "SMS") {
+            if mailbox.iter().any(|m| m.channel == "SMS" && m.body.starts_with("Срочно: Прорыв трубы.")) {
                 break;
             }
             tokio::time::sleep(std::time::Duration::from_millis(100)).await;

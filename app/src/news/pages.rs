@@ -70,7 +70,7 @@ pub fn NewsPage() -> impl IntoView {
                                         </p>
                                         <h2 class="mt-1 text-lg font-semibold">{n.title}</h2>
                                         {n.image.map(|src| view! { <img src=src alt="" loading="lazy" class="mt-2 h-40 w-full rounded-lg object-cover"/> })}
-                                        <p class="mt-1 line-clamp-2 text-sm text-slate-600">{n.body.replace("**", "")}</p>
+                                        <p class="mt-1 line-clamp-2 text-sm text-slate-600">{super::rules::plain_text(&n.body)}</p>
                                     </a>
                                 </li>
                             }).collect_view()}
@@ -343,6 +343,14 @@ pub fn StaffNewsPage() -> impl IntoView {
                                             <details>
                                                 <summary class="cursor-pointer text-teal-700">{t::EDIT}</summary>
                                                 <NewsForm options=options.clone() save=save item=n/>
+                                                <form method="post" action="/staff/news/image" enctype="multipart/form-data"
+                                                    class="mt-4 flex flex-wrap items-center gap-2 border-t border-slate-200 pt-3">
+                                                    <input type="hidden" name="news_id" value=id/>
+                                                    <label class=style::LABEL>{t::PHOTO}
+                                                        <input type="file" name="image" accept="image/jpeg,image/png,image/webp" required class="mt-1 block text-sm"/>
+                                                    </label>
+                                                    <button type="submit" class=style::BUTTON_SECONDARY>{t::UPLOAD_PHOTO}</button>
+                                                </form>
                                             </details>
                                             <ActionForm action=delete>
                                                 <input type="hidden" name="id" value=id/>
@@ -350,12 +358,6 @@ pub fn StaffNewsPage() -> impl IntoView {
                                             </ActionForm>
                                         </div>
                                         {image.map(|src| view! { <img src=src alt="" class="mt-2 h-24 rounded object-cover"/> })}
-                                        <form method="post" action="/staff/news/image" enctype="multipart/form-data"
-                                            class="mt-2 flex flex-wrap items-center gap-2 text-sm">
-                                            <input type="hidden" name="news_id" value=id/>
-                                            <input type="file" name="image" accept="image/jpeg,image/png,image/webp" required aria-label=t::PHOTO/>
-                                            <button type="submit" class="rounded border border-slate-300 px-2 py-1">{t::UPLOAD_PHOTO}</button>
-                                        </form>
                                     </li>
                                 }
                             }).collect_view()}

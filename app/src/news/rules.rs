@@ -38,6 +38,32 @@ pub fn parse_text(text: &str) -> Vec<Block> {
     blocks
 }
 
+/// The text without its formatting marks (for e-mail, SMS, push and excerpts): paragraphs
+/// separated by blank lines, list items as `• ` lines, links as `text (url)`.
+pub fn plain_text(text: &str) -> String {
+    fn line(spans: &[Span]) -> String {
+        spans
+            .iter()
+            .map(|s| match s {
+                Span::Text(t) | Span::Bold(t) => t.clone(),
+                Span::Link { text, url } => format!("{text} ({url})"),
+            })
+            .collect()
+    }
+    parse_text(text)
+        .iter()
+        .map(|b| match b {
+            Block::Paragraph(s) => line(s),
+            Block::List(items) => items
+                .iter()
+                .map(|i| format!("• {}", line(i)))
+                .collect::<Vec<_>>()
+                .join("\n"),
+        })
+        .collect::<Vec<_>>()
+        .join("\n\n")
+}
+
 fn spans(line: &str) -> Vec<Span> {
     let mut out = Vec::new();
     let mut rest = line;
@@ -192,6 +218,14 @@ mod tests {
                     t(".")
                 ]),
             ]
+        );
+    }
+
+    #[test]
+    fn plain_text_drops_the_marks_but_keeps_the_sense() {
+        assert_eq!(
+            plain_text("С **10:00** нет воды.\n\n- подъезд 1\n- подъезд 2\n\n[Подробнее](/cabinet/news)"),
+            "С 10:00 нет воды.\n\n• подъезд 1\n• подъезд 2\n\nПодробнее (/cabinet/news)"
         );
     }
 

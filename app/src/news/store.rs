@@ -213,6 +213,13 @@ impl Store {
             .bind(draft.expires_at)
             .fetch_one(&mut *tx)
             .await?;
+            let (_, audience_label): (i64, String) = sqlx::query_as(&format!(
+                "{} WHERE n.id = $1",
+                select_with_audience("n.id", "announcements")
+            ))
+            .bind(id)
+            .fetch_one(&mut *tx)
+            .await?;
             let notice = Notice {
                 kind: if draft.critical {
                     NoticeKind::CriticalAnnouncement
@@ -222,7 +229,8 @@ impl Store {
                 recipients: Recipients::Residents(audience),
                 params: [
                     ("title".to_string(), draft.title.clone()),
-                    ("text".to_string(), draft.body.clone()),
+                    ("text".to_string(), super::rules::plain_text(&draft.body)),
+                    ("audience".to_string(), audience_label),
                 ]
                 .into(),
                 link: Some("/cabinet/news".into()),

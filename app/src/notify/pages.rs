@@ -76,7 +76,7 @@ pub fn Banners() -> impl IntoView {
                     class="border-b border-red-800 bg-red-600 px-4 py-3 text-white">
                     <div class="mx-auto max-w-3xl">
                         <p class="font-semibold">{t::URGENT}": " {b.title}</p>
-                        <p class="mt-0.5 whitespace-pre-line text-sm text-red-50">{b.body}</p>
+                        <p class="mt-0.5 whitespace-pre-line text-sm text-red-50">{crate::news::rules::plain_text(&b.body)}</p>
                         <p class="mt-1 text-xs text-red-100">{t::UNTIL}" " {b.until}</p>
                     </div>
                 </div>
@@ -198,7 +198,7 @@ fn PreferencesForm(
                     <thead>
                         <tr>
                             <th class=style::TH></th>
-                            {Channel::ALL.into_iter().map(|c| view! { <th class=format!("{} text-center", style::TH)>{c.label()}</th> }).collect_view()}
+                            {Channel::ALL.into_iter().map(|c| view! { <th class=format!("{} whitespace-nowrap text-center", style::TH)>{c.label()}</th> }).collect_view()}
                         </tr>
                     </thead>
                     <tbody class="divide-y divide-slate-100">
@@ -329,7 +329,10 @@ pub fn MailboxPage() -> impl IntoView {
                                             <td class=format!("{} whitespace-nowrap", style::TD)>{m.at}</td>
                                             <td class=style::TD>{m.channel}</td>
                                             <td class=style::TD>{m.recipient}</td>
-                                            <td class=style::TD><b>{m.subject}</b><p class="whitespace-pre-line text-slate-600">{m.body}</p></td>
+                                            <td class=style::TD>
+                                                {(!m.subject.is_empty()).then(|| view! { <b>{m.subject}</b> })}
+                                                <p class="whitespace-pre-line text-slate-600">{m.body}</p>
+                                            </td>
                                         </tr>
                                     }).collect_view()}
                                 </tbody>

@@ -61,7 +61,7 @@ impl SmsSender {
         match self {
             SmsSender::DevMailbox(store) => {
                 match store
-                    .put_in_dev_mailbox(Channel::Sms, &message.address, "SMS", &text)
+                    .put_in_dev_mailbox(Channel::Sms, &message.address, "", &text)
                     .await
                 {
                     Ok(()) => SendOutcome::Sent("dev mailbox".into()),
