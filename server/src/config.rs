@@ -113,13 +113,16 @@ impl Settings {
                     .unwrap_or(true),
                 poll_ms: match lookup("KLYUCH_WORKER_POLL_MS") {
                     None => 1000,
-                    Some(v) => v.trim().parse().ok().filter(|ms| (10..=60_000).contains(ms)).ok_or(
-                        ConfigError::Invalid {
+                    Some(v) => v
+                        .trim()
+                        .parse()
+                        .ok()
+                        .filter(|ms| (10..=60_000).contains(ms))
+                        .ok_or(ConfigError::Invalid {
                             name: "KLYUCH_WORKER_POLL_MS",
                             what: "number of milliseconds (10–60000)",
                             value: v,
-                        },
-                    )?,
+                        })?,
                 },
             },
         })

@@ -206,7 +206,9 @@ pub async fn load(store: &Store) -> Result<(), AppError> {
             pinned,
             publish_at: now - Duration::days(days_ago),
         };
-        store.save_news(author, None, choice(address), &draft).await?;
+        store
+            .save_news(author, None, choice(address), &draft)
+            .await?;
     }
     for (section, items) in FAQ {
         let category = store.add_faq_category(author, section).await?;

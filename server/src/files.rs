@@ -46,7 +46,21 @@ pub fn sniff(bytes: &[u8]) -> Option<ImageFormat> {
     match bytes {
         [0xFF, 0xD8, 0xFF, ..] => Some(ImageFormat::Jpeg),
         [0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, ..] => Some(ImageFormat::Png),
-        [b'R', b'I', b'F', b'F', _, _, _, _, b'W', b'E', b'B', b'P', ..] => Some(ImageFormat::WebP),
+        [
+            b'R',
+            b'I',
+            b'F',
+            b'F',
+            _,
+            _,
+            _,
+            _,
+            b'W',
+            b'E',
+            b'B',
+            b'P',
+            ..,
+        ] => Some(ImageFormat::WebP),
         _ => None,
     }
 }
@@ -80,7 +94,11 @@ pub fn reencode(bytes: &[u8]) -> Result<Vec<u8>, ImageError> {
 
 /// A new random file name (the stored name never comes from the user).
 fn file_name() -> String {
-    format!("{:016x}{:016x}.jpg", rand::random::<u64>(), rand::random::<u64>())
+    format!(
+        "{:016x}{:016x}.jpg",
+        rand::random::<u64>(),
+        rand::random::<u64>()
+    )
 }
 
 /// `POST /staff/news/image` (multipart: `news_id`, `image`), from the staff news page; works
@@ -104,7 +122,9 @@ pub async fn upload_news_image(
     loop {
         match form.next_field().await {
             Ok(Some(field)) => match field.name() {
-                Some("news_id") => news_id = field.text().await.ok().and_then(|t| t.parse::<i64>().ok()),
+                Some("news_id") => {
+                    news_id = field.text().await.ok().and_then(|t| t.parse::<i64>().ok())
+                }
                 Some("image") => match field.bytes().await {
                     Ok(b) => bytes = Some(b),
                     Err(_) => return back(ImageError::TooLarge.code()),
@@ -133,7 +153,11 @@ pub async fn upload_news_image(
         tracing::error!(error = %e, "cannot store a news picture");
         return back("failed");
     }
-    match state.store.set_news_image(user.id, news_id, Some(&name)).await {
+    match state
+        .store
+        .set_news_image(user.id, news_id, Some(&name))
+        .await
+    {
         Ok(replaced) => {
             if let Some(old) = replaced {
                 remove_news_image(&state.settings.files_dir, &old).await;
@@ -166,7 +190,10 @@ mod tests {
         assert_eq!(sniff(b"RIFF\0\0\0\0WEBPVP8 "), Some(ImageFormat::WebP));
         assert_eq!(sniff(b"<svg onload=alert(1)>"), None);
         assert_eq!(reencode(b"%PDF-1.7 ..."), Err(ImageError::NotAnImage));
-        assert_eq!(reencode(b"\xFF\xD8\xFF\xE0 broken"), Err(ImageError::Unreadable));
+        assert_eq!(
+            reencode(b"\xFF\xD8\xFF\xE0 broken"),
+            Err(ImageError::Unreadable)
+        );
         assert_eq!(
             reencode(&vec![0xFF; MAX_UPLOAD_BYTES + 1]),
             Err(ImageError::TooLarge)

@@ -3,8 +3,8 @@
 
 pub mod config;
 pub mod demo;
-pub mod files;
 mod demo_news;
+pub mod files;
 pub mod middleware;
 pub mod notify;
 pub mod startup;

@@ -171,8 +171,9 @@ pub fn router(store: Store, settings: Settings) -> Router {
         .route("/healthz", get(healthz))
         .route(
             "/staff/news/image",
-            axum::routing::post(crate::files::upload_news_image)
-                .layer(axum::extract::DefaultBodyLimit::max(crate::files::MAX_UPLOAD_BYTES + 64 * 1024)),
+            axum::routing::post(crate::files::upload_news_image).layer(
+                axum::extract::DefaultBodyLimit::max(crate::files::MAX_UPLOAD_BYTES + 64 * 1024),
+            ),
         )
         .nest_service("/files", files)
         .leptos_routes_with_context(&state, routes, context.clone(), {

@@ -724,7 +724,9 @@ both_backends!(
             let refused = app.call(client, path::<PostAnnouncement>(), &form).await;
             assert_eq!(refused.status(), StatusCode::FORBIDDEN, "{who}");
         }
-        let posted = app.call(&dispatcher, path::<PostAnnouncement>(), &form).await;
+        let posted = app
+            .call(&dispatcher, path::<PostAnnouncement>(), &form)
+            .await;
         assert_eq!(posted.status(), StatusCode::OK);
 
         // the banner is in the page as the server renders it, only for the audience
@@ -784,18 +786,24 @@ both_backends!(
                 .json()
                 .await
                 .unwrap();
-            if mailbox.iter().any(|m| m.channel == "SMS" && m.body.starts_with("Срочно: Прорыв трубы.")) {
+            if mailbox
+                .iter()
+                .any(|m| m.channel == "SMS" && m.body.starts_with("Срочно: Прорыв трубы."))
+            {
                 break;
             }
             tokio::time::sleep(std::time::Duration::from_millis(100)).await;
         }
         assert!(
-            mailbox.iter().any(|m| m.subject == "Срочно: Прорыв трубы"
-                && m.recipient == logins::RESIDENT),
+            mailbox
+                .iter()
+                .any(|m| m.subject == "Срочно: Прорыв трубы" && m.recipient == logins::RESIDENT),
             "{mailbox:?}"
         );
         assert!(
-            mailbox.iter().any(|m| m.channel == "SMS" && m.body.starts_with("Срочно: Прорыв трубы.")),
+            mailbox
+                .iter()
+                .any(|m| m.channel == "SMS" && m.body.starts_with("Срочно: Прорыв трубы.")),
             "critical goes by SMS to a resident with a phone"
         );
 
@@ -816,7 +824,12 @@ both_backends!(
         )
         .await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(error.to_string().contains("неизвестная подстановка {adres}"), "{error}");
+        assert!(
+            error
+                .to_string()
+                .contains("неизвестная подстановка {adres}"),
+            "{error}"
+        );
 
         // news for house 3 is invisible to a resident of house 1, even by id
         let news_id: i64 = app
@@ -835,9 +848,13 @@ both_backends!(
             .await
             .unwrap();
         let id = news_id.to_string();
-        let hidden = app.call(&sosed, path::<LoadNewsItem>(), &[("id", &id)]).await;
+        let hidden = app
+            .call(&sosed, path::<LoadNewsItem>(), &[("id", &id)])
+            .await;
         assert_eq!(hidden.status(), StatusCode::NOT_FOUND);
-        let shown = app.call(&zhitel, path::<LoadNewsItem>(), &[("id", &id)]).await;
+        let shown = app
+            .call(&zhitel, path::<LoadNewsItem>(), &[("id", &id)])
+            .await;
         assert_eq!(shown.status(), StatusCode::OK);
 
         // a push subscription must look like one
@@ -845,7 +862,11 @@ both_backends!(
             app.call(
                 &zhitel,
                 path::<PushSubscribe>(),
-                &[("endpoint", "http://evil.example/x"), ("p256dh", "x"), ("auth", "y")],
+                &[
+                    ("endpoint", "http://evil.example/x"),
+                    ("p256dh", "x"),
+                    ("auth", "y"),
+                ],
             )
             .await,
         )
@@ -886,7 +907,10 @@ both_backends!(
         let upload = |client: &reqwest::Client, bytes: Vec<u8>, name: &'static str| {
             let form = reqwest::multipart::Form::new()
                 .text("news_id", news_id.to_string())
-                .part("image", reqwest::multipart::Part::bytes(bytes).file_name(name));
+                .part(
+                    "image",
+                    reqwest::multipart::Part::bytes(bytes).file_name(name),
+                );
             client
                 .post(format!("{}/staff/news/image", app.base))
                 .multipart(form)
@@ -903,14 +927,25 @@ both_backends!(
         assert_eq!(ok.headers()["location"], "/staff/news?upload=ok");
 
         let item: app::news::types::NewsItem = app
-            .call(&zhitel, path::<app::news::api::LoadNewsItem>(), &[("id", &news_id.to_string())])
+            .call(
+                &zhitel,
+                path::<app::news::api::LoadNewsItem>(),
+                &[("id", &news_id.to_string())],
+            )
             .await
             .json()
             .await
             .unwrap();
         let src = item.image.expect("the picture is on the news item");
-        assert!(src.starts_with("/files/news/") && src.ends_with(".jpg"), "{src}");
-        let picture = zhitel.get(format!("{}{src}", app.base)).send().await.unwrap();
+        assert!(
+            src.starts_with("/files/news/") && src.ends_with(".jpg"),
+            "{src}"
+        );
+        let picture = zhitel
+            .get(format!("{}{src}", app.base))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(picture.status(), StatusCode::OK);
         assert_eq!(picture.headers()["content-type"], "image/jpeg");
         let bytes = picture.bytes().await.unwrap();
@@ -918,10 +953,18 @@ both_backends!(
 
         // deleting the news removes the file
         let deleted = app
-            .call(&dispatcher, path::<app::news::api::DeleteNews>(), &[("id", &news_id.to_string())])
+            .call(
+                &dispatcher,
+                path::<app::news::api::DeleteNews>(),
+                &[("id", &news_id.to_string())],
+            )
             .await;
         assert_eq!(deleted.status(), StatusCode::OK);
-        let gone = zhitel.get(format!("{}{src}", app.base)).send().await.unwrap();
+        let gone = zhitel
+            .get(format!("{}{src}", app.base))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(gone.status(), StatusCode::NOT_FOUND);
         app.stop().await;
     }

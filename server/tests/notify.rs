@@ -29,7 +29,12 @@ use server::notify::{Senders, Worker};
 const PUBLIC_URL: &str = "http://klyuch.test";
 
 async fn user_id(store: &Store, login: &str) -> i64 {
-    store.credentials(login).await.unwrap().expect("demo user").id
+    store
+        .credentials(login)
+        .await
+        .unwrap()
+        .expect("demo user")
+        .id
 }
 
 async fn house(store: &Store, address_part: &str) -> i64 {
@@ -77,13 +82,25 @@ async fn senders(store: &Store, smtp: Option<&SmtpServer>, sms: Option<&SmsRu>) 
 /// what it sends.
 async fn quiet_demo(backend: Backend) -> Option<(common::TestDb, Store)> {
     let (db, store) = demo_store(backend).await?;
-    let worker = Worker::new(store.clone(), senders(&store, None, None).await, "demo".into());
+    let worker = Worker::new(
+        store.clone(),
+        senders(&store, None, None).await,
+        "demo".into(),
+    );
     drain(&[worker]).await;
-    for table in ["dev_mailbox", "delivery_attempts", "deliveries", "notifications", "jobs"] {
-        app::with_db!(&store.db, |pool| sqlx::query(&format!("DELETE FROM {table}"))
-            .execute(pool)
-            .await
-            .map(|_| ()))
+    for table in [
+        "dev_mailbox",
+        "delivery_attempts",
+        "deliveries",
+        "notifications",
+        "jobs",
+    ] {
+        app::with_db!(&store.db, |pool| sqlx::query(&format!(
+            "DELETE FROM {table}"
+        ))
+        .execute(pool)
+        .await
+        .map(|_| ()))
         .unwrap();
     }
     Some((db, store))
@@ -116,12 +133,14 @@ async fn make_due(store: &Store) {
 }
 
 async fn set_phone(store: &Store, user: i64, phone: &str) {
-    app::with_db!(&store.db, |pool| sqlx::query("UPDATE users SET phone = $1 WHERE id = $2")
-        .bind(phone)
-        .bind(user)
-        .execute(pool)
-        .await
-        .map(|_| ()))
+    app::with_db!(&store.db, |pool| sqlx::query(
+        "UPDATE users SET phone = $1 WHERE id = $2"
+    )
+    .bind(phone)
+    .bind(user)
+    .execute(pool)
+    .await
+    .map(|_| ()))
     .unwrap();
 }
 
@@ -164,126 +183,186 @@ async fn announce(
     (id, announcement_source(id))
 }
 
-both_backends!(email_goes_through_a_real_smtp_server, |backend: Backend| async move {
-    let Some((db, store)) = quiet_demo(backend).await else {
-        return;
-    };
-    let smtp = SmtpServer::start("mailer", "secret").await;
-    let worker = Worker::new(store.clone(), senders(&store, Some(&smtp), None).await, "w1".into());
-    let house1 = house(&store, "Серебряная, д. 1").await;
-    let (_, source) = announce(&store, AudienceChoice::House(house1), "Отключение воды", false).await;
-    drain(&[worker]).await;
+both_backends!(
+    email_goes_through_a_real_smtp_server,
+    |backend: Backend| async move {
+        let Some((db, store)) = quiet_demo(backend).await else {
+            return;
+        };
+        let smtp = SmtpServer::start("mailer", "secret").await;
+        let worker = Worker::new(
+            store.clone(),
+            senders(&store, Some(&smtp), None).await,
+            "w1".into(),
+        );
+        let house1 = house(&store, "Серебряная, д. 1").await;
+        let (_, source) = announce(
+            &store,
+            AudienceChoice::House(house1),
+            "Отключение воды",
+            false,
+        )
+        .await;
+        drain(&[worker]).await;
 
-    let mut messages = smtp.messages();
-    messages.sort_by(|a, b| a.to.cmp(&b.to));
-    let recipients: Vec<_> = messages.iter().map(|m| m.to.clone()).collect();
-    assert_eq!(
-        recipients,
-        vec![vec![logins::NEIGHBOUR.to_string()], vec![logins::RESIDENT.to_string()]]
-    );
-    let mail = &messages[0];
-    assert_eq!(mail.from, "noreply@klyuch.test");
-    assert_eq!(mail.auth.as_deref(), Some("mailer:secret"));
-    let parsed = mail_parser::MessageParser::default()
-        .parse(mail.data.as_bytes())
-        .expect("a MIME message");
-    assert_eq!(parsed.subject(), Some("Отключение воды"));
-    let body = parsed.body_text(0).expect("a text body");
-    assert!(body.contains("Горячей воды не будет с 10:00 до 14:00."), "{body}");
-    assert!(body.contains("Подробнее: http://klyuch.test/cabinet/news"), "{body}");
+        let mut messages = smtp.messages();
+        messages.sort_by(|a, b| a.to.cmp(&b.to));
+        let recipients: Vec<_> = messages.iter().map(|m| m.to.clone()).collect();
+        assert_eq!(
+            recipients,
+            vec![
+                vec![logins::NEIGHBOUR.to_string()],
+                vec![logins::RESIDENT.to_string()]
+            ]
+        );
+        let mail = &messages[0];
+        assert_eq!(mail.from, "noreply@klyuch.test");
+        assert_eq!(mail.auth.as_deref(), Some("mailer:secret"));
+        let parsed = mail_parser::MessageParser::default()
+            .parse(mail.data.as_bytes())
+            .expect("a MIME message");
+        assert_eq!(parsed.subject(), Some("Отключение воды"));
+        let body = parsed.body_text(0).expect("a text body");
+        assert!(
+            body.contains("Горячей воды не будет с 10:00 до 14:00."),
+            "{body}"
+        );
+        assert!(
+            body.contains("Подробнее: http://klyuch.test/cabinet/news"),
+            "{body}"
+        );
 
-    let report = store.delivery_report(&source).await.unwrap();
-    assert_eq!((report.recipients, report.read), (2, 0));
-    let email = report.channels.iter().find(|(c, _)| *c == Channel::Email).unwrap().1;
-    assert_eq!((email.sent, email.queued, email.failed), (2, 0, 0));
-    // the in-app copy: the bell of each recipient
-    let zhitel = user_id(&store, logins::RESIDENT).await;
-    let header = store.header_notices(zhitel, Utc::now(), today()).await.unwrap();
-    assert_eq!(header.unread, 1);
-    assert!(header.banners.is_empty(), "a normal announcement is not a banner");
-    assert_eq!(store.pending_jobs().await.unwrap(), 0);
-    store.db.close().await;
-    db.drop().await;
-});
+        let report = store.delivery_report(&source).await.unwrap();
+        assert_eq!((report.recipients, report.read), (2, 0));
+        let email = report
+            .channels
+            .iter()
+            .find(|(c, _)| *c == Channel::Email)
+            .unwrap()
+            .1;
+        assert_eq!((email.sent, email.queued, email.failed), (2, 0, 0));
+        // the in-app copy: the bell of each recipient
+        let zhitel = user_id(&store, logins::RESIDENT).await;
+        let header = store
+            .header_notices(zhitel, Utc::now(), today())
+            .await
+            .unwrap();
+        assert_eq!(header.unread, 1);
+        assert!(
+            header.banners.is_empty(),
+            "a normal announcement is not a banner"
+        );
+        assert_eq!(store.pending_jobs().await.unwrap(), 0);
+        store.db.close().await;
+        db.drop().await;
+    }
+);
 
-both_backends!(failed_sends_are_retried_with_backoff_and_refusals_are_final, |backend: Backend| async move {
-    let Some((db, store)) = quiet_demo(backend).await else {
-        return;
-    };
-    let smtp = SmtpServer::start("mailer", "secret").await;
-    let worker = Worker::new(store.clone(), senders(&store, Some(&smtp), None).await, "w1".into());
-    let house2 = house(&store, "Серебряная, д. 3").await;
+both_backends!(
+    failed_sends_are_retried_with_backoff_and_refusals_are_final,
+    |backend: Backend| async move {
+        let Some((db, store)) = quiet_demo(backend).await else {
+            return;
+        };
+        let smtp = SmtpServer::start("mailer", "secret").await;
+        let worker = Worker::new(
+            store.clone(),
+            senders(&store, Some(&smtp), None).await,
+            "w1".into(),
+        );
+        let house2 = house(&store, "Серебряная, д. 3").await;
 
-    smtp.script.lock().unwrap().push_back(451);
-    let (_, source) = announce(&store, AudienceChoice::House(house2), "Первое", false).await;
-    drain(&[worker.clone()]).await;
-    let first = deliveries(&store, &source, Channel::Email).await;
-    assert_eq!(first.len(), 1, "only zhitel lives in house 2 with a login");
-    assert_eq!((first[0].0.as_str(), first[0].1), ("queued", 1));
-    assert!(first[0].2.contains("451"), "{first:?}");
-    assert_eq!(smtp.messages().len(), 0);
-    drain(&[worker.clone()]).await;
-    assert_eq!(smtp.messages().len(), 0, "the retry waits for its backoff");
+        smtp.script.lock().unwrap().push_back(451);
+        let (_, source) = announce(&store, AudienceChoice::House(house2), "Первое", false).await;
+        drain(&[worker.clone()]).await;
+        let first = deliveries(&store, &source, Channel::Email).await;
+        assert_eq!(first.len(), 1, "only zhitel lives in house 2 with a login");
+        assert_eq!((first[0].0.as_str(), first[0].1), ("queued", 1));
+        assert!(first[0].2.contains("451"), "{first:?}");
+        assert_eq!(smtp.messages().len(), 0);
+        drain(&[worker.clone()]).await;
+        assert_eq!(smtp.messages().len(), 0, "the retry waits for its backoff");
 
-    make_due(&store).await;
-    drain(&[worker.clone()]).await;
-    let retried = deliveries(&store, &source, Channel::Email).await;
-    assert_eq!((retried[0].0.as_str(), retried[0].1), ("sent", 2));
-    assert_eq!(smtp.messages().len(), 1);
+        make_due(&store).await;
+        drain(&[worker.clone()]).await;
+        let retried = deliveries(&store, &source, Channel::Email).await;
+        assert_eq!((retried[0].0.as_str(), retried[0].1), ("sent", 2));
+        assert_eq!(smtp.messages().len(), 1);
 
-    smtp.script.lock().unwrap().push_back(550);
-    let (_, refused) = announce(&store, AudienceChoice::House(house2), "Второе", false).await;
-    drain(&[worker.clone()]).await;
-    make_due(&store).await;
-    drain(&[worker]).await;
-    let last = deliveries(&store, &refused, Channel::Email).await;
-    assert_eq!((last[0].0.as_str(), last[0].1), ("failed", 1), "550 is not retried");
-    assert_eq!(smtp.messages().len(), 1);
-    assert_eq!(store.pending_jobs().await.unwrap(), 0);
-    store.db.close().await;
-    db.drop().await;
-});
+        smtp.script.lock().unwrap().push_back(550);
+        let (_, refused) = announce(&store, AudienceChoice::House(house2), "Второе", false).await;
+        drain(&[worker.clone()]).await;
+        make_due(&store).await;
+        drain(&[worker]).await;
+        let last = deliveries(&store, &refused, Channel::Email).await;
+        assert_eq!(
+            (last[0].0.as_str(), last[0].1),
+            ("failed", 1),
+            "550 is not retried"
+        );
+        assert_eq!(smtp.messages().len(), 1);
+        assert_eq!(store.pending_jobs().await.unwrap(), 0);
+        store.db.close().await;
+        db.drop().await;
+    }
+);
 
-both_backends!(sms_goes_through_the_sms_ru_protocol, |backend: Backend| async move {
-    let Some((db, store)) = quiet_demo(backend).await else {
-        return;
-    };
-    let fake = SmsRu::start("test-api-id").await;
-    let worker = Worker::new(store.clone(), senders(&store, None, Some(&fake)).await, "w1".into());
-    let zhitel = user_id(&store, logins::RESIDENT).await;
-    let sosed = user_id(&store, logins::NEIGHBOUR).await;
-    set_phone(&store, zhitel, "+79160000012").await;
-    set_phone(&store, sosed, &format!("+{REFUSED_NUMBER}")).await;
-    fake.unavailable.lock().unwrap().insert("79160000012".into(), 1);
+both_backends!(
+    sms_goes_through_the_sms_ru_protocol,
+    |backend: Backend| async move {
+        let Some((db, store)) = quiet_demo(backend).await else {
+            return;
+        };
+        let fake = SmsRu::start("test-api-id").await;
+        let worker = Worker::new(
+            store.clone(),
+            senders(&store, None, Some(&fake)).await,
+            "w1".into(),
+        );
+        let zhitel = user_id(&store, logins::RESIDENT).await;
+        let sosed = user_id(&store, logins::NEIGHBOUR).await;
+        set_phone(&store, zhitel, "+79160000012").await;
+        set_phone(&store, sosed, &format!("+{REFUSED_NUMBER}")).await;
+        fake.unavailable
+            .lock()
+            .unwrap()
+            .insert("79160000012".into(), 1);
 
-    let house1 = house(&store, "Серебряная, д. 1").await;
-    let (_, source) = announce(&store, AudienceChoice::House(house1), "Авария на вводе", true).await;
-    drain(&[worker.clone()]).await;
-    let mut sms = deliveries(&store, &source, Channel::Sms).await;
-    sms.sort();
-    assert_eq!(sms.len(), 2);
-    assert_eq!((sms[0].0.as_str(), sms[0].1), ("failed", 1));
-    assert!(sms[0].2.contains("207"), "{sms:?}");
-    assert_eq!((sms[1].0.as_str(), sms[1].1), ("queued", 1));
-    assert!(sms[1].2.contains("220"), "{sms:?}");
+        let house1 = house(&store, "Серебряная, д. 1").await;
+        let (_, source) = announce(
+            &store,
+            AudienceChoice::House(house1),
+            "Авария на вводе",
+            true,
+        )
+        .await;
+        drain(&[worker.clone()]).await;
+        let mut sms = deliveries(&store, &source, Channel::Sms).await;
+        sms.sort();
+        assert_eq!(sms.len(), 2);
+        assert_eq!((sms[0].0.as_str(), sms[0].1), ("failed", 1));
+        assert!(sms[0].2.contains("207"), "{sms:?}");
+        assert_eq!((sms[1].0.as_str(), sms[1].1), ("queued", 1));
+        assert!(sms[1].2.contains("220"), "{sms:?}");
 
-    make_due(&store).await;
-    drain(&[worker]).await;
-    let sent = fake.sent();
-    assert_eq!(sent.len(), 1);
-    assert_eq!(sent[0].to, "79160000012");
-    assert_eq!(sent[0].from.as_deref(), Some("KLYUCH"));
-    assert_eq!(
-        sent[0].msg,
-        "Срочно: Авария на вводе. Горячей воды не будет с 10:00 до 14:00."
-    );
-    let after: Vec<_> = deliveries(&store, &source, Channel::Sms).await;
-    let ok = after.iter().find(|d| d.0 == "sent").expect("a sent sms");
-    assert!(ok.2.starts_with("000000-"), "the SMS.ru id is kept: {ok:?}");
-    assert!(fake.malformed.lock().unwrap().is_empty());
-    store.db.close().await;
-    db.drop().await;
-});
+        make_due(&store).await;
+        drain(&[worker]).await;
+        let sent = fake.sent();
+        assert_eq!(sent.len(), 1);
+        assert_eq!(sent[0].to, "79160000012");
+        assert_eq!(sent[0].from.as_deref(), Some("KLYUCH"));
+        assert_eq!(
+            sent[0].msg,
+            "Срочно: Авария на вводе. Горячей воды не будет с 10:00 до 14:00."
+        );
+        let after: Vec<_> = deliveries(&store, &source, Channel::Sms).await;
+        let ok = after.iter().find(|d| d.0 == "sent").expect("a sent sms");
+        assert!(ok.2.starts_with("000000-"), "the SMS.ru id is kept: {ok:?}");
+        assert!(fake.malformed.lock().unwrap().is_empty());
+        store.db.close().await;
+        db.drop().await;
+    }
+);
 
 #[tokio::test]
 async fn sms_ru_errors_are_classified_as_documented() {
@@ -330,365 +409,555 @@ async fn sms_ru_errors_are_classified_as_documented() {
     ));
 }
 
-both_backends!(web_push_is_signed_and_encrypted_for_the_push_service, |backend: Backend| async move {
-    let Some((db, store)) = quiet_demo(backend).await else {
-        return;
-    };
-    let service = PushService::start().await;
-    let worker = Worker::new(store.clone(), senders(&store, None, None).await, "w1".into());
-    let zhitel = user_id(&store, logins::RESIDENT).await;
-    let phone = service.subscribe("phone");
-    let old = service.subscribe("old-laptop");
-    service.gone.lock().unwrap().insert("old-laptop".into());
-    for s in [&phone, &old] {
+both_backends!(
+    web_push_is_signed_and_encrypted_for_the_push_service,
+    |backend: Backend| async move {
+        let Some((db, store)) = quiet_demo(backend).await else {
+            return;
+        };
+        let service = PushService::start().await;
+        let worker = Worker::new(
+            store.clone(),
+            senders(&store, None, None).await,
+            "w1".into(),
+        );
+        let zhitel = user_id(&store, logins::RESIDENT).await;
+        let phone = service.subscribe("phone");
+        let old = service.subscribe("old-laptop");
+        service.gone.lock().unwrap().insert("old-laptop".into());
+        for s in [&phone, &old] {
+            store
+                .save_push_subscription(zhitel, &s.endpoint, &s.p256dh, &s.auth)
+                .await
+                .unwrap();
+        }
+        let house2 = house(&store, "Серебряная, д. 3").await;
+        let (_, source) = announce(
+            &store,
+            AudienceChoice::House(house2),
+            "Лифт на ремонте",
+            false,
+        )
+        .await;
+        drain(&[worker]).await;
+
+        assert!(
+            service.refused.lock().unwrap().is_empty(),
+            "{:?}",
+            service.refused.lock().unwrap()
+        );
+        let received = service.received.lock().unwrap().clone();
+        assert_eq!(received.len(), 1);
+        assert_eq!(received[0].0, "phone");
+        assert_eq!(received[0].1["title"], "Лифт на ремонте");
+        assert_eq!(
+            received[0].1["body"],
+            "Горячей воды не будет с 10:00 до 14:00."
+        );
+        assert_eq!(received[0].1["url"], "/cabinet/news");
+        let mut push = deliveries(&store, &source, Channel::Push).await;
+        push.sort();
+        assert_eq!(
+            push.iter().map(|d| d.0.as_str()).collect::<Vec<_>>(),
+            ["failed", "sent"]
+        );
+        assert_eq!(
+            store.push_subscription_count(zhitel).await.unwrap(),
+            1,
+            "the 410 subscription is removed"
+        );
+        store.db.close().await;
+        db.drop().await;
+    }
+);
+
+both_backends!(
+    two_workers_never_deliver_one_message_twice,
+    |backend: Backend| async move {
+        let Some((db, store)) = quiet_demo(backend).await else {
+            return;
+        };
+        let smtp = SmtpServer::start("mailer", "secret").await;
+        // two instances: their own pools on one database, their own worker ids
+        let other = db.store().await;
+        let w1 = Worker::new(
+            store.clone(),
+            senders(&store, Some(&smtp), None).await,
+            "instance-a".into(),
+        );
+        let w2 = Worker::new(
+            other.clone(),
+            senders(&other, Some(&smtp), None).await,
+            "instance-b".into(),
+        );
+        let house2 = house(&store, "Серебряная, д. 3").await;
+        const COUNT: usize = 40;
+        for i in 0..COUNT {
+            announce(
+                &store,
+                AudienceChoice::House(house2),
+                &format!("Сообщение {i:02}"),
+                false,
+            )
+            .await;
+        }
+        let (only_a, only_b) = ([w1.clone()], [w2.clone()]);
+        tokio::join!(drain(&only_a), drain(&only_b));
+        drain(&[w1, w2]).await;
+
+        let mut subjects: Vec<String> = smtp
+            .messages()
+            .iter()
+            .map(|m| {
+                mail_parser::MessageParser::default()
+                    .parse(m.data.as_bytes())
+                    .and_then(|p| p.subject().map(str::to_string))
+                    .unwrap_or_default()
+            })
+            .collect();
+        subjects.sort();
+        let expected: Vec<String> = (0..COUNT).map(|i| format!("Сообщение {i:02}")).collect();
+        assert_eq!(subjects, expected, "each message exactly once");
+        let workers: Vec<(String, i64)> = app::with_db!(&store.db, |pool| sqlx::query_as(
+            "SELECT worker, COUNT(*) FROM delivery_attempts GROUP BY worker ORDER BY worker"
+        )
+        .fetch_all(pool)
+        .await)
+        .unwrap();
+        assert_eq!(
+            workers.iter().map(|w| w.1).sum::<i64>(),
+            COUNT as i64,
+            "{workers:?}"
+        );
+        other.db.close().await;
+        store.db.close().await;
+        db.drop().await;
+    }
+);
+
+both_backends!(
+    preferences_and_quiet_hours_choose_channels_but_not_for_critical,
+    |backend: Backend| async move {
+        let Some((db, store)) = quiet_demo(backend).await else {
+            return;
+        };
+        let zhitel = user_id(&store, logins::RESIDENT).await;
+        set_phone(&store, zhitel, "+79160000012").await;
         store
-            .save_push_subscription(zhitel, &s.endpoint, &s.p256dh, &s.auth)
+            .save_push_subscription(zhitel, "https://push.example/x", "k", "a")
             .await
             .unwrap();
+        // e-mail off, SMS on for announcements; quiet hours around now
+        let now = clock::local(Utc::now());
+        let minute = now.hour() * 60 + now.minute();
+        let quiet = QuietHours {
+            from: (minute + 1440 - 60) % 1440,
+            to: (minute + 60) % 1440,
+        };
+        store
+            .save_preferences(
+                zhitel,
+                &[
+                    (NoticeKind::Announcement, Channel::Sms),
+                    (NoticeKind::Announcement, Channel::Push),
+                ],
+                Some(quiet),
+            )
+            .await
+            .unwrap();
+        let prefs = store.preferences(zhitel).await.unwrap();
+        let announcement = &prefs.kinds[0];
+        assert_eq!(announcement.kind, NoticeKind::Announcement);
+        assert_eq!(
+            announcement.channels,
+            vec![
+                (Channel::Email, false),
+                (Channel::Sms, true),
+                (Channel::Push, true)
+            ]
+        );
+        assert!(prefs.kinds[1].mandatory);
+
+        let worker = Worker::new(
+            store.clone(),
+            senders(&store, None, None).await,
+            "w1".into(),
+        );
+        let house2 = house(&store, "Серебряная, д. 3").await;
+        let (_, normal) = announce(&store, AudienceChoice::House(house2), "Плановое", false).await;
+        let (_, critical) = announce(&store, AudienceChoice::House(house2), "Авария", true).await;
+        // only the fan-out runs now; the deliveries wait for the quiet hours to end
+        let fanout_only = Worker::new(
+            store.clone(),
+            senders(&store, None, None).await,
+            "w0".into(),
+        );
+        fanout_only.clone().tick().await;
+        let report = store.delivery_report(&normal).await.unwrap();
+        let count = |c: Channel| report.channels.iter().find(|(x, _)| *x == c).unwrap().1;
+        assert_eq!(
+            count(Channel::Email).queued + count(Channel::Email).sent,
+            0,
+            "e-mail is off"
+        );
+        assert_eq!(count(Channel::Sms).queued, 1);
+        assert_eq!(count(Channel::Push).queued, 1);
+
+        drain(&[worker]).await;
+        let report = store.delivery_report(&normal).await.unwrap();
+        let count = |c: Channel| report.channels.iter().find(|(x, _)| *x == c).unwrap().1;
+        assert_eq!(count(Channel::Sms).sent, 0, "held by the quiet hours");
+        assert_eq!(count(Channel::Sms).queued, 1);
+        let critical = store.delivery_report(&critical).await.unwrap();
+        for (channel, n) in critical.channels {
+            assert_eq!(
+                n.sent + n.failed,
+                1,
+                "critical goes on {channel:?} at once, whatever the settings"
+            );
+        }
+        store.db.close().await;
+        db.drop().await;
     }
-    let house2 = house(&store, "Серебряная, д. 3").await;
-    let (_, source) = announce(&store, AudienceChoice::House(house2), "Лифт на ремонте", false).await;
-    drain(&[worker]).await;
+);
 
-    assert!(service.refused.lock().unwrap().is_empty(), "{:?}", service.refused.lock().unwrap());
-    let received = service.received.lock().unwrap().clone();
-    assert_eq!(received.len(), 1);
-    assert_eq!(received[0].0, "phone");
-    assert_eq!(received[0].1["title"], "Лифт на ремонте");
-    assert_eq!(received[0].1["body"], "Горячей воды не будет с 10:00 до 14:00.");
-    assert_eq!(received[0].1["url"], "/cabinet/news");
-    let mut push = deliveries(&store, &source, Channel::Push).await;
-    push.sort();
-    assert_eq!(push.iter().map(|d| d.0.as_str()).collect::<Vec<_>>(), ["failed", "sent"]);
-    assert_eq!(
-        store.push_subscription_count(zhitel).await.unwrap(),
-        1,
-        "the 410 subscription is removed"
-    );
-    store.db.close().await;
-    db.drop().await;
-});
-
-both_backends!(two_workers_never_deliver_one_message_twice, |backend: Backend| async move {
-    let Some((db, store)) = quiet_demo(backend).await else {
-        return;
-    };
-    let smtp = SmtpServer::start("mailer", "secret").await;
-    // two instances: their own pools on one database, their own worker ids
-    let other = db.store().await;
-    let w1 = Worker::new(store.clone(), senders(&store, Some(&smtp), None).await, "instance-a".into());
-    let w2 = Worker::new(other.clone(), senders(&other, Some(&smtp), None).await, "instance-b".into());
-    let house2 = house(&store, "Серебряная, д. 3").await;
-    const COUNT: usize = 40;
-    for i in 0..COUNT {
-        announce(&store, AudienceChoice::House(house2), &format!("Сообщение {i:02}"), false).await;
-    }
-    let (only_a, only_b) = ([w1.clone()], [w2.clone()]);
-    tokio::join!(drain(&only_a), drain(&only_b));
-    drain(&[w1, w2]).await;
-
-    let mut subjects: Vec<String> = smtp
-        .messages()
-        .iter()
-        .map(|m| {
-            mail_parser::MessageParser::default()
-                .parse(m.data.as_bytes())
-                .and_then(|p| p.subject().map(str::to_string))
-                .unwrap_or_default()
-        })
-        .collect();
-    subjects.sort();
-    let expected: Vec<String> = (0..COUNT).map(|i| format!("Сообщение {i:02}")).collect();
-    assert_eq!(subjects, expected, "each message exactly once");
-    let workers: Vec<(String, i64)> = app::with_db!(&store.db, |pool| sqlx::query_as(
-        "SELECT worker, COUNT(*) FROM delivery_attempts GROUP BY worker ORDER BY worker"
-    )
-    .fetch_all(pool)
-    .await)
-    .unwrap();
-    assert_eq!(workers.iter().map(|w| w.1).sum::<i64>(), COUNT as i64, "{workers:?}");
-    other.db.close().await;
-    store.db.close().await;
-    db.drop().await;
-});
-
-both_backends!(preferences_and_quiet_hours_choose_channels_but_not_for_critical, |backend: Backend| async move {
-    let Some((db, store)) = quiet_demo(backend).await else {
-        return;
-    };
-    let zhitel = user_id(&store, logins::RESIDENT).await;
-    set_phone(&store, zhitel, "+79160000012").await;
-    store
-        .save_push_subscription(zhitel, "https://push.example/x", "k", "a")
-        .await
-        .unwrap();
-    // e-mail off, SMS on for announcements; quiet hours around now
-    let now = clock::local(Utc::now());
-    let minute = now.hour() * 60 + now.minute();
-    let quiet = QuietHours {
-        from: (minute + 1440 - 60) % 1440,
-        to: (minute + 60) % 1440,
-    };
-    store
-        .save_preferences(
-            zhitel,
-            &[(NoticeKind::Announcement, Channel::Sms), (NoticeKind::Announcement, Channel::Push)],
-            Some(quiet),
+both_backends!(
+    audiences_reach_only_their_houses_and_entrances,
+    |backend: Backend| async move {
+        let Some((db, store)) = quiet_demo(backend).await else {
+            return;
+        };
+        let zhitel = user_id(&store, logins::RESIDENT).await;
+        let sosed = user_id(&store, logins::NEIGHBOUR).await;
+        let newcomer = user_id(&store, logins::NEWCOMER).await;
+        let worker = Worker::new(
+            store.clone(),
+            senders(&store, None, None).await,
+            "w1".into(),
+        );
+        let house1 = house(&store, "Серебряная, д. 1").await;
+        let house2 = house(&store, "Серебряная, д. 3").await;
+        let options = store.audience_options().await.unwrap();
+        let entrance = |label: &str| {
+            let value = &options
+                .iter()
+                .find(|o| o.label == label)
+                .expect(label)
+                .value;
+            value
+                .strip_prefix("entrance:")
+                .unwrap()
+                .parse::<i64>()
+                .unwrap()
+        };
+        announce(&store, AudienceChoice::House(house2), "Дом 3: вода", true).await;
+        announce(
+            &store,
+            AudienceChoice::Entrance(entrance("г. Москва, ул. Серебряная, д. 1, подъезд 2")),
+            "Подъезд 2",
+            false,
         )
-        .await
-        .unwrap();
-    let prefs = store.preferences(zhitel).await.unwrap();
-    let announcement = &prefs.kinds[0];
-    assert_eq!(announcement.kind, NoticeKind::Announcement);
-    assert_eq!(
-        announcement.channels,
-        vec![(Channel::Email, false), (Channel::Sms, true), (Channel::Push, true)]
-    );
-    assert!(prefs.kinds[1].mandatory);
+        .await;
+        announce(
+            &store,
+            AudienceChoice::Entrance(entrance("г. Москва, ул. Серебряная, д. 1, подъезд 1")),
+            "Подъезд 1",
+            false,
+        )
+        .await;
+        announce(&store, AudienceChoice::All, "Всем", false).await;
+        drain(&[worker]).await;
 
-    let worker = Worker::new(store.clone(), senders(&store, None, None).await, "w1".into());
-    let house2 = house(&store, "Серебряная, д. 3").await;
-    let (_, normal) = announce(&store, AudienceChoice::House(house2), "Плановое", false).await;
-    let (_, critical) = announce(&store, AudienceChoice::House(house2), "Авария", true).await;
-    // only the fan-out runs now; the deliveries wait for the quiet hours to end
-    let fanout_only = Worker::new(store.clone(), senders(&store, None, None).await, "w0".into());
-    fanout_only.clone().tick().await;
-    let report = store.delivery_report(&normal).await.unwrap();
-    let count = |c: Channel| report.channels.iter().find(|(x, _)| *x == c).unwrap().1;
-    assert_eq!(count(Channel::Email).queued + count(Channel::Email).sent, 0, "e-mail is off");
-    assert_eq!(count(Channel::Sms).queued, 1);
-    assert_eq!(count(Channel::Push).queued, 1);
+        let titles = |user: i64| {
+            let store = store.clone();
+            async move {
+                let mut t: Vec<String> = store
+                    .notifications(user, 50)
+                    .await
+                    .unwrap()
+                    .into_iter()
+                    .map(|n| n.title)
+                    .collect();
+                t.sort();
+                t
+            }
+        };
+        assert_eq!(
+            titles(zhitel).await,
+            ["Всем", "Подъезд 1", "Срочно: Дом 3: вода"]
+        );
+        assert_eq!(
+            titles(sosed).await,
+            ["Всем", "Подъезд 1"],
+            "house 1 does not get house 3's"
+        );
+        assert!(
+            titles(newcomer).await.is_empty(),
+            "a pending link receives nothing"
+        );
+        // the critical banner follows the same audience
+        let banners = |user: i64| {
+            let store = store.clone();
+            async move {
+                store
+                    .header_notices(user, Utc::now(), today())
+                    .await
+                    .unwrap()
+                    .banners
+            }
+        };
+        assert_eq!(banners(zhitel).await.len(), 1);
+        assert!(banners(sosed).await.is_empty());
 
-    drain(&[worker]).await;
-    let report = store.delivery_report(&normal).await.unwrap();
-    let count = |c: Channel| report.channels.iter().find(|(x, _)| *x == c).unwrap().1;
-    assert_eq!(count(Channel::Sms).sent, 0, "held by the quiet hours");
-    assert_eq!(count(Channel::Sms).queued, 1);
-    let critical = store.delivery_report(&critical).await.unwrap();
-    for (channel, n) in critical.channels {
-        assert_eq!(n.sent + n.failed, 1, "critical goes on {channel:?} at once, whatever the settings");
-    }
-    store.db.close().await;
-    db.drop().await;
-});
-
-both_backends!(audiences_reach_only_their_houses_and_entrances, |backend: Backend| async move {
-    let Some((db, store)) = quiet_demo(backend).await else {
-        return;
-    };
-    let zhitel = user_id(&store, logins::RESIDENT).await;
-    let sosed = user_id(&store, logins::NEIGHBOUR).await;
-    let newcomer = user_id(&store, logins::NEWCOMER).await;
-    let worker = Worker::new(store.clone(), senders(&store, None, None).await, "w1".into());
-    let house1 = house(&store, "Серебряная, д. 1").await;
-    let house2 = house(&store, "Серебряная, д. 3").await;
-    let options = store.audience_options().await.unwrap();
-    let entrance = |label: &str| {
-        let value = &options.iter().find(|o| o.label == label).expect(label).value;
-        value.strip_prefix("entrance:").unwrap().parse::<i64>().unwrap()
-    };
-    announce(&store, AudienceChoice::House(house2), "Дом 3: вода", true).await;
-    announce(&store, AudienceChoice::Entrance(entrance("г. Москва, ул. Серебряная, д. 1, подъезд 2")), "Подъезд 2", false).await;
-    announce(&store, AudienceChoice::Entrance(entrance("г. Москва, ул. Серебряная, д. 1, подъезд 1")), "Подъезд 1", false).await;
-    announce(&store, AudienceChoice::All, "Всем", false).await;
-    drain(&[worker]).await;
-
-    let titles = |user: i64| {
-        let store = store.clone();
-        async move {
-            let mut t: Vec<String> = store
-                .notifications(user, 50)
-                .await
-                .unwrap()
-                .into_iter()
-                .map(|n| n.title)
-                .collect();
-            t.sort();
-            t
-        }
-    };
-    assert_eq!(titles(zhitel).await, ["Всем", "Подъезд 1", "Срочно: Дом 3: вода"]);
-    assert_eq!(titles(sosed).await, ["Всем", "Подъезд 1"], "house 1 does not get house 3's");
-    assert!(titles(newcomer).await.is_empty(), "a pending link receives nothing");
-    // the critical banner follows the same audience
-    let banners = |user: i64| {
-        let store = store.clone();
-        async move { store.header_notices(user, Utc::now(), today()).await.unwrap().banners }
-    };
-    assert_eq!(banners(zhitel).await.len(), 1);
-    assert!(banners(sosed).await.is_empty());
-
-    // news: targeted, scheduled, pinned
-    let actor = user_id(&store, logins::DISPATCHER).await;
-    let draft = |title: &str, pinned: bool, at: chrono::DateTime<Utc>| NewsDraft {
-        title: title.into(),
-        body: "Текст".into(),
-        pinned,
-        publish_at: at,
-    };
-    let hour_ago = Utc::now() - Duration::hours(1);
-    let for_house2 = store
-        .save_news(actor, None, AudienceChoice::House(house2), &draft("Двор дома 3", false, hour_ago))
-        .await
-        .unwrap();
-    store
-        .save_news(actor, None, AudienceChoice::House(house1), &draft("Закреплено в доме 1", true, hour_ago - Duration::days(30)))
-        .await
-        .unwrap();
-    store
-        .save_news(actor, None, AudienceChoice::All, &draft("Завтра", false, Utc::now() + Duration::days(1)))
-        .await
-        .unwrap();
-    let feed = |user: i64| {
-        let store = store.clone();
-        async move {
+        // news: targeted, scheduled, pinned
+        let actor = user_id(&store, logins::DISPATCHER).await;
+        let draft = |title: &str, pinned: bool, at: chrono::DateTime<Utc>| NewsDraft {
+            title: title.into(),
+            body: "Текст".into(),
+            pinned,
+            publish_at: at,
+        };
+        let hour_ago = Utc::now() - Duration::hours(1);
+        let for_house2 = store
+            .save_news(
+                actor,
+                None,
+                AudienceChoice::House(house2),
+                &draft("Двор дома 3", false, hour_ago),
+            )
+            .await
+            .unwrap();
+        store
+            .save_news(
+                actor,
+                None,
+                AudienceChoice::House(house1),
+                &draft("Закреплено в доме 1", true, hour_ago - Duration::days(30)),
+            )
+            .await
+            .unwrap();
+        store
+            .save_news(
+                actor,
+                None,
+                AudienceChoice::All,
+                &draft("Завтра", false, Utc::now() + Duration::days(1)),
+            )
+            .await
+            .unwrap();
+        let feed = |user: i64| {
+            let store = store.clone();
+            async move {
+                store
+                    .news_feed(user, Utc::now(), today())
+                    .await
+                    .unwrap()
+                    .news
+                    .into_iter()
+                    .map(|n| n.title)
+                    .collect::<Vec<_>>()
+            }
+        };
+        let zhitel_feed = feed(zhitel).await;
+        let at = |title: &str| zhitel_feed.iter().position(|t| t == title);
+        assert!(
+            at("Закреплено в доме 1") < at("Двор дома 3"),
+            "pinned first: {zhitel_feed:?}"
+        );
+        assert!(at("Двор дома 3").is_some());
+        assert!(
+            !zhitel_feed.contains(&"Завтра".to_string()),
+            "scheduled news waits"
+        );
+        assert!(!feed(sosed).await.contains(&"Двор дома 3".to_string()));
+        assert!(matches!(
             store
-                .news_feed(user, Utc::now(), today())
+                .news_item(sosed, for_house2, Utc::now(), today())
+                .await,
+            Err(app::error::AppError::NotFound)
+        ));
+        store.db.close().await;
+        db.drop().await;
+    }
+);
+
+both_backends!(
+    security_messages_and_edited_templates,
+    |backend: Backend| async move {
+        let Some((db, store)) = quiet_demo(backend).await else {
+            return;
+        };
+        let zhitel = user_id(&store, logins::RESIDENT).await;
+        let actor = user_id(&store, logins::DISPATCHER).await;
+        // switching every channel off does not silence security messages
+        store.save_preferences(zhitel, &[], None).await.unwrap();
+        store.change_password(zhitel, "hash", "keep").await.unwrap();
+        store
+            .save_template(
+                actor,
+                NoticeKind::Announcement,
+                Some(("Объявление: {title}", "{text}\nПравление")),
+            )
+            .await
+            .unwrap();
+        let house2 = house(&store, "Серебряная, д. 3").await;
+        let (_, source) = announce(&store, AudienceChoice::House(house2), "Субботник", false).await;
+        let worker = Worker::new(
+            store.clone(),
+            senders(&store, None, None).await,
+            "w1".into(),
+        );
+        drain(&[worker]).await;
+
+        let list = store.notifications(zhitel, 10).await.unwrap();
+        let titles: Vec<_> = list.iter().map(|n| n.title.as_str()).collect();
+        assert!(titles.contains(&"Пароль изменён"), "{titles:?}");
+        assert!(titles.contains(&"Объявление: Субботник"), "{titles:?}");
+        let mut mailbox: Vec<(String, String, String)> = store
+            .dev_mailbox(10)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|m| (m.channel, m.recipient, m.subject))
+            .collect();
+        mailbox.sort();
+        // every channel off, yet the security message goes by e-mail and SMS (the demo phone);
+        // the announcement does not
+        assert_eq!(
+            mailbox,
+            [
+                (
+                    "E-mail".to_string(),
+                    logins::RESIDENT.to_string(),
+                    "Пароль изменён".to_string()
+                ),
+                ("SMS".to_string(), "+79161234512".to_string(), String::new()),
+            ]
+        );
+        assert!(deliveries(&store, &source, Channel::Email).await.is_empty());
+
+        // reading: one, then all; only one's own
+        let sosed = user_id(&store, logins::NEIGHBOUR).await;
+        store.mark_read(sosed, Some(list[0].id)).await.unwrap();
+        assert_eq!(
+            store
+                .header_notices(zhitel, Utc::now(), today())
                 .await
                 .unwrap()
-                .news
-                .into_iter()
-                .map(|n| n.title)
-                .collect::<Vec<_>>()
-        }
-    };
-    let zhitel_feed = feed(zhitel).await;
-    let at = |title: &str| zhitel_feed.iter().position(|t| t == title);
-    assert!(at("Закреплено в доме 1") < at("Двор дома 3"), "pinned first: {zhitel_feed:?}");
-    assert!(at("Двор дома 3").is_some());
-    assert!(!zhitel_feed.contains(&"Завтра".to_string()), "scheduled news waits");
-    assert!(!feed(sosed).await.contains(&"Двор дома 3".to_string()));
-    assert!(matches!(
-        store.news_item(sosed, for_house2, Utc::now(), today()).await,
-        Err(app::error::AppError::NotFound)
-    ));
-    store.db.close().await;
-    db.drop().await;
-});
+                .unread,
+            2
+        );
+        store.mark_read(zhitel, Some(list[0].id)).await.unwrap();
+        assert_eq!(
+            store
+                .header_notices(zhitel, Utc::now(), today())
+                .await
+                .unwrap()
+                .unread,
+            1
+        );
+        store.mark_read(zhitel, None).await.unwrap();
+        assert_eq!(
+            store
+                .header_notices(zhitel, Utc::now(), today())
+                .await
+                .unwrap()
+                .unread,
+            0
+        );
+        let report = store.delivery_report(&source).await.unwrap();
+        assert_eq!((report.recipients, report.read), (1, 1));
+        store.db.close().await;
+        db.drop().await;
+    }
+);
 
-both_backends!(security_messages_and_edited_templates, |backend: Backend| async move {
-    let Some((db, store)) = quiet_demo(backend).await else {
-        return;
-    };
-    let zhitel = user_id(&store, logins::RESIDENT).await;
-    let actor = user_id(&store, logins::DISPATCHER).await;
-    // switching every channel off does not silence security messages
-    store.save_preferences(zhitel, &[], None).await.unwrap();
-    store.change_password(zhitel, "hash", "keep").await.unwrap();
-    store
-        .save_template(actor, NoticeKind::Announcement, Some(("Объявление: {title}", "{text}\nПравление")))
-        .await
-        .unwrap();
-    let house2 = house(&store, "Серебряная, д. 3").await;
-    let (_, source) = announce(&store, AudienceChoice::House(house2), "Субботник", false).await;
-    let worker = Worker::new(store.clone(), senders(&store, None, None).await, "w1".into());
-    drain(&[worker]).await;
-
-    let list = store.notifications(zhitel, 10).await.unwrap();
-    let titles: Vec<_> = list.iter().map(|n| n.title.as_str()).collect();
-    assert!(titles.contains(&"Пароль изменён"), "{titles:?}");
-    assert!(titles.contains(&"Объявление: Субботник"), "{titles:?}");
-    let mut mailbox: Vec<(String, String, String)> = store
-        .dev_mailbox(10)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|m| (m.channel, m.recipient, m.subject))
-        .collect();
-    mailbox.sort();
-    // every channel off, yet the security message goes by e-mail and SMS (the demo phone);
-    // the announcement does not
-    assert_eq!(
-        mailbox,
-        [
-            ("E-mail".to_string(), logins::RESIDENT.to_string(), "Пароль изменён".to_string()),
-            ("SMS".to_string(), "+79161234512".to_string(), String::new()),
-        ]
-    );
-    assert!(deliveries(&store, &source, Channel::Email).await.is_empty());
-
-    // reading: one, then all; only one's own
-    let sosed = user_id(&store, logins::NEIGHBOUR).await;
-    store.mark_read(sosed, Some(list[0].id)).await.unwrap();
-    assert_eq!(store.header_notices(zhitel, Utc::now(), today()).await.unwrap().unread, 2);
-    store.mark_read(zhitel, Some(list[0].id)).await.unwrap();
-    assert_eq!(store.header_notices(zhitel, Utc::now(), today()).await.unwrap().unread, 1);
-    store.mark_read(zhitel, None).await.unwrap();
-    assert_eq!(store.header_notices(zhitel, Utc::now(), today()).await.unwrap().unread, 0);
-    let report = store.delivery_report(&source).await.unwrap();
-    assert_eq!((report.recipients, report.read), (1, 1));
-    store.db.close().await;
-    db.drop().await;
-});
-
-both_backends!(a_big_audience_is_fanned_out_in_batches_each_resident_once, |backend: Backend| async move {
-    use app::auth::types::Role;
-    use app::housing::store::{ApartmentLoad, HouseLoad, RegisterLoad, ResidentLoad, UserLoad};
-    use app::housing::types::{LinkStatus, Relation};
-    use app::notify::store::FANOUT_BATCH;
-    let Some((db, store)) = quiet_demo(backend).await else {
-        return;
-    };
-    let people = FANOUT_BATCH as usize + 123;
-    let since = chrono::NaiveDate::from_ymd_opt(2020, 1, 1).unwrap();
-    let residents = (0..people)
-        .map(|i| ResidentLoad {
-            full_name: format!("Житель Большого {i}"),
-            phone: None,
-            email: None,
-            relation: Relation::Family,
-            share: None,
-            moved_in: since,
-            moved_out: None,
-            status: LinkStatus::Active,
-            user: Some(UserLoad {
+both_backends!(
+    a_big_audience_is_fanned_out_in_batches_each_resident_once,
+    |backend: Backend| async move {
+        use app::auth::types::Role;
+        use app::housing::store::{ApartmentLoad, HouseLoad, RegisterLoad, ResidentLoad, UserLoad};
+        use app::housing::types::{LinkStatus, Relation};
+        use app::notify::store::FANOUT_BATCH;
+        let Some((db, store)) = quiet_demo(backend).await else {
+            return;
+        };
+        let people = FANOUT_BATCH as usize + 123;
+        let since = chrono::NaiveDate::from_ymd_opt(2020, 1, 1).unwrap();
+        let residents = (0..people)
+            .map(|i| ResidentLoad {
                 full_name: format!("Житель Большого {i}"),
-                email: Some(format!("big{i}@klyuch.test")),
                 phone: None,
-                password_hash: "x".into(),
-                role: Role::Resident,
-            }),
-        })
-        .collect();
-    store
-        .load_register(&RegisterLoad {
-            houses: vec![HouseLoad {
-                address: "г. Москва, ул. Большая, д. 1".into(),
-                entrances: 0,
-                apartments: vec![ApartmentLoad {
-                    number: "1".into(),
-                    entrance: None,
-                    floor: None,
-                    area_centi_m2: 10_000,
-                    account_number: "55000001".into(),
-                    opened_on: since,
-                    residents,
+                email: None,
+                relation: Relation::Family,
+                share: None,
+                moved_in: since,
+                moved_out: None,
+                status: LinkStatus::Active,
+                user: Some(UserLoad {
+                    full_name: format!("Житель Большого {i}"),
+                    email: Some(format!("big{i}@klyuch.test")),
+                    phone: None,
+                    password_hash: "x".into(),
+                    role: Role::Resident,
+                }),
+            })
+            .collect();
+        store
+            .load_register(&RegisterLoad {
+                houses: vec![HouseLoad {
+                    address: "г. Москва, ул. Большая, д. 1".into(),
+                    entrances: 0,
+                    apartments: vec![ApartmentLoad {
+                        number: "1".into(),
+                        entrance: None,
+                        floor: None,
+                        area_centi_m2: 10_000,
+                        account_number: "55000001".into(),
+                        opened_on: since,
+                        residents,
+                    }],
                 }],
-            }],
-            staff: vec![],
-        })
-        .await
-        .unwrap();
-    let big = house(&store, "Большая").await;
-    let (_, source) = announce(&store, AudienceChoice::House(big), "Всем в большом доме", false).await;
-    let worker = Worker::new(store.clone(), senders(&store, None, None).await, "w1".into());
-    drain(&[worker]).await;
+                staff: vec![],
+            })
+            .await
+            .unwrap();
+        let big = house(&store, "Большая").await;
+        let (_, source) = announce(
+            &store,
+            AudienceChoice::House(big),
+            "Всем в большом доме",
+            false,
+        )
+        .await;
+        let worker = Worker::new(
+            store.clone(),
+            senders(&store, None, None).await,
+            "w1".into(),
+        );
+        drain(&[worker]).await;
 
-    let report = store.delivery_report(&source).await.unwrap();
-    assert_eq!(report.recipients, people as i64);
-    let email = report.channels.iter().find(|(c, _)| *c == Channel::Email).unwrap().1;
-    assert_eq!(email.sent, people as i64);
-    let (distinct, claims): (i64, i64) = app::with_db!(&store.db, |pool| sqlx::query_as(
-        "SELECT (SELECT COUNT(DISTINCT user_id) FROM notifications WHERE source = $1),
+        let report = store.delivery_report(&source).await.unwrap();
+        assert_eq!(report.recipients, people as i64);
+        let email = report
+            .channels
+            .iter()
+            .find(|(c, _)| *c == Channel::Email)
+            .unwrap()
+            .1;
+        assert_eq!(email.sent, people as i64);
+        let (distinct, claims): (i64, i64) = app::with_db!(&store.db, |pool| sqlx::query_as(
+            "SELECT (SELECT COUNT(DISTINCT user_id) FROM notifications WHERE source = $1),
                 (SELECT attempts FROM jobs WHERE kind = 'notify.fanout'
                  AND payload LIKE '%Всем в большом доме%')"
-    )
-    .bind(&source)
-    .fetch_one(pool)
-    .await)
-    .unwrap();
-    assert_eq!(distinct, people as i64, "each resident exactly once");
-    assert_eq!(claims, 2, "two batches of at most {FANOUT_BATCH}");
-    store.db.close().await;
-    db.drop().await;
-});
+        )
+        .bind(&source)
+        .fetch_one(pool)
+        .await)
+        .unwrap();
+        assert_eq!(distinct, people as i64, "each resident exactly once");
+        assert_eq!(claims, 2, "two batches of at most {FANOUT_BATCH}");
+        store.db.close().await;
+        db.drop().await;
+    }
+);

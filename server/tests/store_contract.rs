@@ -691,24 +691,30 @@ both_backends!(
     }
 );
 
-both_backends!(faq_search_finds_answers_by_word_forms, |backend: Backend| async move {
-    let Some((db, store)) = demo_store(backend).await else {
-        return;
-    };
-    let all = store.faq("").await.unwrap();
-    assert_eq!(all.len(), 4);
-    assert!(all.iter().all(|c| !c.items.is_empty()));
-    let emergency = store.faq("Авария").await.unwrap();
-    let questions: Vec<&str> = emergency
-        .iter()
-        .flat_map(|c| c.items.iter().map(|i| i.question.as_str()))
-        .collect();
-    assert!(questions.contains(&"Что считается аварией?"), "{questions:?}");
-    assert!(!questions.contains(&"Как оплатить квитанцию?"));
-    let pay = store.faq("оплата картой").await.unwrap();
-    assert_eq!(pay.len(), 1);
-    assert_eq!(pay[0].title, "Оплата");
-    assert!(store.faq("несуществующее слово").await.unwrap().is_empty());
-    store.db.close().await;
-    db.drop().await;
-});
+both_backends!(
+    faq_search_finds_answers_by_word_forms,
+    |backend: Backend| async move {
+        let Some((db, store)) = demo_store(backend).await else {
+            return;
+        };
+        let all = store.faq("").await.unwrap();
+        assert_eq!(all.len(), 4);
+        assert!(all.iter().all(|c| !c.items.is_empty()));
+        let emergency = store.faq("Авария").await.unwrap();
+        let questions: Vec<&str> = emergency
+            .iter()
+            .flat_map(|c| c.items.iter().map(|i| i.question.as_str()))
+            .collect();
+        assert!(
+            questions.contains(&"Что считается аварией?"),
+            "{questions:?}"
+        );
+        assert!(!questions.contains(&"Как оплатить квитанцию?"));
+        let pay = store.faq("оплата картой").await.unwrap();
+        assert_eq!(pay.len(), 1);
+        assert_eq!(pay[0].title, "Оплата");
+        assert!(store.faq("несуществующее слово").await.unwrap().is_empty());
+        store.db.close().await;
+        db.drop().await;
+    }
+);

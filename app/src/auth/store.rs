@@ -4,9 +4,9 @@ use chrono::{DateTime, Utc};
 use sqlx::FromRow;
 
 use super::types::{CurrentUser, InviteInfo, Role, UserRow};
+use crate::clock;
 use crate::db::{BeginWrite, Store, internal, is_unique_violation};
 use crate::error::AppError;
-use crate::clock;
 use crate::notify::types::{Notice, NoticeKind, Recipients};
 use crate::{audit, enqueue_notice, with_db};
 

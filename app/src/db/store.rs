@@ -65,3 +65,34 @@ impl Store {
         .map_err(super::internal("log view"))
     }
 }
+
+impl Store {
+    /// Runs one statement that changes at most one row — `$1` is the row's id and, when given,
+    /// `$2` is `at` — and audits the change with it, in one transaction. True when a row changed.
+    pub async fn change_one(
+        &self,
+        sql: &str,
+        id: i64,
+        at: Option<chrono::DateTime<chrono::Utc>>,
+        actor: i64,
+        action: &str,
+        entity: &str,
+    ) -> Result<bool, crate::error::AppError> {
+        use super::BeginWrite;
+        crate::with_db!(&self.db, |pool| async {
+            let mut tx = pool.begin_write().await?;
+            let mut query = sqlx::query(sql).bind(id);
+            if let Some(at) = at {
+                query = query.bind(at);
+            }
+            let changed = query.execute(&mut *tx).await?.rows_affected() == 1;
+            if changed {
+                audit!(&mut *tx, Some(actor), action, entity, Some(id), "")?;
+                tx.commit().await?;
+            }
+            Ok::<_, sqlx::Error>(changed)
+        }
+        .await)
+        .map_err(super::internal("change one row"))
+    }
+}

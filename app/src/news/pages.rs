@@ -164,7 +164,10 @@ pub fn FaqPage() -> impl IntoView {
 
 /// The audience `<select>` of the staff forms.
 #[component]
-fn AudienceSelect(options: Vec<AudienceOption>, #[prop(optional)] selected: String) -> impl IntoView {
+fn AudienceSelect(
+    options: Vec<AudienceOption>,
+    #[prop(optional)] selected: String,
+) -> impl IntoView {
     view! {
         <label class=format!("{} mt-3", style::LABEL)>{t::AUDIENCE}
             <select class=style::INPUT name="audience" required>
@@ -307,10 +310,17 @@ pub fn StaffNewsPage() -> impl IntoView {
     let delete = ServerAction::<DeleteNews>::new();
     let data = Resource::new(
         move || save.version().get() + delete.version().get(),
-        |_| async { Ok::<_, crate::error::AppError>((audience_options().await?, staff_news().await?)) },
+        |_| async {
+            Ok::<_, crate::error::AppError>((audience_options().await?, staff_news().await?))
+        },
     );
     let query = use_query_map();
-    let upload = move || query.read().get("upload").and_then(|c| t::upload_result(&c));
+    let upload = move || {
+        query
+            .read()
+            .get("upload")
+            .and_then(|c| t::upload_result(&c))
+    };
     view! {
         <h1 class=style::H1>{t::NEWS_TITLE}</h1>
         {move || upload().map(|(ok, message)| view! {

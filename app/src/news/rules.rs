@@ -9,7 +9,10 @@ pub enum Span {
     Text(String),
     Bold(String),
     /// `[text](https://…)`: only http(s) and site-local links become links.
-    Link { text: String, url: String },
+    Link {
+        text: String,
+        url: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,7 +27,11 @@ pub enum Block {
 pub fn parse_text(text: &str) -> Vec<Block> {
     let mut blocks = Vec::new();
     for chunk in text.replace("\r\n", "\n").split("\n\n") {
-        let lines: Vec<&str> = chunk.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+        let lines: Vec<&str> = chunk
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect();
         if lines.is_empty() {
             continue;
         }
@@ -224,7 +231,9 @@ mod tests {
     #[test]
     fn plain_text_drops_the_marks_but_keeps_the_sense() {
         assert_eq!(
-            plain_text("С **10:00** нет воды.\n\n- подъезд 1\n- подъезд 2\n\n[Подробнее](/cabinet/news)"),
+            plain_text(
+                "С **10:00** нет воды.\n\n- подъезд 1\n- подъезд 2\n\n[Подробнее](/cabinet/news)"
+            ),
             "С 10:00 нет воды.\n\n• подъезд 1\n• подъезд 2\n\nПодробнее (/cabinet/news)"
         );
     }
@@ -244,7 +253,10 @@ mod tests {
     fn audience_values_round_trip() {
         assert_eq!(parse_audience("all"), Ok(AudienceChoice::All));
         assert_eq!(parse_audience("house:2"), Ok(AudienceChoice::House(2)));
-        assert_eq!(parse_audience("entrance:7"), Ok(AudienceChoice::Entrance(7)));
+        assert_eq!(
+            parse_audience("entrance:7"),
+            Ok(AudienceChoice::Entrance(7))
+        );
         assert!(parse_audience("house:x").is_err());
         assert!(parse_audience("").is_err());
         let a = Audience {
@@ -266,7 +278,10 @@ mod tests {
 
     #[test]
     fn posts_need_a_title_and_text_of_sane_length() {
-        assert_eq!(check_post(" Вода ", " Нет "), Ok(("Вода".into(), "Нет".into())));
+        assert_eq!(
+            check_post(" Вода ", " Нет "),
+            Ok(("Вода".into(), "Нет".into()))
+        );
         assert!(check_post("", "x").is_err());
         assert!(check_post("x", "  ").is_err());
         assert!(check_post(&"я".repeat(151), "x").is_err());

@@ -74,7 +74,9 @@ impl NewsRow {
             published: clock::format_moment(self.publish_at),
             publish_at_input: clock::local_input(self.publish_at),
             scheduled: self.publish_at > now,
-            image: self.image.map(|name| format!("/files/{NEWS_IMAGES}/{name}")),
+            image: self
+                .image
+                .map(|name| format!("/files/{NEWS_IMAGES}/{name}")),
         }
     }
 }
@@ -255,26 +257,11 @@ impl Store {
 
     /// Ends an announcement now (its banner disappears).
     pub async fn end_announcement(&self, actor: i64, id: i64) -> Result<(), AppError> {
-        let changed = with_db!(&self.db, |pool| async {
-            let mut tx = pool.begin_write().await?;
-            let now = Utc::now();
-            let changed = sqlx::query(
-                "UPDATE announcements SET expires_at = $1 WHERE id = $2 AND expires_at > $1",
-            )
-            .bind(now)
-            .bind(id)
-            .execute(&mut *tx)
+        let sql = "UPDATE announcements SET expires_at = $2 WHERE id = $1 AND expires_at > $2";
+        if self
+            .change_one(sql, id, Some(Utc::now()), actor, "end", "announcement")
             .await?
-            .rows_affected();
-            if changed == 1 {
-                audit!(&mut *tx, Some(actor), "end", "announcement", Some(id), "")?;
-                tx.commit().await?;
-            }
-            Ok::<_, sqlx::Error>(changed)
-        }
-        .await)
-        .map_err(internal("end announcement"))?;
-        if changed == 1 {
+        {
             Ok(())
         } else {
             Err(AppError::invalid("Объявление уже снято или не найдено."))
@@ -374,10 +361,9 @@ impl Store {
             "{} ORDER BY n.publish_at DESC LIMIT 500",
             select_with_audience(NEWS_COLUMNS, "news")
         );
-        let rows: Vec<NewsRow> = with_db!(&self.db, |pool| sqlx::query_as(&sql)
-            .fetch_all(pool)
-            .await)
-        .map_err(internal("all news"))?;
+        let rows: Vec<NewsRow> =
+            with_db!(&self.db, |pool| sqlx::query_as(&sql).fetch_all(pool).await)
+                .map_err(internal("all news"))?;
         Ok(rows.into_iter().map(|r| r.into_item(now)).collect())
     }
 
@@ -389,12 +375,13 @@ impl Store {
         choice: AudienceChoice,
         draft: &NewsDraft,
     ) -> Result<i64, AppError> {
-        let result = with_db!(&self.db, |pool| async {
-            let mut tx = pool.begin_write().await?;
-            let Some(audience) = resolve_audience!(&mut *tx, choice).await? else {
-                return Ok(None);
-            };
-            let saved: Option<i64> = match id {
+        let result =
+            with_db!(&self.db, |pool| async {
+                let mut tx = pool.begin_write().await?;
+                let Some(audience) = resolve_audience!(&mut *tx, choice).await? else {
+                    return Ok(None);
+                };
+                let saved: Option<i64> = match id {
                 None => Some(
                     sqlx::query_scalar(
                         "INSERT INTO news (author_id, title, body, house_id, entrance_id, pinned,
@@ -427,16 +414,16 @@ impl Store {
                 .fetch_optional(&mut *tx)
                 .await?,
             };
-            let Some(saved) = saved else {
-                return Ok(None);
-            };
-            let action = if id.is_some() { "edit" } else { "create" };
-            audit!(&mut *tx, Some(actor), action, "news", Some(saved), "")?;
-            tx.commit().await?;
-            Ok::<_, sqlx::Error>(Some(saved))
-        }
-        .await)
-        .map_err(internal("save news"))?;
+                let Some(saved) = saved else {
+                    return Ok(None);
+                };
+                let action = if id.is_some() { "edit" } else { "create" };
+                audit!(&mut *tx, Some(actor), action, "news", Some(saved), "")?;
+                tx.commit().await?;
+                Ok::<_, sqlx::Error>(Some(saved))
+            }
+            .await)
+            .map_err(internal("save news"))?;
         result.ok_or(AppError::NotFound)
     }
 
@@ -463,7 +450,14 @@ impl Store {
                 .bind(id)
                 .execute(&mut *tx)
                 .await?;
-            audit!(&mut *tx, Some(actor), "set_image", "news", Some(id), file.unwrap_or(""))?;
+            audit!(
+                &mut *tx,
+                Some(actor),
+                "set_image",
+                "news",
+                Some(id),
+                file.unwrap_or("")
+            )?;
             tx.commit().await?;
             Ok::<_, sqlx::Error>(Some(old))
         }
@@ -552,7 +546,14 @@ impl Store {
             .bind(title)
             .fetch_one(&mut *tx)
             .await?;
-            audit!(&mut *tx, Some(actor), "create", "faq_category", Some(id), "")?;
+            audit!(
+                &mut *tx,
+                Some(actor),
+                "create",
+                "faq_category",
+                Some(id),
+                ""
+            )?;
             tx.commit().await?;
             Ok::<_, sqlx::Error>(id)
         }
@@ -627,22 +628,11 @@ impl Store {
     }
 
     pub async fn delete_faq_item(&self, actor: i64, id: i64) -> Result<(), AppError> {
-        let deleted = with_db!(&self.db, |pool| async {
-            let mut tx = pool.begin_write().await?;
-            let n = sqlx::query("DELETE FROM faq_items WHERE id = $1")
-                .bind(id)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-            if n == 1 {
-                audit!(&mut *tx, Some(actor), "delete", "faq_item", Some(id), "")?;
-                tx.commit().await?;
-            }
-            Ok::<_, sqlx::Error>(n)
-        }
-        .await)
-        .map_err(internal("delete faq item"))?;
-        if deleted == 1 {
+        let sql = "DELETE FROM faq_items WHERE id = $1";
+        if self
+            .change_one(sql, id, None, actor, "delete", "faq_item")
+            .await?
+        {
             Ok(())
         } else {
             Err(AppError::NotFound)

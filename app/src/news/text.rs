@@ -15,9 +15,11 @@ pub const FAQ_NOTHING: &str = "Ничего не нашлось. Спросит�
 pub const POST_ANNOUNCEMENT: &str = "Новое объявление";
 pub const TITLE: &str = "Заголовок";
 pub const TEXT: &str = "Текст";
-pub const TEXT_HINT: &str = "Пустая строка — новый абзац, «- » — пункт списка, **жирный**, [ссылка](https://…).";
+pub const TEXT_HINT: &str =
+    "Пустая строка — новый абзац, «- » — пункт списка, **жирный**, [ссылка](https://…).";
 pub const AUDIENCE: &str = "Кому";
-pub const CRITICAL: &str = "Срочное (авария, отключение): придёт всем по всем каналам и повиснет баннером";
+pub const CRITICAL: &str =
+    "Срочное (авария, отключение): придёт всем по всем каналам и повиснет баннером";
 pub const EXPIRES: &str = "Действует до (пусто — сутки)";
 pub const PUBLISH: &str = "Опубликовать";
 pub const PUBLISHED: &str = "Опубликовано.";
@@ -48,7 +50,10 @@ pub fn upload_result(code: &str) -> Option<(bool, &'static str)> {
         "ok" => Some((true, "Фото загружено.")),
         "too_large" => Some((false, "Файл больше 8 МБ — уменьшите фото.")),
         "not_image" => Some((false, "Это не фото: подходят JPEG, PNG и WebP.")),
-        "unreadable" => Some((false, "Фото повреждено или слишком большое по размеру в пикселях.")),
+        "unreadable" => Some((
+            false,
+            "Фото повреждено или слишком большое по размеру в пикселях.",
+        )),
         "failed" => Some((false, "Не удалось сохранить фото. Попробуйте ещё раз.")),
         _ => None,
     }

@@ -81,7 +81,11 @@ pub async fn save_preferences(
 
 /// Keeps this browser's push subscription (sent by the page after the user's tap).
 #[server(endpoint = "push_subscribe")]
-pub async fn push_subscribe(endpoint: String, p256dh: String, auth: String) -> Result<(), AppError> {
+pub async fn push_subscribe(
+    endpoint: String,
+    p256dh: String,
+    auth: String,
+) -> Result<(), AppError> {
     let user = authorize(Access::Permission(Permission::OwnNotifications)).await?;
     let valid_endpoint = endpoint.starts_with("https://") && endpoint.len() <= 1000;
     let valid_keys = p256dh.len() == 87 && auth.len() == 22;
@@ -123,8 +127,8 @@ pub async fn save_template(
     if reset.is_some() {
         return store.save_template(actor.id, kind, None).await;
     }
-    let (title, body) = rules::check_template(kind, &title, &body)
-        .map_err(|e| AppError::invalid(e.to_string()))?;
+    let (title, body) =
+        rules::check_template(kind, &title, &body).map_err(|e| AppError::invalid(e.to_string()))?;
     store
         .save_template(actor.id, kind, Some((&title, &body)))
         .await

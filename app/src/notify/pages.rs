@@ -132,7 +132,10 @@ pub fn NotificationsPage() -> impl IntoView {
 }
 
 #[component]
-fn NotificationRow(n: NotificationItem, read: ServerAction<MarkNotificationsRead>) -> impl IntoView {
+fn NotificationRow(
+    n: NotificationItem,
+    read: ServerAction<MarkNotificationsRead>,
+) -> impl IntoView {
     let tone = match (n.critical, n.is_read) {
         (true, false) => "border-red-300 bg-red-50",
         (false, false) => "border-teal-300 bg-teal-50",

@@ -198,7 +198,10 @@ pub const SMS_MAX_CHARS: usize = 335;
 
 /// An SMS: the title and the text in one line, cut at [`SMS_MAX_CHARS`] with an ellipsis.
 pub fn sms_text(title: &str, body: &str) -> String {
-    let full = format!("{title}. {}", body.split_whitespace().collect::<Vec<_>>().join(" "));
+    let full = format!(
+        "{title}. {}",
+        body.split_whitespace().collect::<Vec<_>>().join(" ")
+    );
     if full.chars().count() <= SMS_MAX_CHARS {
         return full;
     }
@@ -290,8 +293,16 @@ mod tests {
             Channel::Email,
             Some(false)
         ));
-        assert!(channel_wanted(NoticeKind::Announcement, Channel::Email, None));
-        assert!(!channel_wanted(NoticeKind::Announcement, Channel::Sms, None));
+        assert!(channel_wanted(
+            NoticeKind::Announcement,
+            Channel::Email,
+            None
+        ));
+        assert!(!channel_wanted(
+            NoticeKind::Announcement,
+            Channel::Sms,
+            None
+        ));
         assert!(channel_wanted(
             NoticeKind::Announcement,
             Channel::Sms,
@@ -312,11 +323,17 @@ mod tests {
             from: 22 * 60,
             to: 8 * 60,
         };
-        assert_eq!(night.hold_until(at(23, 30)), Some(at(8, 0) + Duration::days(1)));
+        assert_eq!(
+            night.hold_until(at(23, 30)),
+            Some(at(8, 0) + Duration::days(1))
+        );
         assert_eq!(night.hold_until(at(2, 0)), Some(at(8, 0)));
         assert_eq!(night.hold_until(at(8, 0)), None);
         assert_eq!(night.hold_until(at(12, 0)), None);
-        assert_eq!(night.hold_until(at(22, 0)), Some(at(8, 0) + Duration::days(1)));
+        assert_eq!(
+            night.hold_until(at(22, 0)),
+            Some(at(8, 0) + Duration::days(1))
+        );
         let lunch = QuietHours {
             from: 13 * 60,
             to: 14 * 60,

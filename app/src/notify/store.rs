@@ -204,10 +204,8 @@ impl Store {
             .bind(high)
             .fetch_all(&mut *tx)
             .await?;
-            let choices: HashMap<(i64, String), bool> = choices
-                .into_iter()
-                .map(|(u, c, on)| ((u, c), on))
-                .collect();
+            let choices: HashMap<(i64, String), bool> =
+                choices.into_iter().map(|(u, c, on)| ((u, c), on)).collect();
             let quiet: Vec<(i64, i64, i64)> = sqlx::query_as(
                 "SELECT user_id, starts_min, ends_min FROM quiet_hours
                  WHERE user_id > $1 AND user_id <= $2",
@@ -594,12 +592,11 @@ impl Store {
             .bind(user_id)
             .fetch_all(pool)
             .await?;
-            let quiet: Option<(i64, i64)> = sqlx::query_as(
-                "SELECT starts_min, ends_min FROM quiet_hours WHERE user_id = $1",
-            )
-            .bind(user_id)
-            .fetch_optional(pool)
-            .await?;
+            let quiet: Option<(i64, i64)> =
+                sqlx::query_as("SELECT starts_min, ends_min FROM quiet_hours WHERE user_id = $1")
+                    .bind(user_id)
+                    .fetch_optional(pool)
+                    .await?;
             let (email, phone): (Option<String>, Option<String>) =
                 sqlx::query_as("SELECT email, phone FROM users WHERE id = $1")
                     .bind(user_id)
@@ -615,10 +612,8 @@ impl Store {
                     .bind(VAPID)
                     .fetch_optional(pool)
                     .await?;
-            let choices: BTreeMap<(String, String), bool> = choices
-                .into_iter()
-                .map(|(k, c, on)| ((k, c), on))
-                .collect();
+            let choices: BTreeMap<(String, String), bool> =
+                choices.into_iter().map(|(k, c, on)| ((k, c), on)).collect();
             let kinds = NoticeKind::ALL
                 .into_iter()
                 .map(|kind| {
@@ -759,7 +754,14 @@ impl Store {
             } else {
                 "reset_template"
             };
-            audit!(&mut *tx, Some(actor), action, "template", None::<i64>, kind.as_str())?;
+            audit!(
+                &mut *tx,
+                Some(actor),
+                action,
+                "template",
+                None::<i64>,
+                kind.as_str()
+            )?;
             tx.commit().await
         }
         .await)

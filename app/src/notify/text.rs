@@ -9,12 +9,14 @@ pub const OPEN: &str = "Открыть";
 pub const URGENT: &str = "Срочно";
 pub const UNTIL: &str = "до";
 pub const SETTINGS: &str = "Настройки уведомлений";
-pub const SETTINGS_HINT: &str = "В кабинете уведомления видны всегда. Здесь — куда ещё их присылать.";
+pub const SETTINGS_HINT: &str =
+    "В кабинете уведомления видны всегда. Здесь — куда ещё их присылать.";
 pub const MANDATORY: &str = "Всегда: нельзя отключить";
 pub const NO_EMAIL: &str = "В профиле нет e-mail — письма приходить не будут.";
 pub const NO_PHONE: &str = "В профиле нет телефона — SMS приходить не будут.";
 pub const QUIET_TITLE: &str = "Тихие часы";
-pub const QUIET_HINT: &str = "В это время SMS и push-уведомления ждут утра (кроме срочных). Время московское.";
+pub const QUIET_HINT: &str =
+    "В это время SMS и push-уведомления ждут утра (кроме срочных). Время московское.";
 pub const QUIET_FROM: &str = "С";
 pub const QUIET_TO: &str = "До";
 pub const SAVE: &str = "Сохранить";
@@ -31,5 +33,6 @@ pub const TEMPLATE_BODY: &str = "Текст";
 pub const TEMPLATE_RESET: &str = "Вернуть исходный";
 pub const TEMPLATE_EDITED: &str = "изменён";
 pub const MAILBOX_TITLE: &str = "Почта разработчика";
-pub const MAILBOX_HINT: &str = "SMTP-сервер и SMS-шлюз не настроены: здесь то, что было бы отправлено.";
+pub const MAILBOX_HINT: &str =
+    "SMTP-сервер и SMS-шлюз не настроены: здесь то, что было бы отправлено.";
 pub const MAILBOX_EMPTY: &str = "Пока ничего не отправлялось.";

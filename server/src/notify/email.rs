@@ -57,13 +57,14 @@ impl EmailSender {
         match self {
             EmailSender::DevMailbox { store, public_url } => {
                 let text = email_text(&message.body, message.link.as_deref(), public_url);
-                match store
-                    .put_in_dev_mailbox(Channel::Email, &message.address, &message.title, &text)
-                    .await
-                {
-                    Ok(()) => SendOutcome::Sent("dev mailbox".into()),
-                    Err(_) => SendOutcome::Retry("dev mailbox not writable".into()),
-                }
+                super::to_dev_mailbox(
+                    store,
+                    Channel::Email,
+                    &message.address,
+                    &message.title,
+                    &text,
+                )
+                .await
             }
             EmailSender::Smtp {
                 transport,

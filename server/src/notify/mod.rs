@@ -57,8 +57,16 @@ impl Senders {
             .await
             .map_err(crate::startup::StartupError::Vapid)?;
         tracing::info!(
-            email = if n.smtp_url.is_some() { "smtp" } else { "dev mailbox" },
-            sms = if n.smsru_api_id.is_some() { "sms.ru" } else { "dev mailbox" },
+            email = if n.smtp_url.is_some() {
+                "smtp"
+            } else {
+                "dev mailbox"
+            },
+            sms = if n.smsru_api_id.is_some() {
+                "sms.ru"
+            } else {
+                "dev mailbox"
+            },
             "notification channels ready"
         );
         Ok(Senders {
@@ -66,6 +74,20 @@ impl Senders {
             sms,
             push: PushSender { vapid, http },
         })
+    }
+}
+
+/// The embedded default of e-mail and SMS: keep the message in the council's dev mailbox.
+async fn to_dev_mailbox(
+    store: &Store,
+    channel: Channel,
+    to: &str,
+    subject: &str,
+    body: &str,
+) -> SendOutcome {
+    match store.put_in_dev_mailbox(channel, to, subject, body).await {
+        Ok(()) => SendOutcome::Sent("dev mailbox".into()),
+        Err(_) => SendOutcome::Retry("dev mailbox not writable".into()),
     }
 }
 
@@ -112,7 +134,11 @@ impl Worker {
     /// Claims the due jobs once and runs them concurrently; returns how many ran.
     pub async fn tick(self: Arc<Self>) -> usize {
         let now = chrono::Utc::now();
-        let jobs = match self.store.claim_jobs(&self.id, CLAIM_BATCH, LEASE, now).await {
+        let jobs = match self
+            .store
+            .claim_jobs(&self.id, CLAIM_BATCH, LEASE, now)
+            .await
+        {
             Ok(jobs) => jobs,
             Err(_) => return 0,
         };
@@ -164,13 +190,20 @@ impl Worker {
             SendOutcome::Failed(_) => "failed",
             SendOutcome::Gone(_) => "subscription gone",
         };
-        tracing::info!(delivery = message.delivery_id, channel = message.channel.as_str(), result);
+        tracing::info!(
+            delivery = message.delivery_id,
+            channel = message.channel.as_str(),
+            result
+        );
         let held = self
             .store
             .record_delivery(job, &self.id, &message, &outcome, chrono::Utc::now())
             .await?;
         if !held {
-            tracing::warn!(job = job.id, "delivery lease lost before its result was stored");
+            tracing::warn!(
+                job = job.id,
+                "delivery lease lost before its result was stored"
+            );
         }
         Ok(())
     }

@@ -112,8 +112,12 @@ pub fn encrypt_with(
     sender: &SecretKey,
     salt: [u8; 16],
 ) -> Result<Vec<u8>, PushError> {
-    let ua_public_bytes = B64.decode(p256dh).map_err(|_| PushError::BadSubscriptionKeys)?;
-    let auth = B64.decode(auth).map_err(|_| PushError::BadSubscriptionKeys)?;
+    let ua_public_bytes = B64
+        .decode(p256dh)
+        .map_err(|_| PushError::BadSubscriptionKeys)?;
+    let auth = B64
+        .decode(auth)
+        .map_err(|_| PushError::BadSubscriptionKeys)?;
     if auth.len() != 16 {
         return Err(PushError::BadSubscriptionKeys);
     }

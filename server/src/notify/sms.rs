@@ -60,13 +60,7 @@ impl SmsSender {
         let text = sms_text(&message.title, &message.body);
         match self {
             SmsSender::DevMailbox(store) => {
-                match store
-                    .put_in_dev_mailbox(Channel::Sms, &message.address, "", &text)
-                    .await
-                {
-                    Ok(()) => SendOutcome::Sent("dev mailbox".into()),
-                    Err(_) => SendOutcome::Retry("dev mailbox not writable".into()),
-                }
+                super::to_dev_mailbox(store, Channel::Sms, &message.address, "", &text).await
             }
             SmsSender::SmsRu {
                 http,
@@ -75,7 +69,11 @@ impl SmsSender {
                 from,
             } => {
                 // SMS.ru takes numbers as digits in international form: 79161234567
-                let to: String = message.address.chars().filter(char::is_ascii_digit).collect();
+                let to: String = message
+                    .address
+                    .chars()
+                    .filter(char::is_ascii_digit)
+                    .collect();
                 let mut form = vec![
                     ("api_id", api_id.as_str()),
                     ("to", to.as_str()),

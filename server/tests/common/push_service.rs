@@ -104,13 +104,17 @@ impl PushService {
             return Err("exp not within 24 hours".into());
         }
         let sub = claims["sub"].as_str().unwrap_or_default();
-        if !(sub.starts_with("mailto:") || sub.starts_with("https://") || sub.starts_with("http://")) {
+        if !(sub.starts_with("mailto:")
+            || sub.starts_with("https://")
+            || sub.starts_with("http://"))
+        {
             return Err("sub is not a contact".into());
         }
         let key = VerifyingKey::from_sec1_bytes(&B64.decode(key).map_err(|_| "k not base64url")?)
             .map_err(|_| "k is not a P-256 point")?;
         let signature = Signature::from_slice(
-            &B64.decode(signature).map_err(|_| "signature not base64url")?,
+            &B64.decode(signature)
+                .map_err(|_| "signature not base64url")?,
         )
         .map_err(|_| "signature is not 64 bytes")?;
         key.verify(signed.as_bytes(), &signature)
@@ -138,8 +142,10 @@ impl PushService {
             .map_err(|_| "hkdf")?;
         let prk = Hkdf::<Sha256>::new(Some(salt), &ikm);
         let (mut cek, mut nonce) = ([0u8; 16], [0u8; 12]);
-        prk.expand(b"Content-Encoding: aes128gcm\0", &mut cek).map_err(|_| "hkdf")?;
-        prk.expand(b"Content-Encoding: nonce\0", &mut nonce).map_err(|_| "hkdf")?;
+        prk.expand(b"Content-Encoding: aes128gcm\0", &mut cek)
+            .map_err(|_| "hkdf")?;
+        prk.expand(b"Content-Encoding: nonce\0", &mut nonce)
+            .map_err(|_| "hkdf")?;
         let mut plain = Aes128Gcm::new_from_slice(&cek)
             .map_err(|_| "key")?
             .decrypt(&nonce.into(), ciphertext)
@@ -164,7 +170,9 @@ async fn receive(
         return StatusCode::GONE;
     }
     let checked = service.verify_vapid(&headers).and_then(|_| {
-        let encoding = headers.get("content-encoding").and_then(|v| v.to_str().ok());
+        let encoding = headers
+            .get("content-encoding")
+            .and_then(|v| v.to_str().ok());
         if encoding != Some("aes128gcm") {
             return Err("Content-Encoding is not aes128gcm".into());
         }
@@ -174,7 +182,8 @@ async fn receive(
         service.decrypt(&id, &body)
     });
     match checked.and_then(|plain| {
-        serde_json::from_slice::<serde_json::Value>(&plain).map_err(|_| "payload is not JSON".into())
+        serde_json::from_slice::<serde_json::Value>(&plain)
+            .map_err(|_| "payload is not JSON".into())
     }) {
         Ok(payload) => {
             service.received.lock().unwrap().push((id, payload));

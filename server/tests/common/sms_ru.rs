@@ -68,7 +68,10 @@ async fn send(State(fake): State<SmsRu>, Form(form): Form<HashMap<String, String
         return error(202, "Неправильно указан получатель");
     };
     if to.len() != 11 || !to.starts_with('7') || !to.chars().all(|c| c.is_ascii_digit()) {
-        fake.malformed.lock().unwrap().push(format!("bad number format {to}"));
+        fake.malformed
+            .lock()
+            .unwrap()
+            .push(format!("bad number format {to}"));
         return error(202, "Неправильно указан получатель");
     }
     let msg = form.get("msg").cloned().unwrap_or_default();

@@ -56,7 +56,11 @@ impl SmtpServer {
         self.received.lock().unwrap().clone()
     }
 
-    async fn session(&self, socket: tokio::net::TcpStream, credentials: &str) -> std::io::Result<()> {
+    async fn session(
+        &self,
+        socket: tokio::net::TcpStream,
+        credentials: &str,
+    ) -> std::io::Result<()> {
         let (read, mut write) = socket.into_split();
         let mut lines = BufReader::new(read);
         write.write_all(b"220 stand-in ESMTP\r\n").await?;
