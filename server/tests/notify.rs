@@ -274,24 +274,24 @@ both_backends!(
 
         smtp.script.lock().unwrap().push_back(451);
         let (_, source) = announce(&store, AudienceChoice::House(house2), "Первое", false).await;
-        drain(&[worker.clone()]).await;
+        drain(std::slice::from_ref(&worker)).await;
         let first = deliveries(&store, &source, Channel::Email).await;
         assert_eq!(first.len(), 1, "only zhitel lives in house 2 with a login");
         assert_eq!((first[0].0.as_str(), first[0].1), ("queued", 1));
         assert!(first[0].2.contains("451"), "{first:?}");
         assert_eq!(smtp.messages().len(), 0);
-        drain(&[worker.clone()]).await;
+        drain(std::slice::from_ref(&worker)).await;
         assert_eq!(smtp.messages().len(), 0, "the retry waits for its backoff");
 
         make_due(&store).await;
-        drain(&[worker.clone()]).await;
+        drain(std::slice::from_ref(&worker)).await;
         let retried = deliveries(&store, &source, Channel::Email).await;
         assert_eq!((retried[0].0.as_str(), retried[0].1), ("sent", 2));
         assert_eq!(smtp.messages().len(), 1);
 
         smtp.script.lock().unwrap().push_back(550);
         let (_, refused) = announce(&store, AudienceChoice::House(house2), "Второе", false).await;
-        drain(&[worker.clone()]).await;
+        drain(std::slice::from_ref(&worker)).await;
         make_due(&store).await;
         drain(&[worker]).await;
         let last = deliveries(&store, &refused, Channel::Email).await;
@@ -336,7 +336,7 @@ both_backends!(
             true,
         )
         .await;
-        drain(&[worker.clone()]).await;
+        drain(std::slice::from_ref(&worker)).await;
         let mut sms = deliveries(&store, &source, Channel::Sms).await;
         sms.sort();
         assert_eq!(sms.len(), 2);

@@ -496,31 +496,39 @@ impl Store {
             .map(|i| format!(" AND i.search_text LIKE ${}", i + 1))
             .collect();
         let sql = format!(
-            "SELECT c.id, c.title, i.id, i.question, i.answer
+            "SELECT c.id AS category_id, c.title AS category, i.id, i.question, i.answer
              FROM faq_categories c LEFT JOIN faq_items i ON i.category_id = c.id
              WHERE i.id IS NULL OR (TRUE{filter})
              ORDER BY c.position, c.id, i.position, i.id"
         );
-        let rows: Vec<(i64, String, Option<i64>, Option<String>, Option<String>)> =
-            with_db!(&self.db, |pool| {
-                let mut q = sqlx::query_as(&sql);
-                for w in &words {
-                    q = q.bind(w);
-                }
-                q.fetch_all(pool).await
-            })
-            .map_err(internal("faq"))?;
+        /// A category with one of its items (none for an empty category).
+        #[derive(FromRow)]
+        struct Row {
+            category_id: i64,
+            category: String,
+            id: Option<i64>,
+            question: Option<String>,
+            answer: Option<String>,
+        }
+        let rows: Vec<Row> = with_db!(&self.db, |pool| {
+            let mut q = sqlx::query_as(&sql);
+            for w in &words {
+                q = q.bind(w);
+            }
+            q.fetch_all(pool).await
+        })
+        .map_err(internal("faq"))?;
         let mut categories: Vec<FaqCategory> = Vec::new();
-        for (cid, title, item, question, answer) in rows {
-            if categories.last().is_none_or(|c| c.id != cid) {
+        for row in rows {
+            if categories.last().is_none_or(|c| c.id != row.category_id) {
                 categories.push(FaqCategory {
-                    id: cid,
-                    title,
+                    id: row.category_id,
+                    title: row.category,
                     items: Vec::new(),
                 });
             }
             if let (Some(id), Some(question), Some(answer), Some(c)) =
-                (item, question, answer, categories.last_mut())
+                (row.id, row.question, row.answer, categories.last_mut())
             {
                 c.items.push(FaqItem {
                     id,

@@ -20,7 +20,7 @@ pub enum EmailConfigError {
 #[derive(Clone)]
 pub enum EmailSender {
     Smtp {
-        transport: AsyncSmtpTransport<Tokio1Executor>,
+        transport: Box<AsyncSmtpTransport<Tokio1Executor>>,
         from: Mailbox,
         public_url: String,
     },
@@ -47,7 +47,7 @@ impl EmailSender {
             .timeout(Some(std::time::Duration::from_secs(30)))
             .build();
         Ok(EmailSender::Smtp {
-            transport,
+            transport: Box::new(transport),
             from: from.parse().map_err(EmailConfigError::From)?,
             public_url,
         })

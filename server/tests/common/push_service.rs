@@ -32,10 +32,13 @@ pub struct Subscription {
     pub auth: String,
 }
 
+/// Subscription id → the browser's private key and auth secret.
+type BrowserKeys = Arc<Mutex<HashMap<String, (SecretKey, Vec<u8>)>>>;
+
 #[derive(Clone, Default)]
 pub struct PushService {
     pub origin: String,
-    keys: Arc<Mutex<HashMap<String, (SecretKey, Vec<u8>)>>>,
+    keys: BrowserKeys,
     /// Decrypted payloads per subscription id.
     pub received: Arc<Mutex<Vec<(String, serde_json::Value)>>>,
     /// Why requests were refused (a test expects none).
