@@ -302,6 +302,13 @@ both_backends!(
         );
         assert_eq!(smtp.messages().len(), 1);
         assert_eq!(store.pending_jobs().await.unwrap(), 0);
+        // finished jobs are purged after a while; the deliveries they made stay for the reports
+        let purged = store
+            .purge_finished_jobs(Utc::now() + Duration::seconds(1))
+            .await
+            .unwrap();
+        assert!(purged >= 4, "two fan-outs and two deliveries: {purged}");
+        assert_eq!(deliveries(&store, &source, Channel::Email).await.len(), 1);
         store.db.close().await;
         db.drop().await;
     }

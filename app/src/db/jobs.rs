@@ -133,6 +133,19 @@ impl Store {
         .map_err(internal("count jobs"))
     }
 
+    /// Deletes jobs that ended before `before` (what they did stays in the tables they wrote,
+    /// e.g. deliveries and their attempts); returns how many.
+    pub async fn purge_finished_jobs(&self, before: DateTime<Utc>) -> Result<u64, AppError> {
+        with_db!(&self.db, |pool| sqlx::query(
+            "DELETE FROM jobs WHERE status IN ('done', 'failed') AND finished_at < $1"
+        )
+        .bind(before)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))
+        .map_err(internal("purge finished jobs"))
+    }
+
     /// Ends a job whose kind no handler knows (a newer release wrote it): kept for the record.
     pub async fn fail_job(&self, job: &Job, worker: &str, error: &str) -> Result<(), AppError> {
         with_db!(&self.db, |pool| finish_job!(

@@ -137,6 +137,10 @@ pub async fn save_template(
 /// The last messages that would have been sent (no SMTP or SMS gateway configured).
 #[server(endpoint = "load_dev_mailbox")]
 pub async fn load_dev_mailbox() -> Result<Vec<MailboxItem>, AppError> {
-    authorize(Access::Permission(Permission::ViewDevMailbox)).await?;
-    context::store()?.dev_mailbox(200).await
+    let actor = authorize(Access::Permission(Permission::ViewDevMailbox)).await?;
+    let store = context::store()?;
+    let mail = store.dev_mailbox(200).await?;
+    // it shows residents' addresses and phones: who looked is recorded (152-ФЗ)
+    store.log_view(actor.id, "dev_mailbox", None).await?;
+    Ok(mail)
 }

@@ -96,6 +96,9 @@ pub fn worker_id() -> String {
     format!("w{}-{:08x}", std::process::id(), rand::random::<u32>())
 }
 
+/// How long finished jobs are kept for inspection.
+pub const KEEP_FINISHED_JOBS: chrono::TimeDelta = chrono::TimeDelta::days(30);
+
 /// How long a claimed job stays this worker's: longer than any send may take (SMTP and HTTP
 /// time out after 30 s), so a live worker never loses a job it is sending.
 const LEASE: chrono::TimeDelta = chrono::TimeDelta::minutes(5);
@@ -113,12 +116,21 @@ impl Worker {
         Arc::new(Self { store, senders, id })
     }
 
-    /// Works until `stop` turns true, sleeping `poll` when nothing is due.
+    /// Works until `stop` turns true, sleeping `poll` when nothing is due; once an hour it
+    /// deletes jobs finished more than [`KEEP_FINISHED_JOBS`] ago.
     pub async fn run(self: Arc<Self>, poll: Duration, mut stop: watch::Receiver<bool>) {
         tracing::info!(worker = %self.id, "job worker started");
+        let mut next_purge = tokio::time::Instant::now();
         loop {
             if *stop.borrow() {
                 break;
+            }
+            if tokio::time::Instant::now() >= next_purge {
+                let before = chrono::Utc::now() - KEEP_FINISHED_JOBS;
+                if let Ok(n) = self.store.purge_finished_jobs(before).await {
+                    tracing::debug!(jobs = n, "finished jobs purged");
+                }
+                next_purge += Duration::from_secs(3600);
             }
             let ran = self.clone().tick().await;
             if ran == 0 {
