@@ -18,7 +18,7 @@ use {
 /// How many notifications the list shows.
 pub const LIST_LIMIT: i64 = 50;
 
-/// The bell's count and the critical banners; `None` for a visitor who is not signed in.
+/// The bell's count and the critical banners of the signed-in user.
 #[server(endpoint = "load_header_notices")]
 pub async fn load_header_notices() -> Result<HeaderNotices, AppError> {
     let user = authorize(Access::Permission(Permission::OwnNotifications)).await?;
