@@ -13,6 +13,7 @@ pub mod error;
 pub mod housing;
 pub mod news;
 pub mod notify;
+pub mod readings;
 pub mod ui;
 
 use leptos::prelude::*;
@@ -78,6 +79,7 @@ pub fn App() -> impl IntoView {
         <Link rel="apple-touch-icon" href="/icons/icon-192.png"/>
         <script src="/sw-register.js" defer=true></script>
         <script src="/push.js" defer=true></script>
+        <script src="/forms.js" defer=true></script>
         <Router>
             <Routes fallback=ui::NotFound>
                 <Route path=path!("/") view=ui::Home ssr=SsrMode::Async/>
@@ -93,7 +95,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("faq") view=news::pages::FaqPage/>
                     <Route path=path!("notifications") view=notify::pages::NotificationsPage/>
                     <Route path=path!("notifications/settings") view=notify::pages::PreferencesPage/>
-                    <Route path=path!("readings") view=ui::ComingSoon/>
+                    <Route path=path!("readings") view=readings::pages::ReadingsPage/>
+                    <Route path=path!("readings/meter/:id") view=readings::pages::MeterHistoryPage/>
                     <Route path=path!("pay") view=ui::ComingSoon/>
                     <Route path=path!("tickets/new") view=ui::ComingSoon/>
                     <Route path=path!("passes/new") view=ui::ComingSoon/>
@@ -108,6 +111,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("announcements") view=news::pages::AnnouncementsPage/>
                     <Route path=path!("news") view=news::pages::StaffNewsPage/>
                     <Route path=path!("faq") view=news::pages::StaffFaqPage/>
+                    <Route path=path!("readings") view=readings::pages::StaffReadingsPage/>
+                    <Route path=path!("readings/import") view=readings::pages::ImportPage/>
+                    <Route path=path!("meter/:id") view=readings::pages::MeterHistoryPage/>
                     <Route path=path!("templates") view=notify::pages::TemplatesPage/>
                     <Route path=path!("mailbox") view=notify::pages::MailboxPage/>
                     <Route path=path!("notifications") view=notify::pages::NotificationsPage/>

@@ -98,7 +98,7 @@ const PATRONYMIC_ROOTS: [&str; 8] = [
 ];
 
 /// A small deterministic generator (a linear congruential one: enough for demo variety).
-struct Dice(u64);
+pub(crate) struct Dice(pub(crate) u64);
 
 impl Dice {
     fn next(&mut self) -> u64 {
@@ -108,7 +108,7 @@ impl Dice {
             .wrapping_add(1442695040888963407);
         self.0 >> 33
     }
-    fn below(&mut self, n: u64) -> u64 {
+    pub(crate) fn below(&mut self, n: u64) -> u64 {
         self.next() % n
     }
     fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
@@ -349,7 +349,8 @@ pub async fn load(store: &Store) -> Result<(), AppError> {
         .await
         .map_err(|_| AppError::Internal)??;
     store.load_register(&register).await?;
-    crate::demo_news::load(store).await
+    crate::demo_news::load(store).await?;
+    crate::demo_readings::load(store, app::context::today()).await
 }
 
 /// An extra house with plain apartments, so the register holds `total` accounts (load tests).

@@ -4,6 +4,7 @@
 pub mod config;
 pub mod demo;
 mod demo_news;
+mod demo_readings;
 pub mod files;
 pub mod middleware;
 pub mod notify;

@@ -17,6 +17,8 @@ pub enum Access {
     Apartment(i64),
     /// One personal account's data: as for its apartment.
     Account(i64),
+    /// One meter and its readings: as for its apartment (building meters: staff only).
+    Meter(i64),
 }
 
 /// Authorises the current request; returns the user on success.
@@ -31,7 +33,7 @@ pub async fn authorize(access: Access) -> Result<CurrentUser, AppError> {
 pub async fn check(store: &Store, user: &CurrentUser, access: Access) -> Result<(), AppError> {
     let allowed = match access {
         Access::Permission(p) => role_can(user.role, p),
-        Access::Apartment(_) | Access::Account(_)
+        Access::Apartment(_) | Access::Account(_) | Access::Meter(_)
             if role_can(user.role, Permission::ViewRegister) =>
         {
             true
@@ -43,6 +45,10 @@ pub async fn check(store: &Store, user: &CurrentUser, access: Access) -> Result<
         Access::Account(id) => {
             role_can(user.role, Permission::OwnCabinet)
                 && store.user_reaches_account(user.id, id).await?
+        }
+        Access::Meter(id) => {
+            role_can(user.role, Permission::OwnCabinet)
+                && store.user_reaches_meter(user.id, id).await?
         }
     };
     if allowed {

@@ -8,10 +8,13 @@ pub fn role_can(role: Role, permission: Permission) -> bool {
     use Permission::*;
     match role {
         Role::Resident => matches!(permission, OwnCabinet | OwnNotifications),
-        Role::Accountant => matches!(permission, ViewRegister | OwnNotifications),
+        Role::Accountant => matches!(
+            permission,
+            ViewRegister | OwnNotifications | EnterReadings | ManageMeters | ClosePeriods
+        ),
         Role::Dispatcher => matches!(
             permission,
-            ViewRegister | OwnNotifications | Publish | EditTemplates
+            ViewRegister | OwnNotifications | Publish | EditTemplates | EnterReadings
         ),
         Role::Council => !matches!(permission, OwnCabinet | GrantCouncil),
         Role::Chair => true,

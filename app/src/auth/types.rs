@@ -65,6 +65,12 @@ pub enum Permission {
     EditTemplates,
     /// The dev mailbox: what would have been sent without SMTP or an SMS gateway.
     ViewDevMailbox,
+    /// Enter readings for residents (by phone), review flagged ones, correct with a reason.
+    EnterReadings,
+    /// Meters: add, replace, take off, import; the houses' readings windows.
+    ManageMeters,
+    /// Close a period's readings (they become final for billing).
+    ClosePeriods,
 }
 
 /// The signed-in user as pages and server functions see them.

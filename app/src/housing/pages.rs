@@ -264,6 +264,7 @@ pub fn ApartmentPage() -> impl IntoView {
                         </p>
                         <Accounts accounts=c.accounts.clone() can_edit close/>
                         <ResidentsTable card=c.clone() can_edit can_invite out invite person/>
+                        <crate::readings::pages::ApartmentMetersSection apartment_id=c.id/>
                         {can_edit.then(|| view! { <EditForms card=c update add open/> })}
                     }.into_any(),
                 }

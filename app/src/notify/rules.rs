@@ -66,6 +66,36 @@ pub fn spec(kind: NoticeKind) -> KindSpec {
                    позвоните в диспетчерскую и смените пароль.",
             placeholders: &[("when", "дата и время смены")],
         },
+        NoticeKind::ReadingsDue => KindSpec {
+            key: "readings_due",
+            label: "Напоминания передать показания счётчиков",
+            mandatory: false,
+            critical: false,
+            default_channels: &[Channel::Email, Channel::Push],
+            title: "Передайте показания счётчиков",
+            body: "{when} Ещё не переданы: {meters} ({address}).",
+            placeholders: &[
+                ("when", "что с окном приёма: открыто до…, осталось два дня, последний день"),
+                ("meters", "счётчики без показаний"),
+                ("address", "адрес квартиры"),
+            ],
+        },
+        NoticeKind::MeterVerification => KindSpec {
+            key: "meter_verification",
+            label: "Срок поверки счётчиков",
+            mandatory: false,
+            critical: false,
+            default_channels: &[Channel::Email, Channel::Push],
+            title: "Скоро истекает поверка счётчика",
+            body: "Поверка счётчика {meter} ({address}) действует до {date}. Закажите поверку \
+                   заранее: после этой даты показания с него не принимаются, и начисление идёт \
+                   по среднему расходу, затем по нормативу.",
+            placeholders: &[
+                ("meter", "ресурс и номер счётчика"),
+                ("address", "адрес квартиры"),
+                ("date", "дата окончания поверки"),
+            ],
+        },
     }
 }
 

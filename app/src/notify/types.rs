@@ -52,13 +52,19 @@ pub enum NoticeKind {
     CriticalAnnouncement,
     /// The account's password was changed (a security message, cannot be switched off).
     PasswordChanged,
+    /// The readings window: opened, two days left, last day (only to those who have not handed in).
+    ReadingsDue,
+    /// A meter's verification (поверка) ends within a month.
+    MeterVerification,
 }
 
 impl NoticeKind {
-    pub const ALL: [NoticeKind; 3] = [
+    pub const ALL: [NoticeKind; 5] = [
         NoticeKind::Announcement,
         NoticeKind::CriticalAnnouncement,
         NoticeKind::PasswordChanged,
+        NoticeKind::ReadingsDue,
+        NoticeKind::MeterVerification,
     ];
 
     pub fn as_str(self) -> &'static str {

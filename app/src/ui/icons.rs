@@ -24,6 +24,17 @@ pub fn HomeIcon() -> impl IntoView {
     }
 }
 
+/// A meter dial (readings).
+#[component]
+pub fn MeterIcon() -> impl IntoView {
+    view! {
+        <svg class=ICON viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" aria-hidden="true">
+            <circle cx="12" cy="13" r="8"/>
+            <path d="M12 13l4-4M8 5.5 7 4M16 5.5 17 4"/>
+        </svg>
+    }
+}
+
 #[component]
 pub fn UserIcon() -> impl IntoView {
     view! {

@@ -212,6 +212,7 @@ fn ResidentFrame() -> impl IntoView {
 fn ResidentNav(dark: bool) -> impl IntoView {
     view! {
         <NavItem href="/cabinet" icon=Icon::Home label=text::NAV_HOME exact=true dark=dark also=&["/cabinet/account"]/>
+        <NavItem href="/cabinet/readings" icon=Icon::Meter label=text::NAV_READINGS exact=false dark=dark/>
         <NavItem href="/cabinet/news" icon=Icon::News label=text::NAV_NEWS exact=false dark=dark/>
         <NavItem href="/cabinet/faq" icon=Icon::Help label=text::NAV_FAQ exact=false dark=dark/>
         <NavItem href="/cabinet/profile" icon=Icon::User label=text::NAV_PROFILE exact=false dark=dark also=&["/cabinet/notifications"]/>
@@ -232,6 +233,7 @@ fn is_active(path: &str, href: &str, exact: bool, also: &[&str]) -> bool {
 #[derive(Clone, Copy)]
 enum Icon {
     Home,
+    Meter,
     News,
     Help,
     User,
@@ -263,6 +265,7 @@ fn NavItem(
         <A href=href attr:class=class>
             {match icon {
                 Icon::Home => view! { <icons::HomeIcon/> }.into_any(),
+                Icon::Meter => view! { <icons::MeterIcon/> }.into_any(),
                 Icon::News => view! { <icons::NewsIcon/> }.into_any(),
                 Icon::Help => view! { <icons::HelpIcon/> }.into_any(),
                 Icon::User => view! { <icons::UserIcon/> }.into_any(),
@@ -313,6 +316,7 @@ fn StaffFrame() -> impl IntoView {
                 </div>
                 <nav class="flex gap-1 overflow-x-auto px-2 pb-2 md:flex-col md:overflow-visible" aria-label="Разделы">
                     <StaffLink href="/staff" label=text::NAV_REGISTER exact=true also=&["/staff/apartment"]/>
+                    <StaffLink href="/staff/readings" label=text::NAV_READINGS exact=false also=&["/staff/meter"]/>
                     {can(Permission::ManageInvites).then(|| view! {
                         <StaffLink href="/staff/approvals" label=text::NAV_APPROVALS exact=false/>
                         <StaffLink href="/staff/invites" label=text::NAV_INVITES exact=false/>

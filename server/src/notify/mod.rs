@@ -14,6 +14,7 @@ use app::db::Store;
 use app::db::jobs::{CLAIM_BATCH, Job};
 use app::notify::store::{DELIVER, FANOUT, SendOutcome};
 use app::notify::types::Channel;
+use app::readings::store::REMINDERS_JOB;
 
 use email::EmailSender;
 use push::PushSender;
@@ -120,6 +121,13 @@ impl Worker {
     /// deletes jobs finished more than [`KEEP_FINISHED_JOBS`] ago.
     pub async fn run(self: Arc<Self>, poll: Duration, mut stop: watch::Receiver<bool>) {
         tracing::info!(worker = %self.id, "job worker started");
+        if let Err(e) = self
+            .store
+            .ensure_recurring_job(REMINDERS_JOB, chrono::Utc::now())
+            .await
+        {
+            tracing::error!(error = %e, "cannot schedule the reading reminders");
+        }
         let mut next_purge = tokio::time::Instant::now();
         loop {
             if *stop.borrow() {
@@ -172,6 +180,11 @@ impl Worker {
                 .await
                 .map(|n| tracing::debug!(job = job.id, recipients = n, "fan-out batch done")),
             DELIVER => self.deliver(&job).await,
+            REMINDERS_JOB => self
+                .store
+                .reading_reminders_job(&job, &self.id, chrono::Utc::now())
+                .await
+                .map(|n| tracing::debug!(job = job.id, notices = n, "reading reminders sweep done")),
             other => {
                 tracing::error!(job = job.id, kind = other, "no handler for this job kind");
                 self.store.fail_job(&job, &self.id, "no handler").await

@@ -1,0 +1,417 @@
+//! What the readings area works with, shared by the server and the browser.
+
+use chrono::{Datelike, NaiveDate};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+/// An accounting month (расчётный период), stored as `2026-11`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Period {
+    pub year: i32,
+    /// 1–12.
+    pub month: u32,
+}
+
+const MONTHS: [&str; 12] = [
+    "январь", "февраль", "март", "апрель", "май", "июнь", "июль", "август", "сентябрь",
+    "октябрь", "ноябрь", "декабрь",
+];
+const MONTHS_SHORT: [&str; 12] = [
+    "янв", "фев", "мар", "апр", "май", "июн", "июл", "авг", "сен", "окт", "ноя", "дек",
+];
+
+impl Period {
+    pub fn of(date: NaiveDate) -> Period {
+        Period {
+            year: date.year(),
+            month: date.month(),
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Period> {
+        let (y, m) = s.trim().split_once('-')?;
+        let (year, month) = (y.parse().ok()?, m.parse().ok()?);
+        ((1..=12).contains(&month) && (2000..=2200).contains(&year)).then_some(Period { year, month })
+    }
+
+    /// Months from the start of the era: differences of periods are month counts.
+    pub fn index(self) -> i32 {
+        self.year * 12 + self.month as i32 - 1
+    }
+
+    pub fn from_index(index: i32) -> Period {
+        Period {
+            year: index.div_euclid(12),
+            month: index.rem_euclid(12) as u32 + 1,
+        }
+    }
+
+    pub fn plus(self, months: i32) -> Period {
+        Period::from_index(self.index() + months)
+    }
+
+    pub fn first_day(self) -> NaiveDate {
+        NaiveDate::from_ymd_opt(self.year, self.month, 1).expect("a valid month")
+    }
+
+    pub fn days(self) -> u32 {
+        (self.plus(1).first_day() - self.first_day()).num_days() as u32
+    }
+
+    /// Day `day` of the month, or its last day when the month is shorter.
+    pub fn day(self, day: u32) -> NaiveDate {
+        self.first_day() + chrono::Days::new(u64::from(day.clamp(1, self.days()) - 1))
+    }
+
+    /// «ноябрь 2026».
+    pub fn label(self) -> String {
+        format!("{} {}", MONTHS[self.month as usize - 1], self.year)
+    }
+
+    /// «ноя 26», for chart axes.
+    pub fn short_label(self) -> String {
+        format!("{} {:02}", MONTHS_SHORT[self.month as usize - 1], self.year % 100)
+    }
+}
+
+impl std::fmt::Display for Period {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:04}-{:02}", self.year, self.month)
+    }
+}
+
+/// What a meter measures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Utility {
+    ColdWater,
+    HotWater,
+    Electricity,
+    Heat,
+    Gas,
+}
+
+impl Utility {
+    pub const ALL: [Utility; 5] = [
+        Utility::ColdWater,
+        Utility::HotWater,
+        Utility::Electricity,
+        Utility::Heat,
+        Utility::Gas,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Utility::ColdWater => "cold_water",
+            Utility::HotWater => "hot_water",
+            Utility::Electricity => "electricity",
+            Utility::Heat => "heat",
+            Utility::Gas => "gas",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Utility> {
+        Utility::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Utility::ColdWater => "Холодная вода",
+            Utility::HotWater => "Горячая вода",
+            Utility::Electricity => "Электроэнергия",
+            Utility::Heat => "Отопление",
+            Utility::Gas => "Газ",
+        }
+    }
+
+    /// The resource as people write it in a spreadsheet (import), in any case.
+    pub fn from_words(s: &str) -> Option<Utility> {
+        let s = s.trim().to_lowercase();
+        Utility::parse(&s).or(match s.as_str() {
+            "хвс" | "холодная вода" | "холодная" => Some(Utility::ColdWater),
+            "гвс" | "горячая вода" | "горячая" => Some(Utility::HotWater),
+            "электроэнергия" | "электричество" | "ээ" => Some(Utility::Electricity),
+            "отопление" | "тепло" | "тепловая энергия" => Some(Utility::Heat),
+            "газ" => Some(Utility::Gas),
+            _ => None,
+        })
+    }
+
+    pub fn unit(self) -> &'static str {
+        match self {
+            Utility::ColdWater | Utility::HotWater | Utility::Gas => "м³",
+            Utility::Electricity => "кВт·ч",
+            Utility::Heat => "Гкал",
+        }
+    }
+}
+
+/// Who handed a reading in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Source {
+    /// The resident, in the cabinet.
+    Cabinet,
+    /// Staff, e.g. taken by phone.
+    Staff,
+    Import,
+    App,
+}
+
+impl Source {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Source::Cabinet => "cabinet",
+            Source::Staff => "staff",
+            Source::Import => "import",
+            Source::App => "app",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Source> {
+        [Source::Cabinet, Source::Staff, Source::Import, Source::App]
+            .into_iter()
+            .find(|k| k.as_str() == s)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Source::Cabinet => "житель в кабинете",
+            Source::Staff => "сотрудник",
+            Source::Import => "импорт",
+            Source::App => "приложение",
+        }
+    }
+}
+
+/// The kind of a reading row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ReadingKind {
+    /// The value when the meter was installed (the start of its history).
+    Initial,
+    /// The month's reading.
+    Regular,
+    /// The value when the meter was taken off (replaced or removed).
+    Final,
+}
+
+impl ReadingKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReadingKind::Initial => "initial",
+            ReadingKind::Regular => "regular",
+            ReadingKind::Final => "final",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ReadingKind> {
+        [ReadingKind::Initial, ReadingKind::Regular, ReadingKind::Final]
+            .into_iter()
+            .find(|k| k.as_str() == s)
+    }
+}
+
+/// Where a month's volume comes from (DOMAIN.md §2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum VolumeSource {
+    Reading,
+    Average,
+    Norm,
+}
+
+impl VolumeSource {
+    pub fn label(self) -> &'static str {
+        match self {
+            VolumeSource::Reading => "по показаниям",
+            VolumeSource::Average => "по среднему",
+            VolumeSource::Norm => "по нормативу",
+        }
+    }
+}
+
+/// The submission window of a house: days of the month in the house's local time, and what
+/// happens outside it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WindowSettings {
+    pub first_day: u32,
+    pub last_day: u32,
+    /// Strict: nothing is accepted outside the window. Soft: accepted into the next period.
+    pub strict: bool,
+    /// IANA name, e.g. `Europe/Moscow`.
+    pub time_zone: String,
+}
+
+impl Default for WindowSettings {
+    fn default() -> Self {
+        Self {
+            first_day: 20,
+            last_day: 25,
+            strict: true,
+            time_zone: "Europe/Moscow".into(),
+        }
+    }
+}
+
+/// The window on a given local date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum WindowState {
+    /// Readings are taken for `period` until `closes` (inclusive).
+    Open { period: Period, closes: NaiveDate },
+    /// Strict mode, outside the window: nothing is taken until `opens`.
+    Closed { opens: NaiveDate },
+    /// Soft mode, outside the window: taken, and count for `period`; the window opens `opens`.
+    Late { period: Period, opens: NaiveDate },
+}
+
+impl WindowState {
+    /// The period a reading handed in now counts for (none in a closed strict window).
+    pub fn period(self) -> Option<Period> {
+        match self {
+            WindowState::Open { period, .. } | WindowState::Late { period, .. } => Some(period),
+            WindowState::Closed { .. } => None,
+        }
+    }
+}
+
+/// One reading as shown: values per zone.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReadingView {
+    pub id: i64,
+    pub period: Period,
+    pub kind: ReadingKind,
+    pub taken_on: NaiveDate,
+    pub values: Vec<Decimal>,
+    pub source: Source,
+    pub entered_by: Option<String>,
+    pub flag: Option<String>,
+    pub reviewed: bool,
+    /// Reasons of staff corrections, oldest first.
+    pub corrections: Vec<String>,
+}
+
+/// A meter as the resident's form and the staff card show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MeterView {
+    pub id: i64,
+    pub apartment_id: Option<i64>,
+    pub resource: Utility,
+    pub serial: String,
+    pub zones: u8,
+    pub place: String,
+    pub installed_on: NaiveDate,
+    pub verified_until: NaiveDate,
+    pub seal: String,
+    pub archived_on: Option<NaiveDate>,
+    /// The last accepted reading before the current period (the one a new value is checked against).
+    pub previous: Option<ReadingView>,
+    /// What was handed in for the current period, if anything.
+    pub current: Option<ReadingView>,
+    /// Average monthly consumption (sum of zones) over up to 6 months, for the anomaly hint.
+    pub average: Option<Decimal>,
+}
+
+/// The resident's readings screen: the window and every meter of every home.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MyReadings {
+    pub homes: Vec<HomeMeters>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HomeMeters {
+    pub apartment_id: i64,
+    pub address: String,
+    pub window: WindowState,
+    pub today: NaiveDate,
+    pub meters: Vec<MeterView>,
+}
+
+/// One month of a meter's history: the reading (if any) and the volume with its source.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MonthVolume {
+    pub period: Period,
+    /// Per zone.
+    pub zones: Vec<Decimal>,
+    pub total: Decimal,
+    pub source: VolumeSource,
+    pub explanation: String,
+}
+
+/// A meter with its history, for the history page and its chart.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MeterHistory {
+    pub meter: MeterView,
+    pub address: String,
+    pub readings: Vec<ReadingView>,
+    /// Oldest first, at most the last 12 or more months.
+    pub months: Vec<MonthVolume>,
+}
+
+/// The volume billing charges for one service of one apartment and period (DOMAIN.md §2).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServiceVolume {
+    pub period: Period,
+    pub resource: Utility,
+    /// Per tariff zone (zone 1 only when by norm).
+    pub zones: Vec<Decimal>,
+    pub total: Decimal,
+    /// The weakest source among the meters (norm if any meter was by norm, …).
+    pub source: VolumeSource,
+    pub explanation: String,
+}
+
+/// Staff view of a house for the current period.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HouseReadings {
+    pub house_id: i64,
+    pub address: String,
+    pub settings: WindowSettings,
+    pub window: WindowState,
+    /// The period staff work on (the window's, or the next one outside the window).
+    pub period: Period,
+    pub period_closed: bool,
+    /// The latest closed period, if any.
+    pub last_closed: Option<Period>,
+    pub meters_total: i64,
+    pub submitted: i64,
+    pub missing: Vec<MissingRow>,
+    pub flagged: Vec<FlaggedRow>,
+}
+
+/// An apartment that has not handed in every meter for the period.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MissingRow {
+    pub apartment_id: i64,
+    pub number: String,
+    pub residents: String,
+    pub missing_meters: String,
+}
+
+/// A reading far above the average, waiting for a look.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FlaggedRow {
+    pub reading_id: i64,
+    pub meter_id: i64,
+    pub apartment_id: Option<i64>,
+    pub apartment: String,
+    pub meter: String,
+    pub values: String,
+    pub flag: String,
+    pub entered_at: String,
+}
+
+/// The meters of an apartment on the staff card.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApartmentMeters {
+    pub apartment_id: i64,
+    pub house_id: i64,
+    pub window: WindowState,
+    pub period: Period,
+    pub meters: Vec<MeterView>,
+}
+
+/// The result of an import: every row's problem, or how many were loaded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportReport {
+    pub rows: usize,
+    pub errors: Vec<String>,
+    /// True when the rows were written (no errors and not a preview).
+    pub saved: bool,
+}
