@@ -31,7 +31,7 @@ fn entries(v: Option<BTreeMap<String, String>>) -> Result<Vec<(i64, Vec<Decimal>
     rules::form_entries(&v.unwrap_or_default()).map_err(|(_, e)| AppError::invalid(e))
 }
 
-/// The resident hands in readings (`v[<meter>.<zone>]` fields); how many were saved.
+/// The resident hands in readings (`v[m<meter>.<zone>]` fields); how many were saved.
 #[server(endpoint = "submit_my_readings")]
 pub async fn submit_my_readings(v: Option<BTreeMap<String, String>>) -> Result<usize, AppError> {
     let user = authorize(Access::Permission(Permission::OwnCabinet)).await?;

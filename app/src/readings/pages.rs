@@ -173,7 +173,7 @@ fn ZoneInput(
     let input_id = format!("v-{meter}-{zone}");
     view! {
         <label class=style::LABEL for=input_id.clone()>{rules::zone_label(zones, zone)}</label>
-        <input id=input_id class=style::INPUT name=format!("v[{meter}.{zone}]") inputmode="decimal" autocomplete="off"
+        <input id=input_id class=style::INPUT name=format!("v[m{meter}.{zone}]") inputmode="decimal" autocomplete="off"
             placeholder=previous.map(format_value).unwrap_or_default()
             aria-invalid=move || check().is_some_and(|c| !c.0).to_string()
             on:input=move |ev| set_text.set(event_target_value(&ev))/>

@@ -498,14 +498,17 @@ pub fn monthly_volumes(
     out
 }
 
-/// Values of a form, `v[<meter id>.<zone>]` → text, grouped by meter; a meter whose fields are
+/// Values of a form, `v[m<meter id>.<zone>]` → text (the `m` keeps the form decoder from
+/// taking the key for a list index), grouped by meter; a meter whose fields are
 /// all empty is left out. A problem comes with the meter's id.
 pub fn form_entries(
     fields: &std::collections::BTreeMap<String, String>,
 ) -> Result<Vec<(i64, Vec<Decimal>)>, (i64, String)> {
     let mut by_meter: std::collections::BTreeMap<i64, Vec<(usize, &str)>> = Default::default();
     for (key, value) in fields {
-        let Some((meter, zone)) = key.split_once('.') else { continue };
+        let Some((meter, zone)) = key.strip_prefix('m').and_then(|k| k.split_once('.')) else {
+            continue;
+        };
         let (Ok(meter), Ok(zone)) = (meter.parse::<i64>(), zone.parse::<usize>()) else { continue };
         by_meter.entry(meter).or_default().push((zone, value.as_str()));
     }
@@ -834,6 +837,24 @@ mod tests {
         };
         let months = monthly_volumes(&late, p(2026, 8), &norm);
         assert_eq!((months[0].total, months[1].total), (dec("0"), dec("5")));
+    }
+
+    #[test]
+    fn form_fields_group_by_meter_and_skip_empty_meters() {
+        let fields: std::collections::BTreeMap<String, String> = [
+            ("m7.1", "12,5"),
+            ("m7.2", "3"),
+            ("m8.1", " "),
+            ("junk", "1"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        assert_eq!(form_entries(&fields), Ok(vec![(7, vec![dec("12.5"), dec("3")])]));
+        let bad: std::collections::BTreeMap<String, String> =
+            [("m9.1".to_string(), "abc".to_string())].into_iter().collect();
+        assert_eq!(form_entries(&bad).unwrap_err().0, 9);
+        assert_eq!(parse_values("100/50,5"), Ok(vec![dec("100"), dec("50.5")]));
     }
 
     #[test]
