@@ -65,7 +65,7 @@ pub async fn load(store: &Store, today: NaiveDate) -> Result<(), AppError> {
         for (apartment_id, number, ..) in store.house_apartments(house.id).await? {
             let n: u32 = number.parse().unwrap_or(0);
             let zhitel = matches!((house_no, n), (1, 12) | (2, 5));
-            let installed_on = NaiveDate::from_ymd_opt(2020 + (n % 3) as i32, 1 + n % 12, 5).expect("a date");
+            let installed_on = NaiveDate::from_ymd_opt(2021 + (n % 3) as i32, 1 + n % 12, 5).expect("a date");
             let meters = [
                 (Utility::ColdWater, vec![3_000 + dice.below(60) as i64 * 100], "ванная", 6),
                 (Utility::HotWater, vec![2_000 + dice.below(35) as i64 * 100], "ванная", 6),

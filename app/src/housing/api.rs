@@ -21,9 +21,12 @@ pub async fn load_my_home() -> Result<MyHome, AppError> {
 
 #[server(endpoint = "my_account")]
 pub async fn my_account(account_id: i64) -> Result<AccountView, AppError> {
+    // taken before the ownership check awaits the database: a render the server throws away
+    // may lose its request context at that await
+    let store = context::store()?;
     let user = authorize(Access::Permission(Permission::OwnCabinet)).await?;
     authorize(Access::Account(account_id)).await?;
-    context::store()?
+    store
         .account_view(user.id, account_id, context::today())
         .await
 }

@@ -22,8 +22,9 @@ pub use super::types::ImportReport;
 
 #[server(endpoint = "load_my_readings")]
 pub async fn load_my_readings() -> Result<MyReadings, AppError> {
+    let store = context::store()?;
     let user = authorize(Access::Permission(Permission::OwnCabinet)).await?;
-    context::store()?.my_readings(user.id, chrono::Utc::now()).await
+    store.my_readings(user.id, chrono::Utc::now()).await
 }
 
 #[cfg(feature = "ssr")]
@@ -34,6 +35,7 @@ fn entries(v: Option<BTreeMap<String, String>>) -> Result<Vec<(i64, Vec<Decimal>
 /// The resident hands in readings (`v[m<meter>.<zone>]` fields); how many were saved.
 #[server(endpoint = "submit_my_readings")]
 pub async fn submit_my_readings(v: Option<BTreeMap<String, String>>) -> Result<usize, AppError> {
+    let store = context::store()?;
     let user = authorize(Access::Permission(Permission::OwnCabinet)).await?;
     let by = Submitter {
         user_id: user.id,
@@ -41,7 +43,7 @@ pub async fn submit_my_readings(v: Option<BTreeMap<String, String>>) -> Result<u
         staff: false,
         taken_on: None,
     };
-    let Submitted { saved, .. } = context::store()?
+    let Submitted { saved, .. } = store
         .submit_readings(by, &entries(v)?, chrono::Utc::now())
         .await?;
     Ok(saved)
@@ -49,18 +51,20 @@ pub async fn submit_my_readings(v: Option<BTreeMap<String, String>>) -> Result<u
 
 #[server(endpoint = "load_meter_history")]
 pub async fn load_meter_history(meter_id: i64) -> Result<MeterHistory, AppError> {
+    let store = context::store()?;
     authorize(Access::Meter(meter_id)).await?;
-    context::store()?.meter_history(meter_id, chrono::Utc::now()).await
+    store.meter_history(meter_id, chrono::Utc::now()).await
 }
 
 #[server(endpoint = "load_house_readings")]
 pub async fn load_house_readings(house_id: i64, period: Option<String>) -> Result<HouseReadings, AppError> {
+    let store = context::store()?;
     authorize(Access::Permission(Permission::ViewRegister)).await?;
     let period = period.as_deref().filter(|p| !p.is_empty()).map(|p| {
         Period::parse(p).ok_or_else(|| AppError::invalid("Период — в виде 2026-11."))
     });
     let period = period.transpose()?;
-    context::store()?
+    store
         .house_readings(house_id, period, chrono::Utc::now())
         .await
 }
@@ -73,6 +77,7 @@ pub async fn save_reading_window(
     mode: String,
     time_zone: String,
 ) -> Result<(), AppError> {
+    let store = context::store()?;
     let actor = authorize(Access::Permission(Permission::ManageMeters)).await?;
     let settings = WindowSettings {
         first_day,
@@ -80,32 +85,35 @@ pub async fn save_reading_window(
         strict: mode != "soft",
         time_zone,
     };
-    context::store()?
+    store
         .save_reading_settings(actor.id, house_id, &settings)
         .await
 }
 
 #[server(endpoint = "close_reading_period")]
 pub async fn close_reading_period(house_id: i64, period: String) -> Result<(), AppError> {
+    let store = context::store()?;
     let actor = authorize(Access::Permission(Permission::ClosePeriods)).await?;
     let period = Period::parse(&period).ok_or_else(|| AppError::invalid("Период — в виде 2026-11."))?;
-    context::store()?
+    store
         .close_reading_period(actor.id, house_id, period, chrono::Utc::now())
         .await
 }
 
 #[server(endpoint = "review_reading")]
 pub async fn review_reading(reading_id: i64) -> Result<(), AppError> {
+    let store = context::store()?;
     let actor = authorize(Access::Permission(Permission::EnterReadings)).await?;
-    context::store()?
+    store
         .review_reading(actor.id, reading_id, chrono::Utc::now())
         .await
 }
 
 #[server(endpoint = "load_apartment_meters")]
 pub async fn load_apartment_meters(apartment_id: i64) -> Result<ApartmentMeters, AppError> {
+    let store = context::store()?;
     authorize(Access::Permission(Permission::ViewRegister)).await?;
-    context::store()?
+    store
         .apartment_meters(apartment_id, chrono::Utc::now())
         .await
 }
@@ -123,8 +131,8 @@ pub async fn enter_readings(
     taken_on: String,
     v: Option<BTreeMap<String, String>>,
 ) -> Result<usize, AppError> {
-    let actor = authorize(Access::Permission(Permission::EnterReadings)).await?;
     let store = context::store()?;
+    let actor = authorize(Access::Permission(Permission::EnterReadings)).await?;
     let entries = entries(v)?;
     let own = store.apartment_meters(apartment_id, chrono::Utc::now()).await?;
     if entries.iter().any(|(id, _)| !own.meters.iter().any(|m| m.id == *id)) {
@@ -142,9 +150,10 @@ pub async fn enter_readings(
 /// Corrects a reading with a reason; returns the period a recalculation goes to, if any.
 #[server(endpoint = "correct_reading")]
 pub async fn correct_reading(reading_id: i64, values: String, reason: String) -> Result<Option<String>, AppError> {
+    let store = context::store()?;
     let actor = authorize(Access::Permission(Permission::EnterReadings)).await?;
     let values = rules::parse_values(&values).map_err(AppError::invalid)?;
-    let applied = context::store()?
+    let applied = store
         .correct_reading(actor.id, reading_id, &values, &reason, chrono::Utc::now())
         .await?;
     Ok(applied.map(|p| p.label()))
@@ -163,8 +172,8 @@ pub async fn add_meter(
     seal: String,
     initial: String,
 ) -> Result<i64, AppError> {
-    let actor = authorize(Access::Permission(Permission::ManageMeters)).await?;
     let store = context::store()?;
+    let actor = authorize(Access::Permission(Permission::ManageMeters)).await?;
     let house_id = store.apartment_meters(apartment_id, chrono::Utc::now()).await?.house_id;
     let initial = if initial.trim().is_empty() {
         vec![Decimal::ZERO; usize::from(zones)]
@@ -198,8 +207,8 @@ pub async fn replace_meter(
     new_seal: String,
     new_initial: String,
 ) -> Result<(), AppError> {
-    let actor = authorize(Access::Permission(Permission::ManageMeters)).await?;
     let store = context::store()?;
+    let actor = authorize(Access::Permission(Permission::ManageMeters)).await?;
     let now = chrono::Utc::now();
     let history = store.meter_history(meter_id, now).await?;
     let old = history.meter;
@@ -238,9 +247,10 @@ pub async fn replace_meter(
 
 #[server(endpoint = "reverify_meter")]
 pub async fn reverify_meter(meter_id: i64, verified_until: String, seal: String) -> Result<(), AppError> {
+    let store = context::store()?;
     let actor = authorize(Access::Permission(Permission::ManageMeters)).await?;
     let until = date(&verified_until, "новую дату поверки")?;
-    context::store()?.reverify_meter(actor.id, meter_id, until, &seal).await
+    store.reverify_meter(actor.id, meter_id, until, &seal).await
 }
 
 /// Checks (or, with `commit`, loads) a meters file; `content` is the file in base64 (the page
@@ -248,12 +258,13 @@ pub async fn reverify_meter(meter_id: i64, verified_until: String, seal: String)
 #[server(endpoint = "import_meters")]
 pub async fn import_meters(house_id: i64, content: String, commit: Option<String>) -> Result<ImportReport, AppError> {
     use base64::Engine;
+    let store = context::store()?;
     let actor = authorize(Access::Permission(Permission::ManageMeters)).await?;
     let payload = content.split_once(',').map_or(content.as_str(), |(_, b)| b);
     let bytes = base64::engine::general_purpose::STANDARD
         .decode(payload.trim())
         .map_err(|_| AppError::invalid("Выберите файл CSV или XLSX."))?;
-    context::store()?
+    store
         .import_meters(actor.id, house_id, &bytes, commit.is_some())
         .await
 }

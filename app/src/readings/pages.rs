@@ -128,7 +128,7 @@ fn MeterCard(m: MeterView, today: chrono::NaiveDate, editable: bool) -> impl Int
                 }.into_any()
             } else if editable {
                 view! {
-                    <div class=format!("mt-2 grid gap-2 {}", if zones > 1 { "grid-cols-2 sm:grid-cols-3" } else { "grid-cols-1" })>
+                    <div class=format!("mt-2 grid gap-2 {}", if zones > 1 { "grid-cols-2" } else { "grid-cols-1" })>
                         {(1..=usize::from(zones)).map(|zone| {
                             let prev = previous_values.as_ref().and_then(|p| p.get(zone - 1).copied());
                             view! { <ZoneInput meter=id zones=zones zone=zone previous=prev average=average unit=m.resource.unit()/> }
@@ -172,14 +172,16 @@ fn ZoneInput(
     };
     let input_id = format!("v-{meter}-{zone}");
     view! {
+        <div>
         <label class=style::LABEL for=input_id.clone()>{rules::zone_label(zones, zone)}</label>
         <input id=input_id class=style::INPUT name=format!("v[m{meter}.{zone}]") inputmode="decimal" autocomplete="off"
             placeholder=previous.map(format_value).unwrap_or_default()
             aria-invalid=move || check().is_some_and(|c| !c.0).to_string()
             on:input=move |ev| set_text.set(event_target_value(&ev))/>
         {move || check().map(|(ok, message)| view! {
-            <p class=if ok { "text-xs text-slate-600" } else { "text-xs text-red-700" } role=if ok { "status" } else { "alert" }>{message}</p>
+            <p class=if ok { "mt-1 text-xs text-slate-600" } else { "mt-1 text-xs text-red-700" } role=if ok { "status" } else { "alert" }>{message}</p>
         })}
+        </div>
     }
 }
 
@@ -346,7 +348,7 @@ fn source_fill(source: VolumeSource) -> &'static str {
 /// months (recalculations) go below the axis.
 #[component]
 fn Chart(months: Vec<MonthVolume>) -> impl IntoView {
-    use rust_decimal::prelude::ToPrimitive;
+    use rust_decimal::prelude::{FromPrimitive, ToPrimitive};
     let last: Vec<MonthVolume> = months.iter().rev().take(12).rev().cloned().collect();
     let values: Vec<f64> = last.iter().map(|m| m.total.to_f64().unwrap_or(0.0)).collect();
     let max = values.iter().cloned().fold(0.0_f64, f64::max).max(0.001);
@@ -358,6 +360,8 @@ fn Chart(months: Vec<MonthVolume>) -> impl IntoView {
     view! {
         <svg viewBox=format!("0 0 {w} {h}") class="mt-2 h-48 w-full" role="img" aria-label=t::CHART_TITLE data-testid="chart">
             <line x1="0" x2=w y1=zero_y y2=zero_y stroke="#cbd5e1" stroke-width="1"/>
+            <line x1="0" x2=w y1=pad y2=pad stroke="#e2e8f0" stroke-width="0.5" stroke-dasharray="3 3"/>
+            <text x="0" y=pad - 4.0 font-size="8" fill="#64748b">{format_value(rust_decimal::Decimal::from_f64(max).unwrap_or_default())}</text>
             {last.iter().zip(&values).enumerate().map(|(i, (m, v))| {
                 let bar = (v.abs() / span) * (h - 2.0 * pad);
                 let y = if *v >= 0.0 { zero_y - bar } else { zero_y };

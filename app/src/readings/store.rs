@@ -743,7 +743,14 @@ impl Store {
         Ok(MeterHistory {
             meter: meter.view(rules::entry_period(rules::window_state(&settings, today), false).unwrap_or(period), &corrections),
             address,
-            readings: meter.readings.iter().rev().map(|r| r.view(&corrections)).collect(),
+            // the last two years (and the initial value of a younger meter)
+            readings: meter
+                .readings
+                .iter()
+                .rev()
+                .filter(|r| r.period() >= period.plus(-24))
+                .map(|r| r.view(&corrections))
+                .collect(),
             months,
         })
     }
