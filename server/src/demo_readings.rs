@@ -1,7 +1,8 @@
 //! The demo's meters: cold and hot water and two-zone electricity in every flat, with a year of
 //! readings handed in on window days; a few flats that missed months (billed by average, one long
 //! enough to reach the norm, one whose readings came back), an expired verification, one that
-//! ends within a month, and a reading far above the average (flagged by the rules, not by hand).
+//! ends within a month, and a reading far above the average (flagged by the rules, not by hand);
+//! each house has common meters (ОДПУ) of cold water and heat.
 
 use chrono::{Days, NaiveDate};
 use rust_decimal::Decimal;
@@ -62,9 +63,44 @@ pub async fn load(store: &Store, today: NaiveDate) -> Result<(), AppError> {
             let soft = WindowSettings { strict: false, ..WindowSettings::default() };
             store.save_reading_settings(accountant, house.id, &soft).await?;
         }
-        for (apartment_id, number, ..) in store.house_apartments(house.id).await? {
+        let flats = store.house_apartments(house.id).await?;
+        // the building's common meters (ОДПУ), read in the same window
+        let installed_on = current.plus(-13).day(5);
+        for (utility, base) in [(Utility::ColdWater, flats.len() as i64 * 6_500), (Utility::Heat, 95_000)] {
+            let mut value = vec![1_000_000];
+            let mut readings = Vec::new();
+            let mut period = current.plus(-13);
+            while period < current {
+                value = add(&value, &month_use(&mut dice, &[base]));
+                readings.push(PastReading {
+                    period,
+                    taken_on: period.day(25),
+                    values: dec(&value),
+                    source: Source::Staff,
+                });
+                period = period.plus(1);
+            }
+            items.push((
+                NewMeter {
+                    house_id: house.id,
+                    apartment_id: None,
+                    resource: utility,
+                    serial: format!("ОДПУ-{}{house_no}", utility_prefix(utility)),
+                    zones: 1,
+                    place: "ИТП, подвал".into(),
+                    installed_on,
+                    verified_until: installed_on + chrono::Months::new(12 * 4),
+                    seal: format!("П-{}", 10_000 + dice.below(90_000)),
+                    initial: dec(&[1_000_000]),
+                },
+                readings,
+            ));
+        }
+        for (apartment_id, number, ..) in flats {
             let n: u32 = number.parse().unwrap_or(0);
             let zhitel = matches!((house_no, n), (1, 12) | (2, 5));
+            // a flat hands in all its meters at once (or none) in the current window
+            let hands_in_now = window_open_now && !zhitel && dice.below(100) < 60;
             let installed_on = NaiveDate::from_ymd_opt(2021 + (n % 3) as i32, 1 + n % 12, 5).expect("a date");
             let meters = [
                 (Utility::ColdWater, vec![3_000 + dice.below(60) as i64 * 100], "ванная", 6),
@@ -101,7 +137,7 @@ pub async fn load(store: &Store, today: NaiveDate) -> Result<(), AppError> {
                     let skipped = (n % 11 == 0 && (1..=2).contains(&back))
                         || (house_no == 3 && n == 7 && (1..=5).contains(&back))
                         || (n % 17 == 0 && (4..=6).contains(&back))
-                        || (back == 0 && (!window_open_now || zhitel || dice.below(100) >= 60));
+                        || (back == 0 && !hands_in_now);
                     let taken_on = period.day(20 + dice.below(6) as u32);
                     let stale = expired && taken_on > verified_until;
                     if !skipped && !stale && taken_on <= today {

@@ -147,6 +147,29 @@ pub async fn enter_readings(
     Ok(store.submit_readings(by, &entries, chrono::Utc::now()).await?.saved)
 }
 
+/// Staff enter values of a house's building (common) meters.
+#[server(endpoint = "enter_building_readings")]
+pub async fn enter_building_readings(
+    house_id: i64,
+    taken_on: String,
+    v: Option<BTreeMap<String, String>>,
+) -> Result<usize, AppError> {
+    let store = context::store()?;
+    let actor = authorize(Access::Permission(Permission::EnterReadings)).await?;
+    let entries = entries(v)?;
+    let house = store.house_readings(house_id, None, chrono::Utc::now()).await?;
+    if entries.iter().any(|(id, _)| !house.building.iter().any(|m| m.id == *id)) {
+        return Err(AppError::NotFound);
+    }
+    let by = Submitter {
+        user_id: actor.id,
+        source: Source::Staff,
+        staff: true,
+        taken_on: Some(date(&taken_on, "дату снятия показаний")?),
+    };
+    Ok(store.submit_readings(by, &entries, chrono::Utc::now()).await?.saved)
+}
+
 /// Corrects a reading with a reason; returns the period a recalculation goes to, if any.
 #[server(endpoint = "correct_reading")]
 pub async fn correct_reading(reading_id: i64, values: String, reason: String) -> Result<Option<String>, AppError> {
@@ -161,8 +184,10 @@ pub async fn correct_reading(reading_id: i64, values: String, reason: String) ->
 
 #[allow(clippy::too_many_arguments)]
 #[server(endpoint = "add_meter")]
+/// Adds a meter to an apartment, or (no apartment, a house) a building meter.
 pub async fn add_meter(
-    apartment_id: i64,
+    apartment_id: Option<i64>,
+    house_id: Option<i64>,
     resource: String,
     serial: String,
     zones: u8,
@@ -174,7 +199,11 @@ pub async fn add_meter(
 ) -> Result<i64, AppError> {
     let store = context::store()?;
     let actor = authorize(Access::Permission(Permission::ManageMeters)).await?;
-    let house_id = store.apartment_meters(apartment_id, chrono::Utc::now()).await?.house_id;
+    let house_id = match (apartment_id, house_id) {
+        (Some(apartment), _) => store.apartment_meters(apartment, chrono::Utc::now()).await?.house_id,
+        (None, Some(house)) => house,
+        (None, None) => return Err(AppError::invalid("Укажите квартиру или дом.")),
+    };
     let initial = if initial.trim().is_empty() {
         vec![Decimal::ZERO; usize::from(zones)]
     } else {
@@ -182,7 +211,7 @@ pub async fn add_meter(
     };
     let meter = NewMeter {
         house_id,
-        apartment_id: Some(apartment_id),
+        apartment_id,
         resource: Utility::parse(&resource).ok_or_else(|| AppError::invalid("Выберите ресурс."))?,
         serial,
         zones,
@@ -222,12 +251,8 @@ pub async fn replace_meter(
         } else {
             rules::parse_values(&new_initial).map_err(AppError::invalid)?
         };
-        let house_id = match old.apartment_id {
-            Some(a) => store.apartment_meters(a, now).await?.house_id,
-            None => return Err(AppError::invalid("Общедомовой счётчик меняется через импорт.")),
-        };
         Some(NewMeter {
-            house_id,
+            house_id: old.house_id,
             apartment_id: old.apartment_id,
             resource: old.resource,
             serial: new_serial,

@@ -24,6 +24,11 @@ pub const COLUMNS: [&str; 9] = [
 /// The largest file accepted.
 pub const MAX_BYTES: usize = 2 * 1024 * 1024;
 
+/// What the apartment column says for a building (common) meter.
+pub fn is_building(apartment: &str) -> bool {
+    matches!(apartment.trim().to_lowercase().as_str(), "одпу" | "дом" | "общедомовой")
+}
+
 /// One good row.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MeterLine {
@@ -118,7 +123,7 @@ pub fn check_rows(table: &[Vec<String>]) -> (Vec<MeterLine>, Vec<String>) {
         let cell = |n: usize| row.get(n).map(String::as_str).unwrap_or("").trim();
         let mut problems = Vec::new();
         if cell(0).is_empty() {
-            problems.push("не указана квартира".to_string());
+            problems.push("не указана квартира (или «ОДПУ» для общедомового)".to_string());
         }
         let resource = Utility::from_words(cell(1));
         if resource.is_none() {

@@ -98,6 +98,7 @@ fn MeterCard(m: MeterView, today: chrono::NaiveDate, editable: bool) -> impl Int
     let zones = m.zones;
     let id = m.id;
     let average = m.average;
+    let months = m.previous_months;
     view! {
         <li class=style::CARD data-testid="meter">
             <div class="flex items-start justify-between gap-2">
@@ -131,7 +132,7 @@ fn MeterCard(m: MeterView, today: chrono::NaiveDate, editable: bool) -> impl Int
                     <div class=format!("mt-2 grid gap-2 {}", if zones > 1 { "grid-cols-2" } else { "grid-cols-1" })>
                         {(1..=usize::from(zones)).map(|zone| {
                             let prev = previous_values.as_ref().and_then(|p| p.get(zone - 1).copied());
-                            view! { <ZoneInput meter=id zones=zones zone=zone previous=prev average=average unit=m.resource.unit()/> }
+                            view! { <ZoneInput meter=id zones=zones zone=zone previous=prev average=average months=months unit=m.resource.unit()/> }
                         }).collect_view()}
                     </div>
                 }.into_any()
@@ -150,6 +151,8 @@ fn ZoneInput(
     zone: usize,
     previous: Option<rust_decimal::Decimal>,
     average: Option<rust_decimal::Decimal>,
+    /// Months since the previous value.
+    months: i32,
     unit: &'static str,
 ) -> impl IntoView {
     let (text, set_text) = signal(String::new());
@@ -166,7 +169,7 @@ fn ZoneInput(
             return Some((false, e.to_string()));
         }
         let used = previous.map(|p| value - p)?;
-        let high = zones == 1 && rules::anomaly(used, average).is_some();
+        let high = zones == 1 && rules::anomaly(used, average, months).is_some();
         let note = format!("{}: {} {unit}", t::USED, format_value(used));
         Some((true, if high { format!("{note}. {}", t::HIGH_USE) } else { note }))
     };
@@ -393,9 +396,14 @@ pub fn StaffReadingsPage() -> impl IntoView {
     let save = ServerAction::<SaveReadingWindow>::new();
     let close = ServerAction::<CloseReadingPeriod>::new();
     let review = ServerAction::<ReviewReading>::new();
+    let enter = ServerAction::<EnterBuildingReadings>::new();
+    let add = ServerAction::<AddMeter>::new();
     let houses = Resource::new(|| (), |_| list_houses());
+    let changes = move || {
+        save.version().get() + close.version().get() + review.version().get() + enter.version().get() + add.version().get()
+    };
     let data = Resource::new(
-        move || (house(), period(), save.version().get() + close.version().get() + review.version().get()),
+        move || (house(), period(), changes()),
         move |(house, period, _)| async move {
             let house = match house {
                 Some(h) => h,
@@ -416,9 +424,11 @@ pub fn StaffReadingsPage() -> impl IntoView {
                         let list = houses.await.unwrap_or_default();
                         let selected = house();
                         view! {
-                            <select name="house" class=format!("{} max-w-xs", style::INPUT) aria-label=t::HOUSE>
-                                {list.into_iter().map(|h| view! { <option value=h.id selected=Some(h.id) == selected>{h.address}</option> }).collect_view()}
-                            </select>
+                            <div class="w-80 max-w-full">
+                                <select name="house" class=style::INPUT aria-label=t::HOUSE>
+                                    {list.into_iter().map(|h| view! { <option value=h.id selected=Some(h.id) == selected>{h.address}</option> }).collect_view()}
+                                </select>
+                            </div>
                         }
                     })}
                 </Suspense>
@@ -431,7 +441,7 @@ pub fn StaffReadingsPage() -> impl IntoView {
                 match data.await {
                     Err(e) => view! { <ErrorNote error=e/> }.into_any(),
                     Ok(None) => ().into_any(),
-                    Ok(Some(r)) => view! { <HouseView r=r save=save close=close review=review/> }.into_any(),
+                    Ok(Some(r)) => view! { <HouseView r=r save=save close=close review=review enter=enter add=add/> }.into_any(),
                 }
             })}
         </Suspense>
@@ -444,6 +454,8 @@ fn HouseView(
     save: ServerAction<SaveReadingWindow>,
     close: ServerAction<CloseReadingPeriod>,
     review: ServerAction<ReviewReading>,
+    enter: ServerAction<EnterBuildingReadings>,
+    add: ServerAction<AddMeter>,
 ) -> impl IntoView {
     let role = use_user().map(|u| u.role);
     let can = move |p| role.is_some_and(|r| role_can(r, p));
@@ -526,6 +538,7 @@ fn HouseView(
                 }.into_any()
             }}
         </section>
+        <BuildingMeters house_id=r.house_id meters=r.building.clone() period=r.entry_period today=r.today enter=enter add=add/>
         <section class=format!("{} mt-4 overflow-x-auto", style::CARD)>
             <h2 class=style::H2>{t::MISSING}" ("{r.missing.len()}")"</h2>
             {if r.missing.is_empty() {
@@ -550,6 +563,46 @@ fn HouseView(
     }
 }
 
+/// Staff: the house's common meters (ОДПУ), read in the same window as the flats'.
+#[component]
+fn BuildingMeters(
+    house_id: i64,
+    meters: Vec<MeterView>,
+    period: Period,
+    today: chrono::NaiveDate,
+    enter: ServerAction<EnterBuildingReadings>,
+    add: ServerAction<AddMeter>,
+) -> impl IntoView {
+    let role = use_user().map(|u| u.role);
+    let can = move |p| role.is_some_and(|r| role_can(r, p));
+    let today = today.to_string();
+    view! {
+        <section class=format!("{} mt-4", style::CARD) data-testid="building-meters">
+            <h2 class=style::H2>{t::BUILDING_METERS}</h2>
+            <p class="text-xs text-slate-500">{format!("{}: {}", t::PERIOD, period.label())}</p>
+            <table class=format!("{} mt-2", style::TABLE)>
+                <tbody class="divide-y divide-slate-100">
+                    {meters.iter().map(|m| view! {
+                        <tr>
+                            <td class=style::TD><a class="text-teal-700 underline" href=format!("/staff/meter/{}", m.id)>{format!("{} №{}", m.resource.label(), m.serial)}</a></td>
+                            <td class=format!("{} font-mono", style::TD)>{m.previous.as_ref().map(|p| format_values(&p.values))}</td>
+                            <td class=format!("{} font-mono text-teal-800", style::TD)>{m.current.as_ref().map(|c| format_values(&c.values))}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+            {(can(Permission::EnterReadings) && !meters.is_empty()).then(|| view! {
+                <ActionForm action=enter>
+                    <input type="hidden" name="house_id" value=house_id/>
+                    <StaffEntryFields meters=meters.clone() today=today.clone()/>
+                    <FormResult value=enter.value() success=t::SUBMITTED/>
+                </ActionForm>
+            })}
+            {can(Permission::ManageMeters).then(|| view! { <AddMeterForm house_id=house_id add=add/> })}
+        </section>
+    }
+}
+
 /// Staff: the meters of an apartment on its card — enter readings, add a meter.
 #[component]
 pub fn ApartmentMetersSection(apartment_id: i64) -> impl IntoView {
@@ -562,17 +615,15 @@ pub fn ApartmentMetersSection(apartment_id: i64) -> impl IntoView {
     let user = use_user();
     let can_enter = user.as_ref().is_some_and(|u| role_can(u.role, Permission::EnterReadings));
     let can_manage = user.as_ref().is_some_and(|u| role_can(u.role, Permission::ManageMeters));
-    let today = chrono::Utc::now().date_naive().to_string();
     view! {
         <section class=format!("{} mt-4", style::CARD) data-testid="apartment-meters">
             <h2 class=style::H2>{t::METERS}</h2>
             <Suspense fallback=Loading>
-                {move || {
-                    let today = today.clone();
-                    Suspend::new(async move {
+                {move || Suspend::new(async move {
                     match data.await {
                         Err(e) => view! { <ErrorNote error=e/> }.into_any(),
                         Ok(a) => {
+                            let today = a.today.to_string();
                             let active: Vec<MeterView> = a.meters.iter().filter(|m| m.archived_on.is_none()).cloned().collect();
                             view! {
                                 <p class="mt-1 text-xs text-slate-500">{format!("{}: {}", t::PERIOD, a.period.label())}</p>
@@ -596,22 +647,7 @@ pub fn ApartmentMetersSection(apartment_id: i64) -> impl IntoView {
                                         <p class="text-xs text-slate-500">{t::ENTER_HINT}</p>
                                         <ActionForm action=enter>
                                             <input type="hidden" name="apartment_id" value=apartment_id/>
-                                            <label class=format!("{} max-w-xs", style::LABEL)>{t::TAKEN_ON}<input class=style::INPUT type="date" name="taken_on" value=today.clone() required/></label>
-                                            <div class="mt-2 grid gap-2 sm:grid-cols-2">
-                                                {active.iter().map(|m| {
-                                                    let m = m.clone();
-                                                    view! {
-                                                        <fieldset class="rounded-lg border border-slate-200 p-2">
-                                                            <legend class="px-1 text-sm">{format!("{} №{}", m.resource.label(), m.serial)}</legend>
-                                                            {(1..=usize::from(m.zones)).map(|zone| {
-                                                                let prev = m.previous.as_ref().and_then(|p| p.values.get(zone - 1).copied());
-                                                                view! { <ZoneInput meter=m.id zones=m.zones zone=zone previous=prev average=m.average unit=m.resource.unit()/> }
-                                                            }).collect_view()}
-                                                        </fieldset>
-                                                    }
-                                                }).collect_view()}
-                                            </div>
-                                            <button class=format!("{} mt-2", style::BUTTON) type="submit">{t::ENTER}</button>
+                                            <StaffEntryFields meters=active.clone() today=today.clone()/>
                                             <FormResult value=enter.value() success=t::SUBMITTED/>
                                         </ActionForm>
                                     </details>
@@ -620,19 +656,45 @@ pub fn ApartmentMetersSection(apartment_id: i64) -> impl IntoView {
                             }.into_any()
                         }
                     }
-                })}}
+                })}
             </Suspense>
         </section>
     }
 }
 
+/// A new meter of an apartment, or (`house_id`) a building meter.
+/// The date and a field per zone of each meter, for staff entering values.
 #[component]
-fn AddMeterForm(apartment_id: i64, add: ServerAction<AddMeter>) -> impl IntoView {
+fn StaffEntryFields(meters: Vec<MeterView>, today: String) -> impl IntoView {
+    view! {
+        <label class=format!("{} max-w-xs", style::LABEL)>{t::TAKEN_ON}<input class=style::INPUT type="date" name="taken_on" value=today required/></label>
+        <div class="mt-2 grid gap-2 sm:grid-cols-2">
+            {meters.into_iter().map(|m| view! {
+                <fieldset class="rounded-lg border border-slate-200 p-2">
+                    <legend class="px-1 text-sm">{format!("{} №{}", m.resource.label(), m.serial)}</legend>
+                    {(1..=usize::from(m.zones)).map(|zone| {
+                        let prev = m.previous.as_ref().and_then(|p| p.values.get(zone - 1).copied());
+                        view! { <ZoneInput meter=m.id zones=m.zones zone=zone previous=prev average=m.average months=m.previous_months unit=m.resource.unit()/> }
+                    }).collect_view()}
+                </fieldset>
+            }).collect_view()}
+        </div>
+        <button class=format!("{} mt-2", style::BUTTON) type="submit">{t::ENTER}</button>
+    }
+}
+
+#[component]
+fn AddMeterForm(
+    #[prop(optional)] apartment_id: Option<i64>,
+    #[prop(optional)] house_id: Option<i64>,
+    add: ServerAction<AddMeter>,
+) -> impl IntoView {
     view! {
         <details class="mt-3">
             <summary class="cursor-pointer text-sm font-medium text-teal-700">{t::ADD_METER}</summary>
             <ActionForm action=add>
-                <input type="hidden" name="apartment_id" value=apartment_id/>
+                {apartment_id.map(|id| view! { <input type="hidden" name="apartment_id" value=id/> })}
+                {house_id.map(|id| view! { <input type="hidden" name="house_id" value=id/> })}
                 <div class="grid gap-2 sm:grid-cols-3">
                     <label class=style::LABEL>{t::RESOURCE}
                         <select class=style::INPUT name="resource">

@@ -209,8 +209,9 @@ pub struct ReadingCheck {
     pub installed_on: NaiveDate,
     pub archived: bool,
     pub verified_until: NaiveDate,
-    /// The last accepted reading before this one, per zone.
-    pub previous: Option<Vec<Decimal>>,
+    /// The last accepted reading before this one, per zone, and how many months before the
+    /// new reading's period it stands (a reading after missed months covers all of them).
+    pub previous: Option<(Vec<Decimal>, i32)>,
     /// Average monthly consumption (sum of zones).
     pub average: Option<Decimal>,
 }
@@ -258,11 +259,11 @@ pub fn check_reading(
             meter.verified_until.format("%d.%m.%Y").to_string(),
         ));
     }
-    let previous = meter.previous.as_deref();
+    let previous = meter.previous.as_ref();
     for (i, value) in values.iter().enumerate() {
-        check_zone(meter.zones, i + 1, *value, previous.map(|p| p[i]))?;
+        check_zone(meter.zones, i + 1, *value, previous.map(|p| p.0[i]))?;
     }
-    Ok(previous.and_then(|p| anomaly(consumption(values, p), meter.average)))
+    Ok(previous.and_then(|(p, months)| anomaly(consumption(values, p), meter.average, *months)))
 }
 
 /// Sum over zones of `values − previous`.
@@ -270,9 +271,10 @@ pub fn consumption(values: &[Decimal], previous: &[Decimal]) -> Decimal {
     values.iter().zip(previous).map(|(v, p)| v - p).sum()
 }
 
-/// The reason for staff to look, when `consumption` is far above the average.
-pub fn anomaly(consumption: Decimal, average: Option<Decimal>) -> Option<String> {
-    let average = average.filter(|a| a.is_sign_positive() && !a.is_zero())?;
+/// The reason for staff to look, when `consumption` over `months` is far above the average.
+pub fn anomaly(consumption: Decimal, average: Option<Decimal>, months: i32) -> Option<String> {
+    let monthly = average.filter(|a| a.is_sign_positive() && !a.is_zero())?;
+    let average = monthly * Decimal::from(months.max(1));
     if consumption <= average * Decimal::from(ANOMALY_FACTOR) {
         return None;
     }
@@ -304,7 +306,13 @@ impl Point {
     }
 }
 
-/// The last accepted value before `period` — what a reading for `period` is checked against.
+/// The last accepted value before `period` — what a reading for `period` is checked against —
+/// with the months between them.
+pub fn previous_with_gap(points: &[Point], period: Period) -> Option<(Vec<Decimal>, i32)> {
+    previous_before(points, period).map(|p| (p.values.clone(), period.index() - p.position()))
+}
+
+/// The last accepted value before `period`.
 pub fn previous_before(points: &[Point], period: Period) -> Option<&Point> {
     points
         .iter()
@@ -660,7 +668,7 @@ mod tests {
             installed_on: d(2024, 1, 10),
             archived: false,
             verified_until: d(2030, 1, 1),
-            previous: Some(vec![dec("100"), dec("50")]),
+            previous: Some((vec![dec("100"), dec("50")], 1)),
             average: Some(dec("10")),
         }
     }
@@ -712,7 +720,10 @@ mod tests {
         assert!(flag.contains("3,1 раза"), "{flag}");
         // exactly three times is normal
         assert_eq!(check_reading(&meter(), &[dec("125"), dec("55")], today, today), Ok(None));
-        assert_eq!(anomaly(dec("100"), None), None);
+        assert_eq!(anomaly(dec("100"), None, 1), None);
+        // after two missed months a reading covers three: 31 is then normal
+        let late = ReadingCheck { previous: Some((vec![dec("100"), dec("50")], 3)), ..meter() };
+        assert_eq!(check_reading(&late, &[dec("130"), dec("51")], today, today), Ok(None));
     }
 
     fn norm(_: Period) -> Norm {

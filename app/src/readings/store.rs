@@ -170,7 +170,7 @@ impl MeterData {
             installed_on: self.row.installed_on,
             archived: self.row.archived_on.is_some(),
             verified_until: self.row.verified_until,
-            previous: rules::previous_before(&points, period).map(|p| p.values.clone()),
+            previous: rules::previous_with_gap(&points, period),
             average: rules::average_before(&self.facts(), period),
         }
     }
@@ -191,6 +191,7 @@ impl MeterData {
             .find(|r| r.period() == period && r.kind() == ReadingKind::Regular);
         MeterView {
             id: self.row.id,
+            house_id: self.row.house_id,
             apartment_id: self.row.apartment_id,
             resource: self.resource(),
             serial: self.row.serial.clone(),
@@ -201,6 +202,7 @@ impl MeterData {
             seal: self.row.seal.clone(),
             archived_on: self.row.archived_on,
             previous: previous.map(|r| r.view(corrections)),
+            previous_months: rules::previous_with_gap(&points, period).map_or(1, |p| p.1),
             current: current.map(|r| r.view(corrections)),
             average: rules::average_before(&self.facts(), period),
         }
@@ -964,7 +966,7 @@ impl Store {
         let window = rules::window_state(&settings, today);
         let period = period.unwrap_or_else(|| rules::latest_window_period(&settings, today));
         let p = period.to_string();
-        let (closed, last_closed, total, missing, names, flagged) = with_db!(&self.db, |pool| async {
+        let (closed, last_closed, total, missing, names, flagged, building) = with_db!(&self.db, |pool| async {
             let mut conn = pool.acquire().await?;
             let closed: i64 = sqlx::query_scalar(IS_CLOSED_SQL)
                 .bind(house_id)
@@ -1000,6 +1002,11 @@ impl Store {
             ))
             .fetch_all(&mut *conn)
             .await?;
+            let building = load_meters!(
+                conn,
+                &format!("m.house_id = {house_id} AND m.apartment_id IS NULL AND m.archived_on IS NULL")
+            )
+            .await?;
             let flagged = load_meters!(
                 conn,
                 &format!(
@@ -1008,7 +1015,7 @@ impl Store {
                 )
             )
             .await?;
-            Ok::<_, sqlx::Error>((closed > 0, last_closed, total, missing, names, flagged))
+            Ok::<_, sqlx::Error>((closed > 0, last_closed, total, missing, names, flagged, building))
         }
         .await)
         .map_err(internal("load house readings"))?;
@@ -1053,7 +1060,11 @@ impl Store {
             })
             .collect();
         flagged_rows.sort_by_key(|f| std::cmp::Reverse(f.reading_id));
+        let entry_period = rules::entry_period(window, true).unwrap_or(period);
         Ok(HouseReadings {
+            today,
+            building: building.iter().map(|m| m.view(entry_period, &HashMap::new())).collect(),
+            entry_period,
             house_id,
             address,
             settings,
@@ -1158,6 +1169,7 @@ impl Store {
         Ok(ApartmentMeters {
             apartment_id,
             house_id,
+            today,
             window,
             period,
             meters: meters.iter().map(|m| m.view(period, &corrections)).collect(),
@@ -1212,7 +1224,7 @@ impl Store {
             let period = Period::of(on);
             let check = ReadingCheck {
                 verified_until: NaiveDate::MAX,
-                previous: rules::previous_before(&old.points(), period.plus(1)).map(|p| p.values.clone()),
+                previous: rules::previous_with_gap(&old.points(), period.plus(1)),
                 ..old.check(period)
             };
             if let Err(e) = rules::check_reading(&check, final_values, on, today) {
@@ -1574,12 +1586,13 @@ impl Store {
         let mut seen: Vec<(Utility, String)> = Vec::new();
         let mut meters = Vec::new();
         for l in &lines {
+            let building = super::import::is_building(&l.apartment);
             let apartment = apartments.iter().find(|(_, n)| n.eq_ignore_ascii_case(&l.apartment));
             let taken = existing.iter().any(|(r, s)| r == l.resource.as_str() && *s == l.serial)
                 || seen.contains(&(l.resource, l.serial.clone()));
             let meter = NewMeter {
                 house_id,
-                apartment_id: apartment.map(|a| a.0),
+                apartment_id: if building { None } else { apartment.map(|a| a.0) },
                 resource: l.resource,
                 serial: l.serial.clone(),
                 zones: l.zones,
@@ -1589,7 +1602,7 @@ impl Store {
                 seal: l.seal.clone(),
                 initial: l.initial.clone(),
             };
-            let problem = if apartment.is_none() {
+            let problem = if apartment.is_none() && !building {
                 Some(format!("квартиры {} в этом доме нет", l.apartment))
             } else if taken {
                 Some(format!("счётчик {} №{} уже есть", l.resource.label(), l.serial))
@@ -1698,9 +1711,8 @@ impl Store {
                     points: vec![Point { period: installed, kind: ReadingKind::Initial, values: m.initial.clone() }],
                 };
                 for r in readings {
-                    let previous = rules::previous_before(&facts.points, r.period).map(|p| p.values.clone());
-                    let flag = previous.and_then(|p| {
-                        rules::anomaly(rules::consumption(&r.values, &p), rules::average_before(&facts, r.period))
+                    let flag = rules::previous_with_gap(&facts.points, r.period).and_then(|(p, months)| {
+                        rules::anomaly(rules::consumption(&r.values, &p), rules::average_before(&facts, r.period), months)
                     });
                     insert_reading!(&mut *tx, id, r.period, ReadingKind::Regular, r.taken_on, &r.values, r.source, None::<i64>, flag)?;
                     facts.points.push(Point { period: r.period, kind: ReadingKind::Regular, values: r.values.clone() });

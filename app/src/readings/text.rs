@@ -94,4 +94,3 @@ pub const LOAD: &str = "Загрузить";
 pub const ROWS_OK: &str = "Строк без ошибок";
 pub const LOADED: &str = "Загружено строк";
 pub const BUILDING_METERS: &str = "Общедомовые счётчики";
-pub const FLAG: &str = "Отметка";

@@ -291,6 +291,7 @@ pub struct ReadingView {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MeterView {
     pub id: i64,
+    pub house_id: i64,
     pub apartment_id: Option<i64>,
     pub resource: Utility,
     pub serial: String,
@@ -302,6 +303,8 @@ pub struct MeterView {
     pub archived_on: Option<NaiveDate>,
     /// The last accepted reading before the current period (the one a new value is checked against).
     pub previous: Option<ReadingView>,
+    /// Months the new reading's use covers (more than one after missed months).
+    pub previous_months: i32,
     /// What was handed in for the current period, if anything.
     pub current: Option<ReadingView>,
     /// Average monthly consumption (sum of zones) over up to 6 months, for the anomaly hint.
@@ -373,6 +376,12 @@ pub struct HouseReadings {
     pub submitted: i64,
     pub missing: Vec<MissingRow>,
     pub flagged: Vec<FlaggedRow>,
+    /// Building (common, ОДПУ) meters, with what was entered for the entry period.
+    pub building: Vec<MeterView>,
+    /// The period a value entered now by staff counts for.
+    pub entry_period: Period,
+    /// The house's local date.
+    pub today: NaiveDate,
 }
 
 /// An apartment that has not handed in every meter for the period.
@@ -402,6 +411,8 @@ pub struct FlaggedRow {
 pub struct ApartmentMeters {
     pub apartment_id: i64,
     pub house_id: i64,
+    /// The house's local date.
+    pub today: NaiveDate,
     pub window: WindowState,
     pub period: Period,
     pub meters: Vec<MeterView>,
