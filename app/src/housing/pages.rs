@@ -236,6 +236,7 @@ pub fn ApartmentPage() -> impl IntoView {
     let open = ServerAction::<OpenAccount>::new();
     let close = ServerAction::<CloseAccount>::new();
     let person = ServerAction::<UpdatePerson>::new();
+    let meters = crate::readings::pages::apartment_meters_data(id);
     let card = Resource::new(
         move || {
             (
@@ -264,7 +265,7 @@ pub fn ApartmentPage() -> impl IntoView {
                         </p>
                         <Accounts accounts=c.accounts.clone() can_edit close/>
                         <ResidentsTable card=c.clone() can_edit can_invite out invite person/>
-                        <crate::readings::pages::ApartmentMetersSection apartment_id=c.id/>
+                        <crate::readings::pages::ApartmentMetersSection meters=meters/>
                         {can_edit.then(|| view! { <EditForms card=c update add open/> })}
                     }.into_any(),
                 }

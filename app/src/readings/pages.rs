@@ -603,15 +603,29 @@ fn BuildingMeters(
     }
 }
 
-/// Staff: the meters of an apartment on its card — enter readings, add a meter.
-#[component]
-pub fn ApartmentMetersSection(apartment_id: i64) -> impl IntoView {
+/// The meters of an apartment card and the actions that change them. Made at the top of the page,
+/// not inside its Suspense, so the resources the server renders and the browser hydrates line up.
+#[derive(Clone, Copy)]
+pub struct ApartmentMetersData {
+    data: Resource<Result<ApartmentMeters, crate::error::AppError>>,
+    enter: ServerAction<EnterReadings>,
+    add: ServerAction<AddMeter>,
+}
+
+pub fn apartment_meters_data(apartment_id: impl Fn() -> i64 + Copy + Send + Sync + 'static) -> ApartmentMetersData {
     let enter = ServerAction::<EnterReadings>::new();
     let add = ServerAction::<AddMeter>::new();
     let data = Resource::new(
-        move || enter.version().get() + add.version().get(),
-        move |_| load_apartment_meters(apartment_id),
+        move || (apartment_id(), enter.version().get() + add.version().get()),
+        |(id, _)| load_apartment_meters(id),
     );
+    ApartmentMetersData { data, enter, add }
+}
+
+/// Staff: the meters of an apartment on its card — enter readings, add a meter.
+#[component]
+pub fn ApartmentMetersSection(meters: ApartmentMetersData) -> impl IntoView {
+    let ApartmentMetersData { data, enter, add } = meters;
     let user = use_user();
     let can_enter = user.as_ref().is_some_and(|u| role_can(u.role, Permission::EnterReadings));
     let can_manage = user.as_ref().is_some_and(|u| role_can(u.role, Permission::ManageMeters));
@@ -646,13 +660,13 @@ pub fn ApartmentMetersSection(apartment_id: i64) -> impl IntoView {
                                         <summary class="cursor-pointer text-sm font-medium text-teal-700">{t::ENTER_FOR_RESIDENT}</summary>
                                         <p class="text-xs text-slate-500">{t::ENTER_HINT}</p>
                                         <ActionForm action=enter>
-                                            <input type="hidden" name="apartment_id" value=apartment_id/>
+                                            <input type="hidden" name="apartment_id" value=a.apartment_id/>
                                             <StaffEntryFields meters=active.clone() today=today.clone()/>
                                             <FormResult value=enter.value() success=t::SUBMITTED/>
                                         </ActionForm>
                                     </details>
                                 })}
-                                {can_manage.then(|| view! { <AddMeterForm apartment_id=apartment_id add=add/> })}
+                                {can_manage.then(|| view! { <AddMeterForm apartment_id=a.apartment_id add=add/> })}
                             }.into_any()
                         }
                     }
@@ -701,7 +715,7 @@ fn AddMeterForm(
                             {Utility::ALL.into_iter().map(|u| view! { <option value=u.as_str()>{u.label()}</option> }).collect_view()}
                         </select>
                     </label>
-                    <label class=style::LABEL>{t::SERIAL}<input class=style::INPUT name="serial" required/></label>
+                    <label class=style::LABEL>{t::SERIAL_NUMBER}<input class=style::INPUT name="serial" required/></label>
                     <label class=style::LABEL>{t::ZONES}<input class=style::INPUT type="number" min="1" max="3" name="zones" value="1"/></label>
                     <label class=style::LABEL>{t::PLACE}<input class=style::INPUT name="place"/></label>
                     <label class=style::LABEL>{t::INSTALLED_ON}<input class=style::INPUT type="date" name="installed_on" required/></label>

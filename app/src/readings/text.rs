@@ -15,6 +15,7 @@ pub const VERIFY_SOON: &str = "Поверка до";
 pub const USED: &str = "Расход";
 pub const HIGH_USE: &str = "Намного больше обычного — проверьте цифры. Если всё верно, передавайте: показания примут и проверят.";
 pub const SERIAL: &str = "№";
+pub const SERIAL_NUMBER: &str = "Заводской номер";
 pub const VERIFIED_UNTIL: &str = "Поверка до";
 pub const BACK: &str = "← Все счётчики";
 pub const CHART_TITLE: &str = "Расход по месяцам";
