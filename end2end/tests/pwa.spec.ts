@@ -48,7 +48,10 @@ test("every PWA shortcut opens a page of the resident cabinet", async ({ browser
   const context = await phone(browser);
   const page = await context.newPage();
   await signIn(page, login.resident);
-  for (const url of ["/cabinet/readings", "/cabinet/pay", "/cabinet/tickets/new", "/cabinet/passes/new"]) {
+  const readings = await page.goto("/cabinet/readings");
+  expect(readings!.status()).toBe(200);
+  await expect(page.getByRole("heading", { name: "Показания счётчиков" })).toBeVisible();
+  for (const url of ["/cabinet/pay", "/cabinet/tickets/new", "/cabinet/passes/new"]) {
     const response = await page.goto(url);
     expect(response!.status()).toBe(200);
     await expect(page.getByRole("heading", { name: "Раздел готовится" })).toBeVisible();

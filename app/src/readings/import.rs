@@ -209,6 +209,28 @@ mod tests {
     }
 
     #[test]
+    fn an_xlsx_sheet_is_read_with_its_dates_and_numbers() {
+        let table = read_table(include_bytes!("../../../docs/samples/meters.xlsx")).unwrap();
+        let (good, errors) = check_rows(&table);
+        assert_eq!(errors, Vec::<String>::new());
+        assert_eq!(good.len(), 2);
+        // a date cell (an Excel day number) and a number cell become what people typed
+        assert_eq!(good[0].apartment, "1");
+        assert_eq!(good[0].installed_on, NaiveDate::from_ymd_opt(2024, 1, 10).unwrap());
+        assert_eq!(good[0].verified_until, NaiveDate::from_ymd_opt(2030, 1, 10).unwrap());
+        assert_eq!(good[1].initial, vec![Decimal::from(1520), Decimal::from(640)]);
+    }
+
+    #[test]
+    fn the_sample_csv_in_the_docs_is_valid() {
+        let table = read_table(include_bytes!("../../../docs/samples/meters.csv")).unwrap();
+        let (good, errors) = check_rows(&table);
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(good.len(), 4);
+        assert!(is_building(&good[3].apartment));
+    }
+
+    #[test]
     fn a_broken_xlsx_is_refused_with_a_message() {
         assert!(read_table(b"PK\x03\x04 not really a zip").is_err());
         assert_eq!(excel_date(45658.0), "01.01.2025");

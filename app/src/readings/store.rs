@@ -1678,11 +1678,15 @@ pub struct PastReading {
 }
 
 impl Store {
-    /// Loads meters with their past readings in one transaction. Readings far above the
-    /// meter's average are flagged by the same rule as new ones.
+    /// Loads meters with their past readings in one transaction (readings in multi-row inserts:
+    /// a demo year is ten thousand of them). Readings far above the meter's average are flagged
+    /// by the same rule as new ones.
     pub async fn load_meters(&self, items: &[(NewMeter, Vec<PastReading>)]) -> Result<(), AppError> {
+        /// Rows per statement: 10 values each stays under SQLite's 32 766 parameters.
+        const CHUNK: usize = 1000;
         with_db!(&self.db, |pool| async {
             let mut tx = pool.begin_write().await?;
+            let mut rows = Vec::new();
             for (m, readings) in items {
                 let id: i64 = sqlx::query_scalar(
                     "INSERT INTO meters (house_id, apartment_id, resource, serial, zones, place,
@@ -1701,7 +1705,6 @@ impl Store {
                 .fetch_one(&mut *tx)
                 .await?;
                 let installed = Period::of(m.installed_on);
-                insert_reading!(&mut *tx, id, installed, ReadingKind::Initial, m.installed_on, &m.initial, Source::Import, None::<i64>, None::<String>)?;
                 let mut facts = MeterFacts {
                     zones: usize::from(m.zones),
                     installed,
@@ -1710,13 +1713,35 @@ impl Store {
                     residential: true,
                     points: vec![Point { period: installed, kind: ReadingKind::Initial, values: m.initial.clone() }],
                 };
+                rows.push((id, installed, ReadingKind::Initial, m.installed_on, m.initial.clone(), Source::Import, None));
                 for r in readings {
                     let flag = rules::previous_with_gap(&facts.points, r.period).and_then(|(p, months)| {
                         rules::anomaly(rules::consumption(&r.values, &p), rules::average_before(&facts, r.period), months)
                     });
-                    insert_reading!(&mut *tx, id, r.period, ReadingKind::Regular, r.taken_on, &r.values, r.source, None::<i64>, flag)?;
+                    rows.push((id, r.period, ReadingKind::Regular, r.taken_on, r.values.clone(), r.source, flag));
                     facts.points.push(Point { period: r.period, kind: ReadingKind::Regular, values: r.values.clone() });
                 }
+            }
+            let now = Utc::now();
+            for chunk in rows.chunks(CHUNK) {
+                let mut insert = sqlx::QueryBuilder::new(
+                    "INSERT INTO readings (meter_id, period, kind, taken_on, zone1, zone2, zone3,
+                         source, entered_at, flag) ",
+                );
+                insert.push_values(chunk, |mut row, (meter, period, kind, taken_on, values, source, flag)| {
+                    let (z1, z2, z3) = zone_columns(values);
+                    row.push_bind(*meter)
+                        .push_bind(period.to_string())
+                        .push_bind(kind.as_str())
+                        .push_bind(*taken_on)
+                        .push_bind(z1)
+                        .push_bind(z2)
+                        .push_bind(z3)
+                        .push_bind(source.as_str())
+                        .push_bind(now)
+                        .push_bind(flag.clone());
+                });
+                insert.build().execute(&mut *tx).await?;
             }
             tx.commit().await
         }
