@@ -22,6 +22,11 @@ async function setWindow(browser: Browser, first: number, last: number, mode: "s
   await context.close();
 }
 
+/** A value as the page writes it: «1 081,220» (three decimals, groups of thousands). */
+function shown(value: number): string {
+  return value.toLocaleString("ru-RU", { minimumFractionDigits: 3, maximumFractionDigits: 3 }).replace(/\s/g, "\u00a0");
+}
+
 /** The previous value shown as the field's placeholder («1 234,500») as a number. */
 async function previousOf(page: Page, field: ReturnType<Page["locator"]>): Promise<number> {
   const shown = (await field.getAttribute("placeholder")) ?? "0";
@@ -48,7 +53,7 @@ test("zhitel hands in readings on a phone inside the window and sees them in the
   // a value below the previous one is refused as you type
   await coldField.pressSequentially(String(Math.floor(previous) - 1));
   await expect(cold.getByRole("alert")).toContainText("меньше предыдущего");
-  const next = (previous + 3.5).toFixed(3).replace(".", ",");
+  const next = shown(previous + 3.5);
   await coldField.fill("");
   await coldField.pressSequentially(next);
   await expect(cold.getByRole("status")).toContainText("Расход: 3,500 м³");
@@ -97,7 +102,7 @@ test("the form works before (and without) the app's script: a late reading in a 
   const home = page.getByTestId("home-readings").filter({ hasText: "Серебряная, д. 3, кв. 5" });
   const hot = home.getByTestId("meter").filter({ hasText: "Горячая вода" });
   const field = hot.getByRole("textbox");
-  const next = ((await previousOf(page, field)) + 1.25).toFixed(3).replace(".", ",");
+  const next = shown((await previousOf(page, field)) + 1.25);
   await field.fill(next);
   await home.getByRole("button", { name: "Передать показания" }).click();
   await expect(page).toHaveURL(/\/cabinet\/readings/);
