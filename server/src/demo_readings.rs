@@ -55,18 +55,32 @@ pub async fn load(store: &Store, today: NaiveDate) -> Result<(), AppError> {
         };
         for (utility, per_person) in NORMS {
             store
-                .set_norm(house.id, utility, NaiveDate::from_ymd_opt(2025, 1, 1).expect("a date"), Decimal::new(per_person, 3), false)
+                .set_norm(
+                    house.id,
+                    utility,
+                    NaiveDate::from_ymd_opt(2025, 1, 1).expect("a date"),
+                    Decimal::new(per_person, 3),
+                    false,
+                )
                 .await?;
         }
         if house_no == 2 {
             // one house takes late readings into the next period
-            let soft = WindowSettings { strict: false, ..WindowSettings::default() };
-            store.save_reading_settings(accountant, house.id, &soft).await?;
+            let soft = WindowSettings {
+                strict: false,
+                ..WindowSettings::default()
+            };
+            store
+                .save_reading_settings(accountant, house.id, &soft)
+                .await?;
         }
         let flats = store.house_apartments(house.id).await?;
         // the building's common meters (ОДПУ), read in the same window
         let installed_on = current.plus(-13).day(5);
-        for (utility, base) in [(Utility::ColdWater, flats.len() as i64 * 6_500), (Utility::Heat, 95_000)] {
+        for (utility, base) in [
+            (Utility::ColdWater, flats.len() as i64 * 6_500),
+            (Utility::Heat, 95_000),
+        ] {
             let mut value = vec![1_000_000];
             let mut readings = Vec::new();
             let mut period = current.plus(-13);
@@ -101,13 +115,27 @@ pub async fn load(store: &Store, today: NaiveDate) -> Result<(), AppError> {
             let zhitel = matches!((house_no, n), (1, 12) | (2, 5));
             // a flat hands in all its meters at once (or none) in the current window
             let hands_in_now = window_open_now && !zhitel && dice.below(100) < 60;
-            let installed_on = NaiveDate::from_ymd_opt(2021 + (n % 3) as i32, 1 + n % 12, 5).expect("a date");
+            let installed_on =
+                NaiveDate::from_ymd_opt(2021 + (n % 3) as i32, 1 + n % 12, 5).expect("a date");
             let meters = [
-                (Utility::ColdWater, vec![3_000 + dice.below(60) as i64 * 100], "ванная", 6),
-                (Utility::HotWater, vec![2_000 + dice.below(35) as i64 * 100], "ванная", 6),
+                (
+                    Utility::ColdWater,
+                    vec![3_000 + dice.below(60) as i64 * 100],
+                    "ванная",
+                    6,
+                ),
+                (
+                    Utility::HotWater,
+                    vec![2_000 + dice.below(35) as i64 * 100],
+                    "ванная",
+                    6,
+                ),
                 (
                     Utility::Electricity,
-                    vec![120_000 + dice.below(120) as i64 * 1_000, 50_000 + dice.below(50) as i64 * 1_000],
+                    vec![
+                        120_000 + dice.below(120) as i64 * 1_000,
+                        50_000 + dice.below(50) as i64 * 1_000,
+                    ],
                     "прихожая",
                     16,
                 ),
@@ -123,20 +151,28 @@ pub async fn load(store: &Store, today: NaiveDate) -> Result<(), AppError> {
                     verified_until = today + Days::new(20);
                 }
                 let zones = base.len();
-                let initial: Vec<i64> = (0..zones).map(|_| dice.below(500) as i64 * 1_000).collect();
+                let initial: Vec<i64> =
+                    (0..zones).map(|_| dice.below(500) as i64 * 1_000).collect();
                 let mut value = initial.clone();
                 let mut readings = Vec::new();
                 let first = Period::of(installed_on).plus(1);
                 let mut period = first;
                 while period <= current {
                     let used = month_use(&mut dice, &base);
-                    let anomaly = house_no == 1 && n == 7 && utility == Utility::HotWater && period == current.plus(-1);
-                    let used = if anomaly { used.iter().map(|u| u * 6).collect() } else { used };
+                    let anomaly = house_no == 1
+                        && n == 7
+                        && utility == Utility::HotWater
+                        && period == current.plus(-1);
+                    let used = if anomaly {
+                        used.iter().map(|u| u * 6).collect()
+                    } else {
+                        used
+                    };
                     value = add(&value, &used);
                     let back = current.index() - period.index();
-                    let skipped = (n % 11 == 0 && (1..=2).contains(&back))
+                    let skipped = (n.is_multiple_of(11) && (1..=2).contains(&back))
                         || (house_no == 3 && n == 7 && (1..=5).contains(&back))
-                        || (n % 17 == 0 && (4..=6).contains(&back))
+                        || (n.is_multiple_of(17) && (4..=6).contains(&back))
                         || (back == 0 && !hands_in_now);
                     let taken_on = period.day(20 + dice.below(6) as u32);
                     let stale = expired && taken_on > verified_until;
@@ -145,7 +181,11 @@ pub async fn load(store: &Store, today: NaiveDate) -> Result<(), AppError> {
                             period,
                             taken_on,
                             values: dec(&value),
-                            source: if n % 8 == 0 { Source::Staff } else { Source::Cabinet },
+                            source: if n.is_multiple_of(8) {
+                                Source::Staff
+                            } else {
+                                Source::Cabinet
+                            },
                         });
                     }
                     period = period.plus(1);
@@ -155,7 +195,11 @@ pub async fn load(store: &Store, today: NaiveDate) -> Result<(), AppError> {
                         house_id: house.id,
                         apartment_id: Some(apartment_id),
                         resource: utility,
-                        serial: format!("{}{house_no}{n:03}{}", utility_prefix(utility), 100 + dice.below(900)),
+                        serial: format!(
+                            "{}{house_no}{n:03}{}",
+                            utility_prefix(utility),
+                            100 + dice.below(900)
+                        ),
                         zones: zones as u8,
                         place: place.into(),
                         installed_on,

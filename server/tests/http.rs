@@ -989,20 +989,46 @@ both_backends!(
                 .call(
                     &accountant,
                     path::<SaveReadingWindow>(),
-                    &[("house_id", &id), ("first_day", "1"), ("last_day", "31"), ("mode", "strict"), ("time_zone", "Europe/Moscow")],
+                    &[
+                        ("house_id", &id),
+                        ("first_day", "1"),
+                        ("last_day", "31"),
+                        ("mode", "strict"),
+                        ("time_zone", "Europe/Moscow"),
+                    ],
                 )
                 .await;
             assert_eq!(saved.status(), StatusCode::OK);
         }
         let (status, _) = error_of(
-            app.call(&dispatcher, path::<SaveReadingWindow>(), &[("house_id", "1"), ("first_day", "1"), ("last_day", "31"), ("mode", "soft"), ("time_zone", "UTC")])
-                .await,
+            app.call(
+                &dispatcher,
+                path::<SaveReadingWindow>(),
+                &[
+                    ("house_id", "1"),
+                    ("first_day", "1"),
+                    ("last_day", "31"),
+                    ("mode", "soft"),
+                    ("time_zone", "UTC"),
+                ],
+            )
+            .await,
         )
         .await;
         assert_eq!(status, StatusCode::FORBIDDEN);
 
-        let mine: MyReadings = app.call(&zhitel, path::<LoadMyReadings>(), &[]).await.json().await.unwrap();
-        let theirs: MyReadings = app.call(&sosed, path::<LoadMyReadings>(), &[]).await.json().await.unwrap();
+        let mine: MyReadings = app
+            .call(&zhitel, path::<LoadMyReadings>(), &[])
+            .await
+            .json()
+            .await
+            .unwrap();
+        let theirs: MyReadings = app
+            .call(&sosed, path::<LoadMyReadings>(), &[])
+            .await
+            .json()
+            .await
+            .unwrap();
         let meter = mine.homes[0]
             .meters
             .iter()
@@ -1010,7 +1036,12 @@ both_backends!(
             .expect("a demo water meter")
             .clone();
         let their_meter = theirs.homes[0].meters[0].id;
-        let next = meter.previous.as_ref().map_or(rust_decimal::Decimal::ONE, |p| p.values[0] + rust_decimal::Decimal::ONE);
+        let next = meter
+            .previous
+            .as_ref()
+            .map_or(rust_decimal::Decimal::ONE, |p| {
+                p.values[0] + rust_decimal::Decimal::ONE
+            });
         let field = format!("v[m{}.1]", meter.id);
         let value = next.to_string().replace('.', ",");
 
@@ -1018,57 +1049,105 @@ both_backends!(
         let plain = zhitel
             .post(format!("{}{}", app.base, path::<SubmitMyReadings>()))
             .header(reqwest::header::ACCEPT, "text/html")
-            .header(reqwest::header::REFERER, format!("{}/cabinet/readings", app.base))
+            .header(
+                reqwest::header::REFERER,
+                format!("{}/cabinet/readings", app.base),
+            )
             .form(&[(field.as_str(), value.as_str())])
             .send()
             .await
             .unwrap();
         assert!(plain.status().is_redirection(), "{}", plain.status());
         let location = plain.headers()["location"].to_str().unwrap().to_string();
-        assert!(location.contains("/cabinet/readings") && !location.contains("__err"), "{location}");
+        assert!(
+            location.contains("/cabinet/readings") && !location.contains("__err"),
+            "{location}"
+        );
         let history: MeterHistory = app
-            .call(&zhitel, path::<LoadMeterHistory>(), &[("meter_id", &meter.id.to_string())])
+            .call(
+                &zhitel,
+                path::<LoadMeterHistory>(),
+                &[("meter_id", &meter.id.to_string())],
+            )
             .await
             .json()
             .await
             .unwrap();
         assert_eq!(history.readings[0].values, vec![next]);
-        assert_eq!(history.readings[0].source, app::readings::types::Source::Cabinet);
+        assert_eq!(
+            history.readings[0].source,
+            app::readings::types::Source::Cabinet
+        );
 
         // someone else's meter: refused and nothing stored; their history is closed too
         let (status, _) = error_of(
-            app.call(&zhitel, path::<SubmitMyReadings>(), &[(format!("v[m{their_meter}.1]").as_str(), "99999")]).await,
+            app.call(
+                &zhitel,
+                path::<SubmitMyReadings>(),
+                &[(format!("v[m{their_meter}.1]").as_str(), "99999")],
+            )
+            .await,
         )
         .await;
         assert_eq!(status, StatusCode::FORBIDDEN);
         let (status, _) = error_of(
-            app.call(&zhitel, path::<LoadMeterHistory>(), &[("meter_id", &their_meter.to_string())]).await,
+            app.call(
+                &zhitel,
+                path::<LoadMeterHistory>(),
+                &[("meter_id", &their_meter.to_string())],
+            )
+            .await,
         )
         .await;
         assert_eq!(status, StatusCode::FORBIDDEN);
         // a value below the previous one: a message in Russian, not a 500
         let (status, error) = error_of(
-            app.call(&zhitel, path::<SubmitMyReadings>(), &[(field.as_str(), "0")]).await,
+            app.call(
+                &zhitel,
+                path::<SubmitMyReadings>(),
+                &[(field.as_str(), "0")],
+            )
+            .await,
         )
         .await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(error.to_string().contains("меньше предыдущего"), "{error}");
         let (status, error) = error_of(
-            app.call(&zhitel, path::<SubmitMyReadings>(), &[(field.as_str(), "двенадцать")]).await,
+            app.call(
+                &zhitel,
+                path::<SubmitMyReadings>(),
+                &[(field.as_str(), "двенадцать")],
+            )
+            .await,
         )
         .await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(error.to_string().contains("число"), "{error}");
 
         // staff pages: residents cannot, the dispatcher cannot close a period
-        let (status, _) = error_of(app.call(&zhitel, path::<LoadHouseReadings>(), &[("house_id", "1")]).await).await;
-        assert_eq!(status, StatusCode::FORBIDDEN);
         let (status, _) = error_of(
-            app.call(&dispatcher, path::<CloseReadingPeriod>(), &[("house_id", "1"), ("period", "2026-01")]).await,
+            app.call(&zhitel, path::<LoadHouseReadings>(), &[("house_id", "1")])
+                .await,
         )
         .await;
         assert_eq!(status, StatusCode::FORBIDDEN);
-        let house = app.call(&dispatcher, path::<LoadHouseReadings>(), &[("house_id", "1")]).await;
+        let (status, _) = error_of(
+            app.call(
+                &dispatcher,
+                path::<CloseReadingPeriod>(),
+                &[("house_id", "1"), ("period", "2026-01")],
+            )
+            .await,
+        )
+        .await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        let house = app
+            .call(
+                &dispatcher,
+                path::<LoadHouseReadings>(),
+                &[("house_id", "1")],
+            )
+            .await;
         assert_eq!(house.status(), StatusCode::OK);
         // the history page renders on the server for its owner
         let page = zhitel

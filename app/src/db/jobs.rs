@@ -164,7 +164,11 @@ impl Store {
     /// Makes sure one job of a recurring `kind` (a sweep that reschedules itself) is queued or
     /// running; adds one due at `run_at` when none is. Two instances starting together may both
     /// add one: the sweeps are idempotent, so a duplicate only runs twice.
-    pub async fn ensure_recurring_job(&self, kind: &str, run_at: DateTime<Utc>) -> Result<(), AppError> {
+    pub async fn ensure_recurring_job(
+        &self,
+        kind: &str,
+        run_at: DateTime<Utc>,
+    ) -> Result<(), AppError> {
         crate::with_db!(&self.db, |pool| async {
             let mut tx = pool.begin_write().await?;
             let exists: Option<i64> = sqlx::query_scalar(

@@ -28,7 +28,7 @@ pub async fn load_my_readings() -> Result<MyReadings, AppError> {
 }
 
 #[cfg(feature = "ssr")]
-fn entries(v: Option<BTreeMap<String, String>>) -> Result<Vec<(i64, Vec<Decimal>)>, AppError> {
+fn entries(v: Option<BTreeMap<String, String>>) -> Result<rules::Entries, AppError> {
     rules::form_entries(&v.unwrap_or_default()).map_err(|(_, e)| AppError::invalid(e))
 }
 
@@ -57,12 +57,16 @@ pub async fn load_meter_history(meter_id: i64) -> Result<MeterHistory, AppError>
 }
 
 #[server(endpoint = "load_house_readings")]
-pub async fn load_house_readings(house_id: i64, period: Option<String>) -> Result<HouseReadings, AppError> {
+pub async fn load_house_readings(
+    house_id: i64,
+    period: Option<String>,
+) -> Result<HouseReadings, AppError> {
     let store = context::store()?;
     authorize(Access::Permission(Permission::ViewRegister)).await?;
-    let period = period.as_deref().filter(|p| !p.is_empty()).map(|p| {
-        Period::parse(p).ok_or_else(|| AppError::invalid("Период — в виде 2026-11."))
-    });
+    let period = period
+        .as_deref()
+        .filter(|p| !p.is_empty())
+        .map(|p| Period::parse(p).ok_or_else(|| AppError::invalid("Период — в виде 2026-11.")));
     let period = period.transpose()?;
     store
         .house_readings(house_id, period, chrono::Utc::now())
@@ -94,7 +98,8 @@ pub async fn save_reading_window(
 pub async fn close_reading_period(house_id: i64, period: String) -> Result<(), AppError> {
     let store = context::store()?;
     let actor = authorize(Access::Permission(Permission::ClosePeriods)).await?;
-    let period = Period::parse(&period).ok_or_else(|| AppError::invalid("Период — в виде 2026-11."))?;
+    let period =
+        Period::parse(&period).ok_or_else(|| AppError::invalid("Период — в виде 2026-11."))?;
     store
         .close_reading_period(actor.id, house_id, period, chrono::Utc::now())
         .await
@@ -134,8 +139,13 @@ pub async fn enter_readings(
     let store = context::store()?;
     let actor = authorize(Access::Permission(Permission::EnterReadings)).await?;
     let entries = entries(v)?;
-    let own = store.apartment_meters(apartment_id, chrono::Utc::now()).await?;
-    if entries.iter().any(|(id, _)| !own.meters.iter().any(|m| m.id == *id)) {
+    let own = store
+        .apartment_meters(apartment_id, chrono::Utc::now())
+        .await?;
+    if entries
+        .iter()
+        .any(|(id, _)| !own.meters.iter().any(|m| m.id == *id))
+    {
         return Err(AppError::NotFound);
     }
     let by = Submitter {
@@ -144,7 +154,10 @@ pub async fn enter_readings(
         staff: true,
         taken_on: Some(date(&taken_on, "дату снятия показаний")?),
     };
-    Ok(store.submit_readings(by, &entries, chrono::Utc::now()).await?.saved)
+    Ok(store
+        .submit_readings(by, &entries, chrono::Utc::now())
+        .await?
+        .saved)
 }
 
 /// Staff enter values of a house's building (common) meters.
@@ -157,8 +170,13 @@ pub async fn enter_building_readings(
     let store = context::store()?;
     let actor = authorize(Access::Permission(Permission::EnterReadings)).await?;
     let entries = entries(v)?;
-    let house = store.house_readings(house_id, None, chrono::Utc::now()).await?;
-    if entries.iter().any(|(id, _)| !house.building.iter().any(|m| m.id == *id)) {
+    let house = store
+        .house_readings(house_id, None, chrono::Utc::now())
+        .await?;
+    if entries
+        .iter()
+        .any(|(id, _)| !house.building.iter().any(|m| m.id == *id))
+    {
         return Err(AppError::NotFound);
     }
     let by = Submitter {
@@ -167,12 +185,19 @@ pub async fn enter_building_readings(
         staff: true,
         taken_on: Some(date(&taken_on, "дату снятия показаний")?),
     };
-    Ok(store.submit_readings(by, &entries, chrono::Utc::now()).await?.saved)
+    Ok(store
+        .submit_readings(by, &entries, chrono::Utc::now())
+        .await?
+        .saved)
 }
 
 /// Corrects a reading with a reason; returns the period a recalculation goes to, if any.
 #[server(endpoint = "correct_reading")]
-pub async fn correct_reading(reading_id: i64, values: String, reason: String) -> Result<Option<String>, AppError> {
+pub async fn correct_reading(
+    reading_id: i64,
+    values: String,
+    reason: String,
+) -> Result<Option<String>, AppError> {
     let store = context::store()?;
     let actor = authorize(Access::Permission(Permission::EnterReadings)).await?;
     let values = rules::parse_values(&values).map_err(AppError::invalid)?;
@@ -200,7 +225,12 @@ pub async fn add_meter(
     let store = context::store()?;
     let actor = authorize(Access::Permission(Permission::ManageMeters)).await?;
     let house_id = match (apartment_id, house_id) {
-        (Some(apartment), _) => store.apartment_meters(apartment, chrono::Utc::now()).await?.house_id,
+        (Some(apartment), _) => {
+            store
+                .apartment_meters(apartment, chrono::Utc::now())
+                .await?
+                .house_id
+        }
         (None, Some(house)) => house,
         (None, None) => return Err(AppError::invalid("Укажите квартиру или дом.")),
     };
@@ -242,7 +272,8 @@ pub async fn replace_meter(
     let history = store.meter_history(meter_id, now).await?;
     let old = history.meter;
     let on = date(&on, "дату замены")?;
-    let final_values = rules::parse_values(&final_values).map_err(|e| AppError::invalid(format!("Конечное показание: {e}")))?;
+    let final_values = rules::parse_values(&final_values)
+        .map_err(|e| AppError::invalid(format!("Конечное показание: {e}")))?;
     let new = if new_serial.trim().is_empty() {
         None
     } else {
@@ -265,13 +296,24 @@ pub async fn replace_meter(
         })
     };
     store
-        .replace_meter(actor.id, meter_id, on, &final_values, new.as_ref(), context::today())
+        .replace_meter(
+            actor.id,
+            meter_id,
+            on,
+            &final_values,
+            new.as_ref(),
+            context::today(),
+        )
         .await
         .map(|_| ())
 }
 
 #[server(endpoint = "reverify_meter")]
-pub async fn reverify_meter(meter_id: i64, verified_until: String, seal: String) -> Result<(), AppError> {
+pub async fn reverify_meter(
+    meter_id: i64,
+    verified_until: String,
+    seal: String,
+) -> Result<(), AppError> {
     let store = context::store()?;
     let actor = authorize(Access::Permission(Permission::ManageMeters)).await?;
     let until = date(&verified_until, "новую дату поверки")?;
@@ -281,7 +323,11 @@ pub async fn reverify_meter(meter_id: i64, verified_until: String, seal: String)
 /// Checks (or, with `commit`, loads) a meters file; `content` is the file in base64 (the page
 /// reads the chosen file into the form).
 #[server(endpoint = "import_meters")]
-pub async fn import_meters(house_id: i64, content: String, commit: Option<String>) -> Result<ImportReport, AppError> {
+pub async fn import_meters(
+    house_id: i64,
+    content: String,
+    commit: Option<String>,
+) -> Result<ImportReport, AppError> {
     use base64::Engine;
     let store = context::store()?;
     let actor = authorize(Access::Permission(Permission::ManageMeters)).await?;

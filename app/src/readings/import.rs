@@ -26,7 +26,10 @@ pub const MAX_BYTES: usize = 2 * 1024 * 1024;
 
 /// What the apartment column says for a building (common) meter.
 pub fn is_building(apartment: &str) -> bool {
-    matches!(apartment.trim().to_lowercase().as_str(), "одпу" | "дом" | "общедомовой")
+    matches!(
+        apartment.trim().to_lowercase().as_str(),
+        "одпу" | "дом" | "общедомовой"
+    )
 }
 
 /// One good row.
@@ -57,7 +60,11 @@ pub fn read_table(bytes: &[u8]) -> Result<Vec<Vec<String>>, String> {
         Err(_) => encoding_rs::WINDOWS_1251.decode(bytes).0.into_owned(),
     };
     let first = text.lines().next().unwrap_or("");
-    let delimiter = if first.matches(';').count() >= first.matches(',').count() { b';' } else { b',' };
+    let delimiter = if first.matches(';').count() >= first.matches(',').count() {
+        b';'
+    } else {
+        b','
+    };
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .has_headers(false)
@@ -102,7 +109,9 @@ fn read_xlsx(bytes: &[u8]) -> Result<Vec<Vec<String>>, String> {
 /// An Excel serial day number as `dd.mm.yyyy`.
 fn excel_date(serial: f64) -> String {
     let base = NaiveDate::from_ymd_opt(1899, 12, 30).expect("a valid date");
-    (base + chrono::Days::new(serial.max(0.0) as u64)).format("%d.%m.%Y").to_string()
+    (base + chrono::Days::new(serial.max(0.0) as u64))
+        .format("%d.%m.%Y")
+        .to_string()
 }
 
 fn parse_date(s: &str) -> Option<NaiveDate> {
@@ -127,12 +136,19 @@ pub fn check_rows(table: &[Vec<String>]) -> (Vec<MeterLine>, Vec<String>) {
         }
         let resource = Utility::from_words(cell(1));
         if resource.is_none() {
-            problems.push(format!("ресурс «{}» не распознан (ХВС, ГВС, электроэнергия, отопление, газ)", cell(1)));
+            problems.push(format!(
+                "ресурс «{}» не распознан (ХВС, ГВС, электроэнергия, отопление, газ)",
+                cell(1)
+            ));
         }
         if cell(2).is_empty() {
             problems.push("не указан номер счётчика".into());
         }
-        let zones = if cell(3).is_empty() { Some(1) } else { cell(3).parse::<u8>().ok().filter(|z| (1..=3).contains(z)) };
+        let zones = if cell(3).is_empty() {
+            Some(1)
+        } else {
+            cell(3).parse::<u8>().ok().filter(|z| (1..=3).contains(z))
+        };
         if zones.is_none() {
             problems.push("зон — число от 1 до 3".into());
         }
@@ -164,7 +180,13 @@ pub fn check_rows(table: &[Vec<String>]) -> (Vec<MeterLine>, Vec<String>) {
             }
         };
         match (resource, zones, installed, verified, initial) {
-            (Some(resource), Some(zones), Some(installed_on), Some(verified_until), Some(initial)) if problems.is_empty() => {
+            (
+                Some(resource),
+                Some(zones),
+                Some(installed_on),
+                Some(verified_until),
+                Some(initial),
+            ) if problems.is_empty() => {
                 good.push(MeterLine {
                     line,
                     apartment: cell(0).to_string(),
@@ -203,8 +225,16 @@ mod tests {
         assert_eq!(good[1].zones, 2);
         assert_eq!(good[1].resource, Utility::Electricity);
         assert_eq!(errors.len(), 2, "{errors:?}");
-        assert!(errors[0].starts_with("Строка 4: ресурс «пар»"), "{}", errors[0]);
-        assert!(errors[1].starts_with("Строка 5: не указана квартира"), "{}", errors[1]);
+        assert!(
+            errors[0].starts_with("Строка 4: ресурс «пар»"),
+            "{}",
+            errors[0]
+        );
+        assert!(
+            errors[1].starts_with("Строка 5: не указана квартира"),
+            "{}",
+            errors[1]
+        );
         assert!(errors[1].contains("зон"), "{}", errors[1]);
     }
 
@@ -216,9 +246,18 @@ mod tests {
         assert_eq!(good.len(), 2);
         // a date cell (an Excel day number) and a number cell become what people typed
         assert_eq!(good[0].apartment, "1");
-        assert_eq!(good[0].installed_on, NaiveDate::from_ymd_opt(2024, 1, 10).unwrap());
-        assert_eq!(good[0].verified_until, NaiveDate::from_ymd_opt(2030, 1, 10).unwrap());
-        assert_eq!(good[1].initial, vec![Decimal::from(1520), Decimal::from(640)]);
+        assert_eq!(
+            good[0].installed_on,
+            NaiveDate::from_ymd_opt(2024, 1, 10).unwrap()
+        );
+        assert_eq!(
+            good[0].verified_until,
+            NaiveDate::from_ymd_opt(2030, 1, 10).unwrap()
+        );
+        assert_eq!(
+            good[1].initial,
+            vec![Decimal::from(1520), Decimal::from(640)]
+        );
     }
 
     #[test]

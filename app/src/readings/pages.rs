@@ -171,7 +171,14 @@ fn ZoneInput(
         let used = previous.map(|p| value - p)?;
         let high = zones == 1 && rules::anomaly(used, average, months).is_some();
         let note = format!("{}: {} {unit}", t::USED, format_value(used));
-        Some((true, if high { format!("{note}. {}", t::HIGH_USE) } else { note }))
+        Some((
+            true,
+            if high {
+                format!("{note}. {}", t::HIGH_USE)
+            } else {
+                note
+            },
+        ))
     };
     let input_id = format!("v-{meter}-{zone}");
     view! {
@@ -197,10 +204,19 @@ pub fn MeterHistoryPage() -> impl IntoView {
     let replace = ServerAction::<ReplaceMeter>::new();
     let reverify = ServerAction::<ReverifyMeter>::new();
     let data = Resource::new(
-        move || (id(), correct.version().get() + replace.version().get() + reverify.version().get()),
+        move || {
+            (
+                id(),
+                correct.version().get() + replace.version().get() + reverify.version().get(),
+            )
+        },
         |(id, _)| load_meter_history(id),
     );
-    let back = if staff { "/staff/readings" } else { "/cabinet/readings" };
+    let back = if staff {
+        "/staff/readings"
+    } else {
+        "/cabinet/readings"
+    };
     view! {
         <a class="text-sm text-teal-700 underline" href=back>{t::BACK}</a>
         <Suspense fallback=Loading>
@@ -225,7 +241,8 @@ fn History(
     let m = h.meter.clone();
     let unit = m.resource.unit();
     let can_manage = use_user().is_some_and(|u| role_can(u.role, Permission::ManageMeters));
-    let can_correct = staff && use_user().is_some_and(|u| role_can(u.role, Permission::EnterReadings));
+    let can_correct =
+        staff && use_user().is_some_and(|u| role_can(u.role, Permission::EnterReadings));
     let months: Vec<MonthVolume> = h.months.iter().rev().cloned().collect();
     view! {
         <h1 class=format!("{} mt-2", style::H1)>{format!("{} №{}", m.resource.label(), m.serial)}</h1>
@@ -303,7 +320,11 @@ fn History(
 
 /// Staff: a new verification date, or replacing / taking off the meter.
 #[component]
-fn MeterActions(m: MeterView, replace: ServerAction<ReplaceMeter>, reverify: ServerAction<ReverifyMeter>) -> impl IntoView {
+fn MeterActions(
+    m: MeterView,
+    replace: ServerAction<ReplaceMeter>,
+    reverify: ServerAction<ReverifyMeter>,
+) -> impl IntoView {
     view! {
         <section class=format!("{} mt-4 grid gap-4 md:grid-cols-2", style::CARD)>
             <ActionForm action=reverify>
@@ -353,7 +374,10 @@ fn source_fill(source: VolumeSource) -> &'static str {
 fn Chart(months: Vec<MonthVolume>) -> impl IntoView {
     use rust_decimal::prelude::{FromPrimitive, ToPrimitive};
     let last: Vec<MonthVolume> = months.iter().rev().take(12).rev().cloned().collect();
-    let values: Vec<f64> = last.iter().map(|m| m.total.to_f64().unwrap_or(0.0)).collect();
+    let values: Vec<f64> = last
+        .iter()
+        .map(|m| m.total.to_f64().unwrap_or(0.0))
+        .collect();
     let max = values.iter().cloned().fold(0.0_f64, f64::max).max(0.001);
     let min = values.iter().cloned().fold(0.0_f64, f64::min);
     let (w, h, pad) = (360.0, 160.0, 18.0);
@@ -391,7 +415,12 @@ fn Chart(months: Vec<MonthVolume>) -> impl IntoView {
 #[component]
 pub fn StaffReadingsPage() -> impl IntoView {
     let query = use_query_map();
-    let house = move || query.read().get("house").and_then(|h| h.parse::<i64>().ok());
+    let house = move || {
+        query
+            .read()
+            .get("house")
+            .and_then(|h| h.parse::<i64>().ok())
+    };
     let period = move || query.read().get("period");
     let save = ServerAction::<SaveReadingWindow>::new();
     let close = ServerAction::<CloseReadingPeriod>::new();
@@ -400,7 +429,11 @@ pub fn StaffReadingsPage() -> impl IntoView {
     let add = ServerAction::<AddMeter>::new();
     let houses = Resource::new(|| (), |_| list_houses());
     let changes = move || {
-        save.version().get() + close.version().get() + review.version().get() + enter.version().get() + add.version().get()
+        save.version().get()
+            + close.version().get()
+            + review.version().get()
+            + enter.version().get()
+            + add.version().get()
     };
     let data = Resource::new(
         move || (house(), period(), changes()),
@@ -612,7 +645,9 @@ pub struct ApartmentMetersData {
     add: ServerAction<AddMeter>,
 }
 
-pub fn apartment_meters_data(apartment_id: impl Fn() -> i64 + Copy + Send + Sync + 'static) -> ApartmentMetersData {
+pub fn apartment_meters_data(
+    apartment_id: impl Fn() -> i64 + Copy + Send + Sync + 'static,
+) -> ApartmentMetersData {
     let enter = ServerAction::<EnterReadings>::new();
     let add = ServerAction::<AddMeter>::new();
     let data = Resource::new(
@@ -627,8 +662,12 @@ pub fn apartment_meters_data(apartment_id: impl Fn() -> i64 + Copy + Send + Sync
 pub fn ApartmentMetersSection(meters: ApartmentMetersData) -> impl IntoView {
     let ApartmentMetersData { data, enter, add } = meters;
     let user = use_user();
-    let can_enter = user.as_ref().is_some_and(|u| role_can(u.role, Permission::EnterReadings));
-    let can_manage = user.as_ref().is_some_and(|u| role_can(u.role, Permission::ManageMeters));
+    let can_enter = user
+        .as_ref()
+        .is_some_and(|u| role_can(u.role, Permission::EnterReadings));
+    let can_manage = user
+        .as_ref()
+        .is_some_and(|u| role_can(u.role, Permission::ManageMeters));
     view! {
         <section class=format!("{} mt-4", style::CARD) data-testid="apartment-meters">
             <h2 class=style::H2>{t::METERS}</h2>

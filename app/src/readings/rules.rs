@@ -96,7 +96,10 @@ impl ReminderStage {
 
 /// The reminder due on `today`, if it is a reminder day: the day the window opens, two days
 /// before it closes, and its last day.
-pub fn reminder_stage(settings: &WindowSettings, today: NaiveDate) -> Option<(ReminderStage, Period)> {
+pub fn reminder_stage(
+    settings: &WindowSettings,
+    today: NaiveDate,
+) -> Option<(ReminderStage, Period)> {
     let period = Period::of(today);
     let first = period.day(settings.first_day);
     let last = period.day(settings.last_day);
@@ -145,7 +148,8 @@ pub fn parse_value(input: &str) -> Result<Decimal, &'static str> {
 
 /// A value in thousandths, as stored.
 pub fn to_milli(value: Decimal) -> i64 {
-    let milli = (value * Decimal::from(1000)).round_dp_with_strategy(0, RoundingStrategy::MidpointAwayFromZero);
+    let milli = (value * Decimal::from(1000))
+        .round_dp_with_strategy(0, RoundingStrategy::MidpointAwayFromZero);
     milli.mantissa() as i64 / 10_i64.pow(milli.scale())
 }
 
@@ -186,7 +190,9 @@ pub fn zone_label(zones: u8, zone: usize) -> &'static str {
 pub enum ReadingError {
     #[error("Нужно {expected} знач. — по одному на каждую тарифную зону.")]
     ZoneCount { expected: usize },
-    #[error("{zone}: показание {value} меньше предыдущего ({previous}). Проверьте цифры; если счётчик заменили, сообщите в управляющую организацию.")]
+    #[error(
+        "{zone}: показание {value} меньше предыдущего ({previous}). Проверьте цифры; если счётчик заменили, сообщите в управляющую организацию."
+    )]
     BelowPrevious {
         zone: &'static str,
         value: String,
@@ -194,7 +200,9 @@ pub enum ReadingError {
     },
     #[error("Счётчик снят с учёта — показания по нему не принимаются.")]
     Archived,
-    #[error("Срок поверки счётчика истёк {0}. Показания с него не принимаются: объём начисляется по среднему расходу (не больше трёх месяцев), затем по нормативу. Закажите поверку или замену и передайте акт в управляющую организацию — после этого показания снова будут приниматься.")]
+    #[error(
+        "Срок поверки счётчика истёк {0}. Показания с него не принимаются: объём начисляется по среднему расходу (не больше трёх месяцев), затем по нормативу. Закажите поверку или замену и передайте акт в управляющую организацию — после этого показания снова будут приниматься."
+    )]
     VerificationExpired(String),
     #[error("Дата показаний не может быть в будущем.")]
     InFuture,
@@ -363,7 +371,8 @@ fn average_from(history: &[(i32, Vec<Decimal>)]) -> Option<(Vec<Decimal>, i32)> 
     let per_month = sub(last, first)
         .into_iter()
         .map(|d| {
-            (d / Decimal::from(months)).round_dp_with_strategy(SCALE, RoundingStrategy::MidpointAwayFromZero)
+            (d / Decimal::from(months))
+                .round_dp_with_strategy(SCALE, RoundingStrategy::MidpointAwayFromZero)
         })
         .collect();
     Some((per_month, months))
@@ -458,8 +467,9 @@ pub fn monthly_volumes(
                 zones: zero(zones),
                 total: Decimal::ZERO,
                 source: VolumeSource::Reading,
-                explanation: "Счётчик установлен в этом месяце; расход войдёт в показания следующего месяца"
-                    .into(),
+                explanation:
+                    "Счётчик установлен в этом месяце; расход войдёт в показания следующего месяца"
+                        .into(),
             },
             (None, _) => {
                 if estimated_months == 0 {
@@ -495,7 +505,11 @@ pub fn monthly_volumes(
                         }
                     }
                 };
-                estimated = estimated.iter().zip(&month.zones).map(|(a, b)| a + b).collect();
+                estimated = estimated
+                    .iter()
+                    .zip(&month.zones)
+                    .map(|(a, b)| a + b)
+                    .collect();
                 estimated_months += 1;
                 month
             }
@@ -506,19 +520,27 @@ pub fn monthly_volumes(
     out
 }
 
+/// Values per meter: `(meter id, one value per zone)`.
+pub type Entries = Vec<(i64, Vec<Decimal>)>;
+
 /// Values of a form, `v[m<meter id>.<zone>]` → text (the `m` keeps the form decoder from
 /// taking the key for a list index), grouped by meter; a meter whose fields are
 /// all empty is left out. A problem comes with the meter's id.
 pub fn form_entries(
     fields: &std::collections::BTreeMap<String, String>,
-) -> Result<Vec<(i64, Vec<Decimal>)>, (i64, String)> {
+) -> Result<Entries, (i64, String)> {
     let mut by_meter: std::collections::BTreeMap<i64, Vec<(usize, &str)>> = Default::default();
     for (key, value) in fields {
         let Some((meter, zone)) = key.strip_prefix('m').and_then(|k| k.split_once('.')) else {
             continue;
         };
-        let (Ok(meter), Ok(zone)) = (meter.parse::<i64>(), zone.parse::<usize>()) else { continue };
-        by_meter.entry(meter).or_default().push((zone, value.as_str()));
+        let (Ok(meter), Ok(zone)) = (meter.parse::<i64>(), zone.parse::<usize>()) else {
+            continue;
+        };
+        by_meter
+            .entry(meter)
+            .or_default()
+            .push((zone, value.as_str()));
     }
     let mut out = Vec::new();
     for (meter, mut zones) in by_meter {
@@ -576,12 +598,39 @@ mod tests {
     fn the_window_is_open_on_its_days_and_says_when_it_opens_otherwise() {
         let strict = settings(20, 25, true);
         let cases = [
-            (d(2026, 11, 19), WindowState::Closed { opens: d(2026, 11, 20) }),
-            (d(2026, 11, 20), WindowState::Open { period: p(2026, 11), closes: d(2026, 11, 25) }),
-            (d(2026, 11, 25), WindowState::Open { period: p(2026, 11), closes: d(2026, 11, 25) }),
-            (d(2026, 11, 26), WindowState::Closed { opens: d(2026, 12, 20) }),
+            (
+                d(2026, 11, 19),
+                WindowState::Closed {
+                    opens: d(2026, 11, 20),
+                },
+            ),
+            (
+                d(2026, 11, 20),
+                WindowState::Open {
+                    period: p(2026, 11),
+                    closes: d(2026, 11, 25),
+                },
+            ),
+            (
+                d(2026, 11, 25),
+                WindowState::Open {
+                    period: p(2026, 11),
+                    closes: d(2026, 11, 25),
+                },
+            ),
+            (
+                d(2026, 11, 26),
+                WindowState::Closed {
+                    opens: d(2026, 12, 20),
+                },
+            ),
             // across the year end
-            (d(2026, 12, 31), WindowState::Closed { opens: d(2027, 1, 20) }),
+            (
+                d(2026, 12, 31),
+                WindowState::Closed {
+                    opens: d(2027, 1, 20),
+                },
+            ),
         ];
         for (today, expected) in cases {
             assert_eq!(window_state(&strict, today), expected, "{today}");
@@ -589,17 +638,29 @@ mod tests {
         let soft = settings(20, 25, false);
         assert_eq!(
             window_state(&soft, d(2026, 11, 26)),
-            WindowState::Late { period: p(2026, 12), opens: d(2026, 12, 20) }
+            WindowState::Late {
+                period: p(2026, 12),
+                opens: d(2026, 12, 20)
+            }
         );
         assert_eq!(
             window_state(&soft, d(2026, 12, 31)),
-            WindowState::Late { period: p(2027, 1), opens: d(2027, 1, 20) }
+            WindowState::Late {
+                period: p(2027, 1),
+                opens: d(2027, 1, 20)
+            }
         );
         assert_eq!(
             window_state(&soft, d(2026, 11, 3)),
-            WindowState::Late { period: p(2026, 11), opens: d(2026, 11, 20) }
+            WindowState::Late {
+                period: p(2026, 11),
+                opens: d(2026, 11, 20)
+            }
         );
-        assert_eq!(window_state(&soft, d(2026, 11, 3)).period(), Some(p(2026, 11)));
+        assert_eq!(
+            window_state(&soft, d(2026, 11, 3)).period(),
+            Some(p(2026, 11))
+        );
         assert_eq!(window_state(&strict, d(2026, 11, 3)).period(), None);
     }
 
@@ -609,15 +670,23 @@ mod tests {
         // February 2027 has 28 days: the window is 25–28
         assert_eq!(
             window_state(&to_end, d(2027, 2, 28)),
-            WindowState::Open { period: p(2027, 2), closes: d(2027, 2, 28) }
+            WindowState::Open {
+                period: p(2027, 2),
+                closes: d(2027, 2, 28)
+            }
         );
         assert_eq!(
             window_state(&to_end, d(2027, 3, 1)),
-            WindowState::Closed { opens: d(2027, 3, 25) }
+            WindowState::Closed {
+                opens: d(2027, 3, 25)
+            }
         );
         assert_eq!(
             window_state(&to_end, d(2028, 2, 29)),
-            WindowState::Open { period: p(2028, 2), closes: d(2028, 2, 29) }
+            WindowState::Open {
+                period: p(2028, 2),
+                closes: d(2028, 2, 29)
+            }
         );
         assert!(check_window_days(20, 25).is_ok());
         assert!(check_window_days(26, 25).is_err());
@@ -637,8 +706,14 @@ mod tests {
         assert_eq!(stage(26), None);
         // a three-day window: no separate «two days left» on its first day
         let short = settings(20, 22, true);
-        assert_eq!(reminder_stage(&short, d(2026, 11, 20)).map(|x| x.0), Some(ReminderStage::Opened));
-        assert_eq!(reminder_stage(&short, d(2026, 11, 22)).map(|x| x.0), Some(ReminderStage::LastDay));
+        assert_eq!(
+            reminder_stage(&short, d(2026, 11, 20)).map(|x| x.0),
+            Some(ReminderStage::Opened)
+        );
+        assert_eq!(
+            reminder_stage(&short, d(2026, 11, 22)).map(|x| x.0),
+            Some(ReminderStage::LastDay)
+        );
         assert!(verification_due_soon(d(2026, 12, 27), d(2026, 11, 27)));
         assert!(!verification_due_soon(d(2026, 12, 28), d(2026, 11, 27)));
         assert!(!verification_due_soon(d(2026, 11, 26), d(2026, 11, 27)));
@@ -679,25 +754,46 @@ mod tests {
         let ok = check_reading(&meter(), &[dec("105"), dec("52")], today, today);
         assert_eq!(ok, Ok(None));
         // equal to the previous is fine (nothing used)
-        assert_eq!(check_reading(&meter(), &[dec("100"), dec("50")], today, today), Ok(None));
+        assert_eq!(
+            check_reading(&meter(), &[dec("100"), dec("50")], today, today),
+            Ok(None)
+        );
         assert!(matches!(
             check_reading(&meter(), &[dec("99.999"), dec("52")], today, today),
-            Err(ReadingError::BelowPrevious { zone: "День (Т1)", .. })
+            Err(ReadingError::BelowPrevious {
+                zone: "День (Т1)",
+                ..
+            })
         ));
         assert!(matches!(
             check_reading(&meter(), &[dec("105"), dec("49")], today, today),
-            Err(ReadingError::BelowPrevious { zone: "Ночь (Т2)", .. })
+            Err(ReadingError::BelowPrevious {
+                zone: "Ночь (Т2)",
+                ..
+            })
         ));
         assert_eq!(
             check_reading(&meter(), &[dec("105")], today, today),
             Err(ReadingError::ZoneCount { expected: 2 })
         );
-        let archived = ReadingCheck { archived: true, ..meter() };
-        assert_eq!(check_reading(&archived, &[dec("105"), dec("52")], today, today), Err(ReadingError::Archived));
-        let expired = ReadingCheck { verified_until: d(2026, 11, 1), ..meter() };
+        let archived = ReadingCheck {
+            archived: true,
+            ..meter()
+        };
+        assert_eq!(
+            check_reading(&archived, &[dec("105"), dec("52")], today, today),
+            Err(ReadingError::Archived)
+        );
+        let expired = ReadingCheck {
+            verified_until: d(2026, 11, 1),
+            ..meter()
+        };
         let err = check_reading(&expired, &[dec("105"), dec("52")], today, today).unwrap_err();
         assert_eq!(err, ReadingError::VerificationExpired("01.11.2026".into()));
-        assert!(err.to_string().contains("по среднему"), "explains the billing: {err}");
+        assert!(
+            err.to_string().contains("по среднему"),
+            "explains the billing: {err}"
+        );
         assert_eq!(
             check_reading(&meter(), &[dec("105"), dec("52")], d(2026, 11, 23), today),
             Err(ReadingError::InFuture)
@@ -707,8 +803,15 @@ mod tests {
             Err(ReadingError::BeforeInstallation)
         );
         // a new meter (no previous) takes any value
-        let fresh = ReadingCheck { previous: None, average: None, ..meter() };
-        assert_eq!(check_reading(&fresh, &[dec("1"), dec("0")], today, today), Ok(None));
+        let fresh = ReadingCheck {
+            previous: None,
+            average: None,
+            ..meter()
+        };
+        assert_eq!(
+            check_reading(&fresh, &[dec("1"), dec("0")], today, today),
+            Ok(None)
+        );
     }
 
     #[test]
@@ -719,19 +822,35 @@ mod tests {
         let flag = flag.expect("flagged");
         assert!(flag.contains("3,1 раза"), "{flag}");
         // exactly three times is normal
-        assert_eq!(check_reading(&meter(), &[dec("125"), dec("55")], today, today), Ok(None));
+        assert_eq!(
+            check_reading(&meter(), &[dec("125"), dec("55")], today, today),
+            Ok(None)
+        );
         assert_eq!(anomaly(dec("100"), None, 1), None);
         // after two missed months a reading covers three: 31 is then normal
-        let late = ReadingCheck { previous: Some((vec![dec("100"), dec("50")], 3)), ..meter() };
-        assert_eq!(check_reading(&late, &[dec("130"), dec("51")], today, today), Ok(None));
+        let late = ReadingCheck {
+            previous: Some((vec![dec("100"), dec("50")], 3)),
+            ..meter()
+        };
+        assert_eq!(
+            check_reading(&late, &[dec("130"), dec("51")], today, today),
+            Ok(None)
+        );
     }
 
     fn norm(_: Period) -> Norm {
-        Norm { volume: dec("13.870"), explanation: "6,935 м³ × 2 чел.".into() }
+        Norm {
+            volume: dec("13.870"),
+            explanation: "6,935 м³ × 2 чел.".into(),
+        }
     }
 
     fn reading(period: Period, v: &str) -> Point {
-        Point { period, kind: ReadingKind::Regular, values: vec![dec(v)] }
+        Point {
+            period,
+            kind: ReadingKind::Regular,
+            values: vec![dec(v)],
+        }
     }
 
     fn facts(points: Vec<Point>) -> MeterFacts {
@@ -746,7 +865,10 @@ mod tests {
     }
 
     fn sources(months: &[MonthVolume]) -> Vec<(String, VolumeSource, String)> {
-        months.iter().map(|m| (m.period.to_string(), m.source, format_value(m.total))).collect()
+        months
+            .iter()
+            .map(|m| (m.period.to_string(), m.source, format_value(m.total)))
+            .collect()
     }
 
     #[test]
@@ -764,15 +886,40 @@ mod tests {
         points.push(reading(p(2026, 12), "72"));
         let months = monthly_volumes(&facts(points.clone()), p(2026, 12), &norm);
         let s = sources(&months);
-        assert_eq!(s[0], ("2026-01".into(), VolumeSource::Reading, "6,000".into()));
-        assert_eq!(s[5], ("2026-06".into(), VolumeSource::Reading, "6,000".into()));
-        assert_eq!(s[6], ("2026-07".into(), VolumeSource::Average, "6,000".into()));
-        assert_eq!(s[8], ("2026-09".into(), VolumeSource::Average, "6,000".into()));
-        assert_eq!(s[9], ("2026-10".into(), VolumeSource::Norm, "13,870".into()));
-        assert_eq!(s[10], ("2026-11".into(), VolumeSource::Norm, "13,870".into()));
+        assert_eq!(
+            s[0],
+            ("2026-01".into(), VolumeSource::Reading, "6,000".into())
+        );
+        assert_eq!(
+            s[5],
+            ("2026-06".into(), VolumeSource::Reading, "6,000".into())
+        );
+        assert_eq!(
+            s[6],
+            ("2026-07".into(), VolumeSource::Average, "6,000".into())
+        );
+        assert_eq!(
+            s[8],
+            ("2026-09".into(), VolumeSource::Average, "6,000".into())
+        );
+        assert_eq!(
+            s[9],
+            ("2026-10".into(), VolumeSource::Norm, "13,870".into())
+        );
+        assert_eq!(
+            s[10],
+            ("2026-11".into(), VolumeSource::Norm, "13,870".into())
+        );
         // December: 72 − 36 used over six months, minus 3 × 6 + 2 × 13,87 charged
-        assert_eq!(s[11], ("2026-12".into(), VolumeSource::Reading, "−9,740".into()));
-        assert!(months[11].explanation.contains("перерасчёт"), "{}", months[11].explanation);
+        assert_eq!(
+            s[11],
+            ("2026-12".into(), VolumeSource::Reading, "−9,740".into())
+        );
+        assert!(
+            months[11].explanation.contains("перерасчёт"),
+            "{}",
+            months[11].explanation
+        );
         assert!(months[9].explanation.contains("6,935 м³ × 2 чел."));
         // the whole year charged exactly what the meter counted
         let total: Decimal = months.iter().map(|m| m.total).sum();
@@ -781,7 +928,11 @@ mod tests {
 
     #[test]
     fn a_young_meter_averages_over_what_it_has_and_under_three_months_goes_to_the_norm() {
-        let mut points = vec![Point { period: p(2026, 1), kind: ReadingKind::Initial, values: vec![dec("0")] }];
+        let mut points = vec![Point {
+            period: p(2026, 1),
+            kind: ReadingKind::Initial,
+            values: vec![dec("0")],
+        }];
         points.push(reading(p(2026, 1), "4"));
         points.push(reading(p(2026, 2), "8"));
         // two months of history: no average, the norm at once
@@ -797,7 +948,11 @@ mod tests {
 
     #[test]
     fn non_residential_premises_get_two_months_by_average() {
-        let mut points = vec![Point { period: p(2026, 1), kind: ReadingKind::Initial, values: vec![dec("0")] }];
+        let mut points = vec![Point {
+            period: p(2026, 1),
+            kind: ReadingKind::Initial,
+            values: vec![dec("0")],
+        }];
         for m in 1..=6 {
             points.push(reading(p(2026, m), &(10 * m).to_string()));
         }
@@ -805,12 +960,24 @@ mod tests {
         f.residential = false;
         let months = monthly_volumes(&f, p(2026, 10), &norm);
         let s: Vec<VolumeSource> = months[6..].iter().map(|m| m.source).collect();
-        assert_eq!(s, [VolumeSource::Average, VolumeSource::Average, VolumeSource::Norm, VolumeSource::Norm]);
+        assert_eq!(
+            s,
+            [
+                VolumeSource::Average,
+                VolumeSource::Average,
+                VolumeSource::Norm,
+                VolumeSource::Norm
+            ]
+        );
     }
 
     #[test]
     fn an_expired_meter_counts_as_absent_and_a_replacement_continues_the_history() {
-        let mut points = vec![Point { period: p(2026, 1), kind: ReadingKind::Initial, values: vec![dec("0")] }];
+        let mut points = vec![Point {
+            period: p(2026, 1),
+            kind: ReadingKind::Initial,
+            values: vec![dec("0")],
+        }];
         for m in 1..=6 {
             points.push(reading(p(2026, m), &(5 * m).to_string()));
         }
@@ -820,7 +987,11 @@ mod tests {
         assert_eq!(months[6].source, VolumeSource::Average);
         assert!(months[6].explanation.starts_with("Срок поверки истёк"));
         // taken off in July with a final value: July counts up to it, nothing after
-        points.push(Point { period: p(2026, 7), kind: ReadingKind::Final, values: vec![dec("33")] });
+        points.push(Point {
+            period: p(2026, 7),
+            kind: ReadingKind::Final,
+            values: vec![dec("33")],
+        });
         let mut old = facts(points);
         old.archived = Some(p(2026, 7));
         let months = monthly_volumes(&old, p(2026, 12), &norm);
@@ -830,7 +1001,11 @@ mod tests {
         let new = MeterFacts {
             installed: p(2026, 7),
             points: vec![
-                Point { period: p(2026, 7), kind: ReadingKind::Initial, values: vec![dec("0.5")] },
+                Point {
+                    period: p(2026, 7),
+                    kind: ReadingKind::Initial,
+                    values: vec![dec("0.5")],
+                },
                 reading(p(2026, 7), "2.5"),
             ],
             ..facts(vec![])
@@ -841,7 +1016,11 @@ mod tests {
         let late = MeterFacts {
             installed: p(2026, 7),
             points: vec![
-                Point { period: p(2026, 7), kind: ReadingKind::Initial, values: vec![dec("0")] },
+                Point {
+                    period: p(2026, 7),
+                    kind: ReadingKind::Initial,
+                    values: vec![dec("0")],
+                },
                 reading(p(2026, 8), "5"),
             ],
             ..facts(vec![])
@@ -861,9 +1040,14 @@ mod tests {
         .into_iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
-        assert_eq!(form_entries(&fields), Ok(vec![(7, vec![dec("12.5"), dec("3")])]));
+        assert_eq!(
+            form_entries(&fields),
+            Ok(vec![(7, vec![dec("12.5"), dec("3")])])
+        );
         let bad: std::collections::BTreeMap<String, String> =
-            [("m9.1".to_string(), "abc".to_string())].into_iter().collect();
+            [("m9.1".to_string(), "abc".to_string())]
+                .into_iter()
+                .collect();
         assert_eq!(form_entries(&bad).unwrap_err().0, 9);
         assert_eq!(parse_values("100/50,5"), Ok(vec![dec("100"), dec("50.5")]));
     }

@@ -39,7 +39,11 @@ pub fn check_time_zone(name: &str) -> Result<String, AppError> {
     name.trim()
         .parse::<chrono_tz::Tz>()
         .map(|tz| tz.name().to_string())
-        .map_err(|_| AppError::invalid("Неизвестный часовой пояс. Пример: Europe/Moscow, Asia/Yekaterinburg."))
+        .map_err(|_| {
+            AppError::invalid(
+                "Неизвестный часовой пояс. Пример: Europe/Moscow, Asia/Yekaterinburg.",
+            )
+        })
 }
 
 #[derive(Debug, Clone, FromRow)]
@@ -64,7 +68,8 @@ impl SettingsRow {
     }
 }
 
-const SETTINGS_SQL: &str = "SELECT h.id AS house_id, h.address, s.first_day, s.last_day, s.strict, s.time_zone
+const SETTINGS_SQL: &str =
+    "SELECT h.id AS house_id, h.address, s.first_day, s.last_day, s.strict, s.time_zone
      FROM houses h LEFT JOIN reading_settings s ON s.house_id = h.id";
 
 #[derive(Debug, Clone, FromRow)]
@@ -111,7 +116,10 @@ impl ReadingRow {
             .collect()
     }
     fn period(&self) -> Period {
-        Period::parse(&self.period).unwrap_or(Period { year: 2000, month: 1 })
+        Period::parse(&self.period).unwrap_or(Period {
+            year: 2000,
+            month: 1,
+        })
     }
     fn kind(&self) -> ReadingKind {
         ReadingKind::parse(&self.kind).unwrap_or(ReadingKind::Regular)
@@ -273,9 +281,12 @@ fn group(meters: Vec<MeterRow>, readings: Vec<ReadingRow>) -> Vec<MeterData> {
 macro_rules! load_meters {
     ($ex:expr, $filter:expr) => {
         async {
-            let meters: Vec<MeterRow> = sqlx::query_as(&meters_sql($filter)).fetch_all(&mut *$ex).await?;
-            let readings: Vec<ReadingRow> =
-                sqlx::query_as(&readings_sql($filter)).fetch_all(&mut *$ex).await?;
+            let meters: Vec<MeterRow> = sqlx::query_as(&meters_sql($filter))
+                .fetch_all(&mut *$ex)
+                .await?;
+            let readings: Vec<ReadingRow> = sqlx::query_as(&readings_sql($filter))
+                .fetch_all(&mut *$ex)
+                .await?;
             Ok::<_, sqlx::Error>(group(meters, readings))
         }
     };
@@ -286,7 +297,9 @@ macro_rules! load_corrections {
     ($ex:expr, $filter:expr) => {
         async {
             let rows: Vec<(i64, String, DateTime<Utc>, String)> =
-                sqlx::query_as(&corrections_sql($filter)).fetch_all(&mut *$ex).await?;
+                sqlx::query_as(&corrections_sql($filter))
+                    .fetch_all(&mut *$ex)
+                    .await?;
             let mut out: HashMap<i64, Vec<String>> = HashMap::new();
             for (reading, reason, at, who) in rows {
                 out.entry(reading).or_default().push(format!(
@@ -413,10 +426,24 @@ macro_rules! insert_meter {
             .fetch_one(&mut *$tx)
             .await?;
             insert_reading!(
-                &mut *$tx, id, Period::of(m.installed_on), ReadingKind::Initial, m.installed_on,
-                &m.initial, $source, Some($actor), None::<String>
+                &mut *$tx,
+                id,
+                Period::of(m.installed_on),
+                ReadingKind::Initial,
+                m.installed_on,
+                &m.initial,
+                $source,
+                Some($actor),
+                None::<String>
             )?;
-            audit!(&mut *$tx, Some($actor), "add_meter", "meter", Some(id), m.serial.trim())?;
+            audit!(
+                &mut *$tx,
+                Some($actor),
+                "add_meter",
+                "meter",
+                Some(id),
+                m.serial.trim()
+            )?;
             Ok::<i64, sqlx::Error>(id)
         }
         .await
@@ -517,7 +544,10 @@ impl Store {
         }
     }
 
-    async fn house_settings(&self, house_id: Option<i64>) -> Result<Vec<(i64, String, WindowSettings)>, AppError> {
+    async fn house_settings(
+        &self,
+        house_id: Option<i64>,
+    ) -> Result<Vec<(i64, String, WindowSettings)>, AppError> {
         let rows: Vec<SettingsRow> = with_db!(&self.db, |pool| {
             sqlx::query_as(&format!(
                 "{SETTINGS_SQL} WHERE ($1 IS NULL OR h.id = $1) ORDER BY h.address"
@@ -549,7 +579,8 @@ impl Store {
         house_id: i64,
         settings: &WindowSettings,
     ) -> Result<(), AppError> {
-        rules::check_window_days(settings.first_day, settings.last_day).map_err(AppError::invalid)?;
+        rules::check_window_days(settings.first_day, settings.last_day)
+            .map_err(AppError::invalid)?;
         let time_zone = check_time_zone(&settings.time_zone)?;
         self.one_house(house_id).await?;
         with_db!(&self.db, |pool| async {
@@ -581,7 +612,11 @@ impl Store {
     }
 
     /// The resident's readings screen: every meter of every home, with the window of its house.
-    pub async fn my_readings(&self, user_id: i64, now: DateTime<Utc>) -> Result<MyReadings, AppError> {
+    pub async fn my_readings(
+        &self,
+        user_id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<MyReadings, AppError> {
         let today = crate::clock::local(now).date();
         let houses = self.house_settings(None).await?;
         let (homes, meters, corrections) = with_db!(&self.db, |pool| async {
@@ -597,7 +632,10 @@ impl Store {
             .fetch_all(&mut *conn)
             .await?;
             let ids: Vec<i64> = homes.iter().map(|h| h.0).collect();
-            let filter = format!("m.apartment_id IN ({}) AND m.archived_on IS NULL", id_list(&ids));
+            let filter = format!(
+                "m.apartment_id IN ({}) AND m.archived_on IS NULL",
+                id_list(&ids)
+            );
             let meters = load_meters!(conn, &filter).await?;
             let corrections = load_corrections!(conn, &filter).await?;
             Ok::<_, sqlx::Error>((homes, meters, corrections))
@@ -645,7 +683,7 @@ impl Store {
         }
         let houses = self.house_settings(None).await?;
         let ids: Vec<i64> = entries.iter().map(|e| e.0).collect();
-        let result = with_db!(&self.db, |pool| async {
+        with_db!(&self.db, |pool| async {
             let mut tx = pool.begin_write().await?;
             let filter = format!("m.id IN ({})", id_list(&ids));
             let meters = load_meters!(tx, &filter).await?;
@@ -665,7 +703,11 @@ impl Store {
                     return Ok(Err(AppError::NotFound));
                 };
                 if !by.staff && !meter.row.apartment_id.is_some_and(|a| homes.contains(&a)) {
-                    tracing::warn!(user_id = by.user_id, meter_id, "reading for a meter of another home refused");
+                    tracing::warn!(
+                        user_id = by.user_id,
+                        meter_id,
+                        "reading for a meter of another home refused"
+                    );
                     return Ok(Err(AppError::Forbidden));
                 }
                 let settings = houses
@@ -678,7 +720,9 @@ impl Store {
                 let period = match rules::entry_period(window, by.staff) {
                     Ok(period) => period,
                     Err(opens) => {
-                        return Ok(Err(AppError::invalid(t::closed_until(&opens.format("%d.%m.%Y").to_string()))));
+                        return Ok(Err(AppError::invalid(t::closed_until(
+                            &opens.format("%d.%m.%Y").to_string(),
+                        ))));
                     }
                 };
                 let closed: i64 = sqlx::query_scalar(IS_CLOSED_SQL)
@@ -707,12 +751,26 @@ impl Store {
             for (meter, period, taken_on, values, flag) in &rows {
                 flagged += usize::from(flag.is_some());
                 insert_reading!(
-                    &mut *tx, meter.row.id, period, ReadingKind::Regular, *taken_on, values,
-                    by.source, Some(by.user_id), flag.clone()
+                    &mut *tx,
+                    meter.row.id,
+                    period,
+                    ReadingKind::Regular,
+                    *taken_on,
+                    values,
+                    by.source,
+                    Some(by.user_id),
+                    flag.clone()
                 )?;
                 if by.staff {
                     let details = format!("{}: {}", period, rules::format_values(values));
-                    audit!(&mut *tx, Some(by.user_id), "enter_reading", "meter", Some(meter.row.id), details)?;
+                    audit!(
+                        &mut *tx,
+                        Some(by.user_id),
+                        "enter_reading",
+                        "meter",
+                        Some(meter.row.id),
+                        details
+                    )?;
                 }
             }
             tx.commit().await?;
@@ -723,27 +781,42 @@ impl Store {
             }))
         }
         .await)
-        .map_err(internal("submit readings"))?;
-        result
+        .map_err(internal("submit readings"))?
     }
 
     /// A meter with its readings and monthly volumes up to the current period.
-    pub async fn meter_history(&self, meter_id: i64, now: DateTime<Utc>) -> Result<MeterHistory, AppError> {
+    pub async fn meter_history(
+        &self,
+        meter_id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<MeterHistory, AppError> {
         let (meter, corrections, norms, stays) = self.meter_with_context(meter_id).await?;
         let (_, settings) = self.one_house(meter.row.house_id).await?;
         let today = local_today(now, &settings.time_zone);
         let period = rules::latest_window_period(&settings, today);
-        let norm = norm_for(&norms, meter.resource(), &stays, meter.row.area_centi_m2.unwrap_or(0));
+        let norm = norm_for(
+            &norms,
+            meter.resource(),
+            &stays,
+            meter.row.area_centi_m2.unwrap_or(0),
+        );
         let mut months = rules::monthly_volumes(&meter.facts(), period, &norm);
         if months.len() > 24 {
             months.drain(..months.len() - 24);
         }
         let address = match &meter.row.apartment_number {
             Some(n) => format!("{}, кв. {n}", meter.row.address),
-            None => format!("{}, {}", meter.row.address, t::BUILDING_METERS.to_lowercase()),
+            None => format!(
+                "{}, {}",
+                meter.row.address,
+                t::BUILDING_METERS.to_lowercase()
+            ),
         };
         Ok(MeterHistory {
-            meter: meter.view(rules::entry_period(rules::window_state(&settings, today), false).unwrap_or(period), &corrections),
+            meter: meter.view(
+                rules::entry_period(rules::window_state(&settings, today), false).unwrap_or(period),
+                &corrections,
+            ),
             address,
             // the last two years (and the initial value of a younger meter)
             readings: meter
@@ -764,7 +837,12 @@ impl Store {
         &self,
         meter_id: i64,
     ) -> Result<
-        (MeterData, HashMap<i64, Vec<String>>, Vec<(NaiveDate, i64, String)>, Vec<(NaiveDate, Option<NaiveDate>)>),
+        (
+            MeterData,
+            HashMap<i64, Vec<String>>,
+            Vec<(NaiveDate, i64, String)>,
+            Vec<(NaiveDate, Option<NaiveDate>)>,
+        ),
         AppError,
     > {
         with_db!(&self.db, |pool| async {
@@ -864,7 +942,11 @@ impl Store {
                 explanation: format!("Счётчика нет: по нормативу — {}", n.explanation),
             });
         }
-        let zones = counting.iter().map(|m| m.row.zones as usize).max().unwrap_or(1);
+        let zones = counting
+            .iter()
+            .map(|m| m.row.zones as usize)
+            .max()
+            .unwrap_or(1);
         let mut total_zones = vec![Decimal::ZERO; zones];
         let mut source = VolumeSource::Reading;
         let mut lines = Vec::new();
@@ -1039,7 +1121,8 @@ impl Store {
                 row.missing_meters.push_str(", ");
             }
             let resource = Utility::parse(&m.resource).map_or("", Utility::label);
-            row.missing_meters.push_str(&format!("{resource} №{}", m.serial));
+            row.missing_meters
+                .push_str(&format!("{resource} №{}", m.serial));
         }
         let mut flagged_rows: Vec<FlaggedRow> = flagged
             .iter()
@@ -1051,9 +1134,17 @@ impl Store {
                         reading_id: r.id,
                         meter_id: m.row.id,
                         apartment_id: m.row.apartment_id,
-                        apartment: m.row.apartment_number.clone().map_or_else(|| "дом".into(), |n| format!("кв. {n}")),
+                        apartment: m
+                            .row
+                            .apartment_number
+                            .clone()
+                            .map_or_else(|| "дом".into(), |n| format!("кв. {n}")),
                         meter: m.name(),
-                        values: format!("{} за {}", rules::format_values(&r.values()), r.period().label()),
+                        values: format!(
+                            "{} за {}",
+                            rules::format_values(&r.values()),
+                            r.period().label()
+                        ),
                         flag: r.flag.clone().unwrap_or_default(),
                         entered_at: r.taken_on.format("%d.%m.%Y").to_string(),
                     })
@@ -1063,7 +1154,10 @@ impl Store {
         let entry_period = rules::entry_period(window, true).unwrap_or(period);
         Ok(HouseReadings {
             today,
-            building: building.iter().map(|m| m.view(entry_period, &HashMap::new())).collect(),
+            building: building
+                .iter()
+                .map(|m| m.view(entry_period, &HashMap::new()))
+                .collect(),
             entry_period,
             house_id,
             address,
@@ -1110,7 +1204,14 @@ impl Store {
             .await?
             .rows_affected();
             if inserted == 1 {
-                audit!(&mut *tx, Some(actor), "close_reading_period", "house", Some(house_id), period.to_string())?;
+                audit!(
+                    &mut *tx,
+                    Some(actor),
+                    "close_reading_period",
+                    "house",
+                    Some(house_id),
+                    period.to_string()
+                )?;
             }
             tx.commit().await
         }
@@ -1119,7 +1220,12 @@ impl Store {
     }
 
     /// Marks a flagged reading as looked at (audited).
-    pub async fn review_reading(&self, actor: i64, reading_id: i64, now: DateTime<Utc>) -> Result<(), AppError> {
+    pub async fn review_reading(
+        &self,
+        actor: i64,
+        reading_id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<(), AppError> {
         let changed = with_db!(&self.db, |pool| async {
             let mut tx = pool.begin_write().await?;
             let n = sqlx::query(
@@ -1133,7 +1239,14 @@ impl Store {
             .await?
             .rows_affected();
             if n == 1 {
-                audit!(&mut *tx, Some(actor), "review_reading", "reading", Some(reading_id), "")?;
+                audit!(
+                    &mut *tx,
+                    Some(actor),
+                    "review_reading",
+                    "reading",
+                    Some(reading_id),
+                    ""
+                )?;
                 tx.commit().await?;
             }
             Ok::<_, sqlx::Error>(n == 1)
@@ -1144,7 +1257,11 @@ impl Store {
     }
 
     /// The meters of an apartment with the current period, for the staff card.
-    pub async fn apartment_meters(&self, apartment_id: i64, now: DateTime<Utc>) -> Result<ApartmentMeters, AppError> {
+    pub async fn apartment_meters(
+        &self,
+        apartment_id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<ApartmentMeters, AppError> {
         let house_id: Option<i64> = with_db!(&self.db, |pool| sqlx::query_scalar(
             "SELECT house_id FROM apartments WHERE id = $1"
         )
@@ -1172,12 +1289,20 @@ impl Store {
             today,
             window,
             period,
-            meters: meters.iter().map(|m| m.view(period, &corrections)).collect(),
+            meters: meters
+                .iter()
+                .map(|m| m.view(period, &corrections))
+                .collect(),
         })
     }
 
     /// Adds a meter with its initial value (audited). Returns the new meter's id.
-    pub async fn add_meter(&self, actor: i64, meter: &NewMeter, source: Source) -> Result<i64, AppError> {
+    pub async fn add_meter(
+        &self,
+        actor: i64,
+        meter: &NewMeter,
+        source: Source,
+    ) -> Result<i64, AppError> {
         check_new_meter(meter).map_err(AppError::invalid)?;
         let result = with_db!(&self.db, |pool| async {
             let mut tx = pool.begin_write().await?;
@@ -1230,7 +1355,17 @@ impl Store {
             if let Err(e) = rules::check_reading(&check, final_values, on, today) {
                 return Ok(Err(AppError::invalid(format!("Конечное показание: {e}"))));
             }
-            insert_reading!(&mut *tx, meter_id, period, ReadingKind::Final, on, final_values, Source::Staff, Some(actor), None::<String>)?;
+            insert_reading!(
+                &mut *tx,
+                meter_id,
+                period,
+                ReadingKind::Final,
+                on,
+                final_values,
+                Source::Staff,
+                Some(actor),
+                None::<String>
+            )?;
             let new_id = match new {
                 Some(new) => Some(insert_meter!(&mut *tx, new, actor, Source::Staff)?),
                 None => None,
@@ -1241,8 +1376,23 @@ impl Store {
                 .bind(meter_id)
                 .execute(&mut *tx)
                 .await?;
-            let details = format!("final {}; new meter {:?}", rules::format_values(final_values), new_id);
-            audit!(&mut *tx, Some(actor), if new.is_some() { "replace_meter" } else { "archive_meter" }, "meter", Some(meter_id), details)?;
+            let details = format!(
+                "final {}; new meter {:?}",
+                rules::format_values(final_values),
+                new_id
+            );
+            audit!(
+                &mut *tx,
+                Some(actor),
+                if new.is_some() {
+                    "replace_meter"
+                } else {
+                    "archive_meter"
+                },
+                "meter",
+                Some(meter_id),
+                details
+            )?;
             tx.commit().await?;
             Ok(Ok(new_id))
         }
@@ -1301,7 +1451,9 @@ impl Store {
     ) -> Result<Option<Period>, AppError> {
         let reason = reason.trim();
         if reason.chars().count() < 5 {
-            return Err(AppError::invalid("Напишите причину исправления — она сохранится в журнале."));
+            return Err(AppError::invalid(
+                "Напишите причину исправления — она сохранится в журнале.",
+            ));
         }
         with_db!(&self.db, |pool| async {
             let mut tx = pool.begin_write().await?;
@@ -1420,7 +1572,6 @@ impl Store {
         .map_err(internal("set norm"))
     }
 }
-
 
 /// A resident to remind, with the meters of one home that still lack a reading.
 #[derive(Debug, FromRow)]
@@ -1557,7 +1708,6 @@ impl Store {
     }
 }
 
-
 impl Store {
     /// Imports meters of one house from a CSV/XLSX file: with `commit` false only checks; with
     /// it true writes every row in one transaction, and nothing when any row is wrong.
@@ -1570,15 +1720,19 @@ impl Store {
     ) -> Result<ImportReport, AppError> {
         let table = super::import::read_table(bytes).map_err(AppError::invalid)?;
         let (lines, mut errors) = super::import::check_rows(&table);
-        let (apartments, existing): (Vec<(i64, String)>, Vec<(String, String)>) = with_db!(&self.db, |pool| async {
-            let apartments = sqlx::query_as("SELECT id, number FROM apartments WHERE house_id = $1")
-                .bind(house_id)
-                .fetch_all(pool)
-                .await?;
-            let existing = sqlx::query_as("SELECT resource, serial FROM meters WHERE house_id = $1")
-                .bind(house_id)
-                .fetch_all(pool)
-                .await?;
+        type Numbers = Vec<(i64, String)>;
+        type Serials = Vec<(String, String)>;
+        let (apartments, existing): (Numbers, Serials) = with_db!(&self.db, |pool| async {
+            let apartments =
+                sqlx::query_as("SELECT id, number FROM apartments WHERE house_id = $1")
+                    .bind(house_id)
+                    .fetch_all(pool)
+                    .await?;
+            let existing =
+                sqlx::query_as("SELECT resource, serial FROM meters WHERE house_id = $1")
+                    .bind(house_id)
+                    .fetch_all(pool)
+                    .await?;
             Ok::<_, sqlx::Error>((apartments, existing))
         }
         .await)
@@ -1587,12 +1741,20 @@ impl Store {
         let mut meters = Vec::new();
         for l in &lines {
             let building = super::import::is_building(&l.apartment);
-            let apartment = apartments.iter().find(|(_, n)| n.eq_ignore_ascii_case(&l.apartment));
-            let taken = existing.iter().any(|(r, s)| r == l.resource.as_str() && *s == l.serial)
+            let apartment = apartments
+                .iter()
+                .find(|(_, n)| n.eq_ignore_ascii_case(&l.apartment));
+            let taken = existing
+                .iter()
+                .any(|(r, s)| r == l.resource.as_str() && *s == l.serial)
                 || seen.contains(&(l.resource, l.serial.clone()));
             let meter = NewMeter {
                 house_id,
-                apartment_id: if building { None } else { apartment.map(|a| a.0) },
+                apartment_id: if building {
+                    None
+                } else {
+                    apartment.map(|a| a.0)
+                },
                 resource: l.resource,
                 serial: l.serial.clone(),
                 zones: l.zones,
@@ -1605,7 +1767,11 @@ impl Store {
             let problem = if apartment.is_none() && !building {
                 Some(format!("квартиры {} в этом доме нет", l.apartment))
             } else if taken {
-                Some(format!("счётчик {} №{} уже есть", l.resource.label(), l.serial))
+                Some(format!(
+                    "счётчик {} №{} уже есть",
+                    l.resource.label(),
+                    l.serial
+                ))
             } else {
                 check_new_meter(&meter).err()
             };
@@ -1625,19 +1791,34 @@ impl Store {
         });
         let rows = lines.len() + errors.len() - (lines.len() - meters.len());
         if !commit || !errors.is_empty() || meters.is_empty() {
-            return Ok(ImportReport { rows, errors, saved: false });
+            return Ok(ImportReport {
+                rows,
+                errors,
+                saved: false,
+            });
         }
         with_db!(&self.db, |pool| async {
             let mut tx = pool.begin_write().await?;
             for m in &meters {
                 insert_meter!(&mut *tx, m, actor, Source::Import)?;
             }
-            audit!(&mut *tx, Some(actor), "import_meters", "house", Some(house_id), format!("{} meters", meters.len()))?;
+            audit!(
+                &mut *tx,
+                Some(actor),
+                "import_meters",
+                "house",
+                Some(house_id),
+                format!("{} meters", meters.len())
+            )?;
             tx.commit().await
         }
         .await)
         .map_err(internal("import meters"))?;
-        Ok(ImportReport { rows, errors, saved: true })
+        Ok(ImportReport {
+            rows,
+            errors,
+            saved: true,
+        })
     }
 }
 
@@ -1681,7 +1862,10 @@ impl Store {
     /// Loads meters with their past readings in one transaction (readings in multi-row inserts:
     /// a demo year is ten thousand of them). Readings far above the meter's average are flagged
     /// by the same rule as new ones.
-    pub async fn load_meters(&self, items: &[(NewMeter, Vec<PastReading>)]) -> Result<(), AppError> {
+    pub async fn load_meters(
+        &self,
+        items: &[(NewMeter, Vec<PastReading>)],
+    ) -> Result<(), AppError> {
         /// Rows per statement: 10 values each stays under SQLite's 32 766 parameters.
         const CHUNK: usize = 1000;
         with_db!(&self.db, |pool| async {
@@ -1711,15 +1895,45 @@ impl Store {
                     archived: None,
                     verified_until: m.verified_until,
                     residential: true,
-                    points: vec![Point { period: installed, kind: ReadingKind::Initial, values: m.initial.clone() }],
+                    points: vec![Point {
+                        period: installed,
+                        kind: ReadingKind::Initial,
+                        values: m.initial.clone(),
+                    }],
                 };
-                rows.push((id, installed, ReadingKind::Initial, m.installed_on, m.initial.clone(), Source::Import, None));
+                rows.push((
+                    id,
+                    installed,
+                    ReadingKind::Initial,
+                    m.installed_on,
+                    m.initial.clone(),
+                    Source::Import,
+                    None,
+                ));
                 for r in readings {
-                    let flag = rules::previous_with_gap(&facts.points, r.period).and_then(|(p, months)| {
-                        rules::anomaly(rules::consumption(&r.values, &p), rules::average_before(&facts, r.period), months)
+                    let flag = rules::previous_with_gap(&facts.points, r.period).and_then(
+                        |(p, months)| {
+                            rules::anomaly(
+                                rules::consumption(&r.values, &p),
+                                rules::average_before(&facts, r.period),
+                                months,
+                            )
+                        },
+                    );
+                    rows.push((
+                        id,
+                        r.period,
+                        ReadingKind::Regular,
+                        r.taken_on,
+                        r.values.clone(),
+                        r.source,
+                        flag,
+                    ));
+                    facts.points.push(Point {
+                        period: r.period,
+                        kind: ReadingKind::Regular,
+                        values: r.values.clone(),
                     });
-                    rows.push((id, r.period, ReadingKind::Regular, r.taken_on, r.values.clone(), r.source, flag));
-                    facts.points.push(Point { period: r.period, kind: ReadingKind::Regular, values: r.values.clone() });
                 }
             }
             let now = Utc::now();
@@ -1728,19 +1942,22 @@ impl Store {
                     "INSERT INTO readings (meter_id, period, kind, taken_on, zone1, zone2, zone3,
                          source, entered_at, flag) ",
                 );
-                insert.push_values(chunk, |mut row, (meter, period, kind, taken_on, values, source, flag)| {
-                    let (z1, z2, z3) = zone_columns(values);
-                    row.push_bind(*meter)
-                        .push_bind(period.to_string())
-                        .push_bind(kind.as_str())
-                        .push_bind(*taken_on)
-                        .push_bind(z1)
-                        .push_bind(z2)
-                        .push_bind(z3)
-                        .push_bind(source.as_str())
-                        .push_bind(now)
-                        .push_bind(flag.clone());
-                });
+                insert.push_values(
+                    chunk,
+                    |mut row, (meter, period, kind, taken_on, values, source, flag)| {
+                        let (z1, z2, z3) = zone_columns(values);
+                        row.push_bind(*meter)
+                            .push_bind(period.to_string())
+                            .push_bind(kind.as_str())
+                            .push_bind(*taken_on)
+                            .push_bind(z1)
+                            .push_bind(z2)
+                            .push_bind(z3)
+                            .push_bind(source.as_str())
+                            .push_bind(now)
+                            .push_bind(flag.clone());
+                    },
+                );
                 insert.build().execute(&mut *tx).await?;
             }
             tx.commit().await

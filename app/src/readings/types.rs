@@ -13,8 +13,18 @@ pub struct Period {
 }
 
 const MONTHS: [&str; 12] = [
-    "январь", "февраль", "март", "апрель", "май", "июнь", "июль", "август", "сентябрь",
-    "октябрь", "ноябрь", "декабрь",
+    "январь",
+    "февраль",
+    "март",
+    "апрель",
+    "май",
+    "июнь",
+    "июль",
+    "август",
+    "сентябрь",
+    "октябрь",
+    "ноябрь",
+    "декабрь",
 ];
 const MONTHS_SHORT: [&str; 12] = [
     "янв", "фев", "мар", "апр", "май", "июн", "июл", "авг", "сен", "окт", "ноя", "дек",
@@ -31,7 +41,8 @@ impl Period {
     pub fn parse(s: &str) -> Option<Period> {
         let (y, m) = s.trim().split_once('-')?;
         let (year, month) = (y.parse().ok()?, m.parse().ok()?);
-        ((1..=12).contains(&month) && (2000..=2200).contains(&year)).then_some(Period { year, month })
+        ((1..=12).contains(&month) && (2000..=2200).contains(&year))
+            .then_some(Period { year, month })
     }
 
     /// Months from the start of the era: differences of periods are month counts.
@@ -70,7 +81,11 @@ impl Period {
 
     /// «ноя 26», for chart axes.
     pub fn short_label(self) -> String {
-        format!("{} {:02}", MONTHS_SHORT[self.month as usize - 1], self.year % 100)
+        format!(
+            "{} {:02}",
+            MONTHS_SHORT[self.month as usize - 1],
+            self.year % 100
+        )
     }
 }
 
@@ -129,8 +144,12 @@ impl Utility {
         Utility::parse(&s).or(match s.as_str() {
             "хвс" | "холодная вода" | "холодная" => Some(Utility::ColdWater),
             "гвс" | "горячая вода" | "горячая" => Some(Utility::HotWater),
-            "электроэнергия" | "электричество" | "ээ" => Some(Utility::Electricity),
-            "отопление" | "тепло" | "тепловая энергия" => Some(Utility::Heat),
+            "электроэнергия" | "электричество" | "ээ" => {
+                Some(Utility::Electricity)
+            }
+            "отопление" | "тепло" | "тепловая энергия" => {
+                Some(Utility::Heat)
+            }
             "газ" => Some(Utility::Gas),
             _ => None,
         })
@@ -203,9 +222,13 @@ impl ReadingKind {
     }
 
     pub fn parse(s: &str) -> Option<ReadingKind> {
-        [ReadingKind::Initial, ReadingKind::Regular, ReadingKind::Final]
-            .into_iter()
-            .find(|k| k.as_str() == s)
+        [
+            ReadingKind::Initial,
+            ReadingKind::Regular,
+            ReadingKind::Final,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == s)
     }
 }
 

@@ -184,7 +184,9 @@ impl Worker {
                 .store
                 .reading_reminders_job(&job, &self.id, chrono::Utc::now())
                 .await
-                .map(|n| tracing::debug!(job = job.id, notices = n, "reading reminders sweep done")),
+                .map(|n| {
+                    tracing::debug!(job = job.id, notices = n, "reading reminders sweep done")
+                }),
             other => {
                 tracing::error!(job = job.id, kind = other, "no handler for this job kind");
                 self.store.fail_job(&job, &self.id, "no handler").await
