@@ -936,3 +936,44 @@ both_backends!(
         f.done().await;
     }
 );
+
+both_backends!(
+    the_worker_runs_the_reminder_sweep_and_schedules_the_next_one,
+    |backend: Backend| async move {
+        use app::readings::store::REMINDERS_JOB;
+        let Some(f) = fixture(backend).await else {
+            return;
+        };
+        let settings = server::config::Settings::from_lookup(|_| None).unwrap();
+        let senders = server::notify::Senders::from_settings(&f.store, &settings)
+            .await
+            .unwrap();
+        let worker = server::notify::Worker::new(f.store.clone(), senders, "w1".into());
+        let now = Utc::now();
+        // ensured twice (two instances starting): one job
+        f.store
+            .ensure_recurring_job(REMINDERS_JOB, now)
+            .await
+            .unwrap();
+        f.store
+            .ensure_recurring_job(REMINDERS_JOB, now)
+            .await
+            .unwrap();
+        let sweeps = "SELECT COUNT(*) FROM jobs WHERE kind = 'readings.reminders'";
+        assert_eq!(f.count(sweeps).await, 1);
+        assert_eq!(worker.clone().tick().await, 1);
+        // handled (not failed for want of a handler) and queued again for the next hour
+        let next: DateTime<Utc> = app::with_db!(&f.store.db, |pool| sqlx::query_scalar(
+            "SELECT run_at FROM jobs WHERE kind = 'readings.reminders' AND status = 'queued'"
+        )
+        .fetch_one(pool)
+        .await)
+        .unwrap();
+        assert!(
+            next > now && next <= now + chrono::Duration::hours(1),
+            "{next}"
+        );
+        assert_eq!(f.count(sweeps).await, 1);
+        f.done().await;
+    }
+);
