@@ -138,26 +138,11 @@ pub async fn enter_readings(
 ) -> Result<usize, AppError> {
     let store = context::store()?;
     let actor = authorize(Access::Permission(Permission::EnterReadings)).await?;
-    let entries = entries(v)?;
     let own = store
         .apartment_meters(apartment_id, chrono::Utc::now())
-        .await?;
-    if entries
-        .iter()
-        .any(|(id, _)| !own.meters.iter().any(|m| m.id == *id))
-    {
-        return Err(AppError::NotFound);
-    }
-    let by = Submitter {
-        user_id: actor.id,
-        source: Source::Staff,
-        staff: true,
-        taken_on: Some(date(&taken_on, "дату снятия показаний")?),
-    };
-    Ok(store
-        .submit_readings(by, &entries, chrono::Utc::now())
         .await?
-        .saved)
+        .meters;
+    enter_as_staff(&store, actor.id, &own, &taken_on, v).await
 }
 
 /// Staff enter values of a house's building (common) meters.
@@ -169,21 +154,34 @@ pub async fn enter_building_readings(
 ) -> Result<usize, AppError> {
     let store = context::store()?;
     let actor = authorize(Access::Permission(Permission::EnterReadings)).await?;
-    let entries = entries(v)?;
-    let house = store
+    let building = store
         .house_readings(house_id, None, chrono::Utc::now())
-        .await?;
+        .await?
+        .building;
+    enter_as_staff(&store, actor.id, &building, &taken_on, v).await
+}
+
+/// Stores values staff entered for some of `meters` (any other meter id is refused).
+#[cfg(feature = "ssr")]
+async fn enter_as_staff(
+    store: &crate::db::Store,
+    actor: i64,
+    meters: &[MeterView],
+    taken_on: &str,
+    v: Option<BTreeMap<String, String>>,
+) -> Result<usize, AppError> {
+    let entries = entries(v)?;
     if entries
         .iter()
-        .any(|(id, _)| !house.building.iter().any(|m| m.id == *id))
+        .any(|(id, _)| !meters.iter().any(|m| m.id == *id))
     {
         return Err(AppError::NotFound);
     }
     let by = Submitter {
-        user_id: actor.id,
+        user_id: actor,
         source: Source::Staff,
         staff: true,
-        taken_on: Some(date(&taken_on, "дату снятия показаний")?),
+        taken_on: Some(date(taken_on, "дату снятия показаний")?),
     };
     Ok(store
         .submit_readings(by, &entries, chrono::Utc::now())

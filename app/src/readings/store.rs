@@ -404,27 +404,34 @@ macro_rules! insert_reading {
     }};
 }
 
+/// `insert_meter_row!(tx, &NewMeter)`: the meter's row; its id.
+macro_rules! insert_meter_row {
+    ($tx:expr, $m:expr) => {
+        sqlx::query_scalar::<_, i64>(
+            "INSERT INTO meters (house_id, apartment_id, resource, serial, zones, place,
+                 installed_on, verified_until, seal)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+        )
+        .bind($m.house_id)
+        .bind($m.apartment_id)
+        .bind($m.resource.as_str())
+        .bind($m.serial.trim())
+        .bind(i64::from($m.zones))
+        .bind($m.place.trim())
+        .bind($m.installed_on)
+        .bind($m.verified_until)
+        .bind($m.seal.trim())
+        .fetch_one(&mut *$tx)
+        .await
+    };
+}
+
 /// `insert_meter!(tx, &NewMeter, actor, source)`: the meter, its initial value, the audit row.
 macro_rules! insert_meter {
     ($tx:expr, $m:expr, $actor:expr, $source:expr) => {
         async {
             let m: &NewMeter = $m;
-            let id: i64 = sqlx::query_scalar(
-                "INSERT INTO meters (house_id, apartment_id, resource, serial, zones, place,
-                     installed_on, verified_until, seal)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
-            )
-            .bind(m.house_id)
-            .bind(m.apartment_id)
-            .bind(m.resource.as_str())
-            .bind(m.serial.trim())
-            .bind(i64::from(m.zones))
-            .bind(m.place.trim())
-            .bind(m.installed_on)
-            .bind(m.verified_until)
-            .bind(m.seal.trim())
-            .fetch_one(&mut *$tx)
-            .await?;
+            let id = insert_meter_row!($tx, m)?;
             insert_reading!(
                 &mut *$tx,
                 id,
@@ -474,7 +481,7 @@ fn homes_sql() -> &'static str {
 }
 
 /// Persons registered in an apartment during a period (at least one: the owner).
-fn persons_in(stays: &[(NaiveDate, Option<NaiveDate>)], period: Period) -> i64 {
+fn persons_in(stays: &[Stay], period: Period) -> i64 {
     let start = period.first_day();
     let end = period.plus(1).first_day();
     let n = stays
@@ -484,11 +491,41 @@ fn persons_in(stays: &[(NaiveDate, Option<NaiveDate>)], period: Period) -> i64 {
     n.max(1)
 }
 
+/// A dated norm: from, per unit (thousandths), basis (`person` or `m2`).
+type NormRow = (NaiveDate, i64, String);
+/// A registered person's stay: moved in, moved out.
+type Stay = (NaiveDate, Option<NaiveDate>);
+
+/// `load_norm_basis!(executor, house_id, utility, apartment_id)`: the norms of a house and utility
+/// and the stays of the apartment's residents — what [`norm_for`] needs.
+macro_rules! load_norm_basis {
+    ($ex:expr, $house:expr, $utility:expr, $apartment:expr) => {
+        async {
+            let norms: Vec<NormRow> = sqlx::query_as(
+                "SELECT valid_from, per_unit, basis FROM consumption_norms
+                 WHERE house_id = $1 AND resource = $2 ORDER BY valid_from",
+            )
+            .bind($house)
+            .bind($utility)
+            .fetch_all(&mut *$ex)
+            .await?;
+            let stays: Vec<Stay> = sqlx::query_as(
+                "SELECT moved_in, moved_out FROM residencies
+                 WHERE apartment_id = $1 AND status = 'active'",
+            )
+            .bind($apartment)
+            .fetch_all(&mut *$ex)
+            .await?;
+            Ok::<_, sqlx::Error>((norms, stays))
+        }
+    };
+}
+
 /// The norm function of one apartment and resource.
 fn norm_for(
-    norms: &[(NaiveDate, i64, String)],
+    norms: &[NormRow],
     resource: Utility,
-    stays: &[(NaiveDate, Option<NaiveDate>)],
+    stays: &[Stay],
     area_centi_m2: i64,
 ) -> impl Fn(Period) -> Norm {
     move |period: Period| {
@@ -832,7 +869,6 @@ impl Store {
 
     /// One meter, its correction notes, the norms of its house and resource, and who was
     /// registered in its apartment when.
-    #[allow(clippy::type_complexity)]
     async fn meter_with_context(
         &self,
         meter_id: i64,
@@ -840,8 +876,8 @@ impl Store {
         (
             MeterData,
             HashMap<i64, Vec<String>>,
-            Vec<(NaiveDate, i64, String)>,
-            Vec<(NaiveDate, Option<NaiveDate>)>,
+            Vec<NormRow>,
+            Vec<Stay>,
         ),
         AppError,
     > {
@@ -852,19 +888,12 @@ impl Store {
                 return Ok(Err(AppError::NotFound));
             };
             let corrections = load_corrections!(conn, &filter).await?;
-            let norms = sqlx::query_as(
-                "SELECT valid_from, per_unit, basis FROM consumption_norms
-                 WHERE house_id = $1 AND resource = $2 ORDER BY valid_from",
+            let (norms, stays) = load_norm_basis!(
+                conn,
+                meter.row.house_id,
+                &meter.row.resource,
+                meter.row.apartment_id
             )
-            .bind(meter.row.house_id)
-            .bind(&meter.row.resource)
-            .fetch_all(&mut *conn)
-            .await?;
-            let stays = sqlx::query_as(
-                "SELECT moved_in, moved_out FROM residencies WHERE apartment_id = $1 AND status = 'active'",
-            )
-            .bind(meter.row.apartment_id)
-            .fetch_all(&mut *conn)
             .await?;
             Ok(Ok((meter, corrections, norms, stays)))
         }
@@ -882,7 +911,7 @@ impl Store {
         resource: Utility,
         period: Period,
     ) -> Result<ServiceVolume, AppError> {
-        let (house_id, area, meters, norms, stays, corrections) = with_db!(&self.db, |pool| async {
+        let (area, meters, norms, stays, corrections) = with_db!(&self.db, |pool| async {
             let mut conn = pool.acquire().await?;
             let Some((house_id, area)): Option<(i64, i64)> =
                 sqlx::query_as("SELECT house_id, area_centi_m2 FROM apartments WHERE id = $1")
@@ -892,22 +921,13 @@ impl Store {
             else {
                 return Ok(Err(AppError::NotFound));
             };
-            let filter = format!("m.apartment_id = {apartment_id} AND m.resource = '{}'", resource.as_str());
+            let filter = format!(
+                "m.apartment_id = {apartment_id} AND m.resource = '{}'",
+                resource.as_str()
+            );
             let meters = load_meters!(conn, &filter).await?;
-            let norms: Vec<(NaiveDate, i64, String)> = sqlx::query_as(
-                "SELECT valid_from, per_unit, basis FROM consumption_norms
-                 WHERE house_id = $1 AND resource = $2 ORDER BY valid_from",
-            )
-            .bind(house_id)
-            .bind(resource.as_str())
-            .fetch_all(&mut *conn)
-            .await?;
-            let stays: Vec<(NaiveDate, Option<NaiveDate>)> = sqlx::query_as(
-                "SELECT moved_in, moved_out FROM residencies WHERE apartment_id = $1 AND status = 'active'",
-            )
-            .bind(apartment_id)
-            .fetch_all(&mut *conn)
-            .await?;
+            let (norms, stays) =
+                load_norm_basis!(conn, house_id, resource.as_str(), Some(apartment_id)).await?;
             // corrections billed in this period: reading id → old values
             let corrections: Vec<(i64, i64, Option<i64>, Option<i64>)> = sqlx::query_as(&format!(
                 "SELECT c.reading_id, c.old_zone1, c.old_zone2, c.old_zone3
@@ -918,11 +938,10 @@ impl Store {
             .bind(period.to_string())
             .fetch_all(&mut *conn)
             .await?;
-            Ok(Ok((house_id, area, meters, norms, stays, corrections)))
+            Ok(Ok((area, meters, norms, stays, corrections)))
         }
         .await)
         .map_err(internal("load service volume"))??;
-        let _ = house_id;
         let norm = norm_for(&norms, resource, &stays, area);
         let counting: Vec<&MeterData> = meters
             .iter()
@@ -1872,22 +1891,7 @@ impl Store {
             let mut tx = pool.begin_write().await?;
             let mut rows = Vec::new();
             for (m, readings) in items {
-                let id: i64 = sqlx::query_scalar(
-                    "INSERT INTO meters (house_id, apartment_id, resource, serial, zones, place,
-                         installed_on, verified_until, seal)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
-                )
-                .bind(m.house_id)
-                .bind(m.apartment_id)
-                .bind(m.resource.as_str())
-                .bind(&m.serial)
-                .bind(i64::from(m.zones))
-                .bind(&m.place)
-                .bind(m.installed_on)
-                .bind(m.verified_until)
-                .bind(&m.seal)
-                .fetch_one(&mut *tx)
-                .await?;
+                let id = insert_meter_row!(tx, m)?;
                 let installed = Period::of(m.installed_on);
                 let mut facts = MeterFacts {
                     zones: usize::from(m.zones),
