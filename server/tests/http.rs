@@ -1149,6 +1149,16 @@ both_backends!(
             )
             .await;
         assert_eq!(house.status(), StatusCode::OK);
+        let views: i64 = app::with_db!(&app.store.db, |pool| sqlx::query_scalar(
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'view' AND entity = 'house_readings'"
+        )
+        .fetch_one(pool)
+        .await)
+        .unwrap();
+        assert_eq!(
+            views, 1,
+            "staff looking at who has not handed in is recorded"
+        );
         // the history page renders on the server for its owner
         let page = zhitel
             .get(format!("{}/cabinet/readings/meter/{}", app.base, meter.id))

@@ -62,15 +62,20 @@ pub async fn load_house_readings(
     period: Option<String>,
 ) -> Result<HouseReadings, AppError> {
     let store = context::store()?;
-    authorize(Access::Permission(Permission::ViewRegister)).await?;
+    let actor = authorize(Access::Permission(Permission::ViewRegister)).await?;
     let period = period
         .as_deref()
         .filter(|p| !p.is_empty())
         .map(|p| Period::parse(p).ok_or_else(|| AppError::invalid("Период — в виде 2026-11.")));
     let period = period.transpose()?;
-    store
+    let house = store
         .house_readings(house_id, period, chrono::Utc::now())
-        .await
+        .await?;
+    // it names residents who have not handed in: who looked is recorded (152-ФЗ)
+    store
+        .log_view(actor.id, "house_readings", Some(house_id))
+        .await?;
+    Ok(house)
 }
 
 #[server(endpoint = "save_reading_window")]
