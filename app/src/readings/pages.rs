@@ -372,8 +372,15 @@ fn source_fill(source: VolumeSource) -> &'static str {
 /// months (recalculations) go below the axis.
 #[component]
 fn Chart(months: Vec<MonthVolume>) -> impl IntoView {
-    use rust_decimal::prelude::{FromPrimitive, ToPrimitive};
+    use rust_decimal::prelude::ToPrimitive;
     let last: Vec<MonthVolume> = months.iter().rev().take(12).rev().cloned().collect();
+    // the scale's label is the exact largest volume; f64 is only for drawing
+    let top = last
+        .iter()
+        .map(|m| m.total)
+        .max()
+        .unwrap_or_default()
+        .max(rust_decimal::Decimal::ZERO);
     let values: Vec<f64> = last
         .iter()
         .map(|m| m.total.to_f64().unwrap_or(0.0))
@@ -388,7 +395,7 @@ fn Chart(months: Vec<MonthVolume>) -> impl IntoView {
         <svg viewBox=format!("0 0 {w} {h}") class="mt-2 h-48 w-full" role="img" aria-label=t::CHART_TITLE data-testid="chart">
             <line x1="0" x2=w y1=zero_y y2=zero_y stroke="#cbd5e1" stroke-width="1"/>
             <line x1="0" x2=w y1=pad y2=pad stroke="#e2e8f0" stroke-width="0.5" stroke-dasharray="3 3"/>
-            <text x="0" y=pad - 4.0 font-size="8" fill="#64748b">{format_value(rust_decimal::Decimal::from_f64(max).unwrap_or_default())}</text>
+            <text x="0" y=pad - 4.0 font-size="8" fill="#64748b">{format_value(top)}</text>
             {last.iter().zip(&values).enumerate().map(|(i, (m, v))| {
                 let bar = (v.abs() / span) * (h - 2.0 * pad);
                 let y = if *v >= 0.0 { zero_y - bar } else { zero_y };
