@@ -4,6 +4,7 @@
 #![recursion_limit = "256"]
 
 pub mod auth;
+pub mod billing;
 pub mod clock;
 #[cfg(feature = "ssr")]
 pub mod context;
@@ -112,6 +113,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("news") view=news::pages::StaffNewsPage/>
                     <Route path=path!("faq") view=news::pages::StaffFaqPage/>
                     <Route path=path!("readings") view=readings::pages::StaffReadingsPage/>
+                    <Route path=path!("billing") view=billing::pages::BillingPage/>
+                    <Route path=path!("tariffs") view=billing::pages::TariffsPage/>
                     <Route path=path!("readings/import") view=readings::pages::ImportPage/>
                     <Route path=path!("meter/:id") view=readings::pages::MeterHistoryPage/>
                     <Route path=path!("templates") view=notify::pages::TemplatesPage/>

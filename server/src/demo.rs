@@ -350,7 +350,8 @@ pub async fn load(store: &Store) -> Result<(), AppError> {
         .map_err(|_| AppError::Internal)??;
     store.load_register(&register).await?;
     crate::demo_news::load(store).await?;
-    crate::demo_readings::load(store, app::context::today()).await
+    crate::demo_readings::load(store, app::context::today()).await?;
+    crate::demo_billing::load(store, app::context::today()).await
 }
 
 /// An extra house with plain apartments, so the register holds `total` accounts (load tests).

@@ -3,8 +3,10 @@
 
 pub mod config;
 pub mod demo;
+mod demo_billing;
 mod demo_news;
 mod demo_readings;
+pub mod documents;
 pub mod files;
 pub mod middleware;
 pub mod notify;

@@ -175,6 +175,11 @@ pub fn router(store: Store, settings: Settings) -> Router {
                 axum::extract::DefaultBodyLimit::max(crate::files::MAX_UPLOAD_BYTES + 64 * 1024),
             ),
         )
+        .route("/cabinet/bill.pdf", get(crate::documents::bill_pdf))
+        .route(
+            "/staff/billing/turnover.xlsx",
+            get(crate::documents::turnover_xlsx),
+        )
         .nest_service("/files", files)
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let options = leptos_options.clone();

@@ -10,7 +10,12 @@ pub fn role_can(role: Role, permission: Permission) -> bool {
         Role::Resident => matches!(permission, OwnCabinet | OwnNotifications),
         Role::Accountant => matches!(
             permission,
-            ViewRegister | OwnNotifications | EnterReadings | ManageMeters | ClosePeriods
+            ViewRegister
+                | OwnNotifications
+                | EnterReadings
+                | ManageMeters
+                | ClosePeriods
+                | ManageBilling
         ),
         Role::Dispatcher => matches!(
             permission,

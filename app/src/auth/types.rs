@@ -71,6 +71,8 @@ pub enum Permission {
     ManageMeters,
     /// Close a period's readings (they become final for billing).
     ClosePeriods,
+    /// Services and tariffs, accrual runs and posting, the turnover sheet, house bills.
+    ManageBilling,
 }
 
 /// The signed-in user as pages and server functions see them.

@@ -109,6 +109,7 @@ fn Household(members: Vec<HouseholdMember>) -> impl IntoView {
 pub fn MyAccountPage() -> impl IntoView {
     let id = crate::ui::use_id_param();
     let account = Resource::new(id, my_account);
+    let statement = Resource::new(id, crate::billing::api::load_account_statement);
     view! {
         <a href="/cabinet" class="text-sm text-teal-700">"← " {t::MY_HOME_TITLE}</a>
         <Suspense fallback=Loading>
@@ -123,6 +124,7 @@ pub fn MyAccountPage() -> impl IntoView {
                 }
             })}
         </Suspense>
+        <crate::billing::pages::AccountCharges statement=statement/>
     }
 }
 

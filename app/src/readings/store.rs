@@ -481,7 +481,7 @@ fn homes_sql() -> &'static str {
 }
 
 /// Persons registered in an apartment during a period (at least one: the owner).
-fn persons_in(stays: &[Stay], period: Period) -> i64 {
+pub(crate) fn persons_in(stays: &[Stay], period: Period) -> i64 {
     let start = period.first_day();
     let end = period.plus(1).first_day();
     let n = stays
@@ -494,7 +494,7 @@ fn persons_in(stays: &[Stay], period: Period) -> i64 {
 /// A dated norm: from, per unit (thousandths), basis (`person` or `m2`).
 type NormRow = (NaiveDate, i64, String);
 /// A registered person's stay: moved in, moved out.
-type Stay = (NaiveDate, Option<NaiveDate>);
+pub(crate) type Stay = (NaiveDate, Option<NaiveDate>);
 
 /// `load_norm_basis!(executor, house_id, utility, apartment_id)`: the norms of a house and utility
 /// and the stays of the apartment's residents — what [`norm_for`] needs.
@@ -911,122 +911,205 @@ impl Store {
         resource: Utility,
         period: Period,
     ) -> Result<ServiceVolume, AppError> {
-        let (area, meters, norms, stays, corrections) = with_db!(&self.db, |pool| async {
+        let mut volumes = self
+            .volumes(VolumeScope::Apartment(apartment_id), resource, period)
+            .await?;
+        volumes
+            .apartments
+            .remove(&apartment_id)
+            .ok_or(AppError::NotFound)
+    }
+
+    /// [`Store::service_volume`] for every apartment of a house at once (a few queries, not a
+    /// few per apartment), with what the house's building meters counted — the accrual run's
+    /// input.
+    pub async fn house_volumes(
+        &self,
+        house_id: i64,
+        resource: Utility,
+        period: Period,
+    ) -> Result<HouseVolumes, AppError> {
+        self.volumes(VolumeScope::House(house_id), resource, period)
+            .await
+    }
+
+    async fn volumes(
+        &self,
+        scope: VolumeScope,
+        resource: Utility,
+        period: Period,
+    ) -> Result<HouseVolumes, AppError> {
+        let (apartments_filter, meters_filter) = match scope {
+            VolumeScope::Apartment(id) => (format!("id = {id}"), format!("m.apartment_id = {id}")),
+            VolumeScope::House(id) => (format!("house_id = {id}"), format!("m.house_id = {id}")),
+        };
+        let meters_filter = format!("{meters_filter} AND m.resource = '{}'", resource.as_str());
+        let (apartments, meters, norms, stays, corrections) = with_db!(&self.db, |pool| async {
             let mut conn = pool.acquire().await?;
-            let Some((house_id, area)): Option<(i64, i64)> =
-                sqlx::query_as("SELECT house_id, area_centi_m2 FROM apartments WHERE id = $1")
-                    .bind(apartment_id)
-                    .fetch_optional(&mut *conn)
-                    .await?
-            else {
+            let apartments: Vec<(i64, i64, i64)> = sqlx::query_as(&format!(
+                "SELECT id, house_id, area_centi_m2 FROM apartments WHERE {apartments_filter}"
+            ))
+            .fetch_all(&mut *conn)
+            .await?;
+            let Some(house_id) = apartments.first().map(|a| a.1) else {
                 return Ok(Err(AppError::NotFound));
             };
-            let filter = format!(
-                "m.apartment_id = {apartment_id} AND m.resource = '{}'",
-                resource.as_str()
-            );
-            let meters = load_meters!(conn, &filter).await?;
-            let (norms, stays) =
-                load_norm_basis!(conn, house_id, resource.as_str(), Some(apartment_id)).await?;
+            let meters = load_meters!(conn, &meters_filter).await?;
+            let norms: Vec<NormRow> = sqlx::query_as(
+                "SELECT valid_from, per_unit, basis FROM consumption_norms
+                 WHERE house_id = $1 AND resource = $2 ORDER BY valid_from",
+            )
+            .bind(house_id)
+            .bind(resource.as_str())
+            .fetch_all(&mut *conn)
+            .await?;
+            let stays: Vec<(i64, NaiveDate, Option<NaiveDate>)> = sqlx::query_as(&format!(
+                "SELECT apartment_id, moved_in, moved_out FROM residencies
+                 WHERE status = 'active' AND apartment_id IN
+                     (SELECT id FROM apartments WHERE {apartments_filter})"
+            ))
+            .fetch_all(&mut *conn)
+            .await?;
             // corrections billed in this period: reading id → old values
             let corrections: Vec<(i64, i64, Option<i64>, Option<i64>)> = sqlx::query_as(&format!(
                 "SELECT c.reading_id, c.old_zone1, c.old_zone2, c.old_zone3
                  FROM reading_corrections c JOIN readings r ON r.id = c.reading_id
                  JOIN meters m ON m.id = r.meter_id
-                 WHERE {filter} AND c.applied_period = $1 ORDER BY c.id DESC"
+                 WHERE {meters_filter} AND c.applied_period = $1 ORDER BY c.id DESC"
             ))
             .bind(period.to_string())
             .fetch_all(&mut *conn)
             .await?;
-            Ok(Ok((area, meters, norms, stays, corrections)))
+            Ok(Ok((apartments, meters, norms, stays, corrections)))
         }
         .await)
-        .map_err(internal("load service volume"))??;
-        let norm = norm_for(&norms, resource, &stays, area);
-        let counting: Vec<&MeterData> = meters
+        .map_err(internal("load service volumes"))??;
+        let mut stays_of: HashMap<i64, Vec<Stay>> = HashMap::new();
+        for (apartment, moved_in, moved_out) in stays {
+            stays_of.entry(apartment).or_default().push((moved_in, moved_out));
+        }
+        let mut meters_of: HashMap<Option<i64>, Vec<&MeterData>> = HashMap::new();
+        for meter in meters.iter().filter(|m| {
+            Period::of(m.row.installed_on) <= period
+                && m.row.archived_on.is_none_or(|a| Period::of(a) >= period)
+        }) {
+            meters_of.entry(meter.row.apartment_id).or_default().push(meter);
+        }
+        let no_stays = Vec::new();
+        let volumes = apartments
             .iter()
-            .filter(|m| {
-                Period::of(m.row.installed_on) <= period
-                    && m.row.archived_on.is_none_or(|a| Period::of(a) >= period)
+            .map(|&(id, _, area)| {
+                let stays = stays_of.get(&id).unwrap_or(&no_stays);
+                let norm = norm_for(&norms, resource, stays, area);
+                let counting = meters_of.get(&Some(id)).map(Vec::as_slice).unwrap_or(&[]);
+                (id, apartment_volume(counting, &corrections, &norm, resource, period))
             })
             .collect();
-        if counting.is_empty() {
-            let n = norm(period);
-            return Ok(ServiceVolume {
-                period,
-                resource,
-                zones: vec![n.volume],
-                total: n.volume,
-                source: VolumeSource::Norm,
-                explanation: format!("Счётчика нет: по нормативу — {}", n.explanation),
-            });
-        }
-        let zones = counting
-            .iter()
-            .map(|m| m.row.zones as usize)
-            .max()
-            .unwrap_or(1);
-        let mut total_zones = vec![Decimal::ZERO; zones];
-        let mut source = VolumeSource::Reading;
-        let mut lines = Vec::new();
-        for meter in counting {
-            let months = rules::monthly_volumes(&meter.facts(), period, &norm);
-            let Some(month) = months.iter().find(|m| m.period == period) else {
-                continue;
-            };
-            let mut volume = month.zones.clone();
-            let mut line = format!("{}: {}", meter.name(), month.explanation);
-            // corrections of closed periods applied here: what the closed months change by
-            let reverted: Vec<&(i64, i64, Option<i64>, Option<i64>)> = corrections
-                .iter()
-                .filter(|c| meter.readings.iter().any(|r| r.id == c.0))
-                .collect();
-            if !reverted.is_empty() {
-                let mut before = meter.clone();
-                for (reading_id, z1, z2, z3) in reverted {
-                    if let Some(r) = before.readings.iter_mut().find(|r| r.id == *reading_id) {
-                        (r.zone1, r.zone2, r.zone3) = (*z1, *z2, *z3);
-                    }
-                }
-                let old = rules::monthly_volumes(&before.facts(), period, &norm);
-                let mut delta = vec![Decimal::ZERO; month.zones.len()];
-                for (now_month, old_month) in months.iter().zip(&old) {
-                    if now_month.period >= period {
-                        break;
-                    }
-                    for (i, d) in delta.iter_mut().enumerate() {
-                        *d += now_month.zones[i] - old_month.zones[i];
-                    }
-                }
-                let delta_total: Decimal = delta.iter().sum();
-                if !delta_total.is_zero() || delta.iter().any(|d| !d.is_zero()) {
-                    for (v, d) in volume.iter_mut().zip(&delta) {
-                        *v += d;
-                    }
-                    line.push_str(&format!(
-                        "; перерасчёт по исправленным показаниям прошлых периодов: {}",
-                        format_value(delta_total)
-                    ));
-                }
-            }
-            for (i, v) in volume.iter().enumerate() {
-                total_zones[i] += v;
-            }
-            source = match (source, month.source) {
-                (VolumeSource::Norm, _) | (_, VolumeSource::Norm) => VolumeSource::Norm,
-                (VolumeSource::Average, _) | (_, VolumeSource::Average) => VolumeSource::Average,
-                _ => VolumeSource::Reading,
-            };
-            lines.push(line);
-        }
-        Ok(ServiceVolume {
+        let no_norm = |_: Period| Norm {
+            volume: Decimal::ZERO,
+            explanation: String::new(),
+        };
+        let building = meters_of.get(&None).map(|counting| {
+            apartment_volume(counting, &corrections, &no_norm, resource, period).total
+        });
+        Ok(HouseVolumes {
+            apartments: volumes,
+            building,
+        })
+    }
+}
+
+/// Whose volumes [`Store::volumes`] loads.
+#[derive(Debug, Clone, Copy)]
+enum VolumeScope {
+    Apartment(i64),
+    House(i64),
+}
+
+/// One apartment's (or the building's) volume from the meters counting in `period`.
+fn apartment_volume(
+    counting: &[&MeterData],
+    corrections: &[(i64, i64, Option<i64>, Option<i64>)],
+    norm: &dyn Fn(Period) -> Norm,
+    resource: Utility,
+    period: Period,
+) -> ServiceVolume {
+    if counting.is_empty() {
+        let n = norm(period);
+        return ServiceVolume {
             period,
             resource,
-            total: total_zones.iter().sum(),
-            zones: total_zones,
-            source,
-            explanation: lines.join("\n"),
-        })
+            zones: vec![n.volume],
+            total: n.volume,
+            source: VolumeSource::Norm,
+            explanation: format!("Счётчика нет: по нормативу — {}", n.explanation),
+        };
+    }
+    let zones = counting
+        .iter()
+        .map(|m| m.row.zones as usize)
+        .max()
+        .unwrap_or(1);
+    let mut total_zones = vec![Decimal::ZERO; zones];
+    let mut source = VolumeSource::Reading;
+    let mut lines = Vec::new();
+    for meter in counting {
+        let months = rules::monthly_volumes(&meter.facts(), period, norm);
+        let Some(month) = months.iter().find(|m| m.period == period) else {
+            continue;
+        };
+        let mut volume = month.zones.clone();
+        let mut line = format!("{}: {}", meter.name(), month.explanation);
+        // corrections of closed periods applied here: what the closed months change by
+        let reverted: Vec<&(i64, i64, Option<i64>, Option<i64>)> = corrections
+            .iter()
+            .filter(|c| meter.readings.iter().any(|r| r.id == c.0))
+            .collect();
+        if !reverted.is_empty() {
+            let mut before = (*meter).clone();
+            for (reading_id, z1, z2, z3) in reverted {
+                if let Some(r) = before.readings.iter_mut().find(|r| r.id == *reading_id) {
+                    (r.zone1, r.zone2, r.zone3) = (*z1, *z2, *z3);
+                }
+            }
+            let old = rules::monthly_volumes(&before.facts(), period, norm);
+            let mut delta = vec![Decimal::ZERO; month.zones.len()];
+            for (now_month, old_month) in months.iter().zip(&old) {
+                if now_month.period >= period {
+                    break;
+                }
+                for (i, d) in delta.iter_mut().enumerate() {
+                    *d += now_month.zones[i] - old_month.zones[i];
+                }
+            }
+            let delta_total: Decimal = delta.iter().sum();
+            if !delta_total.is_zero() || delta.iter().any(|d| !d.is_zero()) {
+                for (v, d) in volume.iter_mut().zip(&delta) {
+                    *v += d;
+                }
+                line.push_str(&format!(
+                    "; перерасчёт по исправленным показаниям прошлых периодов: {}",
+                    format_value(delta_total)
+                ));
+            }
+        }
+        for (i, v) in volume.iter().enumerate() {
+            total_zones[i] += v;
+        }
+        source = match (source, month.source) {
+            (VolumeSource::Norm, _) | (_, VolumeSource::Norm) => VolumeSource::Norm,
+            (VolumeSource::Average, _) | (_, VolumeSource::Average) => VolumeSource::Average,
+            _ => VolumeSource::Reading,
+        };
+        lines.push(line);
+    }
+    ServiceVolume {
+        period,
+        resource,
+        total: total_zones.iter().sum(),
+        zones: total_zones,
+        source,
+        explanation: lines.join("\n"),
     }
 }
 

@@ -383,6 +383,14 @@ pub struct ServiceVolume {
     pub explanation: String,
 }
 
+/// Every apartment's volume of one resource in a house for a period, and the building meters'.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HouseVolumes {
+    pub apartments: std::collections::HashMap<i64, ServiceVolume>,
+    /// What the building meters (ОДПУ) counted; None when the house has none.
+    pub building: Option<Decimal>,
+}
+
 /// Staff view of a house for the current period.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HouseReadings {

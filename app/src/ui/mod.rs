@@ -317,6 +317,9 @@ fn StaffFrame() -> impl IntoView {
                 <nav class="flex gap-1 overflow-x-auto px-2 pb-2 md:flex-col md:overflow-visible" aria-label="Разделы">
                     <StaffLink href="/staff" label=text::NAV_REGISTER exact=true also=&["/staff/apartment"]/>
                     <StaffLink href="/staff/readings" label=text::NAV_READINGS exact=false also=&["/staff/meter"]/>
+                    {can(Permission::ManageBilling).then(|| view! {
+                        <StaffLink href="/staff/billing" label=text::NAV_BILLING exact=false also=&["/staff/tariffs"]/>
+                    })}
                     {can(Permission::ManageInvites).then(|| view! {
                         <StaffLink href="/staff/approvals" label=text::NAV_APPROVALS exact=false/>
                         <StaffLink href="/staff/invites" label=text::NAV_INVITES exact=false/>

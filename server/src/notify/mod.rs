@@ -14,6 +14,7 @@ use app::db::Store;
 use app::db::jobs::{CLAIM_BATCH, Job};
 use app::notify::store::{DELIVER, FANOUT, SendOutcome};
 use app::notify::types::Channel;
+use app::billing::store::ACCRUAL_JOB;
 use app::readings::store::REMINDERS_JOB;
 
 use email::EmailSender;
@@ -187,6 +188,7 @@ impl Worker {
                 .map(|n| {
                     tracing::debug!(job = job.id, notices = n, "reading reminders sweep done")
                 }),
+            ACCRUAL_JOB => self.store.accrual_job(&job, &self.id).await,
             other => {
                 tracing::error!(job = job.id, kind = other, "no handler for this job kind");
                 self.store.fail_job(&job, &self.id, "no handler").await

@@ -1,0 +1,515 @@
+//! Billing pages: the resident's charges (inside the account page), the accountant's accrual
+//! page with its progress bar, and services and tariffs.
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+
+use super::api::*;
+use super::text as t;
+use super::types::*;
+use crate::housing::api::list_houses;
+use crate::readings::rules::format_value;
+use crate::ui::{ErrorNote, FormResult, Loading, style};
+
+fn date(d: chrono::NaiveDate) -> String {
+    d.format("%d.%m.%Y").to_string()
+}
+
+/// The resident's charges of one account; the resource is made by the page (see
+/// ARCHITECTURE, "How a request flows").
+#[component]
+pub fn AccountCharges(statement: Resource<Result<AccountStatement, crate::error::AppError>>) -> impl IntoView {
+    view! {
+        <Suspense fallback=Loading>
+            {move || Suspend::new(async move {
+                match statement.await {
+                    Err(e) => view! { <ErrorNote error=e/> }.into_any(),
+                    Ok(s) => view! { <Statement s=s/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn Statement(s: AccountStatement) -> impl IntoView {
+    let latest = s.months.iter().find(|m| m.charged.0 > 0 || !m.lines.is_empty()).cloned();
+    let (label, class) = match s.balance.0 {
+        b if b > 0 => (t::BALANCE_DEBT, "text-rose-700"),
+        b if b < 0 => (t::BALANCE_ADVANCE, "text-teal-700"),
+        _ => (t::BALANCE_ZERO, "text-slate-700"),
+    };
+    let amount = if s.balance.0 < 0 { -s.balance } else { s.balance };
+    let account_id = s.account_id;
+    view! {
+        <section class=format!("{} mt-4", style::CARD) data-testid="balance-card">
+            <p class="text-sm text-slate-600">{label}</p>
+            <p class=format!("text-3xl font-semibold {class}") data-testid="balance">{amount.label()}</p>
+            {latest.clone().map(|m| view! {
+                <p class="mt-1 text-sm text-slate-600">
+                    {if s.balance.0 > 0 { format!("{} {}", t::PAY_BY, date(m.due_on)) } else { String::new() }}
+                </p>
+                <a class=format!("{} mt-3", style::BUTTON_SECONDARY) rel="external" data-testid="bill-link"
+                    href=format!("/cabinet/bill.pdf?account={account_id}&period={}", m.period)>
+                    {t::DOWNLOAD_BILL}" · "{m.period.label()}
+                </a>
+            })}
+        </section>
+        {if s.months.is_empty() {
+            view! { <p class="mt-4 text-sm text-slate-600">{t::NO_CHARGES}</p> }.into_any()
+        } else {
+            view! {
+                <section class=format!("{} mt-4", style::CARD)>
+                    <h2 class=style::H2>{t::CHART_TITLE}</h2>
+                    <MoneyChart months=s.months.clone()/>
+                </section>
+                <h2 class=format!("{} mt-6", style::H2)>{t::CHARGES}</h2>
+                <div class="mt-2 space-y-2">
+                    {s.months.into_iter().enumerate().map(|(i, m)| view! { <Month m=m account_id=account_id open=i == 0/> }).collect_view()}
+                </div>
+            }.into_any()
+        }}
+    }
+}
+
+#[component]
+fn Month(m: MonthStatement, account_id: i64, open: bool) -> impl IntoView {
+    let period = m.period;
+    view! {
+        <details class=style::CARD open=open data-testid="month">
+            <summary class="flex cursor-pointer flex-wrap items-baseline justify-between gap-2">
+                <span class="font-medium capitalize">{period.label()}</span>
+                <span class="text-sm text-slate-600">{t::CHARGED}" "{(m.charged + m.penalties).label()}" · "{t::PAID}" "{m.paid.label()}</span>
+            </summary>
+            <dl class="mt-3 grid grid-cols-2 gap-1 text-sm">
+                <dt class="text-slate-600">{t::OPENING}</dt><dd class="text-right">{balance_text(m.opening)}</dd>
+            </dl>
+            <ul class="mt-2 divide-y divide-slate-100">
+                {m.lines.into_iter().map(|l| view! {
+                    <li class="py-2" data-testid=if l.penalty { "penalty-line" } else { "charge-line" }>
+                        <div class="flex justify-between gap-3 text-sm">
+                            <span class="font-medium">{l.service.clone()}</span>
+                            <span class="whitespace-nowrap">{l.amount.label()}</span>
+                        </div>
+                        <p class="mt-0.5 text-xs text-slate-600">
+                            {if l.penalty { l.source.clone() } else { format!("{} {} · {}", format_value(l.quantity), l.unit, l.source) }}
+                        </p>
+                        <p class="mt-0.5 whitespace-pre-line text-xs text-slate-500">{l.explanation.clone()}</p>
+                    </li>
+                }).collect_view()}
+            </ul>
+            {(!m.corrections.is_empty()).then(|| view! {
+                <h3 class="mt-3 text-sm font-medium">{t::CORRECTIONS}</h3>
+                <ul class="text-sm">
+                    {m.corrections.into_iter().map(|c| view! { <li class="flex justify-between gap-2"><span>{c.reason}</span><span>{c.amount.label()}</span></li> }).collect_view()}
+                </ul>
+            })}
+            {(!m.payments.is_empty()).then(|| view! {
+                <h3 class="mt-3 text-sm font-medium">{t::PAID}</h3>
+                <ul class="text-sm" data-testid="payments">
+                    {m.payments.into_iter().map(|p| view! { <li class="flex justify-between gap-2"><span>{date(p.on)}" "{p.reason}</span><span>{(-p.amount).label()}</span></li> }).collect_view()}
+                </ul>
+            })}
+            <dl class="mt-3 grid grid-cols-2 gap-1 border-t border-slate-100 pt-2 text-sm">
+                <dt class="text-slate-600">{t::CLOSING}</dt><dd class="text-right font-medium">{balance_text(m.closing)}</dd>
+                <dt class="text-slate-600">{t::PAY_BY}</dt><dd class="text-right">{date(m.due_on)}</dd>
+            </dl>
+            <a class="mt-2 inline-block text-sm text-teal-700 underline" rel="external"
+                href=format!("/cabinet/bill.pdf?account={account_id}&period={period}")>{t::DOWNLOAD_BILL}</a>
+        </details>
+    }
+}
+
+fn balance_text(m: Money) -> String {
+    match m.0 {
+        b if b > 0 => format!("{} ({})", m.label(), t::DEBT),
+        b if b < 0 => format!("{} ({})", (-m).label(), t::ADVANCE),
+        _ => m.label(),
+    }
+}
+
+/// Charged (with penalties) and paid per month, the last 12 months, as paired bars.
+#[component]
+fn MoneyChart(months: Vec<MonthStatement>) -> impl IntoView {
+    let last: Vec<MonthStatement> = months.into_iter().take(12).rev().collect();
+    let top = last
+        .iter()
+        .map(|m| (m.charged + m.penalties).0.max(m.paid.0))
+        .max()
+        .unwrap_or(0)
+        .max(1);
+    // the label is exact; f64 only places the bars
+    let (w, h, pad) = (360.0, 160.0, 16.0);
+    let step = w / last.len().max(1) as f64;
+    let height = move |k: i64| (k.max(0) as f64 / top as f64) * (h - 2.0 * pad);
+    view! {
+        <svg viewBox=format!("0 0 {w} {h}") class="mt-2 h-48 w-full" role="img" aria-label=t::CHART_TITLE data-testid="money-chart">
+            <line x1="0" x2=w y1=h - pad y2=h - pad stroke="#cbd5e1" stroke-width="1"/>
+            <text x="0" y=pad - 4.0 font-size="8" fill="#64748b">{Money(top).label()}</text>
+            {last.iter().enumerate().map(|(i, m)| {
+                let charged = (m.charged + m.penalties).0;
+                let x = i as f64 * step + step * 0.1;
+                let (hc, hp) = (height(charged), height(m.paid.0));
+                view! {
+                    <g>
+                        <title>{format!("{}: {} {}, {} {}", m.period.label(), t::CHARGED, Money(charged).label(), t::PAID, m.paid.label())}</title>
+                        <rect x=x y=h - pad - hc width=step * 0.38 height=hc.max(0.5) rx="1.5" fill="#0f766e"/>
+                        <rect x=x + step * 0.4 y=h - pad - hp width=step * 0.38 height=hp.max(0.5) rx="1.5" fill="#94a3b8"/>
+                        <text x=x + step * 0.39 y=h - 4.0 text-anchor="middle" font-size="8" fill="#64748b">{m.period.short_label()}</text>
+                    </g>
+                }
+            }).collect_view()}
+        </svg>
+        <p class="mt-1 flex gap-3 text-xs text-slate-600">
+            <span class="flex items-center gap-1"><span class="inline-block h-2.5 w-2.5 rounded-sm bg-teal-700"></span>{t::CHARGED}</span>
+            <span class="flex items-center gap-1"><span class="inline-block h-2.5 w-2.5 rounded-sm bg-slate-400"></span>{t::PAID}</span>
+        </p>
+    }
+}
+
+/// The house picker and period of the staff billing pages (a GET form: works without JS).
+#[component]
+fn HousePeriodForm(
+    house: Signal<Option<i64>>,
+    period: Option<Signal<Option<String>>>,
+) -> impl IntoView {
+    let houses = Resource::new(|| (), |_| list_houses());
+    view! {
+        <form method="get" class="mt-2 flex flex-wrap items-end gap-2">
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let list = houses.await.unwrap_or_default();
+                    let selected = house.get();
+                    view! {
+                        <label class=format!("{} w-80 max-w-full", style::LABEL)>{t::HOUSE}
+                            <select name="house" class=style::INPUT>
+                                {list.into_iter().map(|h| view! { <option value=h.id selected=Some(h.id) == selected>{h.address}</option> }).collect_view()}
+                            </select>
+                        </label>
+                    }
+                })}
+            </Suspense>
+            {period.map(|p| view! {
+                <label class=style::LABEL>{t::PERIOD}
+                    <input class=style::INPUT type="month" name="period" value=move || p.get().unwrap_or_default()/>
+                </label>
+            })}
+            <button class=style::BUTTON_SECONDARY type="submit">"Показать"</button>
+        </form>
+    }
+}
+
+/// The first house when none is chosen.
+async fn house_or_first(house: Option<i64>) -> Result<Option<i64>, crate::error::AppError> {
+    Ok(match house {
+        Some(h) => Some(h),
+        None => list_houses().await?.first().map(|h| h.id),
+    })
+}
+
+/// The accountant's page: run a period, follow the progress, compare, post.
+#[component]
+pub fn BillingPage() -> impl IntoView {
+    let query = use_query_map();
+    let house = Signal::derive(move || query.read().get("house").and_then(|h| h.parse::<i64>().ok()));
+    let period = Signal::derive(move || query.read().get("period").filter(|p| !p.is_empty()));
+    let start = ServerAction::<StartAccrualRun>::new();
+    let post = ServerAction::<PostAccrualRun>::new();
+    let finished = RwSignal::new(0usize);
+    let data = Resource::new(
+        move || (house.get(), period.get(), start.version().get() + post.version().get() + finished.get()),
+        move |(house, period, _)| async move {
+            match house_or_first(house).await? {
+                Some(h) => load_accrual_page(h, period).await.map(Some),
+                None => Ok(None),
+            }
+        },
+    );
+    view! {
+        <h1 class=style::H1>{t::BILLING_TITLE}</h1>
+        <div class="flex flex-wrap items-end gap-4">
+            <HousePeriodForm house=house period=Some(period)/>
+            <a class="text-sm text-teal-700 underline" href=move || format!("/staff/tariffs?house={}", house.get().map(|h| h.to_string()).unwrap_or_default())>{t::TARIFFS_TITLE}</a>
+        </div>
+        <Suspense fallback=Loading>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Err(e) => view! { <div class="mt-4"><ErrorNote error=e/></div> }.into_any(),
+                    Ok(None) => ().into_any(),
+                    Ok(Some(p)) => view! { <AccrualView p=p start=start post=post finished=finished/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn AccrualView(
+    p: AccrualPage,
+    start: ServerAction<StartAccrualRun>,
+    post: ServerAction<PostAccrualRun>,
+    finished: RwSignal<usize>,
+) -> impl IntoView {
+    let link = |period: Period| format!("/staff/billing?house={}&period={period}", p.house_id);
+    let status = p.run.as_ref().map(|r| r.status);
+    let can_run = !matches!(status, Some(RunStatus::Posted | RunStatus::Queued | RunStatus::Running));
+    let total_prev: Money = p.totals.iter().map(|t| t.previous).sum();
+    let total_now: Money = p.totals.iter().map(|t| t.current).sum();
+    view! {
+        <div class="mt-4 grid gap-4 lg:grid-cols-3">
+            <section class=format!("{} lg:col-span-1", style::CARD)>
+                <div class="flex items-center justify-between">
+                    <a class="text-sm text-teal-700" href=link(p.period.plus(-1))>"← "{p.period.plus(-1).label()}</a>
+                    <h2 class=format!("{} capitalize", style::H2) data-testid="period">{p.period.label()}</h2>
+                    <a class="text-sm text-teal-700" href=link(p.period.plus(1))>{p.period.plus(1).label()}" →"</a>
+                </div>
+                <p class="mt-1 text-sm text-slate-600">{p.address.clone()}" · "{t::ACCOUNTS}": "{p.accounts}</p>
+                {match p.run.clone() {
+                    None => view! { <p class="mt-3 text-sm" data-testid="run-status">{t::NO_RUN}</p> }.into_any(),
+                    Some(run) => view! { <RunProgress run=run finished=finished/> }.into_any(),
+                }}
+                {can_run.then(|| view! {
+                    <ActionForm action=start>
+                        <input type="hidden" name="house_id" value=p.house_id/>
+                        <input type="hidden" name="period" value=p.period.to_string()/>
+                        <button class=format!("{} mt-3 w-full", style::BUTTON) type="submit" data-testid="run">
+                            {if status.is_some() { t::RERUN } else { t::RUN }}
+                        </button>
+                        <FormResult value=start.value()/>
+                    </ActionForm>
+                })}
+                {(status == Some(RunStatus::Draft)).then(|| {
+                    let run_id = p.run.as_ref().map(|r| r.id).unwrap_or_default();
+                    view! {
+                        <ActionForm action=post>
+                            <input type="hidden" name="run_id" value=run_id/>
+                            <p class="mt-3 text-xs text-slate-500">{t::POST_CONFIRM}</p>
+                            <button class=format!("{} mt-2 w-full", style::BUTTON_SECONDARY) type="submit" data-testid="post">{t::POST}</button>
+                            <FormResult value=post.value()/>
+                        </ActionForm>
+                    }
+                })}
+                <a class="mt-4 inline-block text-sm text-teal-700 underline" rel="external" data-testid="turnover"
+                    href=format!("/staff/billing/turnover.xlsx?house={}&period={}", p.house_id, p.period)>{t::TURNOVER}</a>
+            </section>
+            <section class=format!("{} overflow-x-auto lg:col-span-2", style::CARD)>
+                <table class=style::TABLE data-testid="totals">
+                    <thead><tr>
+                        <th class=style::TH>{t::SERVICE}</th>
+                        <th class=format!("{} text-right", style::TH)>{t::PREVIOUS}</th>
+                        <th class=format!("{} text-right", style::TH)>{t::CURRENT}</th>
+                        <th class=format!("{} text-right", style::TH)>{t::DIFFERENCE}</th>
+                    </tr></thead>
+                    <tbody class="divide-y divide-slate-100">
+                        {p.totals.into_iter().map(|row| {
+                            let diff = row.current - row.previous;
+                            view! { <tr>
+                                <td class=style::TD>{row.name}</td>
+                                <td class=format!("{} text-right whitespace-nowrap", style::TD)>{row.previous.label()}</td>
+                                <td class=format!("{} text-right whitespace-nowrap", style::TD)>{row.current.label()}</td>
+                                <td class=format!("{} text-right whitespace-nowrap {}", style::TD, if diff.0 > 0 { "text-rose-700" } else { "text-slate-600" })>{diff.label()}</td>
+                            </tr> }
+                        }).collect_view()}
+                        <tr class="font-semibold">
+                            <td class=style::TD>{t::TOTAL}</td>
+                            <td class=format!("{} text-right whitespace-nowrap", style::TD)>{total_prev.label()}</td>
+                            <td class=format!("{} text-right whitespace-nowrap", style::TD) data-testid="total">{total_now.label()}</td>
+                            <td class=format!("{} text-right whitespace-nowrap", style::TD)>{(total_now - total_prev).label()}</td>
+                        </tr>
+                    </tbody>
+                </table>
+            </section>
+        </div>
+        <section class=format!("{} mt-4", style::CARD)>
+            <h2 class=style::H2>{t::HISTORY}</h2>
+            <ul class="mt-2 flex flex-wrap gap-2 text-sm">
+                {p.history.into_iter().map(|r| view! {
+                    <li><a class="rounded-full border border-slate-200 px-3 py-1 text-teal-800" href=link(r.period)>{r.period.label()}" · "{r.status.label()}</a></li>
+                }).collect_view()}
+            </ul>
+        </section>
+    }
+}
+
+/// The run's state with a progress bar that follows a running job (polled in the browser).
+#[component]
+fn RunProgress(run: RunView, finished: RwSignal<usize>) -> impl IntoView {
+    let state = RwSignal::new(run);
+    Effect::new(move |_| {
+        let current = state.get_untracked();
+        if !current.status.in_progress() {
+            return;
+        }
+        let id = current.id;
+        let handle = StoredValue::new(None::<leptos::leptos_dom::helpers::IntervalHandle>);
+        let tick = move || {
+            leptos::task::spawn_local(async move {
+                if let Ok(r) = load_accrual_run(id).await {
+                    let done = !r.status.in_progress();
+                    state.set(r);
+                    if done {
+                        if let Some(h) = handle.get_value() {
+                            h.clear();
+                        }
+                        finished.update(|v| *v += 1);
+                    }
+                }
+            });
+        };
+        if let Ok(h) = leptos::leptos_dom::helpers::set_interval_with_handle(tick, std::time::Duration::from_millis(700)) {
+            handle.set_value(Some(h));
+        }
+    });
+    view! {
+        {move || {
+            let r = state.get();
+            let percent = if r.total > 0 { r.done * 100 / r.total } else if r.status.in_progress() { 0 } else { 100 };
+            view! {
+                <p class="mt-3 text-sm" data-testid="run-status">{t::STATUS}": "{r.status.label()}{format!(" · {} из {}", r.done, r.total)}</p>
+                <div class="mt-1 h-2 rounded bg-slate-100" role="progressbar" aria-valuemin="0" aria-valuemax="100" aria-valuenow=percent>
+                    <div class="h-2 rounded bg-teal-600 transition-all" style=format!("width:{percent}%")></div>
+                </div>
+                {r.error.clone().map(|e| view! { <p class="mt-2 rounded-lg bg-rose-50 p-2 text-sm text-rose-800" role="alert">{e}</p> })}
+            }
+        }}
+    }
+}
+
+/// Services of a house with their dated tariffs.
+#[component]
+pub fn TariffsPage() -> impl IntoView {
+    let query = use_query_map();
+    let house = Signal::derive(move || query.read().get("house").and_then(|h| h.parse::<i64>().ok()));
+    let add = ServerAction::<AddBillingService>::new();
+    let set = ServerAction::<SetBillingTariff>::new();
+    let payee = ServerAction::<SetBillingPayee>::new();
+    let data = Resource::new(
+        move || (house.get(), add.version().get() + set.version().get() + payee.version().get()),
+        move |(house, _)| async move {
+            match house_or_first(house).await? {
+                Some(h) => load_house_tariffs(h).await.map(Some),
+                None => Ok(None),
+            }
+        },
+    );
+    view! {
+        <h1 class=style::H1>{t::TARIFFS_TITLE}</h1>
+        <div class="flex flex-wrap items-end gap-4">
+            <HousePeriodForm house=house period=None/>
+            <a class="text-sm text-teal-700 underline" href=move || format!("/staff/billing?house={}", house.get().map(|h| h.to_string()).unwrap_or_default())>{t::BILLING_TITLE}</a>
+        </div>
+        <Suspense fallback=Loading>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Err(e) => view! { <div class="mt-4"><ErrorNote error=e/></div> }.into_any(),
+                    Ok(None) => ().into_any(),
+                    Ok(Some(h)) => view! { <Tariffs h=h add=add set=set payee=payee/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn Tariffs(
+    h: HouseTariffs,
+    add: ServerAction<AddBillingService>,
+    set: ServerAction<SetBillingTariff>,
+    payee: ServerAction<SetBillingPayee>,
+) -> impl IntoView {
+    let p = h.payee.clone().unwrap_or(super::rules::Payee {
+        name: String::new(),
+        inn: String::new(),
+        kpp: String::new(),
+        account: String::new(),
+        bank_name: String::new(),
+        bic: String::new(),
+        corr_account: String::new(),
+    });
+    let earliest = h.last_posted.map(|p| p.plus(1).first_day().to_string()).unwrap_or_default();
+    view! {
+        {h.last_posted.map(|p| view! { <p class="mt-2 text-sm text-slate-600">"Проведён по "{p.label()}" включительно: новые тарифы — с "{p.plus(1).label()}"."</p> })}
+        <div class="mt-4 grid gap-4 lg:grid-cols-2">
+            {h.services.into_iter().map(|s| {
+                let zones = if s.resource == Some(Utility::Electricity) { 3 } else { 1 };
+                let earliest = earliest.clone();
+                view! {
+                    <section class=style::CARD data-testid="service">
+                        <h2 class=style::H2>{s.name.clone()}</h2>
+                        <p class="text-xs text-slate-600">{s.basis.label()}{s.resource.map(|r| format!(" · {}", r.label()))}" · "{s.section.label()}</p>
+                        <table class=format!("{} mt-2", style::TABLE)>
+                            <thead><tr><th class=style::TH>{t::VALID_FROM}</th><th class=style::TH>{t::ZONE}</th><th class=format!("{} text-right", style::TH)>{t::RATE}</th></tr></thead>
+                            <tbody class="divide-y divide-slate-100">
+                                {if s.tariffs.is_empty() {
+                                    view! { <tr><td class=style::TD colspan="3">{t::NO_TARIFF}</td></tr> }.into_any()
+                                } else {
+                                    s.tariffs.iter().map(|tf| view! { <tr>
+                                        <td class=style::TD>{date(tf.valid_from)}</td>
+                                        <td class=style::TD>{tf.zone}</td>
+                                        <td class=format!("{} text-right", style::TD)>{super::rules::format_rate(tf.rate)}</td>
+                                    </tr> }).collect_view().into_any()
+                                }}
+                            </tbody>
+                        </table>
+                        <ActionForm action=set>
+                            <input type="hidden" name="service_id" value=s.id/>
+                            <div class="mt-3 grid grid-cols-3 gap-2">
+                                <label class=style::LABEL>{t::VALID_FROM}<input class=style::INPUT type="date" name="valid_from" min=earliest.clone() required/></label>
+                                <label class=style::LABEL>{t::ZONE}
+                                    <select class=style::INPUT name="zone">
+                                        {(1..=zones).map(|z| view! { <option value=z>{z}</option> }).collect_view()}
+                                    </select>
+                                </label>
+                                <label class=style::LABEL>{t::RATE}<input class=style::INPUT name="rate" inputmode="decimal" required/></label>
+                            </div>
+                            <button class=format!("{} mt-2", style::BUTTON_SECONDARY) type="submit">{t::ADD_TARIFF}</button>
+                        </ActionForm>
+                    </section>
+                }
+            }).collect_view()}
+        </div>
+        <section class=format!("{} mt-4 max-w-xl", style::CARD)>
+            <h2 class=style::H2>{t::ADD_SERVICE}</h2>
+            <ActionForm action=add>
+                <input type="hidden" name="house_id" value=h.house_id/>
+                <label class=format!("{} mt-2", style::LABEL)>{t::NAME}<input class=style::INPUT name="name" required/></label>
+                <label class=format!("{} mt-2", style::LABEL)>{t::BASIS}
+                    <select class=style::INPUT name="basis">
+                        {Basis::ALL.into_iter().map(|b| view! { <option value=b.as_str()>{b.label()}</option> }).collect_view()}
+                    </select>
+                </label>
+                <label class=format!("{} mt-2", style::LABEL)>{t::RESOURCE}
+                    <select class=style::INPUT name="resource">
+                        <option value="">"—"</option>
+                        {Utility::ALL.into_iter().map(|r| view! { <option value=r.as_str()>{r.label()}</option> }).collect_view()}
+                    </select>
+                </label>
+                <label class=format!("{} mt-2", style::LABEL)>{t::SECTION}
+                    <select class=style::INPUT name="section">
+                        {Section::ALL.into_iter().map(|s| view! { <option value=s.as_str()>{s.label()}</option> }).collect_view()}
+                    </select>
+                </label>
+                <button class=format!("{} mt-3", style::BUTTON) type="submit">{t::ADD_SERVICE}</button>
+                <FormResult value=add.value() success=t::SAVED/>
+            </ActionForm>
+        </section>
+        <section class=format!("{} mt-4 max-w-xl", style::CARD)>
+            <h2 class=style::H2>{t::PAYEE}</h2>
+            <ActionForm action=payee>
+                <input type="hidden" name="house_id" value=h.house_id/>
+                <label class=format!("{} mt-2", style::LABEL)>{t::PAYEE_NAME}<input class=style::INPUT name="payee[name]" value=p.name required/></label>
+                <div class="grid grid-cols-2 gap-2">
+                    <label class=format!("{} mt-2", style::LABEL)>"ИНН"<input class=style::INPUT name="payee[inn]" value=p.inn inputmode="numeric" required/></label>
+                    <label class=format!("{} mt-2", style::LABEL)>"КПП"<input class=style::INPUT name="payee[kpp]" value=p.kpp inputmode="numeric"/></label>
+                    <label class=format!("{} mt-2 col-span-2", style::LABEL)>{t::PAYEE_ACCOUNT}<input class=style::INPUT name="payee[account]" value=p.account inputmode="numeric" required/></label>
+                    <label class=format!("{} mt-2 col-span-2", style::LABEL)>{t::PAYEE_BANK}<input class=style::INPUT name="payee[bank_name]" value=p.bank_name required/></label>
+                    <label class=format!("{} mt-2", style::LABEL)>"БИК"<input class=style::INPUT name="payee[bic]" value=p.bic inputmode="numeric" required/></label>
+                    <label class=format!("{} mt-2", style::LABEL)>{t::PAYEE_CORR}<input class=style::INPUT name="payee[corr_account]" value=p.corr_account inputmode="numeric" required/></label>
+                </div>
+                <button class=format!("{} mt-3", style::BUTTON) type="submit">{t::SAVE}</button>
+                <FormResult value=payee.value() success=t::SAVED/>
+            </ActionForm>
+        </section>
+        <FormResult value=set.value() success=t::SAVED/>
+    }
+}

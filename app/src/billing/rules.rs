@@ -1,0 +1,624 @@
+//! Billing's pure rules: pricing a quantity, splitting money without losing a kopeck, due
+//! dates, penalties (DOMAIN.md §3) and the payment QR payload (§5). No I/O.
+
+use chrono::{Days, NaiveDate};
+use rust_decimal::{Decimal, RoundingStrategy};
+
+use super::types::{Money, Period};
+use crate::readings::rules::format_value;
+
+/// Roubles to kopecks, half up (DOMAIN.md: rounding at documented points only — a line's
+/// amount, a penalty chunk's total).
+pub fn to_kopecks(rubles: Decimal) -> Money {
+    let kopecks =
+        (rubles * Decimal::ONE_HUNDRED).round_dp_with_strategy(0, RoundingStrategy::MidpointAwayFromZero);
+    // a sum beyond ±9·10¹⁶ kopecks cannot come from a housing bill
+    Money(i64::try_from(kopecks).unwrap_or(i64::MAX))
+}
+
+/// `32,15` — a rate in roubles, without trailing zeros beyond kopecks.
+pub fn format_rate(rate: Decimal) -> String {
+    let r = rate.normalize();
+    let text = if r.scale() < 2 {
+        format!("{:.2}", r)
+    } else {
+        r.to_string()
+    };
+    text.replace('.', ",")
+}
+
+/// A quantity to be priced: one value per tariff zone.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Quantity {
+    pub zones: Vec<Decimal>,
+    pub unit: String,
+    /// `по показаниям`, `по среднему`, `по нормативу`, `площадь`, …
+    pub source: String,
+    /// Where the quantity came from, for the bill.
+    pub explanation: String,
+}
+
+impl Quantity {
+    pub fn total(&self) -> Decimal {
+        self.zones.iter().sum()
+    }
+}
+
+/// Why a quantity could not be priced.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PricingError {
+    #[error("нет тарифа для зоны {0}")]
+    NoTariff(usize),
+}
+
+/// Prices a quantity: Σ zone × rate of that zone, rounded once to kopecks. Returns the amount
+/// and the formula (`54,300 м² × 32,15 ₽ = 1 745,75 ₽`).
+pub fn price(q: &Quantity, rates: &[Decimal]) -> Result<(Money, String), PricingError> {
+    let mut exact = Decimal::ZERO;
+    let mut parts = Vec::new();
+    for (i, v) in q.zones.iter().enumerate() {
+        let rate = rates.get(i).ok_or(PricingError::NoTariff(i + 1))?;
+        exact += v * rate;
+        let zone = if q.zones.len() > 1 {
+            format!("{} ", crate::readings::rules::zone_label(q.zones.len() as u8, i + 1))
+        } else {
+            String::new()
+        };
+        parts.push(format!(
+            "{zone}{} {} × {} ₽",
+            format_value(*v),
+            q.unit,
+            format_rate(*rate)
+        ));
+    }
+    let amount = to_kopecks(exact);
+    Ok((amount, format!("{} = {}", parts.join(" + "), amount.label())))
+}
+
+/// Splits `total` in proportion to `weights` so the parts sum to `total` exactly (largest
+/// remainder: the kopecks lost to rounding down go to the largest fractions, ties to the first).
+/// All weights zero: everything to nobody — returns zeros only when `total` is zero, otherwise
+/// equal parts.
+pub fn split(total: Money, weights: &[Decimal]) -> Vec<Money> {
+    if weights.is_empty() {
+        return Vec::new();
+    }
+    let sum: Decimal = weights.iter().filter(|w| w.is_sign_positive()).sum();
+    let weights: Vec<Decimal> = if sum.is_zero() {
+        vec![Decimal::ONE; weights.len()]
+    } else {
+        weights.iter().map(|w| (*w).max(Decimal::ZERO)).collect()
+    };
+    let sum: Decimal = weights.iter().sum();
+    let t = Decimal::from(total.0);
+    let mut parts: Vec<(usize, i64, Decimal)> = weights
+        .iter()
+        .enumerate()
+        .map(|(i, w)| {
+            let exact = t * w / sum;
+            let floor = exact.floor();
+            (i, i64::try_from(floor).unwrap_or(0), exact - floor)
+        })
+        .collect();
+    let mut left = total.0 - parts.iter().map(|p| p.1).sum::<i64>();
+    let mut order: Vec<usize> = (0..parts.len()).collect();
+    order.sort_by(|&a, &b| parts[b].2.cmp(&parts[a].2).then(a.cmp(&b)));
+    for i in order.into_iter().cycle() {
+        if left == 0 {
+            break;
+        }
+        parts[i].1 += left.signum();
+        left -= left.signum();
+    }
+    parts.into_iter().map(|p| Money(p.1)).collect()
+}
+
+/// The day a period's bill is due: day `day` of the next month, from the dated rule table
+/// (`(from period, day)`, any order; DOMAIN.md §1).
+pub fn due_date(period: Period, rules: &[(Period, u32)]) -> NaiveDate {
+    let day = rules
+        .iter()
+        .filter(|(from, _)| *from <= period)
+        .max_by_key(|(from, _)| *from)
+        .map(|(_, d)| *d)
+        .unwrap_or(10);
+    period.plus(1).day(day)
+}
+
+/// A penalty rule for a span of days.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PenaltyRule {
+    /// The rate is at most this (percent).
+    Cap(Decimal),
+    /// No penalty accrues.
+    Moratorium,
+}
+
+/// The dated tables the penalty needs: key rates and caps/moratoria.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RateTable {
+    /// (from, percent), sorted by date.
+    pub key_rates: Vec<(NaiveDate, Decimal)>,
+    /// (from, to inclusive, rule).
+    pub rules: Vec<(NaiveDate, NaiveDate, PenaltyRule)>,
+}
+
+impl RateTable {
+    /// The key rate in force on `date` (percent).
+    pub fn key_rate(&self, date: NaiveDate) -> Decimal {
+        self.key_rates
+            .iter()
+            .rev()
+            .find(|(from, _)| *from <= date)
+            .map(|(_, r)| *r)
+            .unwrap_or(Decimal::ZERO)
+    }
+
+    /// The rate (percent) for a penalty day `day` on debt settled (or valued) on `rate_date`:
+    /// the key rate then, capped by the rule in force on `day`; None in a moratorium.
+    pub fn rate(&self, day: NaiveDate, rate_date: NaiveDate) -> Option<Decimal> {
+        let mut rate = self.key_rate(rate_date);
+        for (from, to, rule) in &self.rules {
+            if *from <= day && day <= *to {
+                match rule {
+                    PenaltyRule::Moratorium => return None,
+                    PenaltyRule::Cap(cap) => rate = rate.min(*cap),
+                }
+            }
+        }
+        Some(rate)
+    }
+}
+
+/// What a period charged an account, due on `due_on` (a debt chunk).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DebtChunk {
+    pub period: Period,
+    pub due_on: NaiveDate,
+    pub amount: Money,
+}
+
+/// Money received on a date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Paid {
+    pub on: NaiveDate,
+    pub amount: Money,
+}
+
+/// The penalty of one debt chunk over the calculated days, with what it was computed from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PenaltyLine {
+    pub period: Period,
+    pub due_on: NaiveDate,
+    /// The chunk's debt at the end of the calculated days (or when paid off in them).
+    pub debt: Money,
+    pub days_300: i64,
+    pub days_130: i64,
+    /// The rate used (percent); the last one when it changed within the days.
+    pub rate: Decimal,
+    pub amount: Money,
+    pub explanation: String,
+}
+
+/// Penalties (пени, ЖК РФ ст. 155 ч. 14) accrued on days `from..=to` on each chunk, valued on
+/// `calc_date`. Payments settle the oldest chunks first from the day after they are made (the
+/// day of payment still counts); a settled part takes the key rate of its payment date, the
+/// unpaid rest the rate of `calc_date`. Days 1–30 after the due date cost nothing, 31–90 1/300
+/// of the rate, from 91 1/130; moratorium days cost nothing (they still count toward 30 and
+/// 90). Each chunk's total is rounded half up to kopecks; no penalty on penalties (the chunks
+/// are charges only).
+pub fn penalties(
+    chunks: &[DebtChunk],
+    payments: &[Paid],
+    from: NaiveDate,
+    to: NaiveDate,
+    calc_date: NaiveDate,
+    table: &RateTable,
+) -> Vec<PenaltyLine> {
+    // settle chunks oldest first: pieces (amount, settled on)
+    let mut chunks: Vec<DebtChunk> = chunks.iter().copied().filter(|c| c.amount.0 != 0).collect();
+    chunks.sort_by_key(|c| c.period);
+    let mut payments: Vec<Paid> = payments.to_vec();
+    // a credit chunk (negative) acts like a payment made on its due date's month start
+    for c in chunks.iter().filter(|c| c.amount.0 < 0) {
+        payments.push(Paid {
+            on: c.period.first_day(),
+            amount: -c.amount,
+        });
+    }
+    chunks.retain(|c| c.amount.0 > 0);
+    payments.sort_by_key(|p| p.on);
+    let mut left: Vec<i64> = chunks.iter().map(|c| c.amount.0).collect();
+    let mut pieces: Vec<Vec<(i64, Option<NaiveDate>)>> = vec![Vec::new(); chunks.len()];
+    for p in &payments {
+        let mut money = p.amount.0;
+        for (i, l) in left.iter_mut().enumerate() {
+            if money == 0 {
+                break;
+            }
+            let take = (*l).min(money);
+            if take > 0 {
+                pieces[i].push((take, Some(p.on)));
+                *l -= take;
+                money -= take;
+            }
+        }
+    }
+    for (i, l) in left.iter().enumerate() {
+        if *l > 0 {
+            pieces[i].push((*l, None));
+        }
+    }
+    let mut out = Vec::new();
+    for (chunk, pieces) in chunks.iter().zip(pieces) {
+        let mut exact = Decimal::ZERO;
+        let (mut d300, mut d130) = (0i64, 0i64);
+        let mut last_rate = Decimal::ZERO;
+        let mut parts = Vec::new();
+        let mut debt_at_end = 0i64;
+        for (amount, settled) in &pieces {
+            let rate_date = settled.unwrap_or(calc_date);
+            let last_day = settled.map_or(to, |s| s.min(to));
+            if settled.is_none_or(|s| s >= to) {
+                debt_at_end += amount;
+            }
+            let (mut p300, mut p130, mut piece) = (0i64, 0i64, Decimal::ZERO);
+            let mut piece_rate = Decimal::ZERO;
+            let mut day = from.max(chunk.due_on + Days::new(31));
+            while day <= last_day {
+                let n = (day - chunk.due_on).num_days();
+                if let Some(rate) = table.rate(day, rate_date) {
+                    piece_rate = rate;
+                    let base = Decimal::from(*amount) / Decimal::ONE_HUNDRED * rate
+                        / Decimal::ONE_HUNDRED;
+                    if n <= 90 {
+                        p300 += 1;
+                        piece += base / Decimal::from(300);
+                    } else {
+                        p130 += 1;
+                        piece += base / Decimal::from(130);
+                    }
+                }
+                day = day + Days::new(1);
+            }
+            if p300 + p130 > 0 {
+                last_rate = piece_rate;
+                let days = match (p300, p130) {
+                    (a, 0) => format!("{a} дн. × 1/300"),
+                    (0, b) => format!("{b} дн. × 1/130"),
+                    (a, b) => format!("({a} дн. × 1/300 + {b} дн. × 1/130)"),
+                };
+                parts.push(format!(
+                    "{} × {days} × {} %",
+                    Money(*amount).label(),
+                    format_rate_percent(piece_rate)
+                ));
+            }
+            d300 = d300.max(p300);
+            d130 = d130.max(p130);
+            exact += piece;
+        }
+        let amount = to_kopecks(exact);
+        if amount.0 == 0 {
+            continue;
+        }
+        out.push(PenaltyLine {
+            period: chunk.period,
+            due_on: chunk.due_on,
+            debt: Money(debt_at_end),
+            days_300: d300,
+            days_130: d130,
+            rate: last_rate,
+            amount,
+            explanation: format!(
+                "Долг за {} (срок оплаты {}): {} = {}",
+                chunk.period.label(),
+                chunk.due_on.format("%d.%m.%Y"),
+                parts.join(" + "),
+                amount.label()
+            ),
+        });
+    }
+    out
+}
+
+/// `9,5` — a percent rate.
+fn format_rate_percent(rate: Decimal) -> String {
+    rate.normalize().to_string().replace('.', ",")
+}
+
+/// The payee's details printed on the bill and put in its QR.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Payee {
+    pub name: String,
+    pub inn: String,
+    pub kpp: String,
+    /// Расчётный счёт, 20 digits.
+    pub account: String,
+    pub bank_name: String,
+    pub bic: String,
+    /// Корреспондентский счёт, 20 digits.
+    pub corr_account: String,
+}
+
+/// Checks the payee's details as the QR standard needs them.
+pub fn check_payee(p: &Payee) -> Result<(), String> {
+    let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
+    if p.name.trim().is_empty() || p.bank_name.trim().is_empty() {
+        return Err("Укажите название получателя и банка.".into());
+    }
+    if !digits(&p.account, 20) || !digits(&p.corr_account, 20) {
+        return Err("Расчётный и корреспондентский счёт — по 20 цифр.".into());
+    }
+    if !digits(&p.bic, 9) {
+        return Err("БИК — 9 цифр.".into());
+    }
+    if !(digits(&p.inn, 10) || digits(&p.inn, 12)) {
+        return Err("ИНН — 10 или 12 цифр.".into());
+    }
+    Ok(())
+}
+
+/// What a bill's QR says about the payer and the sum.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QrPayment<'a> {
+    pub account_number: &'a str,
+    pub period: Period,
+    /// The total to pay, penalties included.
+    pub sum: Money,
+    pub penalties: Money,
+    pub payer: &'a str,
+    pub address: &'a str,
+    pub flat: &'a str,
+}
+
+/// The ГОСТ Р 56042-2014 payload (UTF-8, `ST00012`): the required fields in order, then the
+/// optional ones; `|` in a value would break the format and is replaced by a space.
+pub fn qr_payload(payee: &Payee, pay: &QrPayment<'_>) -> String {
+    let clean = |s: &str| s.replace('|', " ").replace(['\r', '\n'], " ").trim().to_string();
+    let mut names = pay.payer.split_whitespace();
+    let (last, first, middle) = (names.next(), names.next(), names.next());
+    let mut fields: Vec<(&str, String)> = vec![
+        ("Name", clean(&payee.name)),
+        ("PersonalAcc", clean(&payee.account)),
+        ("BankName", clean(&payee.bank_name)),
+        ("BIC", clean(&payee.bic)),
+        ("CorrespAcc", clean(&payee.corr_account)),
+        ("Sum", pay.sum.0.max(0).to_string()),
+        (
+            "Purpose",
+            clean(&format!(
+                "Оплата ЖКУ за {}, л/с {}",
+                pay.period.label(),
+                pay.account_number
+            )),
+        ),
+        ("PayeeINN", clean(&payee.inn)),
+        ("KPP", clean(&payee.kpp)),
+        ("PersAcc", clean(pay.account_number)),
+        ("PayerAddress", clean(pay.address)),
+    ];
+    for (key, value) in [("LastName", last), ("FirstName", first), ("MiddleName", middle)] {
+        if let Some(v) = value {
+            fields.push((key, clean(v)));
+        }
+    }
+    fields.push((
+        "PaymPeriod",
+        format!("{:02}{:04}", pay.period.month, pay.period.year),
+    ));
+    fields.push(("Flat", clean(pay.flat)));
+    if pay.penalties.0 > 0 {
+        fields.push(("AddAmount", pay.penalties.0.to_string()));
+    }
+    fields.push(("TechCode", "02".into()));
+    let mut out = String::from("ST00012");
+    for (k, v) in fields.into_iter().filter(|(_, v)| !v.is_empty()) {
+        out.push('|');
+        out.push_str(k);
+        out.push('=');
+        out.push_str(&v);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::str::FromStr;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+    fn p(y: i32, m: u32) -> Period {
+        Period { year: y, month: m }
+    }
+    fn dec(s: &str) -> Decimal {
+        Decimal::from_str(s).unwrap()
+    }
+    /// The rule tables as the migration seeds them (the part the tests touch).
+    fn table() -> RateTable {
+        RateTable {
+            key_rates: vec![
+                (d(2021, 12, 20), dec("8.5")),
+                (d(2022, 2, 14), dec("9.5")),
+                (d(2022, 2, 28), dec("20")),
+                (d(2022, 4, 11), dec("17")),
+                (d(2025, 12, 22), dec("16")),
+            ],
+            rules: vec![
+                (d(2020, 4, 6), d(2020, 12, 31), PenaltyRule::Moratorium),
+                (d(2022, 4, 1), d(2022, 10, 1), PenaltyRule::Moratorium),
+                (d(2022, 2, 28), d(2024, 12, 31), PenaltyRule::Cap(dec("9.5"))),
+                (d(2025, 1, 1), d(2026, 12, 31), PenaltyRule::Cap(dec("9.5"))),
+            ],
+        }
+    }
+    fn due_rules() -> Vec<(Period, u32)> {
+        vec![(p(2000, 1), 10), (p(2026, 3), 15)]
+    }
+    fn chunk(period: Period, rub: i64) -> DebtChunk {
+        DebtChunk {
+            period,
+            due_on: due_date(period, &due_rules()),
+            amount: Money(rub * 100),
+        }
+    }
+    fn month(period: Period, table: &RateTable, chunks: &[DebtChunk], paid: &[Paid]) -> Vec<PenaltyLine> {
+        let to = period.day(31);
+        penalties(chunks, paid, period.first_day(), to, to, table)
+    }
+
+    #[test]
+    fn due_day_moves_from_the_10th_to_the_15th_with_march_2026() {
+        let rules = due_rules();
+        assert_eq!(due_date(p(2026, 1), &rules), d(2026, 2, 10));
+        assert_eq!(due_date(p(2026, 2), &rules), d(2026, 3, 10));
+        assert_eq!(due_date(p(2026, 3), &rules), d(2026, 4, 15));
+        assert_eq!(due_date(p(2026, 12), &rules), d(2027, 1, 15));
+    }
+
+    /// (case, chunks, payments, period, expected kopecks, days 1/300, days 1/130)
+    #[test]
+    fn penalty_table() {
+        let t = table();
+        let cases: Vec<(&str, Vec<DebtChunk>, Vec<Paid>, Period, i64, i64, i64)> = vec![
+            ("first 30 days cost nothing", vec![chunk(p(2026, 1), 1000)], vec![], p(2026, 2), 0, 0, 0),
+            // due 10.02; day 31 = 13.03; 13–31.03 = 19 days × 1/300 × 9,5 % (capped from 16 %)
+            ("days 31+ at 1/300, capped", vec![chunk(p(2026, 1), 1000)], vec![], p(2026, 3), 602, 19, 0),
+            // May: 01–11.05 days 80–90 at 1/300, 12–31.05 days 91+ at 1/130
+            ("crossing day 90", vec![chunk(p(2026, 1), 1000)], vec![], p(2026, 5), 1810, 11, 20),
+            // 400 ₽ paid 20.03 counts through its day; 600 ₽ stays
+            ("partial payment", vec![chunk(p(2026, 1), 1000)], vec![Paid { on: d(2026, 3, 20), amount: Money(40000) }], p(2026, 3), 462, 19, 0),
+            // paid in full before day 31: nothing
+            ("paid in time", vec![chunk(p(2026, 1), 1000)], vec![Paid { on: d(2026, 3, 1), amount: Money(100000) }], p(2026, 3), 0, 0, 0),
+            // 27 days at the key rate 20 % (no cap before 28.02.2022), 28.02 capped at 9,5 %
+            ("cap starts 28.02.2022", vec![chunk(p(2021, 11), 1000)], vec![], p(2022, 2), 1832, 28, 0),
+            ("moratorium 2022", vec![chunk(p(2021, 11), 1000)], vec![], p(2022, 5), 0, 0, 0),
+            ("moratorium 2020", vec![chunk(p(2020, 1), 1000)], vec![], p(2020, 6), 0, 0, 0),
+        ];
+        for (name, chunks, paid, period, kopecks, d300, d130) in cases {
+            let lines = month(period, &t, &chunks, &paid);
+            let total: i64 = lines.iter().map(|l| l.amount.0).sum();
+            assert_eq!(total, kopecks, "{name}: {lines:?}");
+            if kopecks > 0 {
+                assert_eq!((lines[0].days_300, lines[0].days_130), (d300, d130), "{name}");
+                assert!(lines[0].explanation.contains("1/"), "{name}");
+            }
+        }
+    }
+
+    #[test]
+    fn payments_settle_the_oldest_chunk_first_and_no_penalty_on_penalty() {
+        let t = table();
+        let chunks = [chunk(p(2026, 1), 1000), chunk(p(2026, 2), 1000)];
+        // 1000 ₽ on 01.04 pays January off; February (due 10.03) is 22 days late by 01.04
+        let lines = month(p(2026, 4), &t, &chunks, &[Paid { on: d(2026, 4, 1), amount: Money(100000) }]);
+        assert_eq!(lines.len(), 2, "{lines:?}");
+        assert_eq!(lines[0].period, p(2026, 1));
+        assert_eq!(lines[0].days_300, 1, "January counts its payment day only");
+        assert_eq!(lines[1].period, p(2026, 2));
+        assert_eq!(lines[1].debt, Money(100000));
+        // an advance (credit chunk) pays later debt
+        let with_credit = [chunk(p(2026, 1), -1000), chunk(p(2026, 2), 1000)];
+        assert!(month(p(2026, 5), &t, &with_credit, &[]).is_empty());
+    }
+
+    #[test]
+    fn price_rounds_once_half_up_and_explains() {
+        let q = Quantity {
+            zones: vec![dec("54.3")],
+            unit: "м²".into(),
+            source: "площадь".into(),
+            explanation: String::new(),
+        };
+        let (amount, formula) = price(&q, &[dec("32.15")]).unwrap();
+        assert_eq!(amount, Money(174575)); // 1745,745 → 1745,75
+        assert!(formula.contains("× 32,15 ₽"), "{formula}");
+        let two = Quantity { zones: vec![dec("120"), dec("45")], unit: "кВт·ч".into(), source: String::new(), explanation: String::new() };
+        assert_eq!(price(&two, &[dec("6.43")]), Err(PricingError::NoTariff(2)));
+        let (amount, formula) = price(&two, &[dec("6.43"), dec("2.925")]).unwrap();
+        assert_eq!(amount, Money(77160 + 13163)); // 771,60 + 131,625 → 903,23
+        assert!(formula.contains('+'), "{formula}");
+    }
+
+    /// A small deterministic generator for the property tests.
+    struct Lcg(u64);
+    impl Lcg {
+        fn next(&mut self, n: u64) -> u64 {
+            self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (self.0 >> 33) % n
+        }
+    }
+
+    #[test]
+    fn split_never_loses_or_makes_a_kopeck() {
+        let mut rng = Lcg(7);
+        for _ in 0..2000 {
+            let total = Money(rng.next(10_000_000) as i64 - 1_000_000);
+            let n = 1 + rng.next(40) as usize;
+            let weights: Vec<Decimal> = (0..n).map(|_| Decimal::new(rng.next(20_000) as i64, 2)).collect();
+            let parts = split(total, &weights);
+            assert_eq!(parts.len(), n);
+            assert_eq!(parts.iter().copied().sum::<Money>(), total, "{weights:?}");
+            let sum: Decimal = weights.iter().sum();
+            if !sum.is_zero() {
+                for (part, w) in parts.iter().zip(&weights) {
+                    let exact = Decimal::from(total.0) * w / sum;
+                    assert!((Decimal::from(part.0) - exact).abs() < Decimal::ONE, "{part:?} vs {exact}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn lines_priced_separately_sum_to_the_bill_total_exactly() {
+        // the bill's total is the sum of its rounded lines, never a separately rounded sum
+        let mut rng = Lcg(11);
+        for _ in 0..500 {
+            let lines: Vec<Money> = (0..8)
+                .map(|_| {
+                    let q = Quantity { zones: vec![Decimal::new(rng.next(200_000) as i64, 3)], unit: "м³".into(), source: String::new(), explanation: String::new() };
+                    price(&q, &[Decimal::new(rng.next(10_000) as i64, 2)]).unwrap().0
+                })
+                .collect();
+            let total: Money = lines.iter().copied().sum();
+            assert_eq!(total.0, lines.iter().map(|m| m.0).sum::<i64>());
+            assert!(lines.iter().all(|m| m.0 >= 0));
+        }
+    }
+
+    #[test]
+    fn qr_payload_follows_gost_order_and_escapes_the_separator() {
+        let payee = Payee {
+            name: "ТСЖ «Серебряный | бор»".into(),
+            inn: "7701234567".into(),
+            kpp: "770101001".into(),
+            account: "40703810900000000001".into(),
+            bank_name: "ПАО Сбербанк".into(),
+            bic: "044525225".into(),
+            corr_account: "30101810400000000225".into(),
+        };
+        let s = qr_payload(&payee, &QrPayment {
+            account_number: "100012",
+            period: p(2026, 10),
+            sum: Money(523_412),
+            penalties: Money(1_234),
+            payer: "Иванов Иван Иванович",
+            address: "ул. Серебряная, 1, кв. 12",
+            flat: "12",
+        });
+        assert!(s.starts_with("ST00012|Name=ТСЖ «Серебряный   бор»|PersonalAcc=40703810900000000001|BankName=ПАО Сбербанк|BIC=044525225|CorrespAcc=30101810400000000225|"), "{s}");
+        for field in ["|Sum=523412|", "|PersAcc=100012|", "|PaymPeriod=102026|", "|AddAmount=1234|", "|LastName=Иванов|", "|Flat=12|"] {
+            assert!(s.contains(field), "{field} in {s}");
+        }
+        assert!(s.ends_with("|TechCode=02"));
+        assert_eq!(s.matches('|').count(), s.matches('=').count());
+    }
+
+    #[test]
+    fn money_label() {
+        assert_eq!(Money(123456789).label(), "1\u{a0}234\u{a0}567,89\u{a0}₽");
+        assert_eq!(Money(-5).label(), "−0,05\u{a0}₽");
+    }
+}

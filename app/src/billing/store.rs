@@ -1,0 +1,1449 @@
+//! Billing's storage: services and tariffs, accrual runs (computed as a job, posted in one
+//! transaction), the append-only ledger and what is read from it.
+
+use std::collections::{BTreeMap, HashMap};
+use std::str::FromStr;
+
+use chrono::{NaiveDate, Utc};
+use rust_decimal::Decimal;
+use sqlx::FromRow;
+
+use super::bill::BillData;
+use super::rules::{self, DebtChunk, Paid, Payee, PenaltyRule, Quantity, RateTable};
+use super::types::*;
+use crate::db::jobs::Job;
+use crate::db::{BeginWrite, Store, internal, is_unique_violation};
+use crate::error::AppError;
+use crate::readings::rules::format_value;
+use crate::readings::store::{Stay, persons_in};
+use crate::readings::types::{HouseVolumes, ServiceVolume, VolumeSource};
+use crate::{audit, enqueue_job, finish_job, with_db};
+
+/// The job that computes an accrual run: payload `{"run_id": 1}`.
+pub const ACCRUAL_JOB: &str = "billing.accrual";
+
+/// Accounts computed and written per step; the page's progress moves by this much.
+const STEP: usize = 1000;
+/// Rows per multi-row INSERT (10 columns each: far below both engines' parameter limits).
+const INSERT_ROWS: usize = 1000;
+
+fn decimal(s: &str) -> Decimal {
+    Decimal::from_str(s).unwrap_or(Decimal::ZERO)
+}
+
+/// A service with the tariff in force for a period (rates by zone).
+#[derive(Debug, Clone)]
+struct PricedService {
+    id: i64,
+    name: String,
+    basis: Basis,
+    resource: Option<Utility>,
+    rates: Vec<Decimal>,
+}
+
+/// An account of the house being charged.
+#[derive(Debug, Clone, FromRow)]
+struct AccountRow {
+    id: i64,
+    apartment_id: i64,
+    area_centi_m2: i64,
+}
+
+/// A computed line before it is written.
+#[derive(Debug, Clone)]
+struct Line {
+    account_id: i64,
+    service_id: Option<i64>,
+    penalty: bool,
+    quantity: Decimal,
+    unit: String,
+    rate: Decimal,
+    amount: Money,
+    source: String,
+    explanation: String,
+}
+
+/// A ledger entry as the penalty rule and the statements read it.
+#[derive(Debug, Clone, FromRow)]
+struct Entry {
+    account_id: i64,
+    period: String,
+    kind: String,
+    amount: i64,
+    occurred_on: NaiveDate,
+    reason: String,
+}
+
+/// Everything a run needs besides the accounts: read once per run.
+struct RunInputs {
+    services: Vec<PricedService>,
+    volumes: HashMap<Utility, HouseVolumes>,
+    stays: HashMap<i64, Vec<Stay>>,
+    entries: HashMap<i64, Vec<Entry>>,
+    table: RateTable,
+    due_rules: Vec<(Period, u32)>,
+    /// ОДН per service: each account's part of the house's sum.
+    common_area: HashMap<(i64, i64), (Money, Decimal, String)>,
+}
+
+#[derive(Debug, Clone, FromRow)]
+struct RunRow {
+    id: i64,
+    house_id: i64,
+    period: String,
+    status: String,
+    done: i64,
+    total: i64,
+    error: Option<String>,
+}
+
+impl RunRow {
+    fn view(&self) -> Option<RunView> {
+        Some(RunView {
+            id: self.id,
+            period: Period::parse(&self.period)?,
+            status: RunStatus::parse(&self.status)?,
+            done: self.done,
+            total: self.total,
+            error: self.error.clone(),
+        })
+    }
+}
+
+const RUN_COLUMNS: &str = "id, house_id, period, status, done, total, error";
+
+/// Money received for an account.
+#[derive(Debug, Clone)]
+pub struct NewPayment {
+    pub account_id: i64,
+    pub on: NaiveDate,
+    pub amount: Money,
+    pub reason: String,
+    /// Unique per payment (the bank's or provider's id): the same payment twice is kept once.
+    pub source_key: String,
+}
+
+/// A new service of a house.
+#[derive(Debug, Clone)]
+pub struct NewService {
+    pub house_id: i64,
+    pub name: String,
+    pub basis: Basis,
+    pub resource: Option<Utility>,
+    pub section: Section,
+}
+
+impl Store {
+    /// The dated rule tables: key rates, caps and moratoria, due days.
+    async fn rule_tables(&self) -> Result<(RateTable, Vec<(Period, u32)>), AppError> {
+        let (keys, penalty, due) = with_db!(&self.db, |pool| async {
+            let keys: Vec<(NaiveDate, String)> =
+                sqlx::query_as("SELECT valid_from, rate FROM key_rates ORDER BY valid_from")
+                    .fetch_all(pool)
+                    .await?;
+            let penalty: Vec<(NaiveDate, NaiveDate, String, Option<String>)> = sqlx::query_as(
+                "SELECT valid_from, valid_to, rule, cap FROM penalty_rules ORDER BY valid_from",
+            )
+            .fetch_all(pool)
+            .await?;
+            let due: Vec<(String, i64)> =
+                sqlx::query_as("SELECT from_period, day FROM due_day_rules")
+                    .fetch_all(pool)
+                    .await?;
+            Ok::<_, sqlx::Error>((keys, penalty, due))
+        }
+        .await)
+        .map_err(internal("load billing rule tables"))?;
+        let table = RateTable {
+            key_rates: keys.into_iter().map(|(d, r)| (d, decimal(&r))).collect(),
+            rules: penalty
+                .into_iter()
+                .map(|(from, to, rule, cap)| {
+                    let rule = match (rule.as_str(), cap) {
+                        ("cap", Some(cap)) => PenaltyRule::Cap(decimal(&cap)),
+                        _ => PenaltyRule::Moratorium,
+                    };
+                    (from, to, rule)
+                })
+                .collect(),
+        };
+        let due = due
+            .into_iter()
+            .filter_map(|(p, d)| Some((Period::parse(&p)?, d as u32)))
+            .collect();
+        Ok((table, due))
+    }
+
+    /// The due date of a house's bill for a period.
+    pub async fn due_date(&self, period: Period) -> Result<NaiveDate, AppError> {
+        let (_, due) = self.rule_tables().await?;
+        Ok(rules::due_date(period, &due))
+    }
+
+    /// The latest posted period of a house.
+    async fn last_posted(&self, house_id: i64) -> Result<Option<Period>, AppError> {
+        let last: Option<String> = with_db!(&self.db, |pool| sqlx::query_scalar(
+            "SELECT MAX(period) FROM accrual_runs WHERE house_id = $1 AND status = 'posted'"
+        )
+        .bind(house_id)
+        .fetch_one(pool)
+        .await)
+        .map_err(internal("last posted period"))?;
+        Ok(last.as_deref().and_then(Period::parse))
+    }
+
+    /// A house's services with their tariffs.
+    pub async fn house_tariffs(&self, house_id: i64) -> Result<HouseTariffs, AppError> {
+        let (address, services, tariffs) = with_db!(&self.db, |pool| async {
+            let address: Option<String> =
+                sqlx::query_scalar("SELECT address FROM houses WHERE id = $1")
+                    .bind(house_id)
+                    .fetch_optional(pool)
+                    .await?;
+            let services: Vec<(i64, String, String, Option<String>, String)> = sqlx::query_as(
+                "SELECT id, name, basis, resource, section FROM services
+                 WHERE house_id = $1 ORDER BY sort, id",
+            )
+            .bind(house_id)
+            .fetch_all(pool)
+            .await?;
+            let tariffs: Vec<(i64, i64, NaiveDate, i64, String)> = sqlx::query_as(
+                "SELECT t.id, t.service_id, t.valid_from, t.zone, t.rate FROM tariffs t
+                 JOIN services s ON s.id = t.service_id WHERE s.house_id = $1
+                 ORDER BY t.valid_from DESC, t.zone",
+            )
+            .bind(house_id)
+            .fetch_all(pool)
+            .await?;
+            Ok::<_, sqlx::Error>((address, services, tariffs))
+        }
+        .await)
+        .map_err(internal("load tariffs"))?;
+        let address = address.ok_or(AppError::NotFound)?;
+        let services = services
+            .into_iter()
+            .filter_map(|(id, name, basis, resource, section)| {
+                Some(ServiceView {
+                    id,
+                    name,
+                    basis: Basis::parse(&basis)?,
+                    resource: resource.as_deref().and_then(Utility::parse),
+                    section: Section::parse(&section)?,
+                    tariffs: tariffs
+                        .iter()
+                        .filter(|t| t.1 == id)
+                        .map(|t| TariffView {
+                            id: t.0,
+                            valid_from: t.2,
+                            zone: t.3 as u8,
+                            rate: decimal(&t.4),
+                        })
+                        .collect(),
+                })
+            })
+            .collect();
+        Ok(HouseTariffs {
+            house_id,
+            address,
+            services,
+            last_posted: self.last_posted(house_id).await?,
+            payee: self.payee(house_id).await?,
+        })
+    }
+
+    /// Adds a service to a house (audited).
+    pub async fn add_service(&self, actor: Option<i64>, s: &NewService) -> Result<i64, AppError> {
+        let name = s.name.trim();
+        if name.is_empty() || name.chars().count() > 120 {
+            return Err(AppError::invalid("Название услуги — от 1 до 120 символов."));
+        }
+        if s.basis.needs_resource() != s.resource.is_some() {
+            return Err(AppError::invalid(if s.basis.needs_resource() {
+                "Для этой услуги укажите ресурс (вода, электроэнергия, отопление)."
+            } else {
+                "Ресурс указывается только для услуг по объёму и на общедомовые нужды."
+            }));
+        }
+        let result = with_db!(&self.db, |pool| async {
+            let mut tx = pool.begin_write().await?;
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO services (house_id, name, basis, resource, section, sort)
+                 VALUES ($1, $2, $3, $4, $5,
+                     (SELECT COUNT(*) FROM services WHERE house_id = $1)) RETURNING id",
+            )
+            .bind(s.house_id)
+            .bind(name)
+            .bind(s.basis.as_str())
+            .bind(s.resource.map(Utility::as_str))
+            .bind(s.section.as_str())
+            .fetch_one(&mut *tx)
+            .await?;
+            audit!(&mut *tx, actor, "add_service", "service", Some(id), name)?;
+            tx.commit().await?;
+            Ok::<_, sqlx::Error>(id)
+        }
+        .await);
+        match result {
+            Err(e) if is_unique_violation(&e) => Err(AppError::invalid(
+                "Услуга с таким названием в этом доме уже есть.",
+            )),
+            other => other.map_err(internal("add service")),
+        }
+    }
+
+    /// Sets a service's price from the first day of a month for a zone (audited). A price may
+    /// not start in a posted period: closed periods never change.
+    pub async fn set_tariff(
+        &self,
+        actor: Option<i64>,
+        service_id: i64,
+        valid_from: NaiveDate,
+        zone: u8,
+        rate: Decimal,
+    ) -> Result<(), AppError> {
+        if chrono::Datelike::day(&valid_from) != 1 {
+            return Err(AppError::invalid(
+                "Тариф действует с первого числа месяца — укажите 1-е число.",
+            ));
+        }
+        if !(1..=3).contains(&zone) {
+            return Err(AppError::invalid("Зона — 1, 2 или 3."));
+        }
+        if rate.is_sign_negative() || rate > Decimal::from(1_000_000) || rate.scale() > 4 {
+            return Err(AppError::invalid(
+                "Тариф — неотрицательное число рублей, не больше четырёх знаков после запятой.",
+            ));
+        }
+        let house_id: Option<i64> = with_db!(&self.db, |pool| sqlx::query_scalar(
+            "SELECT house_id FROM services WHERE id = $1"
+        )
+        .bind(service_id)
+        .fetch_optional(pool)
+        .await)
+        .map_err(internal("find service"))?;
+        let house_id = house_id.ok_or(AppError::NotFound)?;
+        if let Some(last) = self.last_posted(house_id).await?
+            && Period::of(valid_from) <= last
+        {
+            return Err(AppError::invalid(format!(
+                "Период {} уже проведён — новый тариф может действовать не раньше {}.",
+                last.label(),
+                last.plus(1).first_day().format("%d.%m.%Y")
+            )));
+        }
+        with_db!(&self.db, |pool| async {
+            let mut tx = pool.begin_write().await?;
+            sqlx::query(
+                "INSERT INTO tariffs (service_id, valid_from, zone, rate, created_by, created_at)
+                 VALUES ($1, $2, $3, $4, $5, $6)
+                 ON CONFLICT (service_id, zone, valid_from) DO UPDATE SET rate = excluded.rate,
+                     created_by = excluded.created_by, created_at = excluded.created_at",
+            )
+            .bind(service_id)
+            .bind(valid_from)
+            .bind(i64::from(zone))
+            .bind(rate.normalize().to_string())
+            .bind(actor)
+            .bind(Utc::now())
+            .execute(&mut *tx)
+            .await?;
+            audit!(
+                &mut *tx,
+                actor,
+                "set_tariff",
+                "service",
+                Some(service_id),
+                format!("с {valid_from}, зона {zone}: {rate} ₽")
+            )?;
+            tx.commit().await
+        }
+        .await)
+        .map_err(internal("set tariff"))
+    }
+
+    /// Queues the accrual of a house for a period (a draft replaces the previous draft);
+    /// returns the run's id. A posted period is final.
+    pub async fn start_accrual(
+        &self,
+        actor: Option<i64>,
+        house_id: i64,
+        period: Period,
+    ) -> Result<i64, AppError> {
+        self.queue_accrual(actor, house_id, period, true).await
+    }
+
+    /// Computes a run here and now instead of in the worker (the demo loader and the
+    /// benchmark); returns the run's id, a draft.
+    pub async fn accrue_now(
+        &self,
+        actor: Option<i64>,
+        house_id: i64,
+        period: Period,
+    ) -> Result<i64, AppError> {
+        let run_id = self.queue_accrual(actor, house_id, period, false).await?;
+        self.compute_accrual(run_id).await?;
+        Ok(run_id)
+    }
+
+    async fn queue_accrual(
+        &self,
+        actor: Option<i64>,
+        house_id: i64,
+        period: Period,
+        with_job: bool,
+    ) -> Result<i64, AppError> {
+        let result = with_db!(&self.db, |pool| async {
+            let mut tx = pool.begin_write().await?;
+            let exists: Option<(i64, String)> = sqlx::query_as(
+                "SELECT id, status FROM accrual_runs WHERE house_id = $1 AND period = $2",
+            )
+            .bind(house_id)
+            .bind(period.to_string())
+            .fetch_optional(&mut *tx)
+            .await?;
+            let later: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM accrual_runs
+                 WHERE house_id = $1 AND period > $2 AND status = 'posted'",
+            )
+            .bind(house_id)
+            .bind(period.to_string())
+            .fetch_one(&mut *tx)
+            .await?;
+            if later > 0 {
+                return Ok(Err(AppError::invalid(
+                    "Более поздний период уже проведён — этот период рассчитать нельзя.",
+                )));
+            }
+            let id = match exists {
+                Some((_, status)) if status == "posted" => {
+                    return Ok(Err(AppError::invalid(format!(
+                        "Период {} уже проведён. Исправления вносятся перерасчётом в следующем периоде.",
+                        period.label()
+                    ))));
+                }
+                Some((_, status)) if status == "queued" || status == "running" => {
+                    return Ok(Err(AppError::invalid(
+                        "Расчёт этого периода уже идёт — дождитесь окончания.",
+                    )));
+                }
+                Some((id, _)) => {
+                    sqlx::query(
+                        "UPDATE accrual_runs SET status = 'queued', done = 0, total = 0,
+                             error = NULL, started_by = $1, started_at = $2 WHERE id = $3",
+                    )
+                    .bind(actor)
+                    .bind(Utc::now())
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                    id
+                }
+                None => {
+                    sqlx::query_scalar(
+                        "INSERT INTO accrual_runs (house_id, period, status, started_by, started_at)
+                         VALUES ($1, $2, 'queued', $3, $4) RETURNING id",
+                    )
+                    .bind(house_id)
+                    .bind(period.to_string())
+                    .bind(actor)
+                    .bind(Utc::now())
+                    .fetch_one(&mut *tx)
+                    .await?
+                }
+            };
+            if with_job {
+                let payload = serde_json::json!({ "run_id": id }).to_string();
+                enqueue_job!(&mut *tx, ACCRUAL_JOB, payload, Utc::now())?;
+            }
+            audit!(
+                &mut *tx,
+                actor,
+                "start_accrual",
+                "house",
+                Some(house_id),
+                period.to_string()
+            )?;
+            tx.commit().await?;
+            Ok(Ok(id))
+        }
+        .await);
+        match result {
+            // two accountants pressing at once: the second insert meets the first
+            Err(e) if is_unique_violation(&e) => Err(AppError::invalid(
+                "Расчёт этого периода уже идёт — дождитесь окончания.",
+            )),
+            other => other.map_err(internal("start accrual"))?,
+        }
+    }
+
+    /// The job's step: computes the run named in the payload and ends the job.
+    pub async fn accrual_job(&self, job: &Job, worker: &str) -> Result<(), AppError> {
+        let run_id = serde_json::from_str::<serde_json::Value>(&job.payload)
+            .ok()
+            .and_then(|v| v.get("run_id").and_then(serde_json::Value::as_i64));
+        let Some(run_id) = run_id else {
+            return self.fail_job(job, worker, "payload without run_id").await;
+        };
+        let outcome = self.compute_accrual(run_id).await;
+        let (status, error) = match &outcome {
+            Ok(_) => ("done", None),
+            Err(AppError::Invalid(message)) => ("done", Some(message.clone())),
+            Err(_) => return outcome.map(|_| ()),
+        };
+        with_db!(&self.db, |pool| finish_job!(pool, job.id, worker, status, error)
+            .map(|_| ()))
+        .map_err(internal("finish accrual job"))
+    }
+
+    /// Computes a run: every open account's charge per service and penalty per overdue chunk,
+    /// written as the run's draft lines step by step (the page shows the progress). A run
+    /// stopped half-way is simply computed again: the lines are replaced, never added to.
+    /// Input problems (a missing tariff) mark the run failed with the reason.
+    pub async fn compute_accrual(&self, run_id: i64) -> Result<usize, AppError> {
+        let run: Option<RunRow> = with_db!(&self.db, |pool| sqlx::query_as(&format!(
+            "SELECT {RUN_COLUMNS} FROM accrual_runs WHERE id = $1"
+        ))
+        .bind(run_id)
+        .fetch_optional(pool)
+        .await)
+        .map_err(internal("load run"))?;
+        let run = run.ok_or(AppError::NotFound)?;
+        let period = Period::parse(&run.period).ok_or(AppError::Internal)?;
+        if run.status == "posted" {
+            return Err(AppError::invalid("Период уже проведён."));
+        }
+        let accounts: Vec<AccountRow> = with_db!(&self.db, |pool| async {
+            let mut tx = pool.begin_write().await?;
+            let accounts: Vec<AccountRow> = sqlx::query_as(
+                "SELECT c.id, c.apartment_id, a.area_centi_m2 FROM accounts c
+                 JOIN apartments a ON a.id = c.apartment_id
+                 WHERE a.house_id = $1 AND c.opened_on < $2
+                   AND (c.closed_on IS NULL OR c.closed_on >= $3)
+                 ORDER BY c.id",
+            )
+            .bind(run.house_id)
+            .bind(period.plus(1).first_day())
+            .bind(period.first_day())
+            .fetch_all(&mut *tx)
+            .await?;
+            sqlx::query("DELETE FROM accrual_lines WHERE run_id = $1")
+                .bind(run_id)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(
+                "UPDATE accrual_runs SET status = 'running', done = 0, total = $1, error = NULL
+                 WHERE id = $2",
+            )
+            .bind(accounts.len() as i64)
+            .bind(run_id)
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            Ok::<_, sqlx::Error>(accounts)
+        }
+        .await)
+        .map_err(internal("start computing run"))?;
+        let inputs = match self.run_inputs(run.house_id, period, &accounts).await {
+            Ok(inputs) => inputs,
+            Err(AppError::Invalid(message)) => {
+                self.fail_run(run_id, &message).await?;
+                return Err(AppError::Invalid(message));
+            }
+            Err(e) => return Err(e),
+        };
+        let mut written = 0;
+        for (step, batch) in accounts.chunks(STEP).enumerate() {
+            let mut lines = Vec::new();
+            for account in batch {
+                match account_lines(account, period, &inputs) {
+                    Ok(mut l) => lines.append(&mut l),
+                    Err(message) => {
+                        self.fail_run(run_id, &message).await?;
+                        return Err(AppError::Invalid(message));
+                    }
+                }
+            }
+            written += lines.len();
+            let done = (step * STEP + batch.len()) as i64;
+            self.write_lines(run_id, &lines, done).await?;
+        }
+        with_db!(&self.db, |pool| sqlx::query(
+            "UPDATE accrual_runs SET status = 'draft', computed_at = $1 WHERE id = $2"
+        )
+        .bind(Utc::now())
+        .bind(run_id)
+        .execute(pool)
+        .await
+        .map(|_| ()))
+        .map_err(internal("finish run"))?;
+        tracing::info!(run_id, lines = written, "accrual computed");
+        Ok(written)
+    }
+
+    async fn fail_run(&self, run_id: i64, message: &str) -> Result<(), AppError> {
+        tracing::warn!(run_id, message, "accrual run failed");
+        with_db!(&self.db, |pool| async {
+            let mut tx = pool.begin_write().await?;
+            sqlx::query("DELETE FROM accrual_lines WHERE run_id = $1")
+                .bind(run_id)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query("UPDATE accrual_runs SET status = 'failed', error = $1 WHERE id = $2")
+                .bind(message)
+                .bind(run_id)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await
+        }
+        .await)
+        .map_err(internal("fail run"))
+    }
+
+    /// One step's lines and the progress, in one transaction.
+    async fn write_lines(&self, run_id: i64, lines: &[Line], done: i64) -> Result<(), AppError> {
+        with_db!(&self.db, |pool| async {
+            let mut tx = pool.begin_write().await?;
+            for chunk in lines.chunks(INSERT_ROWS) {
+                let mut q = sqlx::QueryBuilder::new(
+                    "INSERT INTO accrual_lines (run_id, account_id, service_id, kind, quantity,
+                         unit, rate, amount, source, explanation) ",
+                );
+                q.push_values(chunk, |mut b, l| {
+                    b.push_bind(run_id)
+                        .push_bind(l.account_id)
+                        .push_bind(l.service_id)
+                        .push_bind(if l.penalty { "penalty" } else { "charge" })
+                        .push_bind(l.quantity.normalize().to_string())
+                        .push_bind(&l.unit)
+                        .push_bind(l.rate.normalize().to_string())
+                        .push_bind(l.amount.0)
+                        .push_bind(&l.source)
+                        .push_bind(&l.explanation);
+                });
+                q.build().execute(&mut *tx).await?;
+            }
+            sqlx::query("UPDATE accrual_runs SET done = $1 WHERE id = $2")
+                .bind(done)
+                .bind(run_id)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await
+        }
+        .await)
+        .map_err(internal("write accrual lines"))
+    }
+
+    /// Reads what a run needs once: priced services, volumes per resource for the whole house,
+    /// residents' stays, the accounts' ledger, the rule tables; and splits ОДН.
+    async fn run_inputs(
+        &self,
+        house_id: i64,
+        period: Period,
+        accounts: &[AccountRow],
+    ) -> Result<RunInputs, AppError> {
+        let first = period.first_day();
+        let (services, tariffs, stays, entries) = with_db!(&self.db, |pool| async {
+            let services: Vec<(i64, String, String, Option<String>)> = sqlx::query_as(
+                "SELECT id, name, basis, resource FROM services WHERE house_id = $1
+                 ORDER BY sort, id",
+            )
+            .bind(house_id)
+            .fetch_all(pool)
+            .await?;
+            // the latest price per service and zone that started by the period's first day
+            let tariffs: Vec<(i64, i64, String)> = sqlx::query_as(
+                "SELECT t.service_id, t.zone, t.rate FROM tariffs t
+                 JOIN services s ON s.id = t.service_id
+                 WHERE s.house_id = $1 AND t.valid_from = (
+                     SELECT MAX(t2.valid_from) FROM tariffs t2
+                     WHERE t2.service_id = t.service_id AND t2.zone = t.zone
+                       AND t2.valid_from <= $2)
+                 ORDER BY t.service_id, t.zone",
+            )
+            .bind(house_id)
+            .bind(first)
+            .fetch_all(pool)
+            .await?;
+            let stays: Vec<(i64, NaiveDate, Option<NaiveDate>)> = sqlx::query_as(
+                "SELECT r.apartment_id, r.moved_in, r.moved_out FROM residencies r
+                 JOIN apartments a ON a.id = r.apartment_id
+                 WHERE a.house_id = $1 AND r.status = 'active'",
+            )
+            .bind(house_id)
+            .fetch_all(pool)
+            .await?;
+            let entries: Vec<Entry> = sqlx::query_as(
+                "SELECT l.account_id, l.period, l.kind, l.amount, l.occurred_on, l.reason
+                 FROM ledger l JOIN accounts c ON c.id = l.account_id
+                 JOIN apartments a ON a.id = c.apartment_id
+                 WHERE a.house_id = $1 AND l.kind <> 'penalty' AND l.occurred_on < $2",
+            )
+            .bind(house_id)
+            .bind(period.plus(1).first_day())
+            .fetch_all(pool)
+            .await?;
+            Ok::<_, sqlx::Error>((services, tariffs, stays, entries))
+        }
+        .await)
+        .map_err(internal("load run inputs"))?;
+        let mut priced = Vec::new();
+        for (id, name, basis, resource) in services {
+            let Some(basis) = Basis::parse(&basis) else {
+                continue;
+            };
+            let rates: Vec<Decimal> = tariffs
+                .iter()
+                .filter(|t| t.0 == id)
+                .map(|t| decimal(&t.2))
+                .collect();
+            if rates.is_empty() {
+                return Err(AppError::invalid(format!(
+                    "У услуги «{name}» нет тарифа на {} — задайте его в разделе «Услуги и тарифы».",
+                    period.label()
+                )));
+            }
+            priced.push(PricedService {
+                id,
+                name,
+                basis,
+                resource: resource.as_deref().and_then(Utility::parse),
+                rates,
+            });
+        }
+        let mut needed: Vec<Utility> = Vec::new();
+        for s in &priced {
+            let wanted = match (s.basis, s.resource) {
+                (Basis::Wastewater, _) => vec![Utility::ColdWater, Utility::HotWater],
+                (_, Some(r)) => vec![r],
+                _ => Vec::new(),
+            };
+            for r in wanted {
+                if !needed.contains(&r) {
+                    needed.push(r);
+                }
+            }
+        }
+        let mut volumes = HashMap::new();
+        for resource in needed {
+            volumes.insert(
+                resource,
+                self.house_volumes(house_id, resource, period).await?,
+            );
+        }
+        let mut stays_of: HashMap<i64, Vec<Stay>> = HashMap::new();
+        for (apartment, moved_in, moved_out) in stays {
+            stays_of.entry(apartment).or_default().push((moved_in, moved_out));
+        }
+        let mut entries_of: HashMap<i64, Vec<Entry>> = HashMap::new();
+        for e in entries {
+            entries_of.entry(e.account_id).or_default().push(e);
+        }
+        let (table, due_rules) = self.rule_tables().await?;
+        let common_area = split_common_area(&priced, &volumes, accounts);
+        Ok(RunInputs {
+            services: priced,
+            volumes,
+            stays: stays_of,
+            entries: entries_of,
+            table,
+            due_rules,
+            common_area,
+        })
+    }
+
+    /// Posts a draft: its lines become ledger entries, the period is closed for readings too
+    /// — one transaction, all or nothing.
+    pub async fn post_accrual(&self, actor: i64, run_id: i64) -> Result<usize, AppError> {
+        with_db!(&self.db, |pool| async {
+            let mut tx = pool.begin_write().await?;
+            let run: Option<RunRow> = sqlx::query_as(&format!(
+                "SELECT {RUN_COLUMNS} FROM accrual_runs WHERE id = $1"
+            ))
+            .bind(run_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let Some(run) = run else {
+                return Ok(Err(AppError::NotFound));
+            };
+            if run.status != "draft" {
+                return Ok(Err(AppError::invalid(match run.status.as_str() {
+                    "posted" => "Период уже проведён.",
+                    "failed" => "Расчёт завершился с ошибкой — исправьте причину и рассчитайте снова.",
+                    _ => "Расчёт ещё идёт — провести можно готовый черновик.",
+                })));
+            }
+            let Some(period) = Period::parse(&run.period) else {
+                return Ok(Err(AppError::Internal));
+            };
+            let posted = sqlx::query(
+                "INSERT INTO ledger (account_id, period, kind, service_id, amount, occurred_on,
+                     run_id, reason, created_by, created_at)
+                 SELECT account_id, $1, kind, service_id, amount, $2, run_id, '', $3, $4
+                 FROM accrual_lines WHERE run_id = $5 AND amount <> 0 ORDER BY id",
+            )
+            .bind(period.to_string())
+            .bind(period.plus(1).first_day())
+            .bind(actor)
+            .bind(Utc::now())
+            .bind(run_id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            sqlx::query(
+                "UPDATE accrual_runs SET status = 'posted', posted_by = $1, posted_at = $2
+                 WHERE id = $3",
+            )
+            .bind(actor)
+            .bind(Utc::now())
+            .bind(run_id)
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query(
+                "INSERT INTO reading_periods_closed (house_id, period, closed_by, closed_at)
+                 VALUES ($1, $2, $3, $4) ON CONFLICT (house_id, period) DO NOTHING",
+            )
+            .bind(run.house_id)
+            .bind(period.to_string())
+            .bind(actor)
+            .bind(Utc::now())
+            .execute(&mut *tx)
+            .await?;
+            audit!(
+                &mut *tx,
+                Some(actor),
+                "post_accrual",
+                "house",
+                Some(run.house_id),
+                format!("{period}: {posted} записей")
+            )?;
+            tx.commit().await?;
+            Ok(Ok(posted as usize))
+        }
+        .await)
+        .map_err(internal("post accrual"))?
+    }
+
+    /// A run's state (the page polls it for the progress bar).
+    pub async fn accrual_run(&self, run_id: i64) -> Result<RunView, AppError> {
+        let run: Option<RunRow> = with_db!(&self.db, |pool| sqlx::query_as(&format!(
+            "SELECT {RUN_COLUMNS} FROM accrual_runs WHERE id = $1"
+        ))
+        .bind(run_id)
+        .fetch_optional(pool)
+        .await)
+        .map_err(internal("load run"))?;
+        run.and_then(|r| r.view()).ok_or(AppError::NotFound)
+    }
+
+    /// The accountant's page of a house and period: the run, totals per service against the
+    /// previous period, the house's runs.
+    pub async fn accrual_page(&self, house_id: i64, period: Period) -> Result<AccrualPage, AppError> {
+        let previous = period.plus(-1);
+        let (address, runs, accounts, current, before) = with_db!(&self.db, |pool| async {
+            let address: Option<String> =
+                sqlx::query_scalar("SELECT address FROM houses WHERE id = $1")
+                    .bind(house_id)
+                    .fetch_optional(pool)
+                    .await?;
+            let runs: Vec<RunRow> = sqlx::query_as(&format!(
+                "SELECT {RUN_COLUMNS} FROM accrual_runs WHERE house_id = $1 ORDER BY period DESC"
+            ))
+            .bind(house_id)
+            .fetch_all(pool)
+            .await?;
+            let accounts: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM accounts c JOIN apartments a ON a.id = c.apartment_id
+                 WHERE a.house_id = $1 AND c.closed_on IS NULL",
+            )
+            .bind(house_id)
+            .fetch_one(pool)
+            .await?;
+            let totals_sql = "SELECT COALESCE(s.name, ''), CAST(SUM(l.amount) AS BIGINT)
+                 FROM accrual_lines l JOIN accrual_runs r ON r.id = l.run_id
+                 LEFT JOIN services s ON s.id = l.service_id
+                 WHERE r.house_id = $1 AND r.period = $2
+                 GROUP BY COALESCE(s.name, ''), COALESCE(s.sort, 1000)
+                 ORDER BY COALESCE(s.sort, 1000)";
+            let current: Vec<(String, i64)> = sqlx::query_as(totals_sql)
+                .bind(house_id)
+                .bind(period.to_string())
+                .fetch_all(pool)
+                .await?;
+            let before: Vec<(String, i64)> = sqlx::query_as(totals_sql)
+                .bind(house_id)
+                .bind(previous.to_string())
+                .fetch_all(pool)
+                .await?;
+            Ok::<_, sqlx::Error>((address, runs, accounts, current, before))
+        }
+        .await)
+        .map_err(internal("load accrual page"))?;
+        let address = address.ok_or(AppError::NotFound)?;
+        let mut totals: Vec<ServiceTotal> = Vec::new();
+        for (name, amount, is_current) in current
+            .into_iter()
+            .map(|(n, a)| (n, a, true))
+            .chain(before.into_iter().map(|(n, a)| (n, a, false)))
+        {
+            let name = if name.is_empty() {
+                super::text::PENALTIES.to_string()
+            } else {
+                name
+            };
+            let row = match totals.iter_mut().find(|t| t.name == name) {
+                Some(row) => row,
+                None => {
+                    totals.push(ServiceTotal {
+                        name: name.clone(),
+                        previous: Money::ZERO,
+                        current: Money::ZERO,
+                    });
+                    totals.last_mut().expect("just pushed")
+                }
+            };
+            if is_current {
+                row.current = Money(amount);
+            } else {
+                row.previous = Money(amount);
+            }
+        }
+        let history: Vec<RunView> = runs.iter().filter_map(RunRow::view).collect();
+        Ok(AccrualPage {
+            house_id,
+            address,
+            period,
+            run: history.iter().find(|r| r.period == period).cloned(),
+            accounts,
+            totals,
+            history,
+        })
+    }
+
+    /// Records money received (ledger entries, negative amounts) in one transaction; a
+    /// payment whose `source_key` is already there is skipped. Returns how many were new.
+    pub async fn record_payments(
+        &self,
+        actor: Option<i64>,
+        payments: &[NewPayment],
+    ) -> Result<usize, AppError> {
+        if let Some(p) = payments.iter().find(|p| p.amount.0 <= 0) {
+            return Err(AppError::invalid(format!(
+                "Сумма платежа должна быть больше нуля ({}).",
+                p.amount.label()
+            )));
+        }
+        with_db!(&self.db, |pool| async {
+            let mut tx = pool.begin_write().await?;
+            let mut new = 0;
+            for p in payments {
+                new += sqlx::query(
+                    "INSERT INTO ledger (account_id, period, kind, amount, occurred_on, reason,
+                         source_key, created_by, created_at)
+                     VALUES ($1, $2, 'payment', $3, $4, $5, $6, $7, $8)
+                     ON CONFLICT (source_key) DO NOTHING",
+                )
+                .bind(p.account_id)
+                .bind(Period::of(p.on).to_string())
+                .bind(-p.amount.0)
+                .bind(p.on)
+                .bind(&p.reason)
+                .bind(&p.source_key)
+                .bind(actor)
+                .bind(Utc::now())
+                .execute(&mut *tx)
+                .await?
+                .rows_affected() as usize;
+            }
+            tx.commit().await?;
+            Ok::<_, sqlx::Error>(new)
+        }
+        .await)
+        .map_err(internal("record payments"))
+    }
+
+    /// An account's months from the ledger, with the posted runs' lines as their detail.
+    pub async fn account_statement(&self, account_id: i64) -> Result<AccountStatement, AppError> {
+        let (head, entries, lines) = with_db!(&self.db, |pool| async {
+            let head: Option<(String, String, String)> = sqlx::query_as(
+                "SELECT c.number, h.address, a.number FROM accounts c
+                 JOIN apartments a ON a.id = c.apartment_id JOIN houses h ON h.id = a.house_id
+                 WHERE c.id = $1",
+            )
+            .bind(account_id)
+            .fetch_optional(pool)
+            .await?;
+            let entries: Vec<Entry> = sqlx::query_as(
+                "SELECT account_id, period, kind, amount, occurred_on, reason FROM ledger
+                 WHERE account_id = $1 ORDER BY occurred_on, id",
+            )
+            .bind(account_id)
+            .fetch_all(pool)
+            .await?;
+            let lines: Vec<(String, Option<String>, Option<String>, String, String, String, String, i64, String, String)> =
+                sqlx::query_as(
+                    "SELECT r.period, s.name, s.section, l.kind, l.quantity, l.unit, l.rate,
+                         l.amount, l.source, l.explanation
+                     FROM accrual_lines l JOIN accrual_runs r ON r.id = l.run_id
+                     LEFT JOIN services s ON s.id = l.service_id
+                     WHERE l.account_id = $1 AND r.status = 'posted'
+                     ORDER BY r.period, l.kind, s.sort, l.id",
+                )
+                .bind(account_id)
+                .fetch_all(pool)
+                .await?;
+            Ok::<_, sqlx::Error>((head, entries, lines))
+        }
+        .await)
+        .map_err(internal("load statement"))?;
+        let (number, address, flat) = head.ok_or(AppError::NotFound)?;
+        let (_, due_rules) = self.rule_tables().await?;
+        let mut by_period: BTreeMap<Period, Vec<Entry>> = BTreeMap::new();
+        for e in entries {
+            if let Some(p) = Period::parse(&e.period) {
+                by_period.entry(p).or_default().push(e);
+            }
+        }
+        let mut details: HashMap<Period, Vec<LineView>> = HashMap::new();
+        for (period, service, section, kind, quantity, unit, rate, amount, source, explanation) in lines {
+            let Some(p) = Period::parse(&period) else {
+                continue;
+            };
+            let penalty = kind == "penalty";
+            details.entry(p).or_default().push(LineView {
+                service: service.unwrap_or_else(|| super::text::PENALTIES.into()),
+                section: section.as_deref().and_then(Section::parse),
+                penalty,
+                quantity: decimal(&quantity),
+                unit,
+                rate: decimal(&rate),
+                amount: Money(amount),
+                source,
+                explanation,
+            });
+        }
+        let mut balance = Money::ZERO;
+        let mut months = Vec::new();
+        for (period, entries) in by_period {
+            let opening = balance;
+            let sum = |kinds: &[&str]| -> Money {
+                entries
+                    .iter()
+                    .filter(|e| kinds.contains(&e.kind.as_str()))
+                    .map(|e| Money(e.amount))
+                    .sum()
+            };
+            let list = |kinds: &[&str]| -> Vec<EntryView> {
+                entries
+                    .iter()
+                    .filter(|e| kinds.contains(&e.kind.as_str()))
+                    .map(|e| EntryView {
+                        on: e.occurred_on,
+                        amount: Money(e.amount),
+                        reason: e.reason.clone(),
+                    })
+                    .collect()
+            };
+            let charged = sum(&["charge"]);
+            let penalties = sum(&["penalty"]);
+            let paid = -sum(&["payment"]);
+            let total: Money = entries.iter().map(|e| Money(e.amount)).sum();
+            balance += total;
+            months.push(MonthStatement {
+                period,
+                opening,
+                lines: details.remove(&period).unwrap_or_default(),
+                charged,
+                penalties,
+                corrections: list(&["correction", "opening"]),
+                payments: list(&["payment"]),
+                paid,
+                closing: balance,
+                due_on: rules::due_date(period, &due_rules),
+            });
+        }
+        months.reverse();
+        Ok(AccountStatement {
+            account_id,
+            number,
+            address: format!("{address}, кв. {flat}"),
+            balance,
+            months,
+        })
+    }
+
+    /// The turnover sheet (оборотно-сальдовая ведомость) of a house for a period: per account,
+    /// the balance before, what the period charged, penalties, corrections, payments, after.
+    pub async fn turnover(&self, house_id: i64, period: Period) -> Result<Vec<TurnoverRow>, AppError> {
+        #[derive(FromRow)]
+        struct Row {
+            id: i64,
+            number: String,
+            flat: String,
+            owner: Option<String>,
+            opening: i64,
+            charged: i64,
+            penalties: i64,
+            corrections: i64,
+            paid: i64,
+        }
+        let rows: Vec<Row> = with_db!(&self.db, |pool| sqlx::query_as(
+            "SELECT c.id, c.number, a.number AS flat,
+                 (SELECT MIN(p.full_name) FROM residencies r JOIN people p ON p.id = r.person_id
+                  WHERE r.apartment_id = a.id AND r.relation = 'owner' AND r.status = 'active'
+                    AND r.moved_out IS NULL) AS owner,
+                 CAST(COALESCE(SUM(CASE WHEN l.period < $2 THEN l.amount END), 0) AS BIGINT) AS opening,
+                 CAST(COALESCE(SUM(CASE WHEN l.period = $2 AND l.kind = 'charge' THEN l.amount END), 0) AS BIGINT) AS charged,
+                 CAST(COALESCE(SUM(CASE WHEN l.period = $2 AND l.kind = 'penalty' THEN l.amount END), 0) AS BIGINT) AS penalties,
+                 CAST(COALESCE(SUM(CASE WHEN l.period = $2 AND l.kind IN ('correction','opening') THEN l.amount END), 0) AS BIGINT) AS corrections,
+                 CAST(COALESCE(-SUM(CASE WHEN l.period = $2 AND l.kind = 'payment' THEN l.amount END), 0) AS BIGINT) AS paid
+             FROM accounts c JOIN apartments a ON a.id = c.apartment_id
+             LEFT JOIN ledger l ON l.account_id = c.id AND l.period <= $2
+             WHERE a.house_id = $1
+             GROUP BY c.id, c.number, a.id, a.number
+             ORDER BY c.number"
+        )
+        .bind(house_id)
+        .bind(period.to_string())
+        .fetch_all(pool)
+        .await)
+        .map_err(internal("turnover sheet"))?;
+        Ok(rows
+            .into_iter()
+            .map(|r| TurnoverRow {
+                account_id: r.id,
+                account: r.number,
+                apartment: r.flat,
+                owner: r.owner.unwrap_or_default(),
+                opening: Money(r.opening),
+                charged: Money(r.charged),
+                penalties: Money(r.penalties),
+                corrections: Money(r.corrections),
+                paid: Money(r.paid),
+                closing: Money(r.opening + r.charged + r.penalties + r.corrections - r.paid),
+            })
+            .collect())
+    }
+}
+
+impl Store {
+    /// Sets the payee of a house's bills (audited).
+    pub async fn set_payee(&self, actor: Option<i64>, house_id: i64, p: &Payee) -> Result<(), AppError> {
+        rules::check_payee(p).map_err(AppError::Invalid)?;
+        with_db!(&self.db, |pool| async {
+            let mut tx = pool.begin_write().await?;
+            sqlx::query(
+                "INSERT INTO payees (house_id, name, inn, kpp, account, bank_name, bic, corr_account)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+                 ON CONFLICT (house_id) DO UPDATE SET name = excluded.name, inn = excluded.inn,
+                     kpp = excluded.kpp, account = excluded.account,
+                     bank_name = excluded.bank_name, bic = excluded.bic,
+                     corr_account = excluded.corr_account",
+            )
+            .bind(house_id)
+            .bind(p.name.trim())
+            .bind(&p.inn)
+            .bind(&p.kpp)
+            .bind(&p.account)
+            .bind(p.bank_name.trim())
+            .bind(&p.bic)
+            .bind(&p.corr_account)
+            .execute(&mut *tx)
+            .await?;
+            audit!(&mut *tx, actor, "set_payee", "house", Some(house_id), &p.name)?;
+            tx.commit().await
+        }
+        .await)
+        .map_err(internal("set payee"))
+    }
+
+    /// What the bill of an account for a period shows: its month from the statement, the
+    /// payer (the owner, else the first resident), the apartment and the house's payee.
+    pub async fn bill_data(&self, account_id: i64, period: Period) -> Result<BillData, AppError> {
+        let statement = self.account_statement(account_id).await?;
+        let month = statement
+            .months
+            .into_iter()
+            .find(|m| m.period == period)
+            .ok_or_else(|| AppError::invalid(format!("За {} начислений нет.", period.label())))?;
+        let head = with_db!(&self.db, |pool| async {
+            let head: Option<(i64, String, String, i64, i64)> = sqlx::query_as(
+                "SELECT a.house_id, h.address, a.number, a.area_centi_m2, a.id FROM accounts c
+                 JOIN apartments a ON a.id = c.apartment_id JOIN houses h ON h.id = a.house_id
+                 WHERE c.id = $1",
+            )
+            .bind(account_id)
+            .fetch_optional(pool)
+            .await?;
+            let Some((house_id, address, flat, area, apartment_id)) = head else {
+                return Ok(None);
+            };
+            let payee: Option<(String, String, String, String, String, String, String)> =
+                sqlx::query_as(
+                    "SELECT name, inn, kpp, account, bank_name, bic, corr_account FROM payees
+                     WHERE house_id = $1",
+                )
+                .bind(house_id)
+                .fetch_optional(pool)
+                .await?;
+            let people: Vec<(String, String, NaiveDate, Option<NaiveDate>)> = sqlx::query_as(
+                "SELECT p.full_name, r.relation, r.moved_in, r.moved_out FROM residencies r
+                 JOIN people p ON p.id = r.person_id
+                 WHERE r.apartment_id = $1 AND r.status = 'active'
+                 ORDER BY r.relation <> 'owner', r.id",
+            )
+            .bind(apartment_id)
+            .fetch_all(pool)
+            .await?;
+            Ok::<_, sqlx::Error>(Some((address, flat, area, payee, people)))
+        }
+        .await)
+        .map_err(internal("load bill"))?;
+        let (address, flat, area, payee, people) = head.ok_or(AppError::NotFound)?;
+        let Some((name, inn, kpp, account, bank_name, bic, corr_account)) = payee else {
+            return Err(AppError::invalid(
+                "Реквизиты получателя платежа для дома не заданы — бухгалтер указывает их в разделе «Услуги и тарифы».",
+            ));
+        };
+        let stays: Vec<Stay> = people.iter().map(|p| (p.2, p.3)).collect();
+        Ok(BillData {
+            payee: Payee {
+                name,
+                inn,
+                kpp,
+                account,
+                bank_name,
+                bic,
+                corr_account,
+            },
+            account_number: statement.number,
+            payer: people
+                .iter()
+                .find(|p| p.3.is_none())
+                .map(|p| p.0.clone())
+                .unwrap_or_default(),
+            address,
+            flat,
+            area: Decimal::new(area, 2),
+            persons: persons_in(&stays, period),
+            month,
+        })
+    }
+
+    /// The payee of a house, if set.
+    pub async fn payee(&self, house_id: i64) -> Result<Option<Payee>, AppError> {
+        let row: Option<(String, String, String, String, String, String, String)> =
+            with_db!(&self.db, |pool| sqlx::query_as(
+                "SELECT name, inn, kpp, account, bank_name, bic, corr_account FROM payees
+                 WHERE house_id = $1"
+            )
+            .bind(house_id)
+            .fetch_optional(pool)
+            .await)
+            .map_err(internal("load payee"))?;
+        Ok(row.map(|(name, inn, kpp, account, bank_name, bic, corr_account)| Payee {
+            name,
+            inn,
+            kpp,
+            account,
+            bank_name,
+            bic,
+            corr_account,
+        }))
+    }
+}
+
+/// ОДН: per common-area service, the house's excess (building meter − the flats) priced once
+/// and split by area, so the flats' parts sum to the house's sum to the kopeck.
+fn split_common_area(
+    services: &[PricedService],
+    volumes: &HashMap<Utility, HouseVolumes>,
+    accounts: &[AccountRow],
+) -> HashMap<(i64, i64), (Money, Decimal, String)> {
+    let mut out = HashMap::new();
+    for s in services.iter().filter(|s| s.basis == Basis::CommonArea) {
+        let Some(resource) = s.resource else { continue };
+        let Some(house) = volumes.get(&resource) else { continue };
+        let Some(building) = house.building else { continue };
+        let flats: Decimal = house.apartments.values().map(|v| v.total).sum();
+        let excess = (building - flats).max(Decimal::ZERO);
+        let unit = resource.unit();
+        let total = rules::to_kopecks(excess * s.rates[0]);
+        let areas: Vec<Decimal> = accounts
+            .iter()
+            .map(|a| Decimal::new(a.area_centi_m2, 2))
+            .collect();
+        let all_area: Decimal = areas.iter().sum();
+        let parts = rules::split(total, &areas);
+        for ((account, area), part) in accounts.iter().zip(&areas).zip(parts) {
+            let share = if all_area.is_zero() {
+                Decimal::ZERO
+            } else {
+                (excess * area / all_area).round_dp(3)
+            };
+            let explanation = format!(
+                "ОДПУ {} − квартиры {} = {} {unit} на дом × {} ₽ = {}; доля по площади {} из {} м²",
+                format_value(building),
+                format_value(flats),
+                format_value(excess),
+                rules::format_rate(s.rates[0]),
+                total.label(),
+                area.to_string().replace('.', ","),
+                all_area.to_string().replace('.', ",")
+            );
+            out.insert((account.id, s.id), (part, share, explanation));
+        }
+    }
+    out
+}
+
+/// The quantity an account is charged for a service (None: nothing to charge, e.g. ОДН in a
+/// house without a building meter).
+fn quantity(
+    s: &PricedService,
+    account: &AccountRow,
+    period: Period,
+    inputs: &RunInputs,
+) -> Option<Quantity> {
+    let volume = |r: Utility| -> Option<&ServiceVolume> {
+        inputs.volumes.get(&r)?.apartments.get(&account.apartment_id)
+    };
+    let source_label = |v: &ServiceVolume| match v.source {
+        VolumeSource::Reading => "по показаниям",
+        VolumeSource::Average => "по среднему",
+        VolumeSource::Norm => "по нормативу",
+    };
+    Some(match s.basis {
+        Basis::Area => Quantity {
+            zones: vec![Decimal::new(account.area_centi_m2, 2)],
+            unit: "м²".into(),
+            source: "площадь".into(),
+            explanation: "Площадь квартиры".into(),
+        },
+        Basis::Person => {
+            let none = Vec::new();
+            let stays = inputs.stays.get(&account.apartment_id).unwrap_or(&none);
+            let persons = persons_in(stays, period);
+            Quantity {
+                zones: vec![Decimal::from(persons)],
+                unit: "чел.".into(),
+                source: "зарегистрированные".into(),
+                explanation: format!("Зарегистрировано {persons} чел. (не меньше одного)"),
+            }
+        }
+        Basis::Metered => {
+            let v = volume(s.resource?)?;
+            Quantity {
+                zones: v.zones.clone(),
+                unit: v.resource.unit().into(),
+                source: source_label(v).into(),
+                explanation: v.explanation.clone(),
+            }
+        }
+        Basis::Wastewater => {
+            let (cold, hot) = (volume(Utility::ColdWater)?, volume(Utility::HotWater)?);
+            Quantity {
+                zones: vec![cold.total + hot.total],
+                unit: "м³".into(),
+                source: if cold.source == VolumeSource::Reading && hot.source == VolumeSource::Reading {
+                    "по показаниям".into()
+                } else {
+                    "по объёму воды".into()
+                },
+                explanation: format!(
+                    "Холодная {} м³ + горячая {} м³",
+                    format_value(cold.total),
+                    format_value(hot.total)
+                ),
+            }
+        }
+        Basis::Fixed => Quantity {
+            zones: vec![Decimal::ONE],
+            unit: "кв.".into(),
+            source: "за квартиру".into(),
+            explanation: "Фиксированная плата за квартиру".into(),
+        },
+        Basis::CommonArea => return None,
+    })
+}
+
+/// Every line of one account for the period: one per service, one per overdue chunk.
+fn account_lines(account: &AccountRow, period: Period, inputs: &RunInputs) -> Result<Vec<Line>, String> {
+    let mut lines = Vec::new();
+    for s in &inputs.services {
+        if s.basis == Basis::CommonArea {
+            if let Some((amount, share, explanation)) = inputs.common_area.get(&(account.id, s.id)) {
+                lines.push(Line {
+                    account_id: account.id,
+                    service_id: Some(s.id),
+                    penalty: false,
+                    quantity: *share,
+                    unit: s.resource.map_or("", |r| r.unit()).into(),
+                    rate: s.rates[0],
+                    amount: *amount,
+                    source: "ОДН".into(),
+                    explanation: explanation.clone(),
+                });
+            }
+            continue;
+        }
+        let Some(mut q) = quantity(s, account, period, inputs) else {
+            continue;
+        };
+        // a multi-zone meter priced by a single-rate tariff (or a norm under a zoned one):
+        // the whole volume at the first zone's price
+        if q.zones.len() != s.rates.len() {
+            q.zones = vec![q.total()];
+        }
+        let rates = if q.zones.len() == 1 { &s.rates[..1] } else { &s.rates[..] };
+        let (amount, formula) = rules::price(&q, rates)
+            .map_err(|e| format!("Услуга «{}»: {e}", s.name))?;
+        lines.push(Line {
+            account_id: account.id,
+            service_id: Some(s.id),
+            penalty: false,
+            quantity: q.total(),
+            unit: q.unit.clone(),
+            rate: rates[0],
+            amount,
+            source: q.source.clone(),
+            explanation: format!("{}\n{formula}", q.explanation),
+        });
+    }
+    if let Some(entries) = inputs.entries.get(&account.id) {
+        let mut charged: BTreeMap<Period, Money> = BTreeMap::new();
+        let mut paid = Vec::new();
+        for e in entries {
+            if e.kind == "payment" {
+                paid.push(Paid {
+                    on: e.occurred_on,
+                    amount: Money(-e.amount),
+                });
+            } else if let Some(p) = Period::parse(&e.period).filter(|p| *p < period) {
+                *charged.entry(p).or_default() += Money(e.amount);
+            }
+        }
+        let chunks: Vec<DebtChunk> = charged
+            .into_iter()
+            .map(|(p, amount)| DebtChunk {
+                period: p,
+                due_on: rules::due_date(p, &inputs.due_rules),
+                amount,
+            })
+            .collect();
+        let last = period.day(31);
+        for line in rules::penalties(&chunks, &paid, period.first_day(), last, last, &inputs.table) {
+            lines.push(Line {
+                account_id: account.id,
+                service_id: None,
+                penalty: true,
+                quantity: Decimal::from(line.days_300 + line.days_130),
+                unit: "дн.".into(),
+                rate: line.rate,
+                amount: line.amount,
+                source: format!("долг за {}", line.period.label()),
+                explanation: line.explanation,
+            });
+        }
+    }
+    Ok(lines)
+}

@@ -1,0 +1,343 @@
+//! What the billing area works with, shared by the server and the browser.
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+pub use crate::readings::types::{Period, Utility};
+
+/// An amount of money in kopecks (копейки). Positive in the ledger: owed by the account.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+pub struct Money(pub i64);
+
+impl Money {
+    pub const ZERO: Money = Money(0);
+
+    pub fn kopecks(self) -> i64 {
+        self.0
+    }
+
+    /// Roubles as an exact decimal (for arithmetic with rates).
+    pub fn rubles(self) -> Decimal {
+        Decimal::new(self.0, 2)
+    }
+
+    /// `1 234,56 ₽` (a minus sign for credits).
+    pub fn label(self) -> String {
+        let sign = if self.0 < 0 { "−" } else { "" };
+        let abs = self.0.unsigned_abs();
+        let rub = (abs / 100).to_string();
+        let mut grouped = String::new();
+        for (i, c) in rub.chars().enumerate() {
+            if i > 0 && (rub.len() - i) % 3 == 0 {
+                grouped.push('\u{a0}');
+            }
+            grouped.push(c);
+        }
+        format!("{sign}{grouped},{:02}\u{a0}₽", abs % 100)
+    }
+}
+
+impl std::ops::Add for Money {
+    type Output = Money;
+    fn add(self, o: Money) -> Money {
+        Money(self.0 + o.0)
+    }
+}
+impl std::ops::Sub for Money {
+    type Output = Money;
+    fn sub(self, o: Money) -> Money {
+        Money(self.0 - o.0)
+    }
+}
+impl std::ops::Neg for Money {
+    type Output = Money;
+    fn neg(self) -> Money {
+        Money(-self.0)
+    }
+}
+impl std::ops::AddAssign for Money {
+    fn add_assign(&mut self, o: Money) {
+        self.0 += o.0;
+    }
+}
+impl std::ops::SubAssign for Money {
+    fn sub_assign(&mut self, o: Money) {
+        self.0 -= o.0;
+    }
+}
+impl std::iter::Sum for Money {
+    fn sum<I: Iterator<Item = Money>>(iter: I) -> Money {
+        Money(iter.map(|m| m.0).sum())
+    }
+}
+
+/// How a service is charged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Basis {
+    /// Per m² of the apartment (содержание, капремонт, heating by area).
+    Area,
+    /// Per registered person (вывоз ТКО).
+    Person,
+    /// Per metered volume of a resource (reading → average → norm), per tariff zone.
+    Metered,
+    /// Wastewater (водоотведение): cold + hot water.
+    Wastewater,
+    /// A fixed sum per apartment (домофон).
+    Fixed,
+    /// The apartment's share by area of what the building meter counted above the flats (ОДН).
+    CommonArea,
+}
+
+impl Basis {
+    pub const ALL: [Basis; 6] = [
+        Basis::Area,
+        Basis::Person,
+        Basis::Metered,
+        Basis::Wastewater,
+        Basis::Fixed,
+        Basis::CommonArea,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Basis::Area => "area",
+            Basis::Person => "person",
+            Basis::Metered => "metered",
+            Basis::Wastewater => "wastewater",
+            Basis::Fixed => "fixed",
+            Basis::CommonArea => "common_area",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Basis> {
+        Basis::ALL.into_iter().find(|b| b.as_str() == s)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Basis::Area => "по площади, за м²",
+            Basis::Person => "на зарегистрированного",
+            Basis::Metered => "по объёму (счётчик, среднее, норматив)",
+            Basis::Wastewater => "водоотведение: холодная + горячая вода",
+            Basis::Fixed => "фиксированно за квартиру",
+            Basis::CommonArea => "на общедомовые нужды (доля по площади)",
+        }
+    }
+
+    /// Whether the service needs a resource (metered and common-area ones).
+    pub fn needs_resource(self) -> bool {
+        matches!(self, Basis::Metered | Basis::CommonArea)
+    }
+}
+
+/// The section of the bill (ЕПД) a service is listed in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Section {
+    Housing,
+    Utilities,
+    CapitalRepair,
+}
+
+impl Section {
+    pub const ALL: [Section; 3] = [Section::Housing, Section::Utilities, Section::CapitalRepair];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Section::Housing => "housing",
+            Section::Utilities => "utilities",
+            Section::CapitalRepair => "capital_repair",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Section> {
+        Section::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Section::Housing => "Жилищные услуги",
+            Section::Utilities => "Коммунальные услуги",
+            Section::CapitalRepair => "Взнос на капитальный ремонт",
+        }
+    }
+}
+
+/// A dated price of a service.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TariffView {
+    pub id: i64,
+    pub valid_from: NaiveDate,
+    pub zone: u8,
+    /// Roubles per unit.
+    pub rate: Decimal,
+}
+
+/// A service of a house with its tariffs (newest first).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServiceView {
+    pub id: i64,
+    pub name: String,
+    pub basis: Basis,
+    pub resource: Option<Utility>,
+    pub section: Section,
+    pub tariffs: Vec<TariffView>,
+}
+
+/// The tariff page of a house.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HouseTariffs {
+    pub house_id: i64,
+    pub address: String,
+    pub services: Vec<ServiceView>,
+    /// The latest posted period: tariffs can only start after it.
+    pub last_posted: Option<Period>,
+    /// Whom the bills are paid to.
+    pub payee: Option<super::rules::Payee>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RunStatus {
+    Queued,
+    Running,
+    Draft,
+    Posted,
+    Failed,
+}
+
+impl RunStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RunStatus::Queued => "queued",
+            RunStatus::Running => "running",
+            RunStatus::Draft => "draft",
+            RunStatus::Posted => "posted",
+            RunStatus::Failed => "failed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<RunStatus> {
+        [
+            RunStatus::Queued,
+            RunStatus::Running,
+            RunStatus::Draft,
+            RunStatus::Posted,
+            RunStatus::Failed,
+        ]
+        .into_iter()
+        .find(|x| x.as_str() == s)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            RunStatus::Queued => "в очереди",
+            RunStatus::Running => "считается",
+            RunStatus::Draft => "черновик",
+            RunStatus::Posted => "проведён",
+            RunStatus::Failed => "ошибка",
+        }
+    }
+
+    /// Still being computed: the page polls.
+    pub fn in_progress(self) -> bool {
+        matches!(self, RunStatus::Queued | RunStatus::Running)
+    }
+}
+
+/// One accrual run: its state and progress.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunView {
+    pub id: i64,
+    pub period: Period,
+    pub status: RunStatus,
+    pub done: i64,
+    pub total: i64,
+    pub error: Option<String>,
+}
+
+/// A service's total in the draft against the previous period.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServiceTotal {
+    pub name: String,
+    pub previous: Money,
+    pub current: Money,
+}
+
+/// The accountant's page of a house and period.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccrualPage {
+    pub house_id: i64,
+    pub address: String,
+    pub period: Period,
+    pub run: Option<RunView>,
+    pub accounts: i64,
+    pub totals: Vec<ServiceTotal>,
+    /// Runs of this house, newest first.
+    pub history: Vec<RunView>,
+}
+
+/// A line of an account's month: a service's charge or a penalty with its calculation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LineView {
+    pub service: String,
+    pub section: Option<Section>,
+    pub penalty: bool,
+    pub quantity: Decimal,
+    pub unit: String,
+    pub rate: Decimal,
+    pub amount: Money,
+    pub source: String,
+    pub explanation: String,
+}
+
+/// A payment or correction as the resident sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EntryView {
+    pub on: NaiveDate,
+    pub amount: Money,
+    pub reason: String,
+}
+
+/// One month of an account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MonthStatement {
+    pub period: Period,
+    /// Debt (> 0) or advance (< 0) before this month's charges.
+    pub opening: Money,
+    pub lines: Vec<LineView>,
+    pub charged: Money,
+    pub penalties: Money,
+    pub corrections: Vec<EntryView>,
+    pub payments: Vec<EntryView>,
+    pub paid: Money,
+    pub closing: Money,
+    pub due_on: NaiveDate,
+}
+
+/// An account's charges and payments by month (newest first).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountStatement {
+    pub account_id: i64,
+    pub number: String,
+    pub address: String,
+    /// The ledger's sum: > 0 debt, < 0 advance.
+    pub balance: Money,
+    pub months: Vec<MonthStatement>,
+}
+
+/// A row of the turnover sheet (оборотно-сальдовая ведомость).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TurnoverRow {
+    pub account_id: i64,
+    pub account: String,
+    pub apartment: String,
+    pub owner: String,
+    pub opening: Money,
+    pub charged: Money,
+    pub penalties: Money,
+    pub corrections: Money,
+    pub paid: Money,
+    pub closing: Money,
+}

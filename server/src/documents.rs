@@ -1,0 +1,110 @@
+//! Documents served as files rather than pages: the bill (ЕПД) PDF of an account and period,
+//! and the turnover sheet XLSX of a house and period. Each checks access like the server
+//! functions do (a resident reaches only their own accounts).
+
+use axum::extract::{Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+
+use app::auth::guard::{Access, check};
+use app::auth::session::RequestSession;
+use app::auth::types::Permission;
+use app::billing::bill;
+use app::billing::types::Period;
+use app::error::AppError;
+
+use crate::startup::AppState;
+
+#[derive(Debug, serde::Deserialize)]
+pub struct BillQuery {
+    account: i64,
+    period: String,
+}
+
+#[derive(Debug, serde::Deserialize)]
+pub struct TurnoverQuery {
+    house: i64,
+    period: String,
+}
+
+/// An error as a short Russian page with its status.
+fn refusal(e: AppError) -> Response {
+    let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    (status, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], e.to_string()).into_response()
+}
+
+fn period(s: &str) -> Result<Period, AppError> {
+    Period::parse(s).ok_or_else(|| AppError::invalid("Период — в виде 2026-11."))
+}
+
+/// `GET /cabinet/bill.pdf?account=…&period=2026-10`.
+pub async fn bill_pdf(
+    State(state): State<AppState>,
+    axum::Extension(session): axum::Extension<RequestSession>,
+    Query(q): Query<BillQuery>,
+) -> Response {
+    let Some(user) = session.user else {
+        return Redirect::to("/login?next=/cabinet").into_response();
+    };
+    let result = async {
+        check(&state.store, &user, Access::Account(q.account)).await?;
+        let data = state.store.bill_data(q.account, period(&q.period)?).await?;
+        Ok::<_, AppError>((data.account_number.clone(), bill::render(&data)))
+    }
+    .await;
+    match result {
+        Ok((number, pdf)) => (
+            [
+                (header::CONTENT_TYPE, "application/pdf".to_string()),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!("inline; filename=\"epd-{number}-{}.pdf\"", q.period),
+                ),
+                (header::CACHE_CONTROL, "private, no-store".to_string()),
+            ],
+            pdf,
+        )
+            .into_response(),
+        Err(e) => refusal(e),
+    }
+}
+
+/// `GET /staff/billing/turnover.xlsx?house=…&period=2026-10`.
+pub async fn turnover_xlsx(
+    State(state): State<AppState>,
+    axum::Extension(session): axum::Extension<RequestSession>,
+    Query(q): Query<TurnoverQuery>,
+) -> Response {
+    let Some(user) = session.user else {
+        return Redirect::to("/login?next=/staff/billing").into_response();
+    };
+    let result = async {
+        check(&state.store, &user, Access::Permission(Permission::ManageBilling)).await?;
+        let p = period(&q.period)?;
+        let rows = state.store.turnover(q.house, p).await?;
+        let address = state.store.house_tariffs(q.house).await?.address;
+        state.store.log_view(user.id, "turnover", Some(q.house)).await?;
+        bill::turnover_xlsx(&address, p, &rows).map_err(|e| {
+            tracing::error!(error = %e, "turnover workbook");
+            AppError::Internal
+        })
+    }
+    .await;
+    match result {
+        Ok(bytes) => (
+            [
+                (
+                    header::CONTENT_TYPE,
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
+                ),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"osv-{}-{}.xlsx\"", q.house, q.period),
+                ),
+            ],
+            bytes,
+        )
+            .into_response(),
+        Err(e) => refusal(e),
+    }
+}
