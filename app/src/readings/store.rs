@@ -278,15 +278,20 @@ fn group(meters: Vec<MeterRow>, readings: Vec<ReadingRow>) -> Vec<MeterData> {
 }
 
 /// `load_meters!(executor, filter)`: the meters matching the filter with all their readings.
+/// `load_meters!(executor, filter, readings_filter)`: only the readings matching both.
 macro_rules! load_meters {
     ($ex:expr, $filter:expr) => {
+        load_meters!($ex, $filter, "TRUE")
+    };
+    ($ex:expr, $filter:expr, $readings_filter:expr) => {
         async {
             let meters: Vec<MeterRow> = sqlx::query_as(&meters_sql($filter))
                 .fetch_all(&mut *$ex)
                 .await?;
-            let readings: Vec<ReadingRow> = sqlx::query_as(&readings_sql($filter))
-                .fetch_all(&mut *$ex)
-                .await?;
+            let readings: Vec<ReadingRow> =
+                sqlx::query_as(&readings_sql(&format!("{} AND {}", $filter, $readings_filter)))
+                    .fetch_all(&mut *$ex)
+                    .await?;
             Ok::<_, sqlx::Error>(group(meters, readings))
         }
     };
@@ -954,7 +959,9 @@ impl Store {
             let Some(house_id) = apartments.first().map(|a| a.1) else {
                 return Ok(Err(AppError::NotFound));
             };
-            let meters = load_meters!(conn, &meters_filter).await?;
+            // readings after the period cannot change its volume
+            let meters =
+                load_meters!(conn, &meters_filter, &format!("r.period <= '{period}'")).await?;
             let norms: Vec<NormRow> = sqlx::query_as(
                 "SELECT valid_from, per_unit, basis FROM consumption_norms
                  WHERE house_id = $1 AND resource = $2 ORDER BY valid_from",

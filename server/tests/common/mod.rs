@@ -133,11 +133,111 @@ macro_rules! both_backends {
     };
 }
 
-/// A store on a fresh database with the demo loaded.
-pub async fn demo_store(backend: Backend) -> Option<(TestDb, Store)> {
-    let db = TestDb::new(backend).await?;
+/// The demo is loaded once per test binary and backend into a template; each test gets a copy
+/// (a file copy on SQLite, `CREATE DATABASE … TEMPLATE` on PostgreSQL) instead of loading it again
+/// (the demo's twelve billed months take seconds in a debug build).
+static SQLITE_DEMO: tokio::sync::OnceCell<std::path::PathBuf> = tokio::sync::OnceCell::const_new();
+static PG_DEMO: tokio::sync::OnceCell<Option<String>> = tokio::sync::OnceCell::const_new();
+
+/// Templates are named after the process that made them; those of finished processes go.
+fn template_name() -> String {
+    format!("klyuch_tmpl_{}", std::process::id())
+}
+
+fn alive(name: &str) -> bool {
+    name.rsplit('_')
+        .next()
+        .and_then(|pid| pid.parse::<u32>().ok())
+        .is_some_and(|pid| std::path::Path::new(&format!("/proc/{pid}")).exists())
+}
+
+async fn load_demo(db: &TestDb) {
     let store = db.store().await;
     server::demo::load(&store).await.expect("demo loads");
+    store.db.close().await;
+}
+
+impl TestDb {
+    /// A fresh database holding the demo.
+    pub async fn with_demo(backend: Backend) -> Option<TestDb> {
+        match backend {
+            Backend::Sqlite => {
+                let template = SQLITE_DEMO
+                    .get_or_init(|| async {
+                        let temp = std::env::temp_dir();
+                        if let Ok(entries) = std::fs::read_dir(&temp) {
+                            for e in entries.flatten() {
+                                let name = e.file_name().to_string_lossy().to_string();
+                                if name.starts_with("klyuch_tmpl_") && !alive(&name) {
+                                    let _ = std::fs::remove_dir_all(e.path());
+                                }
+                            }
+                        }
+                        let dir = temp.join(template_name());
+                        let _ = std::fs::remove_dir_all(&dir);
+                        std::fs::create_dir_all(&dir).expect("template dir");
+                        let db = TestDb {
+                            url: format!("sqlite:{}", dir.join("test.db").display()),
+                            pg: None,
+                            dir: None,
+                        };
+                        load_demo(&db).await;
+                        dir.join("test.db")
+                    })
+                    .await;
+                let db = TestDb::new(Backend::Sqlite).await?;
+                let dir = db.dir.clone().expect("a sqlite test dir");
+                std::fs::copy(template, dir.join("test.db")).expect("copy the demo");
+                Some(db)
+            }
+            Backend::Postgres => {
+                let template = PG_DEMO
+                    .get_or_init(|| async {
+                        let db = TestDb::new(Backend::Postgres).await?;
+                        let (admin, made) = db.pg.clone().expect("a postgres test db");
+                        let mut conn = PgConnection::connect(&admin).await.expect("admin");
+                        let stale: Vec<String> = sqlx::query_scalar(
+                            "SELECT datname FROM pg_database WHERE datname LIKE 'klyuch_tmpl_%'",
+                        )
+                        .fetch_all(&mut conn)
+                        .await
+                        .unwrap_or_default();
+                        for name in stale.into_iter().filter(|n| !alive(n)) {
+                            let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name}"))
+                                .execute(&mut conn)
+                                .await;
+                        }
+                        load_demo(&db).await;
+                        let name = template_name();
+                        sqlx::query(&format!("ALTER DATABASE {made} RENAME TO {name}"))
+                            .execute(&mut conn)
+                            .await
+                            .expect("rename the template");
+                        Some(name)
+                    })
+                    .await
+                    .as_ref()?;
+                let db = TestDb::new(Backend::Postgres).await?;
+                let (admin, name) = db.pg.clone().expect("a postgres test db");
+                let mut conn = PgConnection::connect(&admin).await.expect("admin");
+                sqlx::query(&format!("DROP DATABASE {name}"))
+                    .execute(&mut conn)
+                    .await
+                    .expect("drop the empty database");
+                sqlx::query(&format!("CREATE DATABASE {name} TEMPLATE {template}"))
+                    .execute(&mut conn)
+                    .await
+                    .expect("copy the demo template");
+                Some(db)
+            }
+        }
+    }
+}
+
+/// A store on a fresh database with the demo loaded.
+pub async fn demo_store(backend: Backend) -> Option<(TestDb, Store)> {
+    let db = TestDb::with_demo(backend).await?;
+    let store = db.store().await;
     Some((db, store))
 }
 
@@ -154,7 +254,7 @@ pub struct TestApp {
 
 impl TestApp {
     pub async fn spawn(backend: Backend) -> Option<TestApp> {
-        let db = TestDb::new(backend).await?;
+        let db = TestDb::with_demo(backend).await?;
         let url = db.url.clone();
         let files_dir = std::env::temp_dir().join(unique("klyuch_files"));
         let files = files_dir.display().to_string();

@@ -1,0 +1,263 @@
+//! Billing benchmark (run by `make bench-billing`, not a test). On a fresh SQLite database and,
+//! when reachable, a fresh PostgreSQL database, it seeds one house of BENCH_ACCOUNTS (10 000)
+//! accounts with cold, hot and two-zone electricity meters and half a year of readings, eight
+//! services with tariffs, and then measures
+//! - the accrual run of one period (every account × 8 services, from readings, with penalties),
+//! - a raw multi-row INSERT of the same number of rows of the same width, and their ratio,
+//! - posting the run to the ledger,
+//! - generating every account's bill (ЕПД PDF with its QR).
+//!
+//! Options (environment): BENCH_ACCOUNTS (10000), BENCH_PG_URL (postgres://postgres@127.0.0.1:5432/postgres).
+
+use std::time::{Duration, Instant};
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use sqlx::Connection;
+
+use app::billing::bill;
+use app::billing::rules::Payee;
+use app::billing::store::NewService;
+use app::billing::types::{Basis, Period, Section, Utility};
+use app::auth::types::Role;
+use app::db::{Db, Store};
+use app::housing::store::UserLoad;
+use app::readings::store::{NewMeter, PastReading};
+use app::readings::types::Source;
+use app::with_db;
+
+fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).expect("a valid date")
+}
+
+fn secs(d: Duration) -> String {
+    format!("{:.2} s", d.as_secs_f64())
+}
+
+/// Eight services: area ×2, person, fixed, three metered (one with two zones), wastewater.
+const SERVICES: [(&str, Basis, Option<Utility>, &[&str]); 8] = [
+    ("Содержание", Basis::Area, None, &["36.15"]),
+    ("Капремонт", Basis::Area, None, &["21.95"]),
+    ("ТКО", Basis::Person, None, &["189.20"]),
+    ("Домофон", Basis::Fixed, None, &["65"]),
+    ("ХВС", Basis::Metered, Some(Utility::ColdWater), &["59.80"]),
+    ("ГВС", Basis::Metered, Some(Utility::HotWater), &["272.05"]),
+    ("Водоотведение", Basis::Wastewater, None, &["45.44"]),
+    ("Электроэнергия", Basis::Metered, Some(Utility::Electricity), &["8.12", "3.05"]),
+];
+
+async fn seed(store: &Store, accounts: usize) -> i64 {
+    let mut register = server::demo::filler_house(0, accounts);
+    register.staff.push(UserLoad {
+        full_name: "Бухгалтер".into(),
+        email: Some("bench@klyuch.test".into()),
+        phone: None,
+        // nobody signs in: any string that is not a valid hash locks the account
+        password_hash: "-".into(),
+        role: Role::Accountant,
+    });
+    store.load_register(&register).await.expect("register");
+    let house = store.houses().await.expect("houses")[0].id;
+    let flats = store.house_apartments(house).await.expect("flats");
+    let mut items = Vec::new();
+    for (i, (flat, ..)) in flats.iter().enumerate() {
+        for (utility, zones, per_month) in [
+            (Utility::ColdWater, 1u8, 4_000i64),
+            (Utility::HotWater, 1, 3_000),
+            (Utility::Electricity, 2, 150_000),
+        ] {
+            let readings = (1..=6)
+                .map(|month| PastReading {
+                    period: Period { year: 2026, month },
+                    taken_on: date(2026, month, 22),
+                    values: (0..zones)
+                        .map(|z| Decimal::new(per_month * i64::from(month) / (i64::from(z) + 1) + (i % 7) as i64, 3))
+                        .collect(),
+                    source: Source::Cabinet,
+                })
+                .collect();
+            items.push((
+                NewMeter {
+                    house_id: house,
+                    apartment_id: Some(*flat),
+                    resource: utility,
+                    serial: format!("{}-{flat}", utility.as_str()),
+                    zones,
+                    place: String::new(),
+                    installed_on: date(2025, 12, 5),
+                    verified_until: date(2031, 1, 1),
+                    seal: String::new(),
+                    initial: vec![Decimal::ZERO; zones as usize],
+                },
+                readings,
+            ));
+        }
+    }
+    store.load_meters(&items).await.expect("meters");
+    for (name, basis, resource, rates) in SERVICES {
+        let id = store
+            .add_service(
+                None,
+                &NewService {
+                    house_id: house,
+                    name: name.into(),
+                    basis,
+                    resource,
+                    section: Section::Utilities,
+                },
+            )
+            .await
+            .expect("service");
+        for (zone, rate) in rates.iter().enumerate() {
+            store
+                .set_tariff(None, id, date(2026, 1, 1), zone as u8 + 1, rate.parse().expect("rate"))
+                .await
+                .expect("tariff");
+        }
+    }
+    store
+        .set_payee(
+            None,
+            house,
+            &Payee {
+                name: "ТСЖ «Нагрузочное»".into(),
+                inn: "7701234567".into(),
+                kpp: "770101001".into(),
+                account: "40703810938000012345".into(),
+                bank_name: "ПАО Сбербанк".into(),
+                bic: "044525225".into(),
+                corr_account: "30101810400000000225".into(),
+            },
+        )
+        .await
+        .expect("payee");
+    house
+}
+
+/// The same number of rows of the same width as the run wrote, in one transaction.
+async fn raw_insert(store: &Store, rows: usize) -> Duration {
+    let explanation = "Счётчик №ХВС-1: Показания 24,000 − 20,000 = 4,000\n4,000 м³ × 59,80 ₽ = 239,20 ₽";
+    with_db!(&store.db, |pool| async {
+        sqlx::query(
+            "CREATE TABLE raw_lines (run_id BIGINT, account_id BIGINT, service_id BIGINT,
+                 kind TEXT, quantity TEXT, unit TEXT, rate TEXT, amount BIGINT, source TEXT,
+                 explanation TEXT)",
+        )
+        .execute(pool)
+        .await?;
+        let started = Instant::now();
+        let mut tx = pool.begin().await?;
+        let all: Vec<usize> = (0..rows).collect();
+        for chunk in all.chunks(1000) {
+            let mut q = sqlx::QueryBuilder::new(
+                "INSERT INTO raw_lines (run_id, account_id, service_id, kind, quantity, unit,
+                     rate, amount, source, explanation) ",
+            );
+            q.push_values(chunk, |mut b, i| {
+                b.push_bind(1i64)
+                    .push_bind(*i as i64)
+                    .push_bind((*i % 8) as i64)
+                    .push_bind("charge")
+                    .push_bind("4")
+                    .push_bind("м³")
+                    .push_bind("59.8")
+                    .push_bind(23920i64)
+                    .push_bind("по показаниям")
+                    .push_bind(explanation);
+            });
+            q.build().execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok::<_, sqlx::Error>(started.elapsed())
+    }
+    .await)
+    .expect("raw insert")
+}
+
+async fn run(label: &str, url: &str, accounts: usize) {
+    let store = Store::new(Db::connect(url).await.expect("database"));
+    let started = Instant::now();
+    let house = seed(&store, accounts).await;
+    println!("[{label}] seeded {accounts} accounts, 3 meters each, 6 months of readings in {}", secs(started.elapsed()));
+    let period = Period { year: 2026, month: 6 };
+
+    let started = Instant::now();
+    let run = store.accrue_now(None, house, period).await.expect("accrual");
+    let accrual = started.elapsed();
+    let lines: i64 = with_db!(&store.db, |pool| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM accrual_lines WHERE run_id = $1"
+    )
+    .bind(run)
+    .fetch_one(pool)
+    .await)
+    .expect("count");
+    let raw = raw_insert(&store, lines as usize).await;
+    println!(
+        "[{label}] accrual run: {} for {lines} lines ({accounts} accounts × 8 services); raw insert of {lines} rows: {}; ratio {:.2}×",
+        secs(accrual),
+        secs(raw),
+        accrual.as_secs_f64() / raw.as_secs_f64()
+    );
+
+    let accountant = store
+        .credentials("bench@klyuch.test")
+        .await
+        .expect("credentials")
+        .expect("the accountant")
+        .id;
+    let started = Instant::now();
+    let posted = store.post_accrual(accountant, run).await.expect("post");
+    println!("[{label}] posting to the ledger: {} for {posted} entries", secs(started.elapsed()));
+
+    let ids: Vec<i64> = with_db!(&store.db, |pool| sqlx::query_scalar(
+        "SELECT id FROM accounts ORDER BY id"
+    )
+    .fetch_all(pool)
+    .await)
+    .expect("accounts");
+    let started = Instant::now();
+    let mut bytes = 0usize;
+    for id in &ids {
+        let data = store.bill_data(*id, period).await.expect("bill data");
+        bytes += bill::render(&data).len();
+    }
+    let bills = started.elapsed();
+    println!(
+        "[{label}] {} bills (ЕПД PDF with QR): {} ({:.1} ms each, {:.0} KB average)",
+        ids.len(),
+        secs(bills),
+        bills.as_secs_f64() * 1000.0 / ids.len() as f64,
+        bytes as f64 / ids.len() as f64 / 1024.0
+    );
+    store.db.close().await;
+}
+
+#[tokio::main]
+async fn main() {
+    let accounts = std::env::var("BENCH_ACCOUNTS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(10_000);
+    let dir = std::env::temp_dir().join(format!("klyuch-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    run("SQLite", &format!("sqlite:{}", dir.join("bench.db").display()), accounts).await;
+    let _ = std::fs::remove_dir_all(&dir);
+
+    let admin = std::env::var("BENCH_PG_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+    match sqlx::PgConnection::connect(&admin).await {
+        Ok(mut conn) => {
+            let name = format!("klyuch_bench_{}", std::process::id());
+            sqlx::query(&format!("CREATE DATABASE {name}"))
+                .execute(&mut conn)
+                .await
+                .expect("create database");
+            let base = admin.rsplit_once('/').map(|(b, _)| b.to_string()).unwrap_or(admin.clone());
+            run("PostgreSQL", &format!("{base}/{name}"), accounts).await;
+            let _ = sqlx::query(&format!("DROP DATABASE {name} WITH (FORCE)"))
+                .execute(&mut conn)
+                .await;
+        }
+        Err(e) => println!("[PostgreSQL] skipped: {e}"),
+    }
+}

@@ -1,0 +1,417 @@
+//! Billing on SQLite and PostgreSQL: the demo's twelve months computed by the engine, lines that
+//! sum to the totals, the ledger's balances, posted periods that cannot change, a draft run again
+//! replaces itself, a post that fails half-way and a compute that is killed leave nothing
+//! partial, the job with its progress, penalties of debtors, and the bill whose printed QR a real
+//! decoder reads back field by field.
+
+mod common;
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+
+use app::billing::bill;
+use app::billing::store::{NewPayment, NewService};
+use app::billing::types::{Basis, Money, Period, RunStatus, Section};
+use app::db::Store;
+use app::error::AppError;
+use app::readings::rules::latest_window_period;
+use app::readings::types::WindowSettings;
+use app::with_db;
+use common::{Backend, TestDb};
+use server::demo::logins;
+
+fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap()
+}
+
+/// The demo's last billed period (the month before the current readings window's).
+fn last_billed() -> Period {
+    latest_window_period(&WindowSettings::default(), app::context::today()).plus(-1)
+}
+
+async fn scalar(store: &Store, sql: &str) -> i64 {
+    with_db!(&store.db, |pool| sqlx::query_scalar::<_, i64>(sql)
+        .fetch_one(pool)
+        .await)
+    .unwrap()
+}
+
+async fn execute(store: &Store, sql: &str) -> Result<(), sqlx::Error> {
+    with_db!(&store.db, |pool| sqlx::query(sql).execute(pool).await.map(|_| ()))
+}
+
+/// (house id of «Серебряная, д. 1», zhitel's account there, the accountant's user id)
+async fn demo_ids(store: &Store) -> (i64, i64, i64) {
+    let house = store
+        .houses()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|h| h.address.contains("Серебряная, д. 1"))
+        .unwrap()
+        .id;
+    let account = scalar(
+        store,
+        &format!(
+            "SELECT c.id FROM accounts c JOIN apartments a ON a.id = c.apartment_id
+             WHERE a.house_id = {house} AND a.number = '12'"
+        ),
+    )
+    .await;
+    let accountant = store.credentials(logins::ACCOUNTANT).await.unwrap().unwrap().id;
+    (house, account, accountant)
+}
+
+both_backends!(
+    demo_months_are_computed_explained_and_balance,
+    |backend: Backend| async move {
+        let Some((db, store)) = common::demo_store(backend).await else {
+            return;
+        };
+        let (house, account, _) = demo_ids(&store).await;
+        let statement = store.account_statement(account).await.unwrap();
+        assert_eq!(statement.months.len(), 12, "twelve posted months");
+        let last = &statement.months[0];
+        assert_eq!(last.period, last_billed());
+        // every month: lines sum to the charged total and penalties; closing follows the ledger
+        for m in &statement.months {
+            let charges: Money = m.lines.iter().filter(|l| !l.penalty).map(|l| l.amount).sum();
+            let penalties: Money = m.lines.iter().filter(|l| l.penalty).map(|l| l.amount).sum();
+            assert_eq!(charges, m.charged, "{}", m.period);
+            assert_eq!(penalties, m.penalties, "{}", m.period);
+            let corrections: Money = m.corrections.iter().map(|c| c.amount).sum();
+            assert_eq!(m.closing, m.opening + m.charged + m.penalties + corrections - m.paid);
+            assert_eq!(m.lines.iter().filter(|l| !l.penalty).count(), 10, "ten services");
+        }
+        // each line explains itself: the volume's source and the formula
+        let water = last.lines.iter().find(|l| l.service == "Холодное водоснабжение").unwrap();
+        assert!(water.explanation.contains(" ₽ = "), "{}", water.explanation);
+        assert!(["по показаниям", "по среднему", "по нормативу"].contains(&water.source.as_str()));
+        let power = last.lines.iter().find(|l| l.service == "Электроэнергия").unwrap();
+        assert!(power.explanation.contains("День") && power.explanation.contains('+'), "two zones priced: {}", power.explanation);
+        let odn = last.lines.iter().find(|l| l.service == "Холодная вода на ОДН").unwrap();
+        assert!(odn.explanation.contains("ОДПУ"), "{}", odn.explanation);
+        // zhitel has not paid the last bill yet: the balance is that bill
+        assert_eq!(statement.balance, last.closing);
+        assert!(statement.balance.0 > 0);
+        // the whole house: the ledger's sum up to the period is the turnover sheet's closing sum
+        // (payments made in the next month belong to the next month's sheet)
+        let sheet = store.turnover(house, last_billed()).await.unwrap();
+        let closing: i64 = sheet.iter().map(|r| r.closing.0).sum();
+        let ledger = scalar(
+            &store,
+            &format!(
+                "SELECT CAST(COALESCE(SUM(l.amount), 0) AS BIGINT) FROM ledger l
+                 JOIN accounts c ON c.id = l.account_id JOIN apartments a ON a.id = c.apartment_id
+                 WHERE a.house_id = {house} AND l.period <= '{}'",
+                last_billed()
+            ),
+        )
+        .await;
+        assert_eq!(closing, ledger);
+        // ОДН: the flats' parts add up to the house's sum to the kopeck
+        let odn_rows = scalar(
+            &store,
+            &format!(
+                "SELECT COUNT(*) FROM accrual_lines l JOIN services s ON s.id = l.service_id
+                 JOIN accrual_runs r ON r.id = l.run_id
+                 WHERE s.basis = 'common_area' AND r.house_id = {house} AND r.period = '{}'",
+                last_billed()
+            ),
+        )
+        .await;
+        assert!(odn_rows > 0);
+        store.db.close().await;
+        db.drop().await;
+    }
+);
+
+both_backends!(
+    debtors_get_penalties_with_their_calculation,
+    |backend: Backend| async move {
+        let Some((db, store)) = common::demo_store(backend).await else {
+            return;
+        };
+        // flat 7 of each house stopped paying six months ago: past day 90 by now
+        let penalties = scalar(
+            &store,
+            "SELECT COUNT(*) FROM accrual_lines WHERE kind = 'penalty' AND explanation LIKE '%1/130%'",
+        )
+        .await;
+        assert!(penalties > 0, "some debts are past day 90");
+        let account = scalar(
+            &store,
+            "SELECT c.id FROM accounts c JOIN apartments a ON a.id = c.apartment_id
+             JOIN houses h ON h.id = a.house_id
+             WHERE a.number = '7' AND h.address LIKE '%Серебряная, д. 1%'",
+        )
+        .await;
+        let statement = store.account_statement(account).await.unwrap();
+        let m = &statement.months[0];
+        let line = m.lines.iter().find(|l| l.penalty).expect("a penalty line");
+        assert!(line.explanation.contains("Долг за"), "{}", line.explanation);
+        assert!(line.explanation.contains("9,5 %"), "capped at 9.5 %: {}", line.explanation);
+        let unpaid: Money = statement.months[..5].iter().map(|m| m.charged + m.penalties).sum();
+        assert!(statement.balance.0 >= unpaid.0, "five unpaid bills: {} < {}", statement.balance.label(), unpaid.label());
+        // nobody who always paid on time has a penalty
+        let zhitel = demo_ids(&store).await.1;
+        let s = store.account_statement(zhitel).await.unwrap();
+        assert!(s.months.iter().all(|m| m.penalties == Money::ZERO));
+        store.db.close().await;
+        db.drop().await;
+    }
+);
+
+both_backends!(
+    a_posted_period_cannot_change,
+    |backend: Backend| async move {
+        let Some((db, store)) = common::demo_store(backend).await else {
+            return;
+        };
+        let (house, _, accountant) = demo_ids(&store).await;
+        let period = last_billed();
+        let again = store.start_accrual(Some(accountant), house, period).await;
+        assert!(matches!(again, Err(AppError::Invalid(ref m)) if m.contains("проведён")), "{again:?}");
+        let earlier = store.start_accrual(Some(accountant), house, period.plus(-3)).await;
+        assert!(matches!(earlier, Err(AppError::Invalid(_))), "{earlier:?}");
+        let service = scalar(&store, &format!("SELECT MIN(id) FROM services WHERE house_id = {house}")).await;
+        let tariff = store
+            .set_tariff(Some(accountant), service, period.first_day(), 1, Decimal::new(9999, 2))
+            .await;
+        assert!(matches!(tariff, Err(AppError::Invalid(ref m)) if m.contains("проведён")), "{tariff:?}");
+        // the ledger itself refuses changes and deletions
+        assert!(execute(&store, "UPDATE ledger SET amount = amount + 1").await.is_err());
+        assert!(execute(&store, "DELETE FROM ledger").await.is_err());
+        // posting closes the readings period too
+        let closed = scalar(
+            &store,
+            &format!("SELECT COUNT(*) FROM reading_periods_closed WHERE house_id = {house} AND period = '{period}'"),
+        )
+        .await;
+        assert_eq!(closed, 1);
+        store.db.close().await;
+        db.drop().await;
+    }
+);
+
+both_backends!(
+    a_draft_run_again_replaces_itself_and_a_failed_post_leaves_nothing,
+    |backend: Backend| async move {
+        let Some((db, store)) = common::demo_store(backend).await else {
+            return;
+        };
+        let (house, account, accountant) = demo_ids(&store).await;
+        let period = last_billed().plus(1);
+        let run = store.accrue_now(Some(accountant), house, period).await.unwrap();
+        let lines = |store: Store| async move {
+            scalar(&store, &format!("SELECT COUNT(*) FROM accrual_lines WHERE run_id = {run}")).await
+        };
+        let first = lines(store.clone()).await;
+        assert!(first > 0);
+        let again = store.accrue_now(Some(accountant), house, period).await.unwrap();
+        assert_eq!(again, run, "the same run");
+        assert_eq!(lines(store.clone()).await, first, "replaced, not added to");
+        // a post that fails half-way (a trigger refuses one account's entry) writes nothing
+        let boom = match backend {
+            Backend::Sqlite => vec![format!(
+                "CREATE TRIGGER boom BEFORE INSERT ON ledger WHEN NEW.account_id = {account}
+                 BEGIN SELECT RAISE(ABORT, 'boom'); END"
+            )],
+            Backend::Postgres => vec![
+                format!(
+                    "CREATE FUNCTION boom() RETURNS trigger LANGUAGE plpgsql AS $$
+                     BEGIN IF NEW.account_id = {account} THEN RAISE EXCEPTION 'boom'; END IF;
+                     RETURN NEW; END $$"
+                ),
+                "CREATE TRIGGER boom BEFORE INSERT ON ledger FOR EACH ROW EXECUTE FUNCTION boom()".into(),
+            ],
+        };
+        for sql in &boom {
+            execute(&store, sql).await.unwrap();
+        }
+        let before = scalar(&store, "SELECT COUNT(*) FROM ledger").await;
+        assert_eq!(store.post_accrual(accountant, run).await, Err(AppError::Internal));
+        assert_eq!(scalar(&store, "SELECT COUNT(*) FROM ledger").await, before, "nothing half-posted");
+        assert_eq!(store.accrual_run(run).await.unwrap().status, RunStatus::Draft);
+        execute(&store, "DROP TRIGGER boom ON ledger").await.ok();
+        execute(&store, "DROP TRIGGER boom").await.ok();
+        let posted = store.post_accrual(accountant, run).await.unwrap();
+        assert_eq!(scalar(&store, "SELECT COUNT(*) FROM ledger").await, before + posted as i64);
+        store.db.close().await;
+        db.drop().await;
+    }
+);
+
+both_backends!(
+    a_killed_compute_is_computed_again_to_the_same_draft,
+    |backend: Backend| async move {
+        let Some((db, store)) = common::demo_store(backend).await else {
+            return;
+        };
+        let (house, _, accountant) = demo_ids(&store).await;
+        let period = last_billed().plus(1);
+        let run = store.accrue_now(Some(accountant), house, period).await.unwrap();
+        let clean: Vec<(i64, Option<i64>, i64)> = with_db!(&store.db, |pool| sqlx::query_as(
+            "SELECT account_id, service_id, amount FROM accrual_lines WHERE run_id = $1 ORDER BY id"
+        )
+        .bind(run)
+        .fetch_all(pool)
+        .await)
+        .unwrap();
+        // the process dies while computing: the task is dropped at some await point
+        let task = {
+            let store = store.clone();
+            tokio::spawn(async move { store.compute_accrual(run).await })
+        };
+        tokio::time::sleep(std::time::Duration::from_millis(3)).await;
+        task.abort();
+        let _ = task.await;
+        // posting a half-computed run is refused
+        let status = store.accrual_run(run).await.unwrap().status;
+        if status != RunStatus::Draft {
+            assert!(matches!(store.post_accrual(accountant, run).await, Err(AppError::Invalid(_))));
+        }
+        // the retry computes the same draft
+        store.compute_accrual(run).await.unwrap();
+        let again: Vec<(i64, Option<i64>, i64)> = with_db!(&store.db, |pool| sqlx::query_as(
+            "SELECT account_id, service_id, amount FROM accrual_lines WHERE run_id = $1 ORDER BY id"
+        )
+        .bind(run)
+        .fetch_all(pool)
+        .await)
+        .unwrap();
+        assert_eq!(again, clean);
+        store.db.close().await;
+        db.drop().await;
+    }
+);
+
+both_backends!(
+    the_job_computes_with_progress_and_explains_a_missing_tariff,
+    |backend: Backend| async move {
+        let Some(db) = TestDb::new(backend).await else {
+            return;
+        };
+        let store = db.store().await;
+        store.load_register(&server::demo::register().unwrap()).await.unwrap();
+        let (house, account, accountant) = demo_ids(&store).await;
+        let service = |name: &str, basis| NewService {
+            house_id: house,
+            name: name.into(),
+            basis,
+            resource: None,
+            section: Section::Housing,
+        };
+        let upkeep = store.add_service(Some(accountant), &service("Содержание", Basis::Area)).await.unwrap();
+        let intercom = store.add_service(Some(accountant), &service("Домофон", Basis::Fixed)).await.unwrap();
+        store.set_tariff(Some(accountant), upkeep, day(2026, 1, 1), 1, Decimal::new(3215, 2)).await.unwrap();
+        let period = Period { year: 2026, month: 3 };
+        // the intercom has no price yet: the run fails with the reason
+        let run = store.start_accrual(Some(accountant), house, period).await.unwrap();
+        let worker = server::notify::Worker::new(
+            store.clone(),
+            server::notify::Senders::from_settings(&store, &server::config::Settings::from_lookup(|_| None).unwrap())
+                .await
+                .unwrap(),
+            "test".into(),
+        );
+        worker.clone().tick().await;
+        let failed = store.accrual_run(run).await.unwrap();
+        assert_eq!(failed.status, RunStatus::Failed);
+        assert!(failed.error.unwrap().contains("Домофон"));
+        store.set_tariff(Some(accountant), intercom, day(2026, 2, 1), 1, Decimal::new(6500, 2)).await.unwrap();
+        store.start_accrual(Some(accountant), house, period).await.unwrap();
+        worker.clone().tick().await;
+        let done = store.accrual_run(run).await.unwrap();
+        assert_eq!(done.status, RunStatus::Draft);
+        assert_eq!(done.done, done.total);
+        assert!(done.total > 0);
+        // area 54,30 m²? whatever the flat's area: quantity × 32,15 rounded half up
+        let (quantity, amount): (String, i64) = with_db!(&store.db, |pool| sqlx::query_as(
+            "SELECT quantity, amount FROM accrual_lines WHERE run_id = $1 AND account_id = $2 AND service_id = $3"
+        )
+        .bind(run)
+        .bind(account)
+        .bind(upkeep)
+        .fetch_one(pool)
+        .await)
+        .unwrap();
+        let exact = quantity.parse::<Decimal>().unwrap() * Decimal::new(3215, 2);
+        assert_eq!(Money(amount), app::billing::rules::to_kopecks(exact));
+        // a payment recorded twice counts once
+        let pay = NewPayment {
+            account_id: account,
+            on: day(2026, 4, 3),
+            amount: Money(100_00),
+            reason: "test".into(),
+            source_key: "bank:1".into(),
+        };
+        assert_eq!(store.record_payments(None, &[pay.clone(), pay.clone()]).await.unwrap(), 1);
+        assert_eq!(store.record_payments(None, &[pay]).await.unwrap(), 0);
+        store.db.close().await;
+        db.drop().await;
+    }
+);
+
+both_backends!(
+    the_bill_qr_decodes_to_every_field,
+    |backend: Backend| async move {
+        let Some((db, store)) = common::demo_store(backend).await else {
+            return;
+        };
+        let (_, account, _) = demo_ids(&store).await;
+        let data = store.bill_data(account, last_billed()).await.unwrap();
+        let pdf = bill::render(&data);
+        assert!(pdf.starts_with(b"%PDF-1.7"));
+        let dir = std::env::temp_dir().join(format!("klyuch-bill-{}-{:?}", std::process::id(), backend));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("bill.pdf");
+        std::fs::write(&path, &pdf).unwrap();
+        let png = dir.join("page");
+        let status = std::process::Command::new("pdftoppm")
+            .args(["-r", "150", "-png", "-singlefile"])
+            .arg(&path)
+            .arg(&png)
+            .status()
+            .expect("pdftoppm (poppler-utils, installed by make setup-test)");
+        assert!(status.success());
+        let out = std::process::Command::new("zbarimg")
+            .args(["--raw", "-q", "-Sbinary"])
+            .arg(dir.join("page.png"))
+            .output()
+            .expect("zbarimg (zbar-tools, installed by make setup-test)");
+        assert!(out.status.success(), "a QR code was found");
+        let decoded = String::from_utf8(out.stdout).unwrap();
+        let decoded = decoded.trim_end_matches('\n');
+        assert_eq!(decoded, data.qr_payload());
+        let fields: HashMap<&str, &str> = decoded
+            .split('|')
+            .skip(1)
+            .filter_map(|kv| kv.split_once('='))
+            .collect();
+        assert!(decoded.starts_with("ST00012|Name="));
+        assert_eq!(fields["PersonalAcc"], data.payee.account);
+        assert_eq!(fields["BIC"], "044525225");
+        assert_eq!(fields["CorrespAcc"], "30101810400000000225");
+        assert_eq!(fields["PayeeINN"], data.payee.inn);
+        assert_eq!(fields["PersAcc"], data.account_number);
+        assert_eq!(fields["Sum"], data.to_pay().0.to_string());
+        assert_eq!(fields["Sum"], data.month.closing.0.to_string(), "zhitel owes the month");
+        let p = last_billed();
+        assert_eq!(fields["PaymPeriod"], format!("{:02}{}", p.month, p.year));
+        assert_eq!(fields["LastName"], "Смирнов");
+        assert_eq!(fields["Flat"], "12");
+        assert_eq!(fields["TechCode"], "02");
+        // the text is real text with Cyrillic (ToUnicode): pdftotext reads it back
+        if let Ok(text) = std::process::Command::new("pdftotext").arg(&path).arg("-").output() {
+            let text = String::from_utf8_lossy(&text.stdout);
+            assert!(text.contains("ЕДИНЫЙ ПЛАТЁЖНЫЙ ДОКУМЕНТ"), "{text}");
+            assert!(text.contains("Холодное водоснабжение"));
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+        store.db.close().await;
+        db.drop().await;
+    }
+);
