@@ -37,7 +37,7 @@ fn period(s: &str) -> Result<Period, AppError> {
     Period::parse(s).ok_or_else(|| AppError::invalid("Период — в виде 2026-11."))
 }
 
-/// `GET /cabinet/bill.pdf?account=…&period=2026-10`.
+/// `GET /cabinet/bill?account=…&period=2026-10`.
 pub async fn bill_pdf(
     State(state): State<AppState>,
     axum::Extension(session): axum::Extension<RequestSession>,
@@ -69,7 +69,7 @@ pub async fn bill_pdf(
     }
 }
 
-/// `GET /staff/billing/turnover.xlsx?house=…&period=2026-10`.
+/// `GET /staff/billing/turnover?house=…&period=2026-10`.
 pub async fn turnover_xlsx(
     State(state): State<AppState>,
     axum::Extension(session): axum::Extension<RequestSession>,

@@ -175,9 +175,9 @@ pub fn router(store: Store, settings: Settings) -> Router {
                 axum::extract::DefaultBodyLimit::max(crate::files::MAX_UPLOAD_BYTES + 64 * 1024),
             ),
         )
-        .route("/cabinet/bill.pdf", get(crate::documents::bill_pdf))
+        .route("/cabinet/bill", get(crate::documents::bill_pdf))
         .route(
-            "/staff/billing/turnover.xlsx",
+            "/staff/billing/turnover",
             get(crate::documents::turnover_xlsx),
         )
         .nest_service("/files", files)

@@ -1172,3 +1172,139 @@ both_backends!(
         app.stop().await;
     }
 );
+
+both_backends!(
+    charges_bills_and_the_turnover_sheet_only_for_those_allowed,
+    |backend: Backend| async move {
+        use app::billing::api::*;
+        use app::billing::types::{AccountStatement, AccrualPage};
+        let Some(app) = TestApp::spawn(backend).await else {
+            return;
+        };
+        let flat_account = |flat: &'static str| {
+            let store = app.store.clone();
+            async move {
+                app::with_db!(&store.db, |pool| sqlx::query_scalar::<_, i64>(
+                    "SELECT c.id FROM accounts c JOIN apartments a ON a.id = c.apartment_id
+                     JOIN houses h ON h.id = a.house_id
+                     WHERE h.address LIKE '%Серебряная, д. 1%' AND a.number = $1"
+                )
+                .bind(flat)
+                .fetch_one(pool)
+                .await)
+                .unwrap()
+            }
+        };
+        let (mine, theirs) = (flat_account("12").await, flat_account("13").await);
+        let zhitel = app.signed_in(logins::RESIDENT).await;
+        let accountant = app.signed_in(logins::ACCOUNTANT).await;
+        let dispatcher = app.signed_in(logins::DISPATCHER).await;
+
+        // the resident's own statement and bill
+        let statement: AccountStatement = app
+            .call(&zhitel, path::<LoadAccountStatement>(), &[("account_id", &mine.to_string())])
+            .await
+            .json()
+            .await
+            .unwrap();
+        let period = statement.months[0].period.to_string();
+        let bill = zhitel
+            .get(format!("{}/cabinet/bill?account={mine}&period={period}", app.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(bill.status(), StatusCode::OK);
+        assert_eq!(bill.headers()["content-type"], "application/pdf");
+        assert!(bill.bytes().await.unwrap().starts_with(b"%PDF"));
+        // … but never the neighbour's
+        let (status, _) = error_of(
+            app.call(&zhitel, path::<LoadAccountStatement>(), &[("account_id", &theirs.to_string())])
+                .await,
+        )
+        .await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        let other = zhitel
+            .get(format!("{}/cabinet/bill?account={theirs}&period={period}", app.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(other.status(), StatusCode::FORBIDDEN);
+        let month_without = zhitel
+            .get(format!("{}/cabinet/bill?account={mine}&period=2019-01", app.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(month_without.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(month_without.text().await.unwrap().contains("начислений нет"));
+
+        // the accrual page, runs and the turnover sheet: the accountant, not residents or the dispatcher
+        let house = app.store.houses().await.unwrap()[0].id.to_string();
+        let page: AccrualPage = app
+            .call(&accountant, path::<LoadAccrualPage>(), &[("house_id", &house), ("period", &period)])
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(page.run.map(|r| r.status), Some(app::billing::types::RunStatus::Posted));
+        assert!(page.totals.iter().any(|t| t.current.0 > 0));
+        for client in [&zhitel, &dispatcher] {
+            let (status, _) = error_of(
+                app.call(client, path::<StartAccrualRun>(), &[("house_id", &house), ("period", &period)])
+                    .await,
+            )
+            .await;
+            assert_eq!(status, StatusCode::FORBIDDEN);
+            let sheet = client
+                .get(format!("{}/staff/billing/turnover?house={house}&period={period}", app.base))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(sheet.status(), StatusCode::FORBIDDEN);
+        }
+        let (status, error) = error_of(
+            app.call(&accountant, path::<StartAccrualRun>(), &[("house_id", &house), ("period", &period)])
+                .await,
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "posted: {error}");
+        let sheet = accountant
+            .get(format!("{}/staff/billing/turnover?house={house}&period={period}", app.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(sheet.status(), StatusCode::OK);
+        let bytes = sheet.bytes().await.unwrap();
+        assert!(bytes.starts_with(b"PK"), "an XLSX (zip) file");
+        let mut workbook: calamine::Xlsx<_> =
+            calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).unwrap();
+        use calamine::Reader;
+        let range = workbook.worksheet_range("ОСВ").unwrap();
+        assert!(range.height() > 50, "a row per account");
+        // the next period runs as a job and the page shows its progress
+        let next = statement.months[0].period.plus(1).to_string();
+        let run: i64 = app
+            .call(&accountant, path::<StartAccrualRun>(), &[("house_id", &house), ("period", &next)])
+            .await
+            .json()
+            .await
+            .unwrap();
+        let mut status = None;
+        for _ in 0..100 {
+            let view: app::billing::types::RunView = app
+                .call(&accountant, path::<LoadAccrualRun>(), &[("run_id", &run.to_string())])
+                .await
+                .json()
+                .await
+                .unwrap();
+            if !view.status.in_progress() {
+                status = Some(view);
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        let view = status.expect("the worker computed the run");
+        assert_eq!(view.status, app::billing::types::RunStatus::Draft);
+        assert_eq!(view.done, view.total);
+        app.stop().await;
+    }
+);

@@ -50,7 +50,7 @@ fn Statement(s: AccountStatement) -> impl IntoView {
                     {if s.balance.0 > 0 { format!("{} {}", t::PAY_BY, date(m.due_on)) } else { String::new() }}
                 </p>
                 <a class=format!("{} mt-3", style::BUTTON_SECONDARY) rel="external" data-testid="bill-link"
-                    href=format!("/cabinet/bill.pdf?account={account_id}&period={}", m.period)>
+                    href=format!("/cabinet/bill?account={account_id}&period={}", m.period)>
                     {t::DOWNLOAD_BILL}" · "{m.period.label()}
                 </a>
             })}
@@ -115,7 +115,7 @@ fn Month(m: MonthStatement, account_id: i64, open: bool) -> impl IntoView {
                 <dt class="text-slate-600">{t::PAY_BY}</dt><dd class="text-right">{date(m.due_on)}</dd>
             </dl>
             <a class="mt-2 inline-block text-sm text-teal-700 underline" rel="external"
-                href=format!("/cabinet/bill.pdf?account={account_id}&period={period}")>{t::DOWNLOAD_BILL}</a>
+                href=format!("/cabinet/bill?account={account_id}&period={period}")>{t::DOWNLOAD_BILL}</a>
         </details>
     }
 }
@@ -290,7 +290,7 @@ fn AccrualView(
                     }
                 })}
                 <a class="mt-4 inline-block text-sm text-teal-700 underline" rel="external" data-testid="turnover"
-                    href=format!("/staff/billing/turnover.xlsx?house={}&period={}", p.house_id, p.period)>{t::TURNOVER}</a>
+                    href=format!("/staff/billing/turnover?house={}&period={}", p.house_id, p.period)>{t::TURNOVER}</a>
             </section>
             <section class=format!("{} overflow-x-auto lg:col-span-2", style::CARD)>
                 <table class=style::TABLE data-testid="totals">
