@@ -103,6 +103,7 @@ CREATE TABLE accrual_lines (
     explanation TEXT    NOT NULL
 );
 CREATE INDEX accrual_lines_run ON accrual_lines(run_id, account_id);
+CREATE INDEX accrual_lines_account ON accrual_lines(account_id);
 
 -- Every change of money. amount > 0: owed by the account; < 0: paid or credited.
 -- kind 'opening' is a balance brought in by an import; 'correction' a recalculation with a reason.

@@ -41,12 +41,13 @@ fn dates() -> [NaiveDate; 3] {
     .map(|d| d.expect("valid dates"))
 }
 
+/// The payee of house `house_no` (0-based).
 fn payee(house_no: usize) -> Payee {
     Payee {
         name: ["ТСЖ «Серебряный бор»", "ТСЖ «Серебряный бор-3»", "ООО «УК Ключевая»"][house_no % 3].into(),
         inn: ["7701234567", "7701234575", "7702345678"][house_no % 3].into(),
         kpp: "770101001".into(),
-        account: format!("4070381093800001234{house_no}"),
+        account: format!("4070381093800001234{}", house_no + 1),
         bank_name: "ПАО Сбербанк".into(),
         bic: "044525225".into(),
         corr_account: "30101810400000000225".into(),
@@ -78,7 +79,7 @@ pub async fn load(store: &Store, today: NaiveDate) -> Result<(), AppError> {
         let Some(house) = houses.iter().find(|h| h.address == *address) else {
             continue;
         };
-        store.set_payee(Some(accountant), house.id, &payee(house_no + 1)).await?;
+        store.set_payee(Some(accountant), house.id, &payee(house_no)).await?;
         for (name, basis, resource, section, prices) in SERVICES {
             let id = store
                 .add_service(

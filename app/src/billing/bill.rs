@@ -324,7 +324,7 @@ pub fn render(b: &BillData) -> Vec<u8> {
     y += 16.0;
     c.text(LEFT, y, 9.0, false, &format!("Оплатить до {}", m.due_on.format("%d.%m.%Y")));
     qr(&mut c, &b.qr_payload(), 430.0, qr_top, 129.0);
-    c.text(436.0, qr_top + 136.0, 7.0, false, "Оплата по QR-коду в приложении банка");
+    c.text_right(RIGHT, qr_top + 136.0, 6.5, false, "Оплата по QR-коду в приложении банка");
     y = y.max(qr_top + 146.0);
     c.line(LEFT, y, RIGHT, y);
     y += 14.0;

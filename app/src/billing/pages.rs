@@ -181,11 +181,12 @@ fn HousePeriodForm(
                     let list = houses.await.unwrap_or_default();
                     let selected = house.get();
                     view! {
-                        <label class=format!("{} w-80 max-w-full", style::LABEL)>{t::HOUSE}
-                            <select name="house" class=style::INPUT>
+                        <div class=format!("{} w-80 max-w-full", style::LABEL)>
+                            <span aria-hidden="true">{t::HOUSE}</span>
+                            <select name="house" class=style::INPUT aria-label=t::HOUSE>
                                 {list.into_iter().map(|h| view! { <option value=h.id selected=Some(h.id) == selected>{h.address}</option> }).collect_view()}
                             </select>
-                        </label>
+                        </div>
                     }
                 })}
             </Suspense>

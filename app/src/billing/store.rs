@@ -543,6 +543,7 @@ impl Store {
         }
         .await)
         .map_err(internal("start computing run"))?;
+        let started = std::time::Instant::now();
         let inputs = match self.run_inputs(run.house_id, period, &accounts).await {
             Ok(inputs) => inputs,
             Err(AppError::Invalid(message)) => {
@@ -551,8 +552,11 @@ impl Store {
             }
             Err(e) => return Err(e),
         };
+        let read = started.elapsed();
+        let (mut computing, mut writing) = (std::time::Duration::ZERO, std::time::Duration::ZERO);
         let mut written = 0;
         for (step, batch) in accounts.chunks(STEP).enumerate() {
+            let step_started = std::time::Instant::now();
             let mut lines = Vec::new();
             for account in batch {
                 match account_lines(account, period, &inputs) {
@@ -565,7 +569,10 @@ impl Store {
             }
             written += lines.len();
             let done = (step * STEP + batch.len()) as i64;
+            computing += step_started.elapsed();
+            let write_started = std::time::Instant::now();
             self.write_lines(run_id, &lines, done).await?;
+            writing += write_started.elapsed();
         }
         with_db!(&self.db, |pool| sqlx::query(
             "UPDATE accrual_runs SET status = 'draft', computed_at = $1 WHERE id = $2"
@@ -576,7 +583,14 @@ impl Store {
         .await
         .map(|_| ()))
         .map_err(internal("finish run"))?;
-        tracing::info!(run_id, lines = written, "accrual computed");
+        tracing::info!(
+            run_id,
+            lines = written,
+            read_ms = read.as_millis() as u64,
+            compute_ms = computing.as_millis() as u64,
+            write_ms = writing.as_millis() as u64,
+            "accrual computed"
+        );
         Ok(written)
     }
 
@@ -723,12 +737,21 @@ impl Store {
                 }
             }
         }
-        let mut volumes = HashMap::new();
+        // each resource on its own connection: the engine reads (and decodes) them in parallel
+        let mut loading = tokio::task::JoinSet::new();
         for resource in needed {
-            volumes.insert(
-                resource,
-                self.house_volumes(house_id, resource, period).await?,
-            );
+            let store = self.clone();
+            loading.spawn(async move {
+                (resource, store.house_volumes(house_id, resource, period).await)
+            });
+        }
+        let mut volumes = HashMap::new();
+        while let Some(loaded) = loading.join_next().await {
+            let (resource, house) = loaded.map_err(|e| {
+                tracing::error!(error = %e, "volume loading task");
+                AppError::Internal
+            })?;
+            volumes.insert(resource, house?);
         }
         let mut stays_of: HashMap<i64, Vec<Stay>> = HashMap::new();
         for (apartment, moved_in, moved_out) in stays {

@@ -74,7 +74,8 @@ fn ApartmentSummary(apartment: MyApartment) -> impl IntoView {
                     <li>
                         <a href=format!("/cabinet/account/{}", acc.id)
                             class="flex items-center justify-between rounded-lg bg-teal-50 px-3 py-3 text-teal-900 hover:bg-teal-100">
-                            <span>{t::ACCOUNT}" " <b data-testid="account-number">{acc.number}</b></span>
+                            <span>{t::ACCOUNT}" " <b data-testid="account-number">{acc.number}</b>
+                                <span class="block text-xs text-teal-800">{t::ACCOUNT_HINT}</span></span>
                             <span aria-hidden="true">"›"</span>
                         </a>
                     </li>
@@ -120,11 +121,11 @@ pub fn MyAccountPage() -> impl IntoView {
                         <h1 class=format!("{} mt-2", style::H1)>{t::ACCOUNT}" " <span data-testid="account-number">{view.account.number.clone()}</span></h1>
                         <p class="text-sm text-slate-600">{t::OPENED}" " {view.account.opened_on.clone()}</p>
                         <div class="mt-4"><ApartmentSummary apartment=view.apartment/></div>
+                        <crate::billing::pages::AccountCharges statement=statement/>
                     }.into_any(),
                 }
             })}
         </Suspense>
-        <crate::billing::pages::AccountCharges statement=statement/>
     }
 }
 

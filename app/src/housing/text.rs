@@ -4,6 +4,7 @@ pub const MY_HOME_TITLE: &str = "Мои квартиры";
 pub const NO_APARTMENTS: &str = "К вашему кабинету пока не привязано ни одной квартиры. Введите код приглашения с листовки от правления.";
 pub const PENDING_TITLE: &str = "Ждут подтверждения правления";
 pub const ACCOUNT: &str = "Лицевой счёт";
+pub const ACCOUNT_HINT: &str = "Начисления, пени, квитанции";
 pub const HOUSEHOLD: &str = "Проживают";
 pub const AREA: &str = "Площадь";
 pub const FLOOR: &str = "Этаж";

@@ -231,13 +231,20 @@ fn meters_sql(filter: &str) -> String {
     )
 }
 
-fn readings_sql(filter: &str) -> String {
+/// The readings of the meters matching `filter`; without names (`entered_by_name` NULL) when the
+/// caller only computes volumes — a run reads every reading of a house.
+fn readings_sql(filter: &str, with_names: bool) -> String {
+    let (name, users) = if with_names {
+        ("u.full_name", "LEFT JOIN users u ON u.id = r.entered_by")
+    } else {
+        ("NULL", "")
+    };
     format!(
         "SELECT r.id, r.meter_id, r.period, r.kind, r.taken_on, r.zone1, r.zone2, r.zone3,
-             r.source, u.full_name AS entered_by_name, r.flag, r.reviewed_at IS NOT NULL AS reviewed
+             r.source, {name} AS entered_by_name, r.flag, r.reviewed_at IS NOT NULL AS reviewed
          FROM readings r JOIN meters m ON m.id = r.meter_id
          LEFT JOIN apartments a ON a.id = m.apartment_id
-         LEFT JOIN users u ON u.id = r.entered_by
+         {users}
          WHERE {filter}
          ORDER BY r.meter_id, r.period,
              CASE r.kind WHEN 'initial' THEN 0 WHEN 'regular' THEN 1 ELSE 2 END"
@@ -278,20 +285,23 @@ fn group(meters: Vec<MeterRow>, readings: Vec<ReadingRow>) -> Vec<MeterData> {
 }
 
 /// `load_meters!(executor, filter)`: the meters matching the filter with all their readings.
-/// `load_meters!(executor, filter, readings_filter)`: only the readings matching both.
+/// `load_meters!(executor, filter, readings_filter)`: for volumes only — the readings matching
+/// both, without who entered them.
 macro_rules! load_meters {
     ($ex:expr, $filter:expr) => {
-        load_meters!($ex, $filter, "TRUE")
+        load_meters!(@ $ex, $filter, $filter.to_string(), true)
     };
     ($ex:expr, $filter:expr, $readings_filter:expr) => {
+        load_meters!(@ $ex, $filter, format!("{} AND {}", $filter, $readings_filter), false)
+    };
+    (@ $ex:expr, $filter:expr, $readings:expr, $names:expr) => {
         async {
             let meters: Vec<MeterRow> = sqlx::query_as(&meters_sql($filter))
                 .fetch_all(&mut *$ex)
                 .await?;
-            let readings: Vec<ReadingRow> =
-                sqlx::query_as(&readings_sql(&format!("{} AND {}", $filter, $readings_filter)))
-                    .fetch_all(&mut *$ex)
-                    .await?;
+            let readings: Vec<ReadingRow> = sqlx::query_as(&readings_sql(&$readings, $names))
+                .fetch_all(&mut *$ex)
+                .await?;
             Ok::<_, sqlx::Error>(group(meters, readings))
         }
     };

@@ -234,6 +234,7 @@ async fn run(label: &str, url: &str, accounts: usize) {
 
 #[tokio::main]
 async fn main() {
+    server::init_tracing();
     let accounts = std::env::var("BENCH_ACCOUNTS")
         .ok()
         .and_then(|v| v.parse().ok())
