@@ -17,19 +17,85 @@ use app::readings::types::WindowSettings;
 use crate::demo::{Dice, HOUSES, logins};
 
 /// (name, basis, resource, section, tariffs from 2025-01, 2025-07, 2026-10 — per zone)
-type ServiceSpec = (&'static str, Basis, Option<Utility>, Section, [&'static [&'static str]; 3]);
+type ServiceSpec = (
+    &'static str,
+    Basis,
+    Option<Utility>,
+    Section,
+    [&'static [&'static str]; 3],
+);
 
 const SERVICES: [ServiceSpec; 10] = [
-    ("Содержание и ремонт жилого помещения", Basis::Area, None, Section::Housing, [&["34.20"], &["36.15"], &["39.40"]]),
-    ("Отопление", Basis::Area, None, Section::Utilities, [&["41.35"], &["45.10"], &["49.85"]]),
-    ("Холодное водоснабжение", Basis::Metered, Some(Utility::ColdWater), Section::Utilities, [&["52.93"], &["59.80"], &["66.30"]]),
-    ("Горячее водоснабжение", Basis::Metered, Some(Utility::HotWater), Section::Utilities, [&["243.15"], &["272.05"], &["301.60"]]),
-    ("Водоотведение", Basis::Wastewater, None, Section::Utilities, [&["40.21"], &["45.44"], &["50.37"]]),
-    ("Электроэнергия", Basis::Metered, Some(Utility::Electricity), Section::Utilities, [&["7.15", "2.71"], &["8.12", "3.05"], &["8.95", "3.37"]]),
-    ("Обращение с ТКО", Basis::Person, None, Section::Utilities, [&["172.40"], &["189.20"], &["208.10"]]),
-    ("Холодная вода на ОДН", Basis::CommonArea, Some(Utility::ColdWater), Section::Housing, [&["52.93"], &["59.80"], &["66.30"]]),
-    ("Домофон", Basis::Fixed, None, Section::Housing, [&["65"], &["65"], &["75"]]),
-    ("Взнос на капитальный ремонт", Basis::Area, None, Section::CapitalRepair, [&["21.95"], &["21.95"], &["24.85"]]),
+    (
+        "Содержание и ремонт жилого помещения",
+        Basis::Area,
+        None,
+        Section::Housing,
+        [&["34.20"], &["36.15"], &["39.40"]],
+    ),
+    (
+        "Отопление",
+        Basis::Area,
+        None,
+        Section::Utilities,
+        [&["41.35"], &["45.10"], &["49.85"]],
+    ),
+    (
+        "Холодное водоснабжение",
+        Basis::Metered,
+        Some(Utility::ColdWater),
+        Section::Utilities,
+        [&["52.93"], &["59.80"], &["66.30"]],
+    ),
+    (
+        "Горячее водоснабжение",
+        Basis::Metered,
+        Some(Utility::HotWater),
+        Section::Utilities,
+        [&["243.15"], &["272.05"], &["301.60"]],
+    ),
+    (
+        "Водоотведение",
+        Basis::Wastewater,
+        None,
+        Section::Utilities,
+        [&["40.21"], &["45.44"], &["50.37"]],
+    ),
+    (
+        "Электроэнергия",
+        Basis::Metered,
+        Some(Utility::Electricity),
+        Section::Utilities,
+        [&["7.15", "2.71"], &["8.12", "3.05"], &["8.95", "3.37"]],
+    ),
+    (
+        "Обращение с ТКО",
+        Basis::Person,
+        None,
+        Section::Utilities,
+        [&["172.40"], &["189.20"], &["208.10"]],
+    ),
+    (
+        "Холодная вода на ОДН",
+        Basis::CommonArea,
+        Some(Utility::ColdWater),
+        Section::Housing,
+        [&["52.93"], &["59.80"], &["66.30"]],
+    ),
+    (
+        "Домофон",
+        Basis::Fixed,
+        None,
+        Section::Housing,
+        [&["65"], &["65"], &["75"]],
+    ),
+    (
+        "Взнос на капитальный ремонт",
+        Basis::Area,
+        None,
+        Section::CapitalRepair,
+        [&["21.95"], &["21.95"], &["24.85"]],
+    ),
 ];
 
 fn dates() -> [NaiveDate; 3] {
@@ -44,7 +110,12 @@ fn dates() -> [NaiveDate; 3] {
 /// The payee of house `house_no` (0-based).
 fn payee(house_no: usize) -> Payee {
     Payee {
-        name: ["ТСЖ «Серебряный бор»", "ТСЖ «Серебряный бор-3»", "ООО «УК Ключевая»"][house_no % 3].into(),
+        name: [
+            "ТСЖ «Серебряный бор»",
+            "ТСЖ «Серебряный бор-3»",
+            "ООО «УК Ключевая»",
+        ][house_no % 3]
+            .into(),
         inn: ["7701234567", "7701234575", "7702345678"][house_no % 3].into(),
         kpp: "770101001".into(),
         account: format!("4070381093800001234{}", house_no + 1),
@@ -56,7 +127,12 @@ fn payee(house_no: usize) -> Payee {
 
 /// Who does not pay: (stops paying `n` months ago, pays half).
 fn habit(flat: &str) -> (Option<i32>, bool) {
-    let n: u64 = flat.chars().filter(char::is_ascii_digit).collect::<String>().parse().unwrap_or(0);
+    let n: u64 = flat
+        .chars()
+        .filter(char::is_ascii_digit)
+        .collect::<String>()
+        .parse()
+        .unwrap_or(0);
     match n {
         n if n % 23 == 7 => (Some(6), false),
         n if n % 29 == 11 => (Some(4), false),
@@ -79,7 +155,9 @@ pub async fn load(store: &Store, today: NaiveDate) -> Result<(), AppError> {
         let Some(house) = houses.iter().find(|h| h.address == *address) else {
             continue;
         };
-        store.set_payee(Some(accountant), house.id, &payee(house_no)).await?;
+        store
+            .set_payee(Some(accountant), house.id, &payee(house_no))
+            .await?;
         for (name, basis, resource, section, prices) in SERVICES {
             let id = store
                 .add_service(
@@ -117,7 +195,11 @@ pub async fn load(store: &Store, today: NaiveDate) -> Result<(), AppError> {
                     continue;
                 }
                 let due = bill.charged + bill.penalties;
-                let amount = if half { Money(due.0 / 2) } else { bill.closing.max(due) };
+                let amount = if half {
+                    Money(due.0 / 2)
+                } else {
+                    bill.closing.max(due)
+                };
                 let on = period.plus(1).day(3 + dice.below(20) as u32).min(today);
                 if amount.0 > 0 && on >= period.plus(1).first_day() {
                     payments.push(NewPayment {

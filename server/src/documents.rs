@@ -30,7 +30,12 @@ pub struct TurnoverQuery {
 /// An error as a short Russian page with its status.
 fn refusal(e: AppError) -> Response {
     let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    (status, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], e.to_string()).into_response()
+    (
+        status,
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        e.to_string(),
+    )
+        .into_response()
 }
 
 fn period(s: &str) -> Result<Period, AppError> {
@@ -79,11 +84,19 @@ pub async fn turnover_xlsx(
         return Redirect::to("/login?next=/staff/billing").into_response();
     };
     let result = async {
-        check(&state.store, &user, Access::Permission(Permission::ManageBilling)).await?;
+        check(
+            &state.store,
+            &user,
+            Access::Permission(Permission::ManageBilling),
+        )
+        .await?;
         let p = period(&q.period)?;
         let rows = state.store.turnover(q.house, p).await?;
         let address = state.store.house_tariffs(q.house).await?.address;
-        state.store.log_view(user.id, "turnover", Some(q.house)).await?;
+        state
+            .store
+            .log_view(user.id, "turnover", Some(q.house))
+            .await?;
         bill::turnover_xlsx(&address, p, &rows).map_err(|e| {
             tracing::error!(error = %e, "turnover workbook");
             AppError::Internal

@@ -39,7 +39,10 @@ async fn scalar(store: &Store, sql: &str) -> i64 {
 }
 
 async fn execute(store: &Store, sql: &str) -> Result<(), sqlx::Error> {
-    with_db!(&store.db, |pool| sqlx::query(sql).execute(pool).await.map(|_| ()))
+    with_db!(&store.db, |pool| sqlx::query(sql)
+        .execute(pool)
+        .await
+        .map(|_| ()))
 }
 
 /// (house id of «Серебряная, д. 1», zhitel's account there, the accountant's user id)
@@ -60,7 +63,12 @@ async fn demo_ids(store: &Store) -> (i64, i64, i64) {
         ),
     )
     .await;
-    let accountant = store.credentials(logins::ACCOUNTANT).await.unwrap().unwrap().id;
+    let accountant = store
+        .credentials(logins::ACCOUNTANT)
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
     (house, account, accountant)
 }
 
@@ -77,21 +85,49 @@ both_backends!(
         assert_eq!(last.period, last_billed());
         // every month: lines sum to the charged total and penalties; closing follows the ledger
         for m in &statement.months {
-            let charges: Money = m.lines.iter().filter(|l| !l.penalty).map(|l| l.amount).sum();
+            let charges: Money = m
+                .lines
+                .iter()
+                .filter(|l| !l.penalty)
+                .map(|l| l.amount)
+                .sum();
             let penalties: Money = m.lines.iter().filter(|l| l.penalty).map(|l| l.amount).sum();
             assert_eq!(charges, m.charged, "{}", m.period);
             assert_eq!(penalties, m.penalties, "{}", m.period);
             let corrections: Money = m.corrections.iter().map(|c| c.amount).sum();
-            assert_eq!(m.closing, m.opening + m.charged + m.penalties + corrections - m.paid);
-            assert_eq!(m.lines.iter().filter(|l| !l.penalty).count(), 10, "ten services");
+            assert_eq!(
+                m.closing,
+                m.opening + m.charged + m.penalties + corrections - m.paid
+            );
+            assert_eq!(
+                m.lines.iter().filter(|l| !l.penalty).count(),
+                10,
+                "ten services"
+            );
         }
         // each line explains itself: the volume's source and the formula
-        let water = last.lines.iter().find(|l| l.service == "Холодное водоснабжение").unwrap();
+        let water = last
+            .lines
+            .iter()
+            .find(|l| l.service == "Холодное водоснабжение")
+            .unwrap();
         assert!(water.explanation.contains(" ₽ = "), "{}", water.explanation);
         assert!(["по показаниям", "по среднему", "по нормативу"].contains(&water.source.as_str()));
-        let power = last.lines.iter().find(|l| l.service == "Электроэнергия").unwrap();
-        assert!(power.explanation.contains("День") && power.explanation.contains('+'), "two zones priced: {}", power.explanation);
-        let odn = last.lines.iter().find(|l| l.service == "Холодная вода на ОДН").unwrap();
+        let power = last
+            .lines
+            .iter()
+            .find(|l| l.service == "Электроэнергия")
+            .unwrap();
+        assert!(
+            power.explanation.contains("День") && power.explanation.contains('+'),
+            "two zones priced: {}",
+            power.explanation
+        );
+        let odn = last
+            .lines
+            .iter()
+            .find(|l| l.service == "Холодная вода на ОДН")
+            .unwrap();
         assert!(odn.explanation.contains("ОДПУ"), "{}", odn.explanation);
         // zhitel has not paid the last bill yet: the balance is that bill
         assert_eq!(statement.balance, last.closing);
@@ -152,9 +188,21 @@ both_backends!(
         let m = &statement.months[0];
         let line = m.lines.iter().find(|l| l.penalty).expect("a penalty line");
         assert!(line.explanation.contains("Долг за"), "{}", line.explanation);
-        assert!(line.explanation.contains("9,5 %"), "capped at 9.5 %: {}", line.explanation);
-        let unpaid: Money = statement.months[..5].iter().map(|m| m.charged + m.penalties).sum();
-        assert!(statement.balance.0 >= unpaid.0, "five unpaid bills: {} < {}", statement.balance.label(), unpaid.label());
+        assert!(
+            line.explanation.contains("9,5 %"),
+            "capped at 9.5 %: {}",
+            line.explanation
+        );
+        let unpaid: Money = statement.months[..5]
+            .iter()
+            .map(|m| m.charged + m.penalties)
+            .sum();
+        assert!(
+            statement.balance.0 >= unpaid.0,
+            "five unpaid bills: {} < {}",
+            statement.balance.label(),
+            unpaid.label()
+        );
         // nobody who always paid on time has a penalty
         let zhitel = demo_ids(&store).await.1;
         let s = store.account_statement(zhitel).await.unwrap();
@@ -173,16 +221,38 @@ both_backends!(
         let (house, _, accountant) = demo_ids(&store).await;
         let period = last_billed();
         let again = store.start_accrual(Some(accountant), house, period).await;
-        assert!(matches!(again, Err(AppError::Invalid(ref m)) if m.contains("проведён")), "{again:?}");
-        let earlier = store.start_accrual(Some(accountant), house, period.plus(-3)).await;
-        assert!(matches!(earlier, Err(AppError::Invalid(_))), "{earlier:?}");
-        let service = scalar(&store, &format!("SELECT MIN(id) FROM services WHERE house_id = {house}")).await;
-        let tariff = store
-            .set_tariff(Some(accountant), service, period.first_day(), 1, Decimal::new(9999, 2))
+        assert!(
+            matches!(again, Err(AppError::Invalid(ref m)) if m.contains("проведён")),
+            "{again:?}"
+        );
+        let earlier = store
+            .start_accrual(Some(accountant), house, period.plus(-3))
             .await;
-        assert!(matches!(tariff, Err(AppError::Invalid(ref m)) if m.contains("проведён")), "{tariff:?}");
+        assert!(matches!(earlier, Err(AppError::Invalid(_))), "{earlier:?}");
+        let service = scalar(
+            &store,
+            &format!("SELECT MIN(id) FROM services WHERE house_id = {house}"),
+        )
+        .await;
+        let tariff = store
+            .set_tariff(
+                Some(accountant),
+                service,
+                period.first_day(),
+                1,
+                Decimal::new(9999, 2),
+            )
+            .await;
+        assert!(
+            matches!(tariff, Err(AppError::Invalid(ref m)) if m.contains("проведён")),
+            "{tariff:?}"
+        );
         // the ledger itself refuses changes and deletions
-        assert!(execute(&store, "UPDATE ledger SET amount = amount + 1").await.is_err());
+        assert!(
+            execute(&store, "UPDATE ledger SET amount = amount + 1")
+                .await
+                .is_err()
+        );
         assert!(execute(&store, "DELETE FROM ledger").await.is_err());
         // posting closes the readings period too
         let closed = scalar(
@@ -204,13 +274,23 @@ both_backends!(
         };
         let (house, account, accountant) = demo_ids(&store).await;
         let period = last_billed().plus(1);
-        let run = store.accrue_now(Some(accountant), house, period).await.unwrap();
+        let run = store
+            .accrue_now(Some(accountant), house, period)
+            .await
+            .unwrap();
         let lines = |store: Store| async move {
-            scalar(&store, &format!("SELECT COUNT(*) FROM accrual_lines WHERE run_id = {run}")).await
+            scalar(
+                &store,
+                &format!("SELECT COUNT(*) FROM accrual_lines WHERE run_id = {run}"),
+            )
+            .await
         };
         let first = lines(store.clone()).await;
         assert!(first > 0);
-        let again = store.accrue_now(Some(accountant), house, period).await.unwrap();
+        let again = store
+            .accrue_now(Some(accountant), house, period)
+            .await
+            .unwrap();
         assert_eq!(again, run, "the same run");
         assert_eq!(lines(store.clone()).await, first, "replaced, not added to");
         // a post that fails half-way (a trigger refuses one account's entry) writes nothing
@@ -225,20 +305,34 @@ both_backends!(
                      BEGIN IF NEW.account_id = {account} THEN RAISE EXCEPTION 'boom'; END IF;
                      RETURN NEW; END $$"
                 ),
-                "CREATE TRIGGER boom BEFORE INSERT ON ledger FOR EACH ROW EXECUTE FUNCTION boom()".into(),
+                "CREATE TRIGGER boom BEFORE INSERT ON ledger FOR EACH ROW EXECUTE FUNCTION boom()"
+                    .into(),
             ],
         };
         for sql in &boom {
             execute(&store, sql).await.unwrap();
         }
         let before = scalar(&store, "SELECT COUNT(*) FROM ledger").await;
-        assert_eq!(store.post_accrual(accountant, run).await, Err(AppError::Internal));
-        assert_eq!(scalar(&store, "SELECT COUNT(*) FROM ledger").await, before, "nothing half-posted");
-        assert_eq!(store.accrual_run(run).await.unwrap().status, RunStatus::Draft);
+        assert_eq!(
+            store.post_accrual(accountant, run).await,
+            Err(AppError::Internal)
+        );
+        assert_eq!(
+            scalar(&store, "SELECT COUNT(*) FROM ledger").await,
+            before,
+            "nothing half-posted"
+        );
+        assert_eq!(
+            store.accrual_run(run).await.unwrap().status,
+            RunStatus::Draft
+        );
         execute(&store, "DROP TRIGGER boom ON ledger").await.ok();
         execute(&store, "DROP TRIGGER boom").await.ok();
         let posted = store.post_accrual(accountant, run).await.unwrap();
-        assert_eq!(scalar(&store, "SELECT COUNT(*) FROM ledger").await, before + posted as i64);
+        assert_eq!(
+            scalar(&store, "SELECT COUNT(*) FROM ledger").await,
+            before + posted as i64
+        );
         store.db.close().await;
         db.drop().await;
     }
@@ -252,13 +346,18 @@ both_backends!(
         };
         let (house, _, accountant) = demo_ids(&store).await;
         let period = last_billed().plus(1);
-        let run = store.accrue_now(Some(accountant), house, period).await.unwrap();
-        let clean: Vec<(i64, Option<i64>, i64)> = with_db!(&store.db, |pool| sqlx::query_as(
+        let run = store
+            .accrue_now(Some(accountant), house, period)
+            .await
+            .unwrap();
+        let clean: Vec<(i64, Option<i64>, i64)> = with_db!(&store.db, |pool| {
+            sqlx::query_as(
             "SELECT account_id, service_id, amount FROM accrual_lines WHERE run_id = $1 ORDER BY id"
         )
         .bind(run)
         .fetch_all(pool)
-        .await)
+        .await
+        })
         .unwrap();
         // the process dies while computing: the task is dropped at some await point
         let task = {
@@ -271,16 +370,21 @@ both_backends!(
         // posting a half-computed run is refused
         let status = store.accrual_run(run).await.unwrap().status;
         if status != RunStatus::Draft {
-            assert!(matches!(store.post_accrual(accountant, run).await, Err(AppError::Invalid(_))));
+            assert!(matches!(
+                store.post_accrual(accountant, run).await,
+                Err(AppError::Invalid(_))
+            ));
         }
         // the retry computes the same draft
         store.compute_accrual(run).await.unwrap();
-        let again: Vec<(i64, Option<i64>, i64)> = with_db!(&store.db, |pool| sqlx::query_as(
+        let again: Vec<(i64, Option<i64>, i64)> = with_db!(&store.db, |pool| {
+            sqlx::query_as(
             "SELECT account_id, service_id, amount FROM accrual_lines WHERE run_id = $1 ORDER BY id"
         )
         .bind(run)
         .fetch_all(pool)
-        .await)
+        .await
+        })
         .unwrap();
         assert_eq!(again, clean);
         store.db.close().await;
@@ -295,7 +399,10 @@ both_backends!(
             return;
         };
         let store = db.store().await;
-        store.load_register(&server::demo::register().unwrap()).await.unwrap();
+        store
+            .load_register(&server::demo::register().unwrap())
+            .await
+            .unwrap();
         let (house, account, accountant) = demo_ids(&store).await;
         let service = |name: &str, basis| NewService {
             house_id: house,
@@ -304,25 +411,61 @@ both_backends!(
             resource: None,
             section: Section::Housing,
         };
-        let upkeep = store.add_service(Some(accountant), &service("Содержание", Basis::Area)).await.unwrap();
-        let intercom = store.add_service(Some(accountant), &service("Домофон", Basis::Fixed)).await.unwrap();
-        store.set_tariff(Some(accountant), upkeep, day(2026, 1, 1), 1, Decimal::new(3215, 2)).await.unwrap();
-        let period = Period { year: 2026, month: 3 };
+        let upkeep = store
+            .add_service(Some(accountant), &service("Содержание", Basis::Area))
+            .await
+            .unwrap();
+        let intercom = store
+            .add_service(Some(accountant), &service("Домофон", Basis::Fixed))
+            .await
+            .unwrap();
+        store
+            .set_tariff(
+                Some(accountant),
+                upkeep,
+                day(2026, 1, 1),
+                1,
+                Decimal::new(3215, 2),
+            )
+            .await
+            .unwrap();
+        let period = Period {
+            year: 2026,
+            month: 3,
+        };
         // the intercom has no price yet: the run fails with the reason
-        let run = store.start_accrual(Some(accountant), house, period).await.unwrap();
+        let run = store
+            .start_accrual(Some(accountant), house, period)
+            .await
+            .unwrap();
         let worker = server::notify::Worker::new(
             store.clone(),
-            server::notify::Senders::from_settings(&store, &server::config::Settings::from_lookup(|_| None).unwrap())
-                .await
-                .unwrap(),
+            server::notify::Senders::from_settings(
+                &store,
+                &server::config::Settings::from_lookup(|_| None).unwrap(),
+            )
+            .await
+            .unwrap(),
             "test".into(),
         );
         worker.clone().tick().await;
         let failed = store.accrual_run(run).await.unwrap();
         assert_eq!(failed.status, RunStatus::Failed);
         assert!(failed.error.unwrap().contains("Домофон"));
-        store.set_tariff(Some(accountant), intercom, day(2026, 2, 1), 1, Decimal::new(6500, 2)).await.unwrap();
-        store.start_accrual(Some(accountant), house, period).await.unwrap();
+        store
+            .set_tariff(
+                Some(accountant),
+                intercom,
+                day(2026, 2, 1),
+                1,
+                Decimal::new(6500, 2),
+            )
+            .await
+            .unwrap();
+        store
+            .start_accrual(Some(accountant), house, period)
+            .await
+            .unwrap();
         worker.clone().tick().await;
         let done = store.accrual_run(run).await.unwrap();
         assert_eq!(done.status, RunStatus::Draft);
@@ -344,11 +487,17 @@ both_backends!(
         let pay = NewPayment {
             account_id: account,
             on: day(2026, 4, 3),
-            amount: Money(100_00),
+            amount: Money(10_000),
             reason: "test".into(),
             source_key: "bank:1".into(),
         };
-        assert_eq!(store.record_payments(None, &[pay.clone(), pay.clone()]).await.unwrap(), 1);
+        assert_eq!(
+            store
+                .record_payments(None, &[pay.clone(), pay.clone()])
+                .await
+                .unwrap(),
+            1
+        );
         assert_eq!(store.record_payments(None, &[pay]).await.unwrap(), 0);
         store.db.close().await;
         db.drop().await;
@@ -365,7 +514,8 @@ both_backends!(
         let data = store.bill_data(account, last_billed()).await.unwrap();
         let pdf = bill::render(&data);
         assert!(pdf.starts_with(b"%PDF-1.7"));
-        let dir = std::env::temp_dir().join(format!("klyuch-bill-{}-{:?}", std::process::id(), backend));
+        let dir =
+            std::env::temp_dir().join(format!("klyuch-bill-{}-{:?}", std::process::id(), backend));
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join("bill.pdf");
         std::fs::write(&path, &pdf).unwrap();
@@ -398,14 +548,22 @@ both_backends!(
         assert_eq!(fields["PayeeINN"], data.payee.inn);
         assert_eq!(fields["PersAcc"], data.account_number);
         assert_eq!(fields["Sum"], data.to_pay().0.to_string());
-        assert_eq!(fields["Sum"], data.month.closing.0.to_string(), "zhitel owes the month");
+        assert_eq!(
+            fields["Sum"],
+            data.month.closing.0.to_string(),
+            "zhitel owes the month"
+        );
         let p = last_billed();
         assert_eq!(fields["PaymPeriod"], format!("{:02}{}", p.month, p.year));
         assert_eq!(fields["LastName"], "Смирнов");
         assert_eq!(fields["Flat"], "12");
         assert_eq!(fields["TechCode"], "02");
         // the text is real text with Cyrillic (ToUnicode): pdftotext reads it back
-        if let Ok(text) = std::process::Command::new("pdftotext").arg(&path).arg("-").output() {
+        if let Ok(text) = std::process::Command::new("pdftotext")
+            .arg(&path)
+            .arg("-")
+            .output()
+        {
             let text = String::from_utf8_lossy(&text.stdout);
             assert!(text.contains("ЕДИНЫЙ ПЛАТЁЖНЫЙ ДОКУМЕНТ"), "{text}");
             assert!(text.contains("Холодное водоснабжение"));

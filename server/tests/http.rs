@@ -1202,14 +1202,21 @@ both_backends!(
 
         // the resident's own statement and bill
         let statement: AccountStatement = app
-            .call(&zhitel, path::<LoadAccountStatement>(), &[("account_id", &mine.to_string())])
+            .call(
+                &zhitel,
+                path::<LoadAccountStatement>(),
+                &[("account_id", &mine.to_string())],
+            )
             .await
             .json()
             .await
             .unwrap();
         let period = statement.months[0].period.to_string();
         let bill = zhitel
-            .get(format!("{}/cabinet/bill?account={mine}&period={period}", app.base))
+            .get(format!(
+                "{}/cabinet/bill?account={mine}&period={period}",
+                app.base
+            ))
             .send()
             .await
             .unwrap();
@@ -1218,57 +1225,94 @@ both_backends!(
         assert!(bill.bytes().await.unwrap().starts_with(b"%PDF"));
         // … but never the neighbour's
         let (status, _) = error_of(
-            app.call(&zhitel, path::<LoadAccountStatement>(), &[("account_id", &theirs.to_string())])
-                .await,
+            app.call(
+                &zhitel,
+                path::<LoadAccountStatement>(),
+                &[("account_id", &theirs.to_string())],
+            )
+            .await,
         )
         .await;
         assert_eq!(status, StatusCode::FORBIDDEN);
         let other = zhitel
-            .get(format!("{}/cabinet/bill?account={theirs}&period={period}", app.base))
+            .get(format!(
+                "{}/cabinet/bill?account={theirs}&period={period}",
+                app.base
+            ))
             .send()
             .await
             .unwrap();
         assert_eq!(other.status(), StatusCode::FORBIDDEN);
         let month_without = zhitel
-            .get(format!("{}/cabinet/bill?account={mine}&period=2019-01", app.base))
+            .get(format!(
+                "{}/cabinet/bill?account={mine}&period=2019-01",
+                app.base
+            ))
             .send()
             .await
             .unwrap();
         assert_eq!(month_without.status(), StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(month_without.text().await.unwrap().contains("начислений нет"));
+        assert!(
+            month_without
+                .text()
+                .await
+                .unwrap()
+                .contains("начислений нет")
+        );
 
         // the accrual page, runs and the turnover sheet: the accountant, not residents or the dispatcher
         let house = app.store.houses().await.unwrap()[0].id.to_string();
         let page: AccrualPage = app
-            .call(&accountant, path::<LoadAccrualPage>(), &[("house_id", &house), ("period", &period)])
+            .call(
+                &accountant,
+                path::<LoadAccrualPage>(),
+                &[("house_id", &house), ("period", &period)],
+            )
             .await
             .json()
             .await
             .unwrap();
-        assert_eq!(page.run.map(|r| r.status), Some(app::billing::types::RunStatus::Posted));
+        assert_eq!(
+            page.run.map(|r| r.status),
+            Some(app::billing::types::RunStatus::Posted)
+        );
         assert!(page.totals.iter().any(|t| t.current.0 > 0));
         for client in [&zhitel, &dispatcher] {
             let (status, _) = error_of(
-                app.call(client, path::<StartAccrualRun>(), &[("house_id", &house), ("period", &period)])
-                    .await,
+                app.call(
+                    client,
+                    path::<StartAccrualRun>(),
+                    &[("house_id", &house), ("period", &period)],
+                )
+                .await,
             )
             .await;
             assert_eq!(status, StatusCode::FORBIDDEN);
             let sheet = client
-                .get(format!("{}/staff/billing/turnover?house={house}&period={period}", app.base))
+                .get(format!(
+                    "{}/staff/billing/turnover?house={house}&period={period}",
+                    app.base
+                ))
                 .send()
                 .await
                 .unwrap();
             assert_eq!(sheet.status(), StatusCode::FORBIDDEN);
         }
         let (status, error) = error_of(
-            app.call(&accountant, path::<StartAccrualRun>(), &[("house_id", &house), ("period", &period)])
-                .await,
+            app.call(
+                &accountant,
+                path::<StartAccrualRun>(),
+                &[("house_id", &house), ("period", &period)],
+            )
+            .await,
         )
         .await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "posted: {error}");
         let sheet = accountant
-            .get(format!("{}/staff/billing/turnover?house={house}&period={period}", app.base))
+            .get(format!(
+                "{}/staff/billing/turnover?house={house}&period={period}",
+                app.base
+            ))
             .send()
             .await
             .unwrap();
@@ -1283,7 +1327,11 @@ both_backends!(
         // the next period runs as a job and the page shows its progress
         let next = statement.months[0].period.plus(1).to_string();
         let run: i64 = app
-            .call(&accountant, path::<StartAccrualRun>(), &[("house_id", &house), ("period", &next)])
+            .call(
+                &accountant,
+                path::<StartAccrualRun>(),
+                &[("house_id", &house), ("period", &next)],
+            )
             .await
             .json()
             .await
@@ -1291,7 +1339,11 @@ both_backends!(
         let mut status = None;
         for _ in 0..100 {
             let view: app::billing::types::RunView = app
-                .call(&accountant, path::<LoadAccrualRun>(), &[("run_id", &run.to_string())])
+                .call(
+                    &accountant,
+                    path::<LoadAccrualRun>(),
+                    &[("run_id", &run.to_string())],
+                )
                 .await
                 .json()
                 .await

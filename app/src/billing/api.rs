@@ -84,8 +84,10 @@ pub async fn add_billing_service(
 ) -> Result<i64, AppError> {
     let store = context::store()?;
     let user = authorize(Access::Permission(Permission::ManageBilling)).await?;
-    let basis = Basis::parse(&basis).ok_or_else(|| AppError::invalid("Выберите, как начисляется услуга."))?;
-    let section = Section::parse(&section).ok_or_else(|| AppError::invalid("Выберите раздел квитанции."))?;
+    let basis = Basis::parse(&basis)
+        .ok_or_else(|| AppError::invalid("Выберите, как начисляется услуга."))?;
+    let section =
+        Section::parse(&section).ok_or_else(|| AppError::invalid("Выберите раздел квитанции."))?;
     let resource = match resource.as_deref().filter(|r| !r.is_empty()) {
         Some(r) => Some(Utility::parse(r).ok_or_else(|| AppError::invalid("Неизвестный ресурс."))?),
         None => None,

@@ -136,7 +136,9 @@ impl Font {
     }
 
     fn hex(&self, text: &str) -> String {
-        text.chars().map(|c| format!("{:04X}", self.glyph(c).0)).collect()
+        text.chars()
+            .map(|c| format!("{:04X}", self.glyph(c).0))
+            .collect()
     }
 }
 
@@ -236,8 +238,7 @@ fn wrap(line: &str, max_w: f64, size: f64) -> Vec<String> {
 
 /// Draws the QR of `payload` with its top-left corner at (x, y), `size` points wide.
 fn qr(c: &mut Canvas, payload: &str, x: f64, y: f64, size: f64) {
-    let Ok(code) = qrcode::QrCode::with_error_correction_level(payload, qrcode::EcLevel::M)
-    else {
+    let Ok(code) = qrcode::QrCode::with_error_correction_level(payload, qrcode::EcLevel::M) else {
         return;
     };
     let n = code.width();
@@ -245,17 +246,25 @@ fn qr(c: &mut Canvas, payload: &str, x: f64, y: f64, size: f64) {
     let module = size / (n + 8) as f64;
     c.fill(x, y, size, size, 1.0);
     let colors = code.to_colors();
+    // one rectangle per horizontal run of dark modules
     for row in 0..n {
-        for col in 0..n {
-            if colors[row * n + col] == qrcode::Color::Dark {
-                c.fill(
-                    x + (col + 4) as f64 * module,
-                    y + (row + 4) as f64 * module,
-                    module + 0.02,
-                    module + 0.02,
-                    0.0,
-                );
+        let mut col = 0;
+        while col < n {
+            if colors[row * n + col] != qrcode::Color::Dark {
+                col += 1;
+                continue;
             }
+            let start = col;
+            while col < n && colors[row * n + col] == qrcode::Color::Dark {
+                col += 1;
+            }
+            c.fill(
+                x + (start + 4) as f64 * module,
+                y + (row + 4) as f64 * module,
+                (col - start) as f64 * module,
+                module + 0.02,
+                0.0,
+            );
         }
     }
 }
@@ -270,7 +279,13 @@ pub fn render(b: &BillData) -> Vec<u8> {
     y += 22.0;
     // section 1: payer and executor
     c.text(LEFT, y, 8.0, true, "Плательщик");
-    c.text(300.0, y, 8.0, true, "Исполнитель услуг (получатель платежа)");
+    c.text(
+        300.0,
+        y,
+        8.0,
+        true,
+        "Исполнитель услуг (получатель платежа)",
+    );
     y += 12.0;
     let left = [
         b.payer.clone(),
@@ -304,7 +319,11 @@ pub fn render(b: &BillData) -> Vec<u8> {
     y += 14.0;
     let rows = [
         (
-            if m.opening.0 >= 0 { "Долг на начало периода" } else { "Аванс на начало периода" },
+            if m.opening.0 >= 0 {
+                "Долг на начало периода"
+            } else {
+                "Аванс на начало периода"
+            },
             Money(m.opening.0.abs()),
         ),
         ("Начислено за период", m.charged),
@@ -322,9 +341,21 @@ pub fn render(b: &BillData) -> Vec<u8> {
     c.text(LEFT + 4.0, y, 11.0, true, "ИТОГО К ОПЛАТЕ");
     c.text_right(376.0, y, 11.0, true, &b.to_pay().label());
     y += 16.0;
-    c.text(LEFT, y, 9.0, false, &format!("Оплатить до {}", m.due_on.format("%d.%m.%Y")));
+    c.text(
+        LEFT,
+        y,
+        9.0,
+        false,
+        &format!("Оплатить до {}", m.due_on.format("%d.%m.%Y")),
+    );
     qr(&mut c, &b.qr_payload(), 430.0, qr_top, 129.0);
-    c.text_right(RIGHT, qr_top + 136.0, 6.5, false, "Оплата по QR-коду в приложении банка");
+    c.text_right(
+        RIGHT,
+        qr_top + 136.0,
+        6.5,
+        false,
+        "Оплата по QR-коду в приложении банка",
+    );
     y = y.max(qr_top + 146.0);
     c.line(LEFT, y, RIGHT, y);
     y += 14.0;
@@ -339,7 +370,12 @@ pub fn render(b: &BillData) -> Vec<u8> {
     c.text_right(cols[3] + 70.0, y, 7.5, true, "Тариф, ₽");
     c.text_right(cols[4], y, 7.5, true, "Начислено, ₽");
     y += 14.0;
-    let mut sections: Vec<Option<Section>> = m.lines.iter().filter(|l| !l.penalty).map(|l| l.section).collect();
+    let mut sections: Vec<Option<Section>> = m
+        .lines
+        .iter()
+        .filter(|l| !l.penalty)
+        .map(|l| l.section)
+        .collect();
     sections.dedup();
     let mut seen = Vec::new();
     for section in sections {
@@ -351,7 +387,11 @@ pub fn render(b: &BillData) -> Vec<u8> {
             c.text(LEFT, y, 7.5, true, s.label());
             y += 11.0;
         }
-        for l in m.lines.iter().filter(|l| !l.penalty && l.section == section) {
+        for l in m
+            .lines
+            .iter()
+            .filter(|l| !l.penalty && l.section == section)
+        {
             c.text(LEFT + 6.0, y, 8.0, false, &l.service);
             c.text_right(cols[1] + 60.0, y, 8.0, false, &format_value(l.quantity));
             c.text_right(cols[2] + 40.0, y, 8.0, false, &l.unit);
@@ -361,7 +401,13 @@ pub fn render(b: &BillData) -> Vec<u8> {
         }
     }
     for e in &m.corrections {
-        c.text(LEFT + 6.0, y, 8.0, false, &format!("Перерасчёт: {}", e.reason));
+        c.text(
+            LEFT + 6.0,
+            y,
+            8.0,
+            false,
+            &format!("Перерасчёт: {}", e.reason),
+        );
         c.text_right(cols[4], y, 8.0, false, &e.amount.label());
         y += 11.0;
     }
@@ -388,7 +434,13 @@ pub fn render(b: &BillData) -> Vec<u8> {
             break;
         }
         let first = l.explanation.lines().next().unwrap_or_default();
-        y = c.paragraph(LEFT + 6.0, y, RIGHT - LEFT - 6.0, 6.5, &format!("{}: {first}", l.service));
+        y = c.paragraph(
+            LEFT + 6.0,
+            y,
+            RIGHT - LEFT - 6.0,
+            6.5,
+            &format!("{}: {first}", l.service),
+        );
     }
     c.text(LEFT, PAGE_H - 30.0, 6.5, false, "Документ сформирован системой «Ключ». Вопросы по начислениям — в кабинете жителя или у бухгалтера.");
     assemble(&c.ops)
@@ -469,7 +521,9 @@ fn assemble(content: &str) -> Vec<u8> {
         object(&mut out, &stream("/Filter /FlateDecode", &font.to_unicode));
     }
     let xref = out.len();
-    out.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f \n", offsets.len() + 1).as_bytes());
+    out.extend_from_slice(
+        format!("xref\n0 {}\n0000000000 65535 f \n", offsets.len() + 1).as_bytes(),
+    );
     for o in &offsets {
         out.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
     }
@@ -484,7 +538,11 @@ fn assemble(content: &str) -> Vec<u8> {
 }
 
 /// The turnover sheet as an XLSX workbook.
-pub fn turnover_xlsx(address: &str, period: Period, rows: &[TurnoverRow]) -> Result<Vec<u8>, String> {
+pub fn turnover_xlsx(
+    address: &str,
+    period: Period,
+    rows: &[TurnoverRow],
+) -> Result<Vec<u8>, String> {
     use rust_xlsxwriter::{Format, Workbook};
     let mut book = Workbook::new();
     let sheet = book.add_worksheet();
@@ -493,7 +551,15 @@ pub fn turnover_xlsx(address: &str, period: Period, rows: &[TurnoverRow]) -> Res
     let e = |e: rust_xlsxwriter::XlsxError| e.to_string();
     sheet.set_name("ОСВ").map_err(e)?;
     sheet
-        .write_string_with_format(0, 0, format!("Оборотно-сальдовая ведомость: {address}, {}", period.label()), &bold)
+        .write_string_with_format(
+            0,
+            0,
+            format!(
+                "Оборотно-сальдовая ведомость: {address}, {}",
+                period.label()
+            ),
+            &bold,
+        )
         .map_err(e)?;
     let head = [
         "Лицевой счёт",
@@ -507,7 +573,9 @@ pub fn turnover_xlsx(address: &str, period: Period, rows: &[TurnoverRow]) -> Res
         "Сальдо на конец",
     ];
     for (i, h) in head.iter().enumerate() {
-        sheet.write_string_with_format(2, i as u16, *h, &bold).map_err(e)?;
+        sheet
+            .write_string_with_format(2, i as u16, *h, &bold)
+            .map_err(e)?;
     }
     let rub = |m: Money| m.0 as f64 / 100.0;
     let mut totals = [Money::ZERO; 6];
@@ -516,15 +584,31 @@ pub fn turnover_xlsx(address: &str, period: Period, rows: &[TurnoverRow]) -> Res
         sheet.write_string(row, 0, &r.account).map_err(e)?;
         sheet.write_string(row, 1, &r.apartment).map_err(e)?;
         sheet.write_string(row, 2, &r.owner).map_err(e)?;
-        for (j, m) in [r.opening, r.charged, r.penalties, r.corrections, r.paid, r.closing].into_iter().enumerate() {
-            sheet.write_number_with_format(row, 3 + j as u16, rub(m), &money).map_err(e)?;
+        for (j, m) in [
+            r.opening,
+            r.charged,
+            r.penalties,
+            r.corrections,
+            r.paid,
+            r.closing,
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            sheet
+                .write_number_with_format(row, 3 + j as u16, rub(m), &money)
+                .map_err(e)?;
             totals[j] += m;
         }
     }
     let last = 3 + rows.len() as u32;
-    sheet.write_string_with_format(last, 0, "Итого", &bold).map_err(e)?;
+    sheet
+        .write_string_with_format(last, 0, "Итого", &bold)
+        .map_err(e)?;
     for (j, m) in totals.into_iter().enumerate() {
-        sheet.write_number_with_format(last, 3 + j as u16, rub(m), &money).map_err(e)?;
+        sheet
+            .write_number_with_format(last, 3 + j as u16, rub(m), &money)
+            .map_err(e)?;
     }
     sheet.set_column_width(0, 14).map_err(e)?;
     sheet.set_column_width(2, 32).map_err(e)?;

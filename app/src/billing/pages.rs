@@ -18,7 +18,9 @@ fn date(d: chrono::NaiveDate) -> String {
 /// The resident's charges of one account; the resource is made by the page (see
 /// ARCHITECTURE, "How a request flows").
 #[component]
-pub fn AccountCharges(statement: Resource<Result<AccountStatement, crate::error::AppError>>) -> impl IntoView {
+pub fn AccountCharges(
+    statement: Resource<Result<AccountStatement, crate::error::AppError>>,
+) -> impl IntoView {
     view! {
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
@@ -33,13 +35,21 @@ pub fn AccountCharges(statement: Resource<Result<AccountStatement, crate::error:
 
 #[component]
 fn Statement(s: AccountStatement) -> impl IntoView {
-    let latest = s.months.iter().find(|m| m.charged.0 > 0 || !m.lines.is_empty()).cloned();
+    let latest = s
+        .months
+        .iter()
+        .find(|m| m.charged.0 > 0 || !m.lines.is_empty())
+        .cloned();
     let (label, class) = match s.balance.0 {
         b if b > 0 => (t::BALANCE_DEBT, "text-rose-700"),
         b if b < 0 => (t::BALANCE_ADVANCE, "text-teal-700"),
         _ => (t::BALANCE_ZERO, "text-slate-700"),
     };
-    let amount = if s.balance.0 < 0 { -s.balance } else { s.balance };
+    let amount = if s.balance.0 < 0 {
+        -s.balance
+    } else {
+        s.balance
+    };
     let account_id = s.account_id;
     view! {
         <section class=format!("{} mt-4", style::CARD) data-testid="balance-card">
@@ -167,7 +177,7 @@ fn MoneyChart(months: Vec<MonthStatement>) -> impl IntoView {
     }
 }
 
-/// The house picker and period of the staff billing pages (a GET form: works without JS).
+/// The house picker of the staff billing pages (a GET form: works without JS).
 #[component]
 fn HousePeriodForm(
     house: Signal<Option<i64>>,
@@ -190,11 +200,8 @@ fn HousePeriodForm(
                     }
                 })}
             </Suspense>
-            {period.map(|p| view! {
-                <label class=style::LABEL>{t::PERIOD}
-                    <input class=style::INPUT type="month" name="period" value=move || p.get().unwrap_or_default()/>
-                </label>
-            })}
+            // the period stays when the house changes; the page's arrows move it
+            {move || period.and_then(|p| p.get()).map(|p| view! { <input type="hidden" name="period" value=p/> })}
             <button class=style::BUTTON_SECONDARY type="submit">"Показать"</button>
         </form>
     }
@@ -212,13 +219,24 @@ async fn house_or_first(house: Option<i64>) -> Result<Option<i64>, crate::error:
 #[component]
 pub fn BillingPage() -> impl IntoView {
     let query = use_query_map();
-    let house = Signal::derive(move || query.read().get("house").and_then(|h| h.parse::<i64>().ok()));
+    let house = Signal::derive(move || {
+        query
+            .read()
+            .get("house")
+            .and_then(|h| h.parse::<i64>().ok())
+    });
     let period = Signal::derive(move || query.read().get("period").filter(|p| !p.is_empty()));
     let start = ServerAction::<StartAccrualRun>::new();
     let post = ServerAction::<PostAccrualRun>::new();
     let finished = RwSignal::new(0usize);
     let data = Resource::new(
-        move || (house.get(), period.get(), start.version().get() + post.version().get() + finished.get()),
+        move || {
+            (
+                house.get(),
+                period.get(),
+                start.version().get() + post.version().get() + finished.get(),
+            )
+        },
         move |(house, period, _)| async move {
             match house_or_first(house).await? {
                 Some(h) => load_accrual_page(h, period).await.map(Some),
@@ -253,7 +271,10 @@ fn AccrualView(
 ) -> impl IntoView {
     let link = |period: Period| format!("/staff/billing?house={}&period={period}", p.house_id);
     let status = p.run.as_ref().map(|r| r.status);
-    let can_run = !matches!(status, Some(RunStatus::Posted | RunStatus::Queued | RunStatus::Running));
+    let can_run = !matches!(
+        status,
+        Some(RunStatus::Posted | RunStatus::Queued | RunStatus::Running)
+    );
     let total_prev: Money = p.totals.iter().map(|t| t.previous).sum();
     let total_now: Money = p.totals.iter().map(|t| t.current).sum();
     view! {
@@ -357,7 +378,10 @@ fn RunProgress(run: RunView, finished: RwSignal<usize>) -> impl IntoView {
                 }
             });
         };
-        if let Ok(h) = leptos::leptos_dom::helpers::set_interval_with_handle(tick, std::time::Duration::from_millis(700)) {
+        if let Ok(h) = leptos::leptos_dom::helpers::set_interval_with_handle(
+            tick,
+            std::time::Duration::from_millis(700),
+        ) {
             handle.set_value(Some(h));
         }
     });
@@ -380,12 +404,22 @@ fn RunProgress(run: RunView, finished: RwSignal<usize>) -> impl IntoView {
 #[component]
 pub fn TariffsPage() -> impl IntoView {
     let query = use_query_map();
-    let house = Signal::derive(move || query.read().get("house").and_then(|h| h.parse::<i64>().ok()));
+    let house = Signal::derive(move || {
+        query
+            .read()
+            .get("house")
+            .and_then(|h| h.parse::<i64>().ok())
+    });
     let add = ServerAction::<AddBillingService>::new();
     let set = ServerAction::<SetBillingTariff>::new();
     let payee = ServerAction::<SetBillingPayee>::new();
     let data = Resource::new(
-        move || (house.get(), add.version().get() + set.version().get() + payee.version().get()),
+        move || {
+            (
+                house.get(),
+                add.version().get() + set.version().get() + payee.version().get(),
+            )
+        },
         move |(house, _)| async move {
             match house_or_first(house).await? {
                 Some(h) => load_house_tariffs(h).await.map(Some),
@@ -427,9 +461,14 @@ fn Tariffs(
         bic: String::new(),
         corr_account: String::new(),
     });
-    let earliest = h.last_posted.map(|p| p.plus(1).first_day().to_string()).unwrap_or_default();
+    let earliest = h
+        .last_posted
+        .map(|p| p.plus(1).first_day().to_string())
+        .unwrap_or_default();
     view! {
         {h.last_posted.map(|p| view! { <p class="mt-2 text-sm text-slate-600">"Проведён по "{p.label()}" включительно: новые тарифы — с "{p.plus(1).label()}"."</p> })}
+        // one tariff form is sent at a time: its result shows here, above the cards
+        <div class="sticky top-0 z-10 mt-2"><FormResult value=set.value() success=t::SAVED/></div>
         <div class="mt-4 grid gap-4 lg:grid-cols-2">
             {h.services.into_iter().map(|s| {
                 let zones = if s.resource == Some(Utility::Electricity) { 3 } else { 1 };
@@ -511,6 +550,5 @@ fn Tariffs(
                 <FormResult value=payee.value() success=t::SAVED/>
             </ActionForm>
         </section>
-        <FormResult value=set.value() success=t::SAVED/>
     }
 }

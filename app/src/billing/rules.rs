@@ -10,8 +10,8 @@ use crate::readings::rules::format_value;
 /// Roubles to kopecks, half up (DOMAIN.md: rounding at documented points only — a line's
 /// amount, a penalty chunk's total).
 pub fn to_kopecks(rubles: Decimal) -> Money {
-    let kopecks =
-        (rubles * Decimal::ONE_HUNDRED).round_dp_with_strategy(0, RoundingStrategy::MidpointAwayFromZero);
+    let kopecks = (rubles * Decimal::ONE_HUNDRED)
+        .round_dp_with_strategy(0, RoundingStrategy::MidpointAwayFromZero);
     // a sum beyond ±9·10¹⁶ kopecks cannot come from a housing bill
     Money(i64::try_from(kopecks).unwrap_or(i64::MAX))
 }
@@ -60,7 +60,10 @@ pub fn price(q: &Quantity, rates: &[Decimal]) -> Result<(Money, String), Pricing
         let rate = rates.get(i).ok_or(PricingError::NoTariff(i + 1))?;
         exact += v * rate;
         let zone = if q.zones.len() > 1 {
-            format!("{} ", crate::readings::rules::zone_label(q.zones.len() as u8, i + 1))
+            format!(
+                "{} ",
+                crate::readings::rules::zone_label(q.zones.len() as u8, i + 1)
+            )
         } else {
             String::new()
         };
@@ -72,7 +75,10 @@ pub fn price(q: &Quantity, rates: &[Decimal]) -> Result<(Money, String), Pricing
         ));
     }
     let amount = to_kopecks(exact);
-    Ok((amount, format!("{} = {}", parts.join(" + "), amount.label())))
+    Ok((
+        amount,
+        format!("{} = {}", parts.join(" + "), amount.label()),
+    ))
 }
 
 /// Splits `total` in proportion to `weights` so the parts sum to `total` exactly (largest
@@ -269,8 +275,8 @@ pub fn penalties(
                 let n = (day - chunk.due_on).num_days();
                 if let Some(rate) = table.rate(day, rate_date) {
                     piece_rate = rate;
-                    let base = Decimal::from(*amount) / Decimal::ONE_HUNDRED * rate
-                        / Decimal::ONE_HUNDRED;
+                    let base =
+                        Decimal::from(*amount) / Decimal::ONE_HUNDRED * rate / Decimal::ONE_HUNDRED;
                     if n <= 90 {
                         p300 += 1;
                         piece += base / Decimal::from(300);
@@ -375,7 +381,12 @@ pub struct QrPayment<'a> {
 /// The ГОСТ Р 56042-2014 payload (UTF-8, `ST00012`): the required fields in order, then the
 /// optional ones; `|` in a value would break the format and is replaced by a space.
 pub fn qr_payload(payee: &Payee, pay: &QrPayment<'_>) -> String {
-    let clean = |s: &str| s.replace('|', " ").replace(['\r', '\n'], " ").trim().to_string();
+    let clean = |s: &str| {
+        s.replace('|', " ")
+            .replace(['\r', '\n'], " ")
+            .trim()
+            .to_string()
+    };
     let mut names = pay.payer.split_whitespace();
     let (last, first, middle) = (names.next(), names.next(), names.next());
     let mut fields: Vec<(&str, String)> = vec![
@@ -398,7 +409,11 @@ pub fn qr_payload(payee: &Payee, pay: &QrPayment<'_>) -> String {
         ("PersAcc", clean(pay.account_number)),
         ("PayerAddress", clean(pay.address)),
     ];
-    for (key, value) in [("LastName", last), ("FirstName", first), ("MiddleName", middle)] {
+    for (key, value) in [
+        ("LastName", last),
+        ("FirstName", first),
+        ("MiddleName", middle),
+    ] {
         if let Some(v) = value {
             fields.push((key, clean(v)));
         }
@@ -449,7 +464,11 @@ mod tests {
             rules: vec![
                 (d(2020, 4, 6), d(2020, 12, 31), PenaltyRule::Moratorium),
                 (d(2022, 4, 1), d(2022, 10, 1), PenaltyRule::Moratorium),
-                (d(2022, 2, 28), d(2024, 12, 31), PenaltyRule::Cap(dec("9.5"))),
+                (
+                    d(2022, 2, 28),
+                    d(2024, 12, 31),
+                    PenaltyRule::Cap(dec("9.5")),
+                ),
                 (d(2025, 1, 1), d(2026, 12, 31), PenaltyRule::Cap(dec("9.5"))),
             ],
         }
@@ -464,7 +483,12 @@ mod tests {
             amount: Money(rub * 100),
         }
     }
-    fn month(period: Period, table: &RateTable, chunks: &[DebtChunk], paid: &[Paid]) -> Vec<PenaltyLine> {
+    fn month(
+        period: Period,
+        table: &RateTable,
+        chunks: &[DebtChunk],
+        paid: &[Paid],
+    ) -> Vec<PenaltyLine> {
         let to = period.day(31);
         penalties(chunks, paid, period.first_day(), to, to, table)
     }
@@ -482,27 +506,110 @@ mod tests {
     #[test]
     fn penalty_table() {
         let t = table();
-        let cases: Vec<(&str, Vec<DebtChunk>, Vec<Paid>, Period, i64, i64, i64)> = vec![
-            ("first 30 days cost nothing", vec![chunk(p(2026, 1), 1000)], vec![], p(2026, 2), 0, 0, 0),
+        type Case = (
+            &'static str,
+            Vec<DebtChunk>,
+            Vec<Paid>,
+            Period,
+            i64,
+            i64,
+            i64,
+        );
+        let cases: Vec<Case> = vec![
+            (
+                "first 30 days cost nothing",
+                vec![chunk(p(2026, 1), 1000)],
+                vec![],
+                p(2026, 2),
+                0,
+                0,
+                0,
+            ),
             // due 10.02; day 31 = 13.03; 13–31.03 = 19 days × 1/300 × 9,5 % (capped from 16 %)
-            ("days 31+ at 1/300, capped", vec![chunk(p(2026, 1), 1000)], vec![], p(2026, 3), 602, 19, 0),
+            (
+                "days 31+ at 1/300, capped",
+                vec![chunk(p(2026, 1), 1000)],
+                vec![],
+                p(2026, 3),
+                602,
+                19,
+                0,
+            ),
             // May: 01–11.05 days 80–90 at 1/300, 12–31.05 days 91+ at 1/130
-            ("crossing day 90", vec![chunk(p(2026, 1), 1000)], vec![], p(2026, 5), 1810, 11, 20),
+            (
+                "crossing day 90",
+                vec![chunk(p(2026, 1), 1000)],
+                vec![],
+                p(2026, 5),
+                1810,
+                11,
+                20,
+            ),
             // 400 ₽ paid 20.03 counts through its day; 600 ₽ stays
-            ("partial payment", vec![chunk(p(2026, 1), 1000)], vec![Paid { on: d(2026, 3, 20), amount: Money(40000) }], p(2026, 3), 462, 19, 0),
+            (
+                "partial payment",
+                vec![chunk(p(2026, 1), 1000)],
+                vec![Paid {
+                    on: d(2026, 3, 20),
+                    amount: Money(40000),
+                }],
+                p(2026, 3),
+                462,
+                19,
+                0,
+            ),
             // paid in full before day 31: nothing
-            ("paid in time", vec![chunk(p(2026, 1), 1000)], vec![Paid { on: d(2026, 3, 1), amount: Money(100000) }], p(2026, 3), 0, 0, 0),
+            (
+                "paid in time",
+                vec![chunk(p(2026, 1), 1000)],
+                vec![Paid {
+                    on: d(2026, 3, 1),
+                    amount: Money(100000),
+                }],
+                p(2026, 3),
+                0,
+                0,
+                0,
+            ),
             // 27 days at the key rate 20 % (no cap before 28.02.2022), 28.02 capped at 9,5 %
-            ("cap starts 28.02.2022", vec![chunk(p(2021, 11), 1000)], vec![], p(2022, 2), 1832, 28, 0),
-            ("moratorium 2022", vec![chunk(p(2021, 11), 1000)], vec![], p(2022, 5), 0, 0, 0),
-            ("moratorium 2020", vec![chunk(p(2020, 1), 1000)], vec![], p(2020, 6), 0, 0, 0),
+            (
+                "cap starts 28.02.2022",
+                vec![chunk(p(2021, 11), 1000)],
+                vec![],
+                p(2022, 2),
+                1832,
+                28,
+                0,
+            ),
+            (
+                "moratorium 2022",
+                vec![chunk(p(2021, 11), 1000)],
+                vec![],
+                p(2022, 5),
+                0,
+                0,
+                0,
+            ),
+            (
+                "moratorium 2020",
+                vec![chunk(p(2020, 1), 1000)],
+                vec![],
+                p(2020, 6),
+                0,
+                0,
+                0,
+            ),
         ];
         for (name, chunks, paid, period, kopecks, d300, d130) in cases {
             let lines = month(period, &t, &chunks, &paid);
             let total: i64 = lines.iter().map(|l| l.amount.0).sum();
             assert_eq!(total, kopecks, "{name}: {lines:?}");
             if kopecks > 0 {
-                assert_eq!((lines[0].days_300, lines[0].days_130), (d300, d130), "{name}");
+                assert_eq!(
+                    (lines[0].days_300, lines[0].days_130),
+                    (d300, d130),
+                    "{name}"
+                );
                 assert!(lines[0].explanation.contains("1/"), "{name}");
             }
         }
@@ -513,7 +620,15 @@ mod tests {
         let t = table();
         let chunks = [chunk(p(2026, 1), 1000), chunk(p(2026, 2), 1000)];
         // 1000 ₽ on 01.04 pays January off; February (due 10.03) is 22 days late by 01.04
-        let lines = month(p(2026, 4), &t, &chunks, &[Paid { on: d(2026, 4, 1), amount: Money(100000) }]);
+        let lines = month(
+            p(2026, 4),
+            &t,
+            &chunks,
+            &[Paid {
+                on: d(2026, 4, 1),
+                amount: Money(100000),
+            }],
+        );
         assert_eq!(lines.len(), 2, "{lines:?}");
         assert_eq!(lines[0].period, p(2026, 1));
         assert_eq!(lines[0].days_300, 1, "January counts its payment day only");
@@ -535,7 +650,12 @@ mod tests {
         let (amount, formula) = price(&q, &[dec("32.15")]).unwrap();
         assert_eq!(amount, Money(174575)); // 1745,745 → 1745,75
         assert!(formula.contains("× 32,15 ₽"), "{formula}");
-        let two = Quantity { zones: vec![dec("120"), dec("45")], unit: "кВт·ч".into(), source: String::new(), explanation: String::new() };
+        let two = Quantity {
+            zones: vec![dec("120"), dec("45")],
+            unit: "кВт·ч".into(),
+            source: String::new(),
+            explanation: String::new(),
+        };
         assert_eq!(price(&two, &[dec("6.43")]), Err(PricingError::NoTariff(2)));
         let (amount, formula) = price(&two, &[dec("6.43"), dec("2.925")]).unwrap();
         assert_eq!(amount, Money(77160 + 13163)); // 771,60 + 131,625 → 903,23
@@ -546,7 +666,10 @@ mod tests {
     struct Lcg(u64);
     impl Lcg {
         fn next(&mut self, n: u64) -> u64 {
-            self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            self.0 = self
+                .0
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             (self.0 >> 33) % n
         }
     }
@@ -557,7 +680,9 @@ mod tests {
         for _ in 0..2000 {
             let total = Money(rng.next(10_000_000) as i64 - 1_000_000);
             let n = 1 + rng.next(40) as usize;
-            let weights: Vec<Decimal> = (0..n).map(|_| Decimal::new(rng.next(20_000) as i64, 2)).collect();
+            let weights: Vec<Decimal> = (0..n)
+                .map(|_| Decimal::new(rng.next(20_000) as i64, 2))
+                .collect();
             let parts = split(total, &weights);
             assert_eq!(parts.len(), n);
             assert_eq!(parts.iter().copied().sum::<Money>(), total, "{weights:?}");
@@ -565,7 +690,10 @@ mod tests {
             if !sum.is_zero() {
                 for (part, w) in parts.iter().zip(&weights) {
                     let exact = Decimal::from(total.0) * w / sum;
-                    assert!((Decimal::from(part.0) - exact).abs() < Decimal::ONE, "{part:?} vs {exact}");
+                    assert!(
+                        (Decimal::from(part.0) - exact).abs() < Decimal::ONE,
+                        "{part:?} vs {exact}"
+                    );
                 }
             }
         }
@@ -578,8 +706,15 @@ mod tests {
         for _ in 0..500 {
             let lines: Vec<Money> = (0..8)
                 .map(|_| {
-                    let q = Quantity { zones: vec![Decimal::new(rng.next(200_000) as i64, 3)], unit: "м³".into(), source: String::new(), explanation: String::new() };
-                    price(&q, &[Decimal::new(rng.next(10_000) as i64, 2)]).unwrap().0
+                    let q = Quantity {
+                        zones: vec![Decimal::new(rng.next(200_000) as i64, 3)],
+                        unit: "м³".into(),
+                        source: String::new(),
+                        explanation: String::new(),
+                    };
+                    price(&q, &[Decimal::new(rng.next(10_000) as i64, 2)])
+                        .unwrap()
+                        .0
                 })
                 .collect();
             let total: Money = lines.iter().copied().sum();
@@ -599,17 +734,27 @@ mod tests {
             bic: "044525225".into(),
             corr_account: "30101810400000000225".into(),
         };
-        let s = qr_payload(&payee, &QrPayment {
-            account_number: "100012",
-            period: p(2026, 10),
-            sum: Money(523_412),
-            penalties: Money(1_234),
-            payer: "Иванов Иван Иванович",
-            address: "ул. Серебряная, 1, кв. 12",
-            flat: "12",
-        });
+        let s = qr_payload(
+            &payee,
+            &QrPayment {
+                account_number: "100012",
+                period: p(2026, 10),
+                sum: Money(523_412),
+                penalties: Money(1_234),
+                payer: "Иванов Иван Иванович",
+                address: "ул. Серебряная, 1, кв. 12",
+                flat: "12",
+            },
+        );
         assert!(s.starts_with("ST00012|Name=ТСЖ «Серебряный   бор»|PersonalAcc=40703810900000000001|BankName=ПАО Сбербанк|BIC=044525225|CorrespAcc=30101810400000000225|"), "{s}");
-        for field in ["|Sum=523412|", "|PersAcc=100012|", "|PaymPeriod=102026|", "|AddAmount=1234|", "|LastName=Иванов|", "|Flat=12|"] {
+        for field in [
+            "|Sum=523412|",
+            "|PersAcc=100012|",
+            "|PaymPeriod=102026|",
+            "|AddAmount=1234|",
+            "|LastName=Иванов|",
+            "|Flat=12|",
+        ] {
             assert!(s.contains(field), "{field} in {s}");
         }
         assert!(s.ends_with("|TechCode=02"));

@@ -74,6 +74,21 @@ struct Entry {
     reason: String,
 }
 
+/// A posted line of an account, for its statement.
+#[derive(Debug, Clone, FromRow)]
+struct StatementLine {
+    period: String,
+    service: Option<String>,
+    section: Option<String>,
+    kind: String,
+    quantity: String,
+    unit: String,
+    rate: String,
+    amount: i64,
+    source: String,
+    explanation: String,
+}
+
 /// Everything a run needs besides the accounts: read once per run.
 struct RunInputs {
     services: Vec<PricedService>,
@@ -392,7 +407,8 @@ impl Store {
         period: Period,
         with_job: bool,
     ) -> Result<i64, AppError> {
-        let result = with_db!(&self.db, |pool| async {
+        let result = with_db!(&self.db, |pool| {
+            async {
             let mut tx = pool.begin_write().await?;
             let exists: Option<(i64, String)> = sqlx::query_as(
                 "SELECT id, status FROM accrual_runs WHERE house_id = $1 AND period = $2",
@@ -466,7 +482,8 @@ impl Store {
             tx.commit().await?;
             Ok(Ok(id))
         }
-        .await);
+        .await
+        });
         match result {
             // two accountants pressing at once: the second insert meets the first
             Err(e) if is_unique_violation(&e) => Err(AppError::invalid(
@@ -490,8 +507,10 @@ impl Store {
             Err(AppError::Invalid(message)) => ("done", Some(message.clone())),
             Err(_) => return outcome.map(|_| ()),
         };
-        with_db!(&self.db, |pool| finish_job!(pool, job.id, worker, status, error)
-            .map(|_| ()))
+        with_db!(&self.db, |pool| finish_job!(
+            pool, job.id, worker, status, error
+        )
+        .map(|_| ()))
         .map_err(internal("finish accrual job"))
     }
 
@@ -742,7 +761,10 @@ impl Store {
         for resource in needed {
             let store = self.clone();
             loading.spawn(async move {
-                (resource, store.house_volumes(house_id, resource, period).await)
+                (
+                    resource,
+                    store.house_volumes(house_id, resource, period).await,
+                )
             });
         }
         let mut volumes = HashMap::new();
@@ -755,7 +777,10 @@ impl Store {
         }
         let mut stays_of: HashMap<i64, Vec<Stay>> = HashMap::new();
         for (apartment, moved_in, moved_out) in stays {
-            stays_of.entry(apartment).or_default().push((moved_in, moved_out));
+            stays_of
+                .entry(apartment)
+                .or_default()
+                .push((moved_in, moved_out));
         }
         let mut entries_of: HashMap<i64, Vec<Entry>> = HashMap::new();
         for e in entries {
@@ -791,7 +816,9 @@ impl Store {
             if run.status != "draft" {
                 return Ok(Err(AppError::invalid(match run.status.as_str() {
                     "posted" => "Период уже проведён.",
-                    "failed" => "Расчёт завершился с ошибкой — исправьте причину и рассчитайте снова.",
+                    "failed" => {
+                        "Расчёт завершился с ошибкой — исправьте причину и рассчитайте снова."
+                    }
                     _ => "Расчёт ещё идёт — провести можно готовый черновик.",
                 })));
             }
@@ -860,7 +887,11 @@ impl Store {
 
     /// The accountant's page of a house and period: the run, totals per service against the
     /// previous period, the house's runs.
-    pub async fn accrual_page(&self, house_id: i64, period: Period) -> Result<AccrualPage, AppError> {
+    pub async fn accrual_page(
+        &self,
+        house_id: i64,
+        period: Period,
+    ) -> Result<AccrualPage, AppError> {
         let previous = period.plus(-1);
         let (address, runs, accounts, current, before) = with_db!(&self.db, |pool| async {
             let address: Option<String> =
@@ -1002,18 +1033,17 @@ impl Store {
             .bind(account_id)
             .fetch_all(pool)
             .await?;
-            let lines: Vec<(String, Option<String>, Option<String>, String, String, String, String, i64, String, String)> =
-                sqlx::query_as(
-                    "SELECT r.period, s.name, s.section, l.kind, l.quantity, l.unit, l.rate,
+            let lines: Vec<StatementLine> = sqlx::query_as(
+                "SELECT r.period, s.name AS service, s.section, l.kind, l.quantity, l.unit, l.rate,
                          l.amount, l.source, l.explanation
                      FROM accrual_lines l JOIN accrual_runs r ON r.id = l.run_id
                      LEFT JOIN services s ON s.id = l.service_id
                      WHERE l.account_id = $1 AND r.status = 'posted'
                      ORDER BY r.period, l.kind, s.sort, l.id",
-                )
-                .bind(account_id)
-                .fetch_all(pool)
-                .await?;
+            )
+            .bind(account_id)
+            .fetch_all(pool)
+            .await?;
             Ok::<_, sqlx::Error>((head, entries, lines))
         }
         .await)
@@ -1027,21 +1057,20 @@ impl Store {
             }
         }
         let mut details: HashMap<Period, Vec<LineView>> = HashMap::new();
-        for (period, service, section, kind, quantity, unit, rate, amount, source, explanation) in lines {
-            let Some(p) = Period::parse(&period) else {
+        for l in lines {
+            let Some(p) = Period::parse(&l.period) else {
                 continue;
             };
-            let penalty = kind == "penalty";
             details.entry(p).or_default().push(LineView {
-                service: service.unwrap_or_else(|| super::text::PENALTIES.into()),
-                section: section.as_deref().and_then(Section::parse),
-                penalty,
-                quantity: decimal(&quantity),
-                unit,
-                rate: decimal(&rate),
-                amount: Money(amount),
-                source,
-                explanation,
+                service: l.service.unwrap_or_else(|| super::text::PENALTIES.into()),
+                section: l.section.as_deref().and_then(Section::parse),
+                penalty: l.kind == "penalty",
+                quantity: decimal(&l.quantity),
+                unit: l.unit,
+                rate: decimal(&l.rate),
+                amount: Money(l.amount),
+                source: l.source,
+                explanation: l.explanation,
             });
         }
         let mut balance = Money::ZERO;
@@ -1096,7 +1125,11 @@ impl Store {
 
     /// The turnover sheet (оборотно-сальдовая ведомость) of a house for a period: per account,
     /// the balance before, what the period charged, penalties, corrections, payments, after.
-    pub async fn turnover(&self, house_id: i64, period: Period) -> Result<Vec<TurnoverRow>, AppError> {
+    pub async fn turnover(
+        &self,
+        house_id: i64,
+        period: Period,
+    ) -> Result<Vec<TurnoverRow>, AppError> {
         #[derive(FromRow)]
         struct Row {
             id: i64,
@@ -1150,7 +1183,12 @@ impl Store {
 
 impl Store {
     /// Sets the payee of a house's bills (audited).
-    pub async fn set_payee(&self, actor: Option<i64>, house_id: i64, p: &Payee) -> Result<(), AppError> {
+    pub async fn set_payee(
+        &self,
+        actor: Option<i64>,
+        house_id: i64,
+        p: &Payee,
+    ) -> Result<(), AppError> {
         rules::check_payee(p).map_err(AppError::Invalid)?;
         with_db!(&self.db, |pool| async {
             let mut tx = pool.begin_write().await?;
@@ -1263,15 +1301,17 @@ impl Store {
             .fetch_optional(pool)
             .await)
             .map_err(internal("load payee"))?;
-        Ok(row.map(|(name, inn, kpp, account, bank_name, bic, corr_account)| Payee {
-            name,
-            inn,
-            kpp,
-            account,
-            bank_name,
-            bic,
-            corr_account,
-        }))
+        Ok(row.map(
+            |(name, inn, kpp, account, bank_name, bic, corr_account)| Payee {
+                name,
+                inn,
+                kpp,
+                account,
+                bank_name,
+                bic,
+                corr_account,
+            },
+        ))
     }
 }
 
@@ -1285,8 +1325,12 @@ fn split_common_area(
     let mut out = HashMap::new();
     for s in services.iter().filter(|s| s.basis == Basis::CommonArea) {
         let Some(resource) = s.resource else { continue };
-        let Some(house) = volumes.get(&resource) else { continue };
-        let Some(building) = house.building else { continue };
+        let Some(house) = volumes.get(&resource) else {
+            continue;
+        };
+        let Some(building) = house.building else {
+            continue;
+        };
         let flats: Decimal = house.apartments.values().map(|v| v.total).sum();
         let excess = (building - flats).max(Decimal::ZERO);
         let unit = resource.unit();
@@ -1328,7 +1372,11 @@ fn quantity(
     inputs: &RunInputs,
 ) -> Option<Quantity> {
     let volume = |r: Utility| -> Option<&ServiceVolume> {
-        inputs.volumes.get(&r)?.apartments.get(&account.apartment_id)
+        inputs
+            .volumes
+            .get(&r)?
+            .apartments
+            .get(&account.apartment_id)
     };
     let source_label = |v: &ServiceVolume| match v.source {
         VolumeSource::Reading => "по показаниям",
@@ -1367,7 +1415,9 @@ fn quantity(
             Quantity {
                 zones: vec![cold.total + hot.total],
                 unit: "м³".into(),
-                source: if cold.source == VolumeSource::Reading && hot.source == VolumeSource::Reading {
+                source: if cold.source == VolumeSource::Reading
+                    && hot.source == VolumeSource::Reading
+                {
                     "по показаниям".into()
                 } else {
                     "по объёму воды".into()
@@ -1390,11 +1440,16 @@ fn quantity(
 }
 
 /// Every line of one account for the period: one per service, one per overdue chunk.
-fn account_lines(account: &AccountRow, period: Period, inputs: &RunInputs) -> Result<Vec<Line>, String> {
+fn account_lines(
+    account: &AccountRow,
+    period: Period,
+    inputs: &RunInputs,
+) -> Result<Vec<Line>, String> {
     let mut lines = Vec::new();
     for s in &inputs.services {
         if s.basis == Basis::CommonArea {
-            if let Some((amount, share, explanation)) = inputs.common_area.get(&(account.id, s.id)) {
+            if let Some((amount, share, explanation)) = inputs.common_area.get(&(account.id, s.id))
+            {
                 lines.push(Line {
                     account_id: account.id,
                     service_id: Some(s.id),
@@ -1417,9 +1472,13 @@ fn account_lines(account: &AccountRow, period: Period, inputs: &RunInputs) -> Re
         if q.zones.len() != s.rates.len() {
             q.zones = vec![q.total()];
         }
-        let rates = if q.zones.len() == 1 { &s.rates[..1] } else { &s.rates[..] };
-        let (amount, formula) = rules::price(&q, rates)
-            .map_err(|e| format!("Услуга «{}»: {e}", s.name))?;
+        let rates = if q.zones.len() == 1 {
+            &s.rates[..1]
+        } else {
+            &s.rates[..]
+        };
+        let (amount, formula) =
+            rules::price(&q, rates).map_err(|e| format!("Услуга «{}»: {e}", s.name))?;
         lines.push(Line {
             account_id: account.id,
             service_id: Some(s.id),
@@ -1454,7 +1513,14 @@ fn account_lines(account: &AccountRow, period: Period, inputs: &RunInputs) -> Re
             })
             .collect();
         let last = period.day(31);
-        for line in rules::penalties(&chunks, &paid, period.first_day(), last, last, &inputs.table) {
+        for line in rules::penalties(
+            &chunks,
+            &paid,
+            period.first_day(),
+            last,
+            last,
+            &inputs.table,
+        ) {
             lines.push(Line {
                 account_id: account.id,
                 service_id: None,

@@ -1003,14 +1003,20 @@ impl Store {
         .map_err(internal("load service volumes"))??;
         let mut stays_of: HashMap<i64, Vec<Stay>> = HashMap::new();
         for (apartment, moved_in, moved_out) in stays {
-            stays_of.entry(apartment).or_default().push((moved_in, moved_out));
+            stays_of
+                .entry(apartment)
+                .or_default()
+                .push((moved_in, moved_out));
         }
         let mut meters_of: HashMap<Option<i64>, Vec<&MeterData>> = HashMap::new();
         for meter in meters.iter().filter(|m| {
             Period::of(m.row.installed_on) <= period
                 && m.row.archived_on.is_none_or(|a| Period::of(a) >= period)
         }) {
-            meters_of.entry(meter.row.apartment_id).or_default().push(meter);
+            meters_of
+                .entry(meter.row.apartment_id)
+                .or_default()
+                .push(meter);
         }
         let no_stays = Vec::new();
         let volumes = apartments
@@ -1019,7 +1025,10 @@ impl Store {
                 let stays = stays_of.get(&id).unwrap_or(&no_stays);
                 let norm = norm_for(&norms, resource, stays, area);
                 let counting = meters_of.get(&Some(id)).map(Vec::as_slice).unwrap_or(&[]);
-                (id, apartment_volume(counting, &corrections, &norm, resource, period))
+                (
+                    id,
+                    apartment_volume(counting, &corrections, &norm, resource, period),
+                )
             })
             .collect();
         let no_norm = |_: Period| Norm {

@@ -15,11 +15,11 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use sqlx::Connection;
 
+use app::auth::types::Role;
 use app::billing::bill;
 use app::billing::rules::Payee;
 use app::billing::store::NewService;
 use app::billing::types::{Basis, Period, Section, Utility};
-use app::auth::types::Role;
 use app::db::{Db, Store};
 use app::housing::store::UserLoad;
 use app::readings::store::{NewMeter, PastReading};
@@ -43,7 +43,12 @@ const SERVICES: [(&str, Basis, Option<Utility>, &[&str]); 8] = [
     ("ХВС", Basis::Metered, Some(Utility::ColdWater), &["59.80"]),
     ("ГВС", Basis::Metered, Some(Utility::HotWater), &["272.05"]),
     ("Водоотведение", Basis::Wastewater, None, &["45.44"]),
-    ("Электроэнергия", Basis::Metered, Some(Utility::Electricity), &["8.12", "3.05"]),
+    (
+        "Электроэнергия",
+        Basis::Metered,
+        Some(Utility::Electricity),
+        &["8.12", "3.05"],
+    ),
 ];
 
 async fn seed(store: &Store, accounts: usize) -> i64 {
@@ -71,7 +76,12 @@ async fn seed(store: &Store, accounts: usize) -> i64 {
                     period: Period { year: 2026, month },
                     taken_on: date(2026, month, 22),
                     values: (0..zones)
-                        .map(|z| Decimal::new(per_month * i64::from(month) / (i64::from(z) + 1) + (i % 7) as i64, 3))
+                        .map(|z| {
+                            Decimal::new(
+                                per_month * i64::from(month) / (i64::from(z) + 1) + (i % 7) as i64,
+                                3,
+                            )
+                        })
                         .collect(),
                     source: Source::Cabinet,
                 })
@@ -110,7 +120,13 @@ async fn seed(store: &Store, accounts: usize) -> i64 {
             .expect("service");
         for (zone, rate) in rates.iter().enumerate() {
             store
-                .set_tariff(None, id, date(2026, 1, 1), zone as u8 + 1, rate.parse().expect("rate"))
+                .set_tariff(
+                    None,
+                    id,
+                    date(2026, 1, 1),
+                    zone as u8 + 1,
+                    rate.parse().expect("rate"),
+                )
                 .await
                 .expect("tariff");
         }
@@ -136,7 +152,8 @@ async fn seed(store: &Store, accounts: usize) -> i64 {
 
 /// The same number of rows of the same width as the run wrote, in one transaction.
 async fn raw_insert(store: &Store, rows: usize) -> Duration {
-    let explanation = "Счётчик №ХВС-1: Показания 24,000 − 20,000 = 4,000\n4,000 м³ × 59,80 ₽ = 239,20 ₽";
+    let explanation =
+        "Счётчик №ХВС-1: Показания 24,000 − 20,000 = 4,000\n4,000 м³ × 59,80 ₽ = 239,20 ₽";
     with_db!(&store.db, |pool| async {
         sqlx::query(
             "CREATE TABLE raw_lines (run_id BIGINT, account_id BIGINT, service_id BIGINT,
@@ -178,11 +195,20 @@ async fn run(label: &str, url: &str, accounts: usize) {
     let store = Store::new(Db::connect(url).await.expect("database"));
     let started = Instant::now();
     let house = seed(&store, accounts).await;
-    println!("[{label}] seeded {accounts} accounts, 3 meters each, 6 months of readings in {}", secs(started.elapsed()));
-    let period = Period { year: 2026, month: 6 };
+    println!(
+        "[{label}] seeded {accounts} accounts, 3 meters each, 6 months of readings in {}",
+        secs(started.elapsed())
+    );
+    let period = Period {
+        year: 2026,
+        month: 6,
+    };
 
     let started = Instant::now();
-    let run = store.accrue_now(None, house, period).await.expect("accrual");
+    let run = store
+        .accrue_now(None, house, period)
+        .await
+        .expect("accrual");
     let accrual = started.elapsed();
     let lines: i64 = with_db!(&store.db, |pool| sqlx::query_scalar(
         "SELECT COUNT(*) FROM accrual_lines WHERE run_id = $1"
@@ -207,7 +233,10 @@ async fn run(label: &str, url: &str, accounts: usize) {
         .id;
     let started = Instant::now();
     let posted = store.post_accrual(accountant, run).await.expect("post");
-    println!("[{label}] posting to the ledger: {} for {posted} entries", secs(started.elapsed()));
+    println!(
+        "[{label}] posting to the ledger: {} for {posted} entries",
+        secs(started.elapsed())
+    );
 
     let ids: Vec<i64> = with_db!(&store.db, |pool| sqlx::query_scalar(
         "SELECT id FROM accounts ORDER BY id"
@@ -216,17 +245,21 @@ async fn run(label: &str, url: &str, accounts: usize) {
     .await)
     .expect("accounts");
     let started = Instant::now();
-    let mut bytes = 0usize;
+    let (mut bytes, mut rendering) = (0usize, Duration::ZERO);
     for id in &ids {
         let data = store.bill_data(*id, period).await.expect("bill data");
+        let render_started = Instant::now();
         bytes += bill::render(&data).len();
+        rendering += render_started.elapsed();
     }
     let bills = started.elapsed();
     println!(
-        "[{label}] {} bills (ЕПД PDF with QR): {} ({:.1} ms each, {:.0} KB average)",
+        "[{label}] {} bills (ЕПД PDF with QR): {} ({:.1} ms each: reading {}, rendering {}; {:.0} KB average)",
         ids.len(),
         secs(bills),
         bills.as_secs_f64() * 1000.0 / ids.len() as f64,
+        secs(bills - rendering),
+        secs(rendering),
         bytes as f64 / ids.len() as f64 / 1024.0
     );
     store.db.close().await;
@@ -241,7 +274,12 @@ async fn main() {
         .unwrap_or(10_000);
     let dir = std::env::temp_dir().join(format!("klyuch-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
-    run("SQLite", &format!("sqlite:{}", dir.join("bench.db").display()), accounts).await;
+    run(
+        "SQLite",
+        &format!("sqlite:{}", dir.join("bench.db").display()),
+        accounts,
+    )
+    .await;
     let _ = std::fs::remove_dir_all(&dir);
 
     let admin = std::env::var("BENCH_PG_URL")
@@ -253,7 +291,10 @@ async fn main() {
                 .execute(&mut conn)
                 .await
                 .expect("create database");
-            let base = admin.rsplit_once('/').map(|(b, _)| b.to_string()).unwrap_or(admin.clone());
+            let base = admin
+                .rsplit_once('/')
+                .map(|(b, _)| b.to_string())
+                .unwrap_or(admin.clone());
             run("PostgreSQL", &format!("{base}/{name}"), accounts).await;
             let _ = sqlx::query(&format!("DROP DATABASE {name} WITH (FORCE)"))
                 .execute(&mut conn)

@@ -10,11 +10,11 @@ use std::time::Duration;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
+use app::billing::store::ACCRUAL_JOB;
 use app::db::Store;
 use app::db::jobs::{CLAIM_BATCH, Job};
 use app::notify::store::{DELIVER, FANOUT, SendOutcome};
 use app::notify::types::Channel;
-use app::billing::store::ACCRUAL_JOB;
 use app::readings::store::REMINDERS_JOB;
 
 use email::EmailSender;
