@@ -15,7 +15,7 @@ use crate::db::jobs::Job;
 use crate::db::{BeginWrite, Store, internal, is_unique_violation};
 use crate::error::AppError;
 use crate::readings::rules::format_value;
-use crate::readings::store::{Stay, persons_in};
+use crate::readings::store::{CLOSE_READINGS_PERIOD, Stay, persons_in};
 use crate::readings::types::{HouseVolumes, ServiceVolume, VolumeSource};
 use crate::{audit, enqueue_job, finish_job, with_db};
 
@@ -126,6 +126,29 @@ impl RunRow {
 }
 
 const RUN_COLUMNS: &str = "id, house_id, period, status, done, total, error";
+
+/// `clear_run!(tx, run_id, status, total, error)`: drops a run's draft lines and restarts its
+/// progress with the new status (computing again, or failed with the reason).
+macro_rules! clear_run {
+    ($tx:expr, $run_id:expr, $status:expr, $total:expr, $error:expr) => {
+        async {
+            sqlx::query("DELETE FROM accrual_lines WHERE run_id = $1")
+                .bind($run_id)
+                .execute(&mut *$tx)
+                .await?;
+            sqlx::query(
+                "UPDATE accrual_runs SET status = $1, done = 0, total = $2, error = $3
+                 WHERE id = $4",
+            )
+            .bind($status)
+            .bind($total)
+            .bind($error)
+            .bind($run_id)
+            .execute(&mut *$tx)
+            .await
+        }
+    };
+}
 
 /// Money received for an account.
 #[derive(Debug, Clone)]
@@ -545,18 +568,7 @@ impl Store {
             .bind(period.first_day())
             .fetch_all(&mut *tx)
             .await?;
-            sqlx::query("DELETE FROM accrual_lines WHERE run_id = $1")
-                .bind(run_id)
-                .execute(&mut *tx)
-                .await?;
-            sqlx::query(
-                "UPDATE accrual_runs SET status = 'running', done = 0, total = $1, error = NULL
-                 WHERE id = $2",
-            )
-            .bind(accounts.len() as i64)
-            .bind(run_id)
-            .execute(&mut *tx)
-            .await?;
+            clear_run!(tx, run_id, "running", accounts.len() as i64, None::<&str>).await?;
             tx.commit().await?;
             Ok::<_, sqlx::Error>(accounts)
         }
@@ -617,15 +629,7 @@ impl Store {
         tracing::warn!(run_id, message, "accrual run failed");
         with_db!(&self.db, |pool| async {
             let mut tx = pool.begin_write().await?;
-            sqlx::query("DELETE FROM accrual_lines WHERE run_id = $1")
-                .bind(run_id)
-                .execute(&mut *tx)
-                .await?;
-            sqlx::query("UPDATE accrual_runs SET status = 'failed', error = $1 WHERE id = $2")
-                .bind(message)
-                .bind(run_id)
-                .execute(&mut *tx)
-                .await?;
+            clear_run!(tx, run_id, "failed", 0i64, Some(message)).await?;
             tx.commit().await
         }
         .await)
@@ -848,16 +852,13 @@ impl Store {
             .bind(run_id)
             .execute(&mut *tx)
             .await?;
-            sqlx::query(
-                "INSERT INTO reading_periods_closed (house_id, period, closed_by, closed_at)
-                 VALUES ($1, $2, $3, $4) ON CONFLICT (house_id, period) DO NOTHING",
-            )
-            .bind(run.house_id)
-            .bind(period.to_string())
-            .bind(actor)
-            .bind(Utc::now())
-            .execute(&mut *tx)
-            .await?;
+            sqlx::query(CLOSE_READINGS_PERIOD)
+                .bind(run.house_id)
+                .bind(period.to_string())
+                .bind(actor)
+                .bind(Utc::now())
+                .execute(&mut *tx)
+                .await?;
             audit!(
                 &mut *tx,
                 Some(actor),
@@ -944,17 +945,18 @@ impl Store {
             } else {
                 name
             };
-            let row = match totals.iter_mut().find(|t| t.name == name) {
-                Some(row) => row,
+            let index = match totals.iter().position(|t| t.name == name) {
+                Some(i) => i,
                 None => {
                     totals.push(ServiceTotal {
                         name: name.clone(),
                         previous: Money::ZERO,
                         current: Money::ZERO,
                     });
-                    totals.last_mut().expect("just pushed")
+                    totals.len() - 1
                 }
             };
+            let row = &mut totals[index];
             if is_current {
                 row.current = Money(amount);
             } else {
@@ -1238,14 +1240,6 @@ impl Store {
             let Some((house_id, address, flat, area, apartment_id)) = head else {
                 return Ok(None);
             };
-            let payee: Option<(String, String, String, String, String, String, String)> =
-                sqlx::query_as(
-                    "SELECT name, inn, kpp, account, bank_name, bic, corr_account FROM payees
-                     WHERE house_id = $1",
-                )
-                .bind(house_id)
-                .fetch_optional(pool)
-                .await?;
             let people: Vec<(String, String, NaiveDate, Option<NaiveDate>)> = sqlx::query_as(
                 "SELECT p.full_name, r.relation, r.moved_in, r.moved_out FROM residencies r
                  JOIN people p ON p.id = r.person_id
@@ -1255,27 +1249,19 @@ impl Store {
             .bind(apartment_id)
             .fetch_all(pool)
             .await?;
-            Ok::<_, sqlx::Error>(Some((address, flat, area, payee, people)))
+            Ok::<_, sqlx::Error>(Some((house_id, address, flat, area, people)))
         }
         .await)
         .map_err(internal("load bill"))?;
-        let (address, flat, area, payee, people) = head.ok_or(AppError::NotFound)?;
-        let Some((name, inn, kpp, account, bank_name, bic, corr_account)) = payee else {
-            return Err(AppError::invalid(
+        let (house_id, address, flat, area, people) = head.ok_or(AppError::NotFound)?;
+        let payee = self.payee(house_id).await?.ok_or_else(|| {
+            AppError::invalid(
                 "Реквизиты получателя платежа для дома не заданы — бухгалтер указывает их в разделе «Услуги и тарифы».",
-            ));
-        };
+            )
+        })?;
         let stays: Vec<Stay> = people.iter().map(|p| (p.2, p.3)).collect();
         Ok(BillData {
-            payee: Payee {
-                name,
-                inn,
-                kpp,
-                account,
-                bank_name,
-                bic,
-                corr_account,
-            },
+            payee,
             account_number: statement.number,
             payer: people
                 .iter()

@@ -1153,6 +1153,12 @@ fn apartment_order(number: &str) -> (u64, String) {
     (digits.parse().unwrap_or(u64::MAX), number.to_string())
 }
 
+/// Closes house `$1`'s readings for period `$2` (by `$3` at `$4`); closing twice is no change.
+/// Billing's posting closes the period with the same statement.
+pub const CLOSE_READINGS_PERIOD: &str =
+    "INSERT INTO reading_periods_closed (house_id, period, closed_by, closed_at)
+     VALUES ($1, $2, $3, $4) ON CONFLICT (house_id, period) DO NOTHING";
+
 /// Meters that take readings for `$2` (period) in house `$1`, with `$3` the period's first day.
 const IS_CLOSED_SQL: &str =
     "SELECT COUNT(*) FROM reading_periods_closed WHERE house_id = $1 AND period = $2";
@@ -1320,17 +1326,14 @@ impl Store {
         }
         with_db!(&self.db, |pool| async {
             let mut tx = pool.begin_write().await?;
-            let inserted = sqlx::query(
-                "INSERT INTO reading_periods_closed (house_id, period, closed_by, closed_at)
-                 VALUES ($1, $2, $3, $4) ON CONFLICT (house_id, period) DO NOTHING",
-            )
-            .bind(house_id)
-            .bind(period.to_string())
-            .bind(actor)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
+            let inserted = sqlx::query(CLOSE_READINGS_PERIOD)
+                .bind(house_id)
+                .bind(period.to_string())
+                .bind(actor)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
             if inserted == 1 {
                 audit!(
                     &mut *tx,
