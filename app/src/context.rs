@@ -20,6 +20,8 @@ pub struct AppConfig {
     pub invite_days: i64,
     /// Where uploaded files are kept (served under `/files/`).
     pub files_dir: String,
+    /// Where documents made for staff are kept (not served as files).
+    pub documents_dir: String,
 }
 
 pub fn store() -> Result<Store, AppError> {

@@ -15,6 +15,7 @@ pub mod housing;
 pub mod news;
 pub mod notify;
 pub mod readings;
+pub mod sheet;
 pub mod ui;
 
 use leptos::prelude::*;
@@ -105,6 +106,7 @@ pub fn App() -> impl IntoView {
                 <ParentRoute path=path!("/staff") view=ui::StaffLayout ssr=SsrMode::Async>
                     <Route path=path!("") view=housing::pages::RegisterPage/>
                     <Route path=path!("apartment/:id") view=housing::pages::ApartmentPage/>
+                    <Route path=path!("account/:id") view=billing::pages::StaffAccountPage/>
                     <Route path=path!("approvals") view=housing::pages::ApprovalsPage/>
                     <Route path=path!("users") view=auth::pages::UsersPage/>
                     <Route path=path!("invites") view=auth::pages::InvitesPage/>
@@ -114,6 +116,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("faq") view=news::pages::StaffFaqPage/>
                     <Route path=path!("readings") view=readings::pages::StaffReadingsPage/>
                     <Route path=path!("billing") view=billing::pages::BillingPage/>
+                    <Route path=path!("billing/import") view=billing::pages::BillingImportPage/>
+                    <Route path=path!("billing/rules") view=billing::pages::RulesPage/>
                     <Route path=path!("tariffs") view=billing::pages::TariffsPage/>
                     <Route path=path!("readings/import") view=readings::pages::ImportPage/>
                     <Route path=path!("meter/:id") view=readings::pages::MeterHistoryPage/>

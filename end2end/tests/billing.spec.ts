@@ -61,3 +61,58 @@ test("the accountant runs the next period, follows the progress and sees the dra
   expect(errors).toEqual([]);
   await context.close();
 });
+
+test("the accountant makes the house's bills as a job and downloads them in one ZIP", async ({ browser }) => {
+  const context = await desktop(browser);
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  await signIn(page, login.accountant);
+  await hydrated(page);
+  await page.goto("/staff/billing");
+  await hydrated(page);
+  await page.getByLabel("Дом", { exact: true }).selectOption({ label: HOUSE });
+  await page.getByRole("button", { name: "Показать" }).click();
+  await expect(page).toHaveURL(/house=\d+/);
+  await hydrated(page);
+  await expect(page.getByTestId("run-status")).toContainText("проведён");
+  const bills = page.getByTestId("house-bills");
+  await bills.getByLabel("Разослать жильцам по e-mail").check();
+  await bills.getByTestId("make-bills").click();
+  await expect(bills.getByTestId("bills-status")).toContainText("готово", { timeout: 60_000 });
+  await expect(bills.getByTestId("bills-notified")).toBeVisible();
+  const href = await bills.getByTestId("bills-zip").getAttribute("href");
+  const response = await page.request.get(href!);
+  expect(response.status()).toBe(200);
+  expect((await response.body()).subarray(0, 2).toString()).toBe("PK");
+  expect(errors).toEqual([]);
+  await context.close();
+});
+
+test("the accountant checks an accounts file: every row is reported before anything is loaded", async ({ browser }) => {
+  const context = await desktop(browser);
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  await signIn(page, login.accountant);
+  await hydrated(page);
+  await page.goto("/staff/billing/import");
+  await hydrated(page);
+  await page.getByLabel("Что загружается").selectOption("accounts");
+  await page.getByLabel("Файл").setInputFiles({
+    name: "accounts.csv",
+    mimeType: "text/csv",
+    buffer: Buffer.from(
+      "лицевой счёт;квартира;подъезд;этаж;площадь;открыт\nE2E-1;801;1;1;40;01.01.2020\nE2E-2;802;1;1;-3;01.01.2020\n",
+    ),
+  });
+  // the file is read into the form in the browser
+  await expect(page.locator("#import-content")).not.toHaveValue("");
+  await page.getByRole("button", { name: "Проверить" }).click();
+  const report = page.getByTestId("import-report");
+  await expect(report).toContainText("Строк без ошибок: 1 из 2");
+  await expect(report).toContainText("Строка 3:");
+  await expect(report).toContainText("Файл не загружен");
+  expect(errors).toEqual([]);
+  await context.close();
+});

@@ -35,6 +35,9 @@ pub struct Settings {
     pub invite_days: i64,
     /// `KLYUCH_FILES_DIR`: uploaded pictures, default `data/files` (served under `/files/`).
     pub files_dir: String,
+    /// `KLYUCH_DOCUMENTS_DIR`: documents made for staff (the house's bills), default
+    /// `data/documents`; never served as is — only through routes that check access.
+    pub documents_dir: String,
     pub notify: NotifySettings,
 }
 
@@ -99,6 +102,8 @@ impl Settings {
             session_days: parse_days(&lookup, "KLYUCH_SESSION_DAYS", 30)?,
             invite_days: parse_days(&lookup, "KLYUCH_INVITE_DAYS", 30)?,
             files_dir: lookup("KLYUCH_FILES_DIR").unwrap_or_else(|| "data/files".into()),
+            documents_dir: lookup("KLYUCH_DOCUMENTS_DIR")
+                .unwrap_or_else(|| "data/documents".into()),
             notify: NotifySettings {
                 smtp_url: lookup("KLYUCH_SMTP_URL").filter(|v| !v.trim().is_empty()),
                 mail_from: lookup("KLYUCH_MAIL_FROM")
@@ -135,6 +140,7 @@ impl Settings {
             session_days: self.session_days,
             invite_days: self.invite_days,
             files_dir: self.files_dir.clone(),
+            documents_dir: self.documents_dir.clone(),
         }
     }
 }

@@ -56,6 +56,7 @@ pub async fn load(store: &Store, today: NaiveDate) -> Result<(), AppError> {
         for (utility, per_person) in NORMS {
             store
                 .set_norm(
+                    None,
                     house.id,
                     utility,
                     NaiveDate::from_ymd_opt(2025, 1, 1).expect("a date"),

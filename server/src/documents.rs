@@ -54,16 +54,16 @@ pub async fn bill_pdf(
     let result = async {
         check(&state.store, &user, Access::Account(q.account)).await?;
         let data = state.store.bill_data(q.account, period(&q.period)?).await?;
-        Ok::<_, AppError>((data.account_number.clone(), bill::render(&data)))
+        Ok::<_, AppError>((data.file_name(), bill::render(&data)))
     }
     .await;
     match result {
-        Ok((number, pdf)) => (
+        Ok((file_name, pdf)) => (
             [
                 (header::CONTENT_TYPE, "application/pdf".to_string()),
                 (
                     header::CONTENT_DISPOSITION,
-                    format!("inline; filename=\"epd-{number}-{}.pdf\"", q.period),
+                    format!("inline; filename=\"{file_name}\""),
                 ),
                 (header::CACHE_CONTROL, "private, no-store".to_string()),
             ],
@@ -119,5 +119,79 @@ pub async fn turnover_xlsx(
         )
             .into_response(),
         Err(e) => refusal(e),
+    }
+}
+
+#[derive(Debug, serde::Deserialize)]
+pub struct SampleQuery {
+    name: String,
+}
+
+/// `GET /staff/billing/sample?name=accounts|history`: the sample import files of `docs/samples`.
+pub async fn import_sample(Query(q): Query<SampleQuery>) -> Response {
+    let bytes: &'static [u8] = match q.name.as_str() {
+        "accounts" => include_bytes!("../../docs/samples/accounts.csv"),
+        "history" => include_bytes!("../../docs/samples/history.csv"),
+        _ => return refusal(AppError::NotFound),
+    };
+    (
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{}.csv\"", q.name),
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+#[derive(Debug, serde::Deserialize)]
+pub struct BatchQuery {
+    batch: i64,
+}
+
+/// `GET /staff/billing/bills?batch=…`: a house's bills as one ZIP (the accountant's).
+pub async fn bills_zip(
+    State(state): State<AppState>,
+    axum::Extension(session): axum::Extension<RequestSession>,
+    Query(q): Query<BatchQuery>,
+    request: axum::extract::Request,
+) -> Response {
+    use tower::ServiceExt;
+    let Some(user) = session.user else {
+        return Redirect::to("/login?next=/staff/billing").into_response();
+    };
+    let found = async {
+        check(
+            &state.store,
+            &user,
+            Access::Permission(Permission::ManageBilling),
+        )
+        .await?;
+        state.store.bill_batch_file(q.batch).await
+    }
+    .await;
+    let (path, name) = match found {
+        Ok(found) => found,
+        Err(e) => return refusal(e),
+    };
+    match tower_http::services::ServeFile::new(path)
+        .oneshot(request)
+        .await
+    {
+        Ok(mut response) => {
+            if let Ok(value) = format!("attachment; filename=\"{name}\"").parse() {
+                response
+                    .headers_mut()
+                    .insert(header::CONTENT_DISPOSITION, value);
+            }
+            response.into_response()
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "serving the bills ZIP");
+            refusal(AppError::Internal)
+        }
     }
 }

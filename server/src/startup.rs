@@ -180,6 +180,11 @@ pub fn router(store: Store, settings: Settings) -> Router {
             "/staff/billing/turnover",
             get(crate::documents::turnover_xlsx),
         )
+        .route("/staff/billing/bills", get(crate::documents::bills_zip))
+        .route(
+            "/staff/billing/sample",
+            get(crate::documents::import_sample),
+        )
         .nest_service("/files", files)
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let options = leptos_options.clone();
@@ -189,6 +194,10 @@ pub fn router(store: Store, settings: Settings) -> Router {
             AppState,
             _,
         >(context, shell))
+        // server functions take uploaded spreadsheets in base64 (the news image route sets its own)
+        .layer(axum::extract::DefaultBodyLimit::max(
+            app::sheet::MAX_FORM_BYTES,
+        ))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             crate::middleware::pipeline,

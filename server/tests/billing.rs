@@ -573,3 +573,352 @@ both_backends!(
         db.drop().await;
     }
 );
+
+/// The first period the demo computed for a house: imported history must end before it.
+async fn first_posted(store: &Store, house: i64) -> Period {
+    let first: String = with_db!(&store.db, |pool| sqlx::query_scalar(
+        "SELECT MIN(period) FROM accrual_runs WHERE house_id = $1 AND status = 'posted'"
+    )
+    .bind(house)
+    .fetch_one(pool)
+    .await)
+    .unwrap();
+    Period::parse(&first).unwrap()
+}
+
+both_backends!(
+    accounts_and_history_import_all_or_nothing_and_never_twice,
+    |backend: Backend| async move {
+        let Some((_db, store)) = common::demo_store(backend).await else {
+            return;
+        };
+        let (house, _, accountant) = demo_ids(&store).await;
+        let first = first_posted(&store, house).await;
+        let opening_on = first.plus(-2).first_day();
+        let accounts_before = scalar(&store, "SELECT COUNT(*) FROM accounts").await;
+        let ledger_before = scalar(&store, "SELECT COUNT(*) FROM ledger").await;
+
+        // one bad row (a share for a tenant) and nothing is written, not even the good rows
+        let header = "лицевой счёт;квартира;подъезд;этаж;площадь;открыт;ФИО;телефон;e-mail;отношение;доля;проживает с;сальдо;сальдо на\n";
+        let good = format!(
+            "И-901;901;1;9;54,3;01.01.2020;Орлов Пётр;+7 912 100-20-01;;собственник;1/2;;2 418,70;{on}\n\
+             И-901;;;;;;Орлова Анна;;;собственник;1/2;;;\n\
+             И-902;902;7;9;38,1;01.01.2020;Ким Сергей;;;наниматель;;;-350,00;{on}\n",
+            on = opening_on.format("%d.%m.%Y")
+        );
+        let bad =
+            format!("{header}{good}И-903;903;1;9;40;01.01.2020;Сидоров;;;наниматель;1/3;;;\n");
+        let report = store
+            .import_accounts(accountant, house, bad.as_bytes(), true)
+            .await
+            .unwrap();
+        assert!(!report.saved);
+        assert_eq!(report.rows, 4);
+        assert_eq!(report.errors.len(), 1, "{:?}", report.errors);
+        assert!(
+            report.errors[0].starts_with("Строка 5:"),
+            "{}",
+            report.errors[0]
+        );
+        assert_eq!(
+            scalar(&store, "SELECT COUNT(*) FROM accounts").await,
+            accounts_before
+        );
+
+        // an opening balance inside the months Ключ already computed is refused
+        let late = format!(
+            "{header}И-904;904;1;9;40;01.01.2020;;;;;;;100;{}\n",
+            first.plus(1).first_day().format("%d.%m.%Y")
+        );
+        let report = store
+            .import_accounts(accountant, house, late.as_bytes(), true)
+            .await
+            .unwrap();
+        assert!(
+            report.errors[0].contains("уже ведутся в Ключе"),
+            "{:?}",
+            report.errors
+        );
+
+        // the preview says what will happen and writes nothing; the load writes it all
+        let file = format!("{header}{good}");
+        let preview = store
+            .import_accounts(accountant, house, file.as_bytes(), false)
+            .await
+            .unwrap();
+        assert!(!preview.saved && preview.errors.is_empty());
+        assert!(preview.notes[0].contains("2 новых"), "{:?}", preview.notes);
+        assert_eq!(
+            scalar(&store, "SELECT COUNT(*) FROM accounts").await,
+            accounts_before
+        );
+        let loaded = store
+            .import_accounts(accountant, house, file.as_bytes(), true)
+            .await
+            .unwrap();
+        assert!(loaded.saved, "{:?}", loaded.errors);
+        assert_eq!(
+            scalar(&store, "SELECT COUNT(*) FROM accounts").await,
+            accounts_before + 2
+        );
+        let orlov = scalar(&store, "SELECT id FROM accounts WHERE number = 'И-901'").await;
+        assert_eq!(
+            scalar(
+                &store,
+                &format!(
+                    "SELECT COUNT(*) FROM residencies r JOIN accounts c ON c.apartment_id = r.apartment_id
+                     WHERE c.id = {orlov} AND r.relation = 'owner' AND r.share_num = 1 AND r.share_den = 2"
+                )
+            )
+            .await,
+            2
+        );
+        // a new entrance was made for the flat in entrance 7
+        assert_eq!(
+            scalar(
+                &store,
+                &format!("SELECT COUNT(*) FROM entrances WHERE house_id = {house} AND number = 7")
+            )
+            .await,
+            1
+        );
+        // loading the same file again adds nothing
+        let again = store
+            .import_accounts(accountant, house, file.as_bytes(), true)
+            .await
+            .unwrap();
+        assert!(
+            again.notes[0].contains("2 уже загружены"),
+            "{:?}",
+            again.notes
+        );
+        assert_eq!(
+            scalar(&store, "SELECT COUNT(*) FROM accounts").await,
+            accounts_before + 2
+        );
+
+        // history: charges, a penalty, a recalculation and payments before the first computed month
+        let (p1, p2) = (first.plus(-2), first.plus(-1));
+        let paid_on = p2.day(10);
+        let history = format!(
+            "лицевой счёт;период;вид;услуга;сумма;дата\n\
+             И-901;{p1};начисление;Содержание и ремонт жилого помещения;4 812,35;\n\
+             И-901;{p2};начисление;;4 930,10;\n\
+             И-901;{p2};пени;;12,40;\n\
+             И-901;;оплата;;2 418,70;{paid}\n\
+             И-902;{p2};перерасчёт;;-210,00;\n\
+             И-902;{p2};начисление;;100,00;\n\
+             И-902;{p2};начисление;;100,00;\n",
+            paid = paid_on.format("%d.%m.%Y")
+        );
+        let today = app::context::today();
+        let wrong = format!(
+            "{history}И-999;{p2};начисление;;1;\nИ-901;{first};начисление;;1;\nИ-901;{p2};начисление;Баня;1;\n"
+        );
+        let report = store
+            .import_history(accountant, house, wrong.as_bytes(), today, true)
+            .await
+            .unwrap();
+        assert!(!report.saved);
+        assert_eq!(report.errors.len(), 3, "{:?}", report.errors);
+        assert!(report.errors[0].contains("И-999"), "{}", report.errors[0]);
+        assert!(
+            report.errors[1].contains("ведутся в Ключе"),
+            "{}",
+            report.errors[1]
+        );
+        assert!(report.errors[2].contains("«Баня»"), "{}", report.errors[2]);
+        let ledger_with_openings = ledger_before + 2;
+        assert_eq!(
+            scalar(&store, "SELECT COUNT(*) FROM ledger").await,
+            ledger_with_openings
+        );
+        let report = store
+            .import_history(accountant, house, history.as_bytes(), today, true)
+            .await
+            .unwrap();
+        assert!(report.saved, "{:?}", report.errors);
+        assert_eq!(
+            scalar(&store, "SELECT COUNT(*) FROM ledger").await,
+            ledger_with_openings + 7
+        );
+        // the same file again: nothing twice (two equal rows of one file stay two)
+        let again = store
+            .import_history(accountant, house, history.as_bytes(), today, true)
+            .await
+            .unwrap();
+        assert!(again.saved);
+        assert!(
+            again.notes.last().unwrap().contains("7 уже были загружены"),
+            "{:?}",
+            again.notes
+        );
+        assert_eq!(
+            scalar(&store, "SELECT COUNT(*) FROM ledger").await,
+            ledger_with_openings + 7
+        );
+
+        // the statement: opening 2 418,70 + 4 812,35 + 4 930,10 + 12,40 − 2 418,70
+        let statement = store.account_statement(orlov).await.unwrap();
+        assert_eq!(
+            statement.balance,
+            Money(241_870 + 481_235 + 493_010 + 1_240 - 241_870)
+        );
+        let month = statement.months.iter().find(|m| m.period == p2).unwrap();
+        assert_eq!(month.charged, Money(493_010));
+        assert_eq!(month.penalties, Money(1_240));
+        assert_eq!(month.paid, Money(241_870));
+        let kim = scalar(&store, "SELECT id FROM accounts WHERE number = 'И-902'").await;
+        let kim_statement = store.account_statement(kim).await.unwrap();
+        assert_eq!(kim_statement.balance, Money(-35_000 - 21_000 + 20_000));
+        // the opening balance is owed like the month before its date
+        assert!(
+            kim_statement.months.iter().any(|m| m.period == p1.plus(-1)
+                && m.corrections.iter().any(|c| c.amount == Money(-35_000)))
+        );
+    }
+);
+
+both_backends!(
+    a_correction_lands_in_the_first_open_period_with_its_reason,
+    |backend: Backend| async move {
+        let Some((_db, store)) = common::demo_store(backend).await else {
+            return;
+        };
+        let (_, account, accountant) = demo_ids(&store).await;
+        let before = store.account_statement(account).await.unwrap();
+        let today = app::context::today();
+        let short = store
+            .add_correction(accountant, account, Money(-100), "нет", today)
+            .await
+            .unwrap_err();
+        assert!(short.to_string().contains("причину"), "{short}");
+        assert!(
+            store
+                .add_correction(accountant, account, Money::ZERO, "ошибка в площади", today)
+                .await
+                .is_err()
+        );
+        let period = store
+            .add_correction(
+                accountant,
+                account,
+                Money(-35_000),
+                "Перерасчёт ХВС: счётчик",
+                today,
+            )
+            .await
+            .unwrap();
+        // never into a posted period
+        assert!(period > last_billed(), "{period} after {}", last_billed());
+        let after = store.account_statement(account).await.unwrap();
+        assert_eq!(after.balance, before.balance - Money(35_000));
+        let month = after.months.iter().find(|m| m.period == period).unwrap();
+        assert!(
+            month
+                .corrections
+                .iter()
+                .any(|c| c.amount == Money(-35_000) && c.reason == "Перерасчёт ХВС: счётчик")
+        );
+    }
+);
+
+both_backends!(
+    staff_edit_the_rule_tables_and_norms_but_never_a_posted_period,
+    |backend: Backend| async move {
+        use app::billing::types::PenaltyRuleView;
+        use app::readings::types::Utility;
+        let Some((_db, store)) = common::demo_store(backend).await else {
+            return;
+        };
+        let (house, _, accountant) = demo_ids(&store).await;
+        // a new key rate is used from its date; a nonsense one is refused
+        store
+            .set_key_rate(accountant, day(2027, 2, 15), Decimal::new(145, 1))
+            .await
+            .unwrap();
+        assert!(
+            store
+                .set_key_rate(accountant, day(2027, 3, 1), Decimal::from(250))
+                .await
+                .is_err()
+        );
+        let tables = store.rule_tables_view().await.unwrap();
+        assert_eq!(
+            tables.key_rates[0],
+            (day(2027, 2, 15), Decimal::new(145, 1))
+        );
+        // a moratorium and a cap
+        store
+            .add_penalty_rule(
+                accountant,
+                &PenaltyRuleView {
+                    valid_from: day(2027, 4, 1),
+                    valid_to: day(2027, 9, 30),
+                    cap: None,
+                    note: "Постановление (проверка)".into(),
+                },
+            )
+            .await
+            .unwrap();
+        assert!(
+            store
+                .add_penalty_rule(
+                    accountant,
+                    &PenaltyRuleView {
+                        valid_from: day(2027, 4, 1),
+                        valid_to: day(2027, 3, 1),
+                        cap: Some(Decimal::new(95, 1)),
+                        note: "x".into(),
+                    },
+                )
+                .await
+                .is_err()
+        );
+        let tables = store.rule_tables_view().await.unwrap();
+        assert_eq!(tables.penalty_rules[0].cap, None);
+        assert_eq!(tables.penalty_rules[0].valid_to, day(2027, 9, 30));
+        // the due day of later periods
+        let later = Period::parse("2027-06").unwrap();
+        store
+            .set_due_day(accountant, later, 20, "договор управления")
+            .await
+            .unwrap();
+        assert_eq!(store.due_date(later).await.unwrap(), day(2027, 7, 20));
+        assert_eq!(
+            store.due_date(later.plus(-1)).await.unwrap(),
+            day(2027, 6, 15)
+        );
+        assert!(store.set_due_day(accountant, later, 30, "x").await.is_err());
+        // norms: not inside a posted period; from the next one, audited
+        let refused = store
+            .ensure_open(house, last_billed().first_day())
+            .await
+            .unwrap_err();
+        assert!(refused.to_string().contains("уже проведён"), "{refused}");
+        let next = last_billed().plus(1).first_day();
+        store.ensure_open(house, next).await.unwrap();
+        store
+            .set_norm(
+                Some(accountant),
+                house,
+                Utility::ColdWater,
+                next,
+                Decimal::new(7, 0),
+                false,
+            )
+            .await
+            .unwrap();
+        let tariffs = store.house_tariffs(house).await.unwrap();
+        assert!(
+            tariffs
+                .norms
+                .iter()
+                .any(|n| n.resource == Utility::ColdWater && n.valid_from == next)
+        );
+        assert_eq!(
+            scalar(&store, "SELECT COUNT(*) FROM audit_log WHERE action IN ('set_key_rate', 'add_penalty_rule', 'set_due_day', 'set_norm')").await,
+            4 + scalar(&store, "SELECT COUNT(*) FROM audit_log WHERE action = 'set_norm' AND actor_user_id IS NULL").await
+        );
+    }
+);

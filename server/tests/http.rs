@@ -1360,3 +1360,138 @@ both_backends!(
         app.stop().await;
     }
 );
+
+both_backends!(
+    house_bills_and_imports_are_the_accountants,
+    |backend: Backend| async move {
+        use app::billing::api::*;
+        use app::billing::types::{BatchStatus, BatchView};
+        use app::sheet::ImportReport;
+        use base64::Engine;
+        let Some(app) = TestApp::spawn(backend).await else {
+            return;
+        };
+        let zhitel = app.signed_in(logins::RESIDENT).await;
+        let accountant = app.signed_in(logins::ACCOUNTANT).await;
+        let house = app.store.houses().await.unwrap()[0].id.to_string();
+        let period: String = app::with_db!(&app.store.db, |pool| sqlx::query_scalar(
+            "SELECT MAX(period) FROM accrual_runs WHERE status = 'posted'"
+        )
+        .fetch_one(pool)
+        .await)
+        .unwrap();
+
+        // the accountant makes the house's bills as a job and downloads the ZIP
+        let form = [("house_id", house.as_str()), ("period", period.as_str())];
+        let (status, _) = error_of(app.call(&zhitel, path::<StartBillBatch>(), &form).await).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        let batch: i64 = app
+            .call(&accountant, path::<StartBillBatch>(), &form)
+            .await
+            .json()
+            .await
+            .unwrap();
+        let mut done = None;
+        for _ in 0..300 {
+            let list: Vec<BatchView> = app
+                .call(
+                    &accountant,
+                    path::<LoadBillBatches>(),
+                    &[("house_id", &house)],
+                )
+                .await
+                .json()
+                .await
+                .unwrap();
+            let b = list.into_iter().find(|b| b.id == batch).unwrap();
+            if !b.status.in_progress() {
+                done = Some(b);
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        let done = done.expect("the worker made the bills");
+        assert_eq!(done.status, BatchStatus::Done, "{:?}", done.error);
+        assert_eq!(done.notified, 0, "not asked to e-mail");
+        let url = format!("{}/staff/billing/bills?batch={batch}", app.base);
+        assert_eq!(
+            zhitel.get(&url).send().await.unwrap().status(),
+            StatusCode::FORBIDDEN
+        );
+        let zip = accountant.get(&url).send().await.unwrap();
+        assert_eq!(zip.status(), StatusCode::OK);
+        let bytes = zip.bytes().await.unwrap();
+        let archive = zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+        assert_eq!(archive.len() as i64, done.total);
+        // the ZIP is not reachable as a plain file
+        let under_files = app
+            .client()
+            .get(format!("{}/files/bills/", app.base))
+            .send()
+            .await
+            .unwrap();
+        assert_ne!(under_files.status(), StatusCode::OK);
+
+        // the import: only the accountant; a bad row is reported by line and nothing is saved
+        let content = |text: &str| {
+            format!(
+                "data:text/csv;base64,{}",
+                base64::engine::general_purpose::STANDARD.encode(text)
+            )
+        };
+        let file = content(
+            "лицевой счёт;квартира;подъезд;этаж;площадь;открыт\nН-1;501;1;1;40;01.01.2020\nН-2;;1;1;;01.01.2020\n",
+        );
+        let form = [
+            ("house_id", house.as_str()),
+            ("what", "accounts"),
+            ("content", file.as_str()),
+            ("commit", "1"),
+        ];
+        let (status, _) = error_of(app.call(&zhitel, path::<ImportBilling>(), &form).await).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        let report: ImportReport = app
+            .call(&accountant, path::<ImportBilling>(), &form)
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert!(!report.saved);
+        assert_eq!(report.errors.len(), 1);
+        assert!(
+            report.errors[0].starts_with("Строка 3: не указана квартира"),
+            "{:?}",
+            report.errors
+        );
+
+        // the sample files the page links to are valid for the import's preview
+        let sample = accountant
+            .get(format!("{}/staff/billing/sample?name=accounts", app.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(sample.status(), StatusCode::OK);
+        let sample = content(&sample.text().await.unwrap());
+        let report: ImportReport = app
+            .call(
+                &accountant,
+                path::<ImportBilling>(),
+                &[
+                    ("house_id", house.as_str()),
+                    ("what", "accounts"),
+                    ("content", sample.as_str()),
+                ],
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert!(
+            report.errors.is_empty() && !report.saved,
+            "{:?}",
+            report.errors
+        );
+        assert_eq!(report.rows, 5);
+        app.stop().await;
+    }
+);

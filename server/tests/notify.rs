@@ -383,6 +383,7 @@ async fn sms_ru_errors_are_classified_as_documented() {
         body: "текст".into(),
         link: None,
         critical: false,
+        source: None,
         push_keys: None,
         already_sent: false,
     };
@@ -966,5 +967,137 @@ both_backends!(
         assert_eq!(claims, 2, "two batches of at most {FANOUT_BATCH}");
         store.db.close().await;
         db.drop().await;
+    }
+);
+
+both_backends!(
+    a_house_s_bills_are_made_as_a_job_and_e_mailed_with_the_pdf,
+    |backend: Backend| async move {
+        use app::billing::types::{BatchStatus, Period};
+        use mail_parser::MimeHeaders;
+        let Some((_db, store)) = quiet_demo(backend).await else {
+            return;
+        };
+        let smtp = SmtpServer::start("mailer", "secret").await;
+        let worker = Worker::new(
+            store.clone(),
+            senders(&store, Some(&smtp), None).await,
+            "w1".into(),
+        );
+        let house1 = house(&store, "Серебряная, д. 1").await;
+        let accountant = user_id(&store, logins::ACCOUNTANT).await;
+        let period: String = app::with_db!(&store.db, |pool| sqlx::query_scalar(
+            "SELECT MAX(period) FROM accrual_runs WHERE house_id = $1 AND status = 'posted'"
+        )
+        .bind(house1)
+        .fetch_one(pool)
+        .await)
+        .unwrap();
+        let period = Period::parse(&period).unwrap();
+        let dir = std::env::temp_dir().join(format!("klyuch_bills_{}", std::process::id()));
+        let dir_text = dir.display().to_string();
+
+        // only a posted period has bills
+        let refused = store
+            .start_bill_batch(accountant, house1, period.plus(1), true, &dir_text)
+            .await
+            .unwrap_err();
+        assert!(refused.to_string().contains("не проведён"), "{refused}");
+
+        let batch = store
+            .start_bill_batch(accountant, house1, period, true, &dir_text)
+            .await
+            .unwrap();
+        // a second batch of the same house waits for the first
+        assert!(
+            store
+                .start_bill_batch(accountant, house1, period, false, &dir_text)
+                .await
+                .is_err()
+        );
+        drain(std::slice::from_ref(&worker)).await;
+        let view = store
+            .bill_batches(house1)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|b| b.id == batch)
+            .unwrap();
+        assert_eq!(view.status, BatchStatus::Done, "{:?}", view.error);
+        assert_eq!(view.done, view.total);
+        let accounts: i64 = app::with_db!(&store.db, |pool| sqlx::query_scalar(
+            "SELECT COUNT(DISTINCT l.account_id) FROM ledger l JOIN accounts c ON c.id = l.account_id
+             JOIN apartments a ON a.id = c.apartment_id WHERE a.house_id = $1 AND l.period = $2"
+        )
+        .bind(house1)
+        .bind(period.to_string())
+        .fetch_one(pool)
+        .await)
+        .unwrap();
+        assert_eq!(view.total, accounts);
+        assert!(view.notified > 0 && view.ready);
+
+        // the ZIP holds one PDF per account
+        let (path, _) = store.bill_batch_file(batch).await.unwrap();
+        let mut zip = zip::ZipArchive::new(std::fs::File::open(&path).unwrap()).unwrap();
+        assert_eq!(zip.len() as i64, accounts);
+        let mut first = Vec::new();
+        std::io::Read::read_to_end(&mut zip.by_index(0).unwrap(), &mut first).unwrap();
+        assert!(first.starts_with(b"%PDF-"));
+
+        // zhitel's e-mail carries zhitel's bill as a PDF attachment, and only that one
+        let zhitel_account: String = app::with_db!(&store.db, |pool| sqlx::query_scalar(
+            "SELECT c.number FROM accounts c JOIN apartments a ON a.id = c.apartment_id
+             WHERE a.house_id = $1 AND a.number = '12'"
+        )
+        .bind(house1)
+        .fetch_one(pool)
+        .await)
+        .unwrap();
+        let mails: Vec<_> = smtp
+            .messages()
+            .into_iter()
+            .filter(|m| m.to == vec![logins::RESIDENT.to_string()])
+            .collect();
+        assert_eq!(mails.len(), 1);
+        let parsed = mail_parser::MessageParser::default()
+            .parse(mails[0].data.as_bytes())
+            .expect("a MIME message");
+        assert_eq!(
+            parsed.subject(),
+            Some(format!("Квитанция за {}", period.label()).as_str())
+        );
+        assert!(parsed.body_text(0).unwrap().contains(&zhitel_account));
+        let attachment = parsed.attachment(0).expect("the bill attached");
+        assert_eq!(
+            attachment.attachment_name(),
+            Some(format!("epd-{zhitel_account}-{period}.pdf").as_str())
+        );
+        assert!(attachment.contents().starts_with(b"%PDF-"));
+        // every message went to someone who lives in the flat whose bill it attaches
+        for mail in smtp.messages() {
+            let parsed = mail_parser::MessageParser::default()
+                .parse(mail.data.as_bytes())
+                .unwrap();
+            let name = parsed
+                .attachment(0)
+                .unwrap()
+                .attachment_name()
+                .unwrap()
+                .to_string();
+            let lives_there: i64 = app::with_db!(&store.db, |pool| sqlx::query_scalar(
+                "SELECT COUNT(*) FROM users u JOIN people p ON p.user_id = u.id
+                 JOIN residencies r ON r.person_id = p.id
+                 JOIN accounts c ON c.apartment_id = r.apartment_id
+                 WHERE u.email = $1 AND $2 LIKE 'epd-' || c.number || '-%'"
+            )
+            .bind(&mail.to[0])
+            .bind(&name)
+            .fetch_one(pool)
+            .await)
+            .unwrap();
+            assert!(lives_there > 0, "{} got {name}", mail.to[0]);
+        }
+        let _ = std::fs::remove_dir_all(&dir);
     }
 );

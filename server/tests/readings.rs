@@ -463,6 +463,7 @@ both_backends!(
         };
         f.store
             .set_norm(
+                None,
                 f.house,
                 Utility::ColdWater,
                 day(2025, 1, 1),

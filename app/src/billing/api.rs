@@ -115,10 +115,8 @@ pub async fn set_billing_tariff(
 ) -> Result<(), AppError> {
     let store = context::store()?;
     let user = authorize(Access::Permission(Permission::ManageBilling)).await?;
-    let valid_from = chrono::NaiveDate::parse_from_str(valid_from.trim(), "%Y-%m-%d")
-        .map_err(|_| AppError::invalid("Укажите дату начала действия тарифа."))?;
-    let rate = Decimal::from_str(&rate.trim().replace(',', ".").replace(' ', ""))
-        .map_err(|_| AppError::invalid("Тариф — число рублей, например 32,15."))?;
+    let valid_from = date(&valid_from, "дату начала действия тарифа")?;
+    let rate = number(&rate, "Тариф — число рублей, например 32,15.")?;
     store
         .set_tariff(Some(user.id), service_id, valid_from, zone, rate)
         .await
@@ -130,4 +128,182 @@ pub async fn set_billing_payee(house_id: i64, payee: super::rules::Payee) -> Res
     let store = context::store()?;
     let user = authorize(Access::Permission(Permission::ManageBilling)).await?;
     store.set_payee(Some(user.id), house_id, &payee).await
+}
+
+/// Checks (or, with `commit`, loads) a file of accounts (`what` = `accounts`) or of past
+/// charges and payments (`history`) for a house; `content` is the file in base64.
+#[server(endpoint = "import_billing")]
+pub async fn import_billing(
+    house_id: i64,
+    what: String,
+    content: String,
+    commit: Option<String>,
+) -> Result<crate::sheet::ImportReport, AppError> {
+    let store = context::store()?;
+    let actor = authorize(Access::Permission(Permission::ManageBilling)).await?;
+    let bytes = crate::sheet::decode_upload(&content)?;
+    match what.as_str() {
+        "accounts" => {
+            store
+                .import_accounts(actor.id, house_id, &bytes, commit.is_some())
+                .await
+        }
+        "history" => {
+            store
+                .import_history(
+                    actor.id,
+                    house_id,
+                    &bytes,
+                    context::today(),
+                    commit.is_some(),
+                )
+                .await
+        }
+        _ => Err(AppError::invalid(
+            "Выберите, что загружается: счета или история.",
+        )),
+    }
+}
+
+/// Queues the making of a house's bills for a posted period; with `send_email` each is then
+/// e-mailed to the account's residents.
+#[server(endpoint = "start_bill_batch")]
+pub async fn start_bill_batch(
+    house_id: i64,
+    period: String,
+    send_email: Option<String>,
+) -> Result<i64, AppError> {
+    let store = context::store()?;
+    let config = context::config()?;
+    let user = authorize(Access::Permission(Permission::ManageBilling)).await?;
+    store
+        .start_bill_batch(
+            user.id,
+            house_id,
+            period_or_last(Some(period))?,
+            send_email.is_some(),
+            &config.documents_dir,
+        )
+        .await
+}
+
+#[server(endpoint = "load_bill_batches")]
+pub async fn load_bill_batches(house_id: i64) -> Result<Vec<BatchView>, AppError> {
+    let store = context::store()?;
+    authorize(Access::Permission(Permission::ManageBilling)).await?;
+    store.bill_batches(house_id).await
+}
+
+/// A manual recalculation of an account with its reason; returns the period it lands in.
+#[server(endpoint = "add_billing_correction")]
+pub async fn add_billing_correction(
+    account_id: i64,
+    amount: String,
+    reason: String,
+) -> Result<Period, AppError> {
+    let store = context::store()?;
+    let user = authorize(Access::Permission(Permission::ManageBilling)).await?;
+    let amount = Money::parse(&amount).ok_or_else(|| {
+        AppError::invalid("Сумма — рубли с копейками, например -350,00 (минус уменьшает долг).")
+    })?;
+    store
+        .add_correction(user.id, account_id, amount, &reason, context::today())
+        .await
+}
+
+#[cfg(feature = "ssr")]
+fn date(s: &str, what: &str) -> Result<chrono::NaiveDate, AppError> {
+    chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+        .map_err(|_| AppError::invalid(format!("Укажите {what}.")))
+}
+
+#[cfg(feature = "ssr")]
+fn number(s: &str, message: &str) -> Result<Decimal, AppError> {
+    Decimal::from_str(&s.trim().replace(',', ".").replace(' ', ""))
+        .map_err(|_| AppError::invalid(message))
+}
+
+/// The key rates, penalty caps and moratoria, due days.
+#[server(endpoint = "load_rule_tables")]
+pub async fn load_rule_tables() -> Result<RuleTables, AppError> {
+    let store = context::store()?;
+    authorize(Access::Permission(Permission::ManageBilling)).await?;
+    store.rule_tables_view().await
+}
+
+#[server(endpoint = "set_key_rate")]
+pub async fn set_key_rate(valid_from: String, rate: String) -> Result<(), AppError> {
+    let store = context::store()?;
+    let user = authorize(Access::Permission(Permission::ManageBilling)).await?;
+    let valid_from = date(&valid_from, "дату, с которой действует ставка")?;
+    let rate = number(&rate, "Ставка — число процентов, например 16,5.")?;
+    store.set_key_rate(user.id, valid_from, rate).await
+}
+
+/// A cap of the penalty rate (`cap` in percent) or, with `cap` empty, a moratorium.
+#[server(endpoint = "add_penalty_rule")]
+pub async fn add_penalty_rule(
+    valid_from: String,
+    valid_to: String,
+    cap: Option<String>,
+    note: String,
+) -> Result<(), AppError> {
+    let store = context::store()?;
+    let user = authorize(Access::Permission(Permission::ManageBilling)).await?;
+    let cap = match cap.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+        Some(c) => Some(number(
+            c,
+            "Ограничение ставки — число процентов, например 9,5.",
+        )?),
+        None => None,
+    };
+    let rule = PenaltyRuleView {
+        valid_from: date(&valid_from, "дату начала")?,
+        valid_to: date(&valid_to, "дату окончания")?,
+        cap,
+        note,
+    };
+    store.add_penalty_rule(user.id, &rule).await
+}
+
+#[server(endpoint = "set_due_day")]
+pub async fn set_due_day(from: String, day: u32, note: String) -> Result<(), AppError> {
+    let store = context::store()?;
+    let user = authorize(Access::Permission(Permission::ManageBilling)).await?;
+    let from =
+        Period::parse(from.trim()).ok_or_else(|| AppError::invalid("Период — в виде 2026-03."))?;
+    store.set_due_day(user.id, from, day, &note).await
+}
+
+/// A consumption norm of a house from the first day of a month not yet posted.
+#[server(endpoint = "set_house_norm")]
+pub async fn set_house_norm(
+    house_id: i64,
+    resource: String,
+    valid_from: String,
+    per_unit: String,
+    per_m2: Option<String>,
+) -> Result<(), AppError> {
+    let store = context::store()?;
+    let user = authorize(Access::Permission(Permission::ManageBilling)).await?;
+    let resource =
+        Utility::parse(&resource).ok_or_else(|| AppError::invalid("Неизвестный ресурс."))?;
+    let valid_from = date(&valid_from, "дату начала действия норматива")?;
+    if chrono::Datelike::day(&valid_from) != 1 {
+        return Err(AppError::invalid(
+            "Норматив действует с первого числа месяца — укажите 1-е число.",
+        ));
+    }
+    let per_unit = number(&per_unit, "Норматив — число, например 6,935.")?;
+    store.ensure_open(house_id, valid_from).await?;
+    store
+        .set_norm(
+            Some(user.id),
+            house_id,
+            resource,
+            valid_from,
+            per_unit,
+            per_m2.is_some(),
+        )
+        .await
 }

@@ -31,6 +31,11 @@ pub struct BillData {
 }
 
 impl BillData {
+    /// The PDF's file name: `epd-<account>-<period>.pdf`.
+    pub fn file_name(&self) -> String {
+        format!("epd-{}-{}.pdf", self.account_number, self.month.period)
+    }
+
     /// The total to pay: the month's closing debt (nothing when it is an advance).
     pub fn to_pay(&self) -> Money {
         Money(self.month.closing.0.max(0))

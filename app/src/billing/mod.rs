@@ -6,6 +6,8 @@
 pub mod api;
 #[cfg(feature = "ssr")]
 pub mod bill;
+#[cfg(feature = "ssr")]
+pub mod import;
 pub mod pages;
 pub mod rules;
 #[cfg(feature = "ssr")]

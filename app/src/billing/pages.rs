@@ -9,7 +9,7 @@ use super::text as t;
 use super::types::*;
 use crate::housing::api::list_houses;
 use crate::readings::rules::format_value;
-use crate::ui::{ErrorNote, FormResult, Loading, style};
+use crate::ui::{ErrorNote, FormResult, ImportFileFields, ImportReportCard, Loading, style};
 
 fn date(d: chrono::NaiveDate) -> String {
     d.format("%d.%m.%Y").to_string()
@@ -228,7 +228,17 @@ pub fn BillingPage() -> impl IntoView {
     let period = Signal::derive(move || query.read().get("period").filter(|p| !p.is_empty()));
     let start = ServerAction::<StartAccrualRun>::new();
     let post = ServerAction::<PostAccrualRun>::new();
+    let make_bills = ServerAction::<StartBillBatch>::new();
     let finished = RwSignal::new(0usize);
+    let batches = Resource::new(
+        move || (house.get(), make_bills.version().get() + finished.get()),
+        move |(house, _)| async move {
+            match house_or_first(house).await? {
+                Some(h) => load_bill_batches(h).await,
+                None => Ok(Vec::new()),
+            }
+        },
+    );
     let data = Resource::new(
         move || {
             (
@@ -249,13 +259,16 @@ pub fn BillingPage() -> impl IntoView {
         <div class="flex flex-wrap items-end gap-4">
             <HousePeriodForm house=house period=Some(period)/>
             <a class="text-sm text-teal-700 underline" href=move || format!("/staff/tariffs?house={}", house.get().map(|h| h.to_string()).unwrap_or_default())>{t::TARIFFS_TITLE}</a>
+            <a class="text-sm text-teal-700 underline" href="/staff/billing/import">{t::IMPORT_LINK}</a>
         </div>
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
                 match data.await {
                     Err(e) => view! { <div class="mt-4"><ErrorNote error=e/></div> }.into_any(),
                     Ok(None) => ().into_any(),
-                    Ok(Some(p)) => view! { <AccrualView p=p start=start post=post finished=finished/> }.into_any(),
+                    Ok(Some(p)) => view! {
+                        <AccrualView p=p start=start post=post finished=finished make_bills=make_bills batches=batches/>
+                    }.into_any(),
                 }
             })}
         </Suspense>
@@ -268,6 +281,8 @@ fn AccrualView(
     start: ServerAction<StartAccrualRun>,
     post: ServerAction<PostAccrualRun>,
     finished: RwSignal<usize>,
+    make_bills: ServerAction<StartBillBatch>,
+    batches: Resource<Result<Vec<BatchView>, crate::error::AppError>>,
 ) -> impl IntoView {
     let link = |period: Period| format!("/staff/billing?house={}&period={period}", p.house_id);
     let status = p.run.as_ref().map(|r| r.status);
@@ -313,6 +328,9 @@ fn AccrualView(
                 })}
                 <a class="mt-4 inline-block text-sm text-teal-700 underline" rel="external" data-testid="turnover"
                     href=format!("/staff/billing/turnover?house={}&period={}", p.house_id, p.period)>{t::TURNOVER}</a>
+                {(status == Some(RunStatus::Posted)).then(|| view! {
+                    <HouseBills house_id=p.house_id period=p.period make=make_bills batches=batches finished=finished/>
+                })}
             </section>
             <section class=format!("{} overflow-x-auto lg:col-span-2", style::CARD)>
                 <table class=style::TABLE data-testid="totals">
@@ -353,22 +371,24 @@ fn AccrualView(
     }
 }
 
-/// The run's state with a progress bar that follows a running job (polled in the browser).
-#[component]
-fn RunProgress(run: RunView, finished: RwSignal<usize>) -> impl IntoView {
-    let state = RwSignal::new(run);
+/// Polls `load` every 700 ms while `busy` holds for the state, then bumps `finished` (the
+/// page reloads what the job changed). Runs only in the browser.
+fn follow<T, F, Fut>(state: RwSignal<T>, busy: fn(&T) -> bool, load: F, finished: RwSignal<usize>)
+where
+    T: Clone + Send + Sync + 'static,
+    F: Fn() -> Fut + Copy + Send + Sync + 'static,
+    Fut: std::future::Future<Output = Option<T>> + 'static,
+{
     Effect::new(move |_| {
-        let current = state.get_untracked();
-        if !current.status.in_progress() {
+        if !busy(&state.get_untracked()) {
             return;
         }
-        let id = current.id;
         let handle = StoredValue::new(None::<leptos::leptos_dom::helpers::IntervalHandle>);
         let tick = move || {
             leptos::task::spawn_local(async move {
-                if let Ok(r) = load_accrual_run(id).await {
-                    let done = !r.status.in_progress();
-                    state.set(r);
+                if let Some(next) = load().await {
+                    let done = !busy(&next);
+                    state.set(next);
                     if done {
                         if let Some(h) = handle.get_value() {
                             h.clear();
@@ -385,18 +405,114 @@ fn RunProgress(run: RunView, finished: RwSignal<usize>) -> impl IntoView {
             handle.set_value(Some(h));
         }
     });
+}
+
+/// A job's status line and progress bar.
+#[component]
+fn JobProgress(
+    status: String,
+    done: i64,
+    total: i64,
+    busy: bool,
+    error: Option<String>,
+    testid: &'static str,
+) -> impl IntoView {
+    let percent = if total > 0 {
+        done * 100 / total
+    } else if busy {
+        0
+    } else {
+        100
+    };
     view! {
-        {move || {
-            let r = state.get();
-            let percent = if r.total > 0 { r.done * 100 / r.total } else if r.status.in_progress() { 0 } else { 100 };
-            view! {
-                <p class="mt-3 text-sm" data-testid="run-status">{t::STATUS}": "{r.status.label()}{format!(" · {} из {}", r.done, r.total)}</p>
-                <div class="mt-1 h-2 rounded bg-slate-100" role="progressbar" aria-valuemin="0" aria-valuemax="100" aria-valuenow=percent>
-                    <div class="h-2 rounded bg-teal-600 transition-all" style=format!("width:{percent}%")></div>
-                </div>
-                {r.error.clone().map(|e| view! { <p class="mt-2 rounded-lg bg-rose-50 p-2 text-sm text-rose-800" role="alert">{e}</p> })}
-            }
-        }}
+        <p class="mt-3 text-sm" data-testid=testid>{t::STATUS}": "{status}{format!(" · {done} из {total}")}</p>
+        <div class="mt-1 h-2 rounded bg-slate-100" role="progressbar" aria-valuemin="0" aria-valuemax="100" aria-valuenow=percent>
+            <div class="h-2 rounded bg-teal-600 transition-all" style=format!("width:{percent}%")></div>
+        </div>
+        {error.map(|e| view! { <p class="mt-2 rounded-lg bg-rose-50 p-2 text-sm text-rose-800" role="alert">{e}</p> })}
+    }
+}
+
+/// The run's state with a progress bar that follows a running job (polled in the browser).
+#[component]
+fn RunProgress(run: RunView, finished: RwSignal<usize>) -> impl IntoView {
+    let state = RwSignal::new(run);
+    let id = state.get_untracked().id;
+    follow(
+        state,
+        |r: &RunView| r.status.in_progress(),
+        move || async move { load_accrual_run(id).await.ok() },
+        finished,
+    );
+    move || {
+        let r = state.get();
+        view! {
+            <JobProgress status=r.status.label().to_string() done=r.done total=r.total
+                busy=r.status.in_progress() error=r.error testid="run-status"/>
+        }
+    }
+}
+
+/// A posted period's bills for the whole house: make them (and e-mail them) as a job, follow
+/// its progress, download the ZIP.
+#[component]
+fn HouseBills(
+    house_id: i64,
+    period: Period,
+    make: ServerAction<StartBillBatch>,
+    batches: Resource<Result<Vec<BatchView>, crate::error::AppError>>,
+    finished: RwSignal<usize>,
+) -> impl IntoView {
+    view! {
+        <div class="mt-4 border-t border-slate-100 pt-3" data-testid="house-bills">
+            <h3 class="font-medium">{t::BILLS_TITLE}</h3>
+            <ActionForm action=make>
+                <input type="hidden" name="house_id" value=house_id/>
+                <input type="hidden" name="period" value=period.to_string()/>
+                <label class="mt-2 flex items-center gap-2 text-sm">
+                    <input type="checkbox" name="send_email" value="1"/>{t::BILLS_EMAIL}
+                </label>
+                <button class=format!("{} mt-2 w-full", style::BUTTON_SECONDARY) type="submit" data-testid="make-bills">{t::BILLS_MAKE}</button>
+                <FormResult value=make.value()/>
+            </ActionForm>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let latest = batches.await.unwrap_or_default().into_iter().find(|b| b.period == period);
+                    latest.map(|b| view! { <BatchProgress batch=b house_id=house_id finished=finished/> })
+                })}
+            </Suspense>
+        </div>
+    }
+}
+
+#[component]
+fn BatchProgress(batch: BatchView, house_id: i64, finished: RwSignal<usize>) -> impl IntoView {
+    let state = RwSignal::new(batch);
+    let id = state.get_untracked().id;
+    follow(
+        state,
+        |b: &BatchView| b.status.in_progress(),
+        move || async move {
+            load_bill_batches(house_id)
+                .await
+                .ok()
+                .and_then(|list| list.into_iter().find(|b| b.id == id))
+        },
+        finished,
+    );
+    move || {
+        let b = state.get();
+        view! {
+            <JobProgress status=b.status.label().to_string() done=b.done total=b.total
+                busy=b.status.in_progress() error=b.error.clone() testid="bills-status"/>
+            {(b.send_email && b.status == BatchStatus::Done).then(|| view! {
+                <p class="mt-1 text-sm text-slate-600" data-testid="bills-notified">{t::BILLS_NOTIFIED}": "{b.notified}</p>
+            })}
+            {b.ready.then(|| view! {
+                <a class="mt-2 inline-block text-sm text-teal-700 underline" rel="external" data-testid="bills-zip"
+                    href=format!("/staff/billing/bills?batch={}", b.id)>{t::BILLS_ZIP}</a>
+            })}
+        }
     }
 }
 
@@ -413,11 +529,15 @@ pub fn TariffsPage() -> impl IntoView {
     let add = ServerAction::<AddBillingService>::new();
     let set = ServerAction::<SetBillingTariff>::new();
     let payee = ServerAction::<SetBillingPayee>::new();
+    let norm = ServerAction::<SetHouseNorm>::new();
     let data = Resource::new(
         move || {
             (
                 house.get(),
-                add.version().get() + set.version().get() + payee.version().get(),
+                add.version().get()
+                    + set.version().get()
+                    + payee.version().get()
+                    + norm.version().get(),
             )
         },
         move |(house, _)| async move {
@@ -432,13 +552,14 @@ pub fn TariffsPage() -> impl IntoView {
         <div class="flex flex-wrap items-end gap-4">
             <HousePeriodForm house=house period=None/>
             <a class="text-sm text-teal-700 underline" href=move || format!("/staff/billing?house={}", house.get().map(|h| h.to_string()).unwrap_or_default())>{t::BILLING_TITLE}</a>
+            <a class="text-sm text-teal-700 underline" href="/staff/billing/rules">{t::RULES_TITLE}</a>
         </div>
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
                 match data.await {
                     Err(e) => view! { <div class="mt-4"><ErrorNote error=e/></div> }.into_any(),
                     Ok(None) => ().into_any(),
-                    Ok(Some(h)) => view! { <Tariffs h=h add=add set=set payee=payee/> }.into_any(),
+                    Ok(Some(h)) => view! { <Tariffs h=h add=add set=set payee=payee norm=norm/> }.into_any(),
                 }
             })}
         </Suspense>
@@ -451,6 +572,7 @@ fn Tariffs(
     add: ServerAction<AddBillingService>,
     set: ServerAction<SetBillingTariff>,
     payee: ServerAction<SetBillingPayee>,
+    norm: ServerAction<SetHouseNorm>,
 ) -> impl IntoView {
     let p = h.payee.clone().unwrap_or(super::rules::Payee {
         name: String::new(),
@@ -508,6 +630,35 @@ fn Tariffs(
                 }
             }).collect_view()}
         </div>
+        <section class=format!("{} mt-4 max-w-xl", style::CARD) data-testid="norms">
+            <h2 class=style::H2>{t::NORMS}</h2>
+            <p class="text-xs text-slate-600">{t::NORMS_HINT}</p>
+            <table class=format!("{} mt-2", style::TABLE)>
+                <thead><tr><th class=style::TH>{t::RESOURCE}</th><th class=style::TH>{t::VALID_FROM}</th><th class=format!("{} text-right", style::TH)>{t::NORM}</th></tr></thead>
+                <tbody class="divide-y divide-slate-100">
+                    {h.norms.iter().map(|n| view! { <tr>
+                        <td class=style::TD>{n.resource.label()}</td>
+                        <td class=style::TD>{date(n.valid_from)}</td>
+                        <td class=format!("{} text-right whitespace-nowrap", style::TD)>{format_value(n.per_unit)}" "{n.resource.unit()}{if n.per_m2 { " / м²" } else { " / чел." }}</td>
+                    </tr> }).collect_view()}
+                </tbody>
+            </table>
+            <ActionForm action=norm>
+                <input type="hidden" name="house_id" value=h.house_id/>
+                <div class="mt-3 grid grid-cols-2 gap-2 sm:grid-cols-4">
+                    <label class=style::LABEL>{t::RESOURCE}
+                        <select class=style::INPUT name="resource">
+                            {Utility::ALL.into_iter().map(|r| view! { <option value=r.as_str()>{r.label()}</option> }).collect_view()}
+                        </select>
+                    </label>
+                    <label class=style::LABEL>{t::VALID_FROM}<input class=style::INPUT type="date" name="valid_from" min=earliest.clone() required/></label>
+                    <label class=style::LABEL>{t::NORM}<input class=style::INPUT name="per_unit" inputmode="decimal" required/></label>
+                    <label class="mt-6 flex items-center gap-2 text-sm"><input type="checkbox" name="per_m2" value="1"/>{t::PER_M2}</label>
+                </div>
+                <button class=format!("{} mt-2", style::BUTTON_SECONDARY) type="submit">{t::SAVE}</button>
+                <FormResult value=norm.value() success=t::SAVED/>
+            </ActionForm>
+        </section>
         <section class=format!("{} mt-4 max-w-xl", style::CARD)>
             <h2 class=style::H2>{t::ADD_SERVICE}</h2>
             <ActionForm action=add>
@@ -550,5 +701,183 @@ fn Tariffs(
                 <FormResult value=payee.value() success=t::SAVED/>
             </ActionForm>
         </section>
+    }
+}
+
+/// Staff: accounts with residents and opening balances, or past charges and payments, from a
+/// CSV/XLSX file — check, then load all at once.
+#[component]
+pub fn BillingImportPage() -> impl IntoView {
+    let import = ServerAction::<ImportBilling>::new();
+    let houses = Resource::new(|| (), |_| list_houses());
+    view! {
+        <h1 class=style::H1>{t::IMPORT_TITLE}</h1>
+        <p class="mt-1 max-w-3xl text-sm text-slate-600">{t::IMPORT_HINT}</p>
+        <ul class="mt-2 max-w-3xl list-disc space-y-1 pl-5 text-sm text-slate-600">
+            <li>{t::IMPORT_ACCOUNTS_COLUMNS}" "
+                <a class="text-teal-700 underline" href="/staff/billing/sample?name=accounts" rel="external">{t::SAMPLE}</a></li>
+            <li>{t::IMPORT_HISTORY_COLUMNS}" "
+                <a class="text-teal-700 underline" href="/staff/billing/sample?name=history" rel="external">{t::SAMPLE}</a></li>
+        </ul>
+        <ActionForm action=import>
+            <div class=format!("{} mt-4 max-w-xl space-y-2", style::CARD)>
+                <Suspense fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        let list = houses.await.unwrap_or_default();
+                        view! {
+                            <p class=style::LABEL>{t::HOUSE}</p>
+                            <select name="house_id" class=style::INPUT aria-label=t::HOUSE>
+                                {list.into_iter().map(|h| view! { <option value=h.id>{h.address}</option> }).collect_view()}
+                            </select>
+                        }
+                    })}
+                </Suspense>
+                <p class=style::LABEL>{t::IMPORT_WHAT}</p>
+                <select name="what" class=style::INPUT aria-label=t::IMPORT_WHAT>
+                    <option value="accounts">{t::IMPORT_ACCOUNTS}</option>
+                    <option value="history">{t::IMPORT_HISTORY}</option>
+                </select>
+                <ImportFileFields/>
+            </div>
+        </ActionForm>
+        {move || import.value().get().map(|r| match r {
+            Err(e) => view! { <div class="mt-4 max-w-3xl"><ErrorNote error=e/></div> }.into_any(),
+            Ok(report) => view! { <ImportReportCard report/> }.into_any(),
+        })}
+    }
+}
+
+/// Staff: an account's charges, penalties and payments by month, and (for the accountant) a
+/// manual recalculation with its reason.
+#[component]
+pub fn StaffAccountPage() -> impl IntoView {
+    let id = crate::ui::use_id_param();
+    let correct = ServerAction::<AddBillingCorrection>::new();
+    let statement = Resource::new(
+        move || (id(), correct.version().get()),
+        |(id, _)| load_account_statement(id),
+    );
+    let can_correct = crate::ui::use_user().is_some_and(|u| {
+        crate::auth::rules::role_can(u.role, crate::auth::types::Permission::ManageBilling)
+    });
+    view! {
+        <a href="/staff" class="text-sm text-teal-700">"← " {t::TO_REGISTER}</a>
+        <Suspense fallback=Loading>
+            {move || Suspend::new(async move {
+                statement.await.ok().map(|s| view! {
+                    <h1 class=format!("{} mt-2", style::H1)>{t::ACCOUNT}" "<span data-testid="account-number">{s.number}</span></h1>
+                    <p class="text-sm text-slate-600">{s.address}</p>
+                })
+            })}
+        </Suspense>
+        {can_correct.then(|| view! {
+            <details class=format!("{} mt-4 max-w-xl", style::CARD)>
+                <summary class="cursor-pointer font-medium">{t::CORRECTION}</summary>
+                <p class="mt-1 text-sm text-slate-600">{t::CORRECTION_HINT}</p>
+                <ActionForm action=correct>
+                    <input type="hidden" name="account_id" value=id/>
+                    <label class=style::LABEL>{t::CORRECTION_AMOUNT}
+                        <input class=style::INPUT name="amount" inputmode="decimal" required placeholder="-350,00"/>
+                    </label>
+                    <label class=style::LABEL>{t::CORRECTION_REASON}
+                        <input class=style::INPUT name="reason" required minlength="5" maxlength="300"/>
+                    </label>
+                    <button class=format!("{} mt-2", style::BUTTON) type="submit" data-testid="add-correction">{t::SAVE}</button>
+                    {move || match correct.value().get() {
+                        Some(Ok(period)) => Some(view! {
+                            <p role="status" class="mt-2 text-sm text-teal-700">{format!("{} {}.", t::CORRECTION_SAVED, period.label())}</p>
+                        }.into_any()),
+                        Some(Err(e)) => Some(view! { <p role="alert" class="mt-2 text-sm text-red-700">{e.to_string()}</p> }.into_any()),
+                        None => None,
+                    }}
+                </ActionForm>
+            </details>
+        })}
+        <AccountCharges statement=statement/>
+    }
+}
+
+/// Staff: the rule tables — key rates, penalty caps and moratoria, due days — with forms to
+/// add a row as the rules change.
+#[component]
+pub fn RulesPage() -> impl IntoView {
+    let key = ServerAction::<SetKeyRate>::new();
+    let penalty = ServerAction::<AddPenaltyRule>::new();
+    let due = ServerAction::<SetDueDay>::new();
+    let data = Resource::new(
+        move || key.version().get() + penalty.version().get() + due.version().get(),
+        |_| load_rule_tables(),
+    );
+    view! {
+        <h1 class=style::H1>{t::RULES_TITLE}</h1>
+        <p class="mt-1 max-w-3xl text-sm text-slate-600">{t::RULES_HINT}</p>
+        <Suspense fallback=Loading>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Err(e) => view! { <div class="mt-4"><ErrorNote error=e/></div> }.into_any(),
+                    Ok(r) => view! {
+                        <div class="mt-4 grid gap-4 lg:grid-cols-3">
+                            <section class=style::CARD data-testid="key-rates">
+                                <h2 class=style::H2>{t::KEY_RATES}</h2>
+                                <ActionForm action=key>
+                                    <div class="mt-2 grid grid-cols-2 gap-2">
+                                        <label class=style::LABEL>{t::VALID_FROM}<input class=style::INPUT type="date" name="valid_from" required/></label>
+                                        <label class=style::LABEL>{t::PERCENT}<input class=style::INPUT name="rate" inputmode="decimal" required/></label>
+                                    </div>
+                                    <button class=format!("{} mt-2", style::BUTTON_SECONDARY) type="submit">{t::SAVE}</button>
+                                    <FormResult value=key.value() success=t::SAVED/>
+                                </ActionForm>
+                                <table class=format!("{} mt-3", style::TABLE)>
+                                    <tbody class="divide-y divide-slate-100">
+                                        {r.key_rates.into_iter().map(|(from, rate)| view! { <tr>
+                                            <td class=style::TD>{date(from)}</td>
+                                            <td class=format!("{} text-right", style::TD)>{format_value(rate)}" %"</td>
+                                        </tr> }).collect_view()}
+                                    </tbody>
+                                </table>
+                            </section>
+                            <section class=style::CARD data-testid="penalty-rules">
+                                <h2 class=style::H2>{t::PENALTY_RULES}</h2>
+                                <ActionForm action=penalty>
+                                    <div class="mt-2 grid grid-cols-2 gap-2">
+                                        <label class=style::LABEL>{t::VALID_FROM}<input class=style::INPUT type="date" name="valid_from" required/></label>
+                                        <label class=style::LABEL>{t::VALID_TO}<input class=style::INPUT type="date" name="valid_to" required/></label>
+                                        <label class=format!("{} col-span-2", style::LABEL)>{t::CAP}<input class=style::INPUT name="cap" inputmode="decimal" placeholder=t::CAP_EMPTY/></label>
+                                        <label class=format!("{} col-span-2", style::LABEL)>{t::BASIS_NOTE}<input class=style::INPUT name="note" required/></label>
+                                    </div>
+                                    <button class=format!("{} mt-2", style::BUTTON_SECONDARY) type="submit">{t::SAVE}</button>
+                                    <FormResult value=penalty.value() success=t::SAVED/>
+                                </ActionForm>
+                                <ul class="mt-3 space-y-2 text-sm">
+                                    {r.penalty_rules.into_iter().map(|p| view! { <li>
+                                        <span class="font-medium">{date(p.valid_from)}" — "{date(p.valid_to)}": "
+                                            {p.cap.map(|c| format!("{} {} %", t::CAPPED_AT, format_value(c))).unwrap_or_else(|| t::MORATORIUM.to_string())}</span>
+                                        <span class="block text-xs text-slate-600">{p.note}</span>
+                                    </li> }).collect_view()}
+                                </ul>
+                            </section>
+                            <section class=style::CARD data-testid="due-days">
+                                <h2 class=style::H2>{t::DUE_DAYS}</h2>
+                                <ActionForm action=due>
+                                    <div class="mt-2 grid grid-cols-2 gap-2">
+                                        <label class=style::LABEL>{t::FROM_PERIOD}<input class=style::INPUT type="month" name="from" required/></label>
+                                        <label class=style::LABEL>{t::DAY}<input class=style::INPUT type="number" min="1" max="28" name="day" required/></label>
+                                        <label class=format!("{} col-span-2", style::LABEL)>{t::BASIS_NOTE}<input class=style::INPUT name="note" required/></label>
+                                    </div>
+                                    <button class=format!("{} mt-2", style::BUTTON_SECONDARY) type="submit">{t::SAVE}</button>
+                                    <FormResult value=due.value() success=t::SAVED/>
+                                </ActionForm>
+                                <ul class="mt-3 space-y-2 text-sm">
+                                    {r.due_days.into_iter().map(|d| view! { <li>
+                                        <span class="font-medium">{format!("{} {}: {}-е число", t::FROM_PERIOD_SHORT, d.from.label(), d.day)}</span>
+                                        <span class="block text-xs text-slate-600">{d.note}</span>
+                                    </li> }).collect_view()}
+                                </ul>
+                            </section>
+                        </div>
+                    }.into_any(),
+                }
+            })}
+        </Suspense>
     }
 }

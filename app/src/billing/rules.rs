@@ -437,9 +437,29 @@ pub fn qr_payload(payee: &Payee, pay: &QrPayment<'_>) -> String {
     out
 }
 
+/// What a bill notice names as its cause (`bill:<account>:<period>`): the e-mail channel
+/// attaches that bill's PDF when it sends.
+pub fn bill_source(account_id: i64, period: Period) -> String {
+    format!("bill:{account_id}:{period}")
+}
+
+/// The account and period of a bill notice's source.
+pub fn parse_bill_source(source: &str) -> Option<(i64, Period)> {
+    let (account, period) = source.strip_prefix("bill:")?.split_once(':')?;
+    Some((account.parse().ok()?, Period::parse(period)?))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_bill_source_names_its_account_and_period() {
+        let p = Period::parse("2026-10").unwrap();
+        assert_eq!(parse_bill_source(&bill_source(42, p)), Some((42, p)));
+        assert_eq!(parse_bill_source("announcement:3"), None);
+        assert_eq!(parse_bill_source("bill:x:2026-10"), None);
+    }
     use std::str::FromStr;
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {

@@ -17,6 +17,7 @@ use crate::error::AppError;
 use crate::readings::rules::format_value;
 use crate::readings::store::{CLOSE_READINGS_PERIOD, Stay, persons_in};
 use crate::readings::types::{HouseVolumes, ServiceVolume, VolumeSource};
+use crate::sheet::ImportReport;
 use crate::{audit, enqueue_job, finish_job, with_db};
 
 /// The job that computes an accrual run: payload `{"run_id": 1}`.
@@ -230,6 +231,19 @@ impl Store {
         Ok(last.as_deref().and_then(Period::parse))
     }
 
+    /// Refuses a price or norm that would start inside a posted period: closed periods never
+    /// change.
+    pub async fn ensure_open(&self, house_id: i64, valid_from: NaiveDate) -> Result<(), AppError> {
+        match self.last_posted(house_id).await? {
+            Some(last) if Period::of(valid_from) <= last => Err(AppError::invalid(format!(
+                "Период {} уже проведён — изменение может действовать не раньше {}.",
+                last.label(),
+                last.plus(1).first_day().format("%d.%m.%Y")
+            ))),
+            _ => Ok(()),
+        }
+    }
+
     /// A house's services with their tariffs.
     pub async fn house_tariffs(&self, house_id: i64) -> Result<HouseTariffs, AppError> {
         let (address, services, tariffs) = with_db!(&self.db, |pool| async {
@@ -286,6 +300,7 @@ impl Store {
             services,
             last_posted: self.last_posted(house_id).await?,
             payee: self.payee(house_id).await?,
+            norms: self.house_norms(house_id).await?,
         })
     }
 
@@ -360,15 +375,7 @@ impl Store {
         .await)
         .map_err(internal("find service"))?;
         let house_id = house_id.ok_or(AppError::NotFound)?;
-        if let Some(last) = self.last_posted(house_id).await?
-            && Period::of(valid_from) <= last
-        {
-            return Err(AppError::invalid(format!(
-                "Период {} уже проведён — новый тариф может действовать не раньше {}.",
-                last.label(),
-                last.plus(1).first_day().format("%d.%m.%Y")
-            )));
-        }
+        self.ensure_open(house_id, valid_from).await?;
         with_db!(&self.db, |pool| async {
             let mut tx = pool.begin_write().await?;
             sqlx::query(
@@ -1521,4 +1528,1041 @@ fn account_lines(
         }
     }
     Ok(lines)
+}
+
+/// What an import found in the database about a house.
+struct ImportContext {
+    /// Apartment number → (id, area).
+    apartments: HashMap<String, (i64, i64)>,
+    entrances: HashMap<i64, i64>,
+    /// Account number → (id, house id, apartment number).
+    accounts: HashMap<String, (i64, i64, String)>,
+    /// Service name in lower case → id.
+    services: HashMap<String, i64>,
+    /// The first period this house's charges were computed in Ключ: history stops before it.
+    first_posted: Option<Period>,
+}
+
+impl Store {
+    async fn import_context(&self, house_id: i64) -> Result<ImportContext, AppError> {
+        with_db!(&self.db, |pool| async {
+            let apartments: Vec<(String, i64, i64)> = sqlx::query_as(
+                "SELECT number, id, area_centi_m2 FROM apartments WHERE house_id = $1",
+            )
+            .bind(house_id)
+            .fetch_all(pool)
+            .await?;
+            let entrances: Vec<(i64, i64)> =
+                sqlx::query_as("SELECT number, id FROM entrances WHERE house_id = $1")
+                    .bind(house_id)
+                    .fetch_all(pool)
+                    .await?;
+            let accounts: Vec<(String, i64, i64, String)> = sqlx::query_as(
+                "SELECT c.number, c.id, a.house_id, a.number FROM accounts c
+                 JOIN apartments a ON a.id = c.apartment_id",
+            )
+            .fetch_all(pool)
+            .await?;
+            let services: Vec<(String, i64)> =
+                sqlx::query_as("SELECT name, id FROM services WHERE house_id = $1")
+                    .bind(house_id)
+                    .fetch_all(pool)
+                    .await?;
+            let first_posted: Option<String> = sqlx::query_scalar(
+                "SELECT MIN(period) FROM accrual_runs WHERE house_id = $1 AND status = 'posted'",
+            )
+            .bind(house_id)
+            .fetch_one(pool)
+            .await?;
+            Ok::<_, sqlx::Error>(ImportContext {
+                apartments: apartments
+                    .into_iter()
+                    .map(|(n, id, area)| (n.to_lowercase(), (id, area)))
+                    .collect(),
+                entrances: entrances.into_iter().collect(),
+                accounts: accounts
+                    .into_iter()
+                    .map(|(n, id, house, flat)| (n, (id, house, flat)))
+                    .collect(),
+                services: services
+                    .into_iter()
+                    .map(|(n, id)| (n.to_lowercase(), id))
+                    .collect(),
+                first_posted: first_posted.as_deref().and_then(Period::parse),
+            })
+        }
+        .await)
+        .map_err(internal("load import context"))
+    }
+
+    /// Imports personal accounts of a house with their apartments (created, or their area
+    /// updated), residents and opening balances. With `commit` false only checks and says what
+    /// would happen; with it true writes everything in one transaction, and nothing when any
+    /// row is wrong. An account already loaded into this apartment is skipped.
+    pub async fn import_accounts(
+        &self,
+        actor: i64,
+        house_id: i64,
+        bytes: &[u8],
+        commit: bool,
+    ) -> Result<ImportReport, AppError> {
+        use super::import::{AccountLine, check_accounts};
+        use crate::housing::rules::format_area;
+        let table = crate::sheet::read_table(bytes).map_err(AppError::invalid)?;
+        let (lines, mut errors) = check_accounts(&table);
+        let context = self.import_context(house_id).await?;
+        let mut new: Vec<&AccountLine> = Vec::new();
+        let mut skipped = 0;
+        let mut areas_changed = Vec::new();
+        for l in &lines {
+            let mut problems = Vec::new();
+            match context.accounts.get(&l.number) {
+                Some((_, house, flat))
+                    if *house == house_id && flat.eq_ignore_ascii_case(&l.apartment) =>
+                {
+                    skipped += 1;
+                    continue;
+                }
+                Some((_, _, flat)) => problems.push(format!(
+                    "лицевой счёт {} уже открыт на другую квартиру ({flat})",
+                    l.number
+                )),
+                None => {}
+            }
+            if let (Some((_, on)), Some(first)) = (l.opening, context.first_posted)
+                && AccountLine::opening_period(on) >= first
+            {
+                problems.push(format!(
+                    "сальдо на {}: с {} начисления уже ведутся в Ключе — сальдо берётся не позже {}",
+                    on.format("%d.%m.%Y"),
+                    first.label(),
+                    first.first_day().format("%d.%m.%Y")
+                ));
+            }
+            if !problems.is_empty() {
+                errors.push(format!("Строка {}: {}.", l.line, problems.join("; ")));
+                continue;
+            }
+            if let Some((_, area)) = context.apartments.get(&l.apartment.to_lowercase())
+                && *area != l.area_centi_m2
+            {
+                areas_changed.push(format!(
+                    "кв. {}: {} → {} м²",
+                    l.apartment,
+                    format_area(*area),
+                    format_area(l.area_centi_m2)
+                ));
+            }
+            new.push(l);
+        }
+        crate::sheet::sort_by_line(&mut errors);
+        let people: usize = new.iter().map(|l| l.people.len()).sum();
+        let openings: Vec<Money> = new.iter().filter_map(|l| l.opening.map(|o| o.0)).collect();
+        let new_flats = new
+            .iter()
+            .filter(|l| !context.apartments.contains_key(&l.apartment.to_lowercase()))
+            .count();
+        let mut notes = vec![format!(
+            "Лицевых счетов: {} новых{}.",
+            new.len(),
+            if skipped > 0 {
+                format!(", {skipped} уже загружены раньше — пропускаются")
+            } else {
+                String::new()
+            }
+        )];
+        notes.push(format!(
+            "Квартир новых: {new_flats}; жильцов: {people}; входящих сальдо: {} на {}.",
+            openings.len(),
+            openings.iter().copied().sum::<Money>().label()
+        ));
+        if !areas_changed.is_empty() {
+            notes.push(format!("Площадь изменится: {}.", areas_changed.join(", ")));
+        }
+        let rows = crate::sheet::data_rows(&table);
+        if !commit || !errors.is_empty() || new.is_empty() {
+            return Ok(ImportReport {
+                rows,
+                errors,
+                notes,
+                saved: false,
+            });
+        }
+        let now = Utc::now();
+        with_db!(&self.db, |pool| async {
+            let mut tx = pool.begin_write().await?;
+            let mut entrances = context.entrances.clone();
+            let mut apartments = context.apartments.clone();
+            for l in &new {
+                let entrance_id = match l.entrance {
+                    Some(n) => Some(match entrances.get(&n) {
+                        Some(id) => *id,
+                        None => {
+                            let id: i64 = sqlx::query_scalar(
+                                "INSERT INTO entrances (house_id, number) VALUES ($1, $2)
+                                 RETURNING id",
+                            )
+                            .bind(house_id)
+                            .bind(n)
+                            .fetch_one(&mut *tx)
+                            .await?;
+                            entrances.insert(n, id);
+                            id
+                        }
+                    }),
+                    None => None,
+                };
+                let key = l.apartment.to_lowercase();
+                let apartment_id = match apartments.get(&key) {
+                    Some((id, area)) => {
+                        if *area != l.area_centi_m2 {
+                            sqlx::query("UPDATE apartments SET area_centi_m2 = $1 WHERE id = $2")
+                                .bind(l.area_centi_m2)
+                                .bind(id)
+                                .execute(&mut *tx)
+                                .await?;
+                        }
+                        *id
+                    }
+                    None => {
+                        let id: i64 = sqlx::query_scalar(
+                            "INSERT INTO apartments (house_id, entrance_id, number, floor,
+                                 area_centi_m2, is_residential)
+                             VALUES ($1, $2, $3, $4, $5, TRUE) RETURNING id",
+                        )
+                        .bind(house_id)
+                        .bind(entrance_id)
+                        .bind(&l.apartment)
+                        .bind(l.floor)
+                        .bind(l.area_centi_m2)
+                        .fetch_one(&mut *tx)
+                        .await?;
+                        id
+                    }
+                };
+                apartments.insert(key, (apartment_id, l.area_centi_m2));
+                let account_id: i64 = sqlx::query_scalar(
+                    "INSERT INTO accounts (number, apartment_id, opened_on) VALUES ($1, $2, $3)
+                     RETURNING id",
+                )
+                .bind(&l.number)
+                .bind(apartment_id)
+                .bind(l.opened_on)
+                .fetch_one(&mut *tx)
+                .await?;
+                for p in &l.people {
+                    let person_id: i64 = sqlx::query_scalar(
+                        "INSERT INTO people (full_name, search_text, phone, email)
+                         VALUES ($1, $2, $3, $4) RETURNING id",
+                    )
+                    .bind(&p.full_name)
+                    .bind(crate::housing::rules::search_text(&p.full_name))
+                    .bind(&p.phone)
+                    .bind(&p.email)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                    sqlx::query(
+                        "INSERT INTO residencies (person_id, apartment_id, relation, share_num,
+                             share_den, moved_in, status, created_at)
+                         VALUES ($1, $2, $3, $4, $5, $6, 'active', $7)",
+                    )
+                    .bind(person_id)
+                    .bind(apartment_id)
+                    .bind(p.relation.as_str())
+                    .bind(p.share.map(|s| s.0))
+                    .bind(p.share.map(|s| s.1))
+                    .bind(p.moved_in)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                if let Some((amount, on)) = l.opening
+                    && amount != Money::ZERO
+                {
+                    sqlx::query(
+                        "INSERT INTO ledger (account_id, period, kind, amount, occurred_on, reason,
+                             source_key, created_by, created_at)
+                         VALUES ($1, $2, 'opening', $3, $4, $5, $6, $7, $8)",
+                    )
+                    .bind(account_id)
+                    .bind(AccountLine::opening_period(on).to_string())
+                    .bind(amount.0)
+                    .bind(on)
+                    .bind(format!("Входящее сальдо на {}", on.format("%d.%m.%Y")))
+                    .bind(format!("opening:{}", l.number))
+                    .bind(actor)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+            }
+            audit!(
+                &mut *tx,
+                Some(actor),
+                "import_accounts",
+                "house",
+                Some(house_id),
+                format!("{} accounts, {people} people", new.len())
+            )?;
+            tx.commit().await
+        }
+        .await)
+        .map_err(|e| {
+            if is_unique_violation(&e) {
+                AppError::invalid("Пока файл проверялся, такие счета или квартиры уже добавили — проверьте файл ещё раз.")
+            } else {
+                internal("import accounts")(e)
+            }
+        })?;
+        Ok(ImportReport {
+            rows,
+            errors,
+            notes,
+            saved: true,
+        })
+    }
+
+    /// Imports past charges, penalties, recalculations and payments of a house's accounts
+    /// (periods before the first one computed in Ключ, at most three years back). Every row is
+    /// a ledger entry with a key made of its content, so loading the same file again records
+    /// nothing twice. All or nothing, like `import_accounts`.
+    pub async fn import_history(
+        &self,
+        actor: i64,
+        house_id: i64,
+        bytes: &[u8],
+        today: NaiveDate,
+        commit: bool,
+    ) -> Result<ImportReport, AppError> {
+        use super::import::{HistoryKind, check_history};
+        let table = crate::sheet::read_table(bytes).map_err(AppError::invalid)?;
+        let (lines, mut errors) = check_history(&table, today);
+        let context = self.import_context(house_id).await?;
+        let mut rows_ok = Vec::new();
+        let mut repeats: HashMap<String, usize> = HashMap::new();
+        for l in &lines {
+            let mut problems = Vec::new();
+            let account = match context.accounts.get(&l.account) {
+                Some((id, house, _)) if *house == house_id => Some(*id),
+                _ => {
+                    problems.push(format!(
+                        "лицевого счёта {} в этом доме нет — сначала загрузите счета",
+                        l.account
+                    ));
+                    None
+                }
+            };
+            let service = match &l.service {
+                None => None,
+                Some(name) => match context.services.get(&name.to_lowercase()) {
+                    Some(id) => Some(*id),
+                    None => {
+                        problems.push(format!("услуги «{name}» в этом доме нет"));
+                        None
+                    }
+                },
+            };
+            if let Some(first) = context.first_posted
+                && l.period >= first
+            {
+                problems.push(format!(
+                    "с {} начисления ведутся в Ключе — загружается история до этого месяца",
+                    first.label()
+                ));
+            }
+            match account {
+                Some(account_id) if problems.is_empty() => {
+                    let key = l.source_key(0);
+                    let repeat = repeats.entry(key).or_default();
+                    rows_ok.push((account_id, service, l, l.source_key(*repeat)));
+                    *repeat += 1;
+                }
+                _ => errors.push(format!("Строка {}: {}.", l.line, problems.join("; "))),
+            }
+        }
+        crate::sheet::sort_by_line(&mut errors);
+        let total = |kind: HistoryKind| -> (usize, Money) {
+            let of_kind = rows_ok.iter().filter(|r| r.2.kind == kind);
+            (of_kind.clone().count(), of_kind.map(|r| r.2.amount).sum())
+        };
+        let mut notes = Vec::new();
+        for kind in [
+            HistoryKind::Charge,
+            HistoryKind::Penalty,
+            HistoryKind::Correction,
+            HistoryKind::Payment,
+        ] {
+            let (count, sum) = total(kind);
+            if count > 0 {
+                let sum = if kind == HistoryKind::Payment {
+                    -sum
+                } else {
+                    sum
+                };
+                notes.push(format!("{}: {count} на {}", kind.label(), sum.label()));
+            }
+        }
+        if let (Some(from), Some(to)) = (
+            rows_ok.iter().map(|r| r.2.period).min(),
+            rows_ok.iter().map(|r| r.2.period).max(),
+        ) {
+            notes.push(format!("Периоды: с {} по {}.", from.label(), to.label()));
+        }
+        let rows = crate::sheet::data_rows(&table);
+        if !commit || !errors.is_empty() || rows_ok.is_empty() {
+            return Ok(ImportReport {
+                rows,
+                errors,
+                notes,
+                saved: false,
+            });
+        }
+        let now = Utc::now();
+        let written = with_db!(&self.db, |pool| async {
+            let mut tx = pool.begin_write().await?;
+            let mut written = 0;
+            for chunk in rows_ok.chunks(INSERT_ROWS) {
+                let mut q = sqlx::QueryBuilder::new(
+                    "INSERT INTO ledger (account_id, period, kind, service_id, amount, occurred_on,
+                         reason, source_key, created_by, created_at) ",
+                );
+                q.push_values(chunk, |mut b, (account_id, service, l, key)| {
+                    b.push_bind(*account_id)
+                        .push_bind(l.period.to_string())
+                        .push_bind(l.kind.as_str())
+                        .push_bind(*service)
+                        .push_bind(l.amount.0)
+                        .push_bind(l.on)
+                        .push_bind(format!("Из истории: {}", l.kind.label()))
+                        .push_bind(key)
+                        .push_bind(actor)
+                        .push_bind(now);
+                });
+                q.push(" ON CONFLICT (source_key) DO NOTHING");
+                written += q.build().execute(&mut *tx).await?.rows_affected() as usize;
+            }
+            audit!(
+                &mut *tx,
+                Some(actor),
+                "import_history",
+                "house",
+                Some(house_id),
+                format!("{written} of {} entries", rows_ok.len())
+            )?;
+            tx.commit().await?;
+            Ok::<_, sqlx::Error>(written)
+        }
+        .await)
+        .map_err(internal("import history"))?;
+        notes.push(if written == rows_ok.len() {
+            format!("Записано в книгу расчётов: {written}.")
+        } else {
+            format!(
+                "Записано в книгу расчётов: {written}; {} уже были загружены раньше — пропущены.",
+                rows_ok.len() - written
+            )
+        });
+        Ok(ImportReport {
+            rows,
+            errors,
+            notes,
+            saved: true,
+        })
+    }
+}
+
+/// The job that makes a house's bills: payload `{"batch_id": 1, "dir": "<documents folder>"}`.
+pub const BILLS_JOB: &str = "billing.bills";
+
+/// Bills rendered between two progress updates.
+const BILLS_STEP: usize = 50;
+
+#[derive(Debug, Clone, FromRow)]
+struct BatchRow {
+    id: i64,
+    house_id: i64,
+    period: String,
+    status: String,
+    send_email: bool,
+    done: i64,
+    total: i64,
+    notified: i64,
+    file_path: Option<String>,
+    error: Option<String>,
+}
+
+const BATCH_COLUMNS: &str =
+    "id, house_id, period, status, send_email, done, total, notified, file_path, error";
+
+impl BatchRow {
+    fn view(&self) -> Option<BatchView> {
+        Some(BatchView {
+            id: self.id,
+            period: Period::parse(&self.period)?,
+            status: BatchStatus::parse(&self.status)?,
+            send_email: self.send_email,
+            done: self.done,
+            total: self.total,
+            notified: self.notified,
+            ready: self.file_path.is_some(),
+            error: self.error.clone(),
+        })
+    }
+}
+
+impl Store {
+    /// Queues the making of a house's bills for a posted period (and, with `send_email`,
+    /// their e-mailing); `dir` is the documents folder the ZIP goes to. Returns the batch's id.
+    pub async fn start_bill_batch(
+        &self,
+        actor: i64,
+        house_id: i64,
+        period: Period,
+        send_email: bool,
+        dir: &str,
+    ) -> Result<i64, AppError> {
+        if self.payee(house_id).await?.is_none() {
+            return Err(AppError::invalid(
+                "Реквизиты получателя платежа для дома не заданы — укажите их в разделе «Услуги и тарифы».",
+            ));
+        }
+        with_db!(&self.db, |pool| async {
+            let mut tx = pool.begin_write().await?;
+            let status: Option<String> = sqlx::query_scalar(
+                "SELECT status FROM accrual_runs WHERE house_id = $1 AND period = $2",
+            )
+            .bind(house_id)
+            .bind(period.to_string())
+            .fetch_optional(&mut *tx)
+            .await?;
+            if status.as_deref() != Some("posted") {
+                return Ok(Err(AppError::invalid(format!(
+                    "Период {} не проведён — квитанции делаются по проведённому периоду.",
+                    period.label()
+                ))));
+            }
+            let busy: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM bill_batches
+                 WHERE house_id = $1 AND status IN ('queued', 'running')",
+            )
+            .bind(house_id)
+            .fetch_one(&mut *tx)
+            .await?;
+            if busy > 0 {
+                return Ok(Err(AppError::invalid(
+                    "Квитанции этого дома уже формируются — дождитесь окончания.",
+                )));
+            }
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO bill_batches (house_id, period, status, send_email, started_by,
+                     started_at)
+                 VALUES ($1, $2, 'queued', $3, $4, $5) RETURNING id",
+            )
+            .bind(house_id)
+            .bind(period.to_string())
+            .bind(send_email)
+            .bind(actor)
+            .bind(Utc::now())
+            .fetch_one(&mut *tx)
+            .await?;
+            let payload = serde_json::json!({ "batch_id": id, "dir": dir }).to_string();
+            enqueue_job!(&mut *tx, BILLS_JOB, payload, Utc::now())?;
+            audit!(
+                &mut *tx,
+                Some(actor),
+                "start_bills",
+                "house",
+                Some(house_id),
+                format!("{period}, e-mail: {send_email}")
+            )?;
+            tx.commit().await?;
+            Ok(Ok(id))
+        }
+        .await)
+        .map_err(internal("start bill batch"))?
+    }
+
+    /// A house's latest bill batches, newest first.
+    pub async fn bill_batches(&self, house_id: i64) -> Result<Vec<BatchView>, AppError> {
+        let rows: Vec<BatchRow> = with_db!(&self.db, |pool| sqlx::query_as(&format!(
+            "SELECT {BATCH_COLUMNS} FROM bill_batches WHERE house_id = $1
+             ORDER BY id DESC LIMIT 10"
+        ))
+        .bind(house_id)
+        .fetch_all(pool)
+        .await)
+        .map_err(internal("load bill batches"))?;
+        Ok(rows.iter().filter_map(BatchRow::view).collect())
+    }
+
+    /// A finished batch's ZIP file and its name for the download.
+    pub async fn bill_batch_file(&self, batch_id: i64) -> Result<(String, String), AppError> {
+        let row: Option<BatchRow> = with_db!(&self.db, |pool| sqlx::query_as(&format!(
+            "SELECT {BATCH_COLUMNS} FROM bill_batches WHERE id = $1"
+        ))
+        .bind(batch_id)
+        .fetch_optional(pool)
+        .await)
+        .map_err(internal("load bill batch"))?;
+        let row = row.ok_or(AppError::NotFound)?;
+        let path = row.file_path.ok_or_else(|| {
+            AppError::invalid("Квитанции ещё не готовы — дождитесь окончания формирования.")
+        })?;
+        Ok((
+            path,
+            format!("epd-house{}-{}.zip", row.house_id, row.period),
+        ))
+    }
+
+    /// The job's step: renders every bill of the house for the period into one ZIP (progress
+    /// as it goes), then in one transaction queues a notice per resident with a cabinet (the
+    /// e-mail attaches the bill), marks the batch done and ends the job. Run again after a
+    /// crash, it starts over and still notifies once.
+    pub async fn bills_job(&self, job: &Job, worker: &str) -> Result<(), AppError> {
+        let payload: serde_json::Value =
+            serde_json::from_str(&job.payload).unwrap_or(serde_json::Value::Null);
+        let (Some(batch_id), Some(dir)) = (
+            payload.get("batch_id").and_then(serde_json::Value::as_i64),
+            payload.get("dir").and_then(serde_json::Value::as_str),
+        ) else {
+            return self
+                .fail_job(job, worker, "payload without batch_id or dir")
+                .await;
+        };
+        match self.make_bills(batch_id, dir).await {
+            Ok(notices) => with_db!(&self.db, |pool| async {
+                let mut tx = pool.begin_write().await?;
+                for notice in &notices {
+                    crate::enqueue_notice!(&mut *tx, notice)?;
+                }
+                sqlx::query(
+                    "UPDATE bill_batches SET status = 'done', notified = $1, finished_at = $2
+                         WHERE id = $3",
+                )
+                .bind(notices.len() as i64)
+                .bind(Utc::now())
+                .bind(batch_id)
+                .execute(&mut *tx)
+                .await?;
+                if finish_job!(&mut *tx, job.id, worker, "done", None::<String>)? {
+                    tx.commit().await?;
+                }
+                Ok::<_, sqlx::Error>(())
+            }
+            .await)
+            .map_err(internal("finish bill batch")),
+            Err(AppError::Invalid(message)) => {
+                tracing::warn!(batch_id, %message, "bill batch failed");
+                with_db!(&self.db, |pool| async {
+                    let mut tx = pool.begin_write().await?;
+                    sqlx::query(
+                        "UPDATE bill_batches SET status = 'failed', error = $1, finished_at = $2
+                         WHERE id = $3",
+                    )
+                    .bind(&message)
+                    .bind(Utc::now())
+                    .bind(batch_id)
+                    .execute(&mut *tx)
+                    .await?;
+                    if finish_job!(&mut *tx, job.id, worker, "done", Some(message.clone()))? {
+                        tx.commit().await?;
+                    }
+                    Ok::<_, sqlx::Error>(())
+                }
+                .await)
+                .map_err(internal("fail bill batch"))
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Renders a batch's bills into its ZIP; returns the notices to send.
+    async fn make_bills(
+        &self,
+        batch_id: i64,
+        dir: &str,
+    ) -> Result<Vec<crate::notify::types::Notice>, AppError> {
+        use crate::notify::types::{Notice, NoticeKind, Recipients};
+        let row: Option<BatchRow> = with_db!(&self.db, |pool| sqlx::query_as(&format!(
+            "SELECT {BATCH_COLUMNS} FROM bill_batches WHERE id = $1"
+        ))
+        .bind(batch_id)
+        .fetch_optional(pool)
+        .await)
+        .map_err(internal("load bill batch"))?;
+        let row = row.ok_or(AppError::NotFound)?;
+        let period = Period::parse(&row.period).ok_or(AppError::Internal)?;
+        let (accounts, users) = with_db!(&self.db, |pool| async {
+            let accounts: Vec<i64> = sqlx::query_scalar(
+                "SELECT DISTINCT l.account_id FROM ledger l
+                 JOIN accounts c ON c.id = l.account_id
+                 JOIN apartments a ON a.id = c.apartment_id
+                 WHERE a.house_id = $1 AND l.period = $2 ORDER BY l.account_id",
+            )
+            .bind(row.house_id)
+            .bind(period.to_string())
+            .fetch_all(pool)
+            .await?;
+            // who gets each account's bill: its residents with a cabinet, living there now
+            let users: Vec<(i64, i64)> = sqlx::query_as(
+                "SELECT DISTINCT c.id, p.user_id FROM accounts c
+                 JOIN residencies r ON r.apartment_id = c.apartment_id
+                 JOIN people p ON p.id = r.person_id
+                 JOIN apartments a ON a.id = c.apartment_id
+                 WHERE a.house_id = $1 AND p.user_id IS NOT NULL AND r.status = 'active'
+                   AND r.moved_out IS NULL AND c.closed_on IS NULL",
+            )
+            .bind(row.house_id)
+            .fetch_all(pool)
+            .await?;
+            sqlx::query(
+                "UPDATE bill_batches SET status = 'running', done = 0, total = $1, error = NULL
+                 WHERE id = $2",
+            )
+            .bind(accounts.len() as i64)
+            .bind(batch_id)
+            .execute(pool)
+            .await?;
+            Ok::<_, sqlx::Error>((accounts, users))
+        }
+        .await)
+        .map_err(internal("start bill batch"))?;
+        let folder = std::path::Path::new(dir).join("bills");
+        let path = folder.join(format!("house{}-{period}-{batch_id}.zip", row.house_id));
+        let partial = path.with_extension("zip.part");
+        let io = |e: std::io::Error| {
+            tracing::error!(error = %e, "writing the bills ZIP");
+            AppError::Internal
+        };
+        std::fs::create_dir_all(&folder).map_err(io)?;
+        let mut zip = zip::ZipWriter::new(std::fs::File::create(&partial).map_err(io)?);
+        // PDFs are compressed already
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Stored);
+        let mut notices = Vec::new();
+        for (step, chunk) in accounts.chunks(BILLS_STEP).enumerate() {
+            let mut bills = Vec::with_capacity(chunk.len());
+            for &account_id in chunk {
+                bills.push((account_id, self.bill_data(account_id, period).await?));
+            }
+            let rendered = tokio::task::spawn_blocking(move || {
+                bills
+                    .into_iter()
+                    .map(|(id, data)| {
+                        let pdf = super::bill::render(&data);
+                        (id, data, pdf)
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .await
+            .map_err(|e| {
+                tracing::error!(error = %e, "rendering bills");
+                AppError::Internal
+            })?;
+            for (account_id, data, pdf) in rendered {
+                use std::io::Write;
+                zip.start_file(data.file_name(), options).map_err(|e| {
+                    tracing::error!(error = %e, "bills ZIP entry");
+                    AppError::Internal
+                })?;
+                zip.write_all(&pdf).map_err(io)?;
+                if row.send_email {
+                    for &(_, user) in users.iter().filter(|(a, _)| *a == account_id) {
+                        notices.push(Notice {
+                            kind: NoticeKind::BillReady,
+                            recipients: Recipients::User(user),
+                            params: BTreeMap::from([
+                                ("period".to_string(), period.label()),
+                                ("account".to_string(), data.account_number.clone()),
+                                (
+                                    "address".to_string(),
+                                    format!("{}, кв. {}", data.address, data.flat),
+                                ),
+                                ("amount".to_string(), data.to_pay().label()),
+                                (
+                                    "due".to_string(),
+                                    data.month.due_on.format("%d.%m.%Y").to_string(),
+                                ),
+                            ]),
+                            link: Some(format!("/cabinet/account/{account_id}")),
+                            source: Some(rules::bill_source(account_id, period)),
+                        });
+                    }
+                }
+            }
+            let done = (step * BILLS_STEP + chunk.len()) as i64;
+            with_db!(&self.db, |pool| sqlx::query(
+                "UPDATE bill_batches SET done = $1 WHERE id = $2"
+            )
+            .bind(done)
+            .bind(batch_id)
+            .execute(pool)
+            .await
+            .map(|_| ()))
+            .map_err(internal("bill batch progress"))?;
+        }
+        zip.finish().map_err(|e| {
+            tracing::error!(error = %e, "closing the bills ZIP");
+            AppError::Internal
+        })?;
+        std::fs::rename(&partial, &path).map_err(io)?;
+        with_db!(&self.db, |pool| sqlx::query(
+            "UPDATE bill_batches SET file_path = $1 WHERE id = $2"
+        )
+        .bind(path.to_string_lossy().to_string())
+        .bind(batch_id)
+        .execute(pool)
+        .await
+        .map(|_| ()))
+        .map_err(internal("bill batch file"))?;
+        Ok(notices)
+    }
+}
+
+impl Store {
+    /// A manual recalculation (перерасчёт) of an account: a ledger entry with its reason in
+    /// the first period not yet posted — a posted period never changes. Positive adds to the
+    /// debt, negative reduces it. Returns the period it went to.
+    pub async fn add_correction(
+        &self,
+        actor: i64,
+        account_id: i64,
+        amount: Money,
+        reason: &str,
+        today: NaiveDate,
+    ) -> Result<Period, AppError> {
+        let reason = reason.trim();
+        if reason.chars().count() < 5 || reason.chars().count() > 300 {
+            return Err(AppError::invalid(
+                "Укажите причину перерасчёта — от 5 до 300 символов (она видна жильцу).",
+            ));
+        }
+        if amount == Money::ZERO || amount.0.abs() > 1_000_000_000 {
+            return Err(AppError::invalid(
+                "Сумма перерасчёта — не ноль и не больше 10 000 000 ₽ по модулю.",
+            ));
+        }
+        let house_id: Option<i64> = with_db!(&self.db, |pool| sqlx::query_scalar(
+            "SELECT a.house_id FROM accounts c JOIN apartments a ON a.id = c.apartment_id
+             WHERE c.id = $1"
+        )
+        .bind(account_id)
+        .fetch_optional(pool)
+        .await)
+        .map_err(internal("find account"))?;
+        let house_id = house_id.ok_or(AppError::NotFound)?;
+        let period = match self.last_posted(house_id).await? {
+            Some(last) => last.plus(1).max(Period::of(today)),
+            None => Period::of(today),
+        };
+        with_db!(&self.db, |pool| async {
+            let mut tx = pool.begin_write().await?;
+            sqlx::query(
+                "INSERT INTO ledger (account_id, period, kind, amount, occurred_on, reason,
+                     created_by, created_at)
+                 VALUES ($1, $2, 'correction', $3, $4, $5, $6, $7)",
+            )
+            .bind(account_id)
+            .bind(period.to_string())
+            .bind(amount.0)
+            .bind(today)
+            .bind(reason)
+            .bind(actor)
+            .bind(Utc::now())
+            .execute(&mut *tx)
+            .await?;
+            audit!(
+                &mut *tx,
+                Some(actor),
+                "add_correction",
+                "account",
+                Some(account_id),
+                format!("{period}: {} — {reason}", amount.label())
+            )?;
+            tx.commit().await
+        }
+        .await)
+        .map_err(internal("add correction"))?;
+        Ok(period)
+    }
+}
+
+impl Store {
+    /// The rule tables as staff see them, newest first.
+    pub async fn rule_tables_view(&self) -> Result<RuleTables, AppError> {
+        let (keys, penalty, due) = with_db!(&self.db, |pool| async {
+            let keys: Vec<(NaiveDate, String)> =
+                sqlx::query_as("SELECT valid_from, rate FROM key_rates ORDER BY valid_from DESC")
+                    .fetch_all(pool)
+                    .await?;
+            let penalty: Vec<(NaiveDate, NaiveDate, Option<String>, String)> = sqlx::query_as(
+                "SELECT valid_from, valid_to, cap, note FROM penalty_rules
+                 ORDER BY valid_from DESC",
+            )
+            .fetch_all(pool)
+            .await?;
+            let due: Vec<(String, i64, String)> = sqlx::query_as(
+                "SELECT from_period, day, note FROM due_day_rules ORDER BY from_period DESC",
+            )
+            .fetch_all(pool)
+            .await?;
+            Ok::<_, sqlx::Error>((keys, penalty, due))
+        }
+        .await)
+        .map_err(internal("load rule tables"))?;
+        Ok(RuleTables {
+            key_rates: keys.into_iter().map(|(d, r)| (d, decimal(&r))).collect(),
+            penalty_rules: penalty
+                .into_iter()
+                .map(|(valid_from, valid_to, cap, note)| PenaltyRuleView {
+                    valid_from,
+                    valid_to,
+                    cap: cap.as_deref().map(decimal),
+                    note,
+                })
+                .collect(),
+            due_days: due
+                .into_iter()
+                .filter_map(|(from, day, note)| {
+                    Some(DueDayView {
+                        from: Period::parse(&from)?,
+                        day: day as u32,
+                        note,
+                    })
+                })
+                .collect(),
+        })
+    }
+
+    /// Records the key rate from a date (audited; the same date again replaces the rate).
+    pub async fn set_key_rate(
+        &self,
+        actor: i64,
+        valid_from: NaiveDate,
+        rate: Decimal,
+    ) -> Result<(), AppError> {
+        if rate.is_sign_negative() || rate > Decimal::from(100) || rate.scale() > 2 {
+            return Err(AppError::invalid(
+                "Ключевая ставка — процент от 0 до 100, не больше двух знаков после запятой.",
+            ));
+        }
+        with_db!(&self.db, |pool| async {
+            let mut tx = pool.begin_write().await?;
+            sqlx::query(
+                "INSERT INTO key_rates (valid_from, rate) VALUES ($1, $2)
+                 ON CONFLICT (valid_from) DO UPDATE SET rate = excluded.rate",
+            )
+            .bind(valid_from)
+            .bind(rate.normalize().to_string())
+            .execute(&mut *tx)
+            .await?;
+            audit!(
+                &mut *tx,
+                Some(actor),
+                "set_key_rate",
+                "key_rate",
+                None::<i64>,
+                format!("с {valid_from}: {rate} %")
+            )?;
+            tx.commit().await
+        }
+        .await)
+        .map_err(internal("set key rate"))
+    }
+
+    /// Adds days with a capped penalty rate (`cap` percent) or, without a cap, a moratorium.
+    pub async fn add_penalty_rule(
+        &self,
+        actor: i64,
+        rule: &PenaltyRuleView,
+    ) -> Result<(), AppError> {
+        if rule.valid_to < rule.valid_from {
+            return Err(AppError::invalid("Дата окончания раньше даты начала."));
+        }
+        if rule
+            .cap
+            .is_some_and(|c| c.is_sign_negative() || c > Decimal::from(100) || c.scale() > 2)
+        {
+            return Err(AppError::invalid(
+                "Ограничение ставки — процент от 0 до 100.",
+            ));
+        }
+        let note = rule.note.trim();
+        if note.is_empty() || note.chars().count() > 300 {
+            return Err(AppError::invalid(
+                "Укажите основание (постановление) — до 300 символов.",
+            ));
+        }
+        with_db!(&self.db, |pool| async {
+            let mut tx = pool.begin_write().await?;
+            sqlx::query(
+                "INSERT INTO penalty_rules (valid_from, valid_to, rule, cap, note)
+                 VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(rule.valid_from)
+            .bind(rule.valid_to)
+            .bind(if rule.cap.is_some() {
+                "cap"
+            } else {
+                "moratorium"
+            })
+            .bind(rule.cap.map(|c| c.normalize().to_string()))
+            .bind(note)
+            .execute(&mut *tx)
+            .await?;
+            audit!(
+                &mut *tx,
+                Some(actor),
+                "add_penalty_rule",
+                "penalty_rule",
+                None::<i64>,
+                format!("{} — {}: {note}", rule.valid_from, rule.valid_to)
+            )?;
+            tx.commit().await
+        }
+        .await)
+        .map_err(internal("add penalty rule"))
+    }
+
+    /// From a period on, bills are due on `day` of the next month (audited).
+    pub async fn set_due_day(
+        &self,
+        actor: i64,
+        from: Period,
+        day: u32,
+        note: &str,
+    ) -> Result<(), AppError> {
+        if !(1..=28).contains(&day) {
+            return Err(AppError::invalid("День оплаты — от 1 до 28."));
+        }
+        let note = note.trim();
+        if note.is_empty() || note.chars().count() > 300 {
+            return Err(AppError::invalid(
+                "Укажите основание (закон, договор) — до 300 символов.",
+            ));
+        }
+        with_db!(&self.db, |pool| async {
+            let mut tx = pool.begin_write().await?;
+            sqlx::query(
+                "INSERT INTO due_day_rules (from_period, day, note) VALUES ($1, $2, $3)
+                 ON CONFLICT (from_period) DO UPDATE SET day = excluded.day, note = excluded.note",
+            )
+            .bind(from.to_string())
+            .bind(i64::from(day))
+            .bind(note)
+            .execute(&mut *tx)
+            .await?;
+            audit!(
+                &mut *tx,
+                Some(actor),
+                "set_due_day",
+                "due_day_rule",
+                None::<i64>,
+                format!("с {from}: {day}-е число — {note}")
+            )?;
+            tx.commit().await
+        }
+        .await)
+        .map_err(internal("set due day"))
+    }
 }

@@ -24,6 +24,28 @@ impl Money {
         Decimal::new(self.0, 2)
     }
 
+    /// Roubles as people type them — `1 234,56`, `-500`, `1234.5`, `−12 ₽` — exactly; at most
+    /// two digits after the comma.
+    pub fn parse(input: &str) -> Option<Money> {
+        let s: String = input
+            .trim()
+            .trim_end_matches('₽')
+            .trim_end_matches("руб.")
+            .chars()
+            .filter(|c| !c.is_whitespace() && *c != '\u{a0}')
+            .map(|c| match c {
+                ',' => '.',
+                '−' | '–' => '-',
+                c => c,
+            })
+            .collect();
+        let value = Decimal::from_str_exact(&s).ok()?;
+        if value.scale() > 2 || value.abs() > Decimal::from(1_000_000_000) {
+            return None;
+        }
+        i64::try_from(value * Decimal::from(100)).ok().map(Money)
+    }
+
     /// `1 234,56 ₽` (a minus sign for credits).
     pub fn label(self) -> String {
         let sign = if self.0 < 0 { "−" } else { "" };
@@ -196,6 +218,8 @@ pub struct HouseTariffs {
     pub last_posted: Option<Period>,
     /// Whom the bills are paid to.
     pub payee: Option<super::rules::Payee>,
+    /// Consumption norms (volumes without a meter or readings).
+    pub norms: Vec<crate::readings::types::NormView>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -340,4 +364,90 @@ pub struct TurnoverRow {
     pub corrections: Money,
     pub paid: Money,
     pub closing: Money,
+}
+
+/// Where a house's bills job is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum BatchStatus {
+    Queued,
+    Running,
+    Done,
+    Failed,
+}
+
+impl BatchStatus {
+    pub const ALL: [BatchStatus; 4] = [
+        BatchStatus::Queued,
+        BatchStatus::Running,
+        BatchStatus::Done,
+        BatchStatus::Failed,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BatchStatus::Queued => "queued",
+            BatchStatus::Running => "running",
+            BatchStatus::Done => "done",
+            BatchStatus::Failed => "failed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<BatchStatus> {
+        BatchStatus::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            BatchStatus::Queued => "в очереди",
+            BatchStatus::Running => "формируются",
+            BatchStatus::Done => "готово",
+            BatchStatus::Failed => "ошибка",
+        }
+    }
+
+    pub fn in_progress(self) -> bool {
+        matches!(self, BatchStatus::Queued | BatchStatus::Running)
+    }
+}
+
+/// A house's bills for a period made in one job: progress, how many were e-mailed, the ZIP.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BatchView {
+    pub id: i64,
+    pub period: Period,
+    pub status: BatchStatus,
+    pub send_email: bool,
+    pub done: i64,
+    pub total: i64,
+    /// Notices queued (one per resident with a cabinet).
+    pub notified: i64,
+    /// The ZIP of PDFs can be downloaded.
+    pub ready: bool,
+    pub error: Option<String>,
+}
+
+/// The dated rule tables everyone's penalties and due dates follow (DOMAIN.md §1, §3).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RuleTables {
+    /// The Bank of Russia key rate from a date, newest first.
+    pub key_rates: Vec<(NaiveDate, Decimal)>,
+    pub penalty_rules: Vec<PenaltyRuleView>,
+    pub due_days: Vec<DueDayView>,
+}
+
+/// Days on which the penalty rate is capped at `cap` percent, or (no cap) none accrues.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PenaltyRuleView {
+    pub valid_from: NaiveDate,
+    pub valid_to: NaiveDate,
+    pub cap: Option<Decimal>,
+    pub note: String,
+}
+
+/// From a period on, the day of the next month its bill is due.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DueDayView {
+    pub from: Period,
+    pub day: u32,
+    pub note: String,
 }

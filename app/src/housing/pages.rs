@@ -296,7 +296,7 @@ fn Accounts(
                 let open = a.closed_on.is_none();
                 view! {
                     <li class="flex flex-wrap items-center gap-3">
-                        <span class="font-mono" data-testid="account-number">{a.number}</span>
+                        <a class="font-mono text-teal-700 underline" data-testid="account-number" href=format!("/staff/account/{}", a.id)>{a.number}</a>
                         <span class="text-slate-500">{t::OPENED}" " {a.opened_on}
                             {a.closed_on.map(|c| format!(", {} {c}", t::CLOSED))}</span>
                         {(can_edit && open).then(|| view! {

@@ -99,6 +99,23 @@ pub fn spec(kind: NoticeKind) -> KindSpec {
                 ("date", "дата окончания поверки"),
             ],
         },
+        NoticeKind::BillReady => KindSpec {
+            key: "bill_ready",
+            label: "Квитанции за жилищно-коммунальные услуги",
+            mandatory: false,
+            critical: false,
+            default_channels: &[Channel::Email],
+            title: "Квитанция за {period}",
+            body: "Квитанция за {period} по лицевому счёту {account} ({address}): к оплате \
+                   {amount} до {due}. Квитанция с QR-кодом для оплаты — во вложении и в кабинете.",
+            placeholders: &[
+                ("period", "месяц квитанции"),
+                ("account", "номер лицевого счёта"),
+                ("address", "адрес квартиры"),
+                ("amount", "сумма к оплате"),
+                ("due", "срок оплаты"),
+            ],
+        },
     }
 }
 

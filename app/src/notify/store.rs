@@ -106,6 +106,8 @@ pub struct Outgoing {
     pub body: String,
     pub link: Option<String>,
     pub critical: bool,
+    /// What caused it (`bill:…` makes the e-mail attach that bill).
+    pub source: Option<String>,
     /// `p256dh` and `auth` of the push subscription (gone when the browser unsubscribed).
     pub push_keys: Option<(String, String)>,
     pub already_sent: bool,
@@ -317,6 +319,7 @@ impl Store {
             body: String,
             link: Option<String>,
             critical: bool,
+            source: Option<String>,
             p256dh: Option<String>,
             auth: Option<String>,
         }
@@ -325,7 +328,7 @@ impl Store {
         };
         let row: Option<Row> = with_db!(&self.db, |pool| sqlx::query_as(
             "SELECT d.id, d.channel, d.address, d.status, n.title, n.body, n.link, n.critical,
-                    s.p256dh, s.auth
+                    n.source, s.p256dh, s.auth
              FROM deliveries d
              JOIN notifications n ON n.id = d.notification_id
              LEFT JOIN push_subscriptions s ON d.channel = 'push' AND s.endpoint = d.address
@@ -344,6 +347,7 @@ impl Store {
                 body: r.body,
                 link: r.link,
                 critical: r.critical,
+                source: r.source,
                 push_keys: r.p256dh.zip(r.auth),
                 already_sent: r.status != "queued",
             })

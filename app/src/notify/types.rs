@@ -56,15 +56,18 @@ pub enum NoticeKind {
     ReadingsDue,
     /// A meter's verification (поверка) ends within a month.
     MeterVerification,
+    /// The month's bill (ЕПД) is ready; the e-mail carries its PDF.
+    BillReady,
 }
 
 impl NoticeKind {
-    pub const ALL: [NoticeKind; 5] = [
+    pub const ALL: [NoticeKind; 6] = [
         NoticeKind::Announcement,
         NoticeKind::CriticalAnnouncement,
         NoticeKind::PasswordChanged,
         NoticeKind::ReadingsDue,
         NoticeKind::MeterVerification,
+        NoticeKind::BillReady,
     ];
 
     pub fn as_str(self) -> &'static str {

@@ -331,13 +331,9 @@ pub async fn import_meters(
     content: String,
     commit: Option<String>,
 ) -> Result<ImportReport, AppError> {
-    use base64::Engine;
     let store = context::store()?;
     let actor = authorize(Access::Permission(Permission::ManageMeters)).await?;
-    let payload = content.split_once(',').map_or(content.as_str(), |(_, b)| b);
-    let bytes = base64::engine::general_purpose::STANDARD
-        .decode(payload.trim())
-        .map_err(|_| AppError::invalid("Выберите файл CSV или XLSX."))?;
+    let bytes = crate::sheet::decode_upload(&content)?;
     store
         .import_meters(actor.id, house_id, &bytes, commit.is_some())
         .await

@@ -1,5 +1,4 @@
-//! Meter import from a spreadsheet: CSV (UTF-8 or Windows-1251, `;` or `,`) or XLSX, recognised
-//! by content. Every row is checked and reported by its line number; nothing is written unless
+//! Meter import from a spreadsheet (read by `crate::sheet`). Every row is checked and reported by its line number; nothing is written unless
 //! every row is right (see `Store::import_meters`).
 
 use chrono::NaiveDate;
@@ -7,6 +6,7 @@ use rust_decimal::Decimal;
 
 use super::rules;
 use super::types::Utility;
+use crate::sheet::{cell, parse_date};
 
 /// The columns, in order (the first line of the file holds headers and is skipped).
 pub const COLUMNS: [&str; 9] = [
@@ -20,9 +20,6 @@ pub const COLUMNS: [&str; 9] = [
     "пломба",
     "начальное показание",
 ];
-
-/// The largest file accepted.
-pub const MAX_BYTES: usize = 2 * 1024 * 1024;
 
 /// What the apartment column says for a building (common) meter.
 pub fn is_building(apartment: &str) -> bool {
@@ -47,79 +44,6 @@ pub struct MeterLine {
     pub initial: Vec<Decimal>,
 }
 
-/// The file's cells, row by row (line numbers from 1, the header included).
-pub fn read_table(bytes: &[u8]) -> Result<Vec<Vec<String>>, String> {
-    if bytes.len() > MAX_BYTES {
-        return Err("Файл больше 2 МБ — разделите его на части.".into());
-    }
-    if bytes.starts_with(b"PK\x03\x04") {
-        return read_xlsx(bytes);
-    }
-    let text = match std::str::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)) {
-        Ok(s) => s.to_string(),
-        Err(_) => encoding_rs::WINDOWS_1251.decode(bytes).0.into_owned(),
-    };
-    let first = text.lines().next().unwrap_or("");
-    let delimiter = if first.matches(';').count() >= first.matches(',').count() {
-        b';'
-    } else {
-        b','
-    };
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(text.as_bytes());
-    reader
-        .records()
-        .enumerate()
-        .map(|(i, r)| {
-            r.map(|rec| rec.iter().map(|c| c.trim().to_string()).collect())
-                .map_err(|e| format!("Строка {}: файл не читается как CSV ({e}).", i + 1))
-        })
-        .collect()
-}
-
-fn read_xlsx(bytes: &[u8]) -> Result<Vec<Vec<String>>, String> {
-    use calamine::{Data, Reader, Xlsx};
-    let mut book = Xlsx::new(std::io::Cursor::new(bytes.to_vec()))
-        .map_err(|_| "Файл XLSX повреждён или это не таблица Excel.".to_string())?;
-    let range = book
-        .worksheet_range_at(0)
-        .ok_or("В файле XLSX нет листов.")?
-        .map_err(|_| "Первый лист файла XLSX не читается.".to_string())?;
-    Ok(range
-        .rows()
-        .map(|row| {
-            row.iter()
-                .map(|cell| match cell {
-                    Data::String(s) => s.trim().to_string(),
-                    Data::Float(f) if f.fract() == 0.0 => format!("{}", *f as i64),
-                    Data::Float(f) => f.to_string(),
-                    Data::Int(i) => i.to_string(),
-                    Data::DateTime(d) => excel_date(d.as_f64()),
-                    Data::Empty => String::new(),
-                    other => other.to_string(),
-                })
-                .collect()
-        })
-        .collect())
-}
-
-/// An Excel serial day number as `dd.mm.yyyy`.
-fn excel_date(serial: f64) -> String {
-    let base = NaiveDate::from_ymd_opt(1899, 12, 30).expect("a valid date");
-    (base + chrono::Days::new(serial.max(0.0) as u64))
-        .format("%d.%m.%Y")
-        .to_string()
-}
-
-fn parse_date(s: &str) -> Option<NaiveDate> {
-    NaiveDate::parse_from_str(s, "%d.%m.%Y")
-        .or_else(|_| NaiveDate::parse_from_str(s, "%Y-%m-%d"))
-        .ok()
-}
-
 /// Checks every data row (not the header); returns the good rows and the problems by line.
 pub fn check_rows(table: &[Vec<String>]) -> (Vec<MeterLine>, Vec<String>) {
     let mut good = Vec::new();
@@ -129,7 +53,7 @@ pub fn check_rows(table: &[Vec<String>]) -> (Vec<MeterLine>, Vec<String>) {
         if row.iter().all(String::is_empty) {
             continue;
         }
-        let cell = |n: usize| row.get(n).map(String::as_str).unwrap_or("").trim();
+        let cell = |n: usize| cell(row, n);
         let mut problems = Vec::new();
         if cell(0).is_empty() {
             problems.push("не указана квартира (или «ОДПУ» для общедомового)".to_string());
@@ -209,6 +133,7 @@ pub fn check_rows(table: &[Vec<String>]) -> (Vec<MeterLine>, Vec<String>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sheet::read_table;
 
     #[test]
     fn csv_in_windows_1251_with_semicolons_is_read_and_checked_row_by_row() {
@@ -267,11 +192,5 @@ mod tests {
         assert!(errors.is_empty(), "{errors:?}");
         assert_eq!(good.len(), 4);
         assert!(is_building(&good[3].apartment));
-    }
-
-    #[test]
-    fn a_broken_xlsx_is_refused_with_a_message() {
-        assert!(read_table(b"PK\x03\x04 not really a zip").is_err());
-        assert_eq!(excel_date(45658.0), "01.01.2025");
     }
 }

@@ -12,7 +12,10 @@ use super::types::*;
 use crate::auth::rules::role_can;
 use crate::auth::types::Permission;
 use crate::housing::api::list_houses;
-use crate::ui::{ErrorNote, FormResult, Loading, style, use_id_param, use_user};
+use crate::ui::{
+    ErrorNote, FormResult, ImportFileFields, ImportReportCard, Loading, style, use_id_param,
+    use_user,
+};
 
 fn date(d: chrono::NaiveDate) -> String {
     d.format("%d.%m.%Y").to_string()
@@ -798,27 +801,12 @@ pub fn ImportPage() -> impl IntoView {
                         }
                     })}
                 </Suspense>
-                <label class=style::LABEL>{t::FILE}
-                    <input type="file" accept=".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-                        class="mt-1 block text-sm" data-read-into="import-content" required/>
-                </label>
-                <input type="hidden" id="import-content" name="content"/>
-                <div class="flex gap-2">
-                    <button class=style::BUTTON_SECONDARY type="submit">{t::CHECK}</button>
-                    <button class=style::BUTTON type="submit" name="commit" value="1">{t::LOAD}</button>
-                </div>
+                <ImportFileFields/>
             </div>
         </ActionForm>
         {move || import.value().get().map(|r| match r {
             Err(e) => view! { <ErrorNote error=e/> }.into_any(),
-            Ok(report) => view! {
-                <section class=format!("{} mt-4 max-w-3xl", style::CARD) data-testid="import-report">
-                    <p class="font-medium">{if report.saved { format!("{}: {}", t::LOADED, report.rows - report.errors.len()) } else { format!("{}: {} из {}", t::ROWS_OK, report.rows - report.errors.len(), report.rows) }}</p>
-                    <ul class="mt-2 list-disc pl-5 text-sm text-red-700">
-                        {report.errors.into_iter().map(|e| view! { <li>{e}</li> }).collect_view()}
-                    </ul>
-                </section>
-            }.into_any(),
+            Ok(report) => view! { <ImportReportCard report/> }.into_any(),
         })}
     }
 }

@@ -1677,30 +1677,74 @@ impl Store {
         .map_err(internal("correct reading"))?
     }
 
-    /// Sets a consumption norm from a date (demo data and staff).
+    /// Sets a consumption norm from a date (demo data and staff; audited).
     pub async fn set_norm(
         &self,
+        actor: Option<i64>,
         house_id: i64,
         resource: Utility,
         valid_from: NaiveDate,
         per_unit: Decimal,
         per_m2: bool,
     ) -> Result<(), AppError> {
-        with_db!(&self.db, |pool| sqlx::query(
-            "INSERT INTO consumption_norms (house_id, resource, valid_from, per_unit, basis)
-             VALUES ($1, $2, $3, $4, $5)
-             ON CONFLICT (house_id, resource, valid_from) DO UPDATE SET per_unit = excluded.per_unit,
-                 basis = excluded.basis"
-        )
-        .bind(house_id)
-        .bind(resource.as_str())
-        .bind(valid_from)
-        .bind(to_milli(per_unit))
-        .bind(if per_m2 { "m2" } else { "person" })
-        .execute(pool)
-        .await
-        .map(|_| ()))
+        if per_unit.is_sign_negative() || per_unit > Decimal::from(100_000) || per_unit.scale() > 3
+        {
+            return Err(AppError::invalid(
+                "Норматив — неотрицательное число, не больше трёх знаков после запятой.",
+            ));
+        }
+        with_db!(&self.db, |pool| async {
+            let mut tx = pool.begin_write().await?;
+            sqlx::query(
+                "INSERT INTO consumption_norms (house_id, resource, valid_from, per_unit, basis)
+                 VALUES ($1, $2, $3, $4, $5)
+                 ON CONFLICT (house_id, resource, valid_from) DO UPDATE SET
+                     per_unit = excluded.per_unit, basis = excluded.basis",
+            )
+            .bind(house_id)
+            .bind(resource.as_str())
+            .bind(valid_from)
+            .bind(to_milli(per_unit))
+            .bind(if per_m2 { "m2" } else { "person" })
+            .execute(&mut *tx)
+            .await?;
+            audit!(
+                &mut *tx,
+                actor,
+                "set_norm",
+                "house",
+                Some(house_id),
+                format!("{} с {valid_from}: {per_unit}", resource.as_str())
+            )?;
+            tx.commit().await
+        }
+        .await)
         .map_err(internal("set norm"))
+    }
+
+    /// A house's consumption norms, newest first.
+    pub async fn house_norms(&self, house_id: i64) -> Result<Vec<NormView>, AppError> {
+        let rows: Vec<(String, NaiveDate, i64, String)> = with_db!(&self.db, |pool| {
+            sqlx::query_as(
+                "SELECT resource, valid_from, per_unit, basis FROM consumption_norms
+                 WHERE house_id = $1 ORDER BY resource, valid_from DESC",
+            )
+            .bind(house_id)
+            .fetch_all(pool)
+            .await
+        })
+        .map_err(internal("load norms"))?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(resource, valid_from, per_unit, basis)| {
+                Some(NormView {
+                    resource: Utility::parse(&resource)?,
+                    valid_from,
+                    per_unit: rules::from_milli(per_unit),
+                    per_m2: basis == "m2",
+                })
+            })
+            .collect())
     }
 }
 
@@ -1849,7 +1893,7 @@ impl Store {
         bytes: &[u8],
         commit: bool,
     ) -> Result<ImportReport, AppError> {
-        let table = super::import::read_table(bytes).map_err(AppError::invalid)?;
+        let table = crate::sheet::read_table(bytes).map_err(AppError::invalid)?;
         let (lines, mut errors) = super::import::check_rows(&table);
         type Numbers = Vec<(i64, String)>;
         type Serials = Vec<(String, String)>;
@@ -1914,17 +1958,13 @@ impl Store {
                 }
             }
         }
-        errors.sort_by_key(|e| {
-            e.split_whitespace()
-                .nth(1)
-                .and_then(|n| n.trim_end_matches(':').parse::<usize>().ok())
-                .unwrap_or(0)
-        });
+        crate::sheet::sort_by_line(&mut errors);
         let rows = lines.len() + errors.len() - (lines.len() - meters.len());
         if !commit || !errors.is_empty() || meters.is_empty() {
             return Ok(ImportReport {
                 rows,
                 errors,
+                notes: Vec::new(),
                 saved: false,
             });
         }
@@ -1948,6 +1988,7 @@ impl Store {
         Ok(ImportReport {
             rows,
             errors,
+            notes: Vec::new(),
             saved: true,
         })
     }

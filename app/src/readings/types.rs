@@ -449,11 +449,13 @@ pub struct ApartmentMeters {
     pub meters: Vec<MeterView>,
 }
 
-/// The result of an import: every row's problem, or how many were loaded.
+pub use crate::sheet::ImportReport;
+
+/// A consumption norm of a house: per person (or per m² for heating) a month, from a date.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ImportReport {
-    pub rows: usize,
-    pub errors: Vec<String>,
-    /// True when the rows were written (no errors and not a preview).
-    pub saved: bool,
+pub struct NormView {
+    pub resource: Utility,
+    pub valid_from: NaiveDate,
+    pub per_unit: Decimal,
+    pub per_m2: bool,
 }

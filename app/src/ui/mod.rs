@@ -119,6 +119,48 @@ where
     }
 }
 
+/// A spreadsheet field of an import form and its two buttons: check, then load. The file goes
+/// as base64 in the hidden `content` field (see `public/forms.js`).
+#[component]
+pub fn ImportFileFields() -> impl IntoView {
+    view! {
+        <label class=style::LABEL>{text::FILE}
+            <input type="file" accept=".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+                class="mt-1 block text-sm" data-read-into="import-content" required/>
+        </label>
+        <input type="hidden" id="import-content" name="content"/>
+        <div class="flex gap-2">
+            <button class=style::BUTTON_SECONDARY type="submit">{text::CHECK}</button>
+            <button class=style::BUTTON type="submit" name="commit" value="1">{text::LOAD}</button>
+        </div>
+    }
+}
+
+/// What an import found: rows without errors (or loaded), what the file does, each problem by
+/// its line.
+#[component]
+pub fn ImportReportCard(report: crate::sheet::ImportReport) -> impl IntoView {
+    let good = report.rows.saturating_sub(report.errors.len());
+    view! {
+        <section class=format!("{} mt-4 max-w-3xl", style::CARD) data-testid="import-report">
+            <p class="font-medium">{if report.saved {
+                format!("{}: {good}", text::LOADED)
+            } else {
+                format!("{}: {good} из {}", text::ROWS_OK, report.rows)
+            }}</p>
+            {(!report.errors.is_empty() && !report.saved).then(|| view! {
+                <p class="mt-1 text-sm text-slate-600">{text::NOTHING_SAVED}</p>
+            })}
+            <ul class="mt-2 space-y-1 text-sm text-slate-700">
+                {report.notes.into_iter().map(|n| view! { <li>{n}</li> }).collect_view()}
+            </ul>
+            <ul class="mt-2 list-disc pl-5 text-sm text-red-700">
+                {report.errors.into_iter().map(|e| view! { <li>{e}</li> }).collect_view()}
+            </ul>
+        </section>
+    }
+}
+
 /// Loads the current user and shows `children` only to a role that has `permission`.
 #[component]
 fn RequireRole(permission: Permission, children: ChildrenFn) -> impl IntoView {

@@ -25,3 +25,10 @@ pub const NAV_FAQ: &str = "Справка";
 pub const NAV_ANNOUNCEMENTS: &str = "Объявления";
 pub const NAV_TEMPLATES: &str = "Шаблоны";
 pub const NAV_MAILBOX: &str = "Почта (dev)";
+pub const FILE: &str = "Файл";
+pub const CHECK: &str = "Проверить";
+pub const LOAD: &str = "Загрузить";
+pub const ROWS_OK: &str = "Строк без ошибок";
+pub const LOADED: &str = "Загружено строк";
+pub const NOTHING_SAVED: &str =
+    "Файл не загружен: исправьте строки ниже и загрузите его снова — целиком.";

@@ -1,7 +1,7 @@
 //! E-mail: SMTP through lettre (STARTTLS or implicit TLS, with auth, from one URL), or the dev
 //! mailbox when no SMTP server is configured.
 
-use lettre::message::{Mailbox, header::ContentType};
+use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart, header::ContentType};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 use app::db::Store;
@@ -23,6 +23,8 @@ pub enum EmailSender {
         transport: Box<AsyncSmtpTransport<Tokio1Executor>>,
         from: Mailbox,
         public_url: String,
+        /// To render the documents a message attaches.
+        store: Store,
     },
     /// The embedded default: what would have been sent goes to the council's dev mailbox.
     DevMailbox { store: Store, public_url: String },
@@ -50,13 +52,17 @@ impl EmailSender {
             transport: Box::new(transport),
             from: from.parse().map_err(EmailConfigError::From)?,
             public_url,
+            store,
         })
     }
 
     pub async fn send(&self, message: &Outgoing) -> SendOutcome {
         match self {
             EmailSender::DevMailbox { store, public_url } => {
-                let text = email_text(&message.body, message.link.as_deref(), public_url);
+                let mut text = email_text(&message.body, message.link.as_deref(), public_url);
+                if let Some((name, pdf)) = attachment(store, message).await {
+                    text.push_str(&format!("\n\nВложение: {name} ({} КБ)", pdf.len() / 1024));
+                }
                 super::to_dev_mailbox(
                     store,
                     Channel::Email,
@@ -70,18 +76,28 @@ impl EmailSender {
                 transport,
                 from,
                 public_url,
+                store,
             } => {
                 let to: Mailbox = match message.address.parse() {
                     Ok(to) => to,
                     Err(e) => return SendOutcome::Failed(format!("bad address: {e}")),
                 };
                 let text = email_text(&message.body, message.link.as_deref(), public_url);
-                let email = Message::builder()
+                let builder = Message::builder()
                     .from(from.clone())
                     .to(to)
-                    .subject(message.title.clone())
-                    .header(ContentType::TEXT_PLAIN)
-                    .body(text);
+                    .subject(message.title.clone());
+                let email = match attachment(store, message).await {
+                    None => builder.header(ContentType::TEXT_PLAIN).body(text),
+                    Some((name, pdf)) => builder.multipart(
+                        MultiPart::mixed()
+                            .singlepart(SinglePart::plain(text))
+                            .singlepart(Attachment::new(name).body(
+                                pdf,
+                                ContentType::parse("application/pdf").expect("a valid type"),
+                            )),
+                    ),
+                };
                 let email = match email {
                     Ok(e) => e,
                     Err(e) => return SendOutcome::Failed(format!("cannot build the message: {e}")),
@@ -92,6 +108,29 @@ impl EmailSender {
                     Err(e) => SendOutcome::Retry(format!("smtp: {e}")),
                 }
             }
+        }
+    }
+}
+
+/// The document a message carries: a bill notice (`bill:<account>:<period>`) attaches that
+/// bill's PDF, rendered when sent. A bill that cannot be made (say the payee's details were
+/// removed) is left out and logged; the message still goes with its link to the cabinet.
+async fn attachment(store: &Store, message: &Outgoing) -> Option<(String, Vec<u8>)> {
+    let (account_id, period) = message
+        .source
+        .as_deref()
+        .and_then(app::billing::rules::parse_bill_source)?;
+    match store.bill_data(account_id, period).await {
+        Ok(data) => {
+            let name = data.file_name();
+            let pdf = tokio::task::spawn_blocking(move || app::billing::bill::render(&data))
+                .await
+                .ok()?;
+            Some((name, pdf))
+        }
+        Err(e) => {
+            tracing::warn!(account_id, %period, error = %e, "bill not attached");
+            None
         }
     }
 }

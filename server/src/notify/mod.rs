@@ -10,7 +10,7 @@ use std::time::Duration;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
-use app::billing::store::ACCRUAL_JOB;
+use app::billing::store::{ACCRUAL_JOB, BILLS_JOB};
 use app::db::Store;
 use app::db::jobs::{CLAIM_BATCH, Job};
 use app::notify::store::{DELIVER, FANOUT, SendOutcome};
@@ -189,6 +189,7 @@ impl Worker {
                     tracing::debug!(job = job.id, notices = n, "reading reminders sweep done")
                 }),
             ACCRUAL_JOB => self.store.accrual_job(&job, &self.id).await,
+            BILLS_JOB => self.store.bills_job(&job, &self.id).await,
             other => {
                 tracing::error!(job = job.id, kind = other, "no handler for this job kind");
                 self.store.fail_job(&job, &self.id, "no handler").await

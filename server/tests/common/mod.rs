@@ -263,6 +263,7 @@ impl TestApp {
             "DATABASE_URL" => Some(url.clone()),
             "KLYUCH_PUBLIC_URL" => Some("http://klyuch.test".into()),
             "KLYUCH_FILES_DIR" => Some(files.clone()),
+            "KLYUCH_DOCUMENTS_DIR" => Some(format!("{files}-documents")),
             "KLYUCH_WORKER_POLL_MS" => Some("100".into()),
             _ => None,
         })
@@ -339,6 +340,7 @@ impl TestApp {
         self.store.db.close().await;
         self.db.drop().await;
         let _ = std::fs::remove_dir_all(&self.files_dir);
+        let _ = std::fs::remove_dir_all(format!("{}-documents", self.files_dir.display()));
     }
 }
 
