@@ -241,6 +241,37 @@ fn wrap(line: &str, max_w: f64, size: f64) -> Vec<String> {
     out
 }
 
+/// Renders bills on every core, keeping their order.
+pub fn render_all<K: Send>(bills: Vec<(K, BillData)>) -> Vec<(K, BillData, Vec<u8>)> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let per_thread = bills.len().div_ceil(threads).max(1);
+    let mut parts: Vec<Vec<(K, BillData)>> = Vec::new();
+    let mut bills = bills.into_iter().peekable();
+    while bills.peek().is_some() {
+        parts.push(bills.by_ref().take(per_thread).collect());
+    }
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = parts
+            .into_iter()
+            .map(|part| {
+                scope.spawn(move || {
+                    part.into_iter()
+                        .map(|(key, data)| {
+                            let pdf = render(&data);
+                            (key, data, pdf)
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            // a panicking render is a bug; its thread's panic is re-raised here
+            .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    })
+}
+
 /// Draws the QR of `payload` with its top-left corner at (x, y), `size` points wide.
 fn qr(c: &mut Canvas, payload: &str, x: f64, y: f64, size: f64) {
     let Ok(code) = qrcode::QrCode::with_error_correction_level(payload, qrcode::EcLevel::M) else {

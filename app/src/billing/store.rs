@@ -43,7 +43,7 @@ struct PricedService {
 }
 
 /// An account of the house being charged.
-#[derive(Debug, Clone, FromRow)]
+#[derive(Debug, Clone, serde::Deserialize)]
 struct AccountRow {
     id: i64,
     apartment_id: i64,
@@ -65,7 +65,7 @@ struct Line {
 }
 
 /// A ledger entry as the penalty rule and the statements read it.
-#[derive(Debug, Clone, FromRow)]
+#[derive(Debug, Clone, FromRow, serde::Deserialize)]
 struct Entry {
     account_id: i64,
     period: String,
@@ -563,17 +563,20 @@ impl Store {
         }
         let accounts: Vec<AccountRow> = with_db!(&self.db, |pool| async {
             let mut tx = pool.begin_write().await?;
-            let accounts: Vec<AccountRow> = sqlx::query_as(
-                "SELECT c.id, c.apartment_id, a.area_centi_m2 FROM accounts c
-                 JOIN apartments a ON a.id = c.apartment_id
-                 WHERE a.house_id = $1 AND c.opened_on < $2
-                   AND (c.closed_on IS NULL OR c.closed_on >= $3)
-                 ORDER BY c.id",
+            let accounts: Vec<AccountRow> = crate::fetch_json!(
+                &mut *tx,
+                &self.db,
+                "c.id, c.apartment_id, a.area_centi_m2",
+                &format!(
+                    "FROM accounts c JOIN apartments a ON a.id = c.apartment_id
+                     WHERE a.house_id = {} AND c.opened_on < '{}'
+                       AND (c.closed_on IS NULL OR c.closed_on >= '{}')",
+                    run.house_id,
+                    period.plus(1).first_day(),
+                    period.first_day()
+                ),
+                "c.id"
             )
-            .bind(run.house_id)
-            .bind(period.plus(1).first_day())
-            .bind(period.first_day())
-            .fetch_all(&mut *tx)
             .await?;
             clear_run!(tx, run_id, "running", accounts.len() as i64, None::<&str>).await?;
             tx.commit().await?;
@@ -591,26 +594,39 @@ impl Store {
             Err(e) => return Err(e),
         };
         let read = started.elapsed();
-        let (mut computing, mut writing) = (std::time::Duration::ZERO, std::time::Duration::ZERO);
-        let mut written = 0;
-        for (step, batch) in accounts.chunks(STEP).enumerate() {
-            let step_started = std::time::Instant::now();
-            let mut lines = Vec::new();
-            for account in batch {
-                match account_lines(account, period, &inputs) {
-                    Ok(mut l) => lines.append(&mut l),
-                    Err(message) => {
-                        self.fail_run(run_id, &message).await?;
-                        return Err(AppError::Invalid(message));
-                    }
+        // each step is computed on a blocking thread while the previous step is written
+        let inputs = std::sync::Arc::new(inputs);
+        let compute = |batch: &[AccountRow]| {
+            let (batch, inputs) = (batch.to_vec(), inputs.clone());
+            let size = batch.len() as i64;
+            let handle = tokio::task::spawn_blocking(move || {
+                let mut lines = Vec::new();
+                for account in &batch {
+                    lines.append(&mut account_lines(account, period, &inputs)?);
                 }
-            }
+                Ok::<_, String>(lines)
+            });
+            (size, handle)
+        };
+        let mut steps = accounts.chunks(STEP);
+        let mut next = steps.next().map(compute);
+        let (mut done, mut written) = (0i64, 0usize);
+        while let Some((size, handle)) = next.take() {
+            let computed = handle.await.map_err(|e| {
+                tracing::error!(error = %e, "computing accrual lines");
+                AppError::Internal
+            })?;
+            let lines = match computed {
+                Ok(lines) => lines,
+                Err(message) => {
+                    self.fail_run(run_id, &message).await?;
+                    return Err(AppError::Invalid(message));
+                }
+            };
+            next = steps.next().map(compute);
+            done += size;
             written += lines.len();
-            let done = (step * STEP + batch.len()) as i64;
-            computing += step_started.elapsed();
-            let write_started = std::time::Instant::now();
             self.write_lines(run_id, &lines, done).await?;
-            writing += write_started.elapsed();
         }
         with_db!(&self.db, |pool| sqlx::query(
             "UPDATE accrual_runs SET status = 'draft', computed_at = $1 WHERE id = $2"
@@ -625,8 +641,7 @@ impl Store {
             run_id,
             lines = written,
             read_ms = read.as_millis() as u64,
-            compute_ms = computing.as_millis() as u64,
-            write_ms = writing.as_millis() as u64,
+            compute_and_write_ms = (started.elapsed() - read).as_millis() as u64,
             "accrual computed"
         );
         Ok(written)
@@ -708,23 +723,30 @@ impl Store {
             .bind(first)
             .fetch_all(pool)
             .await?;
-            let stays: Vec<(i64, NaiveDate, Option<NaiveDate>)> = sqlx::query_as(
-                "SELECT r.apartment_id, r.moved_in, r.moved_out FROM residencies r
-                 JOIN apartments a ON a.id = r.apartment_id
-                 WHERE a.house_id = $1 AND r.status = 'active'",
+            let stays: Vec<(i64, NaiveDate, Option<NaiveDate>)> = crate::fetch_json!(
+                pool,
+                &self.db,
+                "r.apartment_id, r.moved_in, r.moved_out",
+                &format!(
+                    "FROM residencies r JOIN apartments a ON a.id = r.apartment_id
+                     WHERE a.house_id = {house_id} AND r.status = 'active'"
+                ),
+                "r.id"
             )
-            .bind(house_id)
-            .fetch_all(pool)
             .await?;
-            let entries: Vec<Entry> = sqlx::query_as(
-                "SELECT l.account_id, l.period, l.kind, l.amount, l.occurred_on, l.reason
-                 FROM ledger l JOIN accounts c ON c.id = l.account_id
-                 JOIN apartments a ON a.id = c.apartment_id
-                 WHERE a.house_id = $1 AND l.kind <> 'penalty' AND l.occurred_on < $2",
+            let entries: Vec<Entry> = crate::fetch_json!(
+                pool,
+                &self.db,
+                "l.account_id, l.period, l.kind, l.amount, l.occurred_on, l.reason",
+                &format!(
+                    "FROM ledger l JOIN accounts c ON c.id = l.account_id
+                     JOIN apartments a ON a.id = c.apartment_id
+                     WHERE a.house_id = {house_id} AND l.kind <> 'penalty'
+                       AND l.occurred_on < '{}'",
+                    period.plus(1).first_day()
+                ),
+                "l.id"
             )
-            .bind(house_id)
-            .bind(period.plus(1).first_day())
-            .fetch_all(pool)
             .await?;
             Ok::<_, sqlx::Error>((services, tariffs, stays, entries))
         }
@@ -1657,7 +1679,11 @@ impl Store {
         }
         crate::sheet::sort_by_line(&mut errors);
         let people: usize = new.iter().map(|l| l.people.len()).sum();
-        let openings: Vec<Money> = new.iter().filter_map(|l| l.opening.map(|o| o.0)).collect();
+        let openings: Vec<Money> = new
+            .iter()
+            .filter_map(|l| l.opening.map(|o| o.0))
+            .filter(|m| *m != Money::ZERO)
+            .collect();
         let new_flats = new
             .iter()
             .filter(|l| !context.apartments.contains_key(&l.apartment.to_lowercase()))
@@ -1971,6 +1997,34 @@ impl Store {
     }
 }
 
+/// A bill with its account and PDF.
+type Rendered = (i64, BillData, Vec<u8>);
+
+/// The notice that a bill is ready, to one resident; its source makes the e-mail attach it.
+fn bill_notice(user_id: i64, account_id: i64, bill: &BillData) -> crate::notify::types::Notice {
+    use crate::notify::types::{Notice, NoticeKind, Recipients};
+    let period = bill.month.period;
+    Notice {
+        kind: NoticeKind::BillReady,
+        recipients: Recipients::User(user_id),
+        params: BTreeMap::from([
+            ("period".to_string(), period.label()),
+            ("account".to_string(), bill.account_number.clone()),
+            (
+                "address".to_string(),
+                format!("{}, кв. {}", bill.address, bill.flat),
+            ),
+            ("amount".to_string(), bill.to_pay().label()),
+            (
+                "due".to_string(),
+                bill.month.due_on.format("%d.%m.%Y").to_string(),
+            ),
+        ]),
+        link: Some(format!("/cabinet/account/{account_id}")),
+        source: Some(rules::bill_source(account_id, period)),
+    }
+}
+
 /// The job that makes a house's bills: payload `{"batch_id": 1, "dir": "<documents folder>"}`.
 pub const BILLS_JOB: &str = "billing.bills";
 
@@ -2182,7 +2236,6 @@ impl Store {
         batch_id: i64,
         dir: &str,
     ) -> Result<Vec<crate::notify::types::Notice>, AppError> {
-        use crate::notify::types::{Notice, NoticeKind, Recipients};
         let row: Option<BatchRow> = with_db!(&self.db, |pool| sqlx::query_as(&format!(
             "SELECT {BATCH_COLUMNS} FROM bill_batches WHERE id = $1"
         ))
@@ -2240,25 +2293,29 @@ impl Store {
         let options = zip::write::SimpleFileOptions::default()
             .compression_method(zip::CompressionMethod::Stored);
         let mut notices = Vec::new();
-        for (step, chunk) in accounts.chunks(BILLS_STEP).enumerate() {
-            let mut bills = Vec::with_capacity(chunk.len());
-            for &account_id in chunk {
+        let mut done = 0i64;
+        // each step's bills are read while the previous step's render on every core
+        let mut rendering: Option<tokio::task::JoinHandle<Vec<Rendered>>> = None;
+        let mut chunks = accounts.chunks(BILLS_STEP);
+        loop {
+            let next = chunks.next();
+            let mut bills = Vec::new();
+            for &account_id in next.unwrap_or_default() {
                 bills.push((account_id, self.bill_data(account_id, period).await?));
             }
-            let rendered = tokio::task::spawn_blocking(move || {
-                bills
-                    .into_iter()
-                    .map(|(id, data)| {
-                        let pdf = super::bill::render(&data);
-                        (id, data, pdf)
-                    })
-                    .collect::<Vec<_>>()
-            })
-            .await
-            .map_err(|e| {
+            let started =
+                next.map(|_| tokio::task::spawn_blocking(move || super::bill::render_all(bills)));
+            let Some(previous) = std::mem::replace(&mut rendering, started) else {
+                if next.is_none() {
+                    break;
+                }
+                continue;
+            };
+            let rendered = previous.await.map_err(|e| {
                 tracing::error!(error = %e, "rendering bills");
                 AppError::Internal
             })?;
+            done += rendered.len() as i64;
             for (account_id, data, pdf) in rendered {
                 use std::io::Write;
                 zip.start_file(data.file_name(), options).map_err(|e| {
@@ -2268,29 +2325,10 @@ impl Store {
                 zip.write_all(&pdf).map_err(io)?;
                 if row.send_email {
                     for &(_, user) in users.iter().filter(|(a, _)| *a == account_id) {
-                        notices.push(Notice {
-                            kind: NoticeKind::BillReady,
-                            recipients: Recipients::User(user),
-                            params: BTreeMap::from([
-                                ("period".to_string(), period.label()),
-                                ("account".to_string(), data.account_number.clone()),
-                                (
-                                    "address".to_string(),
-                                    format!("{}, кв. {}", data.address, data.flat),
-                                ),
-                                ("amount".to_string(), data.to_pay().label()),
-                                (
-                                    "due".to_string(),
-                                    data.month.due_on.format("%d.%m.%Y").to_string(),
-                                ),
-                            ]),
-                            link: Some(format!("/cabinet/account/{account_id}")),
-                            source: Some(rules::bill_source(account_id, period)),
-                        });
+                        notices.push(bill_notice(user, account_id, &data));
                     }
                 }
             }
-            let done = (step * BILLS_STEP + chunk.len()) as i64;
             with_db!(&self.db, |pool| sqlx::query(
                 "UPDATE bill_batches SET done = $1 WHERE id = $2"
             )
@@ -2300,6 +2338,9 @@ impl Store {
             .await
             .map(|_| ()))
             .map_err(internal("bill batch progress"))?;
+            if next.is_none() && rendering.is_none() {
+                break;
+            }
         }
         zip.finish().map_err(|e| {
             tracing::error!(error = %e, "closing the bills ZIP");

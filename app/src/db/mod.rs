@@ -145,6 +145,7 @@ pub fn is_unique_violation(e: &sqlx::Error) -> bool {
         .is_some_and(|d| d.kind() == sqlx::error::ErrorKind::UniqueViolation)
 }
 
+pub mod bulk;
 pub mod jobs;
 mod store;
 pub use store::Store;

@@ -72,7 +72,7 @@ const SETTINGS_SQL: &str =
     "SELECT h.id AS house_id, h.address, s.first_day, s.last_day, s.strict, s.time_zone
      FROM houses h LEFT JOIN reading_settings s ON s.house_id = h.id";
 
-#[derive(Debug, Clone, FromRow)]
+#[derive(Debug, Clone, FromRow, serde::Deserialize)]
 struct MeterRow {
     id: i64,
     house_id: i64,
@@ -85,13 +85,14 @@ struct MeterRow {
     verified_until: NaiveDate,
     seal: String,
     archived_on: Option<NaiveDate>,
+    #[serde(deserialize_with = "crate::db::bulk::bool_from_int")]
     residential: bool,
     area_centi_m2: Option<i64>,
     apartment_number: Option<String>,
     address: String,
 }
 
-#[derive(Debug, Clone, FromRow)]
+#[derive(Debug, Clone, FromRow, serde::Deserialize)]
 struct ReadingRow {
     id: i64,
     meter_id: i64,
@@ -104,6 +105,7 @@ struct ReadingRow {
     source: String,
     entered_by_name: Option<String>,
     flag: Option<String>,
+    #[serde(deserialize_with = "crate::db::bulk::bool_from_int")]
     reviewed: bool,
 }
 
@@ -231,25 +233,29 @@ fn meters_sql(filter: &str) -> String {
     )
 }
 
-/// The readings of the meters matching `filter`; without names (`entered_by_name` NULL) when the
-/// caller only computes volumes — a run reads every reading of a house.
-fn readings_sql(filter: &str, with_names: bool) -> String {
-    let (name, users) = if with_names {
-        ("u.full_name", "LEFT JOIN users u ON u.id = r.entered_by")
-    } else {
-        ("NULL", "")
-    };
+/// The readings of the meters matching `filter`, with who entered them.
+fn readings_sql(filter: &str) -> String {
     format!(
         "SELECT r.id, r.meter_id, r.period, r.kind, r.taken_on, r.zone1, r.zone2, r.zone3,
-             r.source, {name} AS entered_by_name, r.flag, r.reviewed_at IS NOT NULL AS reviewed
+             r.source, u.full_name AS entered_by_name, r.flag,
+             r.reviewed_at IS NOT NULL AS reviewed
          FROM readings r JOIN meters m ON m.id = r.meter_id
          LEFT JOIN apartments a ON a.id = m.apartment_id
-         {users}
+         LEFT JOIN users u ON u.id = r.entered_by
          WHERE {filter}
          ORDER BY r.meter_id, r.period,
              CASE r.kind WHEN 'initial' THEN 0 WHEN 'regular' THEN 1 ELSE 2 END"
     )
 }
+
+/// Columns of [`MeterRow`] for a bulk read (see `db::bulk`); volumes need no address.
+const METER_JSON_COLUMNS: &str = "m.id, m.house_id, m.apartment_id, m.resource, m.serial, m.zones,
+     m.place, m.installed_on, m.verified_until, m.seal, m.archived_on,
+     CASE WHEN COALESCE(a.is_residential, TRUE) THEN 1 ELSE 0 END, a.area_centi_m2, a.number, ''";
+
+/// Columns of [`ReadingRow`] for a bulk read, without who entered them.
+const READING_JSON_COLUMNS: &str = "r.id, r.meter_id, r.period, r.kind, r.taken_on, r.zone1,
+     r.zone2, r.zone3, r.source, NULL, r.flag, CASE WHEN r.reviewed_at IS NULL THEN 0 ELSE 1 END";
 
 fn corrections_sql(filter: &str) -> String {
     format!(
@@ -270,6 +276,25 @@ fn id_list(ids: &[i64]) -> String {
     ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
 }
 
+/// Readings in the order of [`readings_sql`] (a bulk read comes unordered: sorting here is
+/// cheaper than in the database).
+fn sorted(mut readings: Vec<ReadingRow>) -> Vec<ReadingRow> {
+    let kind = |k: &str| match k {
+        "initial" => 0,
+        "regular" => 1,
+        _ => 2,
+    };
+    readings.sort_unstable_by(|a, b| {
+        (a.meter_id, &a.period, kind(&a.kind), a.id).cmp(&(
+            b.meter_id,
+            &b.period,
+            kind(&b.kind),
+            b.id,
+        ))
+    });
+    readings
+}
+
 fn group(meters: Vec<MeterRow>, readings: Vec<ReadingRow>) -> Vec<MeterData> {
     let mut by_meter: HashMap<i64, Vec<ReadingRow>> = HashMap::new();
     for r in readings {
@@ -285,24 +310,45 @@ fn group(meters: Vec<MeterRow>, readings: Vec<ReadingRow>) -> Vec<MeterData> {
 }
 
 /// `load_meters!(executor, filter)`: the meters matching the filter with all their readings.
-/// `load_meters!(executor, filter, readings_filter)`: for volumes only — the readings matching
-/// both, without who entered them.
+/// `load_meters!(executor, filter, readings_filter, db)`: for volumes only — a house's meters and
+/// the readings matching both, without who entered them, as bulk reads (`db::bulk`).
 macro_rules! load_meters {
     ($ex:expr, $filter:expr) => {
-        load_meters!(@ $ex, $filter, $filter.to_string(), true)
-    };
-    ($ex:expr, $filter:expr, $readings_filter:expr) => {
-        load_meters!(@ $ex, $filter, format!("{} AND {}", $filter, $readings_filter), false)
-    };
-    (@ $ex:expr, $filter:expr, $readings:expr, $names:expr) => {
         async {
             let meters: Vec<MeterRow> = sqlx::query_as(&meters_sql($filter))
                 .fetch_all(&mut *$ex)
                 .await?;
-            let readings: Vec<ReadingRow> = sqlx::query_as(&readings_sql(&$readings, $names))
+            let readings: Vec<ReadingRow> = sqlx::query_as(&readings_sql($filter))
                 .fetch_all(&mut *$ex)
                 .await?;
             Ok::<_, sqlx::Error>(group(meters, readings))
+        }
+    };
+    ($ex:expr, $filter:expr, $readings_filter:expr, $db:expr) => {
+        async {
+            let meters: Vec<MeterRow> = $crate::fetch_json!(
+                &mut *$ex,
+                $db,
+                METER_JSON_COLUMNS,
+                &format!(
+                    "FROM meters m LEFT JOIN apartments a ON a.id = m.apartment_id WHERE {}",
+                    $filter
+                ),
+                "m.apartment_id, m.archived_on IS NOT NULL, m.resource, m.id"
+            )
+            .await?;
+            let readings: Vec<ReadingRow> = $crate::fetch_json!(
+                &mut *$ex,
+                $db,
+                READING_JSON_COLUMNS,
+                &format!(
+                    "FROM readings r JOIN meters m ON m.id = r.meter_id WHERE {} AND {}",
+                    $filter, $readings_filter
+                ),
+                ""
+            )
+            .await?;
+            Ok::<_, sqlx::Error>(group(meters, sorted(readings)))
         }
     };
 }
@@ -961,17 +1007,25 @@ impl Store {
         let meters_filter = format!("{meters_filter} AND m.resource = '{}'", resource.as_str());
         let (apartments, meters, norms, stays, corrections) = with_db!(&self.db, |pool| async {
             let mut conn = pool.acquire().await?;
-            let apartments: Vec<(i64, i64, i64)> = sqlx::query_as(&format!(
-                "SELECT id, house_id, area_centi_m2 FROM apartments WHERE {apartments_filter}"
-            ))
-            .fetch_all(&mut *conn)
+            let apartments: Vec<(i64, i64, i64)> = crate::fetch_json!(
+                &mut *conn,
+                &self.db,
+                "id, house_id, area_centi_m2",
+                &format!("FROM apartments WHERE {apartments_filter}"),
+                "id"
+            )
             .await?;
             let Some(house_id) = apartments.first().map(|a| a.1) else {
                 return Ok(Err(AppError::NotFound));
             };
             // readings after the period cannot change its volume
-            let meters =
-                load_meters!(conn, &meters_filter, &format!("r.period <= '{period}'")).await?;
+            let meters = load_meters!(
+                conn,
+                &meters_filter,
+                &format!("r.period <= '{period}'"),
+                &self.db
+            )
+            .await?;
             let norms: Vec<NormRow> = sqlx::query_as(
                 "SELECT valid_from, per_unit, basis FROM consumption_norms
                  WHERE house_id = $1 AND resource = $2 ORDER BY valid_from",
@@ -980,12 +1034,16 @@ impl Store {
             .bind(resource.as_str())
             .fetch_all(&mut *conn)
             .await?;
-            let stays: Vec<(i64, NaiveDate, Option<NaiveDate>)> = sqlx::query_as(&format!(
-                "SELECT apartment_id, moved_in, moved_out FROM residencies
-                 WHERE status = 'active' AND apartment_id IN
-                     (SELECT id FROM apartments WHERE {apartments_filter})"
-            ))
-            .fetch_all(&mut *conn)
+            let stays: Vec<(i64, NaiveDate, Option<NaiveDate>)> = crate::fetch_json!(
+                &mut *conn,
+                &self.db,
+                "apartment_id, moved_in, moved_out",
+                &format!(
+                    "FROM residencies WHERE status = 'active' AND apartment_id IN
+                         (SELECT id FROM apartments WHERE {apartments_filter})"
+                ),
+                "id"
+            )
             .await?;
             // corrections billed in this period: reading id → old values
             let corrections: Vec<(i64, i64, Option<i64>, Option<i64>)> = sqlx::query_as(&format!(

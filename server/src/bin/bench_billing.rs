@@ -5,7 +5,7 @@
 //! - the accrual run of one period (every account × 8 services, from readings, with penalties),
 //! - a raw multi-row INSERT of the same number of rows of the same width, and their ratio,
 //! - posting the run to the ledger,
-//! - generating every account's bill (ЕПД PDF with its QR).
+//! - making every account's bill (ЕПД PDF with its QR) with the house job, into one ZIP.
 //!
 //! Options (environment): BENCH_ACCOUNTS (10000), BENCH_PG_URL (postgres://postgres@127.0.0.1:5432/postgres).
 
@@ -191,6 +191,15 @@ async fn raw_insert(store: &Store, rows: usize) -> Duration {
     .expect("raw insert")
 }
 
+async fn house_first_account(store: &Store) -> i64 {
+    with_db!(&store.db, |pool| sqlx::query_scalar(
+        "SELECT MIN(id) FROM accounts"
+    )
+    .fetch_one(pool)
+    .await)
+    .expect("an account")
+}
+
 async fn run(label: &str, url: &str, accounts: usize) {
     let store = Store::new(Db::connect(url).await.expect("database"));
     let started = Instant::now();
@@ -238,30 +247,59 @@ async fn run(label: &str, url: &str, accounts: usize) {
         secs(started.elapsed())
     );
 
-    let ids: Vec<i64> = with_db!(&store.db, |pool| sqlx::query_scalar(
-        "SELECT id FROM accounts ORDER BY id"
-    )
-    .fetch_all(pool)
-    .await)
-    .expect("accounts");
-    let started = Instant::now();
-    let (mut bytes, mut rendering) = (0usize, Duration::ZERO);
-    for id in &ids {
-        let data = store.bill_data(*id, period).await.expect("bill data");
-        let render_started = Instant::now();
-        bytes += bill::render(&data).len();
-        rendering += render_started.elapsed();
-    }
-    let bills = started.elapsed();
-    println!(
-        "[{label}] {} bills (ЕПД PDF with QR): {} ({:.1} ms each: reading {}, rendering {}; {:.0} KB average)",
-        ids.len(),
-        secs(bills),
-        bills.as_secs_f64() * 1000.0 / ids.len() as f64,
-        secs(bills - rendering),
-        secs(rendering),
-        bytes as f64 / ids.len() as f64 / 1024.0
+    // the house's bills as the accountant makes them: the job, into one ZIP
+    let documents = std::env::temp_dir().join(format!("klyuch-bench-docs-{}", std::process::id()));
+    let worker = server::notify::Worker::new(
+        store.clone(),
+        server::notify::Senders::from_settings(
+            &store,
+            &server::config::Settings::from_lookup(|_| None).expect("settings"),
+        )
+        .await
+        .expect("senders"),
+        "bench".into(),
     );
+    let started = Instant::now();
+    let batch = store
+        .start_bill_batch(
+            accountant,
+            house,
+            period,
+            false,
+            &documents.display().to_string(),
+        )
+        .await
+        .expect("bill batch");
+    worker.clone().tick().await;
+    let bills = started.elapsed();
+    let view = store
+        .bill_batches(house)
+        .await
+        .expect("batches")
+        .into_iter()
+        .find(|b| b.id == batch)
+        .expect("the batch");
+    assert_eq!(view.done, view.total, "every bill made: {:?}", view.error);
+    let (zip, _) = store.bill_batch_file(batch).await.expect("the ZIP");
+    let size = std::fs::metadata(&zip).map(|m| m.len()).unwrap_or_default();
+    // one bill alone on one core, for reference
+    let one = store
+        .bill_data(house_first_account(&store).await, period)
+        .await
+        .expect("bill data");
+    let render_started = Instant::now();
+    for _ in 0..100 {
+        std::hint::black_box(bill::render(&one));
+    }
+    println!(
+        "[{label}] {} bills (ЕПД PDF with QR) by the house job into one ZIP: {} ({:.1} ms each; {:.0} KB average; one bill renders in {:.1} ms on one core)",
+        view.total,
+        secs(bills),
+        bills.as_secs_f64() * 1000.0 / view.total as f64,
+        size as f64 / view.total as f64 / 1024.0,
+        render_started.elapsed().as_secs_f64() * 10.0
+    );
+    let _ = std::fs::remove_dir_all(&documents);
     store.db.close().await;
 }
 
