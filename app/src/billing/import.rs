@@ -578,6 +578,40 @@ mod tests {
     }
 
     #[test]
+    fn an_xlsx_history_with_date_cells_and_numbers_is_read() {
+        use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
+        let mut book = Workbook::new();
+        let sheet = book.add_worksheet();
+        let date = Format::new().set_num_format("dd.mm.yyyy");
+        for (col, title) in HISTORY_COLUMNS.iter().enumerate() {
+            sheet.write_string(0, col as u16, *title).unwrap();
+        }
+        // an accountant's sheet: the period as a date cell, the sum as a number
+        sheet.write_string(1, 0, "77-0201").unwrap();
+        let march = ExcelDateTime::from_ymd(2025, 3, 1).unwrap();
+        sheet
+            .write_datetime_with_format(1, 1, &march, &date)
+            .unwrap();
+        sheet.write_string(1, 2, "Начисление").unwrap();
+        sheet.write_number(1, 4, 4812.35).unwrap();
+        sheet.write_string(2, 0, "77-0201").unwrap();
+        sheet.write_string(2, 2, "оплата").unwrap();
+        sheet.write_number(2, 4, 2500).unwrap();
+        let paid = ExcelDateTime::from_ymd(2025, 4, 10).unwrap();
+        sheet
+            .write_datetime_with_format(2, 5, &paid, &date)
+            .unwrap();
+        let bytes = book.save_to_buffer().unwrap();
+        let table = read_table(&bytes).unwrap();
+        let (lines, errors) = check_history(&table, day(2026, 11, 28));
+        assert_eq!(errors, Vec::<String>::new());
+        assert_eq!(lines[0].period, Period::parse("2025-03").unwrap());
+        assert_eq!(lines[0].amount, Money(481_235));
+        assert_eq!(lines[1].amount, Money(-250_000));
+        assert_eq!(lines[1].on, day(2025, 4, 10));
+    }
+
+    #[test]
     fn the_sample_files_in_the_docs_are_valid() {
         let table = read_table(include_bytes!("../../../docs/samples/accounts.csv")).unwrap();
         let (accounts, errors) = check_accounts(&table);

@@ -831,7 +831,7 @@ pub fn RulesPage() -> impl IntoView {
                                     <tbody class="divide-y divide-slate-100">
                                         {r.key_rates.into_iter().map(|(from, rate)| view! { <tr>
                                             <td class=style::TD>{date(from)}</td>
-                                            <td class=format!("{} text-right", style::TD)>{format_value(rate)}" %"</td>
+                                            <td class=format!("{} text-right", style::TD)>{super::rules::format_rate_percent(rate)}" %"</td>
                                         </tr> }).collect_view()}
                                     </tbody>
                                 </table>
@@ -851,7 +851,7 @@ pub fn RulesPage() -> impl IntoView {
                                 <ul class="mt-3 space-y-2 text-sm">
                                     {r.penalty_rules.into_iter().map(|p| view! { <li>
                                         <span class="font-medium">{date(p.valid_from)}" — "{date(p.valid_to)}": "
-                                            {p.cap.map(|c| format!("{} {} %", t::CAPPED_AT, format_value(c))).unwrap_or_else(|| t::MORATORIUM.to_string())}</span>
+                                            {p.cap.map(|c| format!("{} {} %", t::CAPPED_AT, super::rules::format_rate_percent(c))).unwrap_or_else(|| t::MORATORIUM.to_string())}</span>
                                         <span class="block text-xs text-slate-600">{p.note}</span>
                                     </li> }).collect_view()}
                                 </ul>

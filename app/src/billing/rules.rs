@@ -329,7 +329,7 @@ pub fn penalties(
 }
 
 /// `9,5` — a percent rate.
-fn format_rate_percent(rate: Decimal) -> String {
+pub fn format_rate_percent(rate: Decimal) -> String {
     rate.normalize().to_string().replace('.', ",")
 }
 
