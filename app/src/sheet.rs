@@ -90,8 +90,7 @@ mod reading {
                 row.iter()
                     .map(|cell| match cell {
                         Data::String(s) => s.trim().to_string(),
-                        Data::Float(f) if f.fract() == 0.0 => format!("{}", *f as i64),
-                        Data::Float(f) => f.to_string(),
+                        Data::Float(f) => number_cell(*f),
                         Data::Int(i) => i.to_string(),
                         Data::DateTime(d) => excel_date(d.as_f64()),
                         Data::Empty => String::new(),
@@ -102,12 +101,20 @@ mod reading {
             .collect())
     }
 
-    /// An Excel serial day number as `dd.mm.yyyy`.
+    /// A number cell as people typed it. Excel keeps numbers as binary floats, so a sum of
+    /// 0,1 and 0,2 arrives as 0.30000000000000004: rounded to nine places (far below a kopeck
+    /// or a thousandth of a m³), it reads back as the exact decimal `0.3`.
+    pub(crate) fn number_cell(f: f64) -> String {
+        let text = format!("{f:.9}");
+        text.trim_end_matches('0').trim_end_matches('.').to_string()
+    }
+
+    /// An Excel serial day number as `dd.mm.yyyy` (left as the number when it is no date).
     pub(crate) fn excel_date(serial: f64) -> String {
-        let base = NaiveDate::from_ymd_opt(1899, 12, 30).expect("a valid date");
-        (base + chrono::Days::new(serial.max(0.0) as u64))
-            .format("%d.%m.%Y")
-            .to_string()
+        NaiveDate::from_ymd_opt(1899, 12, 30)
+            .filter(|_| (0.0..3_000_000.0).contains(&serial))
+            .and_then(|base| base.checked_add_days(chrono::Days::new(serial as u64)))
+            .map_or_else(|| serial.to_string(), |d| d.format("%d.%m.%Y").to_string())
     }
 
     /// `01.02.2024` or `2024-02-01`.
@@ -150,6 +157,17 @@ mod tests {
     fn a_broken_xlsx_is_refused_with_a_message() {
         assert!(read_table(b"PK\x03\x04 not really a zip").is_err());
         assert_eq!(excel_date(45658.0), "01.01.2025");
+        // a number in a date cell does not panic
+        assert_eq!(excel_date(1e20), "100000000000000000000");
+    }
+
+    #[test]
+    fn float_cells_read_back_as_the_decimals_people_typed() {
+        assert_eq!(number_cell(0.1 + 0.2), "0.3");
+        assert_eq!(number_cell(4812.35), "4812.35");
+        assert_eq!(number_cell(2500.0), "2500");
+        assert_eq!(number_cell(-350.5), "-350.5");
+        assert_eq!(number_cell(12.125), "12.125");
     }
 
     #[test]

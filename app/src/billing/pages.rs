@@ -8,6 +8,7 @@ use super::api::*;
 use super::text as t;
 use super::types::*;
 use crate::housing::api::list_houses;
+use crate::housing::pages::HouseSelect;
 use crate::readings::rules::format_value;
 use crate::ui::{ErrorNote, FormResult, ImportFileFields, ImportReportCard, Loading, style};
 
@@ -183,23 +184,9 @@ fn HousePeriodForm(
     house: Signal<Option<i64>>,
     period: Option<Signal<Option<String>>>,
 ) -> impl IntoView {
-    let houses = Resource::new(|| (), |_| list_houses());
     view! {
         <form method="get" class="mt-2 flex flex-wrap items-end gap-2">
-            <Suspense fallback=|| ()>
-                {move || Suspend::new(async move {
-                    let list = houses.await.unwrap_or_default();
-                    let selected = house.get();
-                    view! {
-                        <div class=format!("{} w-80 max-w-full", style::LABEL)>
-                            <span aria-hidden="true">{t::HOUSE}</span>
-                            <select name="house" class=style::INPUT aria-label=t::HOUSE>
-                                {list.into_iter().map(|h| view! { <option value=h.id selected=Some(h.id) == selected>{h.address}</option> }).collect_view()}
-                            </select>
-                        </div>
-                    }
-                })}
-            </Suspense>
+            <HouseSelect name="house" selected=house/>
             // the period stays when the house changes; the page's arrows move it
             {move || period.and_then(|p| p.get()).map(|p| view! { <input type="hidden" name="period" value=p/> })}
             <button class=style::BUTTON_SECONDARY type="submit">"Показать"</button>
@@ -709,7 +696,6 @@ fn Tariffs(
 #[component]
 pub fn BillingImportPage() -> impl IntoView {
     let import = ServerAction::<ImportBilling>::new();
-    let houses = Resource::new(|| (), |_| list_houses());
     view! {
         <h1 class=style::H1>{t::IMPORT_TITLE}</h1>
         <p class="mt-1 max-w-3xl text-sm text-slate-600">{t::IMPORT_HINT}</p>
@@ -721,17 +707,7 @@ pub fn BillingImportPage() -> impl IntoView {
         </ul>
         <ActionForm action=import>
             <div class=format!("{} mt-4 max-w-xl space-y-2", style::CARD)>
-                <Suspense fallback=|| ()>
-                    {move || Suspend::new(async move {
-                        let list = houses.await.unwrap_or_default();
-                        view! {
-                            <p class=style::LABEL>{t::HOUSE}</p>
-                            <select name="house_id" class=style::INPUT aria-label=t::HOUSE>
-                                {list.into_iter().map(|h| view! { <option value=h.id>{h.address}</option> }).collect_view()}
-                            </select>
-                        }
-                    })}
-                </Suspense>
+                <HouseSelect name="house_id"/>
                 <p class=style::LABEL>{t::IMPORT_WHAT}</p>
                 <select name="what" class=style::INPUT aria-label=t::IMPORT_WHAT>
                     <option value="accounts">{t::IMPORT_ACCOUNTS}</option>

@@ -26,7 +26,6 @@ pub const RUN: &str = "Рассчитать";
 pub const RERUN: &str = "Пересчитать черновик";
 pub const POST: &str = "Провести период";
 pub const POST_CONFIRM: &str = "После проведения начисления попадут в лицевые счета и квитанции, изменить их будет нельзя — только перерасчётом в следующем периоде.";
-pub const HOUSE: &str = "Дом";
 pub const STATUS: &str = "Статус";
 pub const PREVIOUS: &str = "Прошлый месяц";
 pub const CURRENT: &str = "Этот месяц";

@@ -39,3 +39,4 @@ pub const OPEN_ACCOUNT: &str = "Открыть лицевой счёт";
 pub const ACCOUNT_NUMBER: &str = "Номер счёта";
 pub const OPENED_ON: &str = "Дата открытия";
 pub const EDIT_PERSON: &str = "Изменить";
+pub const HOUSE: &str = "Дом";

@@ -12,6 +12,7 @@ use super::types::*;
 use crate::auth::rules::role_can;
 use crate::auth::types::Permission;
 use crate::housing::api::list_houses;
+use crate::housing::pages::HouseSelect;
 use crate::ui::{
     ErrorNote, FormResult, ImportFileFields, ImportReportCard, Loading, style, use_id_param,
     use_user,
@@ -437,7 +438,6 @@ pub fn StaffReadingsPage() -> impl IntoView {
     let review = ServerAction::<ReviewReading>::new();
     let enter = ServerAction::<EnterBuildingReadings>::new();
     let add = ServerAction::<AddMeter>::new();
-    let houses = Resource::new(|| (), |_| list_houses());
     let changes = move || {
         save.version().get()
             + close.version().get()
@@ -459,36 +459,24 @@ pub fn StaffReadingsPage() -> impl IntoView {
         },
     );
     view! {
-        <h1 class=style::H1>{t::STAFF_TITLE}</h1>
-        <div class="mt-2 flex flex-wrap items-end gap-3">
-            <form method="get" class="flex flex-wrap items-end gap-2">
-                <Suspense fallback=|| ()>
-                    {move || Suspend::new(async move {
-                        let list = houses.await.unwrap_or_default();
-                        let selected = house();
-                        view! {
-                            <div class="w-80 max-w-full">
-                                <select name="house" class=style::INPUT aria-label=t::HOUSE>
-                                    {list.into_iter().map(|h| view! { <option value=h.id selected=Some(h.id) == selected>{h.address}</option> }).collect_view()}
-                                </select>
-                            </div>
-                        }
-                    })}
-                </Suspense>
-                <button class=style::BUTTON_SECONDARY type="submit">{t::SHOW}</button>
-            </form>
-            <a class="text-sm text-teal-700 underline" href="/staff/readings/import">{t::IMPORT}</a>
-        </div>
-        <Suspense fallback=Loading>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Err(e) => view! { <ErrorNote error=e/> }.into_any(),
-                    Ok(None) => ().into_any(),
-                    Ok(Some(r)) => view! { <HouseView r=r save=save close=close review=review enter=enter add=add/> }.into_any(),
-                }
-            })}
-        </Suspense>
-    }
+            <h1 class=style::H1>{t::STAFF_TITLE}</h1>
+            <div class="mt-2 flex flex-wrap items-end gap-3">
+                <form method="get" class="flex flex-wrap items-end gap-2">
+    <HouseSelect name="house" selected=Signal::derive(house)/>
+                    <button class=style::BUTTON_SECONDARY type="submit">{t::SHOW}</button>
+                </form>
+                <a class="text-sm text-teal-700 underline" href="/staff/readings/import">{t::IMPORT}</a>
+            </div>
+            <Suspense fallback=Loading>
+                {move || Suspend::new(async move {
+                    match data.await {
+                        Err(e) => view! { <ErrorNote error=e/> }.into_any(),
+                        Ok(None) => ().into_any(),
+                        Ok(Some(r)) => view! { <HouseView r=r save=save close=close review=review enter=enter add=add/> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        }
 }
 
 #[component]
@@ -783,30 +771,18 @@ fn AddMeterForm(
 #[component]
 pub fn ImportPage() -> impl IntoView {
     let import = ServerAction::<ImportMeters>::new();
-    let houses = Resource::new(|| (), |_| list_houses());
     view! {
-        <h1 class=style::H1>{t::IMPORT}</h1>
-        <p class="mt-1 max-w-3xl text-sm text-slate-600">{t::IMPORT_HINT}</p>
-        <ActionForm action=import>
-            <div class=format!("{} mt-4 max-w-xl space-y-2", style::CARD)>
-                <Suspense fallback=|| ()>
-                    {move || Suspend::new(async move {
-                        let list = houses.await.unwrap_or_default();
-                        view! {
-                            <label class=style::LABEL>{t::HOUSE}
-                                <select name="house_id" class=style::INPUT>
-                                    {list.into_iter().map(|h| view! { <option value=h.id>{h.address}</option> }).collect_view()}
-                                </select>
-                            </label>
-                        }
-                    })}
-                </Suspense>
-                <ImportFileFields/>
-            </div>
-        </ActionForm>
-        {move || import.value().get().map(|r| match r {
-            Err(e) => view! { <ErrorNote error=e/> }.into_any(),
-            Ok(report) => view! { <ImportReportCard report/> }.into_any(),
-        })}
-    }
+            <h1 class=style::H1>{t::IMPORT}</h1>
+            <p class="mt-1 max-w-3xl text-sm text-slate-600">{t::IMPORT_HINT}</p>
+            <ActionForm action=import>
+                <div class=format!("{} mt-4 max-w-xl space-y-2", style::CARD)>
+    <HouseSelect name="house_id"/>
+                    <ImportFileFields/>
+                </div>
+            </ActionForm>
+            {move || import.value().get().map(|r| match r {
+                Err(e) => view! { <ErrorNote error=e/> }.into_any(),
+                Ok(report) => view! { <ImportReportCard report/> }.into_any(),
+            })}
+        }
 }

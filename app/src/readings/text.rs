@@ -44,7 +44,6 @@ pub fn late(period: &str, opens: &str) -> String {
 
 // staff
 pub const STAFF_TITLE: &str = "Показания";
-pub const HOUSE: &str = "Дом";
 pub const SHOW: &str = "Показать";
 pub const PERIOD: &str = "Период";
 pub const WINDOW: &str = "Окно приёма";
