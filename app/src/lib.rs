@@ -14,6 +14,7 @@ pub mod error;
 pub mod housing;
 pub mod news;
 pub mod notify;
+pub mod payments;
 pub mod readings;
 pub mod sheet;
 pub mod ui;
@@ -99,7 +100,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("notifications/settings") view=notify::pages::PreferencesPage/>
                     <Route path=path!("readings") view=readings::pages::ReadingsPage/>
                     <Route path=path!("readings/meter/:id") view=readings::pages::MeterHistoryPage/>
-                    <Route path=path!("pay") view=ui::ComingSoon/>
+                    <Route path=path!("pay") view=payments::pages::PayPage/>
+                    <Route path=path!("payment/:id") view=payments::pages::PaymentPage/>
+                    <Route path=path!("payments") view=payments::pages::MyPaymentsPage/>
                     <Route path=path!("tickets/new") view=ui::ComingSoon/>
                     <Route path=path!("passes/new") view=ui::ComingSoon/>
                 </ParentRoute>
@@ -119,6 +122,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("billing/import") view=billing::pages::BillingImportPage/>
                     <Route path=path!("billing/rules") view=billing::pages::RulesPage/>
                     <Route path=path!("tariffs") view=billing::pages::TariffsPage/>
+                    <Route path=path!("payments") view=payments::pages::PaymentsPage/>
                     <Route path=path!("readings/import") view=readings::pages::ImportPage/>
                     <Route path=path!("meter/:id") view=readings::pages::MeterHistoryPage/>
                     <Route path=path!("templates") view=notify::pages::TemplatesPage/>

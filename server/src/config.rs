@@ -39,6 +39,30 @@ pub struct Settings {
     /// `data/documents`; never served as is — only through routes that check access.
     pub documents_dir: String,
     pub notify: NotifySettings,
+    pub acquiring: AcquiringSettings,
+}
+
+/// Which bank takes card payments.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AcquiringProvider {
+    /// The embedded sandbox bank (`/sandbox-bank/`): the whole flow on a laptop, no money.
+    Sandbox,
+    /// T-Bank (Tinkoff) API v2.
+    TBank,
+}
+
+/// `KLYUCH_ACQUIRING` = `sandbox` (default) or `tbank`; for T-Bank `KLYUCH_TBANK_URL` (default
+/// `https://securepay.tinkoff.ru/v2`), `KLYUCH_TBANK_TERMINAL_KEY` and `KLYUCH_TBANK_PASSWORD`
+/// (required); the sandbox's password `KLYUCH_SANDBOX_PASSWORD` (default `sandbox-password`).
+#[derive(Debug, Clone)]
+pub struct AcquiringSettings {
+    pub provider: AcquiringProvider,
+    /// `KLYUCH_FISCAL_RECEIPTS`: the organisation issues fiscal receipts (54-ФЗ) through the
+    /// bank's cash register: each order carries the `Receipt` (default `false`).
+    pub receipts: bool,
+    pub tbank_url: String,
+    pub terminal_key: String,
+    pub password: String,
 }
 
 /// Where notifications go. Without SMTP or SMS.ru settings, e-mail and SMS land in the dev
@@ -85,7 +109,9 @@ impl Settings {
             None => public_url.starts_with("https://"),
         };
         let vapid_default = public_url.clone();
+        let acquiring = acquiring_settings(&lookup)?;
         Ok(Settings {
+            acquiring,
             addr,
             database_url: lookup("DATABASE_URL").unwrap_or_else(|| "sqlite:data/klyuch.db".into()),
             public_url,
@@ -175,6 +201,51 @@ fn parse_days(
                 value: v,
             }),
     }
+}
+
+fn acquiring_settings(
+    lookup: &impl Fn(&str) -> Option<String>,
+) -> Result<AcquiringSettings, ConfigError> {
+    let set = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
+    let provider = match set("KLYUCH_ACQUIRING").as_deref().map(str::trim) {
+        None | Some("sandbox") => AcquiringProvider::Sandbox,
+        Some("tbank") => AcquiringProvider::TBank,
+        Some(other) => {
+            return Err(ConfigError::Invalid {
+                name: "KLYUCH_ACQUIRING",
+                what: "provider (sandbox or tbank)",
+                value: other.into(),
+            });
+        }
+    };
+    let required = |name: &'static str| {
+        set(name).ok_or(ConfigError::Invalid {
+            name,
+            what: "setting, required with KLYUCH_ACQUIRING=tbank",
+            value: String::new(),
+        })
+    };
+    let receipts = set("KLYUCH_FISCAL_RECEIPTS")
+        .map(|v| parse_bool("KLYUCH_FISCAL_RECEIPTS", &v))
+        .transpose()?
+        .unwrap_or(false);
+    Ok(match provider {
+        AcquiringProvider::Sandbox => AcquiringSettings {
+            provider,
+            receipts,
+            tbank_url: String::new(),
+            terminal_key: crate::sandbox_bank::TERMINAL_KEY.into(),
+            password: set("KLYUCH_SANDBOX_PASSWORD").unwrap_or_else(|| "sandbox-password".into()),
+        },
+        AcquiringProvider::TBank => AcquiringSettings {
+            provider,
+            receipts,
+            tbank_url: set("KLYUCH_TBANK_URL")
+                .unwrap_or_else(|| "https://securepay.tinkoff.ru/v2".into()),
+            terminal_key: required("KLYUCH_TBANK_TERMINAL_KEY")?,
+            password: required("KLYUCH_TBANK_PASSWORD")?,
+        },
+    })
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@ use rust_decimal::Decimal;
 
 use app::billing::rules::Payee;
 use app::billing::store::{NewPayment, NewService};
-use app::billing::types::{Basis, Money, Section, Utility};
+use app::billing::types::{Basis, Money, Section, TurnoverRow, Utility};
 use app::db::Store;
 use app::error::AppError;
 use app::readings::rules::latest_window_period;
@@ -185,10 +185,10 @@ pub async fn load(store: &Store, today: NaiveDate) -> Result<(), AppError> {
             let run = store.accrue_now(Some(accountant), house.id, period).await?;
             store.post_accrual(accountant, run).await?;
             let bills = store.turnover(house.id, period).await?;
+            let last_bill = period == current.plus(-1);
             let mut payments = Vec::new();
-            for bill in bills {
+            for bill in &bills {
                 let (stops, half) = habit(&bill.apartment);
-                let last_bill = period == current.plus(-1);
                 if stops.is_some_and(|n| period >= current.plus(-n))
                     || (last_bill && bill.apartment == "12" && house_no == 0)
                 {
@@ -211,11 +211,86 @@ pub async fn load(store: &Store, today: NaiveDate) -> Result<(), AppError> {
                     });
                 }
             }
-            store.record_payments(None, &payments).await?;
+            if last_bill {
+                let payee = payee(house_no);
+                let statement = bank_statement(&payee, &bills, &payments, house_no == 0, today);
+                store.import_statement(accountant, &statement, true).await?;
+            } else {
+                store.record_payments(None, &payments).await?;
+            }
             period = period.plus(1);
         }
     }
     Ok(())
+}
+
+/// The last month's payments as they come from the bank: a 1CClientBankExchange statement of
+/// the payee's account whose payers wrote `л/с …` (credited on loading); in the first house
+/// also three the accountant has to sort out — a flat and surname only, a payer who names
+/// nothing, and a code and a purpose that disagree.
+fn bank_statement(
+    payee: &Payee,
+    bills: &[TurnoverRow],
+    payments: &[NewPayment],
+    with_queue: bool,
+    today: NaiveDate,
+) -> Vec<u8> {
+    use app::payments::rules::{ExportPayment, write_statement};
+    let account_of = |id: i64| bills.iter().find(|b| b.account_id == id);
+    let mut docs: Vec<ExportPayment> = payments
+        .iter()
+        .enumerate()
+        .filter_map(|(i, p)| {
+            let bill = account_of(p.account_id)?;
+            Some(ExportPayment {
+                number: (1000 + i).to_string(),
+                on: p.on,
+                amount: p.amount,
+                payer: bill.owner.clone(),
+                payer_inn: String::new(),
+                payer_account: format!("408178100000{:08}", p.account_id),
+                purpose: format!("Оплата ЖКУ л/с {} кв. {}", bill.account, bill.apartment),
+            })
+        })
+        .collect();
+    if with_queue {
+        let flat_12 = bills.iter().find(|b| b.apartment == "12");
+        let surname = flat_12
+            .and_then(|b| b.owner.split_whitespace().next())
+            .unwrap_or("Иванов");
+        let (a, b) = (&bills[0].account, &bills[bills.len() - 1].account);
+        for (number, payer, purpose) in [
+            (
+                "2001",
+                format!("{surname} Н. П."),
+                "Квартплата кв.12".to_string(),
+            ),
+            (
+                "2002",
+                "Соколова Ирина Павловна".to_string(),
+                "Оплата коммунальных услуг".to_string(),
+            ),
+            (
+                "2003",
+                "Быстров Олег".to_string(),
+                format!("ЛС {a}; за кв. по счёту {b}, ЛС {b}"),
+            ),
+        ] {
+            docs.push(ExportPayment {
+                number: number.into(),
+                on: today,
+                amount: Money(150_000),
+                payer,
+                payer_inn: String::new(),
+                payer_account: format!("40817810000000{number}00"),
+                purpose,
+            });
+        }
+    }
+    let from = docs.iter().map(|d| d.on).min().unwrap_or(today);
+    let created = today.and_hms_opt(9, 0, 0).unwrap_or_default();
+    let text = write_statement(payee, from, today, created, &docs);
+    encoding_rs::WINDOWS_1251.encode(&text).0.into_owned()
 }
 
 #[cfg(test)]

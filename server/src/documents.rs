@@ -15,6 +15,8 @@ use app::error::AppError;
 
 use crate::startup::AppState;
 
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
 #[derive(Debug, serde::Deserialize)]
 pub struct BillQuery {
     account: i64,
@@ -104,20 +106,7 @@ pub async fn turnover_xlsx(
     }
     .await;
     match result {
-        Ok(bytes) => (
-            [
-                (
-                    header::CONTENT_TYPE,
-                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
-                ),
-                (
-                    header::CONTENT_DISPOSITION,
-                    format!("attachment; filename=\"osv-{}-{}.xlsx\"", q.house, q.period),
-                ),
-            ],
-            bytes,
-        )
-            .into_response(),
+        Ok(bytes) => download(XLSX, &format!("osv-{}-{}.xlsx", q.house, q.period), bytes),
         Err(e) => refusal(e),
     }
 }
@@ -193,5 +182,154 @@ pub async fn bills_zip(
             tracing::error!(error = %e, "serving the bills ZIP");
             refusal(AppError::Internal)
         }
+    }
+}
+
+#[derive(Debug, serde::Deserialize)]
+pub struct PaymentsExportQuery {
+    house: i64,
+    period: String,
+    format: String,
+}
+
+/// A file the browser saves under `file_name`.
+fn download(content_type: &str, file_name: &str, bytes: Vec<u8>) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, content_type.to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{file_name}\""),
+            ),
+            (header::CACHE_CONTROL, "private, no-store".to_string()),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+/// `GET /staff/payments/export?house=…&period=2026-10&format=1c|xlsx|csv`: the payments a
+/// house's accounts received in the month, for 1С (the accountant's).
+pub async fn payments_export(
+    State(state): State<AppState>,
+    axum::Extension(session): axum::Extension<RequestSession>,
+    Query(q): Query<PaymentsExportQuery>,
+) -> Response {
+    use app::payments::export;
+    let Some(user) = session.user else {
+        return Redirect::to("/login?next=/staff/payments").into_response();
+    };
+    let result = async {
+        check(
+            &state.store,
+            &user,
+            Access::Permission(Permission::ManageBilling),
+        )
+        .await?;
+        let p = period(&q.period)?;
+        let rows = state.store.payment_register(q.house, p).await?;
+        state
+            .store
+            .log_view(user.id, "payment_register", Some(q.house))
+            .await?;
+        let name = format!("payments-{}-{}", q.house, p);
+        match q.format.as_str() {
+            "1c" => {
+                let payee = state.store.payee(q.house).await?.ok_or_else(|| {
+                    AppError::invalid(
+                        "У дома не указаны реквизиты получателя — заполните их на странице «Начисления».",
+                    )
+                })?;
+                let created = app::clock::local(chrono::Utc::now());
+                Ok(download(
+                    "text/plain; charset=windows-1251",
+                    &format!("{name}.txt"),
+                    export::statement_1c(&payee, p, created, &rows),
+                ))
+            }
+            "xlsx" => {
+                let address = state.store.house_tariffs(q.house).await?.address;
+                let title = format!("Реестр платежей: {address}, {}", p.label());
+                let bytes = export::register_xlsx(&title, &rows).map_err(|e| {
+                    tracing::error!(error = %e, "payment register workbook");
+                    AppError::Internal
+                })?;
+                Ok(download(XLSX, &format!("{name}.xlsx"), bytes))
+            }
+            "csv" => Ok(download(
+                "text/csv; charset=utf-8",
+                &format!("{name}.csv"),
+                export::register_csv(&rows),
+            )),
+            _ => Err(AppError::invalid("Формат выгрузки: 1c, xlsx или csv.")),
+        }
+    }
+    .await;
+    result.unwrap_or_else(refusal)
+}
+
+/// `POST /hooks/acquiring`: the bank's notification. Recorded whatever it says; applied only
+/// when signed and matching its order (the credit itself is a job). Answers `OK` so the bank
+/// stops sending, except to a forged or unreadable one.
+pub async fn acquiring_notification(State(state): State<AppState>, body: String) -> Response {
+    use app::payments::online::NotificationOutcome;
+    let fields: Option<serde_json::Map<String, serde_json::Value>> =
+        serde_json::from_str(&body).ok();
+    let verified = fields.as_ref().is_some_and(|f| state.acquiring.verify(f));
+    match state
+        .store
+        .record_notification(state.acquiring.provider(), &body, verified)
+        .await
+    {
+        Ok(NotificationOutcome::BadSignature) => {
+            (StatusCode::FORBIDDEN, "bad token").into_response()
+        }
+        Ok(NotificationOutcome::Unreadable) => {
+            (StatusCode::BAD_REQUEST, "bad request").into_response()
+        }
+        Ok(_) => "OK".into_response(),
+        Err(e) => refusal(e),
+    }
+}
+
+#[derive(Debug, serde::Deserialize)]
+pub struct PaymentQuery {
+    id: i64,
+}
+
+/// `GET /cabinet/payment-pdf?id=…`: a card payment's confirmation (the payer's own).
+pub async fn payment_pdf(
+    State(state): State<AppState>,
+    axum::Extension(session): axum::Extension<RequestSession>,
+    Query(q): Query<PaymentQuery>,
+) -> Response {
+    let Some(user) = session.user else {
+        return Redirect::to("/login?next=/cabinet/payments").into_response();
+    };
+    let result = async {
+        if state.store.online_payment_user(q.id).await? != user.id {
+            return Err(AppError::Forbidden);
+        }
+        let view = state.store.online_payment(q.id).await?;
+        Ok::<_, AppError>((
+            view.order_id.clone(),
+            app::payments::confirmation::render(&view),
+        ))
+    }
+    .await;
+    match result {
+        Ok((order, pdf)) => (
+            [
+                (header::CONTENT_TYPE, "application/pdf".to_string()),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!("inline; filename=\"payment-{order}.pdf\""),
+                ),
+                (header::CACHE_CONTROL, "private, no-store".to_string()),
+            ],
+            pdf,
+        )
+            .into_response(),
+        Err(e) => refusal(e),
     }
 }

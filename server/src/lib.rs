@@ -1,6 +1,7 @@
 //! The Ключ server: configuration, the router and its middleware, the demo data, startup and
 //! graceful shutdown. The business logic lives in the `app` crate.
 
+pub mod acquiring;
 pub mod config;
 pub mod demo;
 mod demo_billing;
@@ -10,6 +11,7 @@ pub mod documents;
 pub mod files;
 pub mod middleware;
 pub mod notify;
+pub mod sandbox_bank;
 pub mod startup;
 
 /// Logs as plain text to stderr; `RUST_LOG` sets the level (default `info`). Personal data is

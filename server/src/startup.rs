@@ -11,7 +11,9 @@ use tower_http::compression::CompressionLayer;
 use app::db::{Db, DbError, Store};
 use app::{App, shell};
 
-use crate::config::Settings;
+use app::payments::acquiring::SharedAcquiring;
+
+use crate::config::{AcquiringProvider, Settings};
 use crate::notify::{Senders, Worker, worker_id};
 
 #[derive(Clone)]
@@ -19,6 +21,7 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub store: Store,
     pub settings: Settings,
+    pub acquiring: SharedAcquiring,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -78,14 +81,17 @@ impl Application {
                     addr: settings.addr,
                     source,
                 })?;
-        let senders = Senders::from_settings(&store, &settings).await?;
+        let own_base = own_base(&listener);
+        let acquiring = crate::acquiring::from_settings(&settings, &own_base);
+        let mut senders = Senders::from_settings(&store, &settings).await?;
+        senders.acquiring = acquiring.clone();
         let worker = settings.notify.worker.then(|| {
             (
                 Worker::new(store.clone(), senders, worker_id()),
                 std::time::Duration::from_millis(settings.notify.poll_ms),
             )
         });
-        let router = router(store.clone(), settings);
+        let router = router(store.clone(), settings, acquiring);
         Ok(Self {
             listener,
             router,
@@ -152,18 +158,33 @@ pub fn leptos_options(settings: &Settings) -> LeptosOptions {
         .build()
 }
 
-pub fn router(store: Store, settings: Settings) -> Router {
+/// Where this server itself is reached from inside (the sandbox bank and its callbacks).
+fn own_base(listener: &TcpListener) -> String {
+    match listener.local_addr() {
+        Ok(addr) if addr.ip().is_unspecified() => format!("http://127.0.0.1:{}", addr.port()),
+        Ok(addr) => format!("http://{addr}"),
+        Err(_) => "http://127.0.0.1:3000".into(),
+    }
+}
+
+pub fn router(store: Store, settings: Settings, acquiring: SharedAcquiring) -> Router {
     let leptos_options = leptos_options(&settings);
     let routes = generate_route_list(App);
     let config = settings.app_config();
+    let sandbox = (settings.acquiring.provider == AcquiringProvider::Sandbox).then(|| {
+        crate::sandbox_bank::SandboxBank::new(&settings.acquiring.password, &settings.public_url)
+            .router()
+    });
     let state = AppState {
         leptos_options: leptos_options.clone(),
         store: store.clone(),
         settings,
+        acquiring: acquiring.clone(),
     };
     let context = move || {
         provide_context(store.clone());
         provide_context(config.clone());
+        provide_context(acquiring.clone());
         leptos::nonce::provide_nonce();
     };
     let files = tower_http::services::ServeDir::new(&state.settings.files_dir);
@@ -182,9 +203,19 @@ pub fn router(store: Store, settings: Settings) -> Router {
         )
         .route("/staff/billing/bills", get(crate::documents::bills_zip))
         .route(
+            "/staff/payments/export",
+            get(crate::documents::payments_export),
+        )
+        .route(
             "/staff/billing/sample",
             get(crate::documents::import_sample),
         )
+        .route("/cabinet/payment-pdf", get(crate::documents::payment_pdf))
+        .route(
+            "/hooks/acquiring",
+            axum::routing::post(crate::documents::acquiring_notification),
+        )
+        .merge(sandbox.unwrap_or_default())
         .nest_service("/files", files)
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let options = leptos_options.clone();

@@ -1495,3 +1495,97 @@ both_backends!(
         app.stop().await;
     }
 );
+
+both_backends!(
+    bank_statements_and_exports_are_the_accountants,
+    |backend: Backend| async move {
+        use app::payments::api::*;
+        use app::payments::types::BankPage;
+        use app::sheet::ImportReport;
+        use base64::Engine;
+        let Some(app) = TestApp::spawn(backend).await else {
+            return;
+        };
+        let zhitel = app.signed_in(logins::RESIDENT).await;
+        let accountant = app.signed_in(logins::ACCOUNTANT).await;
+        let sample = include_bytes!("../../docs/samples/bank-statement-cp1251.txt");
+        let content = format!(
+            "data:text/plain;base64,{}",
+            base64::engine::general_purpose::STANDARD.encode(sample)
+        );
+        let form = [("content", content.as_str()), ("commit", "1")];
+        for (path, form) in [
+            (path::<ImportBankStatement>(), &form[..]),
+            (path::<LoadBankPage>(), &[][..]),
+            (
+                path::<AssignBankPayment>(),
+                &[("payment_id", "1"), ("account_number", "1")][..],
+            ),
+            (
+                path::<DismissBankPayment>(),
+                &[("payment_id", "1"), ("note", "не житель")][..],
+            ),
+        ] {
+            let (status, _) = error_of(app.call(&zhitel, path, form).await).await;
+            assert_eq!(status, StatusCode::FORBIDDEN, "{path}");
+        }
+        // the sample's accounts are not in the demo: both incoming payments wait in the queue
+        let report: ImportReport = app
+            .call(&accountant, path::<ImportBankStatement>(), &form)
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert!(report.saved, "{report:?}");
+        let page: BankPage = app
+            .call(&accountant, path::<LoadBankPage>(), &[])
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(page.queue.len(), 2);
+        let id = page.queue[0].id.to_string();
+        let (status, error) = error_of(
+            app.call(
+                &accountant,
+                path::<AssignBankPayment>(),
+                &[("payment_id", &id), ("account_number", "нет-такого")],
+            )
+            .await,
+        )
+        .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert!(error.to_string().contains("не найден"), "{error}");
+
+        let house = app.store.houses().await.unwrap()[0].id;
+        let url = |format: &str| {
+            format!(
+                "{}/staff/payments/export?house={house}&period=2026-10&format={format}",
+                app.base
+            )
+        };
+        assert_eq!(
+            zhitel.get(url("csv")).send().await.unwrap().status(),
+            StatusCode::FORBIDDEN
+        );
+        let file = accountant.get(url("1c")).send().await.unwrap();
+        assert_eq!(file.status(), StatusCode::OK);
+        assert_eq!(
+            file.headers()[reqwest::header::CONTENT_TYPE],
+            "text/plain; charset=windows-1251"
+        );
+        let bytes = file.bytes().await.unwrap();
+        let text = encoding_rs::WINDOWS_1251.decode(&bytes).0;
+        assert!(app::payments::rules::parse_statement(&text).is_ok());
+        for format in ["xlsx", "csv"] {
+            assert_eq!(
+                accountant.get(url(format)).send().await.unwrap().status(),
+                StatusCode::OK
+            );
+        }
+        let bad = accountant.get(url("pdf")).send().await.unwrap();
+        assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+        assert!(bad.text().await.unwrap().contains("Формат выгрузки"));
+        app.stop().await;
+    }
+);

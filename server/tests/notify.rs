@@ -75,6 +75,10 @@ async fn senders(store: &Store, smtp: Option<&SmtpServer>, sms: Option<&SmsRu>) 
             vapid,
             http: reqwest::Client::new(),
         },
+        acquiring: server::acquiring::from_settings(
+            &server::config::Settings::from_lookup(|_| None).expect("settings"),
+            "http://127.0.0.1:9",
+        ),
     }
 }
 

@@ -159,18 +159,28 @@ fn deflate(data: &[u8]) -> Vec<u8> {
     e.finish().unwrap_or_default()
 }
 
-/// A page's drawing operators, top-left origin in points (A4: 595 × 842).
-struct Canvas {
+/// A page's drawing operators, top-left origin in points (A4: 595 × 842); every PDF Ключ
+/// writes (the bill, the payment confirmation) is drawn on one.
+pub(crate) struct Canvas {
     ops: String,
 }
 
 const PAGE_W: f64 = 595.0;
-const PAGE_H: f64 = 842.0;
-const LEFT: f64 = 36.0;
-const RIGHT: f64 = PAGE_W - 36.0;
+pub(crate) const PAGE_H: f64 = 842.0;
+pub(crate) const LEFT: f64 = 36.0;
+pub(crate) const RIGHT: f64 = PAGE_W - 36.0;
 
 impl Canvas {
-    fn text(&mut self, x: f64, y: f64, size: f64, bold: bool, text: &str) {
+    pub(crate) fn new() -> Canvas {
+        Canvas { ops: String::new() }
+    }
+
+    /// The page as a PDF with the fonts embedded.
+    pub(crate) fn finish(self) -> Vec<u8> {
+        assemble(&self.ops)
+    }
+
+    pub(crate) fn text(&mut self, x: f64, y: f64, size: f64, bold: bool, text: &str) {
         let (regular, heavy) = fonts();
         let font = if bold { heavy } else { regular };
         self.ops.push_str(&format!(
@@ -181,12 +191,12 @@ impl Canvas {
         ));
     }
 
-    fn text_right(&mut self, right: f64, y: f64, size: f64, bold: bool, text: &str) {
+    pub(crate) fn text_right(&mut self, right: f64, y: f64, size: f64, bold: bool, text: &str) {
         let w = width(text, size, bold);
         self.text(right - w, y, size, bold, text);
     }
 
-    fn line(&mut self, x1: f64, y1: f64, x2: f64, y2: f64) {
+    pub(crate) fn line(&mut self, x1: f64, y1: f64, x2: f64, y2: f64) {
         self.ops.push_str(&format!(
             "0.6 w {x1:.2} {:.2} m {x2:.2} {:.2} l S\n",
             PAGE_H - y1,
@@ -202,7 +212,14 @@ impl Canvas {
     }
 
     /// Wrapped text; returns the y below it.
-    fn paragraph(&mut self, x: f64, mut y: f64, max_w: f64, size: f64, text: &str) -> f64 {
+    pub(crate) fn paragraph(
+        &mut self,
+        x: f64,
+        mut y: f64,
+        max_w: f64,
+        size: f64,
+        text: &str,
+    ) -> f64 {
         for line in text.lines() {
             for piece in wrap(line, max_w, size) {
                 self.text(x, y, size, false, &piece);
@@ -308,7 +325,7 @@ fn qr(c: &mut Canvas, payload: &str, x: f64, y: f64, size: f64) {
 /// The bill as PDF bytes.
 pub fn render(b: &BillData) -> Vec<u8> {
     let m = &b.month;
-    let mut c = Canvas { ops: String::new() };
+    let mut c = Canvas::new();
     let mut y = 40.0;
     c.text(LEFT, y, 14.0, true, "ЕДИНЫЙ ПЛАТЁЖНЫЙ ДОКУМЕНТ");
     c.text_right(RIGHT, y, 11.0, true, &format!("за {}", m.period.label()));
@@ -479,7 +496,7 @@ pub fn render(b: &BillData) -> Vec<u8> {
         );
     }
     c.text(LEFT, PAGE_H - 30.0, 6.5, false, "Документ сформирован системой «Ключ». Вопросы по начислениям — в кабинете жителя или у бухгалтера.");
-    assemble(&c.ops)
+    c.finish()
 }
 
 /// Wraps page content into a PDF with the two embedded fonts.

@@ -146,6 +146,19 @@ impl Store {
         .map_err(internal("purge finished jobs"))
     }
 
+    /// Ends a job that did its work.
+    pub async fn finish_job(&self, job: &Job, worker: &str) -> Result<(), AppError> {
+        with_db!(&self.db, |pool| finish_job!(
+            pool,
+            job.id,
+            worker,
+            "done",
+            None::<String>
+        )
+        .map(|_| ()))
+        .map_err(internal("finish job"))
+    }
+
     /// Ends a job whose kind no handler knows (a newer release wrote it): kept for the record.
     pub async fn fail_job(&self, job: &Job, worker: &str, error: &str) -> Result<(), AppError> {
         with_db!(&self.db, |pool| finish_job!(

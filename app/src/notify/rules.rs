@@ -116,6 +116,21 @@ pub fn spec(kind: NoticeKind) -> KindSpec {
                 ("due", "срок оплаты"),
             ],
         },
+        NoticeKind::PaymentReceived => KindSpec {
+            key: "payment_received",
+            label: "Оплата зачислена",
+            mandatory: false,
+            critical: false,
+            default_channels: &[Channel::Email, Channel::Push],
+            title: "Оплата {amount} зачислена",
+            body: "Платёж {amount} от {date} (заказ {order}) зачислен на лицевые счета. \
+                   Подтверждение — в кабинете.",
+            placeholders: &[
+                ("amount", "сумма платежа"),
+                ("date", "дата оплаты"),
+                ("order", "номер заказа"),
+            ],
+        },
     }
 }
 

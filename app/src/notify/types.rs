@@ -58,16 +58,19 @@ pub enum NoticeKind {
     MeterVerification,
     /// The month's bill (ЕПД) is ready; the e-mail carries its PDF.
     BillReady,
+    /// A card payment reached the payer's accounts.
+    PaymentReceived,
 }
 
 impl NoticeKind {
-    pub const ALL: [NoticeKind; 6] = [
+    pub const ALL: [NoticeKind; 7] = [
         NoticeKind::Announcement,
         NoticeKind::CriticalAnnouncement,
         NoticeKind::PasswordChanged,
         NoticeKind::ReadingsDue,
         NoticeKind::MeterVerification,
         NoticeKind::BillReady,
+        NoticeKind::PaymentReceived,
     ];
 
     pub fn as_str(self) -> &'static str {

@@ -122,10 +122,16 @@ where
 /// A spreadsheet field of an import form and its two buttons: check, then load. The file goes
 /// as base64 in the hidden `content` field (see `public/forms.js`).
 #[component]
-pub fn ImportFileFields() -> impl IntoView {
+pub fn ImportFileFields(
+    /// What the file picker offers; spreadsheets unless told.
+    #[prop(
+        default = ".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )]
+    accept: &'static str,
+) -> impl IntoView {
     view! {
         <label class=style::LABEL>{text::FILE}
-            <input type="file" accept=".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            <input type="file" accept=accept
                 class="mt-1 block text-sm" data-read-into="import-content" required/>
         </label>
         <input type="hidden" id="import-content" name="content"/>
@@ -361,6 +367,7 @@ fn StaffFrame() -> impl IntoView {
                     <StaffLink href="/staff/readings" label=text::NAV_READINGS exact=false also=&["/staff/meter"]/>
                     {can(Permission::ManageBilling).then(|| view! {
                         <StaffLink href="/staff/billing" label=text::NAV_BILLING exact=false also=&["/staff/tariffs"]/>
+                        <StaffLink href="/staff/payments" label=text::NAV_PAYMENTS exact=false/>
                     })}
                     {can(Permission::ManageInvites).then(|| view! {
                         <StaffLink href="/staff/approvals" label=text::NAV_APPROVALS exact=false/>

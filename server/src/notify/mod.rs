@@ -15,6 +15,7 @@ use app::db::Store;
 use app::db::jobs::{CLAIM_BATCH, Job};
 use app::notify::store::{DELIVER, FANOUT, SendOutcome};
 use app::notify::types::Channel;
+use app::payments::online::{CREDIT_JOB, EXPIRE_JOB, expiring_payment};
 use app::readings::store::REMINDERS_JOB;
 
 use email::EmailSender;
@@ -27,6 +28,8 @@ pub struct Senders {
     pub email: EmailSender,
     pub sms: SmsSender,
     pub push: PushSender,
+    /// The bank the payment expiry job asks before giving up on a payment.
+    pub acquiring: app::payments::acquiring::SharedAcquiring,
 }
 
 impl Senders {
@@ -75,6 +78,11 @@ impl Senders {
             email,
             sms,
             push: PushSender { vapid, http },
+            // where the server listens; `Application::build` sets the bound address
+            acquiring: crate::acquiring::from_settings(
+                settings,
+                &format!("http://{}", settings.addr),
+            ),
         })
     }
 }
@@ -190,6 +198,8 @@ impl Worker {
                 }),
             ACCRUAL_JOB => self.store.accrual_job(&job, &self.id).await,
             BILLS_JOB => self.store.bills_job(&job, &self.id).await,
+            CREDIT_JOB => self.store.credit_job(&job, &self.id).await,
+            EXPIRE_JOB => self.expire_payment(&job).await,
             other => {
                 tracing::error!(job = job.id, kind = other, "no handler for this job kind");
                 self.store.fail_job(&job, &self.id, "no handler").await
@@ -199,6 +209,36 @@ impl Worker {
             // the job stays claimed; its lease runs out and it is tried again
             tracing::warn!(job = job.id, kind = %job.kind, "job left for a retry after an error");
         }
+    }
+
+    /// A payment nobody finished in time: the bank is asked once more (a confirmation that
+    /// never reached us is honoured), then it is closed as expired. An unreachable bank is
+    /// asked again on the job's retries, at most five times.
+    async fn expire_payment(&self, job: &Job) -> Result<(), app::error::AppError> {
+        let Some(payment_id) = expiring_payment(job) else {
+            return self
+                .store
+                .fail_job(job, &self.id, "payload without payment_id")
+                .await;
+        };
+        if let Some(provider_id) = self.store.open_online_payment(payment_id).await? {
+            let fetched = match &provider_id {
+                Some(id) => Some(self.senders.acquiring.state(id).await),
+                None => None,
+            };
+            match fetched {
+                Some(Ok(state)) => {
+                    self.store.apply_bank_state(payment_id, &state).await?;
+                }
+                Some(Err(e)) if job.attempts < 5 => {
+                    tracing::warn!(payment_id, error = %e, "bank not asked about an expiring payment");
+                    return Err(app::error::AppError::Internal);
+                }
+                _ => {}
+            }
+            self.store.expire_online_payment(payment_id).await?;
+        }
+        self.store.finish_job(job, &self.id).await
     }
 
     async fn deliver(&self, job: &Job) -> Result<(), app::error::AppError> {

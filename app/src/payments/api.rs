@@ -1,0 +1,178 @@
+//! Server functions of payments: authorise → validate → one store call.
+
+use leptos::prelude::*;
+
+use super::types::*;
+use crate::error::AppError;
+
+#[cfg(feature = "ssr")]
+use {
+    crate::auth::guard::{Access, authorize},
+    crate::auth::types::Permission,
+    crate::billing::types::{Money, Period},
+    crate::context,
+};
+
+/// One account's line of the pay form (`parts[0][account_id]=…` in the form).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct PayPart {
+    pub account_id: i64,
+    /// Roubles as typed (`1 234,56`); empty: this account is not paid now.
+    pub amount: String,
+    /// `2026-10`; empty: the debt, oldest first.
+    #[serde(default)]
+    pub period: Option<String>,
+}
+
+/// Checks (`commit` empty) or loads a bank statement in the 1CClientBankExchange format.
+#[server(endpoint = "import_bank_statement")]
+pub async fn import_bank_statement(
+    content: String,
+    commit: Option<String>,
+) -> Result<crate::sheet::ImportReport, AppError> {
+    let store = context::store()?;
+    let actor = authorize(Access::Permission(Permission::ManageBilling)).await?;
+    let bytes = crate::sheet::decode_upload(&content)?;
+    store
+        .import_statement(actor.id, &bytes, commit.is_some())
+        .await
+}
+
+#[server(endpoint = "load_bank_page")]
+pub async fn load_bank_page() -> Result<BankPage, AppError> {
+    let store = context::store()?;
+    authorize(Access::Permission(Permission::ManageBilling)).await?;
+    store.bank_page(context::today()).await
+}
+
+/// Credits a queued bank payment to an account (by its number).
+#[server(endpoint = "assign_bank_payment")]
+pub async fn assign_bank_payment(payment_id: i64, account_number: String) -> Result<(), AppError> {
+    let store = context::store()?;
+    let actor = authorize(Access::Permission(Permission::ManageBilling)).await?;
+    store
+        .assign_bank_payment(actor.id, payment_id, &account_number)
+        .await
+}
+
+/// Takes a queued bank payment out of the queue as not a resident's, with a note.
+#[server(endpoint = "dismiss_bank_payment")]
+pub async fn dismiss_bank_payment(payment_id: i64, note: String) -> Result<(), AppError> {
+    let store = context::store()?;
+    let actor = authorize(Access::Permission(Permission::ManageBilling)).await?;
+    store
+        .dismiss_bank_payment(actor.id, payment_id, &note)
+        .await
+}
+
+/// The payer's accounts with balances, for the pay page.
+#[server(endpoint = "load_pay_page")]
+pub async fn load_pay_page() -> Result<Vec<PayableAccount>, AppError> {
+    let store = context::store()?;
+    let user = authorize(Access::Permission(Permission::OwnCabinet)).await?;
+    store.payable_accounts(user.id, context::today()).await
+}
+
+/// Creates a card payment for the chosen accounts and sends the payer to the bank's page.
+#[server(endpoint = "start_payment")]
+pub async fn start_payment(parts: Vec<PayPart>) -> Result<String, AppError> {
+    use crate::payments::acquiring::{Order, SharedAcquiring};
+    use crate::payments::online::NewPart;
+    let store = context::store()?;
+    let config = context::config()?;
+    let acquiring = use_context::<SharedAcquiring>().ok_or(AppError::Internal)?;
+    let user = authorize(Access::Permission(Permission::OwnCabinet)).await?;
+    let mut chosen = Vec::new();
+    for p in parts.iter().filter(|p| !p.amount.trim().is_empty()) {
+        authorize(Access::Account(p.account_id)).await?;
+        let amount = Money::parse(&p.amount).ok_or_else(|| {
+            AppError::invalid(format!(
+                "Сумма «{}» — в рублях, например 1 234,56.",
+                p.amount
+            ))
+        })?;
+        if amount.0 == 0 {
+            continue;
+        }
+        let period = match p.period.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            None => None,
+            Some(s) => Some(
+                Period::parse(s).ok_or_else(|| AppError::invalid("Период — в виде 2026-11."))?,
+            ),
+        };
+        chosen.push(NewPart {
+            account_id: p.account_id,
+            amount,
+            period,
+        });
+    }
+    let now = chrono::Utc::now();
+    let (id, order_id) = store
+        .create_online_payment(user.id, acquiring.provider(), &chosen, now)
+        .await?;
+    let total: Money = chosen.iter().map(|p| p.amount).sum();
+    let back = format!(
+        "{}/cabinet/payment/{id}",
+        config.public_url.trim_end_matches('/')
+    );
+    let order = Order {
+        order_id,
+        amount: total,
+        description: format!("Оплата ЖКУ, лицевых счетов: {}", chosen.len()),
+        success_url: back.clone(),
+        fail_url: back,
+        email: Some(user.login.clone()).filter(|l| l.contains('@')),
+    };
+    match acquiring.init(&order).await {
+        Ok(started) => {
+            store.online_payment_started(id, &started).await?;
+            leptos_axum::redirect(&started.payment_url);
+            Ok(started.payment_url)
+        }
+        Err(e) => {
+            tracing::error!(payment_id = id, error = %e, "the bank did not take the order");
+            store.online_payment_refused(id).await?;
+            Err(AppError::invalid(
+                "Банк сейчас не принимает оплату. Попробуйте через несколько минут.",
+            ))
+        }
+    }
+}
+
+/// One of the payer's card payments. While it is open the bank is asked how it stands (a
+/// trusted answer: it comes over the authenticated API), so the page is right even before
+/// the bank's notification arrives.
+#[server(endpoint = "load_online_payment")]
+pub async fn load_online_payment(id: i64) -> Result<OnlinePaymentView, AppError> {
+    use crate::payments::acquiring::SharedAcquiring;
+    let store = context::store()?;
+    let acquiring = use_context::<SharedAcquiring>().ok_or(AppError::Internal)?;
+    let user = authorize(Access::Permission(Permission::OwnCabinet)).await?;
+    if store.online_payment_user(id).await? != user.id {
+        return Err(AppError::Forbidden);
+    }
+    if let Some(Some(provider_id)) = store.open_online_payment(id).await? {
+        match acquiring.state(&provider_id).await {
+            Ok(state) => {
+                store.apply_bank_state(id, &state).await?;
+            }
+            Err(e) => tracing::warn!(payment_id = id, error = %e, "bank state not fetched"),
+        }
+    }
+    store.online_payment(id).await
+}
+
+/// The payer's card payments, optionally of one status and year.
+#[server(endpoint = "load_my_payments")]
+pub async fn load_my_payments(
+    status: Option<String>,
+    year: Option<i32>,
+) -> Result<Vec<OnlinePaymentView>, AppError> {
+    let store = context::store()?;
+    let user = authorize(Access::Permission(Permission::OwnCabinet)).await?;
+    let filter = PaymentFilter {
+        status: status.as_deref().and_then(OnlineStatus::parse),
+        year,
+    };
+    store.online_payments(user.id, &filter).await
+}

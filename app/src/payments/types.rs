@@ -1,0 +1,268 @@
+//! Payments' shared types (both targets).
+
+use chrono::{NaiveDate, NaiveDateTime};
+
+use crate::billing::types::Period;
+use serde::{Deserialize, Serialize};
+
+use crate::billing::types::Money;
+
+/// How a bank document was matched to an account (DOMAIN.md §4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum MatchRule {
+    /// A ГИС ЖКХ identifier (ЖКУ / ЕЛС) in the purpose.
+    Gis,
+    /// The document's `Код` field is the account number.
+    Code,
+    /// `л/с 1234567` in the purpose.
+    PurposeAccount,
+    /// Sure rules named different accounts.
+    Conflict,
+    /// An account number in the purpose without its marker.
+    NumberInText,
+    /// The payer's earlier payments went to this account.
+    KnownPayer,
+    /// The flat number in the purpose and a resident of it with the payer's surname.
+    FlatAndPayer,
+    /// The payer's full name is a resident's.
+    Payer,
+    /// The accountant chose the account.
+    Manual,
+}
+
+impl MatchRule {
+    pub const ALL: [MatchRule; 9] = [
+        MatchRule::Gis,
+        MatchRule::Code,
+        MatchRule::PurposeAccount,
+        MatchRule::Conflict,
+        MatchRule::NumberInText,
+        MatchRule::KnownPayer,
+        MatchRule::FlatAndPayer,
+        MatchRule::Payer,
+        MatchRule::Manual,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MatchRule::Gis => "gis",
+            MatchRule::Code => "code",
+            MatchRule::PurposeAccount => "purpose_account",
+            MatchRule::Conflict => "conflict",
+            MatchRule::NumberInText => "number_in_text",
+            MatchRule::KnownPayer => "known_payer",
+            MatchRule::FlatAndPayer => "flat_and_payer",
+            MatchRule::Payer => "payer",
+            MatchRule::Manual => "manual",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<MatchRule> {
+        Self::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            MatchRule::Gis => "идентификатор ГИС ЖКХ в назначении",
+            MatchRule::Code => "номер счёта в поле «Код»",
+            MatchRule::PurposeAccount => "л/с в назначении платежа",
+            MatchRule::Conflict => "в коде и назначении разные счета",
+            MatchRule::NumberInText => "номер счёта в тексте назначения",
+            MatchRule::KnownPayer => "этот плательщик раньше платил за этот счёт",
+            MatchRule::FlatAndPayer => "квартира и фамилия плательщика",
+            MatchRule::Payer => "ФИО плательщика совпадает с жителем",
+            MatchRule::Manual => "выбран бухгалтером",
+        }
+    }
+}
+
+/// Where a bank payment stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum BankPaymentStatus {
+    /// Credited to an account (ledger entry written).
+    Posted,
+    /// Waits for the accountant.
+    Queued,
+    /// Not a resident's payment (the accountant said why).
+    Dismissed,
+}
+
+impl BankPaymentStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BankPaymentStatus::Posted => "posted",
+            BankPaymentStatus::Queued => "queued",
+            BankPaymentStatus::Dismissed => "dismissed",
+        }
+    }
+}
+
+/// The account a queued payment probably belongs to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Suggestion {
+    pub account_number: String,
+    pub address: String,
+    pub rule: MatchRule,
+    pub confidence: u8,
+}
+
+/// A bank payment waiting for the accountant.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueuedPayment {
+    pub id: i64,
+    pub number: String,
+    pub on: NaiveDate,
+    pub amount: Money,
+    pub payer: String,
+    pub purpose: String,
+    pub suggestion: Option<Suggestion>,
+}
+
+/// A loaded statement and what became of its incoming payments.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatementView {
+    pub id: i64,
+    pub bank_account: String,
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    pub loaded_on: NaiveDate,
+    pub posted: i64,
+    pub queued: i64,
+    pub dismissed: i64,
+    pub amount: Money,
+}
+
+/// The accountant's payments page: the queue and the statements loaded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BankPage {
+    pub queue: Vec<QueuedPayment>,
+    pub statements: Vec<StatementView>,
+    /// The month usually exported: the last one (`2026-10`).
+    pub last_month: String,
+}
+
+/// One received payment of a register for accounting.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RegisterRow {
+    pub on: NaiveDate,
+    pub account_number: String,
+    pub address: String,
+    pub payer: String,
+    /// The payer's bank account and INN when the money came by a bank document.
+    pub payer_account: String,
+    pub payer_inn: String,
+    /// The bank document's number, else the ledger entry's.
+    pub document: String,
+    pub amount: Money,
+    /// Where the money came from: «Банк, п/п № 6032», «Импорт истории», …
+    pub source: String,
+}
+
+/// Where an online (card) payment stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum OnlineStatus {
+    /// Created here, not yet at the bank.
+    New,
+    /// At the bank: the resident is on its page, or it is checking the card (3-DS).
+    Pending,
+    /// The bank refused, or the resident cancelled.
+    Rejected,
+    /// Nobody finished it in time.
+    Expired,
+    /// The money is taken: credited to the accounts.
+    Confirmed,
+}
+
+impl OnlineStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OnlineStatus::New => "new",
+            OnlineStatus::Pending => "pending",
+            OnlineStatus::Rejected => "rejected",
+            OnlineStatus::Expired => "expired",
+            OnlineStatus::Confirmed => "confirmed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<OnlineStatus> {
+        [
+            OnlineStatus::New,
+            OnlineStatus::Pending,
+            OnlineStatus::Rejected,
+            OnlineStatus::Expired,
+            OnlineStatus::Confirmed,
+        ]
+        .into_iter()
+        .find(|x| x.as_str() == s)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            OnlineStatus::New | OnlineStatus::Pending => "ожидает оплаты",
+            OnlineStatus::Rejected => "отклонён",
+            OnlineStatus::Expired => "не завершён",
+            OnlineStatus::Confirmed => "оплачен",
+        }
+    }
+
+    /// Nothing more will happen to it (a confirmation may still arrive for an expired or
+    /// rejected one and is honoured: the money was taken).
+    pub fn is_final(self) -> bool {
+        !matches!(self, OnlineStatus::New | OnlineStatus::Pending)
+    }
+}
+
+/// Which of a user's card payments to list.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentFilter {
+    pub status: Option<OnlineStatus>,
+    pub year: Option<i32>,
+}
+
+/// One account's share of a card payment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentPartView {
+    pub account_id: i64,
+    pub account_number: String,
+    pub address: String,
+    /// The period the payer chose; `None`: the debt, oldest first.
+    pub period: Option<Period>,
+    pub amount: Money,
+    /// The ledger entry is written.
+    pub credited: bool,
+    /// How the share is spread over the services (service, amount); empty in lists.
+    pub spread: Vec<(String, Money)>,
+}
+
+/// A card payment as its payer sees it (and prints as the confirmation).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OnlinePaymentView {
+    pub id: i64,
+    pub order_id: String,
+    /// The provider's name for people.
+    pub provider: String,
+    /// The bank's transaction id.
+    pub provider_id: Option<String>,
+    pub amount: Money,
+    pub status: OnlineStatus,
+    /// Local (Moscow) time.
+    pub created_at: NaiveDateTime,
+    pub paid_at: Option<NaiveDateTime>,
+    /// The fiscal receipt (54-ФЗ) when the bank gave one.
+    pub receipt_url: Option<String>,
+    /// The bank's page, while the payment can still be finished there.
+    pub payment_url: Option<String>,
+    pub parts: Vec<PaymentPartView>,
+}
+
+/// One of the payer's accounts on the pay page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PayableAccount {
+    pub account_id: i64,
+    pub number: String,
+    pub address: String,
+    /// Positive: owed.
+    pub balance: Money,
+    /// Billed periods the payer may name, newest first.
+    pub periods: Vec<Period>,
+}

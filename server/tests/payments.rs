@@ -1,0 +1,488 @@
+//! Bank statements on SQLite and PostgreSQL: the real-world sample credits its two incoming
+//! payments and skips the outgoing ones, the same file twice credits nothing twice, a broken
+//! file saves nothing, the accountant's queue (suggestions, assign, dismiss, refusals, audit),
+//! a payer learned from an earlier payment, and the month's register with its 1С file, XLSX
+//! and CSV read back.
+
+mod common;
+
+use chrono::NaiveDate;
+
+use app::billing::types::{Money, Period};
+use app::db::Store;
+use app::payments::rules::parse_statement;
+use app::payments::types::MatchRule;
+use app::with_db;
+use common::Backend;
+use server::demo::logins;
+
+const SAMPLE: &[u8] = include_bytes!("../../docs/samples/bank-statement-cp1251.txt");
+const OUR_ACCOUNT: &str = "40702810801500116391";
+
+async fn scalar(store: &Store, sql: &str) -> i64 {
+    with_db!(&store.db, |pool| sqlx::query_scalar::<_, i64>(sql)
+        .fetch_one(pool)
+        .await)
+    .unwrap()
+}
+
+async fn text(store: &Store, sql: &str) -> String {
+    with_db!(&store.db, |pool| sqlx::query_scalar::<_, String>(sql)
+        .fetch_one(pool)
+        .await)
+    .unwrap()
+}
+
+async fn accountant(store: &Store) -> i64 {
+    store
+        .credentials(logins::ACCOUNTANT)
+        .await
+        .unwrap()
+        .unwrap()
+        .id
+}
+
+async fn balance(store: &Store, account_id: i64) -> i64 {
+    scalar(
+        store,
+        &format!("SELECT COALESCE(CAST(SUM(amount) AS BIGINT), 0) FROM ledger WHERE account_id = {account_id}"),
+    )
+    .await
+}
+
+/// zhitel's account in «Серебряная, д. 1», flat 12: (account id, number, house id).
+async fn zhitel_account(store: &Store) -> (i64, String, i64) {
+    let id = scalar(
+        store,
+        "SELECT c.id FROM accounts c JOIN apartments a ON a.id = c.apartment_id
+         JOIN houses h ON h.id = a.house_id
+         WHERE h.address LIKE '%Серебряная, д. 1%' AND a.number = '12'",
+    )
+    .await;
+    let number = text(
+        store,
+        &format!("SELECT number FROM accounts WHERE id = {id}"),
+    )
+    .await;
+    let house = scalar(
+        store,
+        &format!("SELECT a.house_id FROM accounts c JOIN apartments a ON a.id = c.apartment_id WHERE c.id = {id}"),
+    )
+    .await;
+    (id, number, house)
+}
+
+/// An incoming document of a statement to `OUR_ACCOUNT`.
+struct Doc<'a> {
+    number: &'a str,
+    date: &'a str,
+    sum: &'a str,
+    payer: &'a str,
+    payer_account: &'a str,
+    code: &'a str,
+    purpose: &'a str,
+}
+
+fn statement(docs: &[Doc]) -> Vec<u8> {
+    let mut s = format!(
+        "1CClientBankExchange\r\nВерсияФормата=1.03\r\nКодировка=Windows\r\nОтправитель=Банк\r\n\
+         ДатаНачала=01.10.2026\r\nДатаКонца=31.10.2026\r\nРасчСчет={OUR_ACCOUNT}\r\n"
+    );
+    for d in docs {
+        s.push_str(&format!(
+            "СекцияДокумент=Платежное поручение\r\nНомер={}\r\nДата={}\r\nСумма={}\r\n\
+             ПлательщикСчет={}\r\nПлательщик1={}\r\nПолучательСчет={OUR_ACCOUNT}\r\n\
+             ДатаПоступило={}\r\nКод={}\r\nНазначениеПлатежа={}\r\nКонецДокумента\r\n",
+            d.number, d.date, d.sum, d.payer_account, d.payer, d.date, d.code, d.purpose
+        ));
+    }
+    s.push_str("КонецФайла\r\n");
+    encoding_rs::WINDOWS_1251.encode(&s).0.into_owned()
+}
+
+both_backends!(
+    the_sample_credits_its_two_payments_once,
+    |backend: Backend| async move {
+        let Some((db, store)) = common::demo_store(backend).await else {
+            return;
+        };
+        let actor = accountant(&store).await;
+        let (zhitel, _, _) = zhitel_account(&store).await;
+        let other = scalar(
+            &store,
+            &format!("SELECT MIN(id) FROM accounts WHERE id <> {zhitel}"),
+        )
+        .await;
+        // the sample's payers name accounts 50133547364 (in `Код`) and 1234567 (in the purpose)
+        with_db!(&store.db, |pool| async {
+            sqlx::query("UPDATE accounts SET number = '50133547364' WHERE id = $1")
+                .bind(zhitel)
+                .execute(pool)
+                .await?;
+            sqlx::query("UPDATE accounts SET number = '1234567' WHERE id = $1")
+                .bind(other)
+                .execute(pool)
+                .await
+                .map(|_| ())
+        }
+        .await)
+        .unwrap();
+        let before = (balance(&store, zhitel).await, balance(&store, other).await);
+        let ledger = scalar(&store, "SELECT COUNT(*) FROM ledger").await;
+        // the demo's own statements came first
+        let bank = scalar(&store, "SELECT COUNT(*) FROM bank_payments").await;
+        let posted = scalar(
+            &store,
+            "SELECT COUNT(*) FROM bank_payments WHERE status = 'posted'",
+        )
+        .await;
+        let statements = scalar(&store, "SELECT COUNT(*) FROM bank_statements").await;
+        let audits = scalar(
+            &store,
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'import_statement'",
+        )
+        .await;
+
+        // the preview tells and writes nothing
+        let preview = store.import_statement(actor, SAMPLE, false).await.unwrap();
+        assert!(!preview.saved && preview.errors.is_empty(), "{preview:?}");
+        assert_eq!(preview.rows, 4);
+        assert!(
+            preview
+                .notes
+                .iter()
+                .any(|n| n.contains("поступлений 2 из 4")),
+            "{:?}",
+            preview.notes
+        );
+        assert!(
+            preview
+                .notes
+                .iter()
+                .any(|n| n.starts_with("Исходящих документов: 2"))
+        );
+        assert!(
+            preview
+                .notes
+                .iter()
+                .any(|n| n.contains("будет автоматически: 2")),
+            "{:?}",
+            preview.notes
+        );
+        assert_eq!(scalar(&store, "SELECT COUNT(*) FROM ledger").await, ledger);
+        assert_eq!(
+            scalar(&store, "SELECT COUNT(*) FROM bank_payments").await,
+            bank
+        );
+
+        let loaded = store.import_statement(actor, SAMPLE, true).await.unwrap();
+        assert!(loaded.saved, "{loaded:?}");
+        assert_eq!(balance(&store, zhitel).await, before.0 - 105_298);
+        let second_sum = scalar(
+            &store,
+            "SELECT amount FROM bank_payments WHERE doc_key LIKE '2022-%' AND number <> '6032'",
+        )
+        .await;
+        assert_eq!(balance(&store, other).await, before.1 - second_sum);
+        assert_eq!(
+            scalar(&store, "SELECT COUNT(*) FROM ledger").await,
+            ledger + 2
+        );
+        assert_eq!(
+            scalar(
+                &store,
+                "SELECT COUNT(*) FROM bank_payments WHERE status = 'posted'"
+            )
+            .await,
+            posted + 2
+        );
+        let entry = text(
+            &store,
+            &format!("SELECT reason FROM ledger WHERE account_id = {zhitel} AND kind = 'payment' ORDER BY id DESC LIMIT 1"),
+        )
+        .await;
+        assert_eq!(
+            entry,
+            "Банк: п/п № 6032 от 15.04.2022, Иванов Иван Иванович"
+        );
+        assert_eq!(
+            scalar(
+                &store,
+                "SELECT COUNT(*) FROM audit_log WHERE action = 'import_statement'"
+            )
+            .await,
+            audits + 1
+        );
+
+        // the same file again: nothing twice
+        let again = store.import_statement(actor, SAMPLE, true).await.unwrap();
+        assert!(!again.saved);
+        assert!(
+            again
+                .notes
+                .iter()
+                .any(|n| n.starts_with("Уже загружены раньше: 2")),
+            "{:?}",
+            again.notes
+        );
+        assert_eq!(
+            scalar(&store, "SELECT COUNT(*) FROM ledger").await,
+            ledger + 2
+        );
+        assert_eq!(
+            scalar(&store, "SELECT COUNT(*) FROM bank_statements").await,
+            statements + 1
+        );
+
+        // a broken file (cut off before its end) is refused with the reason; nothing saved
+        let text_of = encoding_rs::WINDOWS_1251.decode(SAMPLE).0.into_owned();
+        let cut = &text_of[..text_of.find("КонецФайла").unwrap()];
+        let cut = cut.replace("Номер=6032", "Номер=6033");
+        let cut = encoding_rs::WINDOWS_1251.encode(&cut).0.into_owned();
+        let broken = store.import_statement(actor, &cut, true).await.unwrap();
+        assert!(!broken.saved);
+        assert!(
+            broken.errors.iter().any(|e| e.contains("КонецФайла")),
+            "{:?}",
+            broken.errors
+        );
+        let bad_sum = text_of.replace("Сумма=1052.98", "Сумма=1052.98.1");
+        let bad_sum = encoding_rs::WINDOWS_1251.encode(&bad_sum).0.into_owned();
+        let broken = store.import_statement(actor, &bad_sum, true).await.unwrap();
+        assert!(
+            broken
+                .errors
+                .iter()
+                .any(|e| e.starts_with("Строка 53: сумма «1052.98.1»")),
+            "{:?}",
+            broken.errors
+        );
+        assert_eq!(
+            scalar(&store, "SELECT COUNT(*) FROM ledger").await,
+            ledger + 2
+        );
+        assert_eq!(
+            scalar(&store, "SELECT COUNT(*) FROM bank_payments").await,
+            bank + 2
+        );
+        db.drop().await;
+    }
+);
+
+both_backends!(
+    the_queue_suggests_and_the_accountant_decides,
+    |backend: Backend| async move {
+        let Some((db, store)) = common::demo_store(backend).await else {
+            return;
+        };
+        let actor = accountant(&store).await;
+        let (zhitel, number, house) = zhitel_account(&store).await;
+        let surname = text(
+            &store,
+            &format!(
+                "SELECT p.full_name FROM residencies r JOIN people p ON p.id = r.person_id
+                 JOIN accounts c ON c.apartment_id = r.apartment_id
+                 WHERE c.id = {zhitel} AND r.status = 'active' ORDER BY r.id LIMIT 1"
+            ),
+        )
+        .await;
+        let payer = surname.to_uppercase();
+        let file = statement(&[
+            Doc {
+                number: "101",
+                date: "05.10.2026",
+                sum: "2500.00",
+                payer: &payer,
+                payer_account: "40817810500000000012",
+                code: "",
+                purpose: "Квартплата кв.12 за сентябрь",
+            },
+            Doc {
+                number: "102",
+                date: "06.10.2026",
+                sum: "100",
+                payer: "ООО Ромашка",
+                payer_account: "40702810000000000099",
+                code: "",
+                purpose: "Возврат по договору 7",
+            },
+            Doc {
+                number: "103",
+                date: "07.10.2026",
+                sum: "10.5",
+                payer: "Кто-то",
+                payer_account: "40817810000000000555",
+                code: "",
+                purpose: "за ЖКУ",
+            },
+        ]);
+        let report = store.import_statement(actor, &file, true).await.unwrap();
+        assert!(report.saved, "{report:?}");
+        // the demo leaves three in the queue too; these are ours
+        let ours = |page: &app::payments::types::BankPage,
+                    numbers: &[&str]|
+         -> Vec<app::payments::types::QueuedPayment> {
+            page.queue
+                .iter()
+                .filter(|q| numbers.contains(&q.number.as_str()))
+                .cloned()
+                .collect()
+        };
+        let page = store.bank_page(app::context::today()).await.unwrap();
+        let queue = ours(&page, &["101", "102", "103"]);
+        assert_eq!(queue.len(), 3);
+        let first = &queue[0];
+        let suggestion = first.suggestion.as_ref().expect("flat 12 and the surname");
+        assert_eq!(suggestion.account_number, number);
+        assert_eq!(suggestion.rule, MatchRule::FlatAndPayer);
+        assert!(
+            suggestion.address.contains("кв. 12"),
+            "{}",
+            suggestion.address
+        );
+        assert_eq!(first.amount, Money(250_000));
+        assert!(queue[1].suggestion.is_none());
+        assert_eq!(page.statements.len(), 4, "three of the demo and ours");
+        assert_eq!(page.statements[0].queued, 3);
+
+        // the accountant accepts the suggestion: credited once
+        let before = balance(&store, zhitel).await;
+        store
+            .assign_bank_payment(actor, first.id, &number)
+            .await
+            .unwrap();
+        assert_eq!(balance(&store, zhitel).await, before - 250_000);
+        let again = store
+            .assign_bank_payment(actor, first.id, &number)
+            .await
+            .unwrap_err();
+        assert!(again.to_string().contains("уже разнесён"), "{again}");
+        assert_eq!(balance(&store, zhitel).await, before - 250_000);
+        assert_eq!(
+            text(
+                &store,
+                &format!("SELECT rule FROM bank_payments WHERE id = {}", first.id)
+            )
+            .await,
+            "flat_and_payer"
+        );
+        // a number that is no account, a note too short: refused, nothing changes
+        let unknown = store
+            .assign_bank_payment(actor, queue[2].id, "000")
+            .await
+            .unwrap_err();
+        assert!(
+            unknown.to_string().contains("Лицевой счёт 000 не найден"),
+            "{unknown}"
+        );
+        let short = store
+            .dismiss_bank_payment(actor, queue[1].id, "x")
+            .await
+            .unwrap_err();
+        assert!(short.to_string().contains("от 3 до 300"), "{short}");
+        store
+            .dismiss_bank_payment(actor, queue[1].id, "Возврат поставщика, не житель")
+            .await
+            .unwrap();
+        // the third goes to zhitel's account by hand
+        store
+            .assign_bank_payment(actor, queue[2].id, &number)
+            .await
+            .unwrap();
+        assert_eq!(balance(&store, zhitel).await, before - 250_000 - 1_050);
+        assert_eq!(
+            text(
+                &store,
+                &format!("SELECT rule FROM bank_payments WHERE id = {}", queue[2].id)
+            )
+            .await,
+            "manual"
+        );
+        let page = store.bank_page(app::context::today()).await.unwrap();
+        assert!(ours(&page, &["101", "102", "103"]).is_empty());
+        assert_eq!(
+            (
+                page.statements[0].posted,
+                page.statements[0].queued,
+                page.statements[0].dismissed
+            ),
+            (2, 0, 1)
+        );
+        assert_eq!(
+            scalar(
+                &store,
+                "SELECT COUNT(*) FROM audit_log WHERE action IN ('assign_bank_payment', 'dismiss_bank_payment')"
+            )
+            .await,
+            3
+        );
+
+        // the payer's next payment names nothing, but the payer is known now
+        let next = statement(&[Doc {
+            number: "201",
+            date: "05.11.2026",
+            sum: "2400.00",
+            payer: "Плательщик",
+            payer_account: "40817810500000000012",
+            code: "",
+            purpose: "квартплата",
+        }]);
+        store.import_statement(actor, &next, true).await.unwrap();
+        let page = store.bank_page(app::context::today()).await.unwrap();
+        let next = ours(&page, &["201"]);
+        let known = next[0].suggestion.as_ref().expect("a known payer");
+        assert_eq!(
+            (known.account_number.as_str(), known.rule),
+            (number.as_str(), MatchRule::KnownPayer)
+        );
+
+        // October's register: both bank payments with their payer, and the exports read back
+        let october = Period::parse("2026-10").unwrap();
+        let rows = store.payment_register(house, october).await.unwrap();
+        let bank: Vec<_> = rows
+            .iter()
+            .filter(|r| r.account_number == number && r.source.starts_with("Банк:"))
+            .collect();
+        assert_eq!(bank.len(), 2, "{rows:?}");
+        assert_eq!(bank[0].payer, payer);
+        assert_eq!(bank[0].amount, Money(250_000));
+        assert_eq!(bank[0].on, NaiveDate::from_ymd_opt(2026, 10, 5).unwrap());
+        assert_eq!(bank[0].document, "101");
+        let total: Money = rows.iter().map(|r| r.amount).sum();
+        let payee = store.payee(house).await.unwrap().expect("the demo's payee");
+        let created = NaiveDate::from_ymd_opt(2026, 11, 2)
+            .unwrap()
+            .and_hms_opt(9, 0, 0)
+            .unwrap();
+        let file = app::payments::export::statement_1c(&payee, october, created, &rows);
+        let back =
+            parse_statement(&encoding_rs::WINDOWS_1251.decode(&file).0).expect("our file parses");
+        assert_eq!(back.documents.len(), rows.len());
+        assert_eq!(back.header.account, payee.account);
+        assert_eq!(
+            back.documents.iter().map(|d| d.amount).sum::<Money>(),
+            total
+        );
+        assert!(back.documents.iter().all(|d| back.is_incoming(d)));
+        assert!(
+            back.documents
+                .iter()
+                .any(|d| d.purpose.starts_with(&format!("Оплата ЖКУ л/с {number} ")))
+        );
+        let xlsx = app::payments::export::register_xlsx("Реестр", &rows).unwrap();
+        let table = app::sheet::read_table(&xlsx).unwrap();
+        assert_eq!(table[2][0], "Дата");
+        assert_eq!(table.len(), 3 + rows.len() + 1);
+        assert!(
+            table
+                .iter()
+                .any(|r| r.get(3).map(String::as_str) == Some(payer.as_str()) && r[4] == "2500")
+        );
+        let csv = app::payments::export::register_csv(&rows);
+        assert!(csv.starts_with(b"\xEF\xBB\xBF"));
+        let csv = String::from_utf8(csv).unwrap();
+        assert!(csv.contains(&format!("05.10.2026;{number};")), "{csv}");
+        assert!(csv.contains(";2500,00;101;"), "{csv}");
+        db.drop().await;
+    }
+);
