@@ -486,3 +486,212 @@ both_backends!(
         db.drop().await;
     }
 );
+
+/// A notification as the bank sends it, signed with `password` (a forger signs with another).
+fn notification(order_id: &str, payment_id: &str, status: &str, amount: i64, password: &str) -> String {
+    let mut fields = serde_json::json!({
+        "TerminalKey": server::sandbox_bank::TERMINAL_KEY,
+        "OrderId": order_id,
+        "Success": status != "REJECTED",
+        "Status": status,
+        "PaymentId": payment_id.parse::<i64>().unwrap(),
+        "ErrorCode": "0",
+        "Amount": amount,
+        "Pan": "424242******4242",
+    })
+    .as_object()
+    .cloned()
+    .unwrap();
+    let token = app::payments::rules::tbank_token(&fields, password);
+    fields.insert("Token".into(), serde_json::Value::String(token));
+    serde_json::Value::Object(fields).to_string()
+}
+
+/// A small deterministic random source (the same sequences on every run).
+struct Lcg(u64);
+
+impl Lcg {
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        (self.0 >> 33) % n
+    }
+}
+
+both_backends!(
+    every_confirmed_payment_is_credited_exactly_once,
+    |backend: Backend| async move {
+        use app::payments::acquiring::Started;
+        use app::payments::online::NewPart;
+        let Some((db, store)) = common::demo_store(backend).await else {
+            return;
+        };
+        let settings = server::config::Settings::from_lookup(|_| None).unwrap();
+        let password = settings.acquiring.password.clone();
+        let bank = server::acquiring::from_settings(&settings, "http://127.0.0.1:9");
+        let user = store.credentials(logins::RESIDENT).await.unwrap().unwrap().id;
+        let (zhitel, _, _) = zhitel_account(&store).await;
+        let online = "SELECT COUNT(*) FROM ledger WHERE source_key LIKE 'online:%'";
+        let mut rng = Lcg(2026);
+        let mut expected_credits = 0i64;
+        let mut expected_sum = 0i64;
+        const PAYMENTS: usize = 1000;
+        for n in 0..PAYMENTS {
+            let amount = Money(100 + rng.below(500_000) as i64);
+            let (id, order) = store
+                .create_online_payment(
+                    user,
+                    "sandbox",
+                    &[NewPart { account_id: zhitel, amount, period: None }],
+                    chrono::Utc::now(),
+                )
+                .await
+                .unwrap();
+            let provider_id = (5_000_000 + n).to_string();
+            store
+                .online_payment_started(id, &Started {
+                    provider_id: provider_id.clone(),
+                    payment_url: "http://bank.test/pay".into(),
+                })
+                .await
+                .unwrap();
+            // what the bank really did with it, and the noise around it
+            let succeeded = rng.below(3) > 0;
+            let mut sequence: Vec<String> = vec![notification(&order, &provider_id, "AUTHORIZED", amount.0, &password)];
+            sequence.push(notification(
+                &order,
+                &provider_id,
+                if succeeded { "CONFIRMED" } else { "REJECTED" },
+                amount.0,
+                &password,
+            ));
+            // forged confirmations, a wrong amount, another payment's id: never credited
+            sequence.push(notification(&order, &provider_id, "CONFIRMED", amount.0, "forged"));
+            sequence.push(notification(&order, &provider_id, "CONFIRMED", amount.0 + 1, &password));
+            sequence.push(notification(&order, "999", "CONFIRMED", amount.0, &password));
+            // duplicates and replays of the real ones
+            for _ in 0..rng.below(4) {
+                let again = sequence[rng.below(2) as usize].clone();
+                sequence.push(again);
+            }
+            // out of order
+            for i in (1..sequence.len()).rev() {
+                let j = rng.below(i as u64 + 1) as usize;
+                sequence.swap(i, j);
+            }
+            for body in &sequence {
+                let fields: serde_json::Map<String, serde_json::Value> =
+                    serde_json::from_str(body).unwrap();
+                let verified = bank.verify(&fields);
+                store.record_notification("sandbox", body, verified).await.unwrap();
+                // the credit job may run now, or crash before it runs (it runs later)
+                if rng.below(4) == 0 {
+                    store.credit_online_payment(id).await.unwrap();
+                }
+            }
+            if succeeded {
+                expected_credits += 1;
+                expected_sum += amount.0;
+            }
+        }
+        // the worker catches up on every queued credit, then runs each of them again
+        let worker = server::notify::Worker::new(
+            store.clone(),
+            server::notify::Senders::from_settings(&store, &settings).await.unwrap(),
+            "reliability".into(),
+        );
+        while worker.clone().tick().await > 0 {}
+        let ids: Vec<i64> = with_db!(&store.db, |pool| sqlx::query_scalar(
+            "SELECT id FROM online_payments WHERE status = 'confirmed'"
+        )
+        .fetch_all(pool)
+        .await)
+        .unwrap();
+        for id in &ids {
+            assert_eq!(store.credit_online_payment(*id).await.unwrap(), 0);
+        }
+        assert_eq!(ids.len() as i64, expected_credits);
+        assert_eq!(scalar(&store, online).await, expected_credits);
+        let credited = -scalar(
+            &store,
+            "SELECT COALESCE(CAST(SUM(amount) AS BIGINT), 0) FROM ledger WHERE source_key LIKE 'online:%'",
+        )
+        .await;
+        assert_eq!(credited, expected_sum);
+        // nothing credited for a payment that did not succeed
+        assert_eq!(
+            scalar(
+                &store,
+                "SELECT COUNT(*) FROM online_payment_parts p JOIN online_payments o ON o.id = p.payment_id
+                 WHERE o.status <> 'confirmed' AND p.ledger_id IS NOT NULL"
+            )
+            .await,
+            0
+        );
+        // every notification is kept with what was made of it
+        assert!(
+            scalar(&store, "SELECT COUNT(*) FROM payment_notifications WHERE outcome = 'bad_signature'").await
+                >= PAYMENTS as i64
+        );
+        assert!(
+            scalar(&store, "SELECT COUNT(*) FROM payment_notifications WHERE outcome = 'mismatch'").await
+                >= 2 * PAYMENTS as i64
+        );
+        db.drop().await;
+    }
+);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_tbank_adapter_speaks_the_protocol_to_a_local_bank() {
+    {
+        use app::payments::acquiring::{AcquiringError, Order};
+        // the sandbox bank on its own port stands in for T-Bank
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let fake = server::sandbox_bank::SandboxBank::new("terminal-password", &base).router::<()>();
+        tokio::spawn(async move { axum::serve(listener, fake).await });
+        let adapter = |password: &str| {
+            let url = format!("{base}/sandbox-bank/v2");
+            let password = password.to_string();
+            let settings = server::config::Settings::from_lookup(move |k| match k {
+                "KLYUCH_ACQUIRING" => Some("tbank".into()),
+                "KLYUCH_TBANK_URL" => Some(url.clone()),
+                "KLYUCH_TBANK_TERMINAL_KEY" => Some(server::sandbox_bank::TERMINAL_KEY.into()),
+                "KLYUCH_TBANK_PASSWORD" => Some(password.clone()),
+                "KLYUCH_PUBLIC_URL" => Some("https://klyuch.example".into()),
+                _ => None,
+            })
+            .unwrap();
+            server::acquiring::from_settings(&settings, "http://unused")
+        };
+        let bank = adapter("terminal-password");
+        assert_eq!(bank.provider(), "tbank");
+        let order = Order {
+            order_id: "K-TEST-1".into(),
+            amount: Money(123_456),
+            description: "Оплата ЖКУ".into(),
+            success_url: "https://klyuch.example/cabinet/payment/1".into(),
+            fail_url: "https://klyuch.example/cabinet/payment/1".into(),
+            email: None,
+        };
+        let started = bank.init(&order).await.unwrap();
+        assert!(started.payment_url.starts_with(&format!("{base}/sandbox-bank/pay/")));
+        let state = bank.state(&started.provider_id).await.unwrap();
+        assert_eq!((state.order_id.as_str(), state.status.as_str(), state.amount), ("K-TEST-1", "NEW", Money(123_456)));
+        // the same order twice, and a wrong password: the bank refuses, with its code
+        match bank.init(&order).await {
+            Err(AcquiringError::Refused { code, .. }) => assert_eq!(code, "8"),
+            other => panic!("{other:?}"),
+        }
+        match adapter("wrong").state(&started.provider_id).await {
+            Err(AcquiringError::Refused { code, .. }) => assert_eq!(code, "204"),
+            other => panic!("{other:?}"),
+        }
+        // notifications: the Token is checked, and so is the terminal
+        let good = notification("K-TEST-1", &started.provider_id, "CONFIRMED", 123_456, "terminal-password");
+        let mut fields: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&good).unwrap();
+        assert!(bank.verify(&fields));
+        fields.insert("Amount".into(), serde_json::json!(1));
+        assert!(!bank.verify(&fields));
+        assert!(!adapter("wrong").verify(&serde_json::from_str(&good).unwrap()));
+    }
+}

@@ -242,14 +242,12 @@ impl Store {
         let expires = now + Duration::minutes(PAYMENT_MINUTES);
         let created = with_db!(&self.db, |pool| async {
             let mut tx = pool.begin_write().await?;
-            // the order id the bank sees: unique, short, and says nothing about the payer
-            let order_id = format!("K{}-{:04}", now.format("%y%m%d%H%M%S"), rand_suffix());
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO online_payments (order_id, user_id, provider, amount, status,
                      created_at, expires_at)
                  VALUES ($1, $2, $3, $4, 'new', $5, $6) RETURNING id",
             )
-            .bind(&order_id)
+            .bind(format!("new-{:032x}", rand_id()))
             .bind(user_id)
             .bind(provider)
             .bind(total.0)
@@ -257,6 +255,13 @@ impl Store {
             .bind(expires)
             .fetch_one(&mut *tx)
             .await?;
+            // the order id the bank sees: unique, short, and says nothing about the payer
+            let order_id = format!("K{}-{id}", now.format("%y%m%d"));
+            sqlx::query("UPDATE online_payments SET order_id = $1 WHERE id = $2")
+                .bind(&order_id)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
             for p in parts {
                 sqlx::query(
                     "INSERT INTO online_payment_parts (payment_id, account_id, period, amount)
@@ -735,8 +740,7 @@ pub fn expiring_payment(job: &Job) -> Option<i64> {
     payment_of(job)
 }
 
-/// Four random digits: two orders made in the same second still differ.
-fn rand_suffix() -> u16 {
-    use rand::Rng;
-    rand::thread_rng().gen_range(0..10_000)
+/// A placeholder order id until the row's own id is known.
+fn rand_id() -> u128 {
+    rand::random()
 }
