@@ -189,6 +189,9 @@ pub struct DebtChunk {
 pub struct Paid {
     pub on: NaiveDate,
     pub amount: Money,
+    /// The period the payer named (DOMAIN.md §4): that debt is settled first, the rest
+    /// oldest first.
+    pub pays: Option<Period>,
 }
 
 /// The penalty of one debt chunk over the calculated days, with what it was computed from.
@@ -230,6 +233,7 @@ pub fn penalties(
         payments.push(Paid {
             on: c.period.first_day(),
             amount: -c.amount,
+            pays: None,
         });
     }
     chunks.retain(|c| c.amount.0 > 0);
@@ -238,14 +242,17 @@ pub fn penalties(
     let mut pieces: Vec<Vec<(i64, Option<NaiveDate>)>> = vec![Vec::new(); chunks.len()];
     for p in &payments {
         let mut money = p.amount.0;
-        for (i, l) in left.iter_mut().enumerate() {
+        let named = p
+            .pays
+            .and_then(|period| chunks.iter().position(|c| c.period == period));
+        for i in named.into_iter().chain(0..chunks.len()) {
             if money == 0 {
                 break;
             }
-            let take = (*l).min(money);
+            let take = left[i].min(money);
             if take > 0 {
                 pieces[i].push((take, Some(p.on)));
-                *l -= take;
+                left[i] -= take;
                 money -= take;
             }
         }
@@ -572,6 +579,7 @@ mod tests {
                 vec![Paid {
                     on: d(2026, 3, 20),
                     amount: Money(40000),
+                    pays: None,
                 }],
                 p(2026, 3),
                 462,
@@ -585,6 +593,7 @@ mod tests {
                 vec![Paid {
                     on: d(2026, 3, 1),
                     amount: Money(100000),
+                    pays: None,
                 }],
                 p(2026, 3),
                 0,
@@ -647,6 +656,7 @@ mod tests {
             &[Paid {
                 on: d(2026, 4, 1),
                 amount: Money(100000),
+                pays: None,
             }],
         );
         assert_eq!(lines.len(), 2, "{lines:?}");
@@ -657,6 +667,22 @@ mod tests {
         // an advance (credit chunk) pays later debt
         let with_credit = [chunk(p(2026, 1), -1000), chunk(p(2026, 2), 1000)];
         assert!(month(p(2026, 5), &t, &with_credit, &[]).is_empty());
+        // the same money naming February pays February: January stays in debt all month
+        let named = month(
+            p(2026, 4),
+            &t,
+            &chunks,
+            &[Paid {
+                on: d(2026, 4, 1),
+                amount: Money(100000),
+                pays: Some(p(2026, 2)),
+            }],
+        );
+        // (February, paid on day 22 of its lateness, owes nothing)
+        assert_eq!(named.len(), 1, "{named:?}");
+        assert_eq!(named[0].period, p(2026, 1));
+        assert_eq!(named[0].debt, Money(100000));
+        assert!(named[0].days_300 > 1, "{named:?}");
     }
 
     #[test]

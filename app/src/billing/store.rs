@@ -1511,9 +1511,11 @@ fn account_lines(
         let mut paid = Vec::new();
         for e in entries {
             if e.kind == "payment" {
+                // a payment's ledger period differs from its month only when the payer named it
                 paid.push(Paid {
                     on: e.occurred_on,
                     amount: Money(-e.amount),
+                    pays: Period::parse(&e.period).filter(|p| *p != Period::of(e.occurred_on)),
                 });
             } else if let Some(p) = Period::parse(&e.period).filter(|p| *p < period) {
                 *charged.entry(p).or_default() += Money(e.amount);

@@ -46,6 +46,12 @@ impl Money {
         i64::try_from(value * Decimal::from(100)).ok().map(Money)
     }
 
+    /// `1234,56`: as typed into a form and as Russian spreadsheets read it.
+    pub fn plain(self) -> String {
+        let sign = if self.0 < 0 { "-" } else { "" };
+        format!("{sign}{},{:02}", self.0.abs() / 100, self.0.abs() % 100)
+    }
+
     /// `1 234,56 ₽` (a minus sign for credits).
     pub fn label(self) -> String {
         let sign = if self.0 < 0 { "−" } else { "" };

@@ -57,12 +57,6 @@ pub fn statement_1c(
     encoding_rs::WINDOWS_1251.encode(&text).0.into_owned()
 }
 
-/// `1234,56` as accountants' Russian spreadsheets expect.
-fn rubles(m: Money) -> String {
-    let sign = if m.0 < 0 { "-" } else { "" };
-    format!("{sign}{},{:02}", m.0.abs() / 100, m.0.abs() % 100)
-}
-
 /// The register as CSV (UTF-8 with BOM so Excel opens it in Cyrillic, `;`-separated).
 pub fn register_csv(rows: &[RegisterRow]) -> Vec<u8> {
     let mut out = csv::WriterBuilder::new()
@@ -77,7 +71,7 @@ pub fn register_csv(rows: &[RegisterRow]) -> Vec<u8> {
                 r.account_number.clone(),
                 r.address.clone(),
                 r.payer.clone(),
-                rubles(r.amount),
+                r.amount.plain(),
                 r.document.clone(),
                 r.source.clone(),
                 r.payer_account.clone(),

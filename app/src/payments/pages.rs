@@ -234,7 +234,7 @@ fn PayAccountCard(i: usize, a: PayableAccount) -> impl IntoView {
         _ => (t::ADVANCE, (-a.balance).label()),
     };
     let prefill = if a.balance.0 > 0 {
-        a.balance.label().replace(" ₽", "").replace('\u{a0}', " ")
+        a.balance.plain()
     } else {
         String::new()
     };
