@@ -1543,7 +1543,11 @@ both_backends!(
             .json()
             .await
             .unwrap();
-        let sample: Vec<_> = page.queue.iter().filter(|q| q.on.format("%Y").to_string() == "2022").collect();
+        let sample: Vec<_> = page
+            .queue
+            .iter()
+            .filter(|q| q.on.format("%Y").to_string() == "2022")
+            .collect();
         assert_eq!(sample.len(), 2);
         let id = sample[0].id.to_string();
         let (status, error) = error_of(
@@ -1641,24 +1645,42 @@ both_backends!(
             Some(l) => l.to_str().unwrap().to_string(),
             None => started.json::<String>().await.unwrap(),
         };
-        let bank_path = url.split_once("/sandbox-bank/").map(|(_, p)| format!("/sandbox-bank/{p}")).expect("the sandbox bank's page");
-        let page = zhitel.get(format!("{}{bank_path}", app.base)).send().await.unwrap();
+        let bank_path = url
+            .split_once("/sandbox-bank/")
+            .map(|(_, p)| format!("/sandbox-bank/{p}"))
+            .expect("the sandbox bank's page");
+        let page = zhitel
+            .get(format!("{}{bank_path}", app.base))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(page.status(), StatusCode::OK);
         assert!(page.text().await.unwrap().contains("500,00"));
         let paid = zhitel
             .post(format!("{}{bank_path}", app.base))
-            .form(&[("card", "4242 4242 4242 4242"), ("expiry", "12/30"), ("action", "pay")])
+            .form(&[
+                ("card", "4242 4242 4242 4242"),
+                ("expiry", "12/30"),
+                ("action", "pay"),
+            ])
             .send()
             .await
             .unwrap();
         assert!(paid.status().is_redirection());
-        let back = paid.headers()[reqwest::header::LOCATION].to_str().unwrap().to_string();
+        let back = paid.headers()[reqwest::header::LOCATION]
+            .to_str()
+            .unwrap()
+            .to_string();
         let id: i64 = back.rsplit('/').next().unwrap().parse().unwrap();
         // the bank's signed notifications arrive, the worker credits: once
         let mut view: Option<OnlinePaymentView> = None;
         for _ in 0..100 {
             let v: OnlinePaymentView = app
-                .call(&zhitel, path::<LoadOnlinePayment>(), &[("id", &id.to_string())])
+                .call(
+                    &zhitel,
+                    path::<LoadOnlinePayment>(),
+                    &[("id", &id.to_string())],
+                )
                 .await
                 .json()
                 .await
@@ -1672,9 +1694,22 @@ both_backends!(
         let view = view.expect("credited");
         assert_eq!(view.amount, app::billing::types::Money(150_000));
         assert!(view.provider_id.is_some());
-        assert!(!view.parts[0].spread.is_empty(), "the split by services is shown");
-        assert_eq!(view.parts[0].spread.iter().map(|(_, m)| *m).sum::<app::billing::types::Money>(), view.amount);
-        assert_eq!(balance(&app).await, before - app::billing::types::Money(150_000));
+        assert!(
+            !view.parts[0].spread.is_empty(),
+            "the split by services is shown"
+        );
+        assert_eq!(
+            view.parts[0]
+                .spread
+                .iter()
+                .map(|(_, m)| *m)
+                .sum::<app::billing::types::Money>(),
+            view.amount
+        );
+        assert_eq!(
+            balance(&app).await,
+            before - app::billing::types::Money(150_000)
+        );
         // the notifications were kept, both applied
         let kept: i64 = app::with_db!(&app.store.db, |pool| sqlx::query_scalar(
             "SELECT COUNT(*) FROM payment_notifications WHERE outcome LIKE 'applied:%'"
@@ -1689,14 +1724,26 @@ both_backends!(
         let pdf = zhitel.get(&pdf_url).send().await.unwrap();
         assert_eq!(pdf.status(), StatusCode::OK);
         assert!(pdf.bytes().await.unwrap().starts_with(b"%PDF"));
-        assert_eq!(sosed.get(&pdf_url).send().await.unwrap().status(), StatusCode::FORBIDDEN);
+        assert_eq!(
+            sosed.get(&pdf_url).send().await.unwrap().status(),
+            StatusCode::FORBIDDEN
+        );
         let (status, _) = error_of(
-            app.call(&sosed, path::<LoadOnlinePayment>(), &[("id", &id.to_string())]).await,
+            app.call(
+                &sosed,
+                path::<LoadOnlinePayment>(),
+                &[("id", &id.to_string())],
+            )
+            .await,
         )
         .await;
         assert_eq!(status, StatusCode::FORBIDDEN);
         let history: Vec<OnlinePaymentView> = app
-            .call(&zhitel, path::<LoadMyPayments>(), &[("status", "confirmed")])
+            .call(
+                &zhitel,
+                path::<LoadMyPayments>(),
+                &[("status", "confirmed")],
+            )
             .await
             .json()
             .await
@@ -1724,7 +1771,10 @@ both_backends!(
             Some(l) => l.to_str().unwrap().to_string(),
             None => started.json::<String>().await.unwrap(),
         };
-        let bank_path = url.split_once("/sandbox-bank/").map(|(_, p)| format!("/sandbox-bank/{p}")).unwrap();
+        let bank_path = url
+            .split_once("/sandbox-bank/")
+            .map(|(_, p)| format!("/sandbox-bank/{p}"))
+            .unwrap();
         zhitel
             .post(format!("{}{bank_path}", app.base))
             .form(&[("card", "4000 0000 0000 0002"), ("action", "pay")])
@@ -1745,8 +1795,17 @@ both_backends!(
             }
             tokio::time::sleep(std::time::Duration::from_millis(100)).await;
         }
-        assert!(declined.expect("declined").parts.iter().all(|p| !p.credited));
-        assert_eq!(balance(&app).await, before - app::billing::types::Money(150_000));
+        assert!(
+            declined
+                .expect("declined")
+                .parts
+                .iter()
+                .all(|p| !p.credited)
+        );
+        assert_eq!(
+            balance(&app).await,
+            before - app::billing::types::Money(150_000)
+        );
         app.stop().await;
     }
 );

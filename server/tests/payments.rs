@@ -488,7 +488,13 @@ both_backends!(
 );
 
 /// A notification as the bank sends it, signed with `password` (a forger signs with another).
-fn notification(order_id: &str, payment_id: &str, status: &str, amount: i64, password: &str) -> String {
+fn notification(
+    order_id: &str,
+    payment_id: &str,
+    status: &str,
+    amount: i64,
+    password: &str,
+) -> String {
     let mut fields = serde_json::json!({
         "TerminalKey": server::sandbox_bank::TERMINAL_KEY,
         "OrderId": order_id,
@@ -512,7 +518,10 @@ struct Lcg(u64);
 
 impl Lcg {
     fn below(&mut self, n: u64) -> u64 {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         (self.0 >> 33) % n
     }
 }
@@ -528,7 +537,12 @@ both_backends!(
         let settings = server::config::Settings::from_lookup(|_| None).unwrap();
         let password = settings.acquiring.password.clone();
         let bank = server::acquiring::from_settings(&settings, "http://127.0.0.1:9");
-        let user = store.credentials(logins::RESIDENT).await.unwrap().unwrap().id;
+        let user = store
+            .credentials(logins::RESIDENT)
+            .await
+            .unwrap()
+            .unwrap()
+            .id;
         let (zhitel, _, _) = zhitel_account(&store).await;
         let online = "SELECT COUNT(*) FROM ledger WHERE source_key LIKE 'online:%'";
         let mut rng = Lcg(2026);
@@ -541,22 +555,35 @@ both_backends!(
                 .create_online_payment(
                     user,
                     "sandbox",
-                    &[NewPart { account_id: zhitel, amount, period: None }],
+                    &[NewPart {
+                        account_id: zhitel,
+                        amount,
+                        period: None,
+                    }],
                     chrono::Utc::now(),
                 )
                 .await
                 .unwrap();
             let provider_id = (5_000_000 + n).to_string();
             store
-                .online_payment_started(id, &Started {
-                    provider_id: provider_id.clone(),
-                    payment_url: "http://bank.test/pay".into(),
-                })
+                .online_payment_started(
+                    id,
+                    &Started {
+                        provider_id: provider_id.clone(),
+                        payment_url: "http://bank.test/pay".into(),
+                    },
+                )
                 .await
                 .unwrap();
             // what the bank really did with it, and the noise around it
             let succeeded = rng.below(3) > 0;
-            let mut sequence: Vec<String> = vec![notification(&order, &provider_id, "AUTHORIZED", amount.0, &password)];
+            let mut sequence: Vec<String> = vec![notification(
+                &order,
+                &provider_id,
+                "AUTHORIZED",
+                amount.0,
+                &password,
+            )];
             sequence.push(notification(
                 &order,
                 &provider_id,
@@ -565,9 +592,27 @@ both_backends!(
                 &password,
             ));
             // forged confirmations, a wrong amount, another payment's id: never credited
-            sequence.push(notification(&order, &provider_id, "CONFIRMED", amount.0, "forged"));
-            sequence.push(notification(&order, &provider_id, "CONFIRMED", amount.0 + 1, &password));
-            sequence.push(notification(&order, "999", "CONFIRMED", amount.0, &password));
+            sequence.push(notification(
+                &order,
+                &provider_id,
+                "CONFIRMED",
+                amount.0,
+                "forged",
+            ));
+            sequence.push(notification(
+                &order,
+                &provider_id,
+                "CONFIRMED",
+                amount.0 + 1,
+                &password,
+            ));
+            sequence.push(notification(
+                &order,
+                "999",
+                "CONFIRMED",
+                amount.0,
+                &password,
+            ));
             // duplicates and replays of the real ones
             for _ in 0..rng.below(4) {
                 let again = sequence[rng.below(2) as usize].clone();
@@ -582,7 +627,10 @@ both_backends!(
                 let fields: serde_json::Map<String, serde_json::Value> =
                     serde_json::from_str(body).unwrap();
                 let verified = bank.verify(&fields);
-                store.record_notification("sandbox", body, verified).await.unwrap();
+                store
+                    .record_notification("sandbox", body, verified)
+                    .await
+                    .unwrap();
                 // the credit job may run now, or crash before it runs (it runs later)
                 if rng.below(4) == 0 {
                     store.credit_online_payment(id).await.unwrap();
@@ -596,7 +644,9 @@ both_backends!(
         // the worker catches up on every queued credit, then runs each of them again
         let worker = server::notify::Worker::new(
             store.clone(),
-            server::notify::Senders::from_settings(&store, &settings).await.unwrap(),
+            server::notify::Senders::from_settings(&store, &settings)
+                .await
+                .unwrap(),
             "reliability".into(),
         );
         while worker.clone().tick().await > 0 {}
@@ -629,11 +679,19 @@ both_backends!(
         );
         // every notification is kept with what was made of it
         assert!(
-            scalar(&store, "SELECT COUNT(*) FROM payment_notifications WHERE outcome = 'bad_signature'").await
+            scalar(
+                &store,
+                "SELECT COUNT(*) FROM payment_notifications WHERE outcome = 'bad_signature'"
+            )
+            .await
                 >= PAYMENTS as i64
         );
         assert!(
-            scalar(&store, "SELECT COUNT(*) FROM payment_notifications WHERE outcome = 'mismatch'").await
+            scalar(
+                &store,
+                "SELECT COUNT(*) FROM payment_notifications WHERE outcome = 'mismatch'"
+            )
+            .await
                 >= 2 * PAYMENTS as i64
         );
         db.drop().await;
@@ -647,7 +705,8 @@ async fn the_tbank_adapter_speaks_the_protocol_to_a_local_bank() {
         // the sandbox bank on its own port stands in for T-Bank
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
-        let fake = server::sandbox_bank::SandboxBank::new("terminal-password", &base).router::<()>();
+        let fake =
+            server::sandbox_bank::SandboxBank::new("terminal-password", &base).router::<()>();
         tokio::spawn(async move { axum::serve(listener, fake).await });
         let adapter = |password: &str| {
             let url = format!("{base}/sandbox-bank/v2");
@@ -674,9 +733,16 @@ async fn the_tbank_adapter_speaks_the_protocol_to_a_local_bank() {
             email: None,
         };
         let started = bank.init(&order).await.unwrap();
-        assert!(started.payment_url.starts_with(&format!("{base}/sandbox-bank/pay/")));
+        assert!(
+            started
+                .payment_url
+                .starts_with(&format!("{base}/sandbox-bank/pay/"))
+        );
         let state = bank.state(&started.provider_id).await.unwrap();
-        assert_eq!((state.order_id.as_str(), state.status.as_str(), state.amount), ("K-TEST-1", "NEW", Money(123_456)));
+        assert_eq!(
+            (state.order_id.as_str(), state.status.as_str(), state.amount),
+            ("K-TEST-1", "NEW", Money(123_456))
+        );
         // the same order twice, and a wrong password: the bank refuses, with its code
         match bank.init(&order).await {
             Err(AcquiringError::Refused { code, .. }) => assert_eq!(code, "8"),
@@ -687,11 +753,81 @@ async fn the_tbank_adapter_speaks_the_protocol_to_a_local_bank() {
             other => panic!("{other:?}"),
         }
         // notifications: the Token is checked, and so is the terminal
-        let good = notification("K-TEST-1", &started.provider_id, "CONFIRMED", 123_456, "terminal-password");
-        let mut fields: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&good).unwrap();
+        let good = notification(
+            "K-TEST-1",
+            &started.provider_id,
+            "CONFIRMED",
+            123_456,
+            "terminal-password",
+        );
+        let mut fields: serde_json::Map<String, serde_json::Value> =
+            serde_json::from_str(&good).unwrap();
         assert!(bank.verify(&fields));
         fields.insert("Amount".into(), serde_json::json!(1));
         assert!(!bank.verify(&fields));
         assert!(!adapter("wrong").verify(&serde_json::from_str(&good).unwrap()));
     }
 }
+
+both_backends!(
+    an_els_from_the_accounts_import_identifies_a_payment,
+    |backend: Backend| async move {
+        let Some((db, store)) = common::demo_store(backend).await else {
+            return;
+        };
+        let actor = accountant(&store).await;
+        let (_, _, house) = zhitel_account(&store).await;
+        let accounts = "лицевой счёт;квартира;подъезд;этаж;площадь;открыт;ФИО;телефон;e-mail;отношение;доля;проживает с;сальдо;сальдо на;ЕЛС\n\
+             ЕЛС-1;901;1;1;40;01.01.2020;;;;;;;;;99ЖК000901\n\
+             ЕЛС-2;902;1;1;40;01.01.2020;;;;;;;;;99жк000901\n";
+        let report = store
+            .import_accounts(actor, house, accounts.as_bytes(), true)
+            .await
+            .unwrap();
+        assert!(!report.saved);
+        assert!(
+            report
+                .errors
+                .iter()
+                .any(|e| e.starts_with("Строка 3: ЕЛС 99ЖК000901 уже есть")),
+            "{:?}",
+            report.errors
+        );
+        let one = "лицевой счёт;квартира;подъезд;этаж;площадь;открыт;ФИО;телефон;e-mail;отношение;доля;проживает с;сальдо;сальдо на;ЕЛС\n\
+             ЕЛС-1;901;1;1;40;01.01.2020;;;;;;;;;99ЖК000901\n";
+        assert!(
+            store
+                .import_accounts(actor, house, one.as_bytes(), true)
+                .await
+                .unwrap()
+                .saved
+        );
+        let account = scalar(&store, "SELECT id FROM accounts WHERE number = 'ЕЛС-1'").await;
+        let file = statement(&[Doc {
+            number: "301",
+            date: "10.11.2026",
+            sum: "777.00",
+            payer: "Некто",
+            payer_account: "40817810000000000301",
+            code: "0",
+            purpose: "///ЖКУ99ЖК000901-01;ПЕР1026;Оплата ЖКУ",
+        }]);
+        assert!(
+            store
+                .import_statement(actor, &file, true)
+                .await
+                .unwrap()
+                .saved
+        );
+        assert_eq!(balance(&store, account).await, -77_700);
+        assert_eq!(
+            text(
+                &store,
+                "SELECT rule FROM bank_payments WHERE number = '301'"
+            )
+            .await,
+            "gis"
+        );
+        db.drop().await;
+    }
+);

@@ -13,7 +13,7 @@ use crate::sheet::{cell, parse_date};
 /// Columns of the accounts file, in order (the first line holds headers and is skipped). An
 /// account with several residents takes one row per resident; the apartment's cells may then
 /// be left empty on the rows after the first.
-pub const ACCOUNT_COLUMNS: [&str; 14] = [
+pub const ACCOUNT_COLUMNS: [&str; 15] = [
     "лицевой счёт",
     "квартира",
     "подъезд",
@@ -28,6 +28,7 @@ pub const ACCOUNT_COLUMNS: [&str; 14] = [
     "проживает с",
     "сальдо",
     "сальдо на",
+    "ЕЛС",
 ];
 
 /// Columns of the history file, in order.
@@ -61,6 +62,14 @@ pub struct AccountLine {
     pub people: Vec<PersonLine>,
     /// Debt (+) or advance (−) on the first day of a month.
     pub opening: Option<(Money, NaiveDate)>,
+    /// ГИС ЖКХ единый лицевой счёт (10 letters and digits), upper case.
+    pub els: Option<String>,
+}
+
+/// A ГИС ЖКХ ЕЛС as written: ten letters and digits (`12АБ345678`), upper case.
+pub fn parse_els(s: &str) -> Option<String> {
+    let els: String = s.trim().to_uppercase();
+    (els.chars().count() == 10 && els.chars().all(char::is_alphanumeric)).then_some(els)
 }
 
 impl AccountLine {
@@ -255,6 +264,18 @@ pub fn check_accounts(table: &[Vec<String>]) -> (Vec<AccountLine>, Vec<String>) 
                 amount.zip(on)
             }
         };
+        let els = match c(14) {
+            "" => None,
+            text => {
+                let els = parse_els(text);
+                if els.is_none() {
+                    problems.push(format!(
+                        "ЕЛС «{text}» — 10 букв и цифр, например 12АБ345678"
+                    ));
+                }
+                els
+            }
+        };
         if !problems.is_empty() {
             errors.push(format!("Строка {line}: {}.", problems.join("; ")));
             continue;
@@ -265,6 +286,9 @@ pub fn check_accounts(table: &[Vec<String>]) -> (Vec<AccountLine>, Vec<String>) 
                 account.people.extend(person);
                 if opening.is_some() {
                     account.opening = opening;
+                }
+                if els.is_some() {
+                    account.els = els;
                 }
             }
             None => accounts.push(AccountLine {
@@ -277,6 +301,7 @@ pub fn check_accounts(table: &[Vec<String>]) -> (Vec<AccountLine>, Vec<String>) 
                 opened_on: opened.unwrap_or_default(),
                 people: person.into_iter().collect(),
                 opening,
+                els,
             }),
         }
     }
@@ -617,6 +642,16 @@ mod tests {
         let (accounts, errors) = check_accounts(&table);
         assert!(errors.is_empty(), "{errors:?}");
         assert_eq!(accounts.len(), 3);
+        assert_eq!(accounts[0].els.as_deref(), Some("77АБ000201"));
+        assert_eq!(accounts[1].els, None);
+        let bad = read_table(
+            "лс;кв;п;э;пл;открыт;ФИО;т;e;о;д;с;с;с;ЕЛС\nA-1;1;1;1;40;01.01.2020;;;;;;;;;12-АБ\n"
+                .as_bytes(),
+        )
+        .unwrap();
+        let (_, errors) = check_accounts(&bad);
+        assert_eq!(errors.len(), 1);
+        assert!(errors[0].starts_with("Строка 2: ЕЛС «12-АБ»"), "{errors:?}");
         let table = read_table(include_bytes!("../../../docs/samples/history.csv")).unwrap();
         let (lines, errors) = check_history(&table, day(2026, 11, 28));
         assert!(errors.is_empty(), "{errors:?}");

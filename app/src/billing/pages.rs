@@ -52,6 +52,10 @@ fn Statement(s: AccountStatement) -> impl IntoView {
         s.balance
     };
     let account_id = s.account_id;
+    // residents pay here; staff see the same card without the button
+    let payer = crate::ui::use_user().is_some_and(|u| {
+        crate::auth::rules::role_can(u.role, crate::auth::types::Permission::OwnCabinet)
+    });
     view! {
         <section class=format!("{} mt-4", style::CARD) data-testid="balance-card">
             <p class="text-sm text-slate-600">{label}</p>
@@ -60,10 +64,15 @@ fn Statement(s: AccountStatement) -> impl IntoView {
                 <p class="mt-1 text-sm text-slate-600">
                     {if s.balance.0 > 0 { format!("{} {}", t::PAY_BY, date(m.due_on)) } else { String::new() }}
                 </p>
-                <a class=format!("{} mt-3", style::BUTTON_SECONDARY) rel="external" data-testid="bill-link"
-                    href=format!("/cabinet/bill?account={account_id}&period={}", m.period)>
-                    {t::DOWNLOAD_BILL}" · "{m.period.label()}
-                </a>
+                <div class="mt-3 flex flex-wrap gap-2">
+                    {(payer && s.balance.0 > 0).then(|| view! {
+                        <a class=style::BUTTON href="/cabinet/pay" data-testid="pay-link">{t::PAY}</a>
+                    })}
+                    <a class=style::BUTTON_SECONDARY rel="external" data-testid="bill-link"
+                        href=format!("/cabinet/bill?account={account_id}&period={}", m.period)>
+                        {t::DOWNLOAD_BILL}" · "{m.period.label()}
+                    </a>
+                </div>
             })}
         </section>
         {if s.months.is_empty() {

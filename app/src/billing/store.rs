@@ -1635,6 +1635,12 @@ impl Store {
         let table = crate::sheet::read_table(bytes).map_err(AppError::invalid)?;
         let (lines, mut errors) = check_accounts(&table);
         let context = self.import_context(house_id).await?;
+        let taken_els: Vec<String> = with_db!(&self.db, |pool| sqlx::query_scalar(
+            "SELECT els FROM accounts WHERE els IS NOT NULL"
+        )
+        .fetch_all(pool)
+        .await)
+        .map_err(internal("known ЕЛС"))?;
         let mut new: Vec<&AccountLine> = Vec::new();
         let mut skipped = 0;
         let mut areas_changed = Vec::new();
@@ -1652,6 +1658,14 @@ impl Store {
                     l.number
                 )),
                 None => {}
+            }
+            if let Some(els) = &l.els
+                && (taken_els.contains(els)
+                    || lines
+                        .iter()
+                        .any(|o| o.line < l.line && o.els.as_ref() == Some(els)))
+            {
+                problems.push(format!("ЕЛС {els} уже есть у другого лицевого счёта"));
             }
             if let (Some((_, on)), Some(first)) = (l.opening, context.first_posted)
                 && AccountLine::opening_period(on) >= first
@@ -1770,12 +1784,13 @@ impl Store {
                 };
                 apartments.insert(key, (apartment_id, l.area_centi_m2));
                 let account_id: i64 = sqlx::query_scalar(
-                    "INSERT INTO accounts (number, apartment_id, opened_on) VALUES ($1, $2, $3)
-                     RETURNING id",
+                    "INSERT INTO accounts (number, apartment_id, opened_on, els)
+                     VALUES ($1, $2, $3, $4) RETURNING id",
                 )
                 .bind(&l.number)
                 .bind(apartment_id)
                 .bind(l.opened_on)
+                .bind(&l.els)
                 .fetch_one(&mut *tx)
                 .await?;
                 for p in &l.people {

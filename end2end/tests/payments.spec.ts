@@ -1,0 +1,99 @@
+import { test, expect } from "@playwright/test";
+import * as fs from "fs";
+import * as path from "path";
+import { desktop, phone, signIn, login, hydrated } from "./helpers";
+
+/** `1 234,56 ₽` → kopecks. */
+function kopecks(label: string): number {
+  const digits = label.replace(/[^\d,−-]/g, "").replace("−", "-").replace(",", ".");
+  return Math.round(parseFloat(digits) * 100);
+}
+
+test("zhitel on a phone pays by card in the sandbox bank, sees the confirmation and the new balance; the accountant sees the payment", async ({ browser }) => {
+  const context = await phone(browser);
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  await signIn(page, login.resident);
+  await hydrated(page);
+  await page.getByTestId("my-apartment").filter({ hasText: "Квартира 12" }).getByText("Начисления, пени, квитанции").first().click();
+  await expect(page).toHaveURL(/\/cabinet\/account\/\d+$/);
+  const accountUrl = page.url();
+  const accountId = accountUrl.split("/").pop();
+  await hydrated(page);
+  const before = kopecks(await page.getByTestId("balance").innerText());
+  expect(before).toBeGreaterThan(0);
+
+  await page.getByTestId("pay-link").click();
+  await expect(page).toHaveURL(/\/cabinet\/pay$/);
+  await hydrated(page);
+  const card = page.getByTestId("pay-account").filter({ hasText: "кв. 12" }).first();
+  await expect(card.getByTestId("pay-due")).not.toBeEmpty();
+  // pay 1 000 ₽ of the debt on this account only
+  for (const other of await page.getByTestId("pay-account").all()) {
+    await other.getByLabel(/Сумма/).fill("");
+  }
+  await card.getByLabel(/Сумма/).fill("1000");
+  await page.getByTestId("pay-submit").click();
+
+  // the sandbox bank's card page
+  await expect(page).toHaveURL(/\/sandbox-bank\/pay\/\d+$/);
+  await expect(page.getByText("1 000,00")).toBeVisible();
+  await page.getByRole("button", { name: "Оплатить" }).click();
+
+  // back in the cabinet: paid and credited
+  await expect(page).toHaveURL(/\/cabinet\/payment\/\d+$/);
+  await hydrated(page);
+  await expect(page.getByTestId("payment-status")).toHaveText("оплачен", { timeout: 20_000 });
+  await expect(page.getByTestId("payment-credited")).toHaveText("Зачислено на счёт", { timeout: 20_000 });
+  const pdf = await page.request.get((await page.getByTestId("payment-pdf").getAttribute("href"))!);
+  expect(pdf.status()).toBe(200);
+  expect(pdf.headers()["content-type"]).toBe("application/pdf");
+
+  await page.goto(accountUrl);
+  await hydrated(page);
+  await expect.poll(async () => kopecks(await page.getByTestId("balance").innerText())).toBe(before - 100000);
+  expect(errors).toEqual([]);
+  await context.close();
+
+  // the accountant sees it on the account's statement
+  const staff = await desktop(browser);
+  const desk = await staff.newPage();
+  await signIn(desk, login.accountant);
+  await hydrated(desk);
+  await desk.goto(`/staff/account/${accountId}`);
+  await hydrated(desk);
+  // the newest month is open: this month's payment is listed
+  await expect(desk.getByTestId("payments").first()).toContainText("Онлайн-оплата картой");
+  await staff.close();
+});
+
+test("the accountant loads a bank statement and assigns a payment from the queue", async ({ browser }) => {
+  const context = await desktop(browser);
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  await signIn(page, login.accountant);
+  await hydrated(page);
+  await page.getByRole("link", { name: "Платежи" }).click();
+  await expect(page).toHaveURL(/\/staff\/payments$/);
+  await hydrated(page);
+  // the demo's statements left three payments to sort out
+  const queue = page.getByTestId("queued-payment");
+  await expect(queue).toHaveCount(3);
+  const sample = fs.readFileSync(path.join(__dirname, "../../docs/samples/bank-statement-cp1251.txt"));
+  await page.getByLabel("Файл").setInputFiles({ name: "statement.txt", mimeType: "text/plain", buffer: sample });
+  await expect(page.locator("#import-content")).not.toHaveValue("");
+  await page.getByRole("button", { name: "Загрузить" }).click();
+  const report = page.getByTestId("import-report");
+  await expect(report).toContainText("Исходящих документов: 2");
+  await expect(report).toContainText("В очередь на разноску попали: 2");
+  await expect(queue).toHaveCount(5);
+  // a suggestion is accepted in one click
+  const suggested = queue.filter({ hasText: "Вероятно" }).first();
+  await suggested.getByRole("button", { name: "Зачислить" }).click();
+  await expect(page.getByText("Платёж зачислен.")).toBeVisible();
+  await expect(queue).toHaveCount(4);
+  expect(errors).toEqual([]);
+  await context.close();
+});
