@@ -38,7 +38,7 @@ test("zhitel on a phone pays by card in the sandbox bank, sees the confirmation 
 
   // the sandbox bank's card page
   await expect(page).toHaveURL(/\/sandbox-bank\/pay\/\d+$/);
-  await expect(page.getByText("1 000,00")).toBeVisible();
+  await expect(page.locator(".sum")).toHaveText(/^1\s000,00\s₽$/);
   await page.getByRole("button", { name: "Оплатить" }).click();
 
   // back in the cabinet: paid and credited

@@ -32,6 +32,8 @@ struct SandboxPayment {
     success_url: String,
     fail_url: String,
     status: &'static str,
+    /// The order asked for a fiscal receipt (54-ФЗ).
+    receipt: bool,
 }
 
 #[derive(Clone)]
@@ -63,6 +65,7 @@ impl SandboxBank {
             .route("/sandbox-bank/v2/GetState", post(get_state))
             .route("/sandbox-bank/pay/{id}", get(card_page).post(pay))
             .route("/sandbox-bank/3ds/{id}", post(three_ds))
+            .route("/sandbox-bank/receipt/{id}", get(receipt_page))
             .with_state(self)
     }
 
@@ -91,23 +94,26 @@ impl SandboxBank {
         let bank = self.clone();
         let p = p.clone();
         tokio::spawn(async move {
-            for status in statuses {
-                let body = bank.signed(
-                    json!({
-                        "OrderId": p.order_id,
-                        "Success": *status != "REJECTED",
-                        "Status": status,
-                        "PaymentId": p.payment_id,
-                        "ErrorCode": if *status == "REJECTED" { "1051" } else { "0" },
-                        "Amount": p.amount,
-                        "CardId": 1,
-                        "Pan": "424242******4242",
-                        "ExpDate": "1230",
-                    })
-                    .as_object()
-                    .cloned()
-                    .unwrap_or_default(),
-                );
+            let receipt = (p.receipt && statuses.contains(&"CONFIRMED")).then_some("RECEIPT");
+            for status in statuses.iter().copied().chain(receipt) {
+                let mut fields = json!({
+                    "OrderId": p.order_id,
+                    "Success": status != "REJECTED",
+                    "Status": status,
+                    "PaymentId": p.payment_id,
+                    "ErrorCode": if status == "REJECTED" { "1051" } else { "0" },
+                    "Amount": p.amount,
+                    "CardId": 1,
+                    "Pan": "424242******4242",
+                    "ExpDate": "1230",
+                });
+                if status == "RECEIPT" {
+                    fields["Url"] = json!(format!(
+                        "{}/sandbox-bank/receipt/{}",
+                        bank.public_url, p.payment_id
+                    ));
+                }
+                let body = bank.signed(fields.as_object().cloned().unwrap_or_default());
                 for attempt in 0..5u32 {
                     let accepted =
                         match bank.http.post(&p.notification_url).json(&body).send().await {
@@ -177,6 +183,7 @@ async fn init(
             success_url: text("SuccessURL"),
             fail_url: text("FailURL"),
             status: "NEW",
+            receipt: body.get("Receipt").is_some_and(Value::is_object),
         },
     );
     Json(json!({
@@ -337,5 +344,24 @@ async fn three_ds(
         bank.set_status(id, "REJECTED");
         bank.notify(&p, &["REJECTED"]);
         Redirect::to(&p.fail_url).into_response()
+    }
+}
+
+/// The fiscal receipt the sandbox "issues" (a real bank links the OFD's receipt).
+async fn receipt_page(State(bank): State<SandboxBank>, Path(id): Path<i64>) -> Response {
+    match bank
+        .payment(id)
+        .filter(|p| p.receipt && p.status == "CONFIRMED")
+    {
+        None => (StatusCode::NOT_FOUND, "Чек не найден").into_response(),
+        Some(p) => page(
+            "Кассовый чек",
+            &format!(
+                "<h1>Кассовый чек (образец)</h1><p>Приход. {}</p><p class=\"sum\">{}</p><p class=\"hint\">Заказ {}. В песочнице чек не передаётся в ФНС.</p>",
+                escape(&p.description),
+                Money(p.amount).label(),
+                escape(&p.order_id)
+            ),
+        ),
     }
 }

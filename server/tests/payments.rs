@@ -831,3 +831,82 @@ both_backends!(
         db.drop().await;
     }
 );
+
+both_backends!(
+    the_fiscal_receipt_link_is_kept_from_a_signed_notification,
+    |backend: Backend| async move {
+        use app::payments::acquiring::Started;
+        use app::payments::online::NewPart;
+        use app::payments::types::OnlineStatus;
+        let Some((db, store)) = common::demo_store(backend).await else {
+            return;
+        };
+        let settings = server::config::Settings::from_lookup(|_| None).unwrap();
+        let password = settings.acquiring.password.clone();
+        let user = store
+            .credentials(logins::RESIDENT)
+            .await
+            .unwrap()
+            .unwrap()
+            .id;
+        let (zhitel, _, _) = zhitel_account(&store).await;
+        let (id, order) = store
+            .create_online_payment(
+                user,
+                "sandbox",
+                &[NewPart {
+                    account_id: zhitel,
+                    amount: Money(10_000),
+                    period: None,
+                }],
+                chrono::Utc::now(),
+            )
+            .await
+            .unwrap();
+        store
+            .online_payment_started(
+                id,
+                &Started {
+                    provider_id: "77".into(),
+                    payment_url: "http://bank.test".into(),
+                },
+            )
+            .await
+            .unwrap();
+        let with_url = |url: &str, password: &str| {
+            let mut fields: serde_json::Map<String, serde_json::Value> =
+                serde_json::from_str(&notification(&order, "77", "RECEIPT", 10_000, "x")).unwrap();
+            fields.remove("Token");
+            fields.insert("Url".into(), serde_json::json!(url));
+            let token = app::payments::rules::tbank_token(&fields, password);
+            fields.insert("Token".into(), serde_json::json!(token));
+            serde_json::Value::Object(fields).to_string()
+        };
+        let confirmed = notification(&order, "77", "CONFIRMED", 10_000, &password);
+        store
+            .record_notification("sandbox", &confirmed, true)
+            .await
+            .unwrap();
+        store
+            .record_notification(
+                "sandbox",
+                &with_url("https://ofd.example/r/1", &password),
+                true,
+            )
+            .await
+            .unwrap();
+        // an unsigned one changes nothing
+        store
+            .record_notification(
+                "sandbox",
+                &with_url("https://evil.example", "forged"),
+                false,
+            )
+            .await
+            .unwrap();
+        let view = store.online_payment(id).await.unwrap();
+        assert_eq!(view.status, OnlineStatus::Confirmed);
+        assert_eq!(view.receipt_url.as_deref(), Some("https://ofd.example/r/1"));
+        db.drop().await;
+    }
+);

@@ -126,7 +126,17 @@ pub async fn start_payment(parts: Vec<PayPart>) -> Result<String, AppError> {
     match acquiring.init(&order).await {
         Ok(started) => {
             store.online_payment_started(id, &started).await?;
-            leptos_axum::redirect(&started.payment_url);
+            // a form posted before the page came alive follows a redirect; the live page
+            // leaves for the bank itself (the router would take the bank's page for its own)
+            let native_form = use_context::<http::request::Parts>().is_some_and(|p| {
+                p.headers
+                    .get(http::header::ACCEPT)
+                    .and_then(|a| a.to_str().ok())
+                    .is_some_and(|a| a.contains("text/html"))
+            });
+            if native_form {
+                leptos_axum::redirect(&started.payment_url);
+            }
             Ok(started.payment_url)
         }
         Err(e) => {

@@ -342,6 +342,8 @@ impl Store {
             })
         };
         let (order_id, status) = (text("OrderId"), text("Status"));
+        let receipt_url =
+            text("Url").filter(|u| u.starts_with("https://") || u.starts_with("http://"));
         let amount = fields
             .as_ref()
             .and_then(|f| f.get("Amount"))
@@ -372,6 +374,16 @@ impl Store {
                             .bind(row.id)
                             .fetch_one(&mut *tx)
                             .await?;
+                        // the fiscal receipt's link comes in its own notification
+                        if let Some(url) = receipt_url.as_ref().filter(|_| status == "RECEIPT") {
+                            sqlx::query(
+                                "UPDATE online_payments SET receipt_url = $1 WHERE id = $2",
+                            )
+                            .bind(url)
+                            .bind(fresh.id)
+                            .execute(&mut *tx)
+                            .await?;
+                        }
                         NotificationOutcome::Applied(
                             apply_reported!(tx, &fresh, status.as_str(), now).await?,
                         )

@@ -202,6 +202,12 @@ fn StatementsTable(statements: Vec<StatementView>) -> impl IntoView {
 pub fn PayPage() -> impl IntoView {
     let start = ServerAction::<StartPayment>::new();
     let accounts = Resource::new(|| (), |_| load_pay_page());
+    // off to the bank's page: a full navigation, not a route of this app
+    Effect::new(move |_| {
+        if let Some(Ok(url)) = start.value().get() {
+            let _ = window().location().set_href(&url);
+        }
+    });
     view! {
         <h1 class=style::H1>{t::PAY_TITLE}</h1>
         <p class="mt-1 text-sm text-slate-600">{t::PAY_HINT}</p>
