@@ -69,6 +69,8 @@ CREATE TABLE online_payment_parts (
     account_id BIGINT  NOT NULL REFERENCES accounts(id),
     -- the period the payer chose to pay; NULL: the debt, oldest first
     period     TEXT,
+    -- the one service the payer chose to pay; NULL: spread over the services by their charges
+    service_id BIGINT  REFERENCES services(id),
     amount     BIGINT  NOT NULL CHECK (amount > 0),
     ledger_id  BIGINT  REFERENCES ledger(id),
     PRIMARY KEY (payment_id, account_id)

@@ -1718,6 +1718,15 @@ both_backends!(
         .await)
         .unwrap();
         assert_eq!(kept, 2);
+        // the payer is told through the notification path
+        let told: i64 = app::with_db!(&app.store.db, |pool| sqlx::query_scalar(
+            "SELECT COUNT(*) FROM jobs WHERE kind = $1 AND (payload LIKE '%PaymentReceived%' OR payload LIKE '%payment_received%')"
+        )
+        .bind(app::notify::store::FANOUT)
+        .fetch_one(pool)
+        .await)
+        .unwrap();
+        assert_eq!(told, 1);
 
         // the confirmation: zhitel's PDF; not for the neighbour
         let pdf_url = format!("{}/cabinet/payment-pdf?id={id}", app.base);

@@ -559,6 +559,7 @@ both_backends!(
                         account_id: zhitel,
                         amount,
                         period: None,
+                        service_id: None,
                     }],
                     chrono::Utc::now(),
                 )
@@ -858,6 +859,7 @@ both_backends!(
                     account_id: zhitel,
                     amount: Money(10_000),
                     period: None,
+                    service_id: None,
                 }],
                 chrono::Utc::now(),
             )
@@ -907,6 +909,150 @@ both_backends!(
         let view = store.online_payment(id).await.unwrap();
         assert_eq!(view.status, OnlineStatus::Confirmed);
         assert_eq!(view.receipt_url.as_deref(), Some("https://ofd.example/r/1"));
+
+        // one service paid alone: its own ledger entry; another house's service is refused
+        let service = scalar(
+            &store,
+            &format!(
+                "SELECT MIN(s.id) FROM services s JOIN apartments a ON a.house_id = s.house_id
+                 JOIN accounts c ON c.apartment_id = a.id WHERE c.id = {zhitel}"
+            ),
+        )
+        .await;
+        let foreign = scalar(
+            &store,
+            &format!(
+                "SELECT MIN(s.id) FROM services s WHERE s.house_id <> (SELECT a.house_id FROM
+                 accounts c JOIN apartments a ON a.id = c.apartment_id WHERE c.id = {zhitel})"
+            ),
+        )
+        .await;
+        let part = |service_id| NewPart {
+            account_id: zhitel,
+            amount: Money(4_000),
+            period: None,
+            service_id: Some(service_id),
+        };
+        let refused = store
+            .create_online_payment(user, "sandbox", &[part(foreign)], chrono::Utc::now())
+            .await
+            .unwrap_err();
+        assert!(refused.to_string().contains("Такой услуги"), "{refused}");
+        let (one, order) = store
+            .create_online_payment(user, "sandbox", &[part(service)], chrono::Utc::now())
+            .await
+            .unwrap();
+        store
+            .online_payment_started(
+                one,
+                &Started {
+                    provider_id: "78".into(),
+                    payment_url: "http://bank.test".into(),
+                },
+            )
+            .await
+            .unwrap();
+        let confirmed = notification(&order, "78", "CONFIRMED", 4_000, &password);
+        store
+            .record_notification("sandbox", &confirmed, true)
+            .await
+            .unwrap();
+        assert_eq!(store.credit_online_payment(one).await.unwrap(), 1);
+        assert_eq!(
+            scalar(
+                &store,
+                &format!(
+                    "SELECT service_id FROM ledger WHERE source_key = 'online:{order}:{zhitel}'"
+                )
+            )
+            .await,
+            service
+        );
+        let view = store.online_payment(one).await.unwrap();
+        assert_eq!(view.parts[0].spread.len(), 1);
+        assert_eq!(view.parts[0].spread[0].1, Money(4_000));
+        db.drop().await;
+    }
+);
+
+both_backends!(
+    an_abandoned_payment_expires_and_a_silent_bank_is_asked_again,
+    |backend: Backend| async move {
+        use app::payments::acquiring::Started;
+        use app::payments::online::NewPart;
+        use app::payments::types::OnlineStatus;
+        let Some((db, store)) = common::demo_store(backend).await else {
+            return;
+        };
+        let user = store
+            .credentials(logins::RESIDENT)
+            .await
+            .unwrap()
+            .unwrap()
+            .id;
+        let (zhitel, _, _) = zhitel_account(&store).await;
+        let part = [NewPart {
+            account_id: zhitel,
+            amount: Money(5_000),
+            period: None,
+            service_id: None,
+        }];
+        let now = chrono::Utc::now();
+        // one never reached the bank; one is at a bank that does not answer
+        let (never, _) = store
+            .create_online_payment(user, "sandbox", &part, now)
+            .await
+            .unwrap();
+        let (silent, _) = store
+            .create_online_payment(user, "sandbox", &part, now)
+            .await
+            .unwrap();
+        store
+            .online_payment_started(
+                silent,
+                &Started {
+                    provider_id: "1".into(),
+                    payment_url: "http://bank.test".into(),
+                },
+            )
+            .await
+            .unwrap();
+        // half an hour later
+        with_db!(&store.db, |pool| sqlx::query(
+            "UPDATE jobs SET run_at = $1 WHERE kind = 'payments.expire'"
+        )
+        .bind(now)
+        .execute(pool)
+        .await
+        .map(|_| ()))
+        .unwrap();
+        let settings = server::config::Settings::from_lookup(|_| None).unwrap();
+        // the settings' own address (127.0.0.1:3000) has no sandbox bank listening
+        let worker = server::notify::Worker::new(
+            store.clone(),
+            server::notify::Senders::from_settings(&store, &settings)
+                .await
+                .unwrap(),
+            "expiry".into(),
+        );
+        worker.clone().tick().await;
+        assert_eq!(
+            store.online_payment(never).await.unwrap().status,
+            OnlineStatus::Expired
+        );
+        assert_eq!(
+            store.online_payment(silent).await.unwrap().status,
+            OnlineStatus::Pending,
+            "the bank is asked again later"
+        );
+        assert_eq!(
+            scalar(
+                &store,
+                "SELECT COUNT(*) FROM ledger WHERE source_key LIKE 'online:%'"
+            )
+            .await,
+            0
+        );
         db.drop().await;
     }
 );

@@ -22,6 +22,9 @@ pub struct PayPart {
     /// `2026-10`; empty: the debt, oldest first.
     #[serde(default)]
     pub period: Option<String>,
+    /// A service's id; empty: all services, by their charges.
+    #[serde(default)]
+    pub service: Option<String>,
 }
 
 /// Checks (`commit` empty) or loads a bank statement in the 1CClientBankExchange format.
@@ -100,10 +103,23 @@ pub async fn start_payment(parts: Vec<PayPart>) -> Result<String, AppError> {
                 Period::parse(s).ok_or_else(|| AppError::invalid("Период — в виде 2026-11."))?,
             ),
         };
+        let service_id = match p
+            .service
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            None => None,
+            Some(s) => Some(
+                s.parse::<i64>()
+                    .map_err(|_| AppError::invalid("Выберите услугу из списка."))?,
+            ),
+        };
         chosen.push(NewPart {
             account_id: p.account_id,
             amount,
             period,
+            service_id,
         });
     }
     let now = chrono::Utc::now();

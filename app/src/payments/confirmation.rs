@@ -27,7 +27,7 @@ pub fn render(p: &OnlinePaymentView) -> Vec<u8> {
         ),
     ] {
         c.text(LEFT, y, 10.0, false, label);
-        c.text(220.0, y, 10.0, true, &value);
+        c.text(240.0, y, 10.0, true, &value);
         y += 16.0;
     }
     if let Some(url) = &p.receipt_url {
@@ -52,7 +52,16 @@ pub fn render(p: &OnlinePaymentView) -> Vec<u8> {
             None => "В счёт долга, начиная с самого старого".to_string(),
         };
         y = c.paragraph(LEFT, y, RIGHT - LEFT, 9.0, &period);
-        if !part.spread.is_empty() {
+        if let Some(service) = &part.service {
+            y = c.paragraph(
+                LEFT,
+                y,
+                RIGHT - LEFT,
+                9.0,
+                &format!("Только услуга: {service}"),
+            );
+        }
+        if part.service.is_none() && !part.spread.is_empty() {
             y = c.paragraph(
                 LEFT,
                 y,

@@ -35,6 +35,8 @@ pub struct NewPart {
     pub amount: Money,
     /// The period the payer chose to pay; `None`: the debt, oldest first.
     pub period: Option<Period>,
+    /// The one service the payer chose to pay; `None`: all, in proportion to their charges.
+    pub service_id: Option<i64>,
 }
 
 /// What became of a notification (kept with it; the webhook answers by it).
@@ -90,6 +92,8 @@ struct PartRow {
     address: String,
     flat: String,
     period: Option<String>,
+    service_id: Option<i64>,
+    service: Option<String>,
     amount: i64,
     ledger_id: Option<i64>,
 }
@@ -188,6 +192,7 @@ impl Store {
                         address: format!("{}, кв. {}", a.address, a.number),
                         balance: Money::ZERO,
                         periods: Vec::new(),
+                        services: Vec::new(),
                     })
             })
             .collect();
@@ -204,6 +209,16 @@ impl Store {
             .await)
             .map_err(internal("payable periods"))?;
             a.periods = periods.iter().filter_map(|p| Period::parse(p)).collect();
+            a.services = with_db!(&self.db, |pool| sqlx::query_as(
+                "SELECT s.id, s.name FROM services s
+                 JOIN apartments a ON a.house_id = s.house_id
+                 JOIN accounts c ON c.apartment_id = a.id
+                 WHERE c.id = $1 ORDER BY s.sort, s.id"
+            )
+            .bind(a.account_id)
+            .fetch_all(pool)
+            .await)
+            .map_err(internal("payable services"))?;
         }
         Ok(accounts)
     }
@@ -263,13 +278,31 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
             for p in parts {
+                if let Some(service_id) = p.service_id {
+                    // a service of the account's own house
+                    let found: i64 = sqlx::query_scalar(
+                        "SELECT COUNT(*) FROM services s
+                         JOIN apartments a ON a.house_id = s.house_id
+                         JOIN accounts c ON c.apartment_id = a.id
+                         WHERE c.id = $1 AND s.id = $2",
+                    )
+                    .bind(p.account_id)
+                    .bind(service_id)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                    if found == 0 {
+                        return Ok(Err(AppError::invalid("Такой услуги у этого счёта нет.")));
+                    }
+                }
                 sqlx::query(
-                    "INSERT INTO online_payment_parts (payment_id, account_id, period, amount)
-                     VALUES ($1, $2, $3, $4)",
+                    "INSERT INTO online_payment_parts (payment_id, account_id, period,
+                         service_id, amount)
+                     VALUES ($1, $2, $3, $4, $5)",
                 )
                 .bind(id)
                 .bind(p.account_id)
                 .bind(p.period.map(|p| p.to_string()))
+                .bind(p.service_id)
                 .bind(p.amount.0)
                 .execute(&mut *tx)
                 .await?;
@@ -281,11 +314,11 @@ impl Store {
                 expires
             )?;
             tx.commit().await?;
-            Ok::<_, sqlx::Error>((id, order_id))
+            Ok::<_, sqlx::Error>(Ok((id, order_id)))
         }
         .await)
         .map_err(internal("create online payment"))?;
-        Ok(created)
+        created
     }
 
     /// The bank took the order: its payment id and page.
@@ -500,8 +533,8 @@ impl Store {
             if status_of(&row) != OnlineStatus::Confirmed {
                 return Ok(0);
             }
-            let parts: Vec<(i64, Option<String>, i64)> = sqlx::query_as(
-                "SELECT account_id, period, amount FROM online_payment_parts
+            let parts: Vec<(i64, Option<String>, Option<i64>, i64)> = sqlx::query_as(
+                "SELECT account_id, period, service_id, amount FROM online_payment_parts
                  WHERE payment_id = $1 AND ledger_id IS NULL ORDER BY account_id",
             )
             .bind(payment_id)
@@ -509,19 +542,20 @@ impl Store {
             .await?;
             let on = row.paid_at.map_or(today, |t| crate::clock::local(t).date());
             let mut credited = 0;
-            for (account_id, period, amount) in &parts {
+            for (account_id, period, service_id, amount) in &parts {
                 let period = period
                     .as_deref()
                     .and_then(Period::parse)
                     .unwrap_or_else(|| Period::of(on));
                 let ledger_id: Option<i64> = sqlx::query_scalar(
-                    "INSERT INTO ledger (account_id, period, kind, amount, occurred_on, reason,
-                         source_key, created_at)
-                     VALUES ($1, $2, 'payment', $3, $4, $5, $6, $7)
+                    "INSERT INTO ledger (account_id, period, kind, service_id, amount,
+                         occurred_on, reason, source_key, created_at)
+                     VALUES ($1, $2, 'payment', $3, $4, $5, $6, $7, $8)
                      ON CONFLICT (source_key) DO NOTHING RETURNING id",
                 )
                 .bind(account_id)
                 .bind(period.to_string())
+                .bind(service_id)
                 .bind(-amount)
                 .bind(on)
                 .bind(format!(
@@ -619,9 +653,13 @@ impl Store {
         let mut views = self.payment_views(vec![row]).await?;
         let mut view = views.pop().ok_or(AppError::NotFound)?;
         for part in &mut view.parts {
-            part.spread = self
-                .spread(part.account_id, part.period, part.amount)
-                .await?;
+            part.spread = match &part.service {
+                Some(service) => vec![(service.clone(), part.amount)],
+                None => {
+                    self.spread(part.account_id, part.period, part.amount)
+                        .await?
+                }
+            };
         }
         Ok(view)
     }
@@ -636,9 +674,10 @@ impl Store {
             let found: Vec<PartRow> = with_db!(&self.db, |pool| {
                 let mut q = sqlx::QueryBuilder::new(
                     "SELECT p.payment_id, p.account_id, c.number, h.address, a.number AS flat,
-                         p.period, p.amount, p.ledger_id
+                         p.period, p.service_id, s.name AS service, p.amount, p.ledger_id
                      FROM online_payment_parts p JOIN accounts c ON c.id = p.account_id
                      JOIN apartments a ON a.id = c.apartment_id JOIN houses h ON h.id = a.house_id
+                     LEFT JOIN services s ON s.id = p.service_id
                      WHERE p.payment_id IN (",
                 );
                 let mut list = q.separated(", ");
@@ -672,6 +711,8 @@ impl Store {
                         account_number: p.number.clone(),
                         address: format!("{}, кв. {}", p.address, p.flat),
                         period: p.period.as_deref().and_then(Period::parse),
+                        service_id: p.service_id,
+                        service: p.service.clone(),
                         amount: Money(p.amount),
                         credited: p.ledger_id.is_some(),
                         spread: Vec::new(),

@@ -260,6 +260,12 @@ fn PayAccountCard(i: usize, a: PayableAccount) -> impl IntoView {
                         {a.periods.into_iter().map(|p| view! { <option value=p.to_string()>{p.label()}</option> }).collect_view()}
                     </select>
                 </label>
+                <label class=format!("{} col-span-2", style::LABEL)>{t::PAY_SERVICE}
+                    <select class=style::INPUT name=format!("parts[{i}][service]")>
+                        <option value="">{t::PAY_ALL_SERVICES}</option>
+                        {a.services.into_iter().map(|(id, name)| view! { <option value=id>{name}</option> }).collect_view()}
+                    </select>
+                </label>
             </div>
         </section>
     }
@@ -334,6 +340,7 @@ fn PaymentCard(p: OnlinePaymentView) -> impl IntoView {
                     </div>
                     <p class="text-sm text-slate-600">{part.address}</p>
                     <p class="text-sm">{match part.period { Some(p) => format!("за {}", p.label()), None => t::PAYMENT_FOR_DEBT.to_string() }}</p>
+                    {part.service.clone().map(|s| view! { <p class="text-sm">{format!("{} {s}", t::PAYMENT_ONLY)}</p> })}
                     {confirmed.then(|| view! {
                         <p class="text-sm text-teal-700" data-testid="payment-credited">{if part.credited { t::PAYMENT_CREDITED } else { t::PAYMENT_CREDITING }}</p>
                     })}

@@ -227,6 +227,9 @@ pub struct PaymentPartView {
     pub address: String,
     /// The period the payer chose; `None`: the debt, oldest first.
     pub period: Option<Period>,
+    /// The one service the payer chose (id, name); `None`: all, by their charges.
+    pub service_id: Option<i64>,
+    pub service: Option<String>,
     pub amount: Money,
     /// The ledger entry is written.
     pub credited: bool,
@@ -265,4 +268,6 @@ pub struct PayableAccount {
     pub balance: Money,
     /// Billed periods the payer may name, newest first.
     pub periods: Vec<Period>,
+    /// The house's services the payer may pay alone (id, name).
+    pub services: Vec<(i64, String)>,
 }
