@@ -51,7 +51,10 @@ test("every PWA shortcut opens a page of the resident cabinet", async ({ browser
   const readings = await page.goto("/cabinet/readings");
   expect(readings!.status()).toBe(200);
   await expect(page.getByRole("heading", { name: "Показания счётчиков" })).toBeVisible();
-  for (const url of ["/cabinet/pay", "/cabinet/tickets/new", "/cabinet/passes/new"]) {
+  const pay = await page.goto("/cabinet/pay");
+  expect(pay!.status()).toBe(200);
+  await expect(page.getByRole("heading", { name: "Оплата", exact: true })).toBeVisible();
+  for (const url of ["/cabinet/tickets/new", "/cabinet/passes/new"]) {
     const response = await page.goto(url);
     expect(response!.status()).toBe(200);
     await expect(page.getByRole("heading", { name: "Раздел готовится" })).toBeVisible();
