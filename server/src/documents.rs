@@ -8,6 +8,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 
 use app::auth::guard::{Access, check};
 use app::auth::session::RequestSession;
+use app::auth::types::CurrentUser;
 use app::auth::types::Permission;
 use app::billing::bill;
 use app::billing::types::Period;
@@ -40,6 +41,32 @@ fn refusal(e: AppError) -> Response {
         .into_response()
 }
 
+/// Staff documents of money are the accountant's (and the chair's).
+async fn accountant_only(state: &AppState, user: &CurrentUser) -> Result<(), AppError> {
+    check(
+        &state.store,
+        user,
+        Access::Permission(Permission::ManageBilling),
+    )
+    .await
+}
+
+/// A PDF the browser shows.
+fn pdf(file_name: &str, bytes: Vec<u8>) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "application/pdf".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("inline; filename=\"{file_name}\""),
+            ),
+            (header::CACHE_CONTROL, "private, no-store".to_string()),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
 fn period(s: &str) -> Result<Period, AppError> {
     Period::parse(s).ok_or_else(|| AppError::invalid("Период — в виде 2026-11."))
 }
@@ -60,18 +87,7 @@ pub async fn bill_pdf(
     }
     .await;
     match result {
-        Ok((file_name, pdf)) => (
-            [
-                (header::CONTENT_TYPE, "application/pdf".to_string()),
-                (
-                    header::CONTENT_DISPOSITION,
-                    format!("inline; filename=\"{file_name}\""),
-                ),
-                (header::CACHE_CONTROL, "private, no-store".to_string()),
-            ],
-            pdf,
-        )
-            .into_response(),
+        Ok((file_name, bytes)) => pdf(&file_name, bytes),
         Err(e) => refusal(e),
     }
 }
@@ -86,12 +102,7 @@ pub async fn turnover_xlsx(
         return Redirect::to("/login?next=/staff/billing").into_response();
     };
     let result = async {
-        check(
-            &state.store,
-            &user,
-            Access::Permission(Permission::ManageBilling),
-        )
-        .await?;
+        accountant_only(&state, &user).await?;
         let p = period(&q.period)?;
         let rows = state.store.turnover(q.house, p).await?;
         let address = state.store.house_tariffs(q.house).await?.address;
@@ -153,12 +164,7 @@ pub async fn bills_zip(
         return Redirect::to("/login?next=/staff/billing").into_response();
     };
     let found = async {
-        check(
-            &state.store,
-            &user,
-            Access::Permission(Permission::ManageBilling),
-        )
-        .await?;
+        accountant_only(&state, &user).await?;
         state.store.bill_batch_file(q.batch).await
     }
     .await;
@@ -220,12 +226,7 @@ pub async fn payments_export(
         return Redirect::to("/login?next=/staff/payments").into_response();
     };
     let result = async {
-        check(
-            &state.store,
-            &user,
-            Access::Permission(Permission::ManageBilling),
-        )
-        .await?;
+        accountant_only(&state, &user).await?;
         let p = period(&q.period)?;
         let rows = state.store.payment_register(q.house, p).await?;
         state
@@ -318,18 +319,7 @@ pub async fn payment_pdf(
     }
     .await;
     match result {
-        Ok((order, pdf)) => (
-            [
-                (header::CONTENT_TYPE, "application/pdf".to_string()),
-                (
-                    header::CONTENT_DISPOSITION,
-                    format!("inline; filename=\"payment-{order}.pdf\""),
-                ),
-                (header::CACHE_CONTROL, "private, no-store".to_string()),
-            ],
-            pdf,
-        )
-            .into_response(),
+        Ok((order, bytes)) => pdf(&format!("payment-{order}.pdf"), bytes),
         Err(e) => refusal(e),
     }
 }

@@ -149,3 +149,17 @@ pub mod bulk;
 pub mod jobs;
 mod store;
 pub use store::Store;
+
+/// Closes `… IN (` with the values bound one by one: `… IN ($1, $2, …)`. The caller keeps the
+/// list within the engines' parameter limits (a few hundred values at a time).
+pub fn push_in_list<'args, DB, T>(q: &mut sqlx::QueryBuilder<'args, DB>, values: &'args [T])
+where
+    DB: sqlx::Database,
+    &'args T: sqlx::Encode<'args, DB> + sqlx::Type<DB> + Send,
+{
+    let mut list = q.separated(", ");
+    for v in values {
+        list.push_bind(v);
+    }
+    q.push(")");
+}

@@ -14,7 +14,7 @@ use super::rules::advance;
 use super::types::*;
 use crate::billing::types::{Money, Period};
 use crate::db::jobs::Job;
-use crate::db::{BeginWrite, Store, internal};
+use crate::db::{BeginWrite, Store, internal, push_in_list};
 use crate::error::AppError;
 use crate::{enqueue_job, enqueue_notice, with_db};
 
@@ -158,11 +158,8 @@ impl Store {
             let mut q = sqlx::QueryBuilder::new(
                 "SELECT account_id, CAST(SUM(amount) AS BIGINT) FROM ledger WHERE account_id IN (",
             );
-            let mut list = q.separated(", ");
-            for id in account_ids {
-                list.push_bind(*id);
-            }
-            q.push(") GROUP BY account_id");
+            push_in_list(&mut q, account_ids);
+            q.push(" GROUP BY account_id");
             q.build_query_as().fetch_all(pool).await
         })
         .map_err(internal("account balances"))?;
@@ -255,7 +252,7 @@ impl Store {
             return Err(AppError::invalid("Каждый счёт — одной строкой."));
         }
         let expires = now + Duration::minutes(PAYMENT_MINUTES);
-        let created = with_db!(&self.db, |pool| async {
+        with_db!(&self.db, |pool| async {
             let mut tx = pool.begin_write().await?;
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO online_payments (order_id, user_id, provider, amount, status,
@@ -317,8 +314,7 @@ impl Store {
             Ok::<_, sqlx::Error>(Ok((id, order_id)))
         }
         .await)
-        .map_err(internal("create online payment"))?;
-        created
+        .map_err(internal("create online payment"))?
     }
 
     /// The bank took the order: its payment id and page.
@@ -680,11 +676,8 @@ impl Store {
                      LEFT JOIN services s ON s.id = p.service_id
                      WHERE p.payment_id IN (",
                 );
-                let mut list = q.separated(", ");
-                for id in chunk {
-                    list.push_bind(*id);
-                }
-                q.push(") ORDER BY p.account_id");
+                push_in_list(&mut q, chunk);
+                q.push(" ORDER BY p.account_id");
                 q.build_query_as().fetch_all(pool).await
             })
             .map_err(internal("online payment parts"))?;

@@ -10,7 +10,7 @@ use sqlx::FromRow;
 use super::rules::{self, AccountCard, BankDocument, Directory, Match};
 use super::types::*;
 use crate::billing::types::{Money, Period};
-use crate::db::{BeginWrite, Store, internal};
+use crate::db::{BeginWrite, Store, internal, push_in_list};
 use crate::error::AppError;
 use crate::sheet::ImportReport;
 use crate::{audit, with_db};
@@ -412,11 +412,7 @@ impl Store {
             let found: Vec<String> = with_db!(&self.db, |pool| {
                 let mut q =
                     sqlx::QueryBuilder::new("SELECT doc_key FROM bank_payments WHERE doc_key IN (");
-                let mut list = q.separated(", ");
-                for k in chunk {
-                    list.push_bind(k);
-                }
-                q.push(")");
+                push_in_list(&mut q, chunk);
                 q.build_query_scalar().fetch_all(pool).await
             })
             .map_err(internal("known bank documents"))?;
@@ -526,7 +522,7 @@ impl Store {
             return Err(AppError::invalid("Укажите номер лицевого счёта."));
         }
         let now = Utc::now();
-        let outcome = with_db!(&self.db, |pool| async {
+        with_db!(&self.db, |pool| async {
             let mut tx = pool.begin_write().await?;
             let Some(p): Option<PendingRow> = sqlx::query_as(
                 "SELECT doc_key, number, received_on, amount, payer, status, rule, account_id
@@ -598,8 +594,7 @@ impl Store {
             Ok::<_, sqlx::Error>(Ok(()))
         }
         .await)
-        .map_err(internal("assign bank payment"))?;
-        outcome
+        .map_err(internal("assign bank payment"))?
     }
 
     /// Marks a queued bank payment as not a resident's (a refund, a subsidy, a mistake), with
