@@ -65,6 +65,10 @@ test("zhitel on a phone pays by card in the sandbox bank, sees the confirmation 
   await hydrated(desk);
   // the newest month is open: this month's payment is listed
   await expect(desk.getByTestId("payments").first()).toContainText("Онлайн-оплата картой");
+  // and among the card payments
+  await desk.goto("/staff/payments");
+  await hydrated(desk);
+  await expect(desk.getByTestId("card-payment").filter({ hasText: "оплачен" }).first()).toContainText("1 000,00");
   await staff.close();
 });
 

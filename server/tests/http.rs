@@ -1765,6 +1765,21 @@ both_backends!(
             .await
             .unwrap();
         assert!(theirs.is_empty());
+        // the accountant sees everyone's card payments; a resident does not
+        let accountant = app.signed_in(logins::ACCOUNTANT).await;
+        let all: Vec<OnlinePaymentView> = app
+            .call(
+                &accountant,
+                path::<LoadCardPayments>(),
+                &[("status", "confirmed")],
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert!(all.iter().any(|p| p.id == id), "{all:?}");
+        let (status, _) = error_of(app.call(&zhitel, path::<LoadCardPayments>(), &[]).await).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
 
         // a forged notification is refused; a declined card credits nothing
         let forged = app

@@ -200,5 +200,19 @@ pub async fn load_my_payments(
         status: status.as_deref().and_then(OnlineStatus::parse),
         year,
     };
-    store.online_payments(user.id, &filter).await
+    store.online_payments(Some(user.id), &filter).await
+}
+
+/// Everyone's card payments for the accountant (the latest 200), optionally of one status.
+#[server(endpoint = "load_card_payments")]
+pub async fn load_card_payments(
+    status: Option<String>,
+) -> Result<Vec<OnlinePaymentView>, AppError> {
+    let store = context::store()?;
+    authorize(Access::Permission(Permission::ManageBilling)).await?;
+    let filter = PaymentFilter {
+        status: status.as_deref().and_then(OnlineStatus::parse),
+        year: None,
+    };
+    store.online_payments(None, &filter).await
 }

@@ -609,20 +609,31 @@ impl Store {
         .ok_or(AppError::NotFound)
     }
 
-    /// A user's card payments, newest first, optionally of one status and year.
+    /// Card payments, newest first (a user's, or everyone's for staff; the latest 200),
+    /// optionally of one status and year.
     pub async fn online_payments(
         &self,
-        user_id: i64,
+        user_id: Option<i64>,
         filter: &PaymentFilter,
     ) -> Result<Vec<OnlinePaymentView>, AppError> {
+        let only = if user_id.is_some() {
+            "WHERE user_id = $1"
+        } else {
+            ""
+        };
         let sql = format!(
-            "SELECT {PAYMENT_COLUMNS} FROM online_payments WHERE user_id = $1
+            "SELECT {PAYMENT_COLUMNS} FROM online_payments {only}
              ORDER BY created_at DESC, id DESC LIMIT 200"
         );
-        let rows: Vec<PaymentRow> = with_db!(&self.db, |pool| sqlx::query_as(&sql)
-            .bind(user_id)
+        let rows: Vec<PaymentRow> = with_db!(&self.db, |pool| {
+            let q = sqlx::query_as(&sql);
+            match user_id {
+                Some(u) => q.bind(u),
+                None => q,
+            }
             .fetch_all(pool)
-            .await)
+            .await
+        })
         .map_err(internal("online payments"))?;
         let rows: Vec<PaymentRow> = rows
             .into_iter()

@@ -71,6 +71,7 @@ pub fn PaymentsPage() -> impl IntoView {
                 })}
             </Suspense>
         </section>
+        <CardPayments/>
         <section class="mt-6">
             <h2 class=style::H2>{t::STATEMENTS_TITLE}</h2>
             <Suspense fallback=Loading>
@@ -134,6 +135,63 @@ fn QueueCard(
                 </ActionForm>
             </details>
         </article>
+    }
+}
+
+/// Staff: residents' card payments with their status, to answer "I paid, where is it?".
+#[component]
+fn CardPayments() -> impl IntoView {
+    let status = RwSignal::new(String::new());
+    let list = Resource::new(
+        move || status.get(),
+        |s| load_card_payments((!s.is_empty()).then_some(s)),
+    );
+    view! {
+        <section class="mt-6" data-testid="card-payments">
+            <div class="flex flex-wrap items-end justify-between gap-2">
+                <h2 class=style::H2>{t::CARD_PAYMENTS_TITLE}</h2>
+                <select class=format!("{} w-48", style::INPUT) aria-label=t::PAYMENT_STATUS
+                    on:change=move |ev| status.set(event_target_value(&ev))>
+                    <option value="">{t::HISTORY_ALL}</option>
+                    {[OnlineStatus::Confirmed, OnlineStatus::Pending, OnlineStatus::Rejected, OnlineStatus::Expired]
+                        .into_iter().map(|s| view! { <option value=s.as_str()>{s.label()}</option> }).collect_view()}
+                </select>
+            </div>
+            <Suspense fallback=Loading>
+                {move || Suspend::new(async move {
+                    match list.await {
+                        Err(e) => view! { <ErrorNote error=e/> }.into_any(),
+                        Ok(list) if list.is_empty() => view! { <p class="mt-2 text-sm text-slate-600">{t::CARD_PAYMENTS_EMPTY}</p> }.into_any(),
+                        Ok(list) => view! {
+                            <div class=format!("{} mt-2 overflow-x-auto p-0", style::CARD)>
+                                <table class=style::TABLE>
+                                    <thead><tr>
+                                        <th class=style::TH>{t::DATE}</th>
+                                        <th class=style::TH>{t::PAYMENT_ORDER}</th>
+                                        <th class=style::TH>{t::ACCOUNT_NUMBER}</th>
+                                        <th class=style::TH>{t::AMOUNT}</th>
+                                        <th class=style::TH>{t::PAYMENT_STATUS}</th>
+                                        <th class=style::TH>{t::PAYMENT_TRANSACTION}</th>
+                                    </tr></thead>
+                                    <tbody class="divide-y divide-slate-100">
+                                        {list.into_iter().map(|p| view! {
+                                            <tr data-testid="card-payment">
+                                                <td class=style::TD>{p.created_at.format("%d.%m.%Y %H:%M").to_string()}</td>
+                                                <td class=style::TD>{p.order_id}</td>
+                                                <td class=style::TD>{p.parts.iter().map(|x| x.account_number.clone()).collect::<Vec<_>>().join(", ")}</td>
+                                                <td class=format!("{} tabular-nums", style::TD)>{p.amount.label()}</td>
+                                                <td class=style::TD>{p.status.label()}</td>
+                                                <td class=style::TD>{p.provider_id.unwrap_or_default()}</td>
+                                            </tr>
+                                        }).collect_view()}
+                                    </tbody>
+                                </table>
+                            </div>
+                        }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
     }
 }
 

@@ -68,3 +68,5 @@ pub const HISTORY_ALL: &str = "Все";
 pub const HISTORY_YEAR: &str = "Год";
 pub const HISTORY_FILTER: &str = "Показать";
 pub const TO_HISTORY: &str = "История платежей";
+pub const CARD_PAYMENTS_TITLE: &str = "Оплаты картой";
+pub const CARD_PAYMENTS_EMPTY: &str = "Оплат картой с таким статусом нет.";
