@@ -150,12 +150,14 @@ fn CardPayments() -> impl IntoView {
         <section class="mt-6" data-testid="card-payments">
             <div class="flex flex-wrap items-end justify-between gap-2">
                 <h2 class=style::H2>{t::CARD_PAYMENTS_TITLE}</h2>
-                <select class=format!("{} w-48", style::INPUT) aria-label=t::PAYMENT_STATUS
+                <div class="w-48">
+                    <select class=style::INPUT aria-label=t::PAYMENT_STATUS
                     on:change=move |ev| status.set(event_target_value(&ev))>
                     <option value="">{t::HISTORY_ALL}</option>
                     {[OnlineStatus::Confirmed, OnlineStatus::Pending, OnlineStatus::Rejected, OnlineStatus::Expired]
                         .into_iter().map(|s| view! { <option value=s.as_str()>{s.label()}</option> }).collect_view()}
                 </select>
+                </div>
             </div>
             <Suspense fallback=Loading>
                 {move || Suspend::new(async move {
