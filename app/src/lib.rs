@@ -17,6 +17,7 @@ pub mod notify;
 pub mod payments;
 pub mod readings;
 pub mod sheet;
+pub mod tickets;
 pub mod ui;
 
 use leptos::prelude::*;
@@ -83,6 +84,7 @@ pub fn App() -> impl IntoView {
         <script src="/sw-register.js" defer=true></script>
         <script src="/push.js" defer=true></script>
         <script src="/forms.js" defer=true></script>
+        <script src="/tickets.js" defer=true></script>
         <Router>
             <Routes fallback=ui::NotFound>
                 <Route path=path!("/") view=ui::Home ssr=SsrMode::Async/>
@@ -103,7 +105,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("pay") view=payments::pages::PayPage/>
                     <Route path=path!("payment/:id") view=payments::pages::PaymentPage/>
                     <Route path=path!("payments") view=payments::pages::MyPaymentsPage/>
-                    <Route path=path!("tickets/new") view=ui::ComingSoon/>
+                    <Route path=path!("tickets") view=tickets::pages::MyTicketsPage/>
+                    <Route path=path!("tickets/new") view=tickets::pages::NewTicketPage/>
+                    <Route path=path!("tickets/:id") view=tickets::pages::MyTicketPage/>
                     <Route path=path!("passes/new") view=ui::ComingSoon/>
                 </ParentRoute>
                 <ParentRoute path=path!("/staff") view=ui::StaffLayout ssr=SsrMode::Async>
@@ -125,6 +129,13 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("payments") view=payments::pages::PaymentsPage/>
                     <Route path=path!("readings/import") view=readings::pages::ImportPage/>
                     <Route path=path!("meter/:id") view=readings::pages::MeterHistoryPage/>
+                    <Route path=path!("tickets") view=tickets::pages::BoardPage/>
+                    <Route path=path!("tickets/new") view=tickets::pages::CallPage/>
+                    <Route path=path!("tickets/categories") view=tickets::pages::CategoriesPage/>
+                    <Route path=path!("tickets/:id") view=tickets::pages::StaffTicketPage/>
+                    <Route path=path!("contractors") view=tickets::pages::ContractorsPage/>
+                    <Route path=path!("work") view=tickets::pages::WorkPage/>
+                    <Route path=path!("reports/tickets") view=tickets::pages::TicketReportPage/>
                     <Route path=path!("templates") view=notify::pages::TemplatesPage/>
                     <Route path=path!("mailbox") view=notify::pages::MailboxPage/>
                     <Route path=path!("notifications") view=notify::pages::NotificationsPage/>

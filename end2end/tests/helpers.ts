@@ -7,6 +7,7 @@ export const login = {
   accountant: "buhgalter@demo.klyuch.ru",
   dispatcher: "dispetcher@demo.klyuch.ru",
   chair: "predsedatel@demo.klyuch.ru",
+  executor: "master@demo.klyuch.ru",
 };
 
 /** A phone (the Pixel-class reference screen) or a desktop browser context. */

@@ -159,6 +159,11 @@ impl Settings {
         })
     }
 
+    /// Where ticket files are kept: a folder inside the private documents folder.
+    pub fn storage(&self) -> crate::storage::Storage {
+        crate::storage::Storage::local(std::path::Path::new(&self.documents_dir).join("files"))
+    }
+
     pub fn app_config(&self) -> AppConfig {
         AppConfig {
             public_url: self.public_url.clone(),

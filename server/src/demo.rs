@@ -21,6 +21,10 @@ pub mod logins {
     pub const CHAIR: &str = "predsedatel@demo.klyuch.ru";
     /// A newcomer whose link to a flat waits for approval.
     pub const NEWCOMER: &str = "novosel@demo.klyuch.ru";
+    /// The plumbing contractor's executor (АДС).
+    pub const EXECUTOR: &str = "master@demo.klyuch.ru";
+    /// The electricians' executor.
+    pub const ELECTRICIAN: &str = "elektrik@demo.klyuch.ru";
 }
 
 /// (address, entrances, floors, flats per floor)
@@ -339,6 +343,18 @@ pub fn register() -> Result<RegisterLoad, AppError> {
                 Role::Chair,
                 &hash,
             ),
+            user(
+                "Кузнецов Андрей Петрович",
+                logins::EXECUTOR,
+                Role::Executor,
+                &hash,
+            ),
+            user(
+                "Лебедев Игорь Олегович",
+                logins::ELECTRICIAN,
+                Role::Executor,
+                &hash,
+            ),
         ],
     })
 }
@@ -351,7 +367,8 @@ pub async fn load(store: &Store) -> Result<(), AppError> {
     store.load_register(&register).await?;
     crate::demo_news::load(store).await?;
     crate::demo_readings::load(store, app::context::today()).await?;
-    crate::demo_billing::load(store, app::context::today()).await
+    crate::demo_billing::load(store, app::context::today()).await?;
+    crate::demo_tickets::load(store, chrono::Utc::now()).await
 }
 
 /// An extra house with plain apartments, so the register holds `total` accounts (load tests).

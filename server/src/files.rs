@@ -41,26 +41,13 @@ impl ImageError {
     }
 }
 
-/// The format by magic bytes, for the formats we take.
+/// The format by magic bytes, for the picture formats we take (the one content check, shared
+/// with the АДС files: `tickets::rules::sniff`).
 pub fn sniff(bytes: &[u8]) -> Option<ImageFormat> {
-    match bytes {
-        [0xFF, 0xD8, 0xFF, ..] => Some(ImageFormat::Jpeg),
-        [0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, ..] => Some(ImageFormat::Png),
-        [
-            b'R',
-            b'I',
-            b'F',
-            b'F',
-            _,
-            _,
-            _,
-            _,
-            b'W',
-            b'E',
-            b'B',
-            b'P',
-            ..,
-        ] => Some(ImageFormat::WebP),
+    match app::tickets::rules::sniff(bytes) {
+        Ok(s) if s.kind == app::tickets::types::FileKind::Photo => {
+            ImageFormat::from_mime_type(s.content_type)
+        }
         _ => None,
     }
 }
@@ -70,6 +57,23 @@ pub fn reencode(bytes: &[u8]) -> Result<Vec<u8>, ImageError> {
     if bytes.len() > MAX_UPLOAD_BYTES {
         return Err(ImageError::TooLarge);
     }
+    encode_jpeg(&decode(bytes)?, MAX_SIDE)
+}
+
+/// A photo of a ticket: the clean JPEG and a small one for the list (both without EXIF/GPS).
+pub fn photo_with_thumb(bytes: &[u8]) -> Result<(Vec<u8>, Vec<u8>), ImageError> {
+    let picture = decode(bytes)?;
+    Ok((
+        encode_jpeg(&picture, MAX_SIDE)?,
+        encode_jpeg(&picture, THUMB_SIDE)?,
+    ))
+}
+
+/// The side of a thumbnail.
+const THUMB_SIDE: u32 = 320;
+
+/// Decodes a picture of a format we take, with limits on its size in pixels and memory.
+fn decode(bytes: &[u8]) -> Result<image::DynamicImage, ImageError> {
     let format = sniff(bytes).ok_or(ImageError::NotAnImage)?;
     let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
     let mut limits = Limits::default();
@@ -77,9 +81,15 @@ pub fn reencode(bytes: &[u8]) -> Result<Vec<u8>, ImageError> {
     limits.max_image_height = Some(10_000);
     limits.max_alloc = Some(256 * 1024 * 1024);
     reader.limits(limits);
-    let picture = reader.decode().map_err(|_| ImageError::Unreadable)?;
-    let picture = if picture.width() > MAX_SIDE || picture.height() > MAX_SIDE {
-        picture.resize(MAX_SIDE, MAX_SIDE, image::imageops::FilterType::Triangle)
+    reader.decode().map_err(|_| ImageError::Unreadable)
+}
+
+/// The picture as a JPEG no wider or higher than `side` (re-encoding keeps no metadata).
+fn encode_jpeg(picture: &image::DynamicImage, side: u32) -> Result<Vec<u8>, ImageError> {
+    let resized;
+    let picture = if picture.width() > side || picture.height() > side {
+        resized = picture.resize(side, side, image::imageops::FilterType::Triangle);
+        &resized
     } else {
         picture
     };

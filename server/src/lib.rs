@@ -7,12 +7,15 @@ pub mod demo;
 mod demo_billing;
 mod demo_news;
 mod demo_readings;
+mod demo_tickets;
 pub mod documents;
 pub mod files;
 pub mod middleware;
 pub mod notify;
 pub mod sandbox_bank;
 pub mod startup;
+pub mod storage;
+pub mod tickets;
 
 /// Logs as plain text to stderr; `RUST_LOG` sets the level (default `info`). Personal data is
 /// never logged: log fields carry ids, not names, phones or addresses.

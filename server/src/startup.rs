@@ -22,6 +22,8 @@ pub struct AppState {
     pub store: Store,
     pub settings: Settings,
     pub acquiring: SharedAcquiring,
+    /// Ticket files.
+    pub storage: crate::storage::Storage,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -178,6 +180,7 @@ pub fn router(store: Store, settings: Settings, acquiring: SharedAcquiring) -> R
     let state = AppState {
         leptos_options: leptos_options.clone(),
         store: store.clone(),
+        storage: settings.storage(),
         settings,
         acquiring: acquiring.clone(),
     };
@@ -195,6 +198,35 @@ pub fn router(store: Store, settings: Settings, acquiring: SharedAcquiring) -> R
             axum::routing::post(crate::files::upload_news_image).layer(
                 axum::extract::DefaultBodyLimit::max(crate::files::MAX_UPLOAD_BYTES + 64 * 1024),
             ),
+        )
+        .route(
+            "/uploads",
+            axum::routing::post(crate::tickets::start_upload),
+        )
+        .route(
+            "/uploads/{token}",
+            get(crate::tickets::upload_status)
+                .put(crate::tickets::upload_chunk)
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    crate::tickets::MAX_CHUNK_BYTES,
+                )),
+        )
+        .route(
+            "/cabinet/tickets/new",
+            axum::routing::post(crate::tickets::create_ticket).layer(
+                axum::extract::DefaultBodyLimit::max(crate::tickets::MAX_FORM_BYTES),
+            ),
+        )
+        .route(
+            "/staff/tickets/{id}/files",
+            axum::routing::post(crate::tickets::add_ticket_files).layer(
+                axum::extract::DefaultBodyLimit::max(crate::tickets::MAX_FORM_BYTES),
+            ),
+        )
+        .route("/tickets/file/{id}", get(crate::tickets::ticket_file))
+        .route(
+            "/tickets/file/{id}/thumb",
+            get(crate::tickets::ticket_thumb),
         )
         .route("/cabinet/bill", get(crate::documents::bill_pdf))
         .route(

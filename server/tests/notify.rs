@@ -79,6 +79,7 @@ async fn senders(store: &Store, smtp: Option<&SmtpServer>, sms: Option<&SmsRu>) 
             &server::config::Settings::from_lookup(|_| None).expect("settings"),
             "http://127.0.0.1:9",
         ),
+        storage: server::storage::Storage::local(std::env::temp_dir().join("klyuch-notify-files")),
     }
 }
 

@@ -11,6 +11,7 @@ pub fn role_can(role: Role, permission: Permission) -> bool {
         Role::Accountant => matches!(
             permission,
             ViewRegister
+                | StaffCabinet
                 | OwnNotifications
                 | EnterReadings
                 | ManageMeters
@@ -19,8 +20,15 @@ pub fn role_can(role: Role, permission: Permission) -> bool {
         ),
         Role::Dispatcher => matches!(
             permission,
-            ViewRegister | OwnNotifications | Publish | EditTemplates | EnterReadings
+            ViewRegister
+                | StaffCabinet
+                | OwnNotifications
+                | Publish
+                | EditTemplates
+                | EnterReadings
+                | ManageTickets
         ),
+        Role::Executor => matches!(permission, StaffCabinet | OwnNotifications | WorkTickets),
         Role::Council => !matches!(permission, OwnCabinet | GrantCouncil),
         Role::Chair => true,
     }
@@ -36,7 +44,9 @@ pub fn may_assign_role(actor: Role, target: Role) -> bool {
 
 /// Where a user lands after signing in.
 pub fn landing(role: Role) -> &'static str {
-    if role.is_staff() {
+    if role == Role::Executor {
+        "/staff/work"
+    } else if role.is_staff() {
         "/staff"
     } else {
         "/cabinet"
@@ -203,6 +213,11 @@ mod tests {
         for role in Role::ALL {
             assert_eq!(
                 role_can(role, Permission::ViewRegister),
+                role.is_staff() && role != Role::Executor,
+                "{role:?}"
+            );
+            assert_eq!(
+                role_can(role, Permission::StaffCabinet),
                 role.is_staff(),
                 "{role:?}"
             );
@@ -222,6 +237,26 @@ mod tests {
         for role in Role::ALL {
             assert!(role_can(role, Permission::OwnNotifications), "{role:?}");
         }
+    }
+
+    #[test]
+    fn executors_reach_their_work_only_and_dispatchers_run_the_board() {
+        let ex = Role::Executor;
+        assert!(role_can(ex, Permission::WorkTickets));
+        for p in [
+            Permission::ViewRegister,
+            Permission::ManageTickets,
+            Permission::OwnCabinet,
+            Permission::ViewReports,
+            Permission::Publish,
+        ] {
+            assert!(!role_can(ex, p), "{p:?}");
+        }
+        assert!(role_can(Role::Dispatcher, Permission::ManageTickets));
+        assert!(!role_can(Role::Accountant, Permission::ManageTickets));
+        assert!(!role_can(Role::Dispatcher, Permission::ViewReports));
+        assert!(role_can(Role::Council, Permission::ViewReports));
+        assert_eq!(landing(ex), "/staff/work");
     }
 
     #[test]

@@ -51,6 +51,7 @@ pub fn role_label(role: super::types::Role) -> &'static str {
         Dispatcher => "Диспетчер",
         Council => "Совет дома",
         Chair => "Председатель",
+        Executor => "Исполнитель",
     }
 }
 pub const NOTIFICATION_SETTINGS: &str = "Уведомления: каналы и тихие часы";

@@ -11,15 +11,18 @@ pub enum Role {
     Dispatcher,
     Council,
     Chair,
+    /// A contractor's worker (исполнитель): sees only the АДС tickets assigned to them.
+    Executor,
 }
 
 impl Role {
-    pub const ALL: [Role; 5] = [
+    pub const ALL: [Role; 6] = [
         Role::Resident,
         Role::Accountant,
         Role::Dispatcher,
         Role::Council,
         Role::Chair,
+        Role::Executor,
     ];
 
     /// The stored form (the `users.role` column).
@@ -30,6 +33,7 @@ impl Role {
             Role::Dispatcher => "dispatcher",
             Role::Council => "council",
             Role::Chair => "chair",
+            Role::Executor => "executor",
         }
     }
 
@@ -73,6 +77,15 @@ pub enum Permission {
     ClosePeriods,
     /// Services and tariffs, accrual runs and posting, the turnover sheet, house bills.
     ManageBilling,
+    /// The staff cabinet itself (every role but residents).
+    StaffCabinet,
+    /// The АДС board: every ticket, statuses, assignment, contractors, categories and their SLA,
+    /// tickets taken by phone.
+    ManageTickets,
+    /// An executor's own work: the tickets assigned to them or their contractor.
+    WorkTickets,
+    /// The council's reports (АДС: per category, within SLA, per contractor).
+    ViewReports,
 }
 
 /// The signed-in user as pages and server functions see them.

@@ -40,6 +40,10 @@ pub enum DbError {
     Connect(#[source] sqlx::Error),
     #[error("migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("migration failed: {0}")]
+    MigrateSqlite(#[source] sqlx::Error),
+    #[error("migration left rows pointing at missing rows: {0}")]
+    ForeignKeys(String),
 }
 
 /// Starts a transaction that will write. On SQLite it takes the write lock at once
@@ -106,7 +110,7 @@ impl Db {
 
     async fn migrate(&self) -> Result<(), DbError> {
         match self {
-            Db::Sqlite(pool) => sqlx::migrate!("../migrations/sqlite").run(pool).await?,
+            Db::Sqlite(pool) => migrate_sqlite(pool).await?,
             Db::Postgres(pool) => sqlx::migrate!("../migrations/postgres").run(pool).await?,
         }
         Ok(())
@@ -121,6 +125,35 @@ impl Db {
 
     pub async fn close(&self) {
         with_db!(self, |pool| pool.close().await)
+    }
+}
+
+/// SQLite changes a CHECK or a column by rebuilding the table, which needs foreign keys off
+/// outside the migration's transaction (sqlite.org/lang_altertable.html, "12 steps"); so the
+/// migrations run on one connection with them off, and the references are checked after.
+async fn migrate_sqlite(pool: &SqlitePool) -> Result<(), DbError> {
+    let mut conn = pool.acquire().await.map_err(DbError::MigrateSqlite)?;
+    sqlx::query("PRAGMA foreign_keys = OFF")
+        .execute(&mut *conn)
+        .await
+        .map_err(DbError::MigrateSqlite)?;
+    let migrated = sqlx::migrate!("../migrations/sqlite").run(&mut *conn).await;
+    sqlx::query("PRAGMA foreign_keys = ON")
+        .execute(&mut *conn)
+        .await
+        .map_err(DbError::MigrateSqlite)?;
+    migrated?;
+    let broken: Vec<(String, Option<i64>)> =
+        sqlx::query_as("SELECT \"table\", rowid FROM pragma_foreign_key_check")
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(DbError::MigrateSqlite)?;
+    match broken.first() {
+        None => Ok(()),
+        Some((table, row)) => Err(DbError::ForeignKeys(format!(
+            "{} rows, first {table} row {row:?}",
+            broken.len()
+        ))),
     }
 }
 

@@ -160,6 +160,22 @@ impl Store {
                     .fetch_all(&mut *tx)
                     .await?
                 }
+                Recipients::Staff(permission) => {
+                    let roles: Vec<&str> = crate::auth::types::Role::ALL
+                        .into_iter()
+                        .filter(|r| crate::auth::rules::role_can(*r, permission))
+                        .map(|r| r.as_str())
+                        .collect();
+                    let mut q = sqlx::QueryBuilder::new(
+                        "SELECT id, email, phone FROM users WHERE is_active AND id > ",
+                    );
+                    q.push_bind(payload.after_user);
+                    q.push(" AND role IN (");
+                    crate::db::push_in_list(&mut q, &roles);
+                    q.push(" ORDER BY id LIMIT ");
+                    q.push_bind(FANOUT_BATCH);
+                    q.build_query_as().fetch_all(&mut *tx).await?
+                }
                 Recipients::Residents(audience) => {
                     let sql = format!(
                         "SELECT DISTINCT u.id, u.email, u.phone

@@ -60,10 +60,19 @@ pub enum NoticeKind {
     BillReady,
     /// A card payment reached the payer's accounts.
     PaymentReceived,
+    /// An АДС ticket changed (status, a comment for the resident): to the requester, or to the
+    /// dispatchers when the resident reopens or comments.
+    TicketUpdate,
+    /// A new emergency ticket: the dispatchers at once, on every channel.
+    TicketEmergency,
+    /// A ticket's deadline is about to be missed, or is missed: the dispatchers.
+    TicketSla,
+    /// A ticket was given to an executor (or their contractor).
+    TicketAssigned,
 }
 
 impl NoticeKind {
-    pub const ALL: [NoticeKind; 7] = [
+    pub const ALL: [NoticeKind; 11] = [
         NoticeKind::Announcement,
         NoticeKind::CriticalAnnouncement,
         NoticeKind::PasswordChanged,
@@ -71,6 +80,10 @@ impl NoticeKind {
         NoticeKind::MeterVerification,
         NoticeKind::BillReady,
         NoticeKind::PaymentReceived,
+        NoticeKind::TicketUpdate,
+        NoticeKind::TicketEmergency,
+        NoticeKind::TicketSla,
+        NoticeKind::TicketAssigned,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -89,6 +102,8 @@ pub enum Recipients {
     User(i64),
     /// Residents living in the audience (everyone, a house, an entrance).
     Residents(Audience),
+    /// Every active user whose role has this permission (e.g. the dispatchers).
+    Staff(crate::auth::types::Permission),
 }
 
 /// Which residents a message is for: everyone (no house), a house, or one entrance of a house.

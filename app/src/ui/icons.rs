@@ -75,3 +75,14 @@ pub fn HelpIcon() -> impl IntoView {
         </svg>
     }
 }
+
+/// A wrench (АДС tickets).
+#[component]
+pub fn WrenchIcon() -> impl IntoView {
+    view! {
+        <svg class=ICON viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" aria-hidden="true">
+            <path d="M14.7 6.3a4 4 0 0 0 5 5L21 13l-8 8-2.5-2.5 6.2-6.2a4 4 0 0 1-5-5z"/>
+            <path d="M9 15l-5 5"/>
+        </svg>
+    }
+}

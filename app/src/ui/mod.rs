@@ -261,6 +261,7 @@ fn ResidentNav(dark: bool) -> impl IntoView {
     view! {
         <NavItem href="/cabinet" icon=Icon::Home label=text::NAV_HOME exact=true dark=dark also=&["/cabinet/account"]/>
         <NavItem href="/cabinet/readings" icon=Icon::Meter label=text::NAV_READINGS exact=false dark=dark/>
+        <NavItem href="/cabinet/tickets" icon=Icon::Wrench label=text::NAV_TICKETS_RESIDENT exact=false dark=dark/>
         <NavItem href="/cabinet/news" icon=Icon::News label=text::NAV_NEWS exact=false dark=dark/>
         <NavItem href="/cabinet/faq" icon=Icon::Help label=text::NAV_FAQ exact=false dark=dark/>
         <NavItem href="/cabinet/profile" icon=Icon::User label=text::NAV_PROFILE exact=false dark=dark also=&["/cabinet/notifications"]/>
@@ -282,6 +283,7 @@ fn is_active(path: &str, href: &str, exact: bool, also: &[&str]) -> bool {
 enum Icon {
     Home,
     Meter,
+    Wrench,
     News,
     Help,
     User,
@@ -314,6 +316,7 @@ fn NavItem(
             {match icon {
                 Icon::Home => view! { <icons::HomeIcon/> }.into_any(),
                 Icon::Meter => view! { <icons::MeterIcon/> }.into_any(),
+                Icon::Wrench => view! { <icons::WrenchIcon/> }.into_any(),
                 Icon::News => view! { <icons::NewsIcon/> }.into_any(),
                 Icon::Help => view! { <icons::HelpIcon/> }.into_any(),
                 Icon::User => view! { <icons::UserIcon/> }.into_any(),
@@ -331,6 +334,7 @@ pub fn cabinet_title(role: Role) -> &'static str {
         Role::Dispatcher => "Кабинет диспетчера",
         Role::Council => "Кабинет совета дома",
         Role::Chair => "Кабинет председателя",
+        Role::Executor => "Кабинет исполнителя",
     }
 }
 
@@ -338,7 +342,7 @@ pub fn cabinet_title(role: Role) -> &'static str {
 #[component]
 pub fn StaffLayout() -> impl IntoView {
     view! {
-        <RequireRole permission=Permission::ViewRegister>
+        <RequireRole permission=Permission::StaffCabinet>
             <StaffFrame/>
         </RequireRole>
     }
@@ -363,8 +367,16 @@ fn StaffFrame() -> impl IntoView {
                     <p class="text-xs text-slate-400">{name}</p>
                 </div>
                 <nav class="flex gap-1 overflow-x-auto px-2 pb-2 md:flex-col md:overflow-visible" aria-label="Разделы">
-                    <StaffLink href="/staff" label=text::NAV_REGISTER exact=true also=&["/staff/apartment"]/>
-                    <StaffLink href="/staff/readings" label=text::NAV_READINGS exact=false also=&["/staff/meter"]/>
+                    {can(Permission::WorkTickets).then(|| view! {
+                        <StaffLink href="/staff/work" label=text::NAV_WORK exact=false/>
+                    })}
+                    {can(Permission::ManageTickets).then(|| view! {
+                        <StaffLink href="/staff/tickets" label=text::NAV_TICKETS exact=false also=&["/staff/contractors"]/>
+                    })}
+                    {can(Permission::ViewRegister).then(|| view! {
+                        <StaffLink href="/staff" label=text::NAV_REGISTER exact=true also=&["/staff/apartment"]/>
+                        <StaffLink href="/staff/readings" label=text::NAV_READINGS exact=false also=&["/staff/meter"]/>
+                    })}
                     {can(Permission::ManageBilling).then(|| view! {
                         <StaffLink href="/staff/billing" label=text::NAV_BILLING exact=false also=&["/staff/tariffs"]/>
                         <StaffLink href="/staff/payments" label=text::NAV_PAYMENTS exact=false/>
@@ -383,6 +395,9 @@ fn StaffFrame() -> impl IntoView {
                     })}
                     {can(Permission::EditTemplates).then(|| view! {
                         <StaffLink href="/staff/templates" label=text::NAV_TEMPLATES exact=false/>
+                    })}
+                    {can(Permission::ViewReports).then(|| view! {
+                        <StaffLink href="/staff/reports/tickets" label=text::NAV_TICKET_REPORT exact=false/>
                     })}
                     {can(Permission::ViewDevMailbox).then(|| view! {
                         <StaffLink href="/staff/mailbox" label=text::NAV_MAILBOX exact=false/>

@@ -33,3 +33,7 @@ pub const ROWS_OK: &str = "Строк без ошибок";
 pub const LOADED: &str = "Загружено строк";
 pub const NOTHING_SAVED: &str =
     "Файл не загружен: исправьте строки ниже и загрузите его снова — целиком.";
+pub const NAV_TICKETS: &str = "Заявки АДС";
+pub const NAV_WORK: &str = "Мои заявки";
+pub const NAV_TICKET_REPORT: &str = "Отчёт по заявкам";
+pub const NAV_TICKETS_RESIDENT: &str = "Заявки";

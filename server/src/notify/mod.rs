@@ -17,6 +17,7 @@ use app::notify::store::{DELIVER, FANOUT, SendOutcome};
 use app::notify::types::Channel;
 use app::payments::online::{CREDIT_JOB, EXPIRE_JOB, expiring_payment};
 use app::readings::store::REMINDERS_JOB;
+use app::tickets::store::SLA_JOB;
 
 use email::EmailSender;
 use push::PushSender;
@@ -30,6 +31,8 @@ pub struct Senders {
     pub push: PushSender,
     /// The bank the payment expiry job asks before giving up on a payment.
     pub acquiring: app::payments::acquiring::SharedAcquiring,
+    /// Ticket files (the sweep deletes uploads no ticket took).
+    pub storage: crate::storage::Storage,
 }
 
 impl Senders {
@@ -83,6 +86,7 @@ impl Senders {
                 settings,
                 &format!("http://{}", settings.addr),
             ),
+            storage: settings.storage(),
         })
     }
 }
@@ -130,12 +134,14 @@ impl Worker {
     /// deletes jobs finished more than [`KEEP_FINISHED_JOBS`] ago.
     pub async fn run(self: Arc<Self>, poll: Duration, mut stop: watch::Receiver<bool>) {
         tracing::info!(worker = %self.id, "job worker started");
-        if let Err(e) = self
-            .store
-            .ensure_recurring_job(REMINDERS_JOB, chrono::Utc::now())
-            .await
-        {
-            tracing::error!(error = %e, "cannot schedule the reading reminders");
+        for kind in [REMINDERS_JOB, SLA_JOB] {
+            if let Err(e) = self
+                .store
+                .ensure_recurring_job(kind, chrono::Utc::now())
+                .await
+            {
+                tracing::error!(error = %e, kind, "cannot schedule a recurring job");
+            }
         }
         let mut next_purge = tokio::time::Instant::now();
         loop {
@@ -200,6 +206,7 @@ impl Worker {
             BILLS_JOB => self.store.bills_job(&job, &self.id).await,
             CREDIT_JOB => self.store.credit_job(&job, &self.id).await,
             EXPIRE_JOB => self.expire_payment(&job).await,
+            SLA_JOB => self.ticket_sweep(&job).await,
             other => {
                 tracing::error!(job = job.id, kind = other, "no handler for this job kind");
                 self.store.fail_job(&job, &self.id, "no handler").await
@@ -239,6 +246,29 @@ impl Worker {
             self.store.expire_online_payment(payment_id).await?;
         }
         self.store.finish_job(job, &self.id).await
+    }
+
+    /// The АДС sweep (escalations, quiet done tickets closed, stale uploads purged with their
+    /// files), then again in a minute.
+    async fn ticket_sweep(&self, job: &Job) -> Result<(), app::error::AppError> {
+        let now = chrono::Utc::now();
+        let done = self.store.ticket_sweep(now).await?;
+        for key in &done.purged {
+            if let Some(id) = key.strip_prefix("staging/").and_then(|i| i.parse().ok()) {
+                let _ = tokio::fs::remove_file(self.senders.storage.staging(id)).await;
+            } else if let Err(e) = self.senders.storage.delete(key).await {
+                tracing::warn!(error = %e, "cannot delete a purged upload");
+            }
+        }
+        if done.escalated + done.closed + done.purged.len() > 0 {
+            tracing::info!(
+                escalated = done.escalated,
+                closed = done.closed,
+                purged = done.purged.len(),
+                "ticket sweep"
+            );
+        }
+        self.store.reschedule_sweep(job, &self.id, now).await
     }
 
     async fn deliver(&self, job: &Job) -> Result<(), app::error::AppError> {

@@ -1,0 +1,315 @@
+//! The demo's АДС: five contractors (two with an executor who signs in), and a year of tickets
+//! across the categories — most done in time and rated, some late, some reopened, a few
+//! cancelled — and the last days' tickets still open, a few of them overdue. Deterministic.
+
+use chrono::{DateTime, Duration, Utc};
+
+use app::auth::types::Role;
+use app::db::Store;
+use app::error::AppError;
+use app::tickets::store::PastTicket;
+use app::tickets::types::{Place, Status};
+
+use crate::demo::logins;
+
+/// (name, specialty, phone, the categories it takes)
+const CONTRACTORS: [(&str, &str, &str, &[&str]); 5] = [
+    (
+        "ООО «Аквасервис»",
+        "сантехника, отопление, засоры",
+        "+74951230101",
+        &["leak", "blockage", "heating"],
+    ),
+    (
+        "ИП Лебедев — электромонтаж",
+        "электрика",
+        "+74951230102",
+        &["power"],
+    ),
+    ("ООО «Лифт-Сервис»", "лифты", "+74951230103", &["elevator"]),
+    (
+        "Клининг «Чистый двор»",
+        "уборка подъездов и двора",
+        "+74951230104",
+        &["cleaning"],
+    ),
+    (
+        "ООО «Домофон-Мастер»",
+        "домофоны и двери",
+        "+74951230105",
+        &["intercom", "other"],
+    ),
+];
+
+/// (category, share of tickets in ‰, what residents write)
+const KINDS: [(&str, u64, &[&str]); 8] = [
+    (
+        "leak",
+        140,
+        &[
+            "Течёт с потолка в ванной, соседи сверху не открывают.",
+            "Капает из стояка горячей воды под раковиной.",
+            "Вода на лестничной площадке, похоже, прорвало трубу.",
+        ],
+    ),
+    (
+        "power",
+        90,
+        &[
+            "Нет света в квартире, автомат в щитке не включается.",
+            "В подъезде не горит свет на трёх этажах.",
+            "Искрит розетка на кухне, пахнет горелым.",
+        ],
+    ),
+    (
+        "blockage",
+        80,
+        &[
+            "Засор канализации, вода не уходит в ванной и на кухне.",
+            "Засорился мусоропровод, мусор стоит до 5 этажа.",
+        ],
+    ),
+    (
+        "elevator",
+        110,
+        &[
+            "Лифт стоит между этажами, внутри никого, двери не открываются.",
+            "Лифт не едет, кнопка вызова не горит.",
+        ],
+    ),
+    (
+        "heating",
+        130,
+        &[
+            "Холодные батареи в комнате, в квартире +17.",
+            "Стучит и шумит стояк отопления по ночам.",
+        ],
+    ),
+    (
+        "cleaning",
+        170,
+        &[
+            "В подъезде не мыли полы две недели.",
+            "Во дворе не вывезен крупногабаритный мусор.",
+            "На лестнице разбита бутылка, нужна уборка.",
+        ],
+    ),
+    (
+        "intercom",
+        150,
+        &[
+            "Домофон не открывает дверь подъезда с ключа.",
+            "Трубка домофона не звонит, в подъезд не попасть гостям.",
+        ],
+    ),
+    (
+        "other",
+        130,
+        &[
+            "Сломана лавочка у подъезда.",
+            "Не закрывается дверь в подвал.",
+            "Протекает крыша над последним этажом после дождя.",
+        ],
+    ),
+];
+
+/// A small deterministic generator (the same demo every time).
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self, n: u64) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (self.0 >> 33) % n.max(1)
+    }
+}
+
+fn place_of(category: &str, r: &mut Lcg) -> Place {
+    match category {
+        "cleaning" | "elevator" | "intercom" => Place::Entrance,
+        "other" if r.next(2) == 0 => Place::Yard,
+        "other" => Place::Basement,
+        _ if r.next(5) == 0 => Place::Entrance,
+        _ => Place::Flat,
+    }
+}
+
+pub async fn load(store: &Store, now: DateTime<Utc>) -> Result<(), AppError> {
+    let users = store.users("").await?;
+    let id_of = |login: &str| {
+        users
+            .iter()
+            .find(|u| u.email.as_deref() == Some(login))
+            .map(|u| u.id)
+            .ok_or(AppError::Internal)
+    };
+    let dispatcher = id_of(logins::DISPATCHER)?;
+    let (master, electrician) = (id_of(logins::EXECUTOR)?, id_of(logins::ELECTRICIAN)?);
+    let mut contractors = Vec::new();
+    for (name, specialty, phone, categories) in CONTRACTORS {
+        let id = store
+            .add_contractor(
+                dispatcher,
+                name,
+                specialty,
+                Some(phone),
+                now - Duration::days(400),
+            )
+            .await?;
+        contractors.push((id, categories));
+    }
+    store
+        .set_executor(dispatcher, master, contractors[0].0)
+        .await?;
+    store
+        .set_executor(dispatcher, electrician, contractors[1].0)
+        .await?;
+    let contractor_for = |category: &str| {
+        contractors
+            .iter()
+            .find(|(_, cats)| cats.contains(&category))
+            .map(|(id, _)| *id)
+    };
+    // residents with a cabinet and their homes
+    let mut requesters = Vec::new();
+    for u in users.iter().filter(|u| u.role == Role::Resident) {
+        for (apartment, _) in store.ticket_homes(u.id, app::context::today()).await? {
+            requesters.push((u.id, u.full_name.clone(), apartment));
+        }
+    }
+    if requesters.is_empty() {
+        return Ok(());
+    }
+    let zhitel = id_of(logins::RESIDENT)?;
+    let categories = store.ticket_categories().await?;
+    let minutes = |code: &str| {
+        categories
+            .iter()
+            .find(|c| c.code == code)
+            .map_or((1440, 11520), |c| {
+                (c.reaction_minutes, c.resolution_minutes)
+            })
+    };
+    let mut r = Lcg(20_261_201);
+    let mut items = Vec::new();
+    for n in 0..320u64 {
+        let pick = r.next(1000);
+        let mut acc = 0;
+        let (category, _, texts) = KINDS
+            .iter()
+            .find(|(_, share, _)| {
+                acc += share;
+                pick < acc
+            })
+            .copied()
+            .unwrap_or(KINDS[7]);
+        let (reaction, resolution) = minutes(category);
+        let (user, name, apartment) = requesters[r.next(requesters.len() as u64) as usize].clone();
+        // spread over a year, the last few days busier; older tickets are finished
+        let age_minutes = if n < 24 {
+            r.next(6 * 1440) as i64
+        } else {
+            6 * 1440 + r.next(359 * 1440) as i64
+        };
+        let registered_at = now - Duration::minutes(age_minutes);
+        let contractor = contractor_for(category);
+        let executor = match contractor {
+            Some(c) if c == contractors[0].0 => Some(master),
+            Some(c) if c == contractors[1].0 => Some(electrician),
+            _ => None,
+        };
+        let react = (reaction as u64 * (2 + r.next(10)) / 10).max(3) as i64;
+        // most are done in time; about one in six late
+        let spread = if r.next(6) == 0 { 14 } else { 7 };
+        let work = (resolution as u64 * (2 + r.next(spread)) / 10) as i64;
+        let work = work.max(react + 10);
+        let mut steps = vec![
+            (react, Status::Accepted, String::new()),
+            (react + 5, Status::InWork, String::new()),
+        ];
+        let finished = work < age_minutes;
+        if n < 24 && !finished {
+            // still open: some not even accepted (and overdue if that is long ago), some deferred
+            match n % 4 {
+                0 => steps.clear(),
+                1 => steps.truncate(1),
+                2 if age_minutes > react + 60 => steps.push((
+                    react + 60,
+                    Status::Deferred,
+                    "Ждём запчасть от поставщика.".into(),
+                )),
+                _ => {}
+            }
+            steps.retain(|s| s.0 < age_minutes);
+        } else if r.next(30) == 0 && age_minutes > react {
+            steps = vec![(
+                react,
+                Status::Cancelled,
+                "Житель сообщил, что всё исправно.".into(),
+            )];
+        } else {
+            steps.push((work, Status::Done, "Работы выполнены.".into()));
+            let reopen = r.next(12) == 0 && age_minutes > work + 2 * resolution + 3000;
+            let mut last = work;
+            if reopen {
+                last = work + 600;
+                steps.push((last, Status::Reopened, "Снова течёт / не работает.".into()));
+                steps.push((last + react, Status::InWork, String::new()));
+                last += react + resolution / 3;
+                steps.push((last, Status::Done, "Устранено повторно.".into()));
+            }
+            // left unconfirmed only within the last two days (older ones the resident confirmed)
+            let close = last + 60 + r.next(2 * 1440) as i64;
+            if close < age_minutes {
+                steps.push((close, Status::Closed, String::new()));
+            } else {
+                steps.retain(|s| s.0 < age_minutes);
+            }
+        }
+        let closed = steps.last().is_some_and(|s| s.1 == Status::Closed);
+        items.push(PastTicket {
+            category_code: category,
+            apartment_id: apartment,
+            requester_user_id: Some(user),
+            requester_name: name,
+            place: place_of(category, &mut r),
+            description: texts[r.next(texts.len() as u64) as usize].to_string(),
+            registered_at,
+            contractor_id: contractor.filter(|_| !steps.is_empty()),
+            executor_user_id: executor.filter(|_| !steps.is_empty()),
+            steps,
+            rating: (closed && r.next(3) > 0).then(|| 3 + r.next(3) as i64),
+            staff_user_id: dispatcher,
+        });
+    }
+    // zhitel: a leak in work now, and yesterday's blockage done and waiting for his word
+    let home = store.ticket_homes(zhitel, app::context::today()).await?;
+    if let Some((apartment, _)) = home.first() {
+        let zhitel_name = users
+            .iter()
+            .find(|u| u.id == zhitel)
+            .map(|u| u.full_name.clone())
+            .unwrap_or_default();
+        items.push(PastTicket {
+            category_code: "blockage",
+            apartment_id: *apartment,
+            requester_user_id: Some(zhitel),
+            requester_name: zhitel_name.clone(),
+            place: Place::Flat,
+            description: "Засор на кухне: вода из раковины не уходит.".into(),
+            registered_at: now - Duration::hours(30),
+            contractor_id: Some(contractors[0].0),
+            executor_user_id: Some(master),
+            steps: vec![
+                (12, Status::Accepted, String::new()),
+                (20, Status::InWork, String::new()),
+                (95, Status::Done, "Прочищен сифон и отвод.".into()),
+            ],
+            rating: None,
+            staff_user_id: dispatcher,
+        });
+    }
+    store.load_past_tickets(&items).await
+}
