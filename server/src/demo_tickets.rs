@@ -4,7 +4,6 @@
 
 use chrono::{DateTime, Duration, Utc};
 
-use app::auth::types::Role;
 use app::db::Store;
 use app::error::AppError;
 use app::tickets::store::PastTicket;
@@ -172,13 +171,20 @@ pub async fn load(store: &Store, now: DateTime<Utc>) -> Result<(), AppError> {
             .find(|(_, cats)| cats.contains(&category))
             .map(|(id, _)| *id)
     };
-    // residents with a cabinet and their homes
-    let mut requesters = Vec::new();
-    for u in users.iter().filter(|u| u.role == Role::Resident) {
-        for (apartment, _) in store.ticket_homes(u.id, app::context::today()).await? {
-            requesters.push((u.id, u.full_name.clone(), apartment));
-        }
-    }
+    // who lives where: most of them call (no cabinet yet); those with a cabinet file in it
+    let requesters: Vec<(Option<i64>, String, i64)> = app::with_db!(&store.db, |pool| {
+        sqlx::query_as(
+            "SELECT p.user_id, p.full_name, r.apartment_id FROM residencies r
+             JOIN people p ON p.id = r.person_id
+             WHERE r.status = 'active' AND r.moved_out IS NULL ORDER BY r.id",
+        )
+        .fetch_all(pool)
+        .await
+    })
+    .map_err(|e| {
+        tracing::error!(error = %e, "demo requesters");
+        AppError::Internal
+    })?;
     if requesters.is_empty() {
         return Ok(());
     }
@@ -206,7 +212,16 @@ pub async fn load(store: &Store, now: DateTime<Utc>) -> Result<(), AppError> {
             .copied()
             .unwrap_or(KINDS[7]);
         let (reaction, resolution) = minutes(category);
-        let (user, name, apartment) = requesters[r.next(requesters.len() as u64) as usize].clone();
+        // every tenth ticket is from someone with a cabinet, the rest came by phone
+        let pool: Vec<&(Option<i64>, String, i64)> = requesters
+            .iter()
+            .filter(|q| q.0.is_some() == (n % 10 == 3))
+            .collect();
+        let Some(&(user, ref name, apartment)) =
+            pool.get(r.next(pool.len() as u64) as usize).copied()
+        else {
+            continue;
+        };
         // spread over a year, the last few days busier; older tickets are finished
         let age_minutes = if n < 24 {
             r.next(6 * 1440) as i64
@@ -272,8 +287,8 @@ pub async fn load(store: &Store, now: DateTime<Utc>) -> Result<(), AppError> {
         items.push(PastTicket {
             category_code: category,
             apartment_id: apartment,
-            requester_user_id: Some(user),
-            requester_name: name,
+            requester_user_id: user,
+            requester_name: name.clone(),
             place: place_of(category, &mut r),
             description: texts[r.next(texts.len() as u64) as usize].to_string(),
             registered_at,
@@ -311,5 +326,46 @@ pub async fn load(store: &Store, now: DateTime<Utc>) -> Result<(), AppError> {
             staff_user_id: dispatcher,
         });
     }
-    store.load_past_tickets(&items).await
+    // a leak in work now at zhitel's, and a fresh emergency nobody has taken yet
+    if let Some((apartment, _)) = home.first() {
+        let zhitel_name = users
+            .iter()
+            .find(|u| u.id == zhitel)
+            .map(|u| u.full_name.clone())
+            .unwrap_or_default();
+        items.push(PastTicket {
+            category_code: "leak",
+            apartment_id: *apartment,
+            requester_user_id: Some(zhitel),
+            requester_name: zhitel_name,
+            place: Place::Flat,
+            description: "Капает с потолка в ванной, у соседей сверху никого нет дома.".into(),
+            registered_at: now - Duration::minutes(170),
+            contractor_id: Some(contractors[0].0),
+            executor_user_id: Some(master),
+            steps: vec![
+                (8, Status::Accepted, String::new()),
+                (26, Status::InWork, "Перекрыт стояк, ищем причину.".into()),
+            ],
+            rating: None,
+            staff_user_id: dispatcher,
+        });
+    }
+    if let Some(&(user, ref name, apartment)) = requesters.iter().find(|q| q.0.is_none()) {
+        items.push(PastTicket {
+            category_code: "power",
+            apartment_id: apartment,
+            requester_user_id: user,
+            requester_name: name.clone(),
+            place: Place::Entrance,
+            description: "В подъезде искрит щиток на 4 этаже, пахнет горелым.".into(),
+            registered_at: now - Duration::minutes(9),
+            contractor_id: None,
+            executor_user_id: None,
+            steps: Vec::new(),
+            rating: None,
+            staff_user_id: dispatcher,
+        });
+    }
+    store.load_past_tickets(&items, now).await
 }

@@ -547,9 +547,10 @@ both_backends!(
         let dispatcher = user(&store, logins::DISPATCHER, Role::Dispatcher).await;
         let home = zhitel_home(&store, &zhitel).await;
         let now = Utc::now();
-        // the demo's own past is quiet: its tickets were escalated and closed as they happened
+        // the demo's past is quiet: its tickets were escalated and closed as they happened (only
+        // its fresh emergency may have come close to its deadline since the demo was made)
         let first = store.ticket_sweep(now).await.unwrap();
-        assert_eq!((first.escalated, first.closed), (0, 0), "{first:?}");
+        assert!(first.escalated <= 1 && first.closed == 0, "{first:?}");
         let sla = notices(&store, "TicketSla").await;
 
         // a leak registered 25 minutes ago, nobody reacted: 5 of 30 minutes left → at risk

@@ -10,7 +10,7 @@ use super::api::*;
 use super::rules::{self, sla_text};
 use super::text as t;
 use super::types::*;
-use crate::ui::{ErrorNote, FormResult, Loading, style, use_id_param};
+use crate::ui::{ErrorNote, FormResult, Loading, icons, style, use_id_param};
 
 #[component]
 fn StatusBadge(status: Status) -> impl IntoView {
@@ -21,12 +21,18 @@ fn StatusBadge(status: Status) -> impl IntoView {
         Status::Deferred => "bg-amber-100 text-amber-800",
         Status::Cancelled => "bg-slate-100 text-slate-500",
     };
-    view! { <span class=format!("rounded-full px-2 py-0.5 text-xs font-medium {tone}") data-testid="ticket-status">{status.label()}</span> }
+    view! { <span class=format!("whitespace-nowrap rounded-full px-2 py-0.5 text-xs font-medium {tone}") data-testid="ticket-status">{status.label()}</span> }
 }
 
-/// One deadline: its state in words, coloured; the due time under it.
+/// One deadline: its state in words, coloured; the due time under it. `bare` leaves out the
+/// label (a table column says it).
 #[component]
-fn SlaBadge(label: &'static str, sla: Sla, due: String) -> impl IntoView {
+fn SlaBadge(
+    label: &'static str,
+    sla: Sla,
+    due: String,
+    #[prop(optional)] bare: bool,
+) -> impl IntoView {
     let tone = match sla {
         Sla::Met => "text-teal-700",
         Sla::Running { .. } => "text-slate-700",
@@ -35,7 +41,7 @@ fn SlaBadge(label: &'static str, sla: Sla, due: String) -> impl IntoView {
     };
     view! {
         <span class="block text-xs">
-            <span class="text-slate-500">{label}": "</span>
+            {(!bare).then(|| view! { <span class="text-slate-500">{label}": "</span> })}
             <span class=tone data-testid="sla">{sla_text(sla)}</span>
             <span class="block text-slate-400">{format!("{} {due}", t::DUE)}</span>
         </span>
@@ -112,9 +118,11 @@ pub fn MyTicketsPage() -> impl IntoView {
 fn Uploader() -> impl IntoView {
     view! {
         <div data-uploader="">
-            <label class=style::LABEL>{t::FILES}
+            <p class=style::LABEL>{t::FILES}</p>
+            <label class=format!("{} mt-1 w-full cursor-pointer gap-2 border-dashed focus-within:ring-2 focus-within:ring-teal-600/30", style::BUTTON_SECONDARY)>
+                <icons::CameraIcon/>{t::PICK_FILES}
                 <input type="file" name="file" multiple=true accept="image/*,video/*,application/pdf"
-                    class="mt-1 block w-full text-sm" data-upload-input="" data-testid="ticket-files"/>
+                    class="sr-only" data-upload-input="" data-testid="ticket-files"/>
             </label>
             <p class="mt-1 text-xs text-slate-500">{t::FILES_HINT}</p>
             <ul class="mt-2 space-y-2" data-upload-list="" aria-live="polite"></ul>
@@ -243,7 +251,7 @@ fn TicketPage(staff: bool) -> impl IntoView {
             {move || Suspend::new(async move {
                 match ticket.await {
                     Err(e) => view! { <ErrorNote error=e/> }.into_any(),
-                    Ok(v) => view! { <TicketDetails v=v staff=staff moved=moved commented=commented rated=rated assigned=assigned/> }.into_any(),
+                    Ok(v) => view! { <div class="max-w-3xl"><TicketDetails v=v staff=staff moved=moved commented=commented rated=rated assigned=assigned/></div> }.into_any(),
                 }
             })}
         </Suspense>
@@ -283,7 +291,7 @@ fn TicketDetails(
                 <SlaBadge label=t::REACTION sla=r.reaction due=r.reaction_due.clone()/>
                 <SlaBadge label=t::RESOLUTION sla=r.resolution due=r.resolution_due.clone()/>
             </div>
-            <p class="mt-2 text-xs text-slate-500">{v.category_basis.clone()}</p>
+            <p class="mt-2 text-xs text-slate-500">{format!("{}: {}", t::DEADLINES, v.category_basis)}</p>
             {staff.then(|| view! {
                 <p class="mt-2 text-sm">{format!("{}: {}", t::REQUESTER, v.requester)}
                     {v.requester_phone.clone().map(|p| view! { " · " <a class="text-teal-700 underline" href=format!("tel:{p}")>{crate::auth::rules::format_phone(&p)}</a> })}
@@ -318,22 +326,34 @@ fn TicketDetails(
                 </ul>
             </section>
         })}
-        {(!moves.is_empty()).then(move || view! {
-            <section class="mt-4 space-y-2" data-testid="ticket-moves">
-                {moves.into_iter().map(|m| view! {
-                    <ActionForm action=moved attr:class="flex flex-wrap items-end gap-2">
-                        <input type="hidden" name="id" value=id.to_string()/>
-                        <input type="hidden" name="to" value=m.to.as_str()/>
-                        {if m.needs_reason {
-                            view! { <label class=format!("{} min-w-56 flex-1", style::LABEL)>{t::REASON}
-                                <input name="reason" class=style::INPUT required=true minlength="5" maxlength="500"/></label> }.into_any()
-                        } else {
-                            view! { <input type="hidden" name="reason" value=""/> }.into_any()
-                        }}
-                        <button type="submit" class=if m.needs_reason { style::BUTTON_SECONDARY } else { style::BUTTON } data-move=m.to.as_str()>{m.label.clone()}</button>
-                    </ActionForm>
-                }).collect_view()}
-            </section>
+        {(!moves.is_empty()).then(move || {
+            let (plain, with_reason): (Vec<Move>, Vec<Move>) = moves.into_iter().partition(|m| !m.needs_reason);
+            view! {
+                <section class="mt-4" data-testid="ticket-moves">
+                    <div class="flex flex-wrap gap-2">
+                        {plain.into_iter().map(|m| view! {
+                            <ActionForm action=moved>
+                                <input type="hidden" name="id" value=id.to_string()/>
+                                <input type="hidden" name="to" value=m.to.as_str()/>
+                                <input type="hidden" name="reason" value=""/>
+                                <button type="submit" class=style::BUTTON data-move=m.to.as_str()>{m.label.clone()}</button>
+                            </ActionForm>
+                        }).collect_view()}
+                    </div>
+                    {with_reason.into_iter().map(|m| view! {
+                        <details class="mt-2 rounded-lg border border-slate-200 bg-white px-3 py-2">
+                            <summary class="cursor-pointer text-sm font-medium text-slate-700" data-open-move=m.to.as_str()>{format!("{}…", m.label)}</summary>
+                            <ActionForm action=moved attr:class="mt-2 flex flex-wrap items-end gap-2">
+                                <input type="hidden" name="id" value=id.to_string()/>
+                                <input type="hidden" name="to" value=m.to.as_str()/>
+                                <label class=format!("{} min-w-56 flex-1", style::LABEL)>{t::REASON}
+                                    <input name="reason" class=style::INPUT required=true minlength="5" maxlength="500"/></label>
+                                <button type="submit" class=style::BUTTON_SECONDARY data-move=m.to.as_str()>{m.label.clone()}</button>
+                            </ActionForm>
+                        </details>
+                    }).collect_view()}
+                </section>
+            }
         })}
         {v.may_rate.then(|| view! {
             <section class=format!("{} mt-4", style::CARD)>
@@ -512,8 +532,8 @@ pub fn BoardPage() -> impl IntoView {
                                                         <span class="block max-w-64 truncate text-xs text-slate-500">{r.excerpt.clone()}</span></td>
                                                     <td class=style::TD>{r.address.clone()}<span class="block text-xs text-slate-500">{r.place.clone()}</span></td>
                                                     <td class=style::TD><StatusBadge status=r.status/></td>
-                                                    <td class=style::TD>{if open || r.reaction != Sla::Met { view! { <SlaBadge label=t::REACTION sla=r.reaction due=r.reaction_due.clone()/> }.into_any() } else { view! { <span class="text-xs text-teal-700">{sla_text(r.reaction)}</span> }.into_any() }}</td>
-                                                    <td class=style::TD><SlaBadge label=t::RESOLUTION sla=r.resolution due=r.resolution_due.clone()/></td>
+                                                    <td class=style::TD>{if open || r.reaction != Sla::Met { view! { <SlaBadge label=t::REACTION sla=r.reaction due=r.reaction_due.clone() bare=true/> }.into_any() } else { view! { <span class="text-xs text-teal-700">{sla_text(r.reaction)}</span> }.into_any() }}</td>
+                                                    <td class=style::TD><SlaBadge label=t::RESOLUTION sla=r.resolution due=r.resolution_due.clone() bare=true/></td>
                                                     <td class=style::TD>{r.contractor.clone().unwrap_or_else(|| "—".into())}<span class="block text-xs text-slate-500">{r.executor.clone()}</span></td>
                                                 </tr>
                                             }}).collect_view()}

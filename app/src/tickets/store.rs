@@ -24,6 +24,8 @@ use crate::{audit, enqueue_notice, with_db};
 pub const SLA_JOB: &str = "tickets.sla";
 /// How long an upload may wait for its ticket before it is purged.
 pub const STAGED_HOURS: i64 = 24;
+/// How far back an executor's list shows finished work.
+pub const WORK_DAYS: i64 = 30;
 /// Uploads one user may start in an hour (a phone's ticket has at most ten).
 pub const MAX_UPLOADS_PER_HOUR: i64 = 60;
 
@@ -109,6 +111,7 @@ impl RowData {
             place,
             excerpt,
             registered: format_moment(self.registered_at),
+            registered_at: self.registered_at,
             contractor: self.contractor,
             executor: self.executor,
             reaction,
@@ -124,7 +127,7 @@ fn place_line(place: Place, flat: Option<&str>, entrance: Option<i64>, note: &st
     let base = match (place, flat, entrance) {
         (Place::Flat, Some(n), _) => format!("кв. {n}"),
         (Place::Entrance, _, Some(e)) => format!("подъезд {e}"),
-        _ => place.label().to_string(),
+        _ => place.label().to_lowercase(),
     };
     if note.is_empty() {
         base
@@ -1299,17 +1302,16 @@ impl Store {
         user: &CurrentUser,
         file_id: i64,
     ) -> Result<FileToServe, AppError> {
-        let found: Option<(i64, bool)> =
-            with_db!(&self.db, |pool| {
-                sqlx::query_as(
+        let found: Option<(i64, bool)> = with_db!(&self.db, |pool| {
+            sqlx::query_as(
             "SELECT ticket_id, internal FROM ticket_files WHERE id = $1 AND ticket_id IS NOT NULL
                AND kind IS NOT NULL"
         )
         .bind(file_id)
         .fetch_optional(pool)
         .await
-            })
-            .map_err(internal("ticket file"))?;
+        })
+        .map_err(internal("ticket file"))?;
         let (ticket, internal_only) = found.ok_or(AppError::NotFound)?;
         let (actor, _) = self.ticket_actor(user, ticket).await?;
         if internal_only && actor == Actor::Requester {
@@ -1353,7 +1355,8 @@ impl Store {
             .await
     }
 
-    /// An executor's work: tickets assigned to them or to their contractor, open ones first.
+    /// An executor's work: tickets assigned to them or to their contractor, open ones first,
+    /// then those of the last [`WORK_DAYS`] days.
     pub async fn executor_work(
         &self,
         user_id: i64,
@@ -1367,6 +1370,8 @@ impl Store {
                 now,
             )
             .await?;
+        let since = now - Duration::days(WORK_DAYS);
+        rows.retain(|r| r.status.is_open() || r.registered_at >= since);
         rows.sort_by_key(|r| !r.status.is_open());
         Ok(rows)
     }
@@ -1622,15 +1627,14 @@ impl Store {
                 now,
             )
             .await?;
-        let escalated_levels: Vec<(i64, i64)> =
-            with_db!(&self.db, |pool| {
-                sqlx::query_as(
+        let escalated_levels: Vec<(i64, i64)> = with_db!(&self.db, |pool| {
+            sqlx::query_as(
             "SELECT id, escalated FROM tickets WHERE status NOT IN ('done', 'closed', 'cancelled')"
         )
         .fetch_all(pool)
         .await
-            })
-            .map_err(internal("escalation levels"))?;
+        })
+        .map_err(internal("escalation levels"))?;
         let level = |id: i64| {
             escalated_levels
                 .iter()
@@ -1942,7 +1946,13 @@ pub struct PastTicket {
 impl Store {
     /// Loads the demo's past tickets in one transaction, each with its deadlines by the rules
     /// and its history as the events it went through.
-    pub async fn load_past_tickets(&self, items: &[PastTicket]) -> Result<(), AppError> {
+    /// Escalations count as sent for what was already late at `now` (a live ticket of the demo
+    /// still escalates when its time comes).
+    pub async fn load_past_tickets(
+        &self,
+        items: &[PastTicket],
+        now: DateTime<Utc>,
+    ) -> Result<(), AppError> {
         let categories = self.ticket_categories().await?;
         with_db!(&self.db, |pool| async {
             let mut tx = pool.begin_write().await?;
@@ -1980,7 +1990,9 @@ impl Store {
                         }
                     }
                     let actor = match to {
-                        Status::Closed | Status::Reopened => t.requester_user_id,
+                        Status::Closed | Status::Reopened => {
+                            t.requester_user_id.or(Some(t.staff_user_id))
+                        }
                         Status::InWork | Status::Done => {
                             t.executor_user_id.or(Some(t.staff_user_id))
                         }
@@ -1990,14 +2002,35 @@ impl Store {
                     status = *to;
                 }
                 let updated = events.last().map_or(t.registered_at, |e| e.0);
+                let channel = if t.requester_user_id.is_some() {
+                    "cabinet"
+                } else {
+                    "phone"
+                };
+                let (reaction_due, resolution_due) = (
+                    rules::due(clock, c.reaction_minutes),
+                    rules::due(clock, c.resolution_minutes),
+                );
+                let warned = |due: DateTime<Utc>, window: i64, at: Option<DateTime<Utc>>| {
+                    matches!(
+                        rules::sla(now, due, window, at),
+                        Sla::AtRisk { .. } | Sla::Overdue { .. }
+                    )
+                };
+                let escalated =
+                    if !status.is_open() || warned(resolution_due, c.resolution_minutes, done) {
+                        2
+                    } else {
+                        i64::from(warned(reaction_due, c.reaction_minutes, reacted))
+                    };
                 let id: i64 = sqlx::query_scalar(
                     "INSERT INTO tickets (house_id, apartment_id, entrance_id, place, place_note,
                          category_id, description, status, requester_user_id, requester_name,
                          channel, created_by, contractor_id, executor_user_id, registered_at,
                          clock_from, reaction_due, resolution_due, reacted_at, done_at, closed_at,
                          reopen_count, rating, escalated, updated_at)
-                     VALUES ($1, $2, $3, $4, '', $5, $6, $7, $8, $9, 'cabinet', $10, $11, $12, $13,
-                         $14, $15, $16, $17, $18, $19, $20, $21, 2, $22)
+                     VALUES ($1, $2, $3, $4, '', $5, $6, $7, $8, $9, $23, $10, $11, $12, $13,
+                         $14, $15, $16, $17, $18, $19, $20, $21, $24, $22)
                      RETURNING id",
                 )
                 .bind(house_id)
@@ -2014,23 +2047,26 @@ impl Store {
                 .bind(t.executor_user_id)
                 .bind(t.registered_at)
                 .bind(clock)
-                .bind(rules::due(clock, c.reaction_minutes))
-                .bind(rules::due(clock, c.resolution_minutes))
+                .bind(reaction_due)
+                .bind(resolution_due)
                 .bind(reacted)
                 .bind(done)
                 .bind(closed)
                 .bind(reopens)
                 .bind(t.rating)
                 .bind(updated)
+                .bind(channel)
+                .bind(escalated)
                 .fetch_one(&mut *tx)
                 .await?;
                 sqlx::query(
                     "INSERT INTO ticket_events (ticket_id, at, actor_user_id, kind, to_status, body)
-                     VALUES ($1, $2, $3, 'created', 'new', 'Подана в кабинете')",
+                     VALUES ($1, $2, $3, 'created', 'new', $4)",
                 )
                 .bind(id)
                 .bind(t.registered_at)
-                .bind(t.requester_user_id)
+                .bind(t.requester_user_id.unwrap_or(t.staff_user_id))
+                .bind(if channel == "phone" { "Принята по телефону" } else { "Подана в кабинете" })
                 .execute(&mut *tx)
                 .await?;
                 for (at, actor, from, to, body) in events {
@@ -2128,7 +2164,7 @@ mod tests {
             place_line(Place::Entrance, Some("12"), Some(2), "у лифта"),
             "подъезд 2 · у лифта"
         );
-        assert_eq!(place_line(Place::Yard, None, None, ""), "Во дворе");
+        assert_eq!(place_line(Place::Yard, None, None, ""), "во дворе");
     }
 }
 

@@ -204,6 +204,7 @@ pub struct TicketRow {
     pub place: String,
     pub excerpt: String,
     pub registered: String,
+    pub registered_at: chrono::DateTime<chrono::Utc>,
     pub contractor: Option<String>,
     pub executor: Option<String>,
     pub reaction: Sla,

@@ -86,3 +86,14 @@ pub fn WrenchIcon() -> impl IntoView {
         </svg>
     }
 }
+
+/// A camera (adding photos to a ticket).
+#[component]
+pub fn CameraIcon() -> impl IntoView {
+    view! {
+        <svg class=ICON viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" aria-hidden="true">
+            <path d="M4 8h3l2-3h6l2 3h3v11H4z"/>
+            <circle cx="12" cy="13" r="3.5"/>
+        </svg>
+    }
+}

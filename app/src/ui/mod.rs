@@ -214,7 +214,7 @@ pub fn use_user() -> Option<CurrentUser> {
     use_context::<CurrentUser>()
 }
 
-const NAV_LINK: &str = "flex flex-col items-center gap-0.5 px-3 py-2 text-xs md:flex-row md:gap-2 md:text-sm md:rounded-lg";
+const NAV_LINK: &str = "flex min-w-0 flex-1 flex-col items-center gap-0.5 px-0.5 py-2 text-[11px] md:flex-initial md:flex-row md:gap-2 md:px-3 md:text-sm md:rounded-lg";
 
 /// Resident cabinet: a phone-first layout with the bottom navigation, the bell and the
 /// critical banners.
