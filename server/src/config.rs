@@ -40,6 +40,10 @@ pub struct Settings {
     pub documents_dir: String,
     pub notify: NotifySettings,
     pub acquiring: AcquiringSettings,
+    /// Where ticket files are kept: `<KLYUCH_DOCUMENTS_DIR>/files` by default, or the
+    /// S3-compatible bucket `KLYUCH_S3_BUCKET` (with `KLYUCH_S3_ENDPOINT`, `KLYUCH_S3_REGION`,
+    /// `KLYUCH_S3_ACCESS_KEY_ID`, `KLYUCH_S3_SECRET_ACCESS_KEY`).
+    pub storage: crate::storage::Storage,
 }
 
 /// Which bank takes card payments.
@@ -110,7 +114,11 @@ impl Settings {
         };
         let vapid_default = public_url.clone();
         let acquiring = acquiring_settings(&lookup)?;
+        let documents_dir =
+            lookup("KLYUCH_DOCUMENTS_DIR").unwrap_or_else(|| "data/documents".into());
+        let storage = storage_settings(&lookup, &documents_dir)?;
         Ok(Settings {
+            storage,
             acquiring,
             addr,
             database_url: lookup("DATABASE_URL").unwrap_or_else(|| "sqlite:data/klyuch.db".into()),
@@ -128,8 +136,7 @@ impl Settings {
             session_days: parse_days(&lookup, "KLYUCH_SESSION_DAYS", 30)?,
             invite_days: parse_days(&lookup, "KLYUCH_INVITE_DAYS", 30)?,
             files_dir: lookup("KLYUCH_FILES_DIR").unwrap_or_else(|| "data/files".into()),
-            documents_dir: lookup("KLYUCH_DOCUMENTS_DIR")
-                .unwrap_or_else(|| "data/documents".into()),
+            documents_dir,
             notify: NotifySettings {
                 smtp_url: lookup("KLYUCH_SMTP_URL").filter(|v| !v.trim().is_empty()),
                 mail_from: lookup("KLYUCH_MAIL_FROM")
@@ -159,11 +166,6 @@ impl Settings {
         })
     }
 
-    /// Where ticket files are kept: a folder inside the private documents folder.
-    pub fn storage(&self) -> crate::storage::Storage {
-        crate::storage::Storage::local(std::path::Path::new(&self.documents_dir).join("files"))
-    }
-
     pub fn app_config(&self) -> AppConfig {
         AppConfig {
             public_url: self.public_url.clone(),
@@ -174,6 +176,40 @@ impl Settings {
             documents_dir: self.documents_dir.clone(),
         }
     }
+}
+
+/// The local folder, or the S3 bucket when `KLYUCH_S3_BUCKET` is set (then its keys are
+/// required); uploads in progress stay in the local folder either way.
+fn storage_settings(
+    lookup: &impl Fn(&str) -> Option<String>,
+    documents_dir: &str,
+) -> Result<crate::storage::Storage, ConfigError> {
+    use crate::storage::{S3Settings, Storage};
+    let local = std::path::Path::new(documents_dir).join("files");
+    let Some(bucket) = lookup("KLYUCH_S3_BUCKET").filter(|b| !b.trim().is_empty()) else {
+        return Ok(Storage::local(local));
+    };
+    let required = |name: &'static str| {
+        lookup(name)
+            .filter(|v| !v.trim().is_empty())
+            .ok_or(ConfigError::Invalid {
+                name,
+                what: "value (required with KLYUCH_S3_BUCKET)",
+                value: String::new(),
+            })
+    };
+    let s3 = S3Settings {
+        endpoint: lookup("KLYUCH_S3_ENDPOINT").filter(|v| !v.trim().is_empty()),
+        region: lookup("KLYUCH_S3_REGION").unwrap_or_else(|| "ru-central1".into()),
+        access_key_id: required("KLYUCH_S3_ACCESS_KEY_ID")?,
+        secret_access_key: required("KLYUCH_S3_SECRET_ACCESS_KEY")?,
+        bucket,
+    };
+    Storage::s3(&s3, local).map_err(|e| ConfigError::Invalid {
+        name: "KLYUCH_S3_ENDPOINT",
+        what: "S3 storage setting",
+        value: e.to_string(),
+    })
 }
 
 fn parse_bool(name: &'static str, value: &str) -> Result<bool, ConfigError> {

@@ -180,7 +180,7 @@ pub fn router(store: Store, settings: Settings, acquiring: SharedAcquiring) -> R
     let state = AppState {
         leptos_options: leptos_options.clone(),
         store: store.clone(),
-        storage: settings.storage(),
+        storage: settings.storage.clone(),
         settings,
         acquiring: acquiring.clone(),
     };

@@ -455,13 +455,19 @@ pub async fn add_ticket_files(
     }
 }
 
-/// `GET /tickets/file/:id` — a ticket's file, for whoever may see the ticket.
+/// `GET /tickets/file/:id` — a ticket's file, for whoever may see the ticket; a `Range`
+/// request (a phone's video player) gets that part.
 pub async fn ticket_file(
     State(state): State<AppState>,
     axum::Extension(session): axum::Extension<RequestSession>,
     Path(id): Path<i64>,
+    headers: axum::http::HeaderMap,
 ) -> Response {
-    serve(&state, &session, id, false).await
+    let range = headers
+        .get(header::RANGE)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    serve(&state, &session, id, false, range).await
 }
 
 /// `GET /tickets/file/:id/thumb` — its thumbnail (photos).
@@ -470,10 +476,16 @@ pub async fn ticket_thumb(
     axum::Extension(session): axum::Extension<RequestSession>,
     Path(id): Path<i64>,
 ) -> Response {
-    serve(&state, &session, id, true).await
+    serve(&state, &session, id, true, None).await
 }
 
-async fn serve(state: &AppState, session: &RequestSession, id: i64, thumb: bool) -> Response {
+async fn serve(
+    state: &AppState,
+    session: &RequestSession,
+    id: i64,
+    thumb: bool,
+    range: Option<String>,
+) -> Response {
     let Some(user) = session.user.clone() else {
         return (
             StatusCode::UNAUTHORIZED,
@@ -495,34 +507,64 @@ async fn serve(state: &AppState, session: &RequestSession, id: i64, thumb: bool)
         }
         (false, _) => (file.storage_key.clone(), file.content_type.clone()),
     };
-    match state.storage.get(&key).await {
-        Ok(bytes) => {
-            let disposition = if content_type == "application/pdf" {
-                "attachment"
-            } else {
-                "inline"
-            };
-            (
-                [
-                    (header::CONTENT_TYPE, content_type),
-                    (
-                        header::CONTENT_DISPOSITION,
-                        format!(
-                            "{disposition}; filename*=UTF-8''{}",
-                            percent(&file.file_name)
-                        ),
-                    ),
-                    (header::CACHE_CONTROL, "private, max-age=3600".to_string()),
-                ],
+    let disposition = if content_type == "application/pdf" {
+        "attachment"
+    } else {
+        "inline"
+    };
+    let head = [
+        (header::CONTENT_TYPE, content_type),
+        (
+            header::CONTENT_DISPOSITION,
+            format!(
+                "{disposition}; filename*=UTF-8''{}",
+                percent(&file.file_name)
+            ),
+        ),
+        (header::CACHE_CONTROL, "private, max-age=3600".to_string()),
+        (header::ACCEPT_RANGES, "bytes".to_string()),
+    ];
+    let part = match range {
+        Some(asked) => match state.storage.size(&key).await {
+            Ok(size) => match crate::storage::byte_range(&asked, size) {
+                Ok(Some(r)) => Some((r, size)),
+                Ok(None) => None,
+                Err(_) => {
+                    return (
+                        StatusCode::RANGE_NOT_SATISFIABLE,
+                        [(header::CONTENT_RANGE, format!("bytes */{size}"))],
+                    )
+                        .into_response();
+                }
+            },
+            Err(e) => return missing(id, &e),
+        },
+        None => None,
+    };
+    match part {
+        Some((r, size)) => match state.storage.get_range(&key, r.clone()).await {
+            Ok(bytes) => (
+                StatusCode::PARTIAL_CONTENT,
+                head,
+                [(
+                    header::CONTENT_RANGE,
+                    format!("bytes {}-{}/{size}", r.start, r.end - 1),
+                )],
                 bytes,
             )
-                .into_response()
-        }
-        Err(e) => {
-            tracing::error!(error = %e, file = id, "a ticket's file is missing in storage");
-            (StatusCode::NOT_FOUND, AppError::NotFound.to_string()).into_response()
-        }
+                .into_response(),
+            Err(e) => missing(id, &e),
+        },
+        None => match state.storage.get(&key).await {
+            Ok(bytes) => (head, bytes).into_response(),
+            Err(e) => missing(id, &e),
+        },
     }
+}
+
+fn missing(id: i64, e: &crate::storage::StorageError) -> Response {
+    tracing::error!(error = %e, file = id, "a ticket's file is missing in storage");
+    (StatusCode::NOT_FOUND, AppError::NotFound.to_string()).into_response()
 }
 
 /// RFC 5987 encoding of a file name for `filename*`.

@@ -1060,3 +1060,145 @@ both_backends!(
         app.stop().await;
     }
 );
+
+fn s3_settings(fake: &common::s3::S3, secret: &str) -> server::storage::S3Settings {
+    server::storage::S3Settings {
+        endpoint: Some(fake.endpoint.clone()),
+        bucket: fake.bucket.clone(),
+        region: fake.region.clone(),
+        access_key_id: fake.access_key_id.clone(),
+        secret_access_key: secret.into(),
+    }
+}
+
+#[tokio::test]
+async fn the_s3_adapter_signs_every_request_and_reads_parts() {
+    use server::storage::{Storage, new_key};
+    let fake = common::s3::S3::start().await;
+    let staging = std::env::temp_dir().join("klyuch-s3-staging");
+    let storage = Storage::s3(&s3_settings(&fake, &fake.secret), &staging).unwrap();
+    let key = new_key("tickets", "mp4");
+    let video: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
+    storage.put(&key, &video).await.unwrap();
+    assert_eq!(fake.keys(), vec![key.clone()]);
+    assert_eq!(storage.size(&key).await.unwrap(), 200_000);
+    assert_eq!(storage.get(&key).await.unwrap(), video);
+    assert_eq!(
+        storage.get_range(&key, 1000..1010).await.unwrap(),
+        video[1000..1010]
+    );
+    storage.delete(&key).await.unwrap();
+    assert!(fake.keys().is_empty());
+    assert!(storage.get(&key).await.is_err());
+    assert!(
+        fake.refused.lock().unwrap().is_empty(),
+        "{:?}",
+        fake.refused.lock().unwrap()
+    );
+    // a wrong secret is refused by the signature check, and nothing is stored
+    let wrong = Storage::s3(&s3_settings(&fake, "not-the-secret"), &staging).unwrap();
+    assert!(wrong.put(&new_key("tickets", "jpg"), b"x").await.is_err());
+    assert!(fake.keys().is_empty());
+    assert!(!fake.refused.lock().unwrap().is_empty());
+}
+
+both_backends!(
+    ticket_files_live_in_s3_when_it_is_configured,
+    |backend: Backend| async move {
+        let fake = common::s3::S3::start().await;
+        let settings = [
+            ("KLYUCH_S3_BUCKET", fake.bucket.as_str()),
+            ("KLYUCH_S3_ENDPOINT", fake.endpoint.as_str()),
+            ("KLYUCH_S3_REGION", fake.region.as_str()),
+            ("KLYUCH_S3_ACCESS_KEY_ID", fake.access_key_id.as_str()),
+            ("KLYUCH_S3_SECRET_ACCESS_KEY", fake.secret.as_str()),
+        ];
+        let Some(app) = TestApp::spawn_with(backend, &settings).await else {
+            return;
+        };
+        let zhitel = app.signed_in(logins::RESIDENT).await;
+        let home = app
+            .store
+            .ticket_homes(
+                app.store
+                    .credentials(logins::RESIDENT)
+                    .await
+                    .unwrap()
+                    .unwrap()
+                    .id,
+                app::context::today(),
+            )
+            .await
+            .unwrap()[0]
+            .0;
+        // a video (an MP4 by its first bytes) and a photo, sent with the form
+        let mut video = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom".to_vec();
+        video.extend((0..300_000u32).map(|i| (i % 253) as u8));
+        let form = reqwest::multipart::Form::new()
+            .text("category", category(&app.store, "leak").await.to_string())
+            .text("apartment", home.to_string())
+            .text("place", "flat")
+            .text("description", "Течёт из-под ванны, снял на видео.")
+            .part(
+                "file",
+                reqwest::multipart::Part::bytes(video.clone()).file_name("VID_0001.mp4"),
+            )
+            .part(
+                "file",
+                reqwest::multipart::Part::bytes(png(300, 200)).file_name("IMG_0002.png"),
+            );
+        let created = zhitel
+            .post(format!("{}/cabinet/tickets/new", app.base))
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        let location = created.headers()["location"].to_str().unwrap().to_string();
+        let id: i64 = location
+            .trim_start_matches("/cabinet/tickets/")
+            .parse()
+            .expect(&location);
+        let keys = fake.keys();
+        assert_eq!(
+            keys.len(),
+            3,
+            "the video, the photo and its thumbnail: {keys:?}"
+        );
+        assert!(keys.iter().all(|k| k.starts_with("tickets/")));
+        let video_id = scalar(
+            &app.store,
+            &format!("SELECT id FROM ticket_files WHERE ticket_id = {id} AND kind = 'video'"),
+        )
+        .await;
+        let whole = zhitel
+            .get(format!("{}/tickets/file/{video_id}", app.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(whole.headers()["content-type"], "video/mp4");
+        assert_eq!(whole.headers()["accept-ranges"], "bytes");
+        assert_eq!(whole.bytes().await.unwrap().to_vec(), video);
+        // a phone's player asks for a part
+        let part = zhitel
+            .get(format!("{}/tickets/file/{video_id}", app.base))
+            .header("Range", "bytes=100-199")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(part.status(), StatusCode::PARTIAL_CONTENT);
+        assert_eq!(
+            part.headers()["content-range"],
+            format!("bytes 100-199/{}", video.len()).as_str()
+        );
+        assert_eq!(part.bytes().await.unwrap().to_vec(), video[100..200]);
+        let past_end = zhitel
+            .get(format!("{}/tickets/file/{video_id}", app.base))
+            .header("Range", format!("bytes={}-", video.len() + 5))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(past_end.status(), StatusCode::RANGE_NOT_SATISFIABLE);
+        assert!(fake.refused.lock().unwrap().is_empty());
+        app.stop().await;
+    }
+);

@@ -86,7 +86,7 @@ impl Senders {
                 settings,
                 &format!("http://{}", settings.addr),
             ),
-            storage: settings.storage(),
+            storage: settings.storage.clone(),
         })
     }
 }

@@ -254,11 +254,23 @@ pub struct TestApp {
 
 impl TestApp {
     pub async fn spawn(backend: Backend) -> Option<TestApp> {
+        Self::spawn_with(backend, &[]).await
+    }
+
+    /// A server with these settings on top of the test defaults.
+    pub async fn spawn_with(backend: Backend, extra: &[(&str, &str)]) -> Option<TestApp> {
         let db = TestDb::with_demo(backend).await?;
         let url = db.url.clone();
         let files_dir = std::env::temp_dir().join(unique("klyuch_files"));
         let files = files_dir.display().to_string();
+        let extra: Vec<(String, String)> = extra
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         let settings = Settings::from_lookup(|key| match key {
+            _ if extra.iter().any(|(k, _)| k == key) => {
+                extra.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone())
+            }
             "KLYUCH_ADDR" => Some("127.0.0.1:0".into()),
             "DATABASE_URL" => Some(url.clone()),
             "KLYUCH_PUBLIC_URL" => Some("http://klyuch.test".into()),
@@ -350,5 +362,6 @@ pub fn sign_in_path() -> &'static str {
 }
 
 pub mod push_service;
+pub mod s3;
 pub mod sms_ru;
 pub mod smtp;
