@@ -8,11 +8,9 @@ use rust_decimal::Decimal;
 
 use app::billing::rules::Payee;
 use app::billing::store::{NewPayment, NewService};
-use app::billing::types::{Basis, Money, Section, TurnoverRow, Utility};
+use app::billing::types::{Basis, Money, Period, Section, TurnoverRow, Utility};
 use app::db::Store;
 use app::error::AppError;
-use app::readings::rules::latest_window_period;
-use app::readings::types::WindowSettings;
 
 use crate::demo::{Dice, HOUSES, logins};
 
@@ -147,7 +145,9 @@ pub async fn load(store: &Store, today: NaiveDate) -> Result<(), AppError> {
         .await?
         .ok_or(AppError::Internal)?
         .id;
-    let current = latest_window_period(&WindowSettings::default(), today);
+    // every month before this one is billed: its readings window has closed (on the 1st–19th
+    // the latest window is last month's, and the accountant's page opens on last month)
+    let current = Period::of(today);
     let first = current.plus(-12);
     let houses = store.houses().await?;
     let mut dice = Dice(5);

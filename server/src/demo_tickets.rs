@@ -9,7 +9,7 @@ use app::error::AppError;
 use app::tickets::store::PastTicket;
 use app::tickets::types::{Place, Status};
 
-use crate::demo::logins;
+use crate::demo::{Dice, logins};
 
 /// (name, specialty, phone, the categories it takes)
 const CONTRACTORS: [(&str, &str, &str, &[&str]); 5] = [
@@ -112,25 +112,12 @@ const KINDS: [(&str, u64, &[&str]); 8] = [
     ),
 ];
 
-/// A small deterministic generator (the same demo every time).
-struct Lcg(u64);
-
-impl Lcg {
-    fn next(&mut self, n: u64) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        (self.0 >> 33) % n.max(1)
-    }
-}
-
-fn place_of(category: &str, r: &mut Lcg) -> Place {
+fn place_of(category: &str, r: &mut Dice) -> Place {
     match category {
         "cleaning" | "elevator" | "intercom" => Place::Entrance,
-        "other" if r.next(2) == 0 => Place::Yard,
+        "other" if r.below(2) == 0 => Place::Yard,
         "other" => Place::Basement,
-        _ if r.next(5) == 0 => Place::Entrance,
+        _ if r.below(5) == 0 => Place::Entrance,
         _ => Place::Flat,
     }
 }
@@ -198,10 +185,10 @@ pub async fn load(store: &Store, now: DateTime<Utc>) -> Result<(), AppError> {
                 (c.reaction_minutes, c.resolution_minutes)
             })
     };
-    let mut r = Lcg(20_261_201);
+    let mut r = Dice(20_261_201);
     let mut items = Vec::new();
     for n in 0..320u64 {
-        let pick = r.next(1000);
+        let pick = r.below(1000);
         let mut acc = 0;
         let (category, _, texts) = KINDS
             .iter()
@@ -217,16 +204,15 @@ pub async fn load(store: &Store, now: DateTime<Utc>) -> Result<(), AppError> {
             .iter()
             .filter(|q| q.0.is_some() == (n % 10 == 3))
             .collect();
-        let Some(&(user, ref name, apartment)) =
-            pool.get(r.next(pool.len() as u64) as usize).copied()
-        else {
+        if pool.is_empty() {
             continue;
-        };
+        }
+        let &(user, ref name, apartment) = pool[r.below(pool.len() as u64) as usize];
         // spread over a year, the last few days busier; older tickets are finished
         let age_minutes = if n < 24 {
-            r.next(6 * 1440) as i64
+            r.below(6 * 1440) as i64
         } else {
-            6 * 1440 + r.next(359 * 1440) as i64
+            6 * 1440 + r.below(359 * 1440) as i64
         };
         let registered_at = now - Duration::minutes(age_minutes);
         let contractor = contractor_for(category);
@@ -235,10 +221,10 @@ pub async fn load(store: &Store, now: DateTime<Utc>) -> Result<(), AppError> {
             Some(c) if c == contractors[1].0 => Some(electrician),
             _ => None,
         };
-        let react = (reaction as u64 * (2 + r.next(10)) / 10).max(3) as i64;
+        let react = (reaction as u64 * (2 + r.below(10)) / 10).max(3) as i64;
         // most are done in time; about one in six late
-        let spread = if r.next(6) == 0 { 14 } else { 7 };
-        let work = (resolution as u64 * (2 + r.next(spread)) / 10) as i64;
+        let spread = if r.below(6) == 0 { 14 } else { 7 };
+        let work = (resolution as u64 * (2 + r.below(spread)) / 10) as i64;
         let work = work.max(react + 10);
         let mut steps = vec![
             (react, Status::Accepted, String::new()),
@@ -258,7 +244,7 @@ pub async fn load(store: &Store, now: DateTime<Utc>) -> Result<(), AppError> {
                 _ => {}
             }
             steps.retain(|s| s.0 < age_minutes);
-        } else if r.next(30) == 0 && age_minutes > react {
+        } else if r.below(30) == 0 && age_minutes > react {
             steps = vec![(
                 react,
                 Status::Cancelled,
@@ -266,7 +252,7 @@ pub async fn load(store: &Store, now: DateTime<Utc>) -> Result<(), AppError> {
             )];
         } else {
             steps.push((work, Status::Done, "Работы выполнены.".into()));
-            let reopen = r.next(12) == 0 && age_minutes > work + 2 * resolution + 3000;
+            let reopen = r.below(12) == 0 && age_minutes > work + 2 * resolution + 3000;
             let mut last = work;
             if reopen {
                 last = work + 600;
@@ -276,7 +262,7 @@ pub async fn load(store: &Store, now: DateTime<Utc>) -> Result<(), AppError> {
                 steps.push((last, Status::Done, "Устранено повторно.".into()));
             }
             // left unconfirmed only within the last two days (older ones the resident confirmed)
-            let close = last + 60 + r.next(2 * 1440) as i64;
+            let close = last + 60 + r.below(2 * 1440) as i64;
             if close < age_minutes {
                 steps.push((close, Status::Closed, String::new()));
             } else {
@@ -290,12 +276,12 @@ pub async fn load(store: &Store, now: DateTime<Utc>) -> Result<(), AppError> {
             requester_user_id: user,
             requester_name: name.clone(),
             place: place_of(category, &mut r),
-            description: texts[r.next(texts.len() as u64) as usize].to_string(),
+            description: texts[r.below(texts.len() as u64) as usize].to_string(),
             registered_at,
             contractor_id: contractor.filter(|_| !steps.is_empty()),
             executor_user_id: executor.filter(|_| !steps.is_empty()),
             steps,
-            rating: (closed && r.next(3) > 0).then(|| 3 + r.next(3) as i64),
+            rating: (closed && r.below(3) > 0).then(|| 3 + r.below(3) as i64),
             staff_user_id: dispatcher,
         });
     }

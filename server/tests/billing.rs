@@ -16,8 +16,6 @@ use app::billing::store::{NewPayment, NewService};
 use app::billing::types::{Basis, Money, Period, RunStatus, Section};
 use app::db::Store;
 use app::error::AppError;
-use app::readings::rules::latest_window_period;
-use app::readings::types::WindowSettings;
 use app::with_db;
 use common::{Backend, TestDb};
 use server::demo::logins;
@@ -26,9 +24,9 @@ fn day(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap()
 }
 
-/// The demo's last billed period (the month before the current readings window's).
+/// The demo's last billed period (the month before this one).
 fn last_billed() -> Period {
-    latest_window_period(&WindowSettings::default(), app::context::today()).plus(-1)
+    Period::of(app::context::today()).plus(-1)
 }
 
 async fn scalar(store: &Store, sql: &str) -> i64 {

@@ -646,6 +646,32 @@ both_backends!(
             .await
             .unwrap();
         assert!(!overdue.rows.is_empty());
+        assert!(
+            overdue
+                .rows
+                .iter()
+                .all(|r| app::tickets::rules::is_late(r.reaction)
+                    || app::tickets::rules::is_late(r.resolution))
+        );
+        // one executor's tickets
+        let master = user(&store, logins::EXECUTOR, Role::Executor).await;
+        let his = store
+            .board(
+                &app::tickets::types::BoardFilter {
+                    status: "all".into(),
+                    executor: Some(master.id),
+                    ..Default::default()
+                },
+                now,
+            )
+            .await
+            .unwrap();
+        assert!(!his.rows.is_empty());
+        assert!(
+            his.rows
+                .iter()
+                .all(|r| r.executor.as_deref() == Some("Кузнецов Андрей Петрович"))
+        );
 
         // the report adds up: every ticket of the year in one month and one category
         let year = chrono::Datelike::year(&app::context::today());
@@ -778,20 +804,11 @@ both_backends!(
         );
 
         // the form: the uploaded photo goes with it by its token
-        let home = app
-            .store
-            .ticket_homes(
-                app.store
-                    .credentials(logins::RESIDENT)
-                    .await
-                    .unwrap()
-                    .unwrap()
-                    .id,
-                app::context::today(),
-            )
-            .await
-            .unwrap()[0]
-            .0;
+        let home = zhitel_home(
+            &app.store,
+            &user(&app.store, logins::RESIDENT, Role::Resident).await,
+        )
+        .await;
         let leak = category(&app.store, "leak").await.to_string();
         let form = reqwest::multipart::Form::new()
             .text("key", "k-1")
@@ -957,6 +974,7 @@ both_backends!(
             ("category", ""),
             ("house", ""),
             ("contractor", ""),
+            ("executor", ""),
             ("overdue", ""),
         ];
         for (who, status) in [
@@ -1117,20 +1135,11 @@ both_backends!(
             return;
         };
         let zhitel = app.signed_in(logins::RESIDENT).await;
-        let home = app
-            .store
-            .ticket_homes(
-                app.store
-                    .credentials(logins::RESIDENT)
-                    .await
-                    .unwrap()
-                    .unwrap()
-                    .id,
-                app::context::today(),
-            )
-            .await
-            .unwrap()[0]
-            .0;
+        let home = zhitel_home(
+            &app.store,
+            &user(&app.store, logins::RESIDENT, Role::Resident).await,
+        )
+        .await;
         // a video (an MP4 by its first bytes) and a photo, sent with the form
         let mut video = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom".to_vec();
         video.extend((0..300_000u32).map(|i| (i % 253) as u8));

@@ -391,13 +391,7 @@ impl Store {
             Ok::<_, sqlx::Error>(id)
         }
         .await);
-        result.map_err(|e| {
-            if is_unique_violation(&e) {
-                AppError::invalid(LOGIN_TAKEN)
-            } else {
-                internal("create user")(e)
-            }
-        })
+        result.map_err(crate::db::unique_or_internal(LOGIN_TAKEN, "create user"))
     }
 
     /// Replaces the unused codes of these apartments with new ones, in one step.

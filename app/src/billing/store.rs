@@ -1850,13 +1850,10 @@ impl Store {
             tx.commit().await
         }
         .await)
-        .map_err(|e| {
-            if is_unique_violation(&e) {
-                AppError::invalid("Пока файл проверялся, такие счета или квартиры уже добавили — проверьте файл ещё раз.")
-            } else {
-                internal("import accounts")(e)
-            }
-        })?;
+        .map_err(crate::db::unique_or_internal(
+            "Пока файл проверялся, такие счета или квартиры уже добавили — проверьте файл ещё раз.",
+            "import accounts",
+        ))?;
         Ok(ImportReport {
             rows,
             errors,

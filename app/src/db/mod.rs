@@ -172,6 +172,21 @@ pub fn internal(context: &'static str) -> impl FnOnce(sqlx::Error) -> AppError {
     }
 }
 
+/// A violated UNIQUE constraint as the user's `message` (something with that name or number
+/// exists already); any other failure as [`internal`] with `context`.
+pub fn unique_or_internal(
+    message: &'static str,
+    context: &'static str,
+) -> impl FnOnce(sqlx::Error) -> AppError {
+    move |e| {
+        if is_unique_violation(&e) {
+            AppError::invalid(message)
+        } else {
+            internal(context)(e)
+        }
+    }
+}
+
 /// True when the error is a violated UNIQUE constraint (both backends).
 pub fn is_unique_violation(e: &sqlx::Error) -> bool {
     e.as_database_error()

@@ -1040,13 +1040,10 @@ impl Store {
         }
         .await
         });
-        result.map_err(|e| {
-            if is_unique_violation(&e) {
-                AppError::invalid("Загрузка повторяет уже существующие адреса, счета или логины.")
-            } else {
-                internal("load register")(e)
-            }
-        })
+        result.map_err(crate::db::unique_or_internal(
+            "Загрузка повторяет уже существующие адреса, счета или логины.",
+            "load register",
+        ))
     }
 
     /// Whether the register holds no houses yet (first start).

@@ -566,13 +566,10 @@ impl Store {
             Ok::<_, sqlx::Error>(id)
         }
         .await)
-        .map_err(|e| {
-            if crate::db::is_unique_violation(&e) {
-                AppError::invalid("Такой раздел уже есть.")
-            } else {
-                internal("add faq category")(e)
-            }
-        })
+        .map_err(crate::db::unique_or_internal(
+            "Такой раздел уже есть.",
+            "add faq category",
+        ))
     }
 
     /// Adds (`id` None) or edits a question; audited.

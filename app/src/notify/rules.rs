@@ -7,11 +7,31 @@ use chrono::{Duration, NaiveDateTime, NaiveTime, Timelike};
 
 use super::types::{Channel, NoticeKind};
 
+/// Whom a kind of notice is for (the preferences page shows each user only theirs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Whom {
+    Residents,
+    Staff,
+    Anyone,
+}
+
+impl Whom {
+    pub fn reaches(self, role: crate::auth::types::Role) -> bool {
+        match self {
+            Whom::Residents => !role.is_staff(),
+            Whom::Staff => role.is_staff(),
+            Whom::Anyone => true,
+        }
+    }
+}
+
 /// Everything the path knows about a kind.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct KindSpec {
     /// The stored name.
     pub key: &'static str,
+    /// Whom it goes to.
+    pub whom: Whom,
     /// The name in the preferences page and the templates page.
     pub label: &'static str,
     /// Always delivered on every channel the user has; preferences and quiet hours do not apply.
@@ -37,6 +57,7 @@ pub fn spec(kind: NoticeKind) -> KindSpec {
     match kind {
         NoticeKind::Announcement => KindSpec {
             key: "announcement",
+            whom: Whom::Residents,
             label: "Объявления управляющей организации",
             mandatory: false,
             critical: false,
@@ -47,6 +68,7 @@ pub fn spec(kind: NoticeKind) -> KindSpec {
         },
         NoticeKind::CriticalAnnouncement => KindSpec {
             key: "announcement_critical",
+            whom: Whom::Residents,
             label: "Срочные объявления (аварии, отключения)",
             mandatory: true,
             critical: true,
@@ -57,6 +79,7 @@ pub fn spec(kind: NoticeKind) -> KindSpec {
         },
         NoticeKind::PasswordChanged => KindSpec {
             key: "password_changed",
+            whom: Whom::Anyone,
             label: "Безопасность: смена пароля",
             mandatory: true,
             critical: false,
@@ -68,6 +91,7 @@ pub fn spec(kind: NoticeKind) -> KindSpec {
         },
         NoticeKind::ReadingsDue => KindSpec {
             key: "readings_due",
+            whom: Whom::Residents,
             label: "Напоминания передать показания счётчиков",
             mandatory: false,
             critical: false,
@@ -85,6 +109,7 @@ pub fn spec(kind: NoticeKind) -> KindSpec {
         },
         NoticeKind::MeterVerification => KindSpec {
             key: "meter_verification",
+            whom: Whom::Residents,
             label: "Срок поверки счётчиков",
             mandatory: false,
             critical: false,
@@ -101,6 +126,7 @@ pub fn spec(kind: NoticeKind) -> KindSpec {
         },
         NoticeKind::BillReady => KindSpec {
             key: "bill_ready",
+            whom: Whom::Residents,
             label: "Квитанции за жилищно-коммунальные услуги",
             mandatory: false,
             critical: false,
@@ -118,6 +144,7 @@ pub fn spec(kind: NoticeKind) -> KindSpec {
         },
         NoticeKind::PaymentReceived => KindSpec {
             key: "payment_received",
+            whom: Whom::Residents,
             label: "Оплата зачислена",
             mandatory: false,
             critical: false,
@@ -133,6 +160,7 @@ pub fn spec(kind: NoticeKind) -> KindSpec {
         },
         NoticeKind::TicketUpdate => KindSpec {
             key: "ticket_update",
+            whom: Whom::Anyone,
             label: "Заявки в АДС: изменения и комментарии",
             mandatory: false,
             critical: false,
@@ -147,6 +175,7 @@ pub fn spec(kind: NoticeKind) -> KindSpec {
         },
         NoticeKind::TicketEmergency => KindSpec {
             key: "ticket_emergency",
+            whom: Whom::Staff,
             label: "АДС: новые аварийные заявки",
             mandatory: true,
             critical: true,
@@ -162,6 +191,7 @@ pub fn spec(kind: NoticeKind) -> KindSpec {
         },
         NoticeKind::TicketSla => KindSpec {
             key: "ticket_sla",
+            whom: Whom::Staff,
             label: "АДС: срок по заявке истекает",
             mandatory: false,
             critical: true,
@@ -179,6 +209,7 @@ pub fn spec(kind: NoticeKind) -> KindSpec {
         },
         NoticeKind::TicketAssigned => KindSpec {
             key: "ticket_assigned",
+            whom: Whom::Staff,
             label: "АДС: назначенные мне заявки",
             mandatory: false,
             critical: false,
@@ -390,6 +421,28 @@ mod tests {
             Err(TemplateError::EmptyTitle)
         );
         assert!(check_template(NoticeKind::PasswordChanged, "Пароль", "Изменён {when}").is_ok());
+    }
+
+    #[test]
+    fn staff_kinds_are_not_offered_to_residents_and_back() {
+        use crate::auth::types::Role;
+        assert!(
+            spec(NoticeKind::TicketEmergency)
+                .whom
+                .reaches(Role::Dispatcher)
+        );
+        assert!(
+            !spec(NoticeKind::TicketEmergency)
+                .whom
+                .reaches(Role::Resident)
+        );
+        assert!(!spec(NoticeKind::BillReady).whom.reaches(Role::Executor));
+        assert!(
+            spec(NoticeKind::PasswordChanged)
+                .whom
+                .reaches(Role::Resident)
+        );
+        assert!(spec(NoticeKind::TicketUpdate).whom.reaches(Role::Council));
     }
 
     #[test]

@@ -617,11 +617,13 @@ impl Store {
                     .bind(user_id)
                     .fetch_optional(pool)
                     .await?;
-            let (email, phone): (Option<String>, Option<String>) =
-                sqlx::query_as("SELECT email, phone FROM users WHERE id = $1")
+            let (email, phone, role): (Option<String>, Option<String>, String) =
+                sqlx::query_as("SELECT email, phone, role FROM users WHERE id = $1")
                     .bind(user_id)
                     .fetch_one(pool)
                     .await?;
+            let role = crate::auth::types::Role::parse(&role)
+                .unwrap_or(crate::auth::types::Role::Resident);
             let push_devices: i64 =
                 sqlx::query_scalar("SELECT COUNT(*) FROM push_subscriptions WHERE user_id = $1")
                     .bind(user_id)
@@ -636,6 +638,7 @@ impl Store {
                 choices.into_iter().map(|(k, c, on)| ((k, c), on)).collect();
             let kinds = NoticeKind::ALL
                 .into_iter()
+                .filter(|kind| spec(*kind).whom.reaches(role))
                 .map(|kind| {
                     let s = spec(kind);
                     KindPrefs {

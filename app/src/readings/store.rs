@@ -1500,13 +1500,10 @@ impl Store {
             Ok::<_, sqlx::Error>(id)
         }
         .await);
-        result.map_err(|e| {
-            if is_unique_violation(&e) {
-                AppError::invalid("Счётчик с таким номером и ресурсом в этом доме уже есть.")
-            } else {
-                internal("add meter")(e)
-            }
-        })
+        result.map_err(crate::db::unique_or_internal(
+            "Счётчик с таким номером и ресурсом в этом доме уже есть.",
+            "add meter",
+        ))
     }
 
     /// Takes a meter off (its final value recorded) and, when `new` is given, puts the new one

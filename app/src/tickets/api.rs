@@ -108,6 +108,7 @@ pub async fn load_board(
     category: String,
     house: String,
     contractor: String,
+    executor: String,
     overdue: String,
 ) -> Result<Board, AppError> {
     authorize(Access::Permission(Permission::ManageTickets)).await?;
@@ -117,6 +118,7 @@ pub async fn load_board(
         category: optional_id(&category)?,
         house: optional_id(&house)?,
         contractor: optional_id(&contractor)?,
+        executor: optional_id(&executor)?,
         overdue: !overdue.is_empty(),
     };
     store.board(&filter, Utc::now()).await

@@ -269,7 +269,6 @@ fn TicketDetails(
 ) -> impl IntoView {
     let id = v.row.id;
     let r = v.row.clone();
-    let open = r.status.is_open();
     let file_prefix = "/tickets/file";
     let (files, moves, events) = (v.files.clone(), v.moves.clone(), v.events.clone());
     let contractors = v.contractors.clone();
@@ -396,7 +395,7 @@ fn TicketDetails(
                 </section>
             }
         })}
-        {(v.may_add_files && open || v.may_add_files && r.status == Status::Done).then(|| view! {
+        {v.may_add_files.then(|| view! {
             <section class=format!("{} mt-4", style::CARD)>
                 <h2 class=style::H2>{t::ADD_FILES}</h2>
                 <form method="post" action=format!("/staff/tickets/{id}/files") enctype="multipart/form-data" class="mt-2 space-y-2" data-ticket-form="">
@@ -437,25 +436,54 @@ fn TicketDetails(
 }
 
 /// The board's filter values from the address.
-fn board_filter(q: &leptos_router::params::ParamsMap) -> (String, String, String, String, String) {
+fn board_filter(q: &leptos_router::params::ParamsMap) -> BoardQuery {
     let get = |k: &str| q.get(k).unwrap_or_default();
-    (
-        get("status"),
-        get("category"),
-        get("house"),
-        get("contractor"),
-        get("overdue"),
-    )
+    BoardQuery {
+        status: get("status"),
+        category: get("category"),
+        house: get("house"),
+        contractor: get("contractor"),
+        executor: get("executor"),
+        overdue: get("overdue"),
+    }
+}
+
+/// The board's filters as the address carries them.
+#[derive(Clone, PartialEq)]
+struct BoardQuery {
+    status: String,
+    category: String,
+    house: String,
+    contractor: String,
+    executor: String,
+    overdue: String,
 }
 
 /// `/staff/tickets`: every ticket with filters, SLA timers and highlights.
 #[component]
 pub fn BoardPage() -> impl IntoView {
     let query = use_query_map();
+    // the timers move: the open board asks again every minute
+    let (tick, set_tick) = signal(0u32);
+    Effect::new(move |_| {
+        if let Ok(handle) = set_interval_with_handle(
+            move || set_tick.update(|t| *t += 1),
+            std::time::Duration::from_secs(60),
+        ) {
+            on_cleanup(move || handle.clear());
+        }
+    });
     let board = Resource::new(
-        move || board_filter(&query.read()),
-        |(status, category, house, contractor, overdue)| {
-            load_board(status, category, house, contractor, overdue)
+        move || (board_filter(&query.read()), tick.get()),
+        |(q, _)| {
+            load_board(
+                q.status,
+                q.category,
+                q.house,
+                q.contractor,
+                q.executor,
+                q.overdue,
+            )
         },
     );
     view! {
@@ -469,7 +497,7 @@ pub fn BoardPage() -> impl IntoView {
         </div>
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
-                let (status, category, house, contractor, overdue) = board_filter(&query.read_untracked());
+                let BoardQuery { status, category, house, contractor, executor, overdue } = board_filter(&query.read_untracked());
                 match board.await {
                     Err(e) => view! { <ErrorNote error=e/> }.into_any(),
                     Ok(b) => view! {
@@ -503,6 +531,12 @@ pub fn BoardPage() -> impl IntoView {
                                 <select name="contractor" class=style::INPUT>
                                     <option value="">{t::ANY}</option>
                                     {b.contractors.iter().map(|c| view! { <option value=c.id.to_string() selected=contractor == c.id.to_string()>{c.name.clone()}</option> }).collect_view()}
+                                </select>
+                            </label>
+                            <label class=format!("{} w-52", style::LABEL)>{t::EXECUTOR}
+                                <select name="executor" class=style::INPUT>
+                                    <option value="">{t::ANY}</option>
+                                    {b.contractors.iter().flat_map(|c| c.executors.clone()).map(|(id, n)| view! { <option value=id.to_string() selected=executor == id.to_string()>{n}</option> }).collect_view()}
                                 </select>
                             </label>
                             <label class="flex items-center gap-2 pb-3 text-sm"><input type="checkbox" name="overdue" value="1" checked=!overdue.is_empty()/>{t::ONLY_OVERDUE}</label>

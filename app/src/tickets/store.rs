@@ -136,6 +136,15 @@ fn place_line(place: Place, flat: Option<&str>, entrance: Option<i64>, note: &st
     }
 }
 
+/// An open ticket of a contractor, for its load.
+#[derive(Debug, FromRow)]
+struct OpenWork {
+    contractor_id: i64,
+    reaction_due: DateTime<Utc>,
+    resolution_due: DateTime<Utc>,
+    reacted_at: Option<DateTime<Utc>>,
+}
+
 /// A ticket as its access check needs it.
 #[derive(Debug, Clone, FromRow)]
 struct Parties {
@@ -1397,6 +1406,9 @@ impl Store {
         if let Some(c) = f.contractor {
             clauses.push(format!("t.contractor_id = {c}"));
         }
+        if let Some(e) = f.executor {
+            clauses.push(format!("t.executor_user_id = {e}"));
+        }
         let all_open = self
             .rows(
                 "WHERE t.status NOT IN ('done', 'closed', 'cancelled')",
@@ -1467,14 +1479,13 @@ impl Store {
             )
             .fetch_all(pool)
             .await?;
-            let open: Vec<(i64, DateTime<Utc>, DateTime<Utc>, Option<DateTime<Utc>>)> =
-                sqlx::query_as(
-                    "SELECT contractor_id, reaction_due, resolution_due, reacted_at FROM tickets
+            let open: Vec<OpenWork> = sqlx::query_as(
+                "SELECT contractor_id, reaction_due, resolution_due, reacted_at FROM tickets
                      WHERE contractor_id IS NOT NULL
                        AND status NOT IN ('done', 'closed', 'cancelled')",
-                )
-                .fetch_all(pool)
-                .await?;
+            )
+            .fetch_all(pool)
+            .await?;
             let done: Vec<(i64, i64)> = sqlx::query_as(
                 "SELECT contractor_id, COUNT(*) FROM tickets
                  WHERE contractor_id IS NOT NULL AND done_at >= $1 GROUP BY contractor_id",
@@ -1489,7 +1500,7 @@ impl Store {
         Ok(list
             .into_iter()
             .map(|(id, name, specialty, phone)| {
-                let mine = open.iter().filter(|o| o.0 == id);
+                let mine = open.iter().filter(|o| o.contractor_id == id);
                 ContractorLoad {
                     id,
                     name,
@@ -1497,7 +1508,10 @@ impl Store {
                     phone,
                     open: mine.clone().count() as i64,
                     overdue: mine
-                        .filter(|o| now > o.2 || (o.3.is_none() && now > o.1))
+                        .filter(|o| {
+                            now > o.resolution_due
+                                || (o.reacted_at.is_none() && now > o.reaction_due)
+                        })
                         .count() as i64,
                     done_month: done.iter().find(|d| d.0 == id).map_or(0, |d| d.1),
                     executors: people
@@ -1543,13 +1557,10 @@ impl Store {
             Ok::<_, sqlx::Error>(id)
         }
         .await);
-        result.map_err(|e| {
-            if crate::db::is_unique_violation(&e) {
-                AppError::invalid("Подрядчик с таким названием уже есть.")
-            } else {
-                internal("add contractor")(e)
-            }
-        })
+        result.map_err(crate::db::unique_or_internal(
+            "Подрядчик с таким названием уже есть.",
+            "add contractor",
+        ))
     }
 
     /// Links a user of the executor role to a contractor (or moves them to another).
@@ -2104,6 +2115,24 @@ impl Store {
     }
 }
 
+impl Store {
+    /// An apartment of a house by its number (as staff type it).
+    pub async fn apartment_by_number(
+        &self,
+        house_id: i64,
+        number: &str,
+    ) -> Result<Option<i64>, AppError> {
+        with_db!(&self.db, |pool| sqlx::query_scalar::<_, i64>(
+            "SELECT id FROM apartments WHERE house_id = $1 AND number = $2"
+        )
+        .bind(house_id)
+        .bind(number.trim())
+        .fetch_optional(pool)
+        .await)
+        .map_err(internal("apartment by number"))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -2165,23 +2194,5 @@ mod tests {
             "подъезд 2 · у лифта"
         );
         assert_eq!(place_line(Place::Yard, None, None, ""), "во дворе");
-    }
-}
-
-impl Store {
-    /// An apartment of a house by its number (as staff type it).
-    pub async fn apartment_by_number(
-        &self,
-        house_id: i64,
-        number: &str,
-    ) -> Result<Option<i64>, AppError> {
-        with_db!(&self.db, |pool| sqlx::query_scalar::<_, i64>(
-            "SELECT id FROM apartments WHERE house_id = $1 AND number = $2"
-        )
-        .bind(house_id)
-        .bind(number.trim())
-        .fetch_optional(pool)
-        .await)
-        .map_err(internal("apartment by number"))
     }
 }

@@ -301,6 +301,7 @@ pub struct BoardFilter {
     pub category: Option<i64>,
     pub house: Option<i64>,
     pub contractor: Option<i64>,
+    pub executor: Option<i64>,
     pub overdue: bool,
 }
 
