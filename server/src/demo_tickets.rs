@@ -15,9 +15,9 @@ use crate::demo::{Dice, logins};
 const CONTRACTORS: [(&str, &str, &str, &[&str]); 5] = [
     (
         "ООО «Аквасервис»",
-        "сантехника, отопление, засоры",
+        "сантехника, водоснабжение, отопление, засоры",
         "+74951230101",
-        &["leak", "blockage", "heating"],
+        &["leak", "blockage", "water", "heating"],
     ),
     (
         "ИП Лебедев — электромонтаж",
@@ -41,7 +41,7 @@ const CONTRACTORS: [(&str, &str, &str, &[&str]); 5] = [
 ];
 
 /// (category, share of tickets in ‰, what residents write)
-const KINDS: [(&str, u64, &[&str]); 8] = [
+const KINDS: [(&str, u64, &[&str]); 9] = [
     (
         "leak",
         140,
@@ -102,8 +102,16 @@ const KINDS: [(&str, u64, &[&str]); 8] = [
         ],
     ),
     (
+        "water",
+        50,
+        &[
+            "Нет холодной воды на кухне и в ванной.",
+            "Еле течёт горячая вода, напора нет.",
+        ],
+    ),
+    (
         "other",
-        130,
+        80,
         &[
             "Сломана лавочка у подъезда.",
             "Не закрывается дверь в подвал.",
@@ -197,7 +205,7 @@ pub async fn load(store: &Store, now: DateTime<Utc>) -> Result<(), AppError> {
                 pick < acc
             })
             .copied()
-            .unwrap_or(KINDS[7]);
+            .unwrap_or(KINDS[8]);
         let (reaction, resolution) = minutes(category);
         // every tenth ticket is from someone with a cabinet, the rest came by phone
         let pool: Vec<&(Option<i64>, String, i64)> = requesters

@@ -645,9 +645,12 @@ impl Store {
                 .fetch_one(pool)
                 .await?;
             let extra: Extra = sqlx::query_as(
-                "SELECT t.description, c.basis AS category_basis, t.requester_name, t.requester_phone, t.channel,
+                "SELECT t.description, c.basis AS category_basis, t.requester_name,
+                        COALESCE(t.requester_phone, u.phone) AS requester_phone, t.channel,
                         t.rating, t.reopen_count
-                 FROM tickets t JOIN ticket_categories c ON c.id = t.category_id WHERE t.id = $1",
+                 FROM tickets t JOIN ticket_categories c ON c.id = t.category_id
+                 LEFT JOIN users u ON u.id = t.requester_user_id
+                 WHERE t.id = $1",
             )
             .bind(id)
             .fetch_one(pool)
