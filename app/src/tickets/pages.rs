@@ -247,6 +247,7 @@ fn TicketPage(staff: bool) -> impl IntoView {
         // these forms' sections go away once used (no moves left, rated), so their results live here
         <FormResult value=moved.value() success=t::MOVED/>
         <FormResult value=rated.value() success=t::RATED/>
+        <FormResult value=assigned.value() success=t::ASSIGNED/>
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
                 match ticket.await {
@@ -391,7 +392,6 @@ fn TicketDetails(
                         </label>
                         <button type="submit" class=style::BUTTON>{t::ASSIGN}</button>
                     </ActionForm>
-                    <FormResult value=assigned.value() success=t::ASSIGNED/>
                 </section>
             }
         })}
