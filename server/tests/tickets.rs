@@ -934,6 +934,49 @@ both_backends!(
             location.starts_with("/cabinet/tickets/") && !location.contains("error"),
             "{location}"
         );
+        // too big for its kind: a 21 MB photo (limit 20 MB), and over 100 MB declared at all
+        let mut huge = b"\xFF\xD8\xFF\xE0".to_vec();
+        huge.resize(21 * 1024 * 1024, 0);
+        let form = reqwest::multipart::Form::new()
+            .text("category", category(&app.store, "leak").await.to_string())
+            .text("apartment", home.to_string())
+            .text("place", "flat")
+            .text("description", "Течёт с потолка в ванной комнате.")
+            .part(
+                "file",
+                reqwest::multipart::Part::bytes(huge).file_name("IMG_9999.jpg"),
+            );
+        let back = zhitel
+            .post(format!("{}/cabinet/tickets/new", app.base))
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            back.headers()["location"],
+            "/cabinet/tickets/new?error=file"
+        );
+        let (status, refused) = json(
+            app.call(
+                &zhitel,
+                "/uploads",
+                &[
+                    ("name", "фильм.mp4"),
+                    ("size", &(101 * 1024 * 1024).to_string()),
+                ],
+            )
+            .await,
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            refused["error"]
+                .as_str()
+                .unwrap()
+                .contains("слишком большой"),
+            "{refused}"
+        );
+
         // a bad description comes back to the form with what to fix
         let form = reqwest::multipart::Form::new()
             .text("category", "1")
