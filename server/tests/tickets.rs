@@ -634,6 +634,11 @@ both_backends!(
             scalar(&store, "SELECT COUNT(*) FROM ticket_categories").await
         );
         let board = store.board(&Default::default(), now).await.unwrap();
+        assert_eq!(
+            board.rows.len() as i64,
+            board.counts.open,
+            "every open ticket is listed"
+        );
         assert!(
             board.counts.open >= 5 && board.counts.overdue >= 1,
             "{:?}",

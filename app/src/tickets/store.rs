@@ -24,6 +24,8 @@ use crate::{audit, enqueue_notice, with_db};
 pub const SLA_JOB: &str = "tickets.sla";
 /// How long an upload may wait for its ticket before it is purged.
 pub const STAGED_HOURS: i64 = 24;
+/// Lists that include finished tickets show at most this many, newest first.
+pub const LIST_LIMIT: i64 = 500;
 /// How far back an executor's list shows finished work.
 pub const WORK_DAYS: i64 = 30;
 /// Uploads one user may start in an hour (a phone's ticket has at most ten).
@@ -1338,14 +1340,22 @@ impl Store {
         .map_err(internal("ticket file"))
     }
 
+    /// List rows, newest first; `bind` is `$1` of the filter. Lists of finished tickets stop at
+    /// [`LIST_LIMIT`]; open ones are never cut (nobody may miss one).
     async fn rows(
         &self,
         filter_sql: &str,
         bind: Option<i64>,
+        cut: bool,
         now: DateTime<Utc>,
     ) -> Result<Vec<TicketRow>, AppError> {
+        let limit = if cut {
+            format!(" LIMIT {LIST_LIMIT}")
+        } else {
+            String::new()
+        };
         let sql =
-            format!("{ROW_SELECT}{ROW_FROM} {filter_sql} ORDER BY t.registered_at DESC LIMIT 500");
+            format!("{ROW_SELECT}{ROW_FROM} {filter_sql} ORDER BY t.registered_at DESC{limit}");
         with_db!(&self.db, |pool| {
             let mut q = sqlx::query_as::<_, RowData>(&sql);
             if let Some(b) = bind {
@@ -1363,7 +1373,7 @@ impl Store {
         user_id: i64,
         now: DateTime<Utc>,
     ) -> Result<Vec<TicketRow>, AppError> {
-        self.rows("WHERE t.requester_user_id = $1", Some(user_id), now)
+        self.rows("WHERE t.requester_user_id = $1", Some(user_id), true, now)
             .await
     }
 
@@ -1379,6 +1389,7 @@ impl Store {
                 "WHERE t.executor_user_id = $1 OR (t.executor_user_id IS NULL AND t.contractor_id
                      IN (SELECT contractor_id FROM executors WHERE user_id = $1))",
                 Some(user_id),
+                true,
                 now,
             )
             .await?;
@@ -1416,6 +1427,7 @@ impl Store {
             .rows(
                 "WHERE t.status NOT IN ('done', 'closed', 'cancelled')",
                 None,
+                false,
                 now,
             )
             .await?;
@@ -1431,8 +1443,14 @@ impl Store {
                 counts.at_risk += 1;
             }
         }
+        let only_open = Status::parse(&f.status).is_none_or(Status::is_open) && f.status != "all";
         let mut rows = self
-            .rows(&format!("WHERE {}", clauses.join(" AND ")), None, now)
+            .rows(
+                &format!("WHERE {}", clauses.join(" AND ")),
+                None,
+                !only_open,
+                now,
+            )
             .await?;
         if f.overdue {
             rows.retain(|r| rules::is_late(r.reaction) || rules::is_late(r.resolution));
@@ -1638,6 +1656,7 @@ impl Store {
             .rows(
                 "WHERE t.status NOT IN ('done', 'closed', 'cancelled')",
                 None,
+                false,
                 now,
             )
             .await?;
