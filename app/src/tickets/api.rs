@@ -35,8 +35,8 @@ fn optional_id(s: &str) -> Result<Option<i64>, AppError> {
 
 #[server(endpoint = "load_new_ticket_form")]
 pub async fn load_new_ticket_form() -> Result<NewTicketForm, AppError> {
-    let user = authorize(Access::Permission(Permission::OwnCabinet)).await?;
     let store = context::store()?;
+    let user = authorize(Access::Permission(Permission::OwnCabinet)).await?;
     Ok(NewTicketForm {
         categories: store.ticket_categories().await?,
         homes: store.ticket_homes(user.id, context::today()).await?,
@@ -50,21 +50,23 @@ pub async fn load_new_ticket_form() -> Result<NewTicketForm, AppError> {
 
 #[server(endpoint = "load_my_tickets")]
 pub async fn load_my_tickets() -> Result<Vec<TicketRow>, AppError> {
+    let store = context::store()?;
     let user = authorize(Access::Permission(Permission::OwnCabinet)).await?;
-    context::store()?.my_tickets(user.id, Utc::now()).await
+    store.my_tickets(user.id, Utc::now()).await
 }
 
 /// A ticket's page for whoever may see it (the store decides who that is).
 #[server(endpoint = "load_ticket")]
 pub async fn load_ticket(id: i64) -> Result<TicketView, AppError> {
+    let store = context::store()?;
     let user = authorize(Access::Permission(Permission::OwnNotifications)).await?;
-    context::store()?.ticket_view(&user, id, Utc::now()).await
+    store.ticket_view(&user, id, Utc::now()).await
 }
 
 #[server(endpoint = "move_ticket")]
 pub async fn move_ticket(id: i64, to: String, reason: String) -> Result<(), AppError> {
-    let user = authorize(Access::Permission(Permission::OwnNotifications)).await?;
     let store = context::store()?;
+    let user = authorize(Access::Permission(Permission::OwnNotifications)).await?;
     let to = Status::parse(&to).ok_or_else(|| AppError::invalid("Нет такого статуса."))?;
     store.move_ticket(&user, id, to, &reason, Utc::now()).await
 }
@@ -75,16 +77,17 @@ pub async fn comment_ticket(
     body: String,
     internal: Option<String>,
 ) -> Result<(), AppError> {
+    let store = context::store()?;
     let user = authorize(Access::Permission(Permission::OwnNotifications)).await?;
-    context::store()?
+    store
         .comment_ticket(&user, id, &body, internal.is_some(), Utc::now())
         .await
 }
 
 #[server(endpoint = "rate_ticket")]
 pub async fn rate_ticket(id: i64, stars: String, note: String) -> Result<(), AppError> {
-    let user = authorize(Access::Permission(Permission::OwnCabinet)).await?;
     let store = context::store()?;
+    let user = authorize(Access::Permission(Permission::OwnCabinet)).await?;
     let stars = stars
         .trim()
         .parse()
@@ -94,8 +97,8 @@ pub async fn rate_ticket(id: i64, stars: String, note: String) -> Result<(), App
 
 #[server(endpoint = "assign_ticket")]
 pub async fn assign_ticket(id: i64, contractor: String, executor: String) -> Result<(), AppError> {
-    let user = authorize(Access::Permission(Permission::ManageTickets)).await?;
     let store = context::store()?;
+    let user = authorize(Access::Permission(Permission::ManageTickets)).await?;
     let (contractor, executor) = (optional_id(&contractor)?, optional_id(&executor)?);
     store
         .assign_ticket(&user, id, contractor, executor, Utc::now())
@@ -111,8 +114,8 @@ pub async fn load_board(
     executor: String,
     overdue: String,
 ) -> Result<Board, AppError> {
-    authorize(Access::Permission(Permission::ManageTickets)).await?;
     let store = context::store()?;
+    authorize(Access::Permission(Permission::ManageTickets)).await?;
     let filter = BoardFilter {
         status,
         category: optional_id(&category)?,
@@ -126,15 +129,16 @@ pub async fn load_board(
 
 #[server(endpoint = "load_work")]
 pub async fn load_work() -> Result<Vec<TicketRow>, AppError> {
+    let store = context::store()?;
     let user = authorize(Access::Permission(Permission::WorkTickets)).await?;
-    context::store()?.executor_work(user.id, Utc::now()).await
+    store.executor_work(user.id, Utc::now()).await
 }
 
 /// What the staff's "taken by phone" form offers.
 #[server(endpoint = "load_call_form")]
 pub async fn load_call_form() -> Result<(Vec<Category>, Vec<(i64, String)>), AppError> {
-    authorize(Access::Permission(Permission::ManageTickets)).await?;
     let store = context::store()?;
+    authorize(Access::Permission(Permission::ManageTickets)).await?;
     let houses = store
         .houses()
         .await?
@@ -157,8 +161,8 @@ pub async fn register_call(
     note: String,
     description: String,
 ) -> Result<i64, AppError> {
-    let user = authorize(Access::Permission(Permission::ManageTickets)).await?;
     let store = context::store()?;
+    let user = authorize(Access::Permission(Permission::ManageTickets)).await?;
     let place = rules::check_place(&place).map_err(form_error)?;
     let (description, place_note) = rules::check_text(&description, &note).map_err(form_error)?;
     let caller = caller.trim().to_string();
@@ -193,8 +197,8 @@ pub async fn register_call(
 
 #[server(endpoint = "load_contractors")]
 pub async fn load_contractors() -> Result<(Vec<ContractorLoad>, Vec<(i64, String)>), AppError> {
-    authorize(Access::Permission(Permission::ManageTickets)).await?;
     let store = context::store()?;
+    authorize(Access::Permission(Permission::ManageTickets)).await?;
     Ok((
         store.contractors(Utc::now()).await?,
         store.free_executors().await?,
@@ -207,8 +211,8 @@ pub async fn add_contractor(
     specialty: String,
     phone: String,
 ) -> Result<i64, AppError> {
-    let user = authorize(Access::Permission(Permission::ManageTickets)).await?;
     let store = context::store()?;
+    let user = authorize(Access::Permission(Permission::ManageTickets)).await?;
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 200 {
         return Err(AppError::invalid(
@@ -230,16 +234,16 @@ pub async fn add_contractor(
 
 #[server(endpoint = "set_executor")]
 pub async fn set_executor(user_id: i64, contractor: i64) -> Result<(), AppError> {
+    let store = context::store()?;
     let actor = authorize(Access::Permission(Permission::ManageTickets)).await?;
-    context::store()?
-        .set_executor(actor.id, user_id, contractor)
-        .await
+    store.set_executor(actor.id, user_id, contractor).await
 }
 
 #[server(endpoint = "load_ticket_categories")]
 pub async fn load_ticket_categories() -> Result<Vec<Category>, AppError> {
+    let store = context::store()?;
     authorize(Access::Permission(Permission::ManageTickets)).await?;
-    context::store()?.ticket_categories().await
+    store.ticket_categories().await
 }
 
 /// A category's deadlines, typed in minutes.
@@ -249,8 +253,8 @@ pub async fn set_category_sla(
     reaction: String,
     resolution: String,
 ) -> Result<(), AppError> {
-    let actor = authorize(Access::Permission(Permission::ManageTickets)).await?;
     let store = context::store()?;
+    let actor = authorize(Access::Permission(Permission::ManageTickets)).await?;
     let minutes = |s: &str| {
         s.trim()
             .parse::<i64>()
@@ -264,8 +268,8 @@ pub async fn set_category_sla(
 #[server(endpoint = "load_ticket_report")]
 /// The report for `year` (this year when not given).
 pub async fn load_ticket_report(year: Option<i32>) -> Result<TicketReport, AppError> {
-    authorize(Access::Permission(Permission::ViewReports)).await?;
     let store = context::store()?;
+    authorize(Access::Permission(Permission::ViewReports)).await?;
     let year = year.unwrap_or_else(|| chrono::Datelike::year(&context::today()));
     if !(2000..=2100).contains(&year) {
         return Err(AppError::invalid("Нет такого года."));
