@@ -533,13 +533,42 @@ both_backends!(
             (VolumeSource::Reading, dec("5.065"))
         );
         assert!(
-            november.explanation.contains("перерасчёт"),
+            november.explanation.contains("перерасчёт")
+                && november
+                    .explanation
+                    .starts_with("Холодная вода №W-1: Показания 66,000 − 36,000"),
             "{}",
             november.explanation
         );
         // a flat without a meter of the service: the norm for the whole flat
         let hot = volume_for(&f.store, f.zhitel_flat, Utility::HotWater, p(2026, 11)).await;
         assert_eq!(hot.source, VolumeSource::Norm);
+        // the accrual run's house-wide read gives every flat exactly its own volume
+        let resources = [Utility::ColdWater, Utility::HotWater];
+        for period in [p(2026, 8), p(2026, 10), p(2026, 11)] {
+            let house = f
+                .store
+                .house_volumes(f.house, &resources, period)
+                .await
+                .unwrap();
+            assert_eq!(house.len(), 2);
+            for u in resources {
+                let flats = &house[&u].apartments;
+                assert_eq!(
+                    flats.len(),
+                    f.store.house_apartments(f.house).await.unwrap().len()
+                );
+                for (flat, volume) in flats {
+                    assert_eq!(
+                        volume,
+                        &volume_for(&f.store, *flat, u, period).await,
+                        "{flat} {u:?}"
+                    );
+                }
+            }
+            let zhitel = &house[&Utility::ColdWater].apartments[&f.zhitel_flat];
+            assert_eq!(zhitel, &volume(period).await);
+        }
         f.done().await;
     }
 );

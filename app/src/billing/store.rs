@@ -28,6 +28,11 @@ const STEP: usize = 1000;
 /// Rows per multi-row INSERT (10 columns each: far below both engines' parameter limits).
 const INSERT_ROWS: usize = 1000;
 
+/// A quantity or rate as a line stores it: the shortest exact text (`4`, `59.8`).
+fn stored(d: Decimal) -> String {
+    d.normalize().to_string()
+}
+
 fn decimal(s: &str) -> Decimal {
     Decimal::from_str(s).unwrap_or(Decimal::ZERO)
 }
@@ -50,15 +55,16 @@ struct AccountRow {
     area_centi_m2: i64,
 }
 
-/// A computed line before it is written.
+/// A computed line before it is written, its decimals already as stored (see [`stored`]): the
+/// computing threads format them, not the one writer.
 #[derive(Debug, Clone)]
 struct Line {
     account_id: i64,
     service_id: Option<i64>,
     penalty: bool,
-    quantity: Decimal,
+    quantity: String,
     unit: String,
-    rate: Decimal,
+    rate: String,
     amount: Money,
     source: String,
     explanation: String,
@@ -672,9 +678,9 @@ impl Store {
                         .push_bind(l.account_id)
                         .push_bind(l.service_id)
                         .push_bind(if l.penalty { "penalty" } else { "charge" })
-                        .push_bind(l.quantity.normalize().to_string())
+                        .push_bind(&l.quantity)
                         .push_bind(&l.unit)
-                        .push_bind(l.rate.normalize().to_string())
+                        .push_bind(&l.rate)
                         .push_bind(l.amount.0)
                         .push_bind(&l.source)
                         .push_bind(&l.explanation);
@@ -789,25 +795,7 @@ impl Store {
                 }
             }
         }
-        // each resource on its own connection: the engine reads (and decodes) them in parallel
-        let mut loading = tokio::task::JoinSet::new();
-        for resource in needed {
-            let store = self.clone();
-            loading.spawn(async move {
-                (
-                    resource,
-                    store.house_volumes(house_id, resource, period).await,
-                )
-            });
-        }
-        let mut volumes = HashMap::new();
-        while let Some(loaded) = loading.join_next().await {
-            let (resource, house) = loaded.map_err(|e| {
-                tracing::error!(error = %e, "volume loading task");
-                AppError::Internal
-            })?;
-            volumes.insert(resource, house?);
-        }
+        let volumes = self.house_volumes(house_id, &needed, period).await?;
         let mut stays_of: HashMap<i64, Vec<Stay>> = HashMap::new();
         for (apartment, moved_in, moved_out) in stays {
             stays_of
@@ -1469,9 +1457,9 @@ fn account_lines(
                     account_id: account.id,
                     service_id: Some(s.id),
                     penalty: false,
-                    quantity: *share,
+                    quantity: stored(*share),
                     unit: s.resource.map_or("", |r| r.unit()).into(),
-                    rate: s.rates[0],
+                    rate: stored(s.rates[0]),
                     amount: *amount,
                     source: "ОДН".into(),
                     explanation: explanation.clone(),
@@ -1498,9 +1486,9 @@ fn account_lines(
             account_id: account.id,
             service_id: Some(s.id),
             penalty: false,
-            quantity: q.total(),
+            quantity: stored(q.total()),
             unit: q.unit.clone(),
-            rate: rates[0],
+            rate: stored(rates[0]),
             amount,
             source: q.source.clone(),
             explanation: format!("{}\n{formula}", q.explanation),
@@ -1542,9 +1530,9 @@ fn account_lines(
                 account_id: account.id,
                 service_id: None,
                 penalty: true,
-                quantity: Decimal::from(line.days_300 + line.days_130),
+                quantity: (line.days_300 + line.days_130).to_string(),
                 unit: "дн.".into(),
-                rate: line.rate,
+                rate: stored(line.rate),
                 amount: line.amount,
                 source: format!("долг за {}", line.period.label()),
                 explanation: line.explanation,

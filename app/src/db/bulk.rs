@@ -9,7 +9,7 @@ use serde::de::DeserializeOwned;
 
 use super::Db;
 
-/// `SELECT` of `columns` (numbers, text, dates, NULL; booleans as 0/1 — see [`bool_from_int`])
+/// `SELECT` of `columns` (numbers, text, dates, NULL; booleans as 0/1: JSON has no SQL boolean)
 /// `from` the rest of a query (`FROM … WHERE …`, values inlined — ids and periods only, never
 /// user text), as one JSON array of arrays in the given `order` (empty: any order — sorting in
 /// the caller can be cheaper than in the database).
@@ -30,12 +30,6 @@ pub fn json_rows_sql(db: &Db, columns: &str, from: &str, order: &str) -> String 
 pub fn parse_json_rows<T: DeserializeOwned>(json: Option<String>) -> Result<Vec<T>, sqlx::Error> {
     serde_json::from_str(json.as_deref().unwrap_or("[]"))
         .map_err(|e| sqlx::Error::Decode(Box::new(e)))
-}
-
-/// A boolean column sent as 0/1 (SQLite has no boolean in JSON; PostgreSQL's is cast alike).
-pub fn bool_from_int<'de, D: serde::Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
-    let n: i64 = serde::Deserialize::deserialize(d)?;
-    Ok(n != 0)
 }
 
 /// `fetch_json!(executor, db, columns, from, order)`: the rows of [`json_rows_sql`], typed by

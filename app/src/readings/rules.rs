@@ -401,6 +401,26 @@ pub fn monthly_volumes(
     to: Period,
     norm: &dyn Fn(Period) -> Norm,
 ) -> Vec<MonthVolume> {
+    fold_months(facts, to, norm, facts.installed)
+}
+
+/// [`monthly_volumes`] with only the last month explained (the earlier months' explanations are
+/// empty): what billing needs, without formatting the whole history.
+pub fn volumes_to(
+    facts: &MeterFacts,
+    to: Period,
+    norm: &dyn Fn(Period) -> Norm,
+) -> Vec<MonthVolume> {
+    fold_months(facts, to, norm, to)
+}
+
+/// The months of [`monthly_volumes`], explained from `explained_from` on.
+fn fold_months(
+    facts: &MeterFacts,
+    to: Period,
+    norm: &dyn Fn(Period) -> Norm,
+    explained_from: Period,
+) -> Vec<MonthVolume> {
     let zones = facts.zones;
     let unit_months = if facts.residential { 3 } else { 2 };
     let end = facts.archived.map_or(to, |a| a.min(to));
@@ -411,6 +431,7 @@ pub fn monthly_volumes(
     let mut average: Option<(Vec<Decimal>, i32)> = None;
     let mut period = facts.installed;
     while period <= end {
+        let explained = period >= explained_from;
         let here: Vec<&Point> = facts.points.iter().filter(|p| p.period == period).collect();
         let initial = here.iter().find(|p| p.kind == ReadingKind::Initial);
         if let Some(initial) = initial {
@@ -422,18 +443,21 @@ pub fn monthly_volumes(
             .rev()
             .find(|p| p.kind != ReadingKind::Initial)
             .copied();
-        let month = match (reading, history.last().cloned()) {
+        let mut month = match (reading, history.last().cloned()) {
             (Some(reading), Some((_, last))) => {
                 let used = sub(&reading.values, &last);
                 let volume = sub(&used, &estimated);
                 let total: Decimal = volume.iter().sum();
-                let mut explanation = format!(
-                    "Показания {} − {} = {}",
-                    format_values(&reading.values),
-                    format_values(&last),
-                    format_value(used.iter().sum())
-                );
-                if estimated_months > 0 {
+                let mut explanation = String::new();
+                if explained {
+                    explanation = format!(
+                        "Показания {} − {} = {}",
+                        format_values(&reading.values),
+                        format_values(&last),
+                        format_value(used.iter().sum())
+                    );
+                }
+                if explained && estimated_months > 0 {
                     explanation.push_str(&format!(
                         "; минус начисленное без показаний за {estimated_months} мес. ({}) — перерасчёт",
                         format_value(estimated.iter().sum())
@@ -487,10 +511,14 @@ pub fn monthly_volumes(
                         zones: per_zone.clone(),
                         total: per_zone.iter().sum(),
                         source: VolumeSource::Average,
-                        explanation: format!(
-                            "{why}: среднемесячный расход за {months} мес. ({}-й месяц из {unit_months})",
-                            estimated_months + 1
-                        ),
+                        explanation: if explained {
+                            format!(
+                                "{why}: среднемесячный расход за {months} мес. ({}-й месяц из {unit_months})",
+                                estimated_months + 1
+                            )
+                        } else {
+                            String::new()
+                        },
                     },
                     _ => {
                         let n = norm(period);
@@ -501,7 +529,11 @@ pub fn monthly_volumes(
                             zones: per_zone,
                             total: n.volume,
                             source: VolumeSource::Norm,
-                            explanation: format!("{why}: по нормативу — {}", n.explanation),
+                            explanation: if explained {
+                                format!("{why}: по нормативу — {}", n.explanation)
+                            } else {
+                                String::new()
+                            },
                         }
                     }
                 };
@@ -514,6 +546,10 @@ pub fn monthly_volumes(
                 month
             }
         };
+        if !explained {
+            // the formatted ones are skipped above; this empties the fixed texts too
+            month.explanation.clear();
+        }
         out.push(month);
         period = period.plus(1);
     }
@@ -924,6 +960,37 @@ mod tests {
         // the whole year charged exactly what the meter counted
         let total: Decimal = months.iter().map(|m| m.total).sum();
         assert_eq!(total, dec("72"));
+    }
+
+    #[test]
+    fn billing_folds_the_same_months_and_explains_only_the_last() {
+        let mut points = vec![Point {
+            period: p(2026, 1),
+            kind: ReadingKind::Initial,
+            values: vec![dec("0")],
+        }];
+        for m in 1..=6 {
+            points.push(reading(p(2026, m), &(6 * m).to_string()));
+        }
+        points.push(reading(p(2026, 12), "72"));
+        let facts = facts(points);
+        for to in [p(2026, 6), p(2026, 8), p(2026, 10), p(2026, 12)] {
+            let full = monthly_volumes(&facts, to, &norm);
+            let billed = volumes_to(&facts, to, &norm);
+            assert_eq!(full.len(), billed.len());
+            for (f, b) in full.iter().zip(&billed) {
+                assert_eq!(
+                    (f.period, &f.zones, f.total, f.source),
+                    (b.period, &b.zones, b.total, b.source)
+                );
+                if f.period == to {
+                    assert!(!b.explanation.is_empty());
+                    assert_eq!(f.explanation, b.explanation);
+                } else {
+                    assert_eq!(b.explanation, "", "{}", f.period);
+                }
+            }
+        }
     }
 
     #[test]

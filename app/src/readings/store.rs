@@ -72,7 +72,7 @@ const SETTINGS_SQL: &str =
     "SELECT h.id AS house_id, h.address, s.first_day, s.last_day, s.strict, s.time_zone
      FROM houses h LEFT JOIN reading_settings s ON s.house_id = h.id";
 
-#[derive(Debug, Clone, FromRow, serde::Deserialize)]
+#[derive(Debug, Clone, FromRow)]
 struct MeterRow {
     id: i64,
     house_id: i64,
@@ -85,14 +85,13 @@ struct MeterRow {
     verified_until: NaiveDate,
     seal: String,
     archived_on: Option<NaiveDate>,
-    #[serde(deserialize_with = "crate::db::bulk::bool_from_int")]
     residential: bool,
     area_centi_m2: Option<i64>,
     apartment_number: Option<String>,
     address: String,
 }
 
-#[derive(Debug, Clone, FromRow, serde::Deserialize)]
+#[derive(Debug, Clone, FromRow)]
 struct ReadingRow {
     id: i64,
     meter_id: i64,
@@ -105,26 +104,18 @@ struct ReadingRow {
     source: String,
     entered_by_name: Option<String>,
     flag: Option<String>,
-    #[serde(deserialize_with = "crate::db::bulk::bool_from_int")]
     reviewed: bool,
 }
 
 impl ReadingRow {
     fn values(&self) -> Vec<Decimal> {
-        [Some(self.zone1), self.zone2, self.zone3]
-            .into_iter()
-            .flatten()
-            .map(from_milli)
-            .collect()
+        milli_values(self.zone1, self.zone2, self.zone3)
     }
     fn period(&self) -> Period {
-        Period::parse(&self.period).unwrap_or(Period {
-            year: 2000,
-            month: 1,
-        })
+        reading_period(&self.period)
     }
     fn kind(&self) -> ReadingKind {
-        ReadingKind::parse(&self.kind).unwrap_or(ReadingKind::Regular)
+        reading_kind(&self.kind)
     }
     fn point(&self) -> Point {
         Point {
@@ -156,6 +147,11 @@ struct MeterData {
     readings: Vec<ReadingRow>,
 }
 
+/// «Холодная вода №123456».
+fn meter_name(resource: Utility, serial: &str) -> String {
+    format!("{} №{serial}", resource.label())
+}
+
 impl MeterData {
     fn resource(&self) -> Utility {
         Utility::parse(&self.row.resource).unwrap_or(Utility::ColdWater)
@@ -184,9 +180,8 @@ impl MeterData {
             average: rules::average_before(&self.facts(), period),
         }
     }
-    /// «Холодная вода №123456».
     fn name(&self) -> String {
-        format!("{} №{}", self.resource().label(), self.row.serial)
+        meter_name(self.resource(), &self.row.serial)
     }
     fn view(&self, period: Period, corrections: &HashMap<i64, Vec<String>>) -> MeterView {
         let points = self.points();
@@ -248,14 +243,117 @@ fn readings_sql(filter: &str) -> String {
     )
 }
 
-/// Columns of [`MeterRow`] for a bulk read (see `db::bulk`); volumes need no address.
-const METER_JSON_COLUMNS: &str = "m.id, m.house_id, m.apartment_id, m.resource, m.serial, m.zones,
-     m.place, m.installed_on, m.verified_until, m.seal, m.archived_on,
-     CASE WHEN COALESCE(a.is_residential, TRUE) THEN 1 ELSE 0 END, a.area_centi_m2, a.number, ''";
+/// A meter as volumes need it, in a bulk read (see `db::bulk`): id, apartment, serial, zones,
+/// installed, verified until, archived, and whether its premises are residential (0/1).
+type VolumeMeterRow = (
+    i64,
+    Option<i64>,
+    String,
+    i64,
+    NaiveDate,
+    NaiveDate,
+    Option<NaiveDate>,
+    u8,
+);
+const VOLUME_METER_COLUMNS: &str = "m.id, m.apartment_id, m.serial, m.zones, m.installed_on,
+     m.verified_until, m.archived_on, CASE WHEN COALESCE(a.is_residential, TRUE) THEN 1 ELSE 0 END";
 
-/// Columns of [`ReadingRow`] for a bulk read, without who entered them.
-const READING_JSON_COLUMNS: &str = "r.id, r.meter_id, r.period, r.kind, r.taken_on, r.zone1,
-     r.zone2, r.zone3, r.source, NULL, r.flag, CASE WHEN r.reviewed_at IS NULL THEN 0 ELSE 1 END";
+/// A stored period (`2026-05`); the schema's CHECK keeps it valid.
+fn reading_period(text: &str) -> Period {
+    Period::parse(text).unwrap_or(Period {
+        year: 2000,
+        month: 1,
+    })
+}
+
+/// A stored kind; the schema's CHECK keeps it one of the three.
+fn reading_kind(text: &str) -> ReadingKind {
+    ReadingKind::parse(text).unwrap_or(ReadingKind::Regular)
+}
+
+/// A reading as volumes need it, in a bulk read (see `db::bulk`), numbers only: id, meter, the
+/// period as `year × 12 + month − 1`, the kind's rank (initial 0, regular 1, final 2 — the rules'
+/// order within a month) and the zones' values in thousandths.
+type VolumeReadingRow = (i64, i64, i32, u8, i64, Option<i64>, Option<i64>);
+const VOLUME_READING_COLUMNS: &str = "r.id, r.meter_id,
+     CAST(substr(r.period, 1, 4) AS INTEGER) * 12 + CAST(substr(r.period, 6, 2) AS INTEGER) - 1,
+     CASE r.kind WHEN 'initial' THEN 0 WHEN 'regular' THEN 1 ELSE 2 END,
+     r.zone1, r.zone2, r.zone3";
+
+/// A meter as volumes see it: its apartment (None: a building meter), its name for the
+/// explanation, its facts for the rules, and the id of each of the facts' points (corrections
+/// name readings by id).
+#[derive(Debug, Clone)]
+struct CountingMeter {
+    apartment_id: Option<i64>,
+    name: String,
+    facts: MeterFacts,
+    ids: Vec<i64>,
+}
+
+/// Volumes' readings grouped under their meters, each meter's in the rules' order: by period,
+/// initial before regular before final (a bulk read comes unordered: sorting here is cheaper
+/// than in the database).
+fn counting_meters(
+    resource: Utility,
+    meters: Vec<VolumeMeterRow>,
+    mut readings: Vec<VolumeReadingRow>,
+) -> Vec<CountingMeter> {
+    readings.sort_unstable_by_key(|&(id, meter_id, period, rank, ..)| (meter_id, period, rank, id));
+    let mut by_meter: HashMap<i64, (Vec<i64>, Vec<Point>)> = HashMap::new();
+    for (id, meter_id, period, rank, zone1, zone2, zone3) in readings {
+        let (ids, points) = by_meter.entry(meter_id).or_default();
+        ids.push(id);
+        points.push(Point {
+            period: Period::from_index(period),
+            kind: match rank {
+                0 => ReadingKind::Initial,
+                1 => ReadingKind::Regular,
+                _ => ReadingKind::Final,
+            },
+            values: milli_values(zone1, zone2, zone3),
+        });
+    }
+    meters
+        .into_iter()
+        .map(
+            |(
+                id,
+                apartment_id,
+                serial,
+                zones,
+                installed_on,
+                verified_until,
+                archived_on,
+                residential,
+            )| {
+                let (ids, points) = by_meter.remove(&id).unwrap_or_default();
+                CountingMeter {
+                    apartment_id,
+                    name: meter_name(resource, &serial),
+                    facts: MeterFacts {
+                        zones: zones as usize,
+                        installed: Period::of(installed_on),
+                        archived: archived_on.map(Period::of),
+                        verified_until,
+                        residential: residential != 0,
+                        points,
+                    },
+                    ids,
+                }
+            },
+        )
+        .collect()
+}
+
+/// Stored zone values (thousandths; zones 2 and 3 only on multi-zone meters) as decimals.
+fn milli_values(zone1: i64, zone2: Option<i64>, zone3: Option<i64>) -> Vec<Decimal> {
+    [Some(zone1), zone2, zone3]
+        .into_iter()
+        .flatten()
+        .map(from_milli)
+        .collect()
+}
 
 fn corrections_sql(filter: &str) -> String {
     format!(
@@ -276,25 +374,6 @@ fn id_list(ids: &[i64]) -> String {
     ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
 }
 
-/// Readings in the order of [`readings_sql`] (a bulk read comes unordered: sorting here is
-/// cheaper than in the database).
-fn sorted(mut readings: Vec<ReadingRow>) -> Vec<ReadingRow> {
-    let kind = |k: &str| match k {
-        "initial" => 0,
-        "regular" => 1,
-        _ => 2,
-    };
-    readings.sort_unstable_by(|a, b| {
-        (a.meter_id, &a.period, kind(&a.kind), a.id).cmp(&(
-            b.meter_id,
-            &b.period,
-            kind(&b.kind),
-            b.id,
-        ))
-    });
-    readings
-}
-
 fn group(meters: Vec<MeterRow>, readings: Vec<ReadingRow>) -> Vec<MeterData> {
     let mut by_meter: HashMap<i64, Vec<ReadingRow>> = HashMap::new();
     for r in readings {
@@ -310,8 +389,6 @@ fn group(meters: Vec<MeterRow>, readings: Vec<ReadingRow>) -> Vec<MeterData> {
 }
 
 /// `load_meters!(executor, filter)`: the meters matching the filter with all their readings.
-/// `load_meters!(executor, filter, readings_filter, db)`: for volumes only — a house's meters and
-/// the readings matching both, without who entered them, as bulk reads (`db::bulk`).
 macro_rules! load_meters {
     ($ex:expr, $filter:expr) => {
         async {
@@ -324,12 +401,18 @@ macro_rules! load_meters {
             Ok::<_, sqlx::Error>(group(meters, readings))
         }
     };
-    ($ex:expr, $filter:expr, $readings_filter:expr, $db:expr) => {
+}
+
+/// `load_counting_meters!(executor, db, resource, filter, readings_filter)`: for volumes only —
+/// the resource's meters matching the filter and their readings matching both, as bulk reads
+/// (`db::bulk`).
+macro_rules! load_counting_meters {
+    ($ex:expr, $db:expr, $resource:expr, $filter:expr, $readings_filter:expr) => {
         async {
-            let meters: Vec<MeterRow> = $crate::fetch_json!(
+            let meters: Vec<VolumeMeterRow> = $crate::fetch_json!(
                 &mut *$ex,
                 $db,
-                METER_JSON_COLUMNS,
+                VOLUME_METER_COLUMNS,
                 &format!(
                     "FROM meters m LEFT JOIN apartments a ON a.id = m.apartment_id WHERE {}",
                     $filter
@@ -337,10 +420,10 @@ macro_rules! load_meters {
                 "m.apartment_id, m.archived_on IS NOT NULL, m.resource, m.id"
             )
             .await?;
-            let readings: Vec<ReadingRow> = $crate::fetch_json!(
+            let readings: Vec<VolumeReadingRow> = $crate::fetch_json!(
                 &mut *$ex,
                 $db,
-                READING_JSON_COLUMNS,
+                VOLUME_READING_COLUMNS,
                 &format!(
                     "FROM readings r JOIN meters m ON m.id = r.meter_id WHERE {} AND {}",
                     $filter, $readings_filter
@@ -348,7 +431,7 @@ macro_rules! load_meters {
                 ""
             )
             .await?;
-            Ok::<_, sqlx::Error>(group(meters, sorted(readings)))
+            Ok::<_, sqlx::Error>(counting_meters($resource, meters, readings))
         }
     };
 }
@@ -972,40 +1055,40 @@ impl Store {
         resource: Utility,
         period: Period,
     ) -> Result<ServiceVolume, AppError> {
-        let mut volumes = self
-            .volumes(VolumeScope::Apartment(apartment_id), resource, period)
-            .await?;
-        volumes
-            .apartments
-            .remove(&apartment_id)
+        self.volumes(VolumeScope::Apartment(apartment_id), &[resource], period)
+            .await?
+            .remove(&resource)
+            .and_then(|mut volumes| volumes.apartments.remove(&apartment_id))
             .ok_or(AppError::NotFound)
     }
 
-    /// [`Store::service_volume`] for every apartment of a house at once (a few queries, not a
-    /// few per apartment), with what the house's building meters counted — the accrual run's
-    /// input.
+    /// [`Store::service_volume`] of each resource for every apartment of a house at once (a few
+    /// queries, not a few per apartment), with what the house's building meters counted — the
+    /// accrual run's input.
     pub async fn house_volumes(
         &self,
         house_id: i64,
-        resource: Utility,
+        resources: &[Utility],
         period: Period,
-    ) -> Result<HouseVolumes, AppError> {
-        self.volumes(VolumeScope::House(house_id), resource, period)
+    ) -> Result<HashMap<Utility, HouseVolumes>, AppError> {
+        self.volumes(VolumeScope::House(house_id), resources, period)
             .await
     }
 
+    /// The apartments and their residents' stays are read once; each resource's meters and
+    /// readings on a connection of their own, so the engine reads and the rules compute the
+    /// resources in parallel.
     async fn volumes(
         &self,
         scope: VolumeScope,
-        resource: Utility,
+        resources: &[Utility],
         period: Period,
-    ) -> Result<HouseVolumes, AppError> {
-        let (apartments_filter, meters_filter) = match scope {
-            VolumeScope::Apartment(id) => (format!("id = {id}"), format!("m.apartment_id = {id}")),
-            VolumeScope::House(id) => (format!("house_id = {id}"), format!("m.house_id = {id}")),
+    ) -> Result<HashMap<Utility, HouseVolumes>, AppError> {
+        let apartments_filter = match scope {
+            VolumeScope::Apartment(id) => format!("id = {id}"),
+            VolumeScope::House(id) => format!("house_id = {id}"),
         };
-        let meters_filter = format!("{meters_filter} AND m.resource = '{}'", resource.as_str());
-        let (apartments, meters, norms, stays, corrections) = with_db!(&self.db, |pool| async {
+        let (apartments, stays) = with_db!(&self.db, |pool| async {
             let mut conn = pool.acquire().await?;
             let apartments: Vec<(i64, i64, i64)> = crate::fetch_json!(
                 &mut *conn,
@@ -1014,25 +1097,6 @@ impl Store {
                 &format!("FROM apartments WHERE {apartments_filter}"),
                 "id"
             )
-            .await?;
-            let Some(house_id) = apartments.first().map(|a| a.1) else {
-                return Ok(Err(AppError::NotFound));
-            };
-            // readings after the period cannot change its volume
-            let meters = load_meters!(
-                conn,
-                &meters_filter,
-                &format!("r.period <= '{period}'"),
-                &self.db
-            )
-            .await?;
-            let norms: Vec<NormRow> = sqlx::query_as(
-                "SELECT valid_from, per_unit, basis FROM consumption_norms
-                 WHERE house_id = $1 AND resource = $2 ORDER BY valid_from",
-            )
-            .bind(house_id)
-            .bind(resource.as_str())
-            .fetch_all(&mut *conn)
             .await?;
             let stays: Vec<(i64, NaiveDate, Option<NaiveDate>)> = crate::fetch_json!(
                 &mut *conn,
@@ -1045,20 +1109,13 @@ impl Store {
                 "id"
             )
             .await?;
-            // corrections billed in this period: reading id → old values
-            let corrections: Vec<(i64, i64, Option<i64>, Option<i64>)> = sqlx::query_as(&format!(
-                "SELECT c.reading_id, c.old_zone1, c.old_zone2, c.old_zone3
-                 FROM reading_corrections c JOIN readings r ON r.id = c.reading_id
-                 JOIN meters m ON m.id = r.meter_id
-                 WHERE {meters_filter} AND c.applied_period = $1 ORDER BY c.id DESC"
-            ))
-            .bind(period.to_string())
-            .fetch_all(&mut *conn)
-            .await?;
-            Ok(Ok((apartments, meters, norms, stays, corrections)))
+            Ok::<_, sqlx::Error>((apartments, stays))
         }
         .await)
-        .map_err(internal("load service volumes"))??;
+        .map_err(internal("load apartments for volumes"))?;
+        let Some(house_id) = apartments.first().map(|a| a.1) else {
+            return Err(AppError::NotFound);
+        };
         let mut stays_of: HashMap<i64, Vec<Stay>> = HashMap::new();
         for (apartment, moved_in, moved_out) in stays {
             stays_of
@@ -1066,21 +1123,91 @@ impl Store {
                 .or_default()
                 .push((moved_in, moved_out));
         }
-        let mut meters_of: HashMap<Option<i64>, Vec<&MeterData>> = HashMap::new();
-        for meter in meters.iter().filter(|m| {
-            Period::of(m.row.installed_on) <= period
-                && m.row.archived_on.is_none_or(|a| Period::of(a) >= period)
-        }) {
-            meters_of
-                .entry(meter.row.apartment_id)
-                .or_default()
-                .push(meter);
+        let apartments = std::sync::Arc::new(VolumeApartments {
+            apartments,
+            stays: stays_of,
+        });
+        let mut loading = tokio::task::JoinSet::new();
+        for &resource in resources {
+            let (store, apartments) = (self.clone(), apartments.clone());
+            loading.spawn(async move {
+                let volumes = store
+                    .resource_volumes(scope, house_id, resource, period, &apartments)
+                    .await;
+                (resource, volumes)
+            });
+        }
+        let mut volumes = HashMap::new();
+        while let Some(loaded) = loading.join_next().await {
+            let (resource, house) = loaded.map_err(|e| {
+                tracing::error!(error = %e, "volume loading task");
+                AppError::Internal
+            })?;
+            volumes.insert(resource, house?);
+        }
+        Ok(volumes)
+    }
+
+    /// One resource's volumes of the apartments given with their stays.
+    async fn resource_volumes(
+        &self,
+        scope: VolumeScope,
+        house_id: i64,
+        resource: Utility,
+        period: Period,
+        VolumeApartments { apartments, stays }: &VolumeApartments,
+    ) -> Result<HouseVolumes, AppError> {
+        let meters_filter = match scope {
+            VolumeScope::Apartment(id) => format!("m.apartment_id = {id}"),
+            VolumeScope::House(id) => format!("m.house_id = {id}"),
+        };
+        let meters_filter = format!("{meters_filter} AND m.resource = '{}'", resource.as_str());
+        let (meters, norms, corrections) = with_db!(&self.db, |pool| async {
+            let mut conn = pool.acquire().await?;
+            // readings after the period cannot change its volume
+            let meters = load_counting_meters!(
+                conn,
+                &self.db,
+                resource,
+                &meters_filter,
+                &format!("r.period <= '{period}'")
+            )
+            .await?;
+            let norms: Vec<NormRow> = sqlx::query_as(
+                "SELECT valid_from, per_unit, basis FROM consumption_norms
+                 WHERE house_id = $1 AND resource = $2 ORDER BY valid_from",
+            )
+            .bind(house_id)
+            .bind(resource.as_str())
+            .fetch_all(&mut *conn)
+            .await?;
+            // corrections billed in this period: reading id → old values
+            // (CROSS JOIN: SQLite starts from the few corrections, not from every reading)
+            let corrections: Vec<Correction> = sqlx::query_as(&format!(
+                "SELECT c.reading_id, c.old_zone1, c.old_zone2, c.old_zone3
+                 FROM reading_corrections c CROSS JOIN readings r CROSS JOIN meters m
+                 WHERE r.id = c.reading_id AND m.id = r.meter_id AND {meters_filter}
+                   AND c.applied_period = $1 ORDER BY c.id DESC"
+            ))
+            .bind(period.to_string())
+            .fetch_all(&mut *conn)
+            .await?;
+            Ok::<_, sqlx::Error>((meters, norms, corrections))
+        }
+        .await)
+        .map_err(internal("load service volumes"))?;
+        let mut meters_of: HashMap<Option<i64>, Vec<&CountingMeter>> = HashMap::new();
+        for meter in meters
+            .iter()
+            .filter(|m| m.facts.installed <= period && m.facts.archived.is_none_or(|a| a >= period))
+        {
+            meters_of.entry(meter.apartment_id).or_default().push(meter);
         }
         let no_stays = Vec::new();
         let volumes = apartments
             .iter()
             .map(|&(id, _, area)| {
-                let stays = stays_of.get(&id).unwrap_or(&no_stays);
+                let stays = stays.get(&id).unwrap_or(&no_stays);
                 let norm = norm_for(&norms, resource, stays, area);
                 let counting = meters_of.get(&Some(id)).map(Vec::as_slice).unwrap_or(&[]);
                 (
@@ -1103,6 +1230,12 @@ impl Store {
     }
 }
 
+/// The apartments volumes are computed for (id, house, area in cm²) and their residents' stays.
+struct VolumeApartments {
+    apartments: Vec<(i64, i64, i64)>,
+    stays: HashMap<i64, Vec<Stay>>,
+}
+
 /// Whose volumes [`Store::volumes`] loads.
 #[derive(Debug, Clone, Copy)]
 enum VolumeScope {
@@ -1110,10 +1243,13 @@ enum VolumeScope {
     House(i64),
 }
 
+/// A correction billed in the period: the reading's id and its values before (thousandths).
+type Correction = (i64, i64, Option<i64>, Option<i64>);
+
 /// One apartment's (or the building's) volume from the meters counting in `period`.
 fn apartment_volume(
-    counting: &[&MeterData],
-    corrections: &[(i64, i64, Option<i64>, Option<i64>)],
+    counting: &[&CountingMeter],
+    corrections: &[Correction],
     norm: &dyn Fn(Period) -> Norm,
     resource: Utility,
     period: Period,
@@ -1129,34 +1265,28 @@ fn apartment_volume(
             explanation: format!("Счётчика нет: по нормативу — {}", n.explanation),
         };
     }
-    let zones = counting
-        .iter()
-        .map(|m| m.row.zones as usize)
-        .max()
-        .unwrap_or(1);
+    let zones = counting.iter().map(|m| m.facts.zones).max().unwrap_or(1);
     let mut total_zones = vec![Decimal::ZERO; zones];
     let mut source = VolumeSource::Reading;
     let mut lines = Vec::new();
     for meter in counting {
-        let months = rules::monthly_volumes(&meter.facts(), period, norm);
+        let months = rules::volumes_to(&meter.facts, period, norm);
         let Some(month) = months.iter().find(|m| m.period == period) else {
             continue;
         };
         let mut volume = month.zones.clone();
-        let mut line = format!("{}: {}", meter.name(), month.explanation);
+        let mut line = format!("{}: {}", meter.name, month.explanation);
         // corrections of closed periods applied here: what the closed months change by
-        let reverted: Vec<&(i64, i64, Option<i64>, Option<i64>)> = corrections
+        let reverted: Vec<(usize, &Correction)> = corrections
             .iter()
-            .filter(|c| meter.readings.iter().any(|r| r.id == c.0))
+            .filter_map(|c| meter.ids.iter().position(|id| *id == c.0).map(|at| (at, c)))
             .collect();
         if !reverted.is_empty() {
-            let mut before = (*meter).clone();
-            for (reading_id, z1, z2, z3) in reverted {
-                if let Some(r) = before.readings.iter_mut().find(|r| r.id == *reading_id) {
-                    (r.zone1, r.zone2, r.zone3) = (*z1, *z2, *z3);
-                }
+            let mut before = meter.facts.clone();
+            for (at, (_, z1, z2, z3)) in reverted {
+                before.points[at].values = milli_values(*z1, *z2, *z3);
             }
-            let old = rules::monthly_volumes(&before.facts(), period, norm);
+            let old = rules::volumes_to(&before, period, norm);
             let mut delta = vec![Decimal::ZERO; month.zones.len()];
             for (now_month, old_month) in months.iter().zip(&old) {
                 if now_month.period >= period {
