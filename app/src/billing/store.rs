@@ -15,7 +15,7 @@ use crate::db::jobs::Job;
 use crate::db::{BeginWrite, Store, internal, is_unique_violation};
 use crate::error::AppError;
 use crate::readings::rules::format_value;
-use crate::readings::store::{CLOSE_READINGS_PERIOD, Stay, persons_in};
+use crate::readings::store::{CLOSE_READINGS_PERIOD, Stay, persons_in, stays_by_apartment};
 use crate::readings::types::{HouseVolumes, ServiceVolume, VolumeSource};
 use crate::sheet::ImportReport;
 use crate::{audit, enqueue_job, finish_job, with_db};
@@ -796,13 +796,6 @@ impl Store {
             }
         }
         let volumes = self.house_volumes(house_id, &needed, period).await?;
-        let mut stays_of: HashMap<i64, Vec<Stay>> = HashMap::new();
-        for (apartment, moved_in, moved_out) in stays {
-            stays_of
-                .entry(apartment)
-                .or_default()
-                .push((moved_in, moved_out));
-        }
         let mut entries_of: HashMap<i64, Vec<Entry>> = HashMap::new();
         for e in entries {
             entries_of.entry(e.account_id).or_default().push(e);
@@ -812,7 +805,7 @@ impl Store {
         Ok(RunInputs {
             services: priced,
             volumes,
-            stays: stays_of,
+            stays: stays_by_apartment(stays),
             entries: entries_of,
             table,
             due_rules,

@@ -907,19 +907,23 @@ mod tests {
             .collect()
     }
 
-    #[test]
-    fn average_for_three_months_then_the_norm_then_recalculation() {
+    /// January–June 6 m³ a month, July–November nothing, December the reading comes back.
+    fn a_gap_from_july_to_november() -> Vec<Point> {
         let mut points = vec![Point {
             period: p(2026, 1),
             kind: ReadingKind::Initial,
             values: vec![dec("0")],
         }];
-        // January–June: 6 m³ a month
         for m in 1..=6 {
             points.push(reading(p(2026, m), &(6 * m).to_string()));
         }
-        // July–November nothing; December the reading comes back: 6 × 12 = 72
         points.push(reading(p(2026, 12), "72"));
+        points
+    }
+
+    #[test]
+    fn average_for_three_months_then_the_norm_then_recalculation() {
+        let points = a_gap_from_july_to_november();
         let months = monthly_volumes(&facts(points.clone()), p(2026, 12), &norm);
         let s = sources(&months);
         assert_eq!(
@@ -964,16 +968,7 @@ mod tests {
 
     #[test]
     fn billing_folds_the_same_months_and_explains_only_the_last() {
-        let mut points = vec![Point {
-            period: p(2026, 1),
-            kind: ReadingKind::Initial,
-            values: vec![dec("0")],
-        }];
-        for m in 1..=6 {
-            points.push(reading(p(2026, m), &(6 * m).to_string()));
-        }
-        points.push(reading(p(2026, 12), "72"));
-        let facts = facts(points);
+        let facts = facts(a_gap_from_july_to_november());
         for to in [p(2026, 6), p(2026, 8), p(2026, 10), p(2026, 12)] {
             let full = monthly_volumes(&facts, to, &norm);
             let billed = volumes_to(&facts, to, &norm);

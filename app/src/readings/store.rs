@@ -635,6 +635,20 @@ pub(crate) fn persons_in(stays: &[Stay], period: Period) -> i64 {
     n.max(1)
 }
 
+/// Stays rows (apartment, moved in, moved out) grouped by apartment.
+pub(crate) fn stays_by_apartment(
+    rows: Vec<(i64, NaiveDate, Option<NaiveDate>)>,
+) -> HashMap<i64, Vec<Stay>> {
+    let mut stays: HashMap<i64, Vec<Stay>> = HashMap::new();
+    for (apartment, moved_in, moved_out) in rows {
+        stays
+            .entry(apartment)
+            .or_default()
+            .push((moved_in, moved_out));
+    }
+    stays
+}
+
 /// A dated norm: from, per unit (thousandths), basis (`person` or `m2`).
 type NormRow = (NaiveDate, i64, String);
 /// A registered person's stay: moved in, moved out.
@@ -1116,16 +1130,9 @@ impl Store {
         let Some(house_id) = apartments.first().map(|a| a.1) else {
             return Err(AppError::NotFound);
         };
-        let mut stays_of: HashMap<i64, Vec<Stay>> = HashMap::new();
-        for (apartment, moved_in, moved_out) in stays {
-            stays_of
-                .entry(apartment)
-                .or_default()
-                .push((moved_in, moved_out));
-        }
         let apartments = std::sync::Arc::new(VolumeApartments {
             apartments,
-            stays: stays_of,
+            stays: stays_by_apartment(stays),
         });
         let mut loading = tokio::task::JoinSet::new();
         for &resource in resources {
