@@ -112,10 +112,13 @@ impl ReadingRow {
         milli_values(self.zone1, self.zone2, self.zone3)
     }
     fn period(&self) -> Period {
-        reading_period(&self.period)
+        Period::parse(&self.period).unwrap_or(Period {
+            year: 2000,
+            month: 1,
+        })
     }
     fn kind(&self) -> ReadingKind {
-        reading_kind(&self.kind)
+        ReadingKind::parse(&self.kind).unwrap_or(ReadingKind::Regular)
     }
     fn point(&self) -> Point {
         Point {
@@ -257,19 +260,6 @@ type VolumeMeterRow = (
 );
 const VOLUME_METER_COLUMNS: &str = "m.id, m.apartment_id, m.serial, m.zones, m.installed_on,
      m.verified_until, m.archived_on, CASE WHEN COALESCE(a.is_residential, TRUE) THEN 1 ELSE 0 END";
-
-/// A stored period (`2026-05`); the schema's CHECK keeps it valid.
-fn reading_period(text: &str) -> Period {
-    Period::parse(text).unwrap_or(Period {
-        year: 2000,
-        month: 1,
-    })
-}
-
-/// A stored kind; the schema's CHECK keeps it one of the three.
-fn reading_kind(text: &str) -> ReadingKind {
-    ReadingKind::parse(text).unwrap_or(ReadingKind::Regular)
-}
 
 /// A reading as volumes need it, in a bulk read (see `db::bulk`), numbers only: id, meter, the
 /// period as `year × 12 + month − 1`, the kind's rank (initial 0, regular 1, final 2 — the rules'
