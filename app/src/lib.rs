@@ -17,6 +17,8 @@ pub mod notify;
 pub mod payments;
 pub mod readings;
 pub mod sheet;
+#[cfg(test)]
+mod test_rng;
 pub mod tickets;
 pub mod ui;
 

@@ -459,6 +459,7 @@ pub fn parse_bill_source(source: &str) -> Option<(i64, Period)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_rng::Lcg;
 
     #[test]
     fn a_bill_source_names_its_account_and_period() {
@@ -706,18 +707,6 @@ mod tests {
         let (amount, formula) = price(&two, &[dec("6.43"), dec("2.925")]).unwrap();
         assert_eq!(amount, Money(77160 + 13163)); // 771,60 + 131,625 → 903,23
         assert!(formula.contains('+'), "{formula}");
-    }
-
-    /// A small deterministic generator for the property tests.
-    struct Lcg(u64);
-    impl Lcg {
-        fn next(&mut self, n: u64) -> u64 {
-            self.0 = self
-                .0
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (self.0 >> 33) % n
-        }
     }
 
     #[test]

@@ -414,6 +414,26 @@ pub fn volumes_to(
     fold_months(facts, to, norm, to)
 }
 
+/// Where the fold for `to` may start, judged from the meter's points of `to` and of the month
+/// before only. When both months have a reading, the fold restarts at the earlier one: nothing
+/// before it can change `to` (no months without readings between them, no average), so folding
+/// from that month as if the meter were installed then gives `to` the same volume and
+/// explanation. A meter installed since then has no earlier months at all. None: one of the two
+/// months went without a reading, and the estimate needs the whole history.
+pub fn recent_start(facts: &MeterFacts, to: Period) -> Option<Period> {
+    let before = to.plus(-1);
+    if facts.installed >= before {
+        return Some(facts.installed);
+    }
+    let read_in = |month: Period| {
+        facts
+            .points
+            .iter()
+            .any(|p| p.period == month && p.kind != ReadingKind::Initial)
+    };
+    (read_in(before) && read_in(to)).then_some(before)
+}
+
 /// The months of [`monthly_volumes`], explained from `explained_from` on.
 fn fold_months(
     facts: &MeterFacts,
@@ -476,8 +496,12 @@ fn fold_months(
                 }
             }
             (Some(reading), None) => {
-                // the first value known for a meter without an initial one: the start point
+                // the first value known for a meter without an initial one: the start point;
+                // what the months before it were charged stands — there is no earlier value
+                // to recalculate them against
                 history.push((reading.position(), reading.values.clone()));
+                estimated = zero(zones);
+                estimated_months = 0;
                 MonthVolume {
                     period,
                     zones: zero(zones),
@@ -611,6 +635,7 @@ pub fn format_values(values: &[Decimal]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_rng::Lcg;
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()
@@ -986,6 +1011,114 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// A meter's history at random: installed in 2025, readings in most months (cumulative,
+    /// one or two zones), often an initial value, sometimes an expired verification, sometimes
+    /// taken off with a final value.
+    fn random_meter(rng: &mut Lcg) -> MeterFacts {
+        let zones = 1 + rng.next(2) as usize;
+        let installed = p(2025, 1 + rng.next(12) as u32);
+        let archived = (rng.next(3) == 0).then(|| installed.plus(3 + rng.next(18) as i32));
+        let mut values = vec![Decimal::from(rng.next(50)); zones];
+        let mut points = Vec::new();
+        if rng.next(4) != 0 {
+            points.push(Point {
+                period: installed,
+                kind: ReadingKind::Initial,
+                values: values.clone(),
+            });
+        }
+        let end = archived.unwrap_or(p(2026, 12));
+        let mut month = installed;
+        while month <= end {
+            for v in values.iter_mut() {
+                *v += Decimal::new(rng.next(12_000) as i64, 3);
+            }
+            if rng.next(10) < 7 {
+                points.push(Point {
+                    period: month,
+                    kind: ReadingKind::Regular,
+                    values: values.clone(),
+                });
+            }
+            month = month.plus(1);
+        }
+        if let Some(archived) = archived {
+            points.push(Point {
+                period: archived,
+                kind: ReadingKind::Final,
+                values,
+            });
+        }
+        MeterFacts {
+            zones,
+            installed,
+            archived,
+            verified_until: d(2025 + rng.next(3) as i32, 1 + rng.next(12) as u32, 1),
+            residential: rng.next(2) == 0,
+            points,
+        }
+    }
+
+    #[test]
+    fn a_fold_from_the_recent_start_gives_the_month_what_the_whole_history_gives() {
+        let mut rng = Lcg(5);
+        let (mut decided, mut undecided) = (0, 0);
+        for _ in 0..400 {
+            let full = random_meter(&mut rng);
+            let end = full.archived.unwrap_or(p(2026, 12));
+            let mut to = full.installed;
+            while to <= end {
+                // what the billing read first: the points of `to` and the month before
+                let mut recent = full.clone();
+                recent
+                    .points
+                    .retain(|pt| pt.period >= to.plus(-1) && pt.period <= to);
+                match recent_start(&recent, to) {
+                    Some(start) => {
+                        decided += 1;
+                        recent.installed = start;
+                        let whole = volumes_to(&full, to, &norm);
+                        let short = volumes_to(&recent, to, &norm);
+                        let (w, s) = (whole.last().unwrap(), short.last().unwrap());
+                        assert_eq!(
+                            (w.period, &w.zones, w.total, w.source, &w.explanation),
+                            (s.period, &s.zones, s.total, s.source, &s.explanation),
+                            "{full:?} to {to}"
+                        );
+                    }
+                    None => undecided += 1,
+                }
+                to = to.plus(1);
+            }
+        }
+        // both ways are taken often
+        assert!(decided > 1000 && undecided > 1000, "{decided} {undecided}");
+    }
+
+    #[test]
+    fn a_meter_without_an_initial_value_is_not_recalculated_against_its_first_reading() {
+        // installed in January with no initial value: January by the norm, February's reading
+        // is the start, March's consumption is March's alone
+        let facts = facts(vec![reading(p(2026, 2), "10"), reading(p(2026, 3), "14")]);
+        let months = monthly_volumes(&facts, p(2026, 3), &norm);
+        assert_eq!(months[0].source, VolumeSource::Norm);
+        assert_eq!(months[1].total, Decimal::ZERO);
+        assert_eq!(months[2].total, dec("4"));
+        assert_eq!(months[2].explanation, "Показания 14,000 − 10,000 = 4,000");
+    }
+
+    #[test]
+    fn only_readings_in_the_month_and_the_month_before_decide_it_alone() {
+        let facts = facts(a_gap_from_july_to_november());
+        assert_eq!(recent_start(&facts, p(2026, 6)), Some(p(2026, 5)));
+        // July without a reading: the average needs the months before
+        assert_eq!(recent_start(&facts, p(2026, 7)), None);
+        // December's reading follows November's estimate: the recalculation needs it
+        assert_eq!(recent_start(&facts, p(2026, 12)), None);
+        // a meter installed the month before has no earlier months
+        assert_eq!(recent_start(&facts, p(2026, 2)), Some(p(2026, 1)));
     }
 
     #[test]
