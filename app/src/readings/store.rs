@@ -275,20 +275,17 @@ const VOLUME_READING_COLUMNS: &str = "r.id, r.meter_id,
 /// name readings by id).
 #[derive(Debug, Clone)]
 struct CountingMeter {
+    id: i64,
     apartment_id: Option<i64>,
     name: String,
     facts: MeterFacts,
     ids: Vec<i64>,
 }
 
-/// Volumes' readings grouped under their meters, each meter's in the rules' order: by period,
-/// initial before regular before final (a bulk read comes unordered: sorting here is cheaper
-/// than in the database).
-fn counting_meters(
-    resource: Utility,
-    meters: Vec<VolumeMeterRow>,
-    mut readings: Vec<VolumeReadingRow>,
-) -> Vec<CountingMeter> {
+/// Volumes' readings grouped by meter: each meter's reading ids and points in the rules' order —
+/// by period, initial before regular before final (a bulk read comes unordered: sorting here is
+/// cheaper than in the database).
+fn points_by_meter(mut readings: Vec<VolumeReadingRow>) -> HashMap<i64, (Vec<i64>, Vec<Point>)> {
     readings.sort_unstable_by_key(|&(id, meter_id, period, rank, ..)| (meter_id, period, rank, id));
     let mut by_meter: HashMap<i64, (Vec<i64>, Vec<Point>)> = HashMap::new();
     for (id, meter_id, period, rank, zone1, zone2, zone3) in readings {
@@ -304,6 +301,16 @@ fn counting_meters(
             values: milli_values(zone1, zone2, zone3),
         });
     }
+    by_meter
+}
+
+/// The meters with their readings as volumes see them.
+fn counting_meters(
+    resource: Utility,
+    meters: Vec<VolumeMeterRow>,
+    readings: Vec<VolumeReadingRow>,
+) -> Vec<CountingMeter> {
+    let mut by_meter = points_by_meter(readings);
     meters
         .into_iter()
         .map(
@@ -319,6 +326,7 @@ fn counting_meters(
             )| {
                 let (ids, points) = by_meter.remove(&id).unwrap_or_default();
                 CountingMeter {
+                    id,
                     apartment_id,
                     name: meter_name(resource, &serial),
                     facts: MeterFacts {
@@ -1161,15 +1169,20 @@ impl Store {
         let meters_filter = format!("{meters_filter} AND m.resource = '{}'", resource.as_str());
         let (meters, norms, corrections) = with_db!(&self.db, |pool| async {
             let mut conn = pool.acquire().await?;
-            // readings after the period cannot change its volume
-            let meters = load_counting_meters!(
+            // the meters counting in the period with their readings of the period and the one
+            // before: enough for most (`rules::recent_start`); readings after the period cannot
+            // change its volume
+            let mut meters = load_counting_meters!(
                 conn,
                 &self.db,
                 resource,
                 &meters_filter,
-                &format!("r.period <= '{period}'")
+                &format!("r.period BETWEEN '{}' AND '{period}'", period.plus(-1))
             )
             .await?;
+            meters.retain(|m| {
+                m.facts.installed <= period && m.facts.archived.is_none_or(|a| a >= period)
+            });
             let norms: Vec<NormRow> = sqlx::query_as(
                 "SELECT valid_from, per_unit, basis FROM consumption_norms
                  WHERE house_id = $1 AND resource = $2 ORDER BY valid_from",
@@ -1181,7 +1194,7 @@ impl Store {
             // corrections billed in this period: reading id → old values
             // (CROSS JOIN: SQLite starts from the few corrections, not from every reading)
             let corrections: Vec<Correction> = sqlx::query_as(&format!(
-                "SELECT c.reading_id, c.old_zone1, c.old_zone2, c.old_zone3
+                "SELECT c.reading_id, r.meter_id, c.old_zone1, c.old_zone2, c.old_zone3
                  FROM reading_corrections c CROSS JOIN readings r CROSS JOIN meters m
                  WHERE r.id = c.reading_id AND m.id = r.meter_id AND {meters_filter}
                    AND c.applied_period = $1 ORDER BY c.id DESC"
@@ -1189,15 +1202,42 @@ impl Store {
             .bind(period.to_string())
             .fetch_all(&mut *conn)
             .await?;
+            // the rest, and the meters whose closed months are recalculated now, are folded
+            // from their whole history
+            let mut whole: HashMap<i64, usize> = HashMap::new();
+            for (at, meter) in meters.iter_mut().enumerate() {
+                let corrected = corrections.iter().any(|c| c.1 == meter.id);
+                match rules::recent_start(&meter.facts, period).filter(|_| !corrected) {
+                    Some(start) => meter.facts.installed = start,
+                    None => {
+                        whole.insert(meter.id, at);
+                    }
+                }
+            }
+            let ids: Vec<i64> = whole.keys().copied().collect();
+            for chunk in ids.chunks(WHOLE_HISTORY_METERS) {
+                let readings: Vec<VolumeReadingRow> = crate::fetch_json!(
+                    &mut *conn,
+                    &self.db,
+                    VOLUME_READING_COLUMNS,
+                    &format!(
+                        "FROM readings r WHERE r.meter_id IN ({}) AND r.period <= '{period}'",
+                        id_list(chunk)
+                    ),
+                    ""
+                )
+                .await?;
+                for (id, (ids, points)) in points_by_meter(readings) {
+                    let meter = &mut meters[whole[&id]];
+                    (meter.ids, meter.facts.points) = (ids, points);
+                }
+            }
             Ok::<_, sqlx::Error>((meters, norms, corrections))
         }
         .await)
         .map_err(internal("load service volumes"))?;
         let mut meters_of: HashMap<Option<i64>, Vec<&CountingMeter>> = HashMap::new();
-        for meter in meters
-            .iter()
-            .filter(|m| m.facts.installed <= period && m.facts.archived.is_none_or(|a| a >= period))
-        {
+        for meter in &meters {
             meters_of.entry(meter.apartment_id).or_default().push(meter);
         }
         let no_stays = Vec::new();
@@ -1240,8 +1280,12 @@ enum VolumeScope {
     House(i64),
 }
 
-/// A correction billed in the period: the reading's id and its values before (thousandths).
-type Correction = (i64, i64, Option<i64>, Option<i64>);
+/// A correction billed in the period: the reading's id, its meter and its values before
+/// (thousandths).
+type Correction = (i64, i64, i64, Option<i64>, Option<i64>);
+
+/// Meters per read of whole histories (an `IN` list of ids).
+const WHOLE_HISTORY_METERS: usize = 1000;
 
 /// One apartment's (or the building's) volume from the meters counting in `period`.
 fn apartment_volume(
@@ -1280,7 +1324,7 @@ fn apartment_volume(
             .collect();
         if !reverted.is_empty() {
             let mut before = meter.facts.clone();
-            for (at, (_, z1, z2, z3)) in reverted {
+            for (at, (_, _, z1, z2, z3)) in reverted {
                 before.points[at].values = milli_values(*z1, *z2, *z3);
             }
             let old = rules::volumes_to(&before, period, norm);
