@@ -134,6 +134,11 @@ impl RunRow {
 
 const RUN_COLUMNS: &str = "id, house_id, period, status, done, total, error";
 
+/// The house of account `$1`, as a subquery: an account's lines are read through its house's
+/// runs (the lines are indexed by run and account).
+pub(crate) const ACCOUNT_HOUSE: &str = "SELECT a.house_id FROM accounts c
+     JOIN apartments a ON a.id = c.apartment_id WHERE c.id = $1";
+
 /// `clear_run!(tx, run_id, status, total, error)`: drops a run's draft lines and restarts its
 /// progress with the new status (computing again, or failed with the reason).
 macro_rules! clear_run {
@@ -632,7 +637,7 @@ impl Store {
             next = steps.next().map(compute);
             done += size;
             written += lines.len();
-            self.write_lines(run_id, &lines, done).await?;
+            self.write_lines(run_id, lines, done).await?;
         }
         with_db!(&self.db, |pool| sqlx::query(
             "UPDATE accrual_runs SET status = 'draft', computed_at = $1 WHERE id = $2"
@@ -664,26 +669,28 @@ impl Store {
         .map_err(internal("fail run"))
     }
 
-    /// One step's lines and the progress, in one transaction.
-    async fn write_lines(&self, run_id: i64, lines: &[Line], done: i64) -> Result<(), AppError> {
+    /// One step's lines and the progress, in one transaction. The lines' texts move into the
+    /// statements (bound by reference, each would be copied once more).
+    async fn write_lines(&self, run_id: i64, lines: Vec<Line>, done: i64) -> Result<(), AppError> {
         with_db!(&self.db, |pool| async {
             let mut tx = pool.begin_write().await?;
-            for chunk in lines.chunks(INSERT_ROWS) {
+            let mut lines = lines.into_iter().peekable();
+            while lines.peek().is_some() {
                 let mut q = sqlx::QueryBuilder::new(
                     "INSERT INTO accrual_lines (run_id, account_id, service_id, kind, quantity,
                          unit, rate, amount, source, explanation) ",
                 );
-                q.push_values(chunk, |mut b, l| {
+                q.push_values(lines.by_ref().take(INSERT_ROWS), |mut b, l| {
                     b.push_bind(run_id)
                         .push_bind(l.account_id)
                         .push_bind(l.service_id)
                         .push_bind(if l.penalty { "penalty" } else { "charge" })
-                        .push_bind(&l.quantity)
-                        .push_bind(&l.unit)
-                        .push_bind(&l.rate)
+                        .push_bind(l.quantity)
+                        .push_bind(l.unit)
+                        .push_bind(l.rate)
                         .push_bind(l.amount.0)
-                        .push_bind(&l.source)
-                        .push_bind(&l.explanation);
+                        .push_bind(l.source)
+                        .push_bind(l.explanation);
                 });
                 q.build().execute(&mut *tx).await?;
             }
@@ -707,7 +714,7 @@ impl Store {
         accounts: &[AccountRow],
     ) -> Result<RunInputs, AppError> {
         let first = period.first_day();
-        let (services, tariffs, stays, entries) = with_db!(&self.db, |pool| async {
+        let (services, tariffs) = with_db!(&self.db, |pool| async {
             let services: Vec<(i64, String, String, Option<String>)> = sqlx::query_as(
                 "SELECT id, name, basis, resource FROM services WHERE house_id = $1
                  ORDER BY sort, id",
@@ -729,35 +736,10 @@ impl Store {
             .bind(first)
             .fetch_all(pool)
             .await?;
-            let stays: Vec<(i64, NaiveDate, Option<NaiveDate>)> = crate::fetch_json!(
-                pool,
-                &self.db,
-                "r.apartment_id, r.moved_in, r.moved_out",
-                &format!(
-                    "FROM residencies r JOIN apartments a ON a.id = r.apartment_id
-                     WHERE a.house_id = {house_id} AND r.status = 'active'"
-                ),
-                "r.id"
-            )
-            .await?;
-            let entries: Vec<Entry> = crate::fetch_json!(
-                pool,
-                &self.db,
-                "l.account_id, l.period, l.kind, l.amount, l.occurred_on, l.reason",
-                &format!(
-                    "FROM ledger l JOIN accounts c ON c.id = l.account_id
-                     JOIN apartments a ON a.id = c.apartment_id
-                     WHERE a.house_id = {house_id} AND l.kind <> 'penalty'
-                       AND l.occurred_on < '{}'",
-                    period.plus(1).first_day()
-                ),
-                "l.id"
-            )
-            .await?;
-            Ok::<_, sqlx::Error>((services, tariffs, stays, entries))
+            Ok::<_, sqlx::Error>((services, tariffs))
         }
         .await)
-        .map_err(internal("load run inputs"))?;
+        .map_err(internal("load run services"))?;
         let mut priced = Vec::new();
         for (id, name, basis, resource) in services {
             let Some(basis) = Basis::parse(&basis) else {
@@ -795,12 +777,48 @@ impl Store {
                 }
             }
         }
-        let volumes = self.house_volumes(house_id, &needed, period).await?;
+        // the ledger and the stays are read while the volumes are
+        let others = async {
+            with_db!(&self.db, |pool| async {
+                let stays: Vec<(i64, NaiveDate, Option<NaiveDate>)> = crate::fetch_json!(
+                    pool,
+                    &self.db,
+                    "r.apartment_id, r.moved_in, r.moved_out",
+                    &format!(
+                        "FROM residencies r JOIN apartments a ON a.id = r.apartment_id
+                         WHERE a.house_id = {house_id} AND r.status = 'active'"
+                    ),
+                    "r.id"
+                )
+                .await?;
+                let entries: Vec<Entry> = crate::fetch_json!(
+                    pool,
+                    &self.db,
+                    "l.account_id, l.period, l.kind, l.amount, l.occurred_on, l.reason",
+                    &format!(
+                        "FROM ledger l JOIN accounts c ON c.id = l.account_id
+                         JOIN apartments a ON a.id = c.apartment_id
+                         WHERE a.house_id = {house_id} AND l.kind <> 'penalty'
+                           AND l.occurred_on < '{}'",
+                        period.plus(1).first_day()
+                    ),
+                    "l.id"
+                )
+                .await?;
+                Ok::<_, sqlx::Error>((stays, entries))
+            }
+            .await)
+            .map_err(internal("load run ledger"))
+        };
+        let ((stays, entries), volumes, (table, due_rules)) = tokio::try_join!(
+            others,
+            self.house_volumes(house_id, &needed, period),
+            self.rule_tables()
+        )?;
         let mut entries_of: HashMap<i64, Vec<Entry>> = HashMap::new();
         for e in entries {
             entries_of.entry(e.account_id).or_default().push(e);
         }
-        let (table, due_rules) = self.rule_tables().await?;
         let common_area = split_common_area(&priced, &volumes, accounts);
         Ok(RunInputs {
             services: priced,
@@ -1045,14 +1063,15 @@ impl Store {
             .bind(account_id)
             .fetch_all(pool)
             .await?;
-            let lines: Vec<StatementLine> = sqlx::query_as(
+            let lines: Vec<StatementLine> = sqlx::query_as(&format!(
                 "SELECT r.period, s.name AS service, s.section, l.kind, l.quantity, l.unit, l.rate,
                          l.amount, l.source, l.explanation
-                     FROM accrual_lines l JOIN accrual_runs r ON r.id = l.run_id
+                     FROM accrual_runs r JOIN accrual_lines l ON l.run_id = r.id
                      LEFT JOIN services s ON s.id = l.service_id
-                     WHERE l.account_id = $1 AND r.status = 'posted'
-                     ORDER BY r.period, l.kind, s.sort, l.id",
-            )
+                     WHERE r.house_id = ({ACCOUNT_HOUSE}) AND r.status = 'posted'
+                       AND l.account_id = $1
+                     ORDER BY r.period, l.kind, s.sort, l.id"
+            ))
             .bind(account_id)
             .fetch_all(pool)
             .await?;

@@ -12,6 +12,7 @@ use sqlx::FromRow;
 use super::acquiring::{BankState, Started};
 use super::rules::advance;
 use super::types::*;
+use crate::billing::store::ACCOUNT_HOUSE;
 use crate::billing::types::{Money, Period};
 use crate::db::jobs::Job;
 use crate::db::{BeginWrite, Store, internal, push_in_list};
@@ -734,13 +735,14 @@ impl Store {
         period: Option<Period>,
         amount: Money,
     ) -> Result<Vec<(String, Money)>, AppError> {
-        let rows: Vec<(String, String, i64)> = with_db!(&self.db, |pool| sqlx::query_as(
+        let rows: Vec<(String, String, i64)> = with_db!(&self.db, |pool| sqlx::query_as(&format!(
             "SELECT r.period, s.name, CAST(SUM(l.amount) AS BIGINT)
-             FROM accrual_lines l JOIN accrual_runs r ON r.id = l.run_id
-             JOIN services s ON s.id = l.service_id
-             WHERE l.account_id = $1 AND r.status = 'posted' AND l.kind = 'charge'
-             GROUP BY r.period, s.name, s.sort ORDER BY r.period DESC, s.sort"
-        )
+                 FROM accrual_runs r JOIN accrual_lines l ON l.run_id = r.id
+                 JOIN services s ON s.id = l.service_id
+                 WHERE r.house_id = ({ACCOUNT_HOUSE}) AND r.status = 'posted'
+                   AND l.account_id = $1 AND l.kind = 'charge'
+                 GROUP BY r.period, s.name, s.sort ORDER BY r.period DESC, s.sort"
+        ))
         .bind(account_id)
         .fetch_all(pool)
         .await)

@@ -5,7 +5,7 @@
 //! - the accrual run of one period (every account × 8 services, from readings, with penalties),
 //! - a raw multi-row INSERT of the same number of rows of the same width into a bare table, and
 //!   their ratio (the issue's figure); and into a copy of `accrual_lines` with its key, checks,
-//!   foreign keys and indexes (what storing the rows costs before anything is computed),
+//!   foreign keys and index (what storing the rows costs before anything is computed),
 //! - posting the run to the ledger,
 //! - making every account's bill (ЕПД PDF with its QR) with the house job, into one ZIP.
 //!
@@ -162,7 +162,7 @@ async fn seed(store: &Store, accounts: usize) -> i64 {
 enum RawTable {
     /// A table of the same columns and nothing else: the floor of writing the rows.
     Bare,
-    /// A copy of `accrual_lines` with its key, checks, foreign keys and indexes: what storing
+    /// A copy of `accrual_lines` with its key, checks, foreign keys and index: what storing
     /// the rows costs any accrual, before anything is read or computed.
     LikeAccrualLines,
 }
@@ -194,7 +194,6 @@ async fn raw_insert(store: &Store, table: RawTable, run: i64, rows: usize) -> Du
                      amount BIGINT NOT NULL, source TEXT NOT NULL, explanation TEXT NOT NULL)"
             ),
             "CREATE INDEX raw_lines_run ON raw_lines(run_id, account_id)".into(),
-            "CREATE INDEX raw_lines_account ON raw_lines(account_id)".into(),
         ],
     };
     with_db!(&store.db, |pool| async {
@@ -314,7 +313,7 @@ async fn run(label: &str, url: &str, accounts: usize, repeat: usize) {
         median(accruals.clone()).as_secs_f64() / median(raws.clone()).as_secs_f64()
     );
     println!(
-        "[{label}] raw insert of {lines} rows into a copy of accrual_lines (its key, checks, foreign keys, indexes): {}; the run's ratio to it {:.2}×",
+        "[{label}] raw insert of {lines} rows into a copy of accrual_lines (its key, checks, foreign keys, index): {}; the run's ratio to it {:.2}×",
         spread(&shaped),
         median(accruals.clone()).as_secs_f64() / median(shaped.clone()).as_secs_f64()
     );
