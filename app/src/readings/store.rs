@@ -1191,7 +1191,7 @@ impl Store {
             .bind(resource.as_str())
             .fetch_all(&mut *conn)
             .await?;
-            // corrections billed in this period: reading id → old values
+            // corrections billed in this period: reading id, its meter → old values
             // (CROSS JOIN: SQLite starts from the few corrections, not from every reading)
             let corrections: Vec<Correction> = sqlx::query_as(&format!(
                 "SELECT c.reading_id, r.meter_id, c.old_zone1, c.old_zone2, c.old_zone3
