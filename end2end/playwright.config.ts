@@ -8,10 +8,10 @@ export default defineConfig({
   expect: { timeout: 10_000 },
   // one server and one database for the run; tests touch different flats
   workers: 1,
-  // A rare hydration panic on the billing page (a resource refetched on the server after the
-  // request's context was gone: "Store is not in the request context") is retried once in CI;
+  // A hydration panic on the billing page (a resource refetched on the server after the
+  // request's context was gone: "Store is not in the request context") is retried twice in CI;
   // see docs/ARCHITECTURE.md, Known issues.
-  retries: process.env.CI ? 1 : 0,
+  retries: process.env.CI ? 2 : 0,
   reporter: [["list"]],
   use: {
     baseURL: `http://127.0.0.1:${port}`,
