@@ -14,6 +14,7 @@ pub mod error;
 pub mod housing;
 pub mod news;
 pub mod notify;
+pub mod numbers;
 pub mod payments;
 pub mod readings;
 pub mod sheet;

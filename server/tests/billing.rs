@@ -920,3 +920,128 @@ both_backends!(
         );
     }
 );
+
+both_backends!(
+    a_run_of_several_steps_charges_every_account_from_its_own_volumes,
+    |backend: Backend| async move {
+        use app::billing::types::Utility;
+        use app::readings::store::{NewMeter, PastReading};
+        use app::readings::types::Source;
+        let Some(db) = TestDb::new(backend).await else {
+            return;
+        };
+        let store = db.store().await;
+        // more accounts than one step (1 000): the second step's volumes are read on their own
+        const FLATS: usize = 1_250;
+        store
+            .load_register(&server::demo::filler_house(0, FLATS))
+            .await
+            .unwrap();
+        let house = store.houses().await.unwrap()[0].id;
+        let flats = store.house_apartments(house).await.unwrap();
+        let period = Period {
+            year: 2026,
+            month: 6,
+        };
+        let reading = |month, litres: i64| PastReading {
+            period: Period { year: 2026, month },
+            taken_on: day(2026, month, 22),
+            values: vec![Decimal::new(litres, 3)],
+            source: Source::Cabinet,
+        };
+        let meter = |apartment_id, resource: Utility, serial: String| NewMeter {
+            house_id: house,
+            apartment_id,
+            resource,
+            serial,
+            zones: 1,
+            place: String::new(),
+            installed_on: day(2025, 12, 5),
+            verified_until: day(2031, 1, 1),
+            seal: String::new(),
+            initial: vec![Decimal::ZERO],
+        };
+        // flat i used (i % 9 + 1) m³ of cold water in June and twice that of hot; the
+        // building's cold-water meter counted 100 m³ more than the flats' (ОДН reads cold
+        // water for the whole house, hot water is read step by step)
+        let used = |i: usize| (i % 9 + 1) as i64 * 1000;
+        let mut meters = Vec::new();
+        for (i, (flat, ..)) in flats.iter().enumerate() {
+            for (resource, litres) in [
+                (Utility::ColdWater, used(i)),
+                (Utility::HotWater, 2 * used(i)),
+            ] {
+                meters.push((
+                    meter(
+                        Some(*flat),
+                        resource,
+                        format!("{}-{flat}", resource.as_str()),
+                    ),
+                    vec![reading(5, 50_000), reading(6, 50_000 + litres)],
+                ));
+            }
+        }
+        let all: i64 = (0..flats.len()).map(used).sum();
+        meters.push((
+            meter(None, Utility::ColdWater, "ОДПУ-ХВС".into()),
+            vec![reading(5, 1_000_000), reading(6, 1_000_000 + all + 100_000)],
+        ));
+        store.load_meters(&meters).await.unwrap();
+        for (name, basis, resource) in [
+            ("ХВС", Basis::Metered, Some(Utility::ColdWater)),
+            ("ГВС", Basis::Metered, Some(Utility::HotWater)),
+            ("ХВС на ОДН", Basis::CommonArea, Some(Utility::ColdWater)),
+            ("ТКО", Basis::Person, None),
+        ] {
+            let service = store
+                .add_service(
+                    None,
+                    &NewService {
+                        house_id: house,
+                        name: name.into(),
+                        basis,
+                        resource,
+                        section: Section::Utilities,
+                    },
+                )
+                .await
+                .unwrap();
+            store
+                .set_tariff(None, service, day(2026, 1, 1), 1, "50".parse().unwrap())
+                .await
+                .unwrap();
+        }
+        let run = store.accrue_now(None, house, period).await.unwrap();
+        let lines: Vec<(String, String, String, i64)> = with_db!(&store.db, |pool| {
+            sqlx::query_as(
+                "SELECT a.number, s.name, l.quantity, l.amount FROM accrual_lines l
+                 JOIN accounts c ON c.id = l.account_id JOIN apartments a ON a.id = c.apartment_id
+                 JOIN services s ON s.id = l.service_id WHERE l.run_id = $1",
+            )
+            .bind(run)
+            .fetch_all(pool)
+            .await
+        })
+        .unwrap();
+        assert_eq!(lines.len(), FLATS * 4, "every account, every service");
+        let mut common_area = 0;
+        for (number, service, quantity, amount) in &lines {
+            let i = flats
+                .iter()
+                .position(|f| f.1 == *number)
+                .expect("a flat of the house");
+            match service.as_str() {
+                "ХВС" => {
+                    assert_eq!(quantity, &(used(i) / 1000).to_string(), "flat {number}");
+                    assert_eq!(*amount, used(i) / 1000 * 5000, "flat {number}");
+                }
+                "ГВС" => assert_eq!(quantity, &(2 * used(i) / 1000).to_string(), "{number}"),
+                "ТКО" => assert_eq!(quantity, "1", "flat {number}"),
+                _ => common_area += amount,
+            }
+        }
+        // the building's 100 m³ over the flats, priced once and split to the kopeck
+        assert_eq!(common_area, 100 * 5000);
+        db.drop().await;
+    }
+);

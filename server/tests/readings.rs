@@ -10,7 +10,7 @@ use rust_decimal::Decimal;
 use app::clock;
 use app::db::Store;
 use app::error::AppError;
-use app::readings::store::{NewMeter, Submitter};
+use app::readings::store::{NewMeter, Submitter, VolumeScope};
 use app::readings::types::{Period, Source, Utility, VolumeSource, WindowSettings};
 use common::{Backend, TestDb};
 use server::demo::logins;
@@ -543,15 +543,43 @@ both_backends!(
         // a flat without a meter of the service: the norm for the whole flat
         let hot = volume_for(&f.store, f.zhitel_flat, Utility::HotWater, p(2026, 11)).await;
         assert_eq!(hot.source, VolumeSource::Norm);
-        // the accrual run's house-wide read gives every flat exactly its own volume
+        // the accrual run's reads, of the whole house and of a step's flats, give every flat
+        // exactly its own volume
         let resources = [Utility::ColdWater, Utility::HotWater];
+        let all_flats: Vec<i64> = f
+            .store
+            .house_apartments(f.house)
+            .await
+            .unwrap()
+            .iter()
+            .map(|a| a.0)
+            .collect();
         for period in [p(2026, 8), p(2026, 10), p(2026, 11)] {
             let house = f
                 .store
-                .house_volumes(f.house, &resources, period)
+                .volumes(VolumeScope::House(f.house), &resources, period)
+                .await
+                .unwrap()
+                .resources;
+            let step = f
+                .store
+                .volumes(
+                    VolumeScope::Apartments(all_flats[1..].to_vec()),
+                    &resources,
+                    period,
+                )
                 .await
                 .unwrap();
             assert_eq!(house.len(), 2);
+            for u in resources {
+                let mut house_flats = house[&u].apartments.clone();
+                house_flats.remove(&all_flats[0]);
+                assert_eq!(step.resources[&u].apartments, house_flats, "{u:?}");
+                assert_eq!(
+                    step.resources[&u].building, None,
+                    "a step has no building meters"
+                );
+            }
             for u in resources {
                 let flats = &house[&u].apartments;
                 assert_eq!(

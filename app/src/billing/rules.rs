@@ -1,11 +1,13 @@
 //! Billing's pure rules: pricing a quantity, splitting money without losing a kopeck, due
 //! dates, penalties (DOMAIN.md §3) and the payment QR payload (§5). No I/O.
 
+use std::borrow::Cow;
+
 use chrono::{Days, NaiveDate};
 use rust_decimal::{Decimal, RoundingStrategy};
 
 use super::types::{Money, Period};
-use crate::readings::rules::format_value;
+use crate::readings::rules::push_value;
 
 /// Roubles to kopecks, half up (DOMAIN.md: rounding at documented points only — a line's
 /// amount, a penalty chunk's total).
@@ -27,18 +29,35 @@ pub fn format_rate(rate: Decimal) -> String {
     text.replace('.', ",")
 }
 
-/// A quantity to be priced: one value per tariff zone.
+/// A tariff's price of one zone with its text for formulas (`32,15`), written once per run.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Quantity {
-    pub zones: Vec<Decimal>,
-    pub unit: String,
-    /// `по показаниям`, `по среднему`, `по нормативу`, `площадь`, …
-    pub source: String,
-    /// Where the quantity came from, for the bill.
-    pub explanation: String,
+pub struct Rate {
+    pub value: Decimal,
+    pub text: String,
 }
 
-impl Quantity {
+impl Rate {
+    pub fn new(value: Decimal) -> Self {
+        Rate {
+            text: format_rate(value),
+            value,
+        }
+    }
+}
+
+/// A quantity to be priced: one value per tariff zone, and where it came from (its texts
+/// borrowed from the volumes where they can be).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Quantity<'a> {
+    pub zones: Cow<'a, [Decimal]>,
+    pub unit: &'static str,
+    /// `по показаниям`, `по среднему`, `по нормативу`, `площадь`, …
+    pub source: &'static str,
+    /// Where the quantity came from, for the bill.
+    pub explanation: Cow<'a, str>,
+}
+
+impl Quantity<'_> {
     pub fn total(&self) -> Decimal {
         self.zones.iter().sum()
     }
@@ -52,33 +71,34 @@ pub enum PricingError {
 }
 
 /// Prices a quantity: Σ zone × rate of that zone, rounded once to kopecks. Returns the amount
-/// and the formula (`54,300 м² × 32,15 ₽ = 1 745,75 ₽`).
-pub fn price(q: &Quantity, rates: &[Decimal]) -> Result<(Money, String), PricingError> {
-    let mut exact = Decimal::ZERO;
-    let mut parts = Vec::new();
-    for (i, v) in q.zones.iter().enumerate() {
-        let rate = rates.get(i).ok_or(PricingError::NoTariff(i + 1))?;
-        exact += v * rate;
-        let zone = if q.zones.len() > 1 {
-            format!(
-                "{} ",
-                crate::readings::rules::zone_label(q.zones.len() as u8, i + 1)
-            )
-        } else {
-            String::new()
-        };
-        parts.push(format!(
-            "{zone}{} {} × {} ₽",
-            format_value(*v),
-            q.unit,
-            format_rate(*rate)
-        ));
+/// and appends the formula to `formula` (`54,300 м² × 32,15 ₽ = 1 745,75 ₽`).
+pub fn price(q: &Quantity, rates: &[Rate], formula: &mut String) -> Result<Money, PricingError> {
+    if let Some(missing) = (rates.len() < q.zones.len()).then_some(rates.len() + 1) {
+        return Err(PricingError::NoTariff(missing));
     }
+    let exact: Decimal = q.zones.iter().zip(rates).map(|(v, r)| v * r.value).sum();
     let amount = to_kopecks(exact);
-    Ok((
-        amount,
-        format!("{} = {}", parts.join(" + "), amount.label()),
-    ))
+    for (i, (v, rate)) in q.zones.iter().zip(rates).enumerate() {
+        if i > 0 {
+            formula.push_str(" + ");
+        }
+        if q.zones.len() > 1 {
+            formula.push_str(crate::readings::rules::zone_label(
+                q.zones.len() as u8,
+                i + 1,
+            ));
+            formula.push(' ');
+        }
+        push_value(formula, *v);
+        formula.push(' ');
+        formula.push_str(q.unit);
+        formula.push_str(" × ");
+        formula.push_str(&rate.text);
+        formula.push_str(" ₽");
+    }
+    formula.push_str(" = ");
+    amount.push_label(formula);
+    Ok(amount)
 }
 
 /// Splits `total` in proportion to `weights` so the parts sum to `total` exactly (largest
@@ -689,24 +709,33 @@ mod tests {
     #[test]
     fn price_rounds_once_half_up_and_explains() {
         let q = Quantity {
-            zones: vec![dec("54.3")],
-            unit: "м²".into(),
-            source: "площадь".into(),
-            explanation: String::new(),
+            zones: Cow::Owned(vec![dec("54.3")]),
+            unit: "м²",
+            source: "площадь",
+            explanation: Cow::Borrowed(""),
         };
-        let (amount, formula) = price(&q, &[dec("32.15")]).unwrap();
+        let mut formula = String::new();
+        let amount = price(&q, &[Rate::new(dec("32.15"))], &mut formula).unwrap();
         assert_eq!(amount, Money(174575)); // 1745,745 → 1745,75
-        assert!(formula.contains("× 32,15 ₽"), "{formula}");
+        assert_eq!(formula, "54,300 м² × 32,15 ₽ = 1\u{a0}745,75\u{a0}₽");
         let two = Quantity {
-            zones: vec![dec("120"), dec("45")],
-            unit: "кВт·ч".into(),
-            source: String::new(),
-            explanation: String::new(),
+            zones: Cow::Owned(vec![dec("120"), dec("45")]),
+            unit: "кВт·ч",
+            source: "",
+            explanation: Cow::Borrowed(""),
         };
-        assert_eq!(price(&two, &[dec("6.43")]), Err(PricingError::NoTariff(2)));
-        let (amount, formula) = price(&two, &[dec("6.43"), dec("2.925")]).unwrap();
+        let mut formula = String::new();
+        assert_eq!(
+            price(&two, &[Rate::new(dec("6.43"))], &mut formula),
+            Err(PricingError::NoTariff(2))
+        );
+        let rates = [Rate::new(dec("6.43")), Rate::new(dec("2.925"))];
+        let amount = price(&two, &rates, &mut formula).unwrap();
         assert_eq!(amount, Money(77160 + 13163)); // 771,60 + 131,625 → 903,23
-        assert!(formula.contains('+'), "{formula}");
+        assert_eq!(
+            formula,
+            "День (Т1) 120,000 кВт·ч × 6,43 ₽ + Ночь (Т2) 45,000 кВт·ч × 2,925 ₽ = 903,23\u{a0}₽"
+        );
     }
 
     #[test]
@@ -742,14 +771,13 @@ mod tests {
             let lines: Vec<Money> = (0..8)
                 .map(|_| {
                     let q = Quantity {
-                        zones: vec![Decimal::new(rng.next(200_000) as i64, 3)],
-                        unit: "м³".into(),
-                        source: String::new(),
-                        explanation: String::new(),
+                        zones: Cow::Owned(vec![Decimal::new(rng.next(200_000) as i64, 3)]),
+                        unit: "м³",
+                        source: "",
+                        explanation: Cow::Borrowed(""),
                     };
-                    price(&q, &[Decimal::new(rng.next(10_000) as i64, 2)])
-                        .unwrap()
-                        .0
+                    let rate = Rate::new(Decimal::new(rng.next(10_000) as i64, 2));
+                    price(&q, &[rate], &mut String::new()).unwrap()
                 })
                 .collect();
             let total: Money = lines.iter().copied().sum();

@@ -1,6 +1,7 @@
 //! Billing's storage: services and tariffs, accrual runs (computed as a job, posted in one
 //! transaction), the append-only ledger and what is read from it.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::str::FromStr;
 
@@ -9,13 +10,13 @@ use rust_decimal::Decimal;
 use sqlx::FromRow;
 
 use super::bill::BillData;
-use super::rules::{self, DebtChunk, Paid, Payee, PenaltyRule, Quantity, RateTable};
+use super::rules::{self, DebtChunk, Paid, Payee, PenaltyRule, Quantity, Rate, RateTable};
 use super::types::*;
 use crate::db::jobs::Job;
 use crate::db::{BeginWrite, Store, internal, is_unique_violation};
 use crate::error::AppError;
 use crate::readings::rules::format_value;
-use crate::readings::store::{CLOSE_READINGS_PERIOD, Stay, persons_in, stays_by_apartment};
+use crate::readings::store::{CLOSE_READINGS_PERIOD, ScopeVolumes, Stay, VolumeScope, persons_in};
 use crate::readings::types::{HouseVolumes, ServiceVolume, VolumeSource};
 use crate::sheet::ImportReport;
 use crate::{audit, enqueue_job, finish_job, with_db};
@@ -37,14 +38,16 @@ fn decimal(s: &str) -> Decimal {
     Decimal::from_str(s).unwrap_or(Decimal::ZERO)
 }
 
-/// A service with the tariff in force for a period (rates by zone).
+/// A service with the tariff in force for a period (rates by zone), and the first zone's rate
+/// as its lines store it (see [`stored`]).
 #[derive(Debug, Clone)]
 struct PricedService {
     id: i64,
     name: String,
     basis: Basis,
     resource: Option<Utility>,
-    rates: Vec<Decimal>,
+    rates: Vec<Rate>,
+    stored_rate: String,
 }
 
 /// An account of the house being charged.
@@ -63,10 +66,10 @@ struct Line {
     service_id: Option<i64>,
     penalty: bool,
     quantity: String,
-    unit: String,
+    unit: &'static str,
     rate: String,
     amount: Money,
-    source: String,
+    source: Cow<'static, str>,
     explanation: String,
 }
 
@@ -96,11 +99,14 @@ struct StatementLine {
     explanation: String,
 }
 
-/// Everything a run needs besides the accounts: read once per run.
+/// Everything a run needs besides the accounts and their steps' volumes: read once per run.
 struct RunInputs {
     services: Vec<PricedService>,
-    volumes: HashMap<Utility, HouseVolumes>,
-    stays: HashMap<i64, Vec<Stay>>,
+    /// The resources ОДН is charged for, read for the whole house (the split needs every
+    /// apartment's volume and the building meters').
+    house_volumes: HashMap<Utility, HouseVolumes>,
+    /// The other resources the services need, read step by step for the step's apartments.
+    step_resources: Vec<Utility>,
     entries: HashMap<i64, Vec<Entry>>,
     table: RateTable,
     due_rules: Vec<(Period, u32)>,
@@ -605,28 +611,23 @@ impl Store {
             Err(e) => return Err(e),
         };
         let read = started.elapsed();
-        // each step is computed on a blocking thread while the previous step is written
+        // each step's volumes are read and its lines computed while the step before is written
         let inputs = std::sync::Arc::new(inputs);
-        let compute = |batch: &[AccountRow]| {
-            let (batch, inputs) = (batch.to_vec(), inputs.clone());
+        let prepare = |batch: &[AccountRow]| {
+            let (store, inputs, batch) = (self.clone(), inputs.clone(), batch.to_vec());
             let size = batch.len() as i64;
-            let handle = tokio::task::spawn_blocking(move || {
-                let mut lines = Vec::new();
-                for account in &batch {
-                    lines.append(&mut account_lines(account, period, &inputs)?);
-                }
-                Ok::<_, String>(lines)
-            });
+            let handle =
+                tokio::spawn(async move { store.step_lines(&inputs, batch, period).await });
             (size, handle)
         };
         let mut steps = accounts.chunks(STEP);
-        let mut next = steps.next().map(compute);
+        let mut next = steps.next().map(prepare);
         let (mut done, mut written) = (0i64, 0usize);
         while let Some((size, handle)) = next.take() {
             let computed = handle.await.map_err(|e| {
                 tracing::error!(error = %e, "computing accrual lines");
                 AppError::Internal
-            })?;
+            })??;
             let lines = match computed {
                 Ok(lines) => lines,
                 Err(message) => {
@@ -634,7 +635,7 @@ impl Store {
                     return Err(AppError::Invalid(message));
                 }
             };
-            next = steps.next().map(compute);
+            next = steps.next().map(prepare);
             done += size;
             written += lines.len();
             self.write_lines(run_id, lines, done).await?;
@@ -656,6 +657,39 @@ impl Store {
             "accrual computed"
         );
         Ok(written)
+    }
+
+    /// One step's lines: its apartments' volumes are read, then its accounts computed on a
+    /// blocking thread. The inner error is an input problem the run fails with.
+    async fn step_lines(
+        &self,
+        inputs: &std::sync::Arc<RunInputs>,
+        batch: Vec<AccountRow>,
+        period: Period,
+    ) -> Result<Result<Vec<Line>, String>, AppError> {
+        let mut apartments: Vec<i64> = batch.iter().map(|a| a.apartment_id).collect();
+        apartments.sort_unstable();
+        apartments.dedup();
+        let volumes = self
+            .volumes(
+                VolumeScope::Apartments(apartments),
+                &inputs.step_resources,
+                period,
+            )
+            .await?;
+        let inputs = inputs.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut lines = Vec::new();
+            for account in &batch {
+                lines.append(&mut account_lines(account, period, &inputs, &volumes)?);
+            }
+            Ok(lines)
+        })
+        .await
+        .map_err(|e| {
+            tracing::error!(error = %e, "computing accrual lines");
+            AppError::Internal
+        })
     }
 
     async fn fail_run(&self, run_id: i64, message: &str) -> Result<(), AppError> {
@@ -705,8 +739,8 @@ impl Store {
         .map_err(internal("write accrual lines"))
     }
 
-    /// Reads what a run needs once: priced services, volumes per resource for the whole house,
-    /// residents' stays, the accounts' ledger, the rule tables; and splits ОДН.
+    /// Reads what a run needs once: priced services, the volumes ОДН is split from, the
+    /// accounts' ledger, the rule tables; and splits ОДН.
     async fn run_inputs(
         &self,
         house_id: i64,
@@ -745,22 +779,23 @@ impl Store {
             let Some(basis) = Basis::parse(&basis) else {
                 continue;
             };
-            let rates: Vec<Decimal> = tariffs
+            let rates: Vec<Rate> = tariffs
                 .iter()
                 .filter(|t| t.0 == id)
-                .map(|t| decimal(&t.2))
+                .map(|t| Rate::new(decimal(&t.2)))
                 .collect();
-            if rates.is_empty() {
+            let Some(first) = rates.first() else {
                 return Err(AppError::invalid(format!(
                     "У услуги «{name}» нет тарифа на {} — задайте его в разделе «Услуги и тарифы».",
                     period.label()
                 )));
-            }
+            };
             priced.push(PricedService {
                 id,
                 name,
                 basis,
                 resource: resource.as_deref().and_then(Utility::parse),
+                stored_rate: stored(first.value),
                 rates,
             });
         }
@@ -777,53 +812,48 @@ impl Store {
                 }
             }
         }
-        // the ledger and the stays are read while the volumes are
-        let others = async {
-            with_db!(&self.db, |pool| async {
-                let stays: Vec<(i64, NaiveDate, Option<NaiveDate>)> = crate::fetch_json!(
-                    pool,
-                    &self.db,
-                    "r.apartment_id, r.moved_in, r.moved_out",
-                    &format!(
-                        "FROM residencies r JOIN apartments a ON a.id = r.apartment_id
-                         WHERE a.house_id = {house_id} AND r.status = 'active'"
-                    ),
-                    "r.id"
-                )
-                .await?;
-                let entries: Vec<Entry> = crate::fetch_json!(
-                    pool,
-                    &self.db,
-                    "l.account_id, l.period, l.kind, l.amount, l.occurred_on, l.reason",
-                    &format!(
-                        "FROM ledger l JOIN accounts c ON c.id = l.account_id
+        let (house_wide, step_resources): (Vec<Utility>, Vec<Utility>) =
+            needed.into_iter().partition(|r| {
+                priced
+                    .iter()
+                    .any(|s| s.basis == Basis::CommonArea && s.resource == Some(*r))
+            });
+        let house_volumes = async {
+            if house_wide.is_empty() {
+                return Ok(HashMap::new());
+            }
+            let volumes = self.volumes(VolumeScope::House(house_id), &house_wide, period);
+            Ok(volumes.await?.resources)
+        };
+        // the ledger is read while the volumes are
+        let entries = async {
+            with_db!(&self.db, |pool| crate::fetch_json!(
+                pool,
+                &self.db,
+                "l.account_id, l.period, l.kind, l.amount, l.occurred_on, l.reason",
+                &format!(
+                    "FROM ledger l JOIN accounts c ON c.id = l.account_id
                          JOIN apartments a ON a.id = c.apartment_id
                          WHERE a.house_id = {house_id} AND l.kind <> 'penalty'
                            AND l.occurred_on < '{}'",
-                        period.plus(1).first_day()
-                    ),
-                    "l.id"
-                )
-                .await?;
-                Ok::<_, sqlx::Error>((stays, entries))
-            }
+                    period.plus(1).first_day()
+                ),
+                "l.id"
+            )
             .await)
             .map_err(internal("load run ledger"))
         };
-        let ((stays, entries), volumes, (table, due_rules)) = tokio::try_join!(
-            others,
-            self.house_volumes(house_id, &needed, period),
-            self.rule_tables()
-        )?;
+        let (entries, house_volumes, (table, due_rules)): (Vec<Entry>, _, _) =
+            tokio::try_join!(entries, house_volumes, self.rule_tables())?;
         let mut entries_of: HashMap<i64, Vec<Entry>> = HashMap::new();
         for e in entries {
             entries_of.entry(e.account_id).or_default().push(e);
         }
-        let common_area = split_common_area(&priced, &volumes, accounts);
+        let common_area = split_common_area(&priced, &house_volumes, accounts);
         Ok(RunInputs {
             services: priced,
-            volumes,
-            stays: stays_by_apartment(stays),
+            house_volumes,
+            step_resources,
             entries: entries_of,
             table,
             due_rules,
@@ -1349,7 +1379,7 @@ fn split_common_area(
         let flats: Decimal = house.apartments.values().map(|v| v.total).sum();
         let excess = (building - flats).max(Decimal::ZERO);
         let unit = resource.unit();
-        let total = rules::to_kopecks(excess * s.rates[0]);
+        let total = rules::to_kopecks(excess * s.rates[0].value);
         let areas: Vec<Decimal> = accounts
             .iter()
             .map(|a| Decimal::new(a.area_centi_m2, 2))
@@ -1367,7 +1397,7 @@ fn split_common_area(
                 format_value(building),
                 format_value(flats),
                 format_value(excess),
-                rules::format_rate(s.rates[0]),
+                s.rates[0].text,
                 total.label(),
                 area.to_string().replace('.', ","),
                 all_area.to_string().replace('.', ",")
@@ -1380,16 +1410,17 @@ fn split_common_area(
 
 /// The quantity an account is charged for a service (None: nothing to charge, e.g. ОДН in a
 /// house without a building meter).
-fn quantity(
+fn quantity<'a>(
     s: &PricedService,
     account: &AccountRow,
     period: Period,
-    inputs: &RunInputs,
-) -> Option<Quantity> {
+    inputs: &'a RunInputs,
+    step: &'a ScopeVolumes,
+) -> Option<Quantity<'a>> {
     let volume = |r: Utility| -> Option<&ServiceVolume> {
-        inputs
-            .volumes
-            .get(&r)?
+        step.resources
+            .get(&r)
+            .or_else(|| inputs.house_volumes.get(&r))?
             .apartments
             .get(&account.apartment_id)
     };
@@ -1400,55 +1431,57 @@ fn quantity(
     };
     Some(match s.basis {
         Basis::Area => Quantity {
-            zones: vec![Decimal::new(account.area_centi_m2, 2)],
-            unit: "м²".into(),
-            source: "площадь".into(),
-            explanation: "Площадь квартиры".into(),
+            zones: Cow::Owned(vec![Decimal::new(account.area_centi_m2, 2)]),
+            unit: "м²",
+            source: "площадь",
+            explanation: Cow::Borrowed("Площадь квартиры"),
         },
         Basis::Person => {
             let none = Vec::new();
-            let stays = inputs.stays.get(&account.apartment_id).unwrap_or(&none);
+            let stays = step.stays.get(&account.apartment_id).unwrap_or(&none);
             let persons = persons_in(stays, period);
             Quantity {
-                zones: vec![Decimal::from(persons)],
-                unit: "чел.".into(),
-                source: "зарегистрированные".into(),
-                explanation: format!("Зарегистрировано {persons} чел. (не меньше одного)"),
+                zones: Cow::Owned(vec![Decimal::from(persons)]),
+                unit: "чел.",
+                source: "зарегистрированные",
+                explanation: Cow::Owned(format!(
+                    "Зарегистрировано {persons} чел. (не меньше одного)"
+                )),
             }
         }
         Basis::Metered => {
             let v = volume(s.resource?)?;
             Quantity {
-                zones: v.zones.clone(),
-                unit: v.resource.unit().into(),
-                source: source_label(v).into(),
-                explanation: v.explanation.clone(),
+                zones: Cow::Borrowed(&v.zones),
+                unit: v.resource.unit(),
+                source: source_label(v),
+                explanation: Cow::Borrowed(&v.explanation),
             }
         }
         Basis::Wastewater => {
             let (cold, hot) = (volume(Utility::ColdWater)?, volume(Utility::HotWater)?);
             Quantity {
-                zones: vec![cold.total + hot.total],
-                unit: "м³".into(),
+                zones: Cow::Owned(vec![cold.total + hot.total]),
+                unit: "м³",
                 source: if cold.source == VolumeSource::Reading
                     && hot.source == VolumeSource::Reading
                 {
-                    "по показаниям".into()
+                    "по показаниям"
                 } else {
-                    "по объёму воды".into()
+                    "по объёму воды"
                 },
-                explanation: format!(
+                explanation: Cow::Owned(format!(
                     "Холодная {} м³ + горячая {} м³",
                     format_value(cold.total),
                     format_value(hot.total)
-                ),
+                )),
             }
         }
         Basis::Fixed => Quantity {
-            zones: vec![Decimal::ONE],
-            unit: "кв.".into(),
-            source: "за квартиру".into(),
-            explanation: "Фиксированная плата за квартиру".into(),
+            zones: Cow::Owned(vec![Decimal::ONE]),
+            unit: "кв.",
+            source: "за квартиру",
+            explanation: Cow::Borrowed("Фиксированная плата за квартиру"),
         },
         Basis::CommonArea => return None,
     })
@@ -1459,6 +1492,7 @@ fn account_lines(
     account: &AccountRow,
     period: Period,
     inputs: &RunInputs,
+    step: &ScopeVolumes,
 ) -> Result<Vec<Line>, String> {
     let mut lines = Vec::new();
     for s in &inputs.services {
@@ -1470,40 +1504,44 @@ fn account_lines(
                     service_id: Some(s.id),
                     penalty: false,
                     quantity: stored(*share),
-                    unit: s.resource.map_or("", |r| r.unit()).into(),
-                    rate: stored(s.rates[0]),
+                    unit: s.resource.map_or("", |r| r.unit()),
+                    rate: s.stored_rate.clone(),
                     amount: *amount,
-                    source: "ОДН".into(),
+                    source: Cow::Borrowed("ОДН"),
                     explanation: explanation.clone(),
                 });
             }
             continue;
         }
-        let Some(mut q) = quantity(s, account, period, inputs) else {
+        let Some(mut q) = quantity(s, account, period, inputs, step) else {
             continue;
         };
         // a multi-zone meter priced by a single-rate tariff (or a norm under a zoned one):
         // the whole volume at the first zone's price
         if q.zones.len() != s.rates.len() {
-            q.zones = vec![q.total()];
+            q.zones = Cow::Owned(vec![q.total()]);
         }
         let rates = if q.zones.len() == 1 {
             &s.rates[..1]
         } else {
             &s.rates[..]
         };
-        let (amount, formula) =
-            rules::price(&q, rates).map_err(|e| format!("Услуга «{}»: {e}", s.name))?;
+        // the quantity's explanation, then the formula on a line of its own
+        let mut explanation = String::with_capacity(q.explanation.len() + 96);
+        explanation.push_str(&q.explanation);
+        explanation.push('\n');
+        let amount = rules::price(&q, rates, &mut explanation)
+            .map_err(|e| format!("Услуга «{}»: {e}", s.name))?;
         lines.push(Line {
             account_id: account.id,
             service_id: Some(s.id),
             penalty: false,
             quantity: stored(q.total()),
-            unit: q.unit.clone(),
-            rate: stored(rates[0]),
+            unit: q.unit,
+            rate: s.stored_rate.clone(),
             amount,
-            source: q.source.clone(),
-            explanation: format!("{}\n{formula}", q.explanation),
+            source: Cow::Borrowed(q.source),
+            explanation,
         });
     }
     if let Some(entries) = inputs.entries.get(&account.id) {
@@ -1543,10 +1581,10 @@ fn account_lines(
                 service_id: None,
                 penalty: true,
                 quantity: (line.days_300 + line.days_130).to_string(),
-                unit: "дн.".into(),
+                unit: "дн.",
                 rate: stored(line.rate),
                 amount: line.amount,
-                source: format!("долг за {}", line.period.label()),
+                source: Cow::Owned(format!("долг за {}", line.period.label())),
                 explanation: line.explanation,
             });
         }

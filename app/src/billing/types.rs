@@ -4,6 +4,8 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+use crate::numbers::{push_grouped, push_padded};
+
 pub use crate::readings::types::{Period, Utility};
 
 /// An amount of money in kopecks (копейки). Positive in the ledger: owed by the account.
@@ -54,17 +56,21 @@ impl Money {
 
     /// `1 234,56 ₽` (a minus sign for credits).
     pub fn label(self) -> String {
-        let sign = if self.0 < 0 { "−" } else { "" };
-        let abs = self.0.unsigned_abs();
-        let rub = (abs / 100).to_string();
-        let mut grouped = String::new();
-        for (i, c) in rub.chars().enumerate() {
-            if i > 0 && (rub.len() - i).is_multiple_of(3) {
-                grouped.push('\u{a0}');
-            }
-            grouped.push(c);
+        let mut text = String::new();
+        self.push_label(&mut text);
+        text
+    }
+
+    /// [`Money::label`] appended to `out`.
+    pub fn push_label(self, out: &mut String) {
+        if self.0 < 0 {
+            out.push('−');
         }
-        format!("{sign}{grouped},{:02}\u{a0}₽", abs % 100)
+        let abs = u128::from(self.0.unsigned_abs());
+        push_grouped(out, abs / 100);
+        out.push(',');
+        push_padded(out, abs % 100, 2);
+        out.push_str("\u{a0}₽");
     }
 }
 

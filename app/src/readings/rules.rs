@@ -8,6 +8,7 @@ use chrono::NaiveDate;
 use rust_decimal::{Decimal, RoundingStrategy};
 
 use super::types::{MonthVolume, Period, ReadingKind, VolumeSource, WindowSettings, WindowState};
+use crate::numbers::{push_grouped, push_padded};
 
 /// Values are kept to the thousandth of the unit (a litre of water).
 pub const SCALE: u32 = 3;
@@ -159,18 +160,22 @@ pub fn from_milli(milli: i64) -> Decimal {
 
 /// `1234,5` → «1 234,500»: three decimals, a comma, thin groups.
 pub fn format_value(value: Decimal) -> String {
+    let mut text = String::new();
+    push_value(&mut text, value);
+    text
+}
+
+/// [`format_value`] appended to `out`.
+pub fn push_value(out: &mut String, value: Decimal) {
     let v = value.round_dp_with_strategy(SCALE, RoundingStrategy::MidpointAwayFromZero);
-    let negative = v.is_sign_negative() && !v.is_zero();
-    let text = format!("{:.3}", v.abs());
-    let (int, frac) = text.split_once('.').unwrap_or((&text, "000"));
-    let mut grouped = String::new();
-    for (i, c) in int.chars().enumerate() {
-        if i > 0 && (int.len() - i) % 3 == 0 {
-            grouped.push('\u{a0}');
-        }
-        grouped.push(c);
+    // thousandths: rounding left the scale at most three
+    let milli = v.mantissa().unsigned_abs() * 10u128.pow(SCALE - v.scale());
+    if v.is_sign_negative() && milli != 0 {
+        out.push('−');
     }
-    format!("{}{grouped},{frac}", if negative { "−" } else { "" })
+    push_grouped(out, milli / 1000);
+    out.push(',');
+    push_padded(out, milli % 1000, SCALE as usize);
 }
 
 /// The label of tariff zone `zone` (1-based) of a meter with `zones` zones.
@@ -796,6 +801,13 @@ mod tests {
         assert_eq!(format_value(dec("1234.5")), "1\u{a0}234,500");
         assert_eq!(format_value(dec("-2.5")), "−2,500");
         assert_eq!(format_value(dec("0")), "0,000");
+        // rounded half away from zero to thousandths; what rounds to nothing has no sign
+        assert_eq!(format_value(dec("1234567.8915")), "1\u{a0}234\u{a0}567,892");
+        assert_eq!(format_value(dec("-0.0004")), "0,000");
+        assert_eq!(format_value(dec("0.05")), "0,050");
+        let mut appended = String::from("= ");
+        push_value(&mut appended, dec("12"));
+        assert_eq!(appended, "= 12,000");
     }
 
     fn meter() -> ReadingCheck {

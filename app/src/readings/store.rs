@@ -1067,39 +1067,30 @@ impl Store {
         resource: Utility,
         period: Period,
     ) -> Result<ServiceVolume, AppError> {
-        self.volumes(VolumeScope::Apartment(apartment_id), &[resource], period)
-            .await?
-            .remove(&resource)
-            .and_then(|mut volumes| volumes.apartments.remove(&apartment_id))
-            .ok_or(AppError::NotFound)
+        self.volumes(
+            VolumeScope::Apartments(vec![apartment_id]),
+            &[resource],
+            period,
+        )
+        .await?
+        .resources
+        .remove(&resource)
+        .and_then(|mut volumes| volumes.apartments.remove(&apartment_id))
+        .ok_or(AppError::NotFound)
     }
 
-    /// [`Store::service_volume`] of each resource for every apartment of a house at once (a few
-    /// queries, not a few per apartment), with what the house's building meters counted — the
-    /// accrual run's input.
-    pub async fn house_volumes(
-        &self,
-        house_id: i64,
-        resources: &[Utility],
-        period: Period,
-    ) -> Result<HashMap<Utility, HouseVolumes>, AppError> {
-        self.volumes(VolumeScope::House(house_id), resources, period)
-            .await
-    }
-
-    /// The apartments and their residents' stays are read once; each resource's meters and
-    /// readings on a connection of their own, so the engine reads and the rules compute the
-    /// resources in parallel.
-    async fn volumes(
+    /// [`Store::service_volume`] of each resource for every apartment of the scope at once (a
+    /// few queries, not a few per apartment) — the accrual run's input. The apartments and
+    /// their residents' stays are read once; each resource's meters and readings on a
+    /// connection of their own, so the engine reads and the rules compute the resources in
+    /// parallel.
+    pub async fn volumes(
         &self,
         scope: VolumeScope,
         resources: &[Utility],
         period: Period,
-    ) -> Result<HashMap<Utility, HouseVolumes>, AppError> {
-        let apartments_filter = match scope {
-            VolumeScope::Apartment(id) => format!("id = {id}"),
-            VolumeScope::House(id) => format!("house_id = {id}"),
-        };
+    ) -> Result<ScopeVolumes, AppError> {
+        let (apartments_filter, meters_filter) = scope.filters();
         let (apartments, stays) = with_db!(&self.db, |pool| async {
             let mut conn = pool.acquire().await?;
             let apartments: Vec<(i64, i64, i64)> = crate::fetch_json!(
@@ -1135,9 +1126,10 @@ impl Store {
         let mut loading = tokio::task::JoinSet::new();
         for &resource in resources {
             let (store, apartments) = (self.clone(), apartments.clone());
+            let meters_filter = meters_filter.clone();
             loading.spawn(async move {
                 let volumes = store
-                    .resource_volumes(scope, house_id, resource, period, &apartments)
+                    .resource_volumes(&meters_filter, house_id, resource, period, &apartments)
                     .await;
                 (resource, volumes)
             });
@@ -1150,22 +1142,25 @@ impl Store {
             })?;
             volumes.insert(resource, house?);
         }
-        Ok(volumes)
+        // every task has ended: the stays are this function's alone again
+        let stays = std::sync::Arc::into_inner(apartments)
+            .map(|a| a.stays)
+            .unwrap_or_default();
+        Ok(ScopeVolumes {
+            resources: volumes,
+            stays,
+        })
     }
 
     /// One resource's volumes of the apartments given with their stays.
     async fn resource_volumes(
         &self,
-        scope: VolumeScope,
+        meters_filter: &str,
         house_id: i64,
         resource: Utility,
         period: Period,
         VolumeApartments { apartments, stays }: &VolumeApartments,
     ) -> Result<HouseVolumes, AppError> {
-        let meters_filter = match scope {
-            VolumeScope::Apartment(id) => format!("m.apartment_id = {id}"),
-            VolumeScope::House(id) => format!("m.house_id = {id}"),
-        };
         let meters_filter = format!("{meters_filter} AND m.resource = '{}'", resource.as_str());
         let (meters, norms, corrections) = with_db!(&self.db, |pool| async {
             let mut conn = pool.acquire().await?;
@@ -1274,10 +1269,35 @@ struct VolumeApartments {
 }
 
 /// Whose volumes [`Store::volumes`] loads.
-#[derive(Debug, Clone, Copy)]
-enum VolumeScope {
-    Apartment(i64),
+#[derive(Debug, Clone)]
+pub enum VolumeScope {
+    /// These apartments of one house, by their own meters.
+    Apartments(Vec<i64>),
+    /// Every apartment of the house, and what its building meters counted.
     House(i64),
+}
+
+impl VolumeScope {
+    /// The scope as a condition on `apartments` and one on meters `m`.
+    fn filters(&self) -> (String, String) {
+        match self {
+            VolumeScope::Apartments(ids) => {
+                let ids = id_list(ids);
+                (
+                    format!("id IN ({ids})"),
+                    format!("m.apartment_id IN ({ids})"),
+                )
+            }
+            VolumeScope::House(id) => (format!("house_id = {id}"), format!("m.house_id = {id}")),
+        }
+    }
+}
+
+/// A scope's volumes per resource, and the residents' stays they were computed with.
+pub struct ScopeVolumes {
+    pub resources: HashMap<Utility, HouseVolumes>,
+    /// Apartment → its active residents' stays.
+    pub stays: HashMap<i64, Vec<Stay>>,
 }
 
 /// A correction billed in the period: the reading's id, its meter and its values before

@@ -383,7 +383,8 @@ pub struct ServiceVolume {
     pub explanation: String,
 }
 
-/// Every apartment's volume of one resource in a house for a period, and the building meters'.
+/// One resource's volume for a period of every apartment asked for (a house's, or some of
+/// them), and what the building meters counted when the whole house was asked.
 #[derive(Debug, Clone, PartialEq)]
 pub struct HouseVolumes {
     pub apartments: std::collections::HashMap<i64, ServiceVolume>,
