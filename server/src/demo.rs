@@ -5,6 +5,8 @@ use chrono::NaiveDate;
 
 use app::auth::session::hash_password;
 use app::auth::types::Role;
+use app::billing::store::NewService;
+use app::billing::types::{Basis, Section, Utility};
 use app::db::Store;
 use app::error::AppError;
 use app::housing::store::{ApartmentLoad, HouseLoad, RegisterLoad, ResidentLoad, UserLoad};
@@ -369,6 +371,32 @@ pub async fn load(store: &Store) -> Result<(), AppError> {
     crate::demo_readings::load(store, app::context::today()).await?;
     crate::demo_billing::load(store, app::context::today()).await?;
     crate::demo_tickets::load(store, chrono::Utc::now()).await
+}
+
+/// A utility service of the house with its price per zone from `from`, set by nobody (the load
+/// tests' houses); returns its id.
+pub async fn priced_service(
+    store: &Store,
+    house_id: i64,
+    (name, basis, resource): (&str, Basis, Option<Utility>),
+    from: NaiveDate,
+    rates: &[&str],
+) -> Result<i64, AppError> {
+    let service = NewService {
+        house_id,
+        name: name.into(),
+        basis,
+        resource,
+        section: Section::Utilities,
+    };
+    let id = store.add_service(None, &service).await?;
+    for (zone, rate) in rates.iter().enumerate() {
+        let rate = rate.parse().map_err(|_| AppError::Internal)?;
+        store
+            .set_tariff(None, id, from, zone as u8 + 1, rate)
+            .await?;
+    }
+    Ok(id)
 }
 
 /// An extra house with plain apartments, so the register holds `total` accounts (load tests).

@@ -987,27 +987,13 @@ both_backends!(
             vec![reading(5, 1_000_000), reading(6, 1_000_000 + all + 100_000)],
         ));
         store.load_meters(&meters).await.unwrap();
-        for (name, basis, resource) in [
+        for service in [
             ("ХВС", Basis::Metered, Some(Utility::ColdWater)),
             ("ГВС", Basis::Metered, Some(Utility::HotWater)),
             ("ХВС на ОДН", Basis::CommonArea, Some(Utility::ColdWater)),
             ("ТКО", Basis::Person, None),
         ] {
-            let service = store
-                .add_service(
-                    None,
-                    &NewService {
-                        house_id: house,
-                        name: name.into(),
-                        basis,
-                        resource,
-                        section: Section::Utilities,
-                    },
-                )
-                .await
-                .unwrap();
-            store
-                .set_tariff(None, service, day(2026, 1, 1), 1, "50".parse().unwrap())
+            server::demo::priced_service(&store, house, service, day(2026, 1, 1), &["50"])
                 .await
                 .unwrap();
         }

@@ -25,8 +25,7 @@ use sqlx::Connection;
 use app::auth::types::Role;
 use app::billing::bill;
 use app::billing::rules::Payee;
-use app::billing::store::NewService;
-use app::billing::types::{Basis, Period, Section, Utility};
+use app::billing::types::{Basis, Period, Utility};
 use app::db::{Db, Store};
 use app::housing::store::UserLoad;
 use app::readings::store::{NewMeter, PastReading};
@@ -112,31 +111,15 @@ async fn seed(store: &Store, accounts: usize) -> i64 {
     }
     store.load_meters(&items).await.expect("meters");
     for (name, basis, resource, rates) in SERVICES {
-        let id = store
-            .add_service(
-                None,
-                &NewService {
-                    house_id: house,
-                    name: name.into(),
-                    basis,
-                    resource,
-                    section: Section::Utilities,
-                },
-            )
-            .await
-            .expect("service");
-        for (zone, rate) in rates.iter().enumerate() {
-            store
-                .set_tariff(
-                    None,
-                    id,
-                    date(2026, 1, 1),
-                    zone as u8 + 1,
-                    rate.parse().expect("rate"),
-                )
-                .await
-                .expect("tariff");
-        }
+        server::demo::priced_service(
+            store,
+            house,
+            (name, basis, resource),
+            date(2026, 1, 1),
+            rates,
+        )
+        .await
+        .expect("service");
     }
     store
         .set_payee(
