@@ -391,7 +391,9 @@ pub async fn priced_service(
     };
     let id = store.add_service(None, &service).await?;
     for (zone, rate) in rates.iter().enumerate() {
-        let rate = rate.parse().map_err(|_| AppError::Internal)?;
+        let rate = rate.parse().map_err(|_| {
+            AppError::invalid(format!("Тариф «{rate}» услуги «{name}» — не число."))
+        })?;
         store
             .set_tariff(None, id, from, zone as u8 + 1, rate)
             .await?;

@@ -13,7 +13,7 @@ use super::bill::BillData;
 use super::rules::{self, DebtChunk, Paid, Payee, PenaltyRule, Quantity, Rate, RateTable};
 use super::types::*;
 use crate::db::jobs::Job;
-use crate::db::{BeginWrite, Store, internal, is_unique_violation};
+use crate::db::{BeginWrite, Store, internal, is_unique_violation, task_failed};
 use crate::error::AppError;
 use crate::readings::rules::format_value;
 use crate::readings::store::{CLOSE_READINGS_PERIOD, ScopeVolumes, Stay, VolumeScope, persons_in};
@@ -624,10 +624,9 @@ impl Store {
         let mut next = steps.next().map(prepare);
         let (mut done, mut written) = (0i64, 0usize);
         while let Some((size, handle)) = next.take() {
-            let computed = handle.await.map_err(|e| {
-                tracing::error!(error = %e, "computing accrual lines");
-                AppError::Internal
-            })??;
+            let computed = handle
+                .await
+                .map_err(task_failed("computing accrual lines"))??;
             let lines = match computed {
                 Ok(lines) => lines,
                 Err(message) => {
@@ -686,10 +685,7 @@ impl Store {
             Ok(lines)
         })
         .await
-        .map_err(|e| {
-            tracing::error!(error = %e, "computing accrual lines");
-            AppError::Internal
-        })
+        .map_err(task_failed("computing accrual lines"))
     }
 
     async fn fail_run(&self, run_id: i64, message: &str) -> Result<(), AppError> {

@@ -177,10 +177,17 @@ fn ensure_dir(dir: &Path) -> Result<(), DbError> {
 
 /// Logs a database failure precisely for staff and turns it into the generic message for users.
 pub fn internal(context: &'static str) -> impl FnOnce(sqlx::Error) -> AppError {
-    move |e| {
-        tracing::error!(error = %e, "{context}");
-        AppError::Internal
-    }
+    move |e| logged(context, e)
+}
+
+/// [`internal`] for a task that panicked or was cancelled.
+pub fn task_failed(context: &'static str) -> impl FnOnce(tokio::task::JoinError) -> AppError {
+    move |e| logged(context, e)
+}
+
+fn logged(context: &str, e: impl std::fmt::Display) -> AppError {
+    tracing::error!(error = %e, "{context}");
+    AppError::Internal
 }
 
 /// A violated UNIQUE constraint as the user's `message` (something with that name or number

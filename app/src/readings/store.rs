@@ -12,7 +12,7 @@ use super::rules::{
 };
 use super::text as t;
 use super::types::*;
-use crate::db::{BeginWrite, Store, internal, is_unique_violation};
+use crate::db::{BeginWrite, Store, internal, is_unique_violation, task_failed};
 use crate::error::AppError;
 use crate::notify::types::{Notice, NoticeKind, Recipients};
 use crate::{audit, enqueue_notice, with_db};
@@ -1136,16 +1136,12 @@ impl Store {
         }
         let mut volumes = HashMap::new();
         while let Some(loaded) = loading.join_next().await {
-            let (resource, house) = loaded.map_err(|e| {
-                tracing::error!(error = %e, "volume loading task");
-                AppError::Internal
-            })?;
+            let (resource, house) = loaded.map_err(task_failed("volume loading task"))?;
             volumes.insert(resource, house?);
         }
-        // every task has ended: the stays are this function's alone again
-        let stays = std::sync::Arc::into_inner(apartments)
-            .map(|a| a.stays)
-            .unwrap_or_default();
+        // every task has ended, so the stays are normally this function's alone again
+        let stays = std::sync::Arc::try_unwrap(apartments)
+            .map_or_else(|shared| shared.stays.clone(), |own| own.stays);
         Ok(ScopeVolumes {
             resources: volumes,
             stays,
