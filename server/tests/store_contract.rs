@@ -700,20 +700,73 @@ both_backends!(
         let all = store.faq("").await.unwrap();
         assert_eq!(all.len(), 4);
         assert!(all.iter().all(|c| !c.items.is_empty()));
-        let emergency = store.faq("Авария").await.unwrap();
-        let questions: Vec<&str> = emergency
-            .iter()
-            .flat_map(|c| c.items.iter().map(|i| i.question.as_str()))
-            .collect();
-        assert!(
-            questions.contains(&"Что считается аварией?"),
-            "{questions:?}"
-        );
-        assert!(!questions.contains(&"Как оплатить квитанцию?"));
-        let pay = store.faq("оплата картой").await.unwrap();
-        assert_eq!(pay.len(), 1);
-        assert_eq!(pay[0].title, "Оплата");
+        // word forms people type → the answer that must come first
+        let when = "Когда передавать показания?";
+        let how = "Как передать показания?";
+        let pay = "Как оплатить квитанцию?";
+        let emergency = "Что считается аварией?";
+        let cases = [
+            ("счётчиков", when),
+            ("счетчики", when),
+            ("Счётчик", when),
+            ("показаниями", when),
+            ("показания", when),
+            ("показаний", when),
+            ("показания счётчиков", when),
+            ("когда передавать показания счётчиков", when),
+            ("передать показания", how),
+            ("передаю показания", how),
+            ("передача показаний", how),
+            ("как передать", how),
+            ("исправить ошибку", "Ошибся в показаниях — как исправить?"),
+            ("оплатить", pay),
+            ("оплата", pay),
+            ("оплачу", pay),
+            ("оплотить", pay),
+            ("квитанция", pay),
+            ("квитанцию", pay),
+            ("квитанции", pay),
+            ("квитанцыя", pay),
+            ("платить", "Когда нужно платить?"),
+            ("пени", "Когда нужно платить?"),
+            ("пеня", "Когда нужно платить?"),
+            ("долг", "Оплатил, а долг не исчез"),
+            ("авария", emergency),
+            ("аварийная", emergency),
+            ("аварии", emergency),
+            ("лифт", emergency),
+            ("заявка", "Как подать заявку в АДС?"),
+            ("заявки", "Как подать заявку в АДС?"),
+            ("вода", "Когда отключат воду или свет — как я узнаю?"),
+            ("свет", "Когда отключат воду или свет — как я узнаю?"),
+            ("уведомления", "Как настроить уведомления?"),
+            ("уведомление", "Как настроить уведомления?"),
+            ("квартира", "Как подключить квартиру к кабинету?"),
+            ("Кабинет", "Как подключить квартиру к кабинету?"),
+            ("телефоне", "Как поставить Ключ на телефон как приложение?"),
+            ("приложение", "Как поставить Ключ на телефон как приложение?"),
+        ];
+        for (query, first) in cases {
+            let found = store.faq(query).await.unwrap();
+            let questions: Vec<&str> = found
+                .iter()
+                .flat_map(|c| c.items.iter().map(|i| i.question.as_str()))
+                .collect();
+            assert_eq!(questions.first(), Some(&first), "«{query}»: {questions:?}");
+        }
+        // «передать» finds «передавать» too
+        let forms = store.faq("передать показания").await.unwrap();
+        assert!(forms[0].items.iter().any(|i| i.question == when), "{forms:?}");
+        // a section's own words find all of its answers; other sections stay out
+        let readings = store.faq("счётчиков").await.unwrap();
+        assert_eq!(readings.len(), 1, "{readings:?}");
+        assert_eq!(readings[0].title, "Показания счётчиков");
+        assert_eq!(readings[0].items.len(), 4);
+        let by_card = store.faq("оплата картой").await.unwrap();
+        assert_eq!(by_card.len(), 1);
+        assert_eq!(by_card[0].title, "Оплата");
         assert!(store.faq("несуществующее слово").await.unwrap().is_empty());
+        assert!(store.faq("пани").await.unwrap().is_empty(), "short words are taken as typed");
         store.db.close().await;
         db.drop().await;
     }

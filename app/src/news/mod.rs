@@ -5,6 +5,8 @@ pub mod api;
 pub mod pages;
 pub mod rules;
 #[cfg(feature = "ssr")]
+pub mod search;
+#[cfg(feature = "ssr")]
 pub mod store;
 pub mod text;
 pub mod types;

@@ -150,26 +150,6 @@ pub fn audience_value(audience: Audience) -> String {
     }
 }
 
-/// The words of a FAQ search without their Russian endings, so «авария» finds «аварией» and
-/// «оплата» finds «оплатить»: lower case, `ё` as `е`, up to two final vowels (or `й`, `ь`) cut
-/// from words of four letters or more, keeping at least three.
-pub fn search_stems(query: &str) -> Vec<String> {
-    const ENDINGS: &[char] = &['а', 'е', 'и', 'й', 'о', 'у', 'ы', 'ь', 'ю', 'я'];
-    crate::housing::rules::search_text(query)
-        .split(' ')
-        .filter(|w| !w.is_empty())
-        .map(|word| {
-            let mut chars: Vec<char> = word.chars().collect();
-            for _ in 0..2 {
-                if chars.len() > 3 && chars.last().is_some_and(|c| ENDINGS.contains(c)) {
-                    chars.pop();
-                }
-            }
-            chars.into_iter().collect()
-        })
-        .collect()
-}
-
 /// Checks a title and text staff typed; returns them trimmed.
 pub fn check_post(title: &str, body: &str) -> Result<(String, String), &'static str> {
     let (title, body) = (title.trim(), body.trim());
@@ -267,14 +247,6 @@ mod tests {
         assert_eq!(audience_value(Audience::default()), "all");
     }
 
-    #[test]
-    fn search_words_lose_their_endings() {
-        assert_eq!(search_stems("Авария"), ["авар"]);
-        assert_eq!(search_stems(" оплата  счётчики "), ["оплат", "счетчик"]);
-        assert_eq!(search_stems("вода лифт газ"), ["вод", "лифт", "газ"]);
-        assert_eq!(search_stems("показания"), ["показан"]);
-        assert!(search_stems("   ").is_empty());
-    }
 
     #[test]
     fn posts_need_a_title_and_text_of_sane_length() {

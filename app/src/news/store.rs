@@ -8,7 +8,6 @@ use super::types::*;
 use crate::clock;
 use crate::db::{BeginWrite, Store, internal};
 use crate::error::AppError;
-use crate::housing::rules::search_text;
 use crate::notify::store::audience_matches;
 use crate::notify::types::{Audience, Notice, NoticeKind, Recipients};
 use crate::{audit, enqueue_notice, with_db};
@@ -486,21 +485,8 @@ impl Store {
         deleted.ok_or(AppError::NotFound)
     }
 
-    /// The FAQ, filtered by a search (every word must appear in the question or answer).
+    /// The FAQ, filtered and ranked by a search (`news::search`).
     pub async fn faq(&self, query: &str) -> Result<Vec<FaqCategory>, AppError> {
-        let words: Vec<String> = super::rules::search_stems(query)
-            .into_iter()
-            .map(|w| format!("%{}%", w.replace(['%', '_'], "")))
-            .collect();
-        let filter: String = (0..words.len())
-            .map(|i| format!(" AND i.search_text LIKE ${}", i + 1))
-            .collect();
-        let sql = format!(
-            "SELECT c.id AS category_id, c.title AS category, i.id, i.question, i.answer
-             FROM faq_categories c LEFT JOIN faq_items i ON i.category_id = c.id
-             WHERE i.id IS NULL OR (TRUE{filter})
-             ORDER BY c.position, c.id, i.position, i.id"
-        );
         /// A category with one of its items (none for an empty category).
         #[derive(FromRow)]
         struct Row {
@@ -511,11 +497,13 @@ impl Store {
             answer: Option<String>,
         }
         let rows: Vec<Row> = with_db!(&self.db, |pool| {
-            let mut q = sqlx::query_as(&sql);
-            for w in &words {
-                q = q.bind(w);
-            }
-            q.fetch_all(pool).await
+            sqlx::query_as(
+                "SELECT c.id AS category_id, c.title AS category, i.id, i.question, i.answer
+                 FROM faq_categories c LEFT JOIN faq_items i ON i.category_id = c.id
+                 ORDER BY c.position, c.id, i.position, i.id",
+            )
+            .fetch_all(pool)
+            .await
         })
         .map_err(internal("faq"))?;
         let mut categories: Vec<FaqCategory> = Vec::new();
@@ -537,10 +525,7 @@ impl Store {
                 });
             }
         }
-        if !words.is_empty() {
-            categories.retain(|c| !c.items.is_empty());
-        }
-        Ok(categories)
+        Ok(super::search::search(categories, query))
     }
 
     pub async fn add_faq_category(&self, actor: i64, title: &str) -> Result<i64, AppError> {
@@ -581,7 +566,6 @@ impl Store {
         question: &str,
         answer: &str,
     ) -> Result<i64, AppError> {
-        let search = search_text(&format!("{question} {answer}"));
         let saved = with_db!(&self.db, |pool| async {
             let mut tx = pool.begin_write().await?;
             let category: Option<i64> =
@@ -595,27 +579,24 @@ impl Store {
             let saved: Option<i64> = match id {
                 None => Some(
                     sqlx::query_scalar(
-                        "INSERT INTO faq_items (category_id, question, answer, search_text, position)
-                         VALUES ($1, $2, $3, $4,
+                        "INSERT INTO faq_items (category_id, question, answer, position)
+                         VALUES ($1, $2, $3,
                              (SELECT COALESCE(MAX(position), 0) + 1 FROM faq_items))
                          RETURNING id",
                     )
                     .bind(category_id)
                     .bind(question)
                     .bind(answer)
-                    .bind(&search)
                     .fetch_one(&mut *tx)
                     .await?,
                 ),
                 Some(id) => sqlx::query_scalar(
-                    "UPDATE faq_items SET category_id = $1, question = $2, answer = $3,
-                         search_text = $4
-                     WHERE id = $5 RETURNING id",
+                    "UPDATE faq_items SET category_id = $1, question = $2, answer = $3
+                     WHERE id = $4 RETURNING id",
                 )
                 .bind(category_id)
                 .bind(question)
                 .bind(answer)
-                .bind(&search)
                 .bind(id)
                 .fetch_optional(&mut *tx)
                 .await?,
