@@ -233,7 +233,8 @@ main{{max-width:420px;margin:0 auto;background:#fff;border-radius:16px;padding:2
 h1{{font-size:20px;margin:0 0 4px}} .sum{{font-size:28px;font-weight:700;margin:12px 0}}
 label{{display:block;font-size:14px;margin-top:12px}} input{{width:100%;box-sizing:border-box;font-size:18px;padding:12px;border:1px solid #cbd5e1;border-radius:10px;margin-top:4px}}
 button{{width:100%;font-size:18px;padding:14px;border:0;border-radius:10px;background:#1d4ed8;color:#fff;margin-top:16px}}
-button.second{{background:#e2e8f0;color:#0f172a}} .hint{{font-size:13px;color:#475569;margin-top:16px}} .badge{{font-size:12px;color:#b45309}}
+button.second{{background:#e2e8f0;color:#0f172a}} .row{{display:flex;gap:12px}} .row label{{flex:1}}
+.error{{background:#fef2f2;color:#991b1b;border-radius:10px;padding:10px 10px 10px 28px;font-size:14px}} .hint{{font-size:13px;color:#475569;margin-top:16px}} .badge{{font-size:12px;color:#b45309}}
 </style></head><body><main><p class="badge">ПЕСОЧНИЦА — деньги не списываются</p>{body}</main></body></html>"#
     ))
     .into_response()
@@ -253,25 +254,109 @@ async fn card_page(State(bank): State<SandboxBank>, Path(id): Path<i64>) -> Resp
     if p.status != "NEW" {
         return page("Платёж", "<h1>Этот платёж уже обработан</h1>");
     }
+    card_form(&p, &CardForm::default(), &[])
+}
+
+/// The card form, filled with what the payer typed (never the CVC) and the problems found.
+fn card_form(p: &SandboxPayment, typed: &CardForm, problems: &[&str]) -> Response {
+    let value = |v: &Option<String>| escape(v.as_deref().unwrap_or_default());
+    let problems: String = problems
+        .iter()
+        .map(|m| format!("<li>{}</li>", escape(m)))
+        .collect();
+    let alert = if problems.is_empty() {
+        String::new()
+    } else {
+        format!(r#"<ul class="error" role="alert">{problems}</ul>"#)
+    };
     page(
         "Оплата картой",
         &format!(
-            r#"<h1>Оплата картой</h1><p>{}</p><p class="sum">{}</p>
-<form method="post"><label>Номер карты<input name="card" inputmode="numeric" autocomplete="cc-number" value="4242 4242 4242 4242" required></label>
-<label>Срок действия<input name="expiry" value="12/30" required></label>
+            r#"<h1>Оплата картой</h1><p>{}</p><p class="sum">{}</p>{alert}
+<form method="post" novalidate>
+<label>Номер карты<input name="card" inputmode="numeric" autocomplete="cc-number" placeholder="0000 0000 0000 0000" value="{}" required></label>
+<div class="row"><label>Срок действия<input name="expiry" inputmode="numeric" autocomplete="cc-exp" placeholder="ММ/ГГ" value="{}" required></label>
+<label>CVC<input name="cvc" type="password" inputmode="numeric" autocomplete="cc-csc" maxlength="4" placeholder="123" required></label></div>
+<label>Имя владельца (необязательно)<input name="holder" autocomplete="cc-name" placeholder="IVAN IVANOV" value="{}"></label>
 <button type="submit" name="action" value="pay">Оплатить</button>
-<button type="submit" name="action" value="cancel" class="second" formnovalidate>Отменить</button></form>
-<p class="hint">Тестовые карты: 4242 4242 4242 4242 — оплата проходит; 4000 0000 0000 0002 — банк отказывает; 4000 0000 0000 3220 — нужен код 3-D Secure (1234).</p>"#,
+<button type="submit" name="action" value="cancel" class="second">Отменить</button></form>
+<p class="hint">Тестовые карты (срок — любой будущий, CVC — любые 3 цифры): 4242 4242 4242 4242 — оплата проходит; 4000 0000 0000 0002 — банк отказывает; 4000 0000 0000 3220 — нужен код 3-D Secure (1234).</p>"#,
             escape(&p.description),
-            Money(p.amount).label()
+            Money(p.amount).label(),
+            value(&typed.card),
+            value(&typed.expiry),
+            value(&typed.holder),
         ),
     )
 }
 
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, Default)]
 struct CardForm {
     card: Option<String>,
+    expiry: Option<String>,
+    cvc: Option<String>,
+    holder: Option<String>,
+    #[serde(default)]
     action: String,
+}
+
+/// Whether a card number's check digit is right (the Luhn algorithm).
+fn luhn(digits: &str) -> bool {
+    let sum: u32 = digits
+        .bytes()
+        .rev()
+        .enumerate()
+        .map(|(i, b)| {
+            let d = u32::from(b - b'0');
+            if i % 2 == 1 {
+                let d2 = d * 2;
+                if d2 > 9 { d2 - 9 } else { d2 }
+            } else {
+                d
+            }
+        })
+        .sum();
+    sum % 10 == 0
+}
+
+/// Checks what the payer typed as a bank would: the number (13–19 digits, Luhn), the expiry
+/// (`ММ/ГГ`, not before this month) and the CVC (3 or 4 digits). Returns the card's digits or
+/// every problem found.
+fn check_card(
+    card: &str,
+    expiry: &str,
+    cvc: &str,
+    today: chrono::NaiveDate,
+) -> Result<String, Vec<&'static str>> {
+    use chrono::Datelike;
+    let mut problems = Vec::new();
+    let digits: String = card.chars().filter(|c| !c.is_whitespace() && *c != '-').collect();
+    if digits.is_empty() {
+        problems.push("Введите номер карты.");
+    } else if !digits.bytes().all(|b| b.is_ascii_digit()) || !(13..=19).contains(&digits.len()) {
+        problems.push("Номер карты — от 13 до 19 цифр.");
+    } else if !luhn(&digits) {
+        problems.push("В номере карты ошибка — проверьте цифры.");
+    }
+    let parts: Vec<&str> = expiry.trim().split(['/', '.', ' ']).filter(|p| !p.is_empty()).collect();
+    let month_year = match parts.as_slice() {
+        [m, y] => m.parse::<u32>().ok().zip(y.parse::<i32>().ok()),
+        [my] if my.len() == 4 => my[..2].parse::<u32>().ok().zip(my[2..].parse::<i32>().ok()),
+        _ => None,
+    }
+    .filter(|(m, y)| (1..=12).contains(m) && (0..=99).contains(y));
+    match month_year {
+        None => problems.push("Срок действия — месяц и год, как на карте: ММ/ГГ."),
+        Some((m, y)) if (2000 + y, m) < (today.year(), today.month()) => {
+            problems.push("Срок действия карты истёк.")
+        }
+        Some(_) => {}
+    }
+    let cvc = cvc.trim();
+    if !(cvc.len() == 3 || cvc.len() == 4) || !cvc.bytes().all(|b| b.is_ascii_digit()) {
+        problems.push("CVC — 3 цифры на обороте карты.");
+    }
+    if problems.is_empty() { Ok(digits) } else { Err(problems) }
 }
 
 async fn pay(
@@ -282,17 +367,21 @@ async fn pay(
     let Some(p) = bank.payment(id).filter(|p| p.status == "NEW") else {
         return page("Платёж", "<h1>Этот платёж уже обработан</h1>");
     };
-    let card: String = form
-        .card
-        .unwrap_or_default()
-        .chars()
-        .filter(char::is_ascii_digit)
-        .collect();
     if form.action == "cancel" {
         bank.set_status(id, "CANCELED");
         bank.notify(&p, &["CANCELED"]);
         return Redirect::to(&p.fail_url).into_response();
     }
+    let text = |v: &Option<String>| v.clone().unwrap_or_default();
+    let card = match check_card(
+        &text(&form.card),
+        &text(&form.expiry),
+        &text(&form.cvc),
+        app::clock::local(chrono::Utc::now()).date(),
+    ) {
+        Ok(card) => card,
+        Err(problems) => return card_form(&p, &form, &problems),
+    };
     match card.as_str() {
         "4000000000000002" => {
             bank.set_status(id, "REJECTED");
@@ -311,15 +400,11 @@ async fn pay(
                 ),
             )
         }
-        c if c.len() == 16 => {
+        _ => {
             bank.set_status(id, "CONFIRMED");
             bank.notify(&p, &["AUTHORIZED", "CONFIRMED"]);
             Redirect::to(&p.success_url).into_response()
         }
-        _ => page(
-            "Оплата картой",
-            "<h1>Номер карты — 16 цифр</h1><p><a href=\"javascript:history.back()\">Назад</a></p>",
-        ),
     }
 }
 
@@ -363,5 +448,39 @@ async fn receipt_page(State(bank): State<SandboxBank>, Path(id): Path<i64>) -> R
                 escape(&p.order_id)
             ),
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(y: i32, m: u32, d: u32) -> chrono::NaiveDate {
+        chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    #[test]
+    fn the_test_cards_pass_luhn_and_a_changed_digit_does_not() {
+        for card in ["4242424242424242", "4000000000000002", "4000000000003220"] {
+            assert!(luhn(card), "{card}");
+        }
+        assert!(!luhn("4242424242424241"));
+    }
+
+    #[test]
+    fn a_card_is_checked_like_a_bank_would() {
+        let today = day(2026, 12, 6);
+        assert_eq!(
+            check_card("4242 4242 4242 4242", "12/26", "123", today),
+            Ok("4242424242424242".into())
+        );
+        assert_eq!(check_card("4242-4242-4242-4242", "0130", "1234", today).map(|_| ()), Ok(()));
+        let problems = |card, expiry, cvc| check_card(card, expiry, cvc, today).unwrap_err();
+        assert_eq!(problems("4242 4242 4242 4241", "12/30", "123"), ["В номере карты ошибка — проверьте цифры."]);
+        assert_eq!(problems("4242", "12/30", "123"), ["Номер карты — от 13 до 19 цифр."]);
+        assert_eq!(problems("4242 4242 4242 4242", "11/26", "123"), ["Срок действия карты истёк."]);
+        assert_eq!(problems("4242 4242 4242 4242", "13/30", "123"), ["Срок действия — месяц и год, как на карте: ММ/ГГ."]);
+        assert_eq!(problems("4242 4242 4242 4242", "12/30", "12"), ["CVC — 3 цифры на обороте карты."]);
+        assert_eq!(problems("", "", "").len(), 3);
     }
 }

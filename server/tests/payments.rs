@@ -449,7 +449,7 @@ both_backends!(
         assert_eq!(bank[0].on, NaiveDate::from_ymd_opt(2026, 10, 5).unwrap());
         assert_eq!(bank[0].document, "101");
         let total: Money = rows.iter().map(|r| r.amount).sum();
-        let payee = store.payee(house).await.unwrap().expect("the demo's payee");
+        let payee = store.payee().await.unwrap().expect("the demo's payee");
         let created = NaiveDate::from_ymd_opt(2026, 11, 2)
             .unwrap()
             .and_hms_opt(9, 0, 0)
@@ -971,6 +971,102 @@ both_backends!(
         let view = store.online_payment(one).await.unwrap();
         assert_eq!(view.parts[0].spread.len(), 1);
         assert_eq!(view.parts[0].spread[0].1, Money(4_000));
+        db.drop().await;
+    }
+);
+
+both_backends!(
+    a_refund_reverses_the_credit_once_and_a_cancel_is_not_a_decline,
+    |backend: Backend| async move {
+        use app::payments::acquiring::Started;
+        use app::payments::online::NewPart;
+        use app::payments::types::OnlineStatus;
+        let Some((db, store)) = common::demo_store(backend).await else {
+            return;
+        };
+        let settings = server::config::Settings::from_lookup(|_| None).unwrap();
+        let password = settings.acquiring.password.clone();
+        let user = store
+            .credentials(logins::RESIDENT)
+            .await
+            .unwrap()
+            .unwrap()
+            .id;
+        let (zhitel, _, _) = zhitel_account(&store).await;
+        let balance = || async {
+            store.balances(&[zhitel]).await.unwrap()[&zhitel]
+        };
+        let start = |bank_id: &'static str| {
+            let store = store.clone();
+            async move {
+                let (id, order) = store
+                    .create_online_payment(
+                        user,
+                        "sandbox",
+                        &[NewPart {
+                            account_id: zhitel,
+                            amount: Money(25_000),
+                            period: None,
+                            service_id: None,
+                        }],
+                        chrono::Utc::now(),
+                    )
+                    .await
+                    .unwrap();
+                store
+                    .online_payment_started(
+                        id,
+                        &Started {
+                            provider_id: bank_id.into(),
+                            payment_url: "http://bank.test".into(),
+                        },
+                    )
+                    .await
+                    .unwrap();
+                (id, order)
+            }
+        };
+        let before = balance().await;
+        let (id, order) = start("91").await;
+        for status in ["CONFIRMED", "REFUNDED"] {
+            store
+                .record_notification("sandbox", &notification(&order, "91", status, 25_000, &password), true)
+                .await
+                .unwrap();
+        }
+        assert_eq!(store.online_payment(id).await.unwrap().status, OnlineStatus::Refunded);
+        // the job credits and reverses: two entries, then nothing however often it runs
+        assert_eq!(store.credit_online_payment(id).await.unwrap(), 2);
+        assert_eq!(store.credit_online_payment(id).await.unwrap(), 0);
+        assert_eq!(balance().await, before, "owed again, to the kopeck");
+        assert_eq!(
+            scalar(
+                &store,
+                &format!("SELECT amount FROM ledger WHERE source_key = 'refund:{order}:{zhitel}'")
+            )
+            .await,
+            25_000
+        );
+        // a late confirmation does not undo the refund
+        store
+            .record_notification("sandbox", &notification(&order, "91", "CONFIRMED", 25_000, &password), true)
+            .await
+            .unwrap();
+        assert_eq!(store.online_payment(id).await.unwrap().status, OnlineStatus::Refunded);
+        // the payer's cancel and the bank's decline are told apart
+        let (cancelled, order) = start("92").await;
+        store
+            .record_notification("sandbox", &notification(&order, "92", "CANCELED", 25_000, &password), true)
+            .await
+            .unwrap();
+        assert_eq!(store.online_payment(cancelled).await.unwrap().status, OnlineStatus::Cancelled);
+        let (declined, order) = start("93").await;
+        store
+            .record_notification("sandbox", &notification(&order, "93", "REJECTED", 25_000, &password), true)
+            .await
+            .unwrap();
+        assert_eq!(store.online_payment(declined).await.unwrap().status, OnlineStatus::Rejected);
+        assert_eq!(balance().await, before);
         db.drop().await;
     }
 );

@@ -158,6 +158,22 @@ pub fn spec(kind: NoticeKind) -> KindSpec {
                 ("order", "номер заказа"),
             ],
         },
+        NoticeKind::PaymentRefunded => KindSpec {
+            key: "payment_refunded",
+            whom: Whom::Residents,
+            label: "Оплата возвращена на карту",
+            mandatory: false,
+            critical: false,
+            default_channels: &[Channel::Email, Channel::Push],
+            title: "Оплата {amount} возвращена на карту",
+            body: "Банк вернул платёж {amount} от {date} (заказ {order}) на вашу карту, \
+                   поэтому сумма снова числится на лицевых счетах. Подробности — в кабинете.",
+            placeholders: &[
+                ("amount", "сумма платежа"),
+                ("date", "дата оплаты"),
+                ("order", "номер заказа"),
+            ],
+        },
         NoticeKind::TicketUpdate => KindSpec {
             key: "ticket_update",
             whom: Whom::Anyone,
@@ -388,8 +404,29 @@ pub fn retry_delay(attempts: i64) -> Duration {
     Duration::seconds((30i64 << exp).min(3600))
 }
 
+/// The fingerprint of what a banner says (its title, text and end): a collapsed banner comes
+/// back when it changes. FNV-1a, 64 bits, as hex: stable across builds and machines.
+pub fn banner_version(title: &str, body: &str, until: &str) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in [title, body, until].join("\u{0}").bytes() {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{hash:016x}")
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_banner_version_changes_with_any_of_its_parts() {
+        let v = banner_version("Нет воды", "До 18:00", "06.12.2026 18:00");
+        assert_eq!(v, banner_version("Нет воды", "До 18:00", "06.12.2026 18:00"));
+        assert_eq!(v.len(), 16);
+        assert_ne!(v, banner_version("Нет воды", "До 20:00", "06.12.2026 18:00"));
+        assert_ne!(v, banner_version("Нет воды", "До 18:00", "06.12.2026 20:00"));
+        assert_ne!(v, banner_version("Нет воды!", "До 18:00", "06.12.2026 18:00"));
+    }
+
     use super::*;
 
     fn params(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {

@@ -60,6 +60,8 @@ pub enum NoticeKind {
     BillReady,
     /// A card payment reached the payer's accounts.
     PaymentReceived,
+    /// The bank gave a card payment back to the card: the accounts owe it again.
+    PaymentRefunded,
     /// An АДС ticket changed (status, a comment for the resident): to the requester, or to the
     /// dispatchers when the resident reopens or comments.
     TicketUpdate,
@@ -72,7 +74,7 @@ pub enum NoticeKind {
 }
 
 impl NoticeKind {
-    pub const ALL: [NoticeKind; 11] = [
+    pub const ALL: [NoticeKind; 12] = [
         NoticeKind::Announcement,
         NoticeKind::CriticalAnnouncement,
         NoticeKind::PasswordChanged,
@@ -80,6 +82,7 @@ impl NoticeKind {
         NoticeKind::MeterVerification,
         NoticeKind::BillReady,
         NoticeKind::PaymentReceived,
+        NoticeKind::PaymentRefunded,
         NoticeKind::TicketUpdate,
         NoticeKind::TicketEmergency,
         NoticeKind::TicketSla,
@@ -138,13 +141,15 @@ pub struct NotificationItem {
     pub is_read: bool,
 }
 
-/// A critical announcement shown as a banner on every cabinet page until it expires.
+/// A critical announcement shown as a banner on every cabinet page until it expires or the
+/// user collapses it (it comes back if the announcement changes: `version`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Banner {
     pub id: i64,
     pub title: String,
     pub body: String,
     pub until: String,
+    pub version: String,
 }
 
 /// What every cabinet page shows in its header.

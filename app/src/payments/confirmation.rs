@@ -4,8 +4,10 @@
 
 use super::types::OnlinePaymentView;
 use crate::billing::bill::{Canvas, LEFT, PAGE_H, RIGHT};
+use crate::billing::rules::Payee;
 
-pub fn render(p: &OnlinePaymentView) -> Vec<u8> {
+/// The confirmation of payment `p` to the organisation `payee` (the payee of every bill).
+pub fn render(p: &OnlinePaymentView, payee: Option<&Payee>) -> Vec<u8> {
     let mut c = Canvas::new();
     let mut y = 48.0;
     c.text(LEFT, y, 14.0, true, "ПОДТВЕРЖДЕНИЕ ОПЛАТЫ");
@@ -16,7 +18,12 @@ pub fn render(p: &OnlinePaymentView) -> Vec<u8> {
         .unwrap_or(p.created_at)
         .format("%d.%m.%Y %H:%M")
         .to_string();
+    let payee_text = payee.map_or_else(
+        || "—".to_string(),
+        |p| format!("{}, ИНН {}", p.name, p.inn),
+    );
     for (label, value) in [
+        ("Получатель", payee_text),
         ("Сумма", p.amount.label()),
         ("Статус", p.status.label().to_string()),
         ("Дата и время (МСК)", when),

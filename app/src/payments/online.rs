@@ -17,6 +17,7 @@ use crate::billing::types::{Money, Period};
 use crate::db::jobs::Job;
 use crate::db::{BeginWrite, Store, internal, push_in_list};
 use crate::error::AppError;
+use crate::notify::types::NoticeKind;
 use crate::{enqueue_job, enqueue_notice, with_db};
 
 /// The job that credits a confirmed payment: payload `{"payment_id": 1}`.
@@ -108,6 +109,11 @@ fn ledger_key(order_id: &str, account_id: i64) -> String {
     format!("online:{order_id}:{account_id}")
 }
 
+/// The ledger key of a share's reversal when the bank refunds the payment.
+fn refund_key(order_id: &str, account_id: i64) -> String {
+    format!("refund:{order_id}:{account_id}")
+}
+
 /// The provider's name for people, by the name stored with a payment.
 pub fn provider_label(provider: &str) -> &'static str {
     match provider {
@@ -117,7 +123,8 @@ pub fn provider_label(provider: &str) -> &'static str {
 }
 
 /// `applied!(&mut *tx, &row, reported, now)`: moves a payment by what the bank reported and, on
-/// the first confirmation, queues its credit — in the caller's transaction. Gives the new status.
+/// the first confirmation or a refund, queues the job that writes it to the ledger — in the
+/// caller's transaction. Gives the new status.
 macro_rules! apply_reported {
     ($tx:expr, $row:expr, $reported:expr, $now:expr) => {
         async {
@@ -134,7 +141,7 @@ macro_rules! apply_reported {
                 .bind($row.id)
                 .execute(&mut *$tx)
                 .await?;
-                if next == OnlineStatus::Confirmed {
+                if matches!(next, OnlineStatus::Confirmed | OnlineStatus::Refunded) {
                     enqueue_job!(
                         &mut *$tx,
                         CREDIT_JOB,
@@ -514,9 +521,11 @@ impl Store {
     }
 
     /// Credits a confirmed payment to its accounts: one ledger entry per account (the named
-    /// period, else the payment's month), the payer told through the notification path. Runs
-    /// any number of times, concurrently too: each share is credited once. Returns how many
-    /// shares this call credited.
+    /// period, else the payment's month), the payer told through the notification path. A
+    /// refunded payment is credited too if it was not yet, then each share is reversed by an
+    /// entry of its own in the month of the refund (posted months stay as they were). Runs any
+    /// number of times, concurrently too: each share is credited, and reversed, once. Returns
+    /// how many ledger entries this call wrote.
     pub async fn credit_online_payment(&self, payment_id: i64) -> Result<usize, AppError> {
         let sql = format!("SELECT {PAYMENT_COLUMNS} FROM online_payments WHERE id = $1");
         let now = Utc::now();
@@ -527,7 +536,8 @@ impl Store {
                 .bind(payment_id)
                 .fetch_one(&mut *tx)
                 .await?;
-            if status_of(&row) != OnlineStatus::Confirmed {
+            let status = status_of(&row);
+            if !matches!(status, OnlineStatus::Confirmed | OnlineStatus::Refunded) {
                 return Ok(0);
             }
             let parts: Vec<(i64, Option<String>, Option<i64>, i64)> = sqlx::query_as(
@@ -578,10 +588,46 @@ impl Store {
                 }
             }
             if credited > 0 {
-                enqueue_notice!(&mut *tx, &paid_notice(&row, on))?;
+                enqueue_notice!(&mut *tx, &paid_notice(&row, on, NoticeKind::PaymentReceived))?;
+            }
+            let mut reversed = 0;
+            if status == OnlineStatus::Refunded {
+                let shares: Vec<(i64, i64)> = sqlx::query_as(
+                    "SELECT account_id, amount FROM online_payment_parts
+                     WHERE payment_id = $1 ORDER BY account_id",
+                )
+                .bind(payment_id)
+                .fetch_all(&mut *tx)
+                .await?;
+                for (account_id, amount) in shares {
+                    let written = sqlx::query(
+                        "INSERT INTO ledger (account_id, period, kind, service_id, amount,
+                             occurred_on, reason, source_key, created_at)
+                         VALUES ($1, $2, 'payment', NULL, $3, $4, $5, $6, $7)
+                         ON CONFLICT (source_key) DO NOTHING",
+                    )
+                    .bind(account_id)
+                    .bind(Period::of(today).to_string())
+                    .bind(amount)
+                    .bind(today)
+                    .bind(format!(
+                        "Возврат онлайн-оплаты на карту ({}), заказ {}",
+                        provider_label(&row.provider),
+                        row.order_id
+                    ))
+                    .bind(refund_key(&row.order_id, account_id))
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+                    reversed += written as usize;
+                }
+                if reversed > 0 {
+                    enqueue_notice!(&mut *tx, &paid_notice(&row, on, NoticeKind::PaymentRefunded))?;
+                }
             }
             tx.commit().await?;
-            Ok::<_, sqlx::Error>(credited)
+            Ok::<_, sqlx::Error>(credited + reversed)
         }
         .await)
         .map_err(internal("credit online payment"))
@@ -771,11 +817,11 @@ impl Store {
     }
 }
 
-/// The payer's notice that the money reached the accounts.
-fn paid_notice(row: &PaymentRow, on: NaiveDate) -> crate::notify::types::Notice {
-    use crate::notify::types::{Notice, NoticeKind, Recipients};
+/// The payer's notice that the money reached the accounts, or went back to the card.
+fn paid_notice(row: &PaymentRow, on: NaiveDate, kind: NoticeKind) -> crate::notify::types::Notice {
+    use crate::notify::types::{Notice, Recipients};
     Notice {
-        kind: NoticeKind::PaymentReceived,
+        kind,
         recipients: Recipients::User(row.user_id),
         params: BTreeMap::from([
             ("amount".to_string(), Money(row.amount).label()),

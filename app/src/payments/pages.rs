@@ -154,8 +154,7 @@ fn CardPayments() -> impl IntoView {
                     <select class=style::INPUT aria-label=t::PAYMENT_STATUS
                     on:change=move |ev| status.set(event_target_value(&ev))>
                     <option value="">{t::HISTORY_ALL}</option>
-                    {[OnlineStatus::Confirmed, OnlineStatus::Pending, OnlineStatus::Rejected, OnlineStatus::Expired]
-                        .into_iter().map(|s| view! { <option value=s.as_str()>{s.label()}</option> }).collect_view()}
+                    {OnlineStatus::filters().map(|s| view! { <option value=s.as_str()>{s.label()}</option> }).collect_view()}
                 </select>
                 </div>
             </div>
@@ -376,12 +375,17 @@ fn PaymentCard(p: OnlinePaymentView) -> impl IntoView {
     let tone = match p.status {
         OnlineStatus::Confirmed => "text-teal-700",
         OnlineStatus::Rejected | OnlineStatus::Expired => "text-red-700",
-        _ => "text-amber-700",
+        OnlineStatus::Cancelled | OnlineStatus::Refunded => "text-slate-700",
+        OnlineStatus::New | OnlineStatus::Pending => "text-amber-700",
     };
     let confirmed = p.status == OnlineStatus::Confirmed;
     view! {
         <h1 class=format!("{} mt-2", style::H1)>{format!("{} {}", t::PAYMENT_TITLE, p.amount.label())}</h1>
         <p class=format!("mt-1 text-lg font-semibold {tone}") data-testid="payment-status">{p.status.label()}</p>
+        {p.status.advice().map(|a| view! { <p class="mt-1 text-sm text-slate-700" data-testid="payment-advice">{a}</p> })}
+        {matches!(p.status, OnlineStatus::Cancelled | OnlineStatus::Rejected | OnlineStatus::Expired).then(|| view! {
+            <a class=format!("{} mt-3", style::BUTTON) href="/cabinet/pay">{t::PAY_AGAIN}</a>
+        })}
         <dl class=format!("{} mt-3 grid grid-cols-2 gap-y-1 text-sm", style::CARD)>
             <dt class="text-slate-500">{t::PAYMENT_WHEN}</dt><dd>{when}</dd>
             <dt class="text-slate-500">{t::PAYMENT_ORDER}</dt><dd>{p.order_id.clone()}</dd>
@@ -447,8 +451,7 @@ pub fn MyPaymentsPage() -> impl IntoView {
             <label class=format!("{} w-40", style::LABEL)>{t::PAYMENT_STATUS}
                 <select name="status" class=style::INPUT>
                     <option value="">{t::HISTORY_ALL}</option>
-                    {[OnlineStatus::Confirmed, OnlineStatus::Pending, OnlineStatus::Rejected, OnlineStatus::Expired]
-                        .into_iter().map(|s| view! { <option value=s.as_str()>{s.label()}</option> }).collect_view()}
+                    {OnlineStatus::filters().map(|s| view! { <option value=s.as_str()>{s.label()}</option> }).collect_view()}
                 </select>
             </label>
             <label class=format!("{} w-28", style::LABEL)>{t::HISTORY_YEAR}

@@ -701,19 +701,26 @@ pub fn match_document(doc: &BankDocument, dir: &Directory) -> Option<Match> {
 
 /// The status an online payment moves to when the bank reports `reported` (T-Bank API v2's
 /// names). Never backwards — a late `AUTHORIZED` after `CONFIRMED` changes nothing — and a
-/// confirmation wins over anything, because the money was taken.
+/// confirmation wins over anything but a refund, because the money was taken. Only a
+/// confirmed payment is refunded (`REFUNDED`: the whole amount back to the card); a partial
+/// refund or a reversal of a payment not yet confirmed changes nothing here and is the
+/// accountant's to record.
 pub fn advance(current: OnlineStatus, reported: &str) -> OnlineStatus {
     use OnlineStatus::*;
     let to = match reported {
         "CONFIRMED" => Confirmed,
-        "REJECTED" | "CANCELED" | "AUTH_FAIL" => Rejected,
+        "REFUNDED" => Refunded,
+        "CANCELED" => Cancelled,
+        "REJECTED" | "AUTH_FAIL" => Rejected,
         "DEADLINE_EXPIRED" => Expired,
         "NEW" | "FORM_SHOWED" | "AUTHORIZING" | "3DS_CHECKING" | "3DS_CHECKED" | "AUTHORIZED"
         | "CONFIRMING" => Pending,
-        // refunds and reversals are the accountant's business, not this flow's
         _ => return current,
     };
     match (current, to) {
+        (Refunded, _) => Refunded,
+        (Confirmed, Refunded) => Refunded,
+        (_, Refunded) => current,
         (Confirmed, _) | (_, Confirmed) => Confirmed,
         (now, _) if now.is_final() => now,
         (_, to) => to,
@@ -1081,7 +1088,7 @@ mod tests {
     }
 
     #[test]
-    fn a_payment_never_goes_backwards_and_a_confirmation_always_wins() {
+    fn a_payment_never_goes_backwards_and_only_a_refund_undoes_a_confirmation() {
         use OnlineStatus::*;
         let cases = [
             (New, "AUTHORIZED", Pending),
@@ -1093,7 +1100,18 @@ mod tests {
             (Expired, "CONFIRMED", Confirmed),
             (Rejected, "CONFIRMED", Confirmed),
             (Pending, "DEADLINE_EXPIRED", Expired),
-            (Confirmed, "REFUNDED", Confirmed),
+            // the payer's cancel and the bank's decline are different outcomes
+            (Pending, "CANCELED", Cancelled),
+            (New, "CANCELED", Cancelled),
+            (Pending, "AUTH_FAIL", Rejected),
+            (Cancelled, "CONFIRMED", Confirmed),
+            (Cancelled, "REJECTED", Cancelled),
+            // a refund undoes a confirmation, and nothing undoes a refund
+            (Confirmed, "REFUNDED", Refunded),
+            (Refunded, "CONFIRMED", Refunded),
+            (Pending, "REFUNDED", Pending),
+            (Rejected, "REFUNDED", Rejected),
+            (Confirmed, "PARTIAL_REFUNDED", Confirmed),
             (Pending, "SOMETHING_NEW", Pending),
         ];
         for (from, reported, to) in cases {

@@ -263,7 +263,7 @@ impl Store {
             && !self.is_payee_account(&statement.header.account).await?
         {
             notes.push(format!(
-                "Внимание: счёт {} не указан в реквизитах получателя ни одного дома.",
+                "Внимание: счёт {} — не расчётный счёт организации из её реквизитов.",
                 statement.header.account
             ));
         }
@@ -423,7 +423,7 @@ impl Store {
 
     async fn is_payee_account(&self, account: &str) -> Result<bool, AppError> {
         with_db!(&self.db, |pool| sqlx::query_scalar::<_, i64>(
-            "SELECT COUNT(*) FROM payees WHERE account = $1"
+            "SELECT COUNT(*) FROM organisation WHERE account = $1"
         )
         .bind(account)
         .fetch_one(pool)

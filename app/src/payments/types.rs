@@ -165,48 +165,88 @@ pub enum OnlineStatus {
     New,
     /// At the bank: the resident is on its page, or it is checking the card (3-DS).
     Pending,
-    /// The bank refused, or the resident cancelled.
+    /// The payer cancelled it on the bank's page.
+    Cancelled,
+    /// The bank declined it (the card, its limits, 3-D Secure).
     Rejected,
-    /// Nobody finished it in time.
+    /// No answer in time: nobody finished it.
     Expired,
     /// The money is taken: credited to the accounts.
     Confirmed,
+    /// The bank gave the money back to the card: the credit is reversed in the ledger.
+    Refunded,
 }
 
 impl OnlineStatus {
+    /// Every status, in the order the filters list them.
+    pub const ALL: [OnlineStatus; 7] = [
+        OnlineStatus::Confirmed,
+        OnlineStatus::Pending,
+        OnlineStatus::Cancelled,
+        OnlineStatus::Rejected,
+        OnlineStatus::Expired,
+        OnlineStatus::Refunded,
+        OnlineStatus::New,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             OnlineStatus::New => "new",
             OnlineStatus::Pending => "pending",
+            OnlineStatus::Cancelled => "cancelled",
             OnlineStatus::Rejected => "rejected",
             OnlineStatus::Expired => "expired",
             OnlineStatus::Confirmed => "confirmed",
+            OnlineStatus::Refunded => "refunded",
         }
     }
 
     pub fn parse(s: &str) -> Option<OnlineStatus> {
-        [
-            OnlineStatus::New,
-            OnlineStatus::Pending,
-            OnlineStatus::Rejected,
-            OnlineStatus::Expired,
-            OnlineStatus::Confirmed,
-        ]
-        .into_iter()
-        .find(|x| x.as_str() == s)
+        Self::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+
+    /// The statuses a payer or an accountant filters by (new and pending read alike).
+    pub fn filters() -> impl Iterator<Item = OnlineStatus> {
+        Self::ALL.into_iter().filter(|s| *s != OnlineStatus::New)
     }
 
     pub fn label(self) -> &'static str {
         match self {
             OnlineStatus::New | OnlineStatus::Pending => "ожидает оплаты",
-            OnlineStatus::Rejected => "отклонён",
-            OnlineStatus::Expired => "не завершён",
+            OnlineStatus::Cancelled => "отменён плательщиком",
+            OnlineStatus::Rejected => "отклонён банком",
+            OnlineStatus::Expired => "не завершён вовремя",
             OnlineStatus::Confirmed => "оплачен",
+            OnlineStatus::Refunded => "возвращён на карту",
         }
     }
 
-    /// Nothing more will happen to it (a confirmation may still arrive for an expired or
-    /// rejected one and is honoured: the money was taken).
+    /// What the payer may do now, where there is something to say.
+    pub fn advice(self) -> Option<&'static str> {
+        match self {
+            OnlineStatus::New | OnlineStatus::Pending | OnlineStatus::Confirmed => None,
+            OnlineStatus::Cancelled => Some(
+                "Вы отменили оплату на странице банка — деньги не списаны. Оплатить можно снова в любой момент.",
+            ),
+            OnlineStatus::Rejected => Some(
+                "Банк отклонил оплату — деньги не списаны. Проверьте номер, срок действия и CVC, \
+                 баланс и лимиты карты или оплатите другой картой. Если отказ повторяется, \
+                 позвоните в свой банк по номеру на обороте карты.",
+            ),
+            OnlineStatus::Expired => Some(
+                "Оплата не была завершена за 30 минут — банк не сообщил, что деньги списаны. \
+                 Если они всё же списались, платёж зачислится сам, как только банк подтвердит его; \
+                 иначе оплатите снова.",
+            ),
+            OnlineStatus::Refunded => Some(
+                "Банк вернул эти деньги на вашу карту (обычно за 1–5 рабочих дней), \
+                 поэтому сумма снова числится на лицевом счёте.",
+            ),
+        }
+    }
+
+    /// Nothing more will happen to it but a late confirmation (honoured for an expired,
+    /// cancelled or declined one: the money was taken) or a refund of a confirmed one.
     pub fn is_final(self) -> bool {
         !matches!(self, OnlineStatus::New | OnlineStatus::Pending)
     }
