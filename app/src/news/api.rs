@@ -12,7 +12,7 @@ use {
     crate::auth::types::Permission,
     crate::clock,
     crate::context,
-    chrono::{Duration, Utc},
+    chrono::Utc,
 };
 
 #[server(endpoint = "load_news_feed")]
@@ -44,7 +44,7 @@ pub async fn staff_announcements() -> Result<Vec<AnnouncementItem>, AppError> {
 }
 
 /// Posts an announcement; a critical one goes to every recipient on every channel they have.
-/// Without an end time it stays up for a day.
+/// The dispatcher chooses when it ends (a critical one is a banner on every page until then).
 #[server(endpoint = "post_announcement")]
 pub async fn post_announcement(
     title: String,
@@ -58,7 +58,11 @@ pub async fn post_announcement(
     let choice = rules::parse_audience(&audience).map_err(AppError::invalid)?;
     let now = Utc::now();
     let expires_at = match expires_at.trim() {
-        "" => now + Duration::days(1),
+        "" => {
+            return Err(AppError::invalid(
+                "Укажите, до какого времени показывать объявление (например, до окончания работ).",
+            ));
+        }
         s => clock::parse_local_input(s).map_err(AppError::invalid)?,
     };
     if expires_at <= now {

@@ -20,7 +20,8 @@ pub const TEXT_HINT: &str =
 pub const AUDIENCE: &str = "Кому";
 pub const CRITICAL: &str =
     "Срочное (авария, отключение): придёт всем по всем каналам и повиснет баннером";
-pub const EXPIRES: &str = "Действует до (пусто — сутки)";
+pub const EXPIRES: &str = "Действует до";
+pub const EXPIRES_HINT: &str = "Срочное объявление висит красной полосой на всех страницах жителей до этого времени — укажите, когда закончатся работы. Завершить раньше можно кнопкой в списке.";
 pub const PUBLISH: &str = "Опубликовать";
 pub const PUBLISHED: &str = "Опубликовано.";
 pub const END: &str = "Снять";

@@ -27,6 +27,15 @@ pub async fn load_header_notices() -> Result<HeaderNotices, AppError> {
         .await
 }
 
+/// Collapses a critical banner the user has read (it comes back if the announcement changes).
+#[server(endpoint = "collapse_banner")]
+pub async fn collapse_banner(id: i64, version: String) -> Result<(), AppError> {
+    let user = authorize(Access::Permission(Permission::OwnNotifications)).await?;
+    context::store()?
+        .collapse_banner(user.id, id, &version, chrono::Utc::now(), context::today())
+        .await
+}
+
 #[server(endpoint = "my_notifications")]
 pub async fn my_notifications() -> Result<Vec<NotificationItem>, AppError> {
     let user = authorize(Access::Permission(Permission::OwnNotifications)).await?;

@@ -66,21 +66,55 @@ pub fn Bell(href: &'static str, #[prop(optional)] class: &'static str) -> impl I
     }
 }
 
-/// Critical announcements in force, on top of every page until they expire.
+/// Critical announcements in force, on top of every page: the newest in full, the others as
+/// one line «Ещё N важных объявлений» that opens (a `<details>`, so it works before the page's
+/// script too). A banner the user has read can be collapsed; it stays in the notification list
+/// and comes back if the announcement changes.
 #[component]
 pub fn Banners() -> impl IntoView {
-    view! {
-        <Transition fallback=|| ()>
-            {move || current().map(|h| h.banners.into_iter().map(|b| view! {
-                <div role="alert" data-testid="critical-banner"
-                    class="border-b border-red-800 bg-red-600 px-4 py-3 text-white">
-                    <div class="mx-auto max-w-3xl">
+    let collapse = ServerAction::<CollapseBanner>::new();
+    Effect::new(move |_| {
+        if collapse.version().get() > 0 {
+            refresh_notices();
+        }
+    });
+    let banner = move |b: Banner| {
+        view! {
+            <div role="alert" data-testid="critical-banner" class="border-b border-red-800 bg-red-600 px-4 py-3 text-white">
+                <div class="mx-auto flex max-w-3xl items-start gap-3">
+                    <div class="min-w-0 flex-1">
                         <p class="font-semibold">{t::URGENT}": " {b.title}</p>
                         <p class="mt-0.5 whitespace-pre-line text-sm text-red-50">{crate::news::rules::plain_text(&b.body)}</p>
                         <p class="mt-1 text-xs text-red-100">{t::UNTIL}" " {b.until}</p>
                     </div>
+                    <ActionForm action=collapse>
+                        <input type="hidden" name="id" value=b.id/>
+                        <input type="hidden" name="version" value=b.version/>
+                        <button type="submit" data-testid="collapse-banner"
+                            class="shrink-0 rounded-lg border border-red-200/60 px-2.5 py-1 text-sm hover:bg-red-700">
+                            {t::COLLAPSE_BANNER}
+                        </button>
+                    </ActionForm>
                 </div>
-            }).collect_view())}
+            </div>
+        }
+    };
+    view! {
+        <Transition fallback=|| ()>
+            {move || current().map(|h| {
+                let mut banners = h.banners.into_iter();
+                let first = banners.next().map(banner);
+                let rest: Vec<Banner> = banners.collect();
+                let more = (!rest.is_empty()).then(|| view! {
+                    <details class="border-b border-red-800 bg-red-700 text-white" data-testid="more-banners">
+                        <summary class="mx-auto max-w-3xl cursor-pointer px-4 py-2 text-sm font-semibold">
+                            {t::more_banners(rest.len())}
+                        </summary>
+                        {rest.into_iter().map(banner).collect_view()}
+                    </details>
+                });
+                view! { {first}{more} }
+            })}
         </Transition>
     }
 }

@@ -503,7 +503,8 @@ impl Store {
             .collect())
     }
 
-    /// The header of every cabinet page: unread count and the critical banners in force.
+    /// The header of every cabinet page: unread count and the critical banners in force that
+    /// the user has not collapsed (or that changed since), newest first.
     pub async fn header_notices(
         &self,
         user_id: i64,
@@ -511,11 +512,13 @@ impl Store {
         today: NaiveDate,
     ) -> Result<HeaderNotices, AppError> {
         let banners_sql = format!(
-            "SELECT a.id, a.title, a.body, a.expires_at FROM announcements a
+            "SELECT a.id, a.title, a.body, a.expires_at, d.version FROM announcements a
+             LEFT JOIN banner_dismissals d ON d.announcement_id = a.id AND d.user_id = $1
              WHERE a.critical AND a.created_at <= $3 AND a.expires_at > $3 AND {}
-             ORDER BY a.created_at DESC LIMIT 3",
+             ORDER BY a.created_at DESC, a.id DESC",
             audience_matches("a", "$1", "$2")
         );
+        type BannerRow = (i64, String, String, DateTime<Utc>, Option<String>);
         with_db!(&self.db, |pool| async {
             let unread: i64 = sqlx::query_scalar(
                 "SELECT COUNT(*) FROM notifications WHERE user_id = $1 AND read_at IS NULL",
@@ -523,7 +526,7 @@ impl Store {
             .bind(user_id)
             .fetch_one(pool)
             .await?;
-            let banners: Vec<(i64, String, String, DateTime<Utc>)> = sqlx::query_as(&banners_sql)
+            let banners: Vec<BannerRow> = sqlx::query_as(&banners_sql)
                 .bind(user_id)
                 .bind(today)
                 .bind(now)
@@ -533,17 +536,57 @@ impl Store {
                 unread,
                 banners: banners
                     .into_iter()
-                    .map(|(id, title, body, until)| Banner {
-                        id,
-                        title,
-                        body,
-                        until: clock::format_moment(until),
+                    .filter_map(|(id, title, body, until, collapsed)| {
+                        let until = clock::format_moment(until);
+                        let version = rules::banner_version(&title, &body, &until);
+                        (collapsed.as_deref() != Some(version.as_str())).then_some(Banner {
+                            id,
+                            title,
+                            body,
+                            until,
+                            version,
+                        })
                     })
                     .collect(),
             })
         }
         .await)
         .map_err(internal("header notices"))
+    }
+
+    /// The user collapses a critical banner they have read, as it is now (`version`): it stays
+    /// hidden until the announcement changes. A banner the user cannot see is refused.
+    pub async fn collapse_banner(
+        &self,
+        user_id: i64,
+        announcement_id: i64,
+        version: &str,
+        now: DateTime<Utc>,
+        today: NaiveDate,
+    ) -> Result<(), AppError> {
+        let visible = self
+            .header_notices(user_id, now, today)
+            .await?
+            .banners
+            .into_iter()
+            .any(|b| b.id == announcement_id && b.version == version);
+        if !visible {
+            return Err(AppError::NotFound);
+        }
+        with_db!(&self.db, |pool| sqlx::query(
+            "INSERT INTO banner_dismissals (user_id, announcement_id, version, dismissed_at)
+             VALUES ($1, $2, $3, $4)
+             ON CONFLICT (user_id, announcement_id)
+             DO UPDATE SET version = excluded.version, dismissed_at = excluded.dismissed_at"
+        )
+        .bind(user_id)
+        .bind(announcement_id)
+        .bind(version)
+        .bind(now)
+        .execute(pool)
+        .await
+        .map(|_| ()))
+        .map_err(internal("collapse banner"))
     }
 
     /// The user's latest notifications, newest first.

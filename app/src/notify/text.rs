@@ -36,3 +36,14 @@ pub const MAILBOX_TITLE: &str = "Почта разработчика";
 pub const MAILBOX_HINT: &str =
     "SMTP-сервер и SMS-шлюз не настроены: здесь то, что было бы отправлено.";
 pub const MAILBOX_EMPTY: &str = "Пока ничего не отправлялось.";
+pub const COLLAPSE_BANNER: &str = "Прочитано, свернуть";
+
+/// «Ещё 2 важных объявления» — the line the other critical banners fold into.
+pub fn more_banners(n: usize) -> String {
+    let word = match (n % 10, n % 100) {
+        (1, r) if r != 11 => "важное объявление",
+        (2..=4, r) if !(12..=14).contains(&r) => "важных объявления",
+        _ => "важных объявлений",
+    };
+    format!("Ещё {n} {word}")
+}
