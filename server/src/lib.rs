@@ -10,6 +10,7 @@ mod demo_readings;
 mod demo_tickets;
 pub mod documents;
 pub mod files;
+pub mod limits;
 pub mod middleware;
 pub mod notify;
 pub mod sandbox_bank;

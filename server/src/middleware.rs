@@ -27,8 +27,12 @@ fn is_static(path: &str) -> bool {
     path == "/healthz" || file_name.contains('.')
 }
 
-pub async fn pipeline(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+pub async fn pipeline(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let path = request.uri().path().to_string();
+    let mut request = match limit_body(request, &path).await {
+        Ok(request) => request,
+        Err(refused) => return refused,
+    };
     if is_static(&path) {
         let mut response = next.run(request).await;
         security_headers(&path, response.headers_mut());
@@ -66,9 +70,13 @@ pub async fn pipeline(State(state): State<AppState>, mut request: Request, next:
     }
     request.extensions_mut().insert(session);
     let is_server_fn = path.starts_with("/api/");
+    let limit = crate::limits::body_limit(request.method(), &path);
     let mut response = next.run(request).await;
     if is_server_fn {
         response = server_fn_status(response).await;
+    } else if response.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        // an extractor's own refusal of a body sent without its length
+        response = too_large(&path, limit);
     }
     security_headers(&path, response.headers_mut());
     response
@@ -150,6 +158,49 @@ fn client_addr(request: &Request, trust_proxy: bool) -> String {
                 .map(|ConnectInfo(addr)| addr.ip().to_string())
         })
         .unwrap_or_else(|| "unknown".into())
+}
+
+/// Refuses a body larger than its route takes (`crate::limits`) with 413 and a Russian message:
+/// by its `Content-Length`, before it is read; a server function's body without one is read
+/// here up to the limit (server functions read whole bodies anyway).
+async fn limit_body(request: Request, path: &str) -> Result<Request, Response> {
+    let limit = crate::limits::body_limit(request.method(), path);
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    let too_large = || {
+        tracing::warn!(%path, limit, ?declared, "request body over the limit refused");
+        too_large(path, limit)
+    };
+    match declared {
+        Some(length) if length > limit as u64 => Err(too_large()),
+        None if path.starts_with("/api/") => {
+            let (parts, body) = request.into_parts();
+            match axum::body::to_bytes(body, limit).await {
+                Ok(bytes) => Ok(Request::from_parts(parts, Body::from(bytes))),
+                Err(_) => Err(too_large()),
+            }
+        }
+        _ => Ok(request),
+    }
+}
+
+/// The 413 answer: for a server function, its error as the page's script reads it.
+fn too_large(path: &str, limit: usize) -> Response {
+    let message = crate::limits::too_large_message(limit);
+    if path.starts_with("/api/") {
+        let body = serde_json::to_string(&AppError::Invalid(message)).unwrap_or_default();
+        (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            [(header::CONTENT_TYPE, "application/json")],
+            body,
+        )
+            .into_response()
+    } else {
+        (StatusCode::PAYLOAD_TOO_LARGE, message).into_response()
+    }
 }
 
 /// Server functions report every error as 500; give each its real status (401, 403, 404, 422,

@@ -196,7 +196,7 @@ pub fn router(store: Store, settings: Settings, acquiring: SharedAcquiring) -> R
         .route(
             "/staff/news/image",
             axum::routing::post(crate::files::upload_news_image).layer(
-                axum::extract::DefaultBodyLimit::max(crate::files::MAX_UPLOAD_BYTES + 64 * 1024),
+                axum::extract::DefaultBodyLimit::max(crate::limits::NEWS_IMAGE_BYTES),
             ),
         )
         .route(
@@ -208,19 +208,19 @@ pub fn router(store: Store, settings: Settings, acquiring: SharedAcquiring) -> R
             get(crate::tickets::upload_status)
                 .put(crate::tickets::upload_chunk)
                 .layer(axum::extract::DefaultBodyLimit::max(
-                    crate::tickets::MAX_CHUNK_BYTES,
+                    crate::limits::UPLOAD_CHUNK_BYTES,
                 )),
         )
         .route(
             "/cabinet/tickets/new",
             axum::routing::post(crate::tickets::create_ticket).layer(
-                axum::extract::DefaultBodyLimit::max(crate::tickets::MAX_FORM_BYTES),
+                axum::extract::DefaultBodyLimit::max(crate::limits::TICKET_FORM_BYTES),
             ),
         )
         .route(
             "/staff/tickets/{id}/files",
             axum::routing::post(crate::tickets::add_ticket_files).layer(
-                axum::extract::DefaultBodyLimit::max(crate::tickets::MAX_FORM_BYTES),
+                axum::extract::DefaultBodyLimit::max(crate::limits::TICKET_FORM_BYTES),
             ),
         )
         .route("/tickets/file/{id}", get(crate::tickets::ticket_file))
@@ -257,10 +257,8 @@ pub fn router(store: Store, settings: Settings, acquiring: SharedAcquiring) -> R
             AppState,
             _,
         >(context, shell))
-        // server functions take uploaded spreadsheets in base64 (the news image route sets its own)
-        .layer(axum::extract::DefaultBodyLimit::max(
-            app::sheet::MAX_FORM_BYTES,
-        ))
+        // the routes above set their own (crate::limits); the middleware refuses a larger body first
+        .layer(axum::extract::DefaultBodyLimit::max(crate::limits::OTHER_BYTES))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             crate::middleware::pipeline,
