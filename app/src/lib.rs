@@ -129,6 +129,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("billing/import") view=billing::pages::BillingImportPage/>
                     <Route path=path!("billing/rules") view=billing::pages::RulesPage/>
                     <Route path=path!("tariffs") view=billing::pages::TariffsPage/>
+                    <Route path=path!("organisation") view=billing::pages::OrganisationPage/>
                     <Route path=path!("payments") view=payments::pages::PaymentsPage/>
                     <Route path=path!("readings/import") view=readings::pages::ImportPage/>
                     <Route path=path!("meter/:id") view=readings::pages::MeterHistoryPage/>

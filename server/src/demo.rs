@@ -13,6 +13,8 @@ use app::housing::store::{ApartmentLoad, HouseLoad, RegisterLoad, ResidentLoad, 
 use app::housing::types::{LinkStatus, Relation};
 
 pub const DEMO_PASSWORD: &str = "demo-klyuch-2026";
+/// The demo association: the payee on every bill and the name on the sign-in page.
+pub const ASSOCIATION: &str = "ТСЖ «Серебряный ключ»";
 
 /// Fixed sign-ins of the demo.
 pub mod logins {

@@ -1,4 +1,4 @@
-//! The demo's billing: per house the payee, ten services with tariffs for 2025–2026 (indexed on
+//! The demo's billing: the association as the payee, ten services with tariffs for 2025–2026 (indexed on
 //! 1 July 2025 and 1 October 2026), and the last twelve months computed **by the accrual engine**
 //! from the demo readings and posted one by one; most flats pay each bill in the next month, a
 //! few stopped paying half a year ago (their penalties grow past day 90) and a few pay half.
@@ -105,18 +105,13 @@ fn dates() -> [NaiveDate; 3] {
     .map(|d| d.expect("valid dates"))
 }
 
-/// The payee of house `house_no` (0-based).
-fn payee(house_no: usize) -> Payee {
+/// The demo association «Серебряный ключ» as the payee of every bill.
+fn payee() -> Payee {
     Payee {
-        name: [
-            "ТСЖ «Серебряный бор»",
-            "ТСЖ «Серебряный бор-3»",
-            "ООО «УК Ключевая»",
-        ][house_no % 3]
-            .into(),
-        inn: ["7701234567", "7701234575", "7702345678"][house_no % 3].into(),
+        name: crate::demo::ASSOCIATION.into(),
+        inn: "7701234567".into(),
         kpp: "770101001".into(),
-        account: format!("4070381093800001234{}", house_no + 1),
+        account: "40703810938000012341".into(),
         bank_name: "ПАО Сбербанк".into(),
         bic: "044525225".into(),
         corr_account: "30101810400000000225".into(),
@@ -151,13 +146,11 @@ pub async fn load(store: &Store, today: NaiveDate) -> Result<(), AppError> {
     let first = current.plus(-12);
     let houses = store.houses().await?;
     let mut dice = Dice(5);
+    store.set_payee(Some(accountant), &payee()).await?;
     for (house_no, (address, ..)) in HOUSES.iter().enumerate() {
         let Some(house) = houses.iter().find(|h| h.address == *address) else {
             continue;
         };
-        store
-            .set_payee(Some(accountant), house.id, &payee(house_no))
-            .await?;
         for (name, basis, resource, section, prices) in SERVICES {
             let id = store
                 .add_service(
@@ -212,8 +205,7 @@ pub async fn load(store: &Store, today: NaiveDate) -> Result<(), AppError> {
                 }
             }
             if last_bill {
-                let payee = payee(house_no);
-                let statement = bank_statement(&payee, &bills, &payments, house_no == 0, today);
+                let statement = bank_statement(&payee(), &bills, &payments, house_no == 0, today);
                 store.import_statement(accountant, &statement, true).await?;
             } else {
                 store.record_payments(None, &payments).await?;

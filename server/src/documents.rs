@@ -236,11 +236,7 @@ pub async fn payments_export(
         let name = format!("payments-{}-{}", q.house, p);
         match q.format.as_str() {
             "1c" => {
-                let payee = state.store.payee(q.house).await?.ok_or_else(|| {
-                    AppError::invalid(
-                        "У дома не указаны реквизиты получателя — заполните их на странице «Начисления».",
-                    )
-                })?;
+                let payee = state.store.required_payee().await?;
                 let created = app::clock::local(chrono::Utc::now());
                 Ok(download(
                     "text/plain; charset=windows-1251",
@@ -312,9 +308,10 @@ pub async fn payment_pdf(
             return Err(AppError::Forbidden);
         }
         let view = state.store.online_payment(q.id).await?;
+        let payee = state.store.payee().await?;
         Ok::<_, AppError>((
             view.order_id.clone(),
-            app::payments::confirmation::render(&view),
+            app::payments::confirmation::render(&view, payee.as_ref()),
         ))
     }
     .await;

@@ -191,6 +191,15 @@ both_backends!(
             "capped at 9.5 %: {}",
             line.explanation
         );
+        // it says which days, that the first 30 cost nothing and which key rate was capped
+        for part in [
+            "первые 30 дней просрочки",
+            "не оплачено",
+            "ставка ограничена; ключевая ставка на",
+            "на пени пени не начисляются",
+        ] {
+            assert!(line.explanation.contains(part), "{part}: {}", line.explanation);
+        }
         let unpaid: Money = statement.months[..5]
             .iter()
             .map(|m| m.charged + m.penalties)
@@ -205,6 +214,67 @@ both_backends!(
         let zhitel = demo_ids(&store).await.1;
         let s = store.account_statement(zhitel).await.unwrap();
         assert!(s.months.iter().all(|m| m.penalties == Money::ZERO));
+        store.db.close().await;
+        db.drop().await;
+    }
+);
+
+both_backends!(
+    due_dates_follow_the_working_day_calendar_the_accountant_edits,
+    |backend: Backend| async move {
+        let Some((db, store)) = common::demo_store(backend).await else {
+            return;
+        };
+        let (_, account, accountant) = demo_ids(&store).await;
+        let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        let period = |s| Period::parse(s).unwrap();
+        // 10.01.2026 falls in the January holidays: the first working day is the 12th
+        assert_eq!(store.due_date(period("2025-12")).await.unwrap(), day(2026, 1, 12));
+        // 15.08.2026 is a Saturday
+        assert_eq!(store.due_date(period("2026-07")).await.unwrap(), day(2026, 8, 17));
+        // 10.11.2025 is a plain Monday
+        assert_eq!(store.due_date(period("2025-10")).await.unwrap(), day(2025, 11, 10));
+        // the accountant marks 17.08.2026 a day off: the date moves on; a working Saturday back
+        store
+            .set_calendar_day(accountant, day(2026, 8, 17), Some(false), "проверка")
+            .await
+            .unwrap();
+        assert_eq!(store.due_date(period("2026-07")).await.unwrap(), day(2026, 8, 18));
+        store
+            .set_calendar_day(accountant, day(2026, 8, 15), Some(true), "рабочая суббота")
+            .await
+            .unwrap();
+        assert_eq!(store.due_date(period("2026-07")).await.unwrap(), day(2026, 8, 15));
+        for d in [day(2026, 8, 15), day(2026, 8, 17)] {
+            store.set_calendar_day(accountant, d, None, "").await.unwrap();
+        }
+        assert_eq!(store.due_date(period("2026-07")).await.unwrap(), day(2026, 8, 17));
+        // what the plain week already says, or a day without its reason, is refused
+        for (d, working, note) in [
+            (day(2026, 8, 16), Some(false), "воскресенье"),
+            (day(2026, 8, 18), Some(true), "вторник"),
+            (day(2026, 8, 18), Some(false), " "),
+        ] {
+            let refused = store.set_calendar_day(accountant, d, working, note).await;
+            assert!(matches!(refused, Err(AppError::Invalid(_))), "{d} {refused:?}");
+        }
+        // the rule tables show the calendar and the 2022 moratorium's scope
+        let tables = store.rule_tables_view().await.unwrap();
+        assert!(tables.calendar.iter().any(|c| c.day == day(2026, 1, 9) && !c.working));
+        assert!(tables.calendar.iter().any(|c| c.day == day(2025, 11, 1) && c.working));
+        let moratorium = tables
+            .penalty_rules
+            .iter()
+            .find(|r| r.valid_from == day(2022, 4, 1))
+            .unwrap();
+        assert_eq!(moratorium.debts_due_before, Some(day(2022, 4, 1)));
+        assert!(moratorium.note.contains("497"), "{}", moratorium.note);
+        assert!(!tables.penalty_rules.iter().any(|r| r.note.contains("проверить")));
+        // the account's statement shows the moved date, and a month that charged nothing none
+        let statement = store.account_statement(account).await.unwrap();
+        for m in &statement.months {
+            assert_eq!(m.due_on, store.due_date(m.period).await.unwrap());
+        }
         store.db.close().await;
         db.drop().await;
     }
@@ -540,6 +610,8 @@ both_backends!(
             .filter_map(|kv| kv.split_once('='))
             .collect();
         assert!(decoded.starts_with("ST00012|Name="));
+        // the payee is the demo association itself, from the organisation's one record
+        assert_eq!(fields["Name"], server::demo::ASSOCIATION);
         assert_eq!(fields["PersonalAcc"], data.payee.account);
         assert_eq!(fields["BIC"], "044525225");
         assert_eq!(fields["CorrespAcc"], "30101810400000000225");
@@ -854,6 +926,7 @@ both_backends!(
                     valid_from: day(2027, 4, 1),
                     valid_to: day(2027, 9, 30),
                     cap: None,
+                    debts_due_before: Some(day(2027, 4, 1)),
                     note: "Постановление (проверка)".into(),
                 },
             )
@@ -867,6 +940,7 @@ both_backends!(
                         valid_from: day(2027, 4, 1),
                         valid_to: day(2027, 3, 1),
                         cap: Some(Decimal::new(95, 1)),
+                        debts_due_before: None,
                         note: "x".into(),
                     },
                 )
@@ -876,6 +950,7 @@ both_backends!(
         let tables = store.rule_tables_view().await.unwrap();
         assert_eq!(tables.penalty_rules[0].cap, None);
         assert_eq!(tables.penalty_rules[0].valid_to, day(2027, 9, 30));
+        assert_eq!(tables.penalty_rules[0].debts_due_before, Some(day(2027, 4, 1)));
         // the due day of later periods
         let later = Period::parse("2027-06").unwrap();
         store

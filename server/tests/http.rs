@@ -691,7 +691,7 @@ both_backends!(
         use app::news::api::*;
         use app::news::types::AudienceOption;
         use app::notify::api::*;
-        use app::notify::types::{MailboxItem, NotificationItem};
+        use app::notify::types::{HeaderNotices, MailboxItem, NotificationItem};
         let Some(app) = TestApp::spawn(backend).await else {
             return;
         };
@@ -713,7 +713,8 @@ both_backends!(
             .unwrap()
             .value
             .clone();
-        let form = [
+        let until = app::clock::local_input(chrono::Utc::now() + chrono::Duration::hours(5));
+        let mut form = [
             ("title", "Прорыв трубы"),
             ("body", "Стояк ХВС перекрыт до 18:00."),
             ("audience", house3.as_str()),
@@ -724,6 +725,13 @@ both_backends!(
             let refused = app.call(client, path::<PostAnnouncement>(), &form).await;
             assert_eq!(refused.status(), StatusCode::FORBIDDEN, "{who}");
         }
+        // the dispatcher chooses when it ends: never a silent default
+        let refused = app
+            .call(&dispatcher, path::<PostAnnouncement>(), &form)
+            .await;
+        assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(refused.text().await.unwrap().contains("до какого времени"));
+        form[4].1 = until.as_str();
         let posted = app
             .call(&dispatcher, path::<PostAnnouncement>(), &form)
             .await;
@@ -736,6 +744,43 @@ both_backends!(
         };
         assert!(page(&zhitel).await.contains("Прорыв трубы"));
         assert!(!page(&sosed).await.contains("Прорыв трубы"));
+
+        // a second critical one: the newest is shown in full, the other folds into one line
+        let second = [
+            ("title", "Отключение света"),
+            ("body", "Подъезд 1, с 10:00 до 12:00."),
+            ("audience", house3.as_str()),
+            ("critical", "on"),
+            ("expires_at", until.as_str()),
+        ];
+        let posted = app
+            .call(&dispatcher, path::<PostAnnouncement>(), &second)
+            .await;
+        assert_eq!(posted.status(), StatusCode::OK);
+        let header: HeaderNotices = app
+            .call(&zhitel, path::<LoadHeaderNotices>(), &[])
+            .await
+            .json()
+            .await
+            .unwrap();
+        let titles: Vec<&str> = header.banners.iter().map(|b| b.title.as_str()).collect();
+        assert_eq!(titles, ["Отключение света", "Прорыв трубы"]);
+        let shown = page(&zhitel).await;
+        assert!(shown.contains("Ещё 1 важное объявление"), "{shown}");
+        // zhitel collapses the newest one he has read; the neighbour cannot touch it
+        let newest = &header.banners[0];
+        let id = newest.id.to_string();
+        let collapse = [("id", id.as_str()), ("version", newest.version.as_str())];
+        let refused = app.call(&sosed, path::<CollapseBanner>(), &collapse).await;
+        assert_eq!(refused.status(), StatusCode::NOT_FOUND);
+        let stale = [("id", id.as_str()), ("version", "0000000000000000")];
+        let refused = app.call(&zhitel, path::<CollapseBanner>(), &stale).await;
+        assert_eq!(refused.status(), StatusCode::NOT_FOUND, "a changed banner is not collapsed");
+        let collapsed = app.call(&zhitel, path::<CollapseBanner>(), &collapse).await;
+        assert_eq!(collapsed.status(), StatusCode::OK);
+        let shown = page(&zhitel).await;
+        assert!(!shown.contains("Отключение света") && shown.contains("Прорыв трубы"));
+        assert!(!shown.contains("важное объявление"), "one banner left: no fold line");
 
         // the worker of the running server fans it out to the bell
         let mut mine: Vec<NotificationItem> = Vec::new();
@@ -1661,6 +1706,7 @@ both_backends!(
             .form(&[
                 ("card", "4242 4242 4242 4242"),
                 ("expiry", "12/30"),
+                ("cvc", "123"),
                 ("action", "pay"),
             ])
             .send()
@@ -1801,7 +1847,12 @@ both_backends!(
             .unwrap();
         zhitel
             .post(format!("{}{bank_path}", app.base))
-            .form(&[("card", "4000 0000 0000 0002"), ("action", "pay")])
+            .form(&[
+                ("card", "4000 0000 0000 0002"),
+                ("expiry", "12/30"),
+                ("cvc", "123"),
+                ("action", "pay"),
+            ])
             .send()
             .await
             .unwrap();
@@ -1830,6 +1881,216 @@ both_backends!(
             balance(&app).await,
             before - app::billing::types::Money(150_000)
         );
+
+        // the card page checks the card as a bank would and takes nothing it refuses
+        let started = pay(&zhitel, "10").await;
+        let url = match started.headers().get(reqwest::header::LOCATION) {
+            Some(l) => l.to_str().unwrap().to_string(),
+            None => started.json::<String>().await.unwrap(),
+        };
+        let bank_path = url
+            .split_once("/sandbox-bank/")
+            .map(|(_, p)| format!("/sandbox-bank/{p}"))
+            .unwrap();
+        let refused = zhitel
+            .post(format!("{}{bank_path}", app.base))
+            .form(&[
+                ("card", "4242 4242 4242 4241"),
+                ("expiry", "01/20"),
+                ("cvc", "1"),
+                ("action", "pay"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(refused.status(), StatusCode::OK, "the form again");
+        let page = refused.text().await.unwrap();
+        for message in [
+            "В номере карты ошибка",
+            "Срок действия карты истёк",
+            "CVC — 3 цифры",
+        ] {
+            assert!(page.contains(message), "{message}: {page}");
+        }
+        assert!(page.contains("4242 4242 4242 4241"), "the number stays typed");
+        // the payer cancels at the bank: «отменён плательщиком», not a decline
+        let cancelled = zhitel
+            .post(format!("{}{bank_path}", app.base))
+            .form(&[("action", "cancel")])
+            .send()
+            .await
+            .unwrap();
+        assert!(cancelled.status().is_redirection());
+        let mut cancel = None;
+        for _ in 0..100 {
+            let list: Vec<OnlinePaymentView> = app
+                .call(&zhitel, path::<LoadMyPayments>(), &[("status", "cancelled")])
+                .await
+                .json()
+                .await
+                .unwrap();
+            if let Some(p) = list.into_iter().next() {
+                cancel = Some(p);
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        let cancel = cancel.expect("cancelled");
+        assert_eq!(cancel.status.label(), "отменён плательщиком");
+        assert!(cancel.status.advice().unwrap().starts_with("Вы отменили оплату"));
+        assert!(cancel.parts.iter().all(|p| !p.credited));
+        app.stop().await;
+    }
+);
+
+both_backends!(
+    oversized_requests_are_refused_with_413_in_russian,
+    |backend: Backend| async move {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let Some(app) = TestApp::spawn(backend).await else {
+            return;
+        };
+        let zhitel = app.signed_in(logins::RESIDENT).await;
+        let big = vec![b'a'; 30 * 1024 * 1024];
+        // a 30 MB form to a server function: 413 and the error the page shows
+        let response = zhitel
+            .post(format!("{}/api/load_faq", app.base))
+            .header(reqwest::header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(big.clone())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
+        let error: AppError = response.json().await.unwrap();
+        assert!(error.to_string().contains("не больше 7 МБ"), "{error}");
+        // a bank notification, an upload chunk and a news picture have their own limits
+        for (method, path, size) in [
+            (reqwest::Method::POST, "/hooks/acquiring", 100 * 1024),
+            (reqwest::Method::PUT, "/uploads/unknown-token?offset=0", 3 * 1024 * 1024),
+            (reqwest::Method::POST, "/staff/news/image", 9 * 1024 * 1024),
+        ] {
+            let response = zhitel
+                .request(method, format!("{}{path}", app.base))
+                .body(big[..size].to_vec())
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE, "{path}");
+            let text = response.text().await.unwrap();
+            assert!(text.starts_with("Слишком большой запрос"), "{path}: {text}");
+        }
+        // a server function's body without a length is read up to the limit, then refused
+        let address = app.base.trim_start_matches("http://").to_string();
+        let mut socket = tokio::net::TcpStream::connect(&address).await.unwrap();
+        let head = format!(
+            "POST /api/load_faq HTTP/1.1\r\nHost: {address}\r\nOrigin: {}\r\n\
+             Content-Type: application/x-www-form-urlencoded\r\nTransfer-Encoding: chunked\r\n\r\n",
+            app.base
+        );
+        socket.write_all(head.as_bytes()).await.unwrap();
+        let chunk = vec![b'a'; 1024 * 1024];
+        for _ in 0..8 {
+            let sent = async {
+                socket.write_all(format!("{:x}\r\n", chunk.len()).as_bytes()).await?;
+                socket.write_all(&chunk).await?;
+                socket.write_all(b"\r\n").await
+            }
+            .await;
+            if sent.is_err() {
+                break; // the server answered and closed: what it said is read below
+            }
+        }
+        let _ = socket.write_all(b"0\r\n\r\n").await;
+        let mut answer = vec![0u8; 512];
+        let n = socket.read(&mut answer).await.unwrap();
+        let answer = String::from_utf8_lossy(&answer[..n]);
+        assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
+        // a normal request still works
+        let faq = app.call(&zhitel, path::<app::news::api::LoadFaq>(), &[("query", "")]).await;
+        assert_eq!(faq.status(), StatusCode::OK);
+        app.stop().await;
+    }
+);
+
+both_backends!(
+    the_payee_is_the_organisation_set_by_the_chair,
+    |backend: Backend| async move {
+        use app::billing::api::*;
+        use app::billing::rules::Payee;
+        let Some(app) = TestApp::spawn(backend).await else {
+            return;
+        };
+        let anonymous = app.client();
+        let name: Option<String> = app
+            .call(&anonymous, path::<LoadOrganisationName>(), &[])
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(name.as_deref(), Some(server::demo::ASSOCIATION));
+        let login_page = anonymous
+            .get(format!("{}/login", app.base))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(text(&login_page).contains(server::demo::ASSOCIATION));
+        let renamed = Payee {
+            name: "ТСЖ «Серебряный ключ-2»".into(),
+            ..app.store.payee().await.unwrap().unwrap()
+        };
+        let form = [
+            ("payee[name]", renamed.name.as_str()),
+            ("payee[inn]", renamed.inn.as_str()),
+            ("payee[kpp]", renamed.kpp.as_str()),
+            ("payee[account]", renamed.account.as_str()),
+            ("payee[bank_name]", renamed.bank_name.as_str()),
+            ("payee[bic]", renamed.bic.as_str()),
+            ("payee[corr_account]", renamed.corr_account.as_str()),
+        ];
+        // only the chair: not the accountant, the council or a resident
+        for login in [logins::ACCOUNTANT, logins::RESIDENT, logins::DISPATCHER] {
+            let client = app.signed_in(login).await;
+            let (status, _) = error_of(app.call(&client, path::<SetOrganisation>(), &form).await).await;
+            assert_eq!(status, StatusCode::FORBIDDEN, "{login}");
+            let (status, _) = error_of(app.call(&client, path::<LoadOrganisation>(), &[]).await).await;
+            assert_eq!(status, StatusCode::FORBIDDEN, "{login}");
+        }
+        let chair = app.signed_in(logins::CHAIR).await;
+        let mut bad = form;
+        bad[3].1 = "123";
+        let (status, error) = error_of(app.call(&chair, path::<SetOrganisation>(), &bad).await).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{error}");
+        let saved = app.call(&chair, path::<SetOrganisation>(), &form).await;
+        assert_eq!(saved.status(), StatusCode::OK);
+        // audited, and every document follows at once: the bill's QR and the 1С export
+        let audited: i64 = app::with_db!(&app.store.db, |pool| sqlx::query_scalar(
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'set_payee' AND entity = 'organisation'"
+        )
+        .fetch_one(pool)
+        .await)
+        .unwrap();
+        assert!(audited >= 2, "the demo's and the chair's");
+        let zhitel_account = account_id(&app, "77010012").await;
+        let period = app::billing::types::Period::of(app::context::today()).plus(-1);
+        let bill = app.store.bill_data(zhitel_account, period).await.unwrap();
+        assert!(bill.qr_payload().contains("Name=ТСЖ «Серебряный ключ-2»|"));
+        let accountant = app.signed_in(logins::ACCOUNTANT).await;
+        let house = app.store.houses().await.unwrap()[0].id;
+        let export = accountant
+            .get(format!(
+                "{}/staff/payments/export?house={house}&period={period}&format=1c",
+                app.base
+            ))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(export.status(), StatusCode::OK);
+        let bytes = export.bytes().await.unwrap();
+        let text = encoding_rs::WINDOWS_1251.decode(&bytes).0;
+        assert!(text.contains("ТСЖ «Серебряный ключ-2»"), "{text}");
         app.stop().await;
     }
 );

@@ -15,12 +15,20 @@ pub fn SignInPage() -> impl IntoView {
     let action = ServerAction::<SignIn>::new();
     let query = use_query_map();
     let next = move || query.read().get("next").unwrap_or_default();
+    let organisation = Resource::new(|| (), |_| crate::billing::api::load_organisation_name());
     view! {
         <main class="mx-auto flex min-h-screen max-w-sm flex-col justify-center px-5 py-10">
             <div class="mb-8 text-center">
                 <div class="mx-auto mb-3 flex h-14 w-14 items-center justify-center rounded-2xl bg-teal-700 text-white"><crate::ui::icons::KeyIcon class="h-8 w-8"/></div>
                 <h1 class=style::H1>{t::SIGN_IN_TITLE}</h1>
-                <p class="mt-1 text-sm text-slate-600">{t::SIGN_IN_LEAD}</p>
+                <p class="mt-1 text-sm text-slate-600" data-testid="organisation-name">
+                    {t::SIGN_IN_LEAD}
+                    <Suspense fallback=|| ()>
+                        {move || Suspend::new(async move {
+                            organisation.await.ok().flatten().map(|name| format!(" — {name}"))
+                        })}
+                    </Suspense>
+                </p>
             </div>
             <ActionForm action=action>
                 <div class="space-y-4">

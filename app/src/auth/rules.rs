@@ -29,7 +29,7 @@ pub fn role_can(role: Role, permission: Permission) -> bool {
                 | ManageTickets
         ),
         Role::Executor => matches!(permission, StaffCabinet | OwnNotifications | WorkTickets),
-        Role::Council => !matches!(permission, OwnCabinet | GrantCouncil),
+        Role::Council => !matches!(permission, OwnCabinet | GrantCouncil | ManageOrganisation),
         Role::Chair => true,
     }
 }
@@ -229,6 +229,14 @@ mod tests {
         assert!(role_can(Role::Council, Permission::ManageInvites));
         assert!(!role_can(Role::Council, Permission::GrantCouncil));
         assert!(role_can(Role::Chair, Permission::GrantCouncil));
+        // the payee on every bill is the chair's to change, no one else's
+        for role in Role::ALL {
+            assert_eq!(
+                role_can(role, Permission::ManageOrganisation),
+                role == Role::Chair,
+                "{role:?}"
+            );
+        }
         assert!(role_can(Role::Dispatcher, Permission::Publish));
         assert!(!role_can(Role::Accountant, Permission::Publish));
         assert!(!role_can(Role::Resident, Permission::EditTemplates));

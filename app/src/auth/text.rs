@@ -1,7 +1,7 @@
 //! Interface text of the auth area (Russian).
 
 pub const SIGN_IN_TITLE: &str = "Вход в Ключ";
-pub const SIGN_IN_LEAD: &str = "Кабинет жителя и сотрудников ТСЖ «Серебряный ключ»";
+pub const SIGN_IN_LEAD: &str = "Кабинет жителя и сотрудников";
 pub const LOGIN_LABEL: &str = "E-mail или телефон";
 pub const PASSWORD_LABEL: &str = "Пароль";
 pub const SIGN_IN_BUTTON: &str = "Войти";

@@ -86,6 +86,8 @@ pub enum Permission {
     WorkTickets,
     /// The council's reports (АДС: per category, within SLA, per contractor).
     ViewReports,
+    /// The organisation's details — the payee on every bill (the chair only).
+    ManageOrganisation,
 }
 
 /// The signed-in user as pages and server functions see them.

@@ -122,12 +122,27 @@ pub async fn set_billing_tariff(
         .await
 }
 
-/// The payee of a house's bills (bank details for the QR).
-#[server(endpoint = "set_billing_payee")]
-pub async fn set_billing_payee(house_id: i64, payee: super::rules::Payee) -> Result<(), AppError> {
+/// The organisation's details: the payee of every bill, QR, payment confirmation and export.
+#[server(endpoint = "load_organisation")]
+pub async fn load_organisation() -> Result<Option<super::rules::Payee>, AppError> {
     let store = context::store()?;
-    let user = authorize(Access::Permission(Permission::ManageBilling)).await?;
-    store.set_payee(Some(user.id), house_id, &payee).await
+    authorize(Access::Permission(Permission::ManageOrganisation)).await?;
+    store.payee().await
+}
+
+/// The chair sets the organisation's details (audited).
+#[server(endpoint = "set_organisation")]
+pub async fn set_organisation(payee: super::rules::Payee) -> Result<(), AppError> {
+    let store = context::store()?;
+    let user = authorize(Access::Permission(Permission::ManageOrganisation)).await?;
+    store.set_payee(Some(user.id), &payee).await
+}
+
+/// The organisation's name for the sign-in page (public: it is printed on every bill).
+#[server(endpoint = "load_organisation_name")]
+pub async fn load_organisation_name() -> Result<Option<String>, AppError> {
+    let store = context::store()?;
+    Ok(store.payee().await?.map(|p| p.name))
 }
 
 /// Checks (or, with `commit`, loads) a file of accounts (`what` = `accounts`) or of past
@@ -246,10 +261,15 @@ pub async fn add_penalty_rule(
     valid_from: String,
     valid_to: String,
     cap: Option<String>,
+    debts_due_before: Option<String>,
     note: String,
 ) -> Result<(), AppError> {
     let store = context::store()?;
     let user = authorize(Access::Permission(Permission::ManageBilling)).await?;
+    let debts_due_before = match debts_due_before.as_deref().map(str::trim) {
+        Some(d) if !d.is_empty() => Some(date(d, "дату, до которой возникли долги под мораторием")?),
+        _ => None,
+    };
     let cap = match cap.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
         Some(c) => Some(number(
             c,
@@ -261,6 +281,7 @@ pub async fn add_penalty_rule(
         valid_from: date(&valid_from, "дату начала")?,
         valid_to: date(&valid_to, "дату окончания")?,
         cap,
+        debts_due_before,
         note,
     };
     store.add_penalty_rule(user.id, &rule).await
@@ -273,6 +294,22 @@ pub async fn set_due_day(from: String, day: u32, note: String) -> Result<(), App
     let from =
         Period::parse(from.trim()).ok_or_else(|| AppError::invalid("Период — в виде 2026-03."))?;
     store.set_due_day(user.id, from, day, &note).await
+}
+
+/// A day of the production calendar: `off` (a holiday or a transferred day off on a weekday),
+/// `working` (a weekend day made working by a transfer) or `regular` (back to the plain week).
+#[server(endpoint = "set_calendar_day")]
+pub async fn set_calendar_day(day: String, kind: String, note: String) -> Result<(), AppError> {
+    let store = context::store()?;
+    let user = authorize(Access::Permission(Permission::ManageBilling)).await?;
+    let day = date(&day, "день календаря")?;
+    let working = match kind.as_str() {
+        "off" => Some(false),
+        "working" => Some(true),
+        "regular" => None,
+        _ => return Err(AppError::invalid("Выберите, каким станет день.")),
+    };
+    store.set_calendar_day(user.id, day, working, &note).await
 }
 
 /// A consumption norm of a house from the first day of a month not yet posted.

@@ -132,7 +132,9 @@ fn Month(m: MonthStatement, account_id: i64, open: bool) -> impl IntoView {
             })}
             <dl class="mt-3 grid grid-cols-2 gap-1 border-t border-slate-100 pt-2 text-sm">
                 <dt class="text-slate-600">{t::CLOSING}</dt><dd class="text-right font-medium">{balance_text(m.closing)}</dd>
-                <dt class="text-slate-600">{t::PAY_BY}</dt><dd class="text-right">{date(m.due_on)}</dd>
+                {((m.charged + m.penalties).0 > 0).then(|| view! {
+                    <dt class="text-slate-600">{t::PAY_BY}</dt><dd class="text-right">{date(m.due_on)}</dd>
+                })}
             </dl>
             <a class="mt-2 inline-block text-sm text-teal-700 underline" rel="external"
                 href=format!("/cabinet/bill?account={account_id}&period={period}")>{t::DOWNLOAD_BILL}</a>
@@ -524,7 +526,6 @@ pub fn TariffsPage() -> impl IntoView {
     });
     let add = ServerAction::<AddBillingService>::new();
     let set = ServerAction::<SetBillingTariff>::new();
-    let payee = ServerAction::<SetBillingPayee>::new();
     let norm = ServerAction::<SetHouseNorm>::new();
     let data = Resource::new(
         move || {
@@ -532,7 +533,6 @@ pub fn TariffsPage() -> impl IntoView {
                 house.get(),
                 add.version().get()
                     + set.version().get()
-                    + payee.version().get()
                     + norm.version().get(),
             )
         },
@@ -555,7 +555,7 @@ pub fn TariffsPage() -> impl IntoView {
                 match data.await {
                     Err(e) => view! { <div class="mt-4"><ErrorNote error=e/></div> }.into_any(),
                     Ok(None) => ().into_any(),
-                    Ok(Some(h)) => view! { <Tariffs h=h add=add set=set payee=payee norm=norm/> }.into_any(),
+                    Ok(Some(h)) => view! { <Tariffs h=h add=add set=set norm=norm/> }.into_any(),
                 }
             })}
         </Suspense>
@@ -567,18 +567,8 @@ fn Tariffs(
     h: HouseTariffs,
     add: ServerAction<AddBillingService>,
     set: ServerAction<SetBillingTariff>,
-    payee: ServerAction<SetBillingPayee>,
     norm: ServerAction<SetHouseNorm>,
 ) -> impl IntoView {
-    let p = h.payee.clone().unwrap_or(super::rules::Payee {
-        name: String::new(),
-        inn: String::new(),
-        kpp: String::new(),
-        account: String::new(),
-        bank_name: String::new(),
-        bic: String::new(),
-        corr_account: String::new(),
-    });
     let earliest = h
         .last_posted
         .map(|p| p.plus(1).first_day().to_string())
@@ -680,23 +670,66 @@ fn Tariffs(
                 <FormResult value=add.value() success=t::SAVED/>
             </ActionForm>
         </section>
-        <section class=format!("{} mt-4 max-w-xl", style::CARD)>
+        <section class=format!("{} mt-4 max-w-xl", style::CARD) data-testid="payee">
             <h2 class=style::H2>{t::PAYEE}</h2>
-            <ActionForm action=payee>
-                <input type="hidden" name="house_id" value=h.house_id/>
-                <label class=format!("{} mt-2", style::LABEL)>{t::PAYEE_NAME}<input class=style::INPUT name="payee[name]" value=p.name required/></label>
-                <div class="grid grid-cols-2 gap-2">
-                    <label class=format!("{} mt-2", style::LABEL)>"ИНН"<input class=style::INPUT name="payee[inn]" value=p.inn inputmode="numeric" required/></label>
-                    <label class=format!("{} mt-2", style::LABEL)>"КПП"<input class=style::INPUT name="payee[kpp]" value=p.kpp inputmode="numeric"/></label>
-                    <label class=format!("{} mt-2 col-span-2", style::LABEL)>{t::PAYEE_ACCOUNT}<input class=style::INPUT name="payee[account]" value=p.account inputmode="numeric" required/></label>
-                    <label class=format!("{} mt-2 col-span-2", style::LABEL)>{t::PAYEE_BANK}<input class=style::INPUT name="payee[bank_name]" value=p.bank_name required/></label>
-                    <label class=format!("{} mt-2", style::LABEL)>"БИК"<input class=style::INPUT name="payee[bic]" value=p.bic inputmode="numeric" required/></label>
-                    <label class=format!("{} mt-2", style::LABEL)>{t::PAYEE_CORR}<input class=style::INPUT name="payee[corr_account]" value=p.corr_account inputmode="numeric" required/></label>
-                </div>
-                <button class=format!("{} mt-3", style::BUTTON) type="submit">{t::SAVE}</button>
-                <FormResult value=payee.value() success=t::SAVED/>
-            </ActionForm>
+            {match h.payee.clone() {
+                Some(p) => view! { <PayeeSummary p/> }.into_any(),
+                None => view! { <p class="mt-1 text-sm text-rose-700">{t::PAYEE_MISSING}</p> }.into_any(),
+            }}
+            <p class="mt-2 text-xs text-slate-600">{t::PAYEE_ONE_PLACE}</p>
         </section>
+    }
+}
+
+/// The payee's details as the bill prints them.
+#[component]
+fn PayeeSummary(p: super::rules::Payee) -> impl IntoView {
+    view! {
+        <dl class="mt-1 text-sm">
+            <dt class="font-medium">{p.name}</dt>
+            <dd class="text-slate-600">{format!("ИНН {} · КПП {}", p.inn, p.kpp)}</dd>
+            <dd class="text-slate-600">{format!("р/с {} в {}", p.account, p.bank_name)}</dd>
+            <dd class="text-slate-600">{format!("БИК {} · к/с {}", p.bic, p.corr_account)}</dd>
+        </dl>
+    }
+}
+
+/// The chair: the organisation's details — the payee of every bill, QR, payment confirmation
+/// and export, kept in this one place.
+#[component]
+pub fn OrganisationPage() -> impl IntoView {
+    let save = ServerAction::<SetOrganisation>::new();
+    let data = Resource::new(move || save.version().get(), |_| load_organisation());
+    view! {
+        <h1 class=style::H1>{t::ORGANISATION_TITLE}</h1>
+        <p class="mt-1 max-w-3xl text-sm text-slate-600">{t::ORGANISATION_HINT}</p>
+        <Suspense fallback=Loading>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Err(e) => view! { <div class="mt-4"><ErrorNote error=e/></div> }.into_any(),
+                    Ok(p) => {
+                        let p = p.unwrap_or_default();
+                        view! {
+                            <section class=format!("{} mt-4 max-w-xl", style::CARD) data-testid="organisation">
+                                <ActionForm action=save>
+                                    <label class=style::LABEL>{t::PAYEE_NAME}<input class=style::INPUT name="payee[name]" value=p.name required/></label>
+                                    <div class="grid grid-cols-2 gap-2">
+                                        <label class=format!("{} mt-2", style::LABEL)>"ИНН"<input class=style::INPUT name="payee[inn]" value=p.inn inputmode="numeric" required/></label>
+                                        <label class=format!("{} mt-2", style::LABEL)>"КПП"<input class=style::INPUT name="payee[kpp]" value=p.kpp inputmode="numeric"/></label>
+                                        <label class=format!("{} mt-2 col-span-2", style::LABEL)>{t::PAYEE_ACCOUNT}<input class=style::INPUT name="payee[account]" value=p.account inputmode="numeric" required/></label>
+                                        <label class=format!("{} mt-2 col-span-2", style::LABEL)>{t::PAYEE_BANK}<input class=style::INPUT name="payee[bank_name]" value=p.bank_name required/></label>
+                                        <label class=format!("{} mt-2", style::LABEL)>"БИК"<input class=style::INPUT name="payee[bic]" value=p.bic inputmode="numeric" required/></label>
+                                        <label class=format!("{} mt-2", style::LABEL)>{t::PAYEE_CORR}<input class=style::INPUT name="payee[corr_account]" value=p.corr_account inputmode="numeric" required/></label>
+                                    </div>
+                                    <button class=format!("{} mt-3", style::BUTTON) type="submit">{t::SAVE}</button>
+                                    <FormResult value=save.value() success=t::SAVED/>
+                                </ActionForm>
+                            </section>
+                        }.into_any()
+                    }
+                }
+            })}
+        </Suspense>
     }
 }
 
@@ -789,8 +822,14 @@ pub fn RulesPage() -> impl IntoView {
     let key = ServerAction::<SetKeyRate>::new();
     let penalty = ServerAction::<AddPenaltyRule>::new();
     let due = ServerAction::<SetDueDay>::new();
+    let calendar = ServerAction::<SetCalendarDay>::new();
     let data = Resource::new(
-        move || key.version().get() + penalty.version().get() + due.version().get(),
+        move || {
+            key.version().get()
+                + penalty.version().get()
+                + due.version().get()
+                + calendar.version().get()
+        },
         |_| load_rule_tables(),
     );
     view! {
@@ -828,6 +867,7 @@ pub fn RulesPage() -> impl IntoView {
                                         <label class=style::LABEL>{t::VALID_FROM}<input class=style::INPUT type="date" name="valid_from" required/></label>
                                         <label class=style::LABEL>{t::VALID_TO}<input class=style::INPUT type="date" name="valid_to" required/></label>
                                         <label class=format!("{} col-span-2", style::LABEL)>{t::CAP}<input class=style::INPUT name="cap" inputmode="decimal" placeholder=t::CAP_EMPTY/></label>
+                                        <label class=format!("{} col-span-2", style::LABEL)>{t::DEBTS_DUE_BEFORE}<input class=style::INPUT type="date" name="debts_due_before" title=t::DEBTS_DUE_BEFORE_EMPTY/></label>
                                         <label class=format!("{} col-span-2", style::LABEL)>{t::BASIS_NOTE}<input class=style::INPUT name="note" required/></label>
                                     </div>
                                     <button class=format!("{} mt-2", style::BUTTON_SECONDARY) type="submit">{t::SAVE}</button>
@@ -836,7 +876,11 @@ pub fn RulesPage() -> impl IntoView {
                                 <ul class="mt-3 space-y-2 text-sm">
                                     {r.penalty_rules.into_iter().map(|p| view! { <li>
                                         <span class="font-medium">{date(p.valid_from)}" — "{date(p.valid_to)}": "
-                                            {p.cap.map(|c| format!("{} {} %", t::CAPPED_AT, super::rules::format_rate_percent(c))).unwrap_or_else(|| t::MORATORIUM.to_string())}</span>
+                                            {match (p.cap, p.debts_due_before) {
+                                                (Some(c), _) => format!("{} {} %", t::CAPPED_AT, super::rules::format_rate_percent(c)),
+                                                (None, None) => t::MORATORIUM.to_string(),
+                                                (None, Some(before)) => format!("{} {} {}", t::MORATORIUM, t::ONLY_DEBTS_DUE_BEFORE, date(before)),
+                                            }}</span>
                                         <span class="block text-xs text-slate-600">{p.note}</span>
                                     </li> }).collect_view()}
                                 </ul>
@@ -854,8 +898,34 @@ pub fn RulesPage() -> impl IntoView {
                                 </ActionForm>
                                 <ul class="mt-3 space-y-2 text-sm">
                                     {r.due_days.into_iter().map(|d| view! { <li>
-                                        <span class="font-medium">{format!("{} {}: {}-е число", t::FROM_PERIOD_SHORT, d.from.label(), d.day)}</span>
+                                        <span class="font-medium">{format!("{} {}: {}-е число следующего месяца", t::FROM_PERIOD_SHORT, d.from.label_genitive(), d.day)}</span>
                                         <span class="block text-xs text-slate-600">{d.note}</span>
+                                    </li> }).collect_view()}
+                                </ul>
+                            </section>
+                            <section class=format!("{} lg:col-span-3", style::CARD) data-testid="work-calendar">
+                                <h2 class=style::H2>{t::CALENDAR}</h2>
+                                <p class="mt-1 text-sm text-slate-600">{t::CALENDAR_HINT}</p>
+                                <ActionForm action=calendar>
+                                    <div class="mt-2 grid gap-2 sm:grid-cols-4">
+                                        <label class=style::LABEL>{t::CALENDAR_DAY}<input class=style::INPUT type="date" name="day" required/></label>
+                                        <label class=style::LABEL>{t::CALENDAR_KIND}
+                                            <select class=style::INPUT name="kind">
+                                                <option value="off">{t::CALENDAR_OFF}</option>
+                                                <option value="working">{t::CALENDAR_WORKING}</option>
+                                                <option value="regular">{t::CALENDAR_REGULAR}</option>
+                                            </select>
+                                        </label>
+                                        <label class=format!("{} sm:col-span-2", style::LABEL)>{t::BASIS_NOTE}<input class=style::INPUT name="note"/></label>
+                                    </div>
+                                    <button class=format!("{} mt-2", style::BUTTON_SECONDARY) type="submit">{t::SAVE}</button>
+                                    <FormResult value=calendar.value() success=t::SAVED/>
+                                </ActionForm>
+                                <ul class="mt-3 grid gap-x-6 gap-y-1 text-sm sm:grid-cols-2 lg:grid-cols-3">
+                                    {r.calendar.into_iter().map(|c| view! { <li>
+                                        <span class="font-medium tabular-nums">{date(c.day)}</span>" — "
+                                        {if c.working { t::CALENDAR_WORKING_SHORT } else { t::CALENDAR_OFF_SHORT }}
+                                        <span class="block text-xs text-slate-600">{c.note}</span>
                                     </li> }).collect_view()}
                                 </ul>
                             </section>

@@ -3,7 +3,9 @@
 
 use std::borrow::Cow;
 
-use chrono::{Days, NaiveDate};
+use std::collections::BTreeMap;
+
+use chrono::{Datelike, Days, NaiveDate, Weekday};
 use rust_decimal::{Decimal, RoundingStrategy};
 
 use super::types::{Money, Period};
@@ -139,16 +141,63 @@ pub fn split(total: Money, weights: &[Decimal]) -> Vec<Money> {
     parts.into_iter().map(|p| Money(p.1)).collect()
 }
 
-/// The day a period's bill is due: day `day` of the next month, from the dated rule table
-/// (`(from period, day)`, any order; DOMAIN.md §1).
-pub fn due_date(period: Period, rules: &[(Period, u32)]) -> NaiveDate {
-    let day = rules
-        .iter()
-        .filter(|(from, _)| *from <= period)
-        .max_by_key(|(from, _)| *from)
-        .map(|(_, d)| *d)
-        .unwrap_or(10);
-    period.plus(1).day(day)
+/// Which days are working days: Monday to Friday, except the dated exceptions of the
+/// production calendar (holidays on weekdays, and weekend days made working by a transfer),
+/// kept as a table the accountant edits.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct WorkCalendar {
+    /// Day → working (a transferred working Saturday) or not (a holiday, a transferred day off).
+    pub exceptions: BTreeMap<NaiveDate, bool>,
+}
+
+impl WorkCalendar {
+    pub fn is_working(&self, day: NaiveDate) -> bool {
+        self.exceptions
+            .get(&day)
+            .copied()
+            .unwrap_or_else(|| !matches!(day.weekday(), Weekday::Sat | Weekday::Sun))
+    }
+
+    /// The day itself when it is a working day, else the next working day (ГК РФ ст. 193: a
+    /// deadline that falls on a day off moves to the next working day).
+    pub fn on_or_after(&self, day: NaiveDate) -> NaiveDate {
+        let mut d = day;
+        // a year has no run of 30 days off; the bound only guards a broken table
+        for _ in 0..30 {
+            if self.is_working(d) {
+                return d;
+            }
+            d = d + Days::new(1);
+        }
+        day
+    }
+}
+
+/// When a period's bill is due: the day of the next month from the dated table (`(from
+/// period, day)`, any order; DOMAIN.md §1), moved to the next working day when it is a day off.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DueRules {
+    pub days: Vec<(Period, u32)>,
+    pub calendar: WorkCalendar,
+}
+
+impl DueRules {
+    /// The day of the next month the table sets for a period (before any move).
+    pub fn nominal(&self, period: Period) -> NaiveDate {
+        let day = self
+            .days
+            .iter()
+            .filter(|(from, _)| *from <= period)
+            .max_by_key(|(from, _)| *from)
+            .map(|(_, d)| *d)
+            .unwrap_or(10);
+        period.plus(1).day(day)
+    }
+
+    /// The last day to pay a period's bill without being late.
+    pub fn due_date(&self, period: Period) -> NaiveDate {
+        self.calendar.on_or_after(self.nominal(period))
+    }
 }
 
 /// A penalty rule for a span of days.
@@ -156,8 +205,9 @@ pub fn due_date(period: Period, rules: &[(Period, u32)]) -> NaiveDate {
 pub enum PenaltyRule {
     /// The rate is at most this (percent).
     Cap(Decimal),
-    /// No penalty accrues.
-    Moratorium,
+    /// No penalty accrues — on every debt, or only on debts due before a date (ПП РФ № 497
+    /// stops penalties only on debts that arose before 1 April 2022).
+    Moratorium { debts_due_before: Option<NaiveDate> },
 }
 
 /// The dated tables the penalty needs: key rates and caps/moratoria.
@@ -167,6 +217,19 @@ pub struct RateTable {
     pub key_rates: Vec<(NaiveDate, Decimal)>,
     /// (from, to inclusive, rule).
     pub rules: Vec<(NaiveDate, NaiveDate, PenaltyRule)>,
+}
+
+/// The terms of one penalty day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum DayTerms {
+    /// A moratorium: nothing accrues (the day still counts toward days 30 and 90).
+    Moratorium,
+    /// `rate` percent (the key rate `key`, capped where a cap is in force) × 1/`share`.
+    Rate {
+        share: u32,
+        rate: Decimal,
+        key: Decimal,
+    },
 }
 
 impl RateTable {
@@ -180,19 +243,35 @@ impl RateTable {
             .unwrap_or(Decimal::ZERO)
     }
 
-    /// The rate (percent) for a penalty day `day` on debt settled (or valued) on `rate_date`:
-    /// the key rate then, capped by the rule in force on `day`; None in a moratorium.
-    pub fn rate(&self, day: NaiveDate, rate_date: NaiveDate) -> Option<Decimal> {
+    /// The rate (percent) for a penalty day `day` of a debt due on `due_on`, settled (or
+    /// valued) on `rate_date`: the key rate then, capped by the rule in force on `day`; None in
+    /// a moratorium that covers this debt.
+    pub fn rate(&self, day: NaiveDate, rate_date: NaiveDate, due_on: NaiveDate) -> Option<Decimal> {
         let mut rate = self.key_rate(rate_date);
         for (from, to, rule) in &self.rules {
             if *from <= day && day <= *to {
                 match rule {
-                    PenaltyRule::Moratorium => return None,
+                    PenaltyRule::Moratorium { debts_due_before } => {
+                        if debts_due_before.is_none_or(|before| due_on < before) {
+                            return None;
+                        }
+                    }
                     PenaltyRule::Cap(cap) => rate = rate.min(*cap),
                 }
             }
         }
         Some(rate)
+    }
+
+    fn terms(&self, day: NaiveDate, rate_date: NaiveDate, due_on: NaiveDate) -> DayTerms {
+        match self.rate(day, rate_date, due_on) {
+            None => DayTerms::Moratorium,
+            Some(rate) => DayTerms::Rate {
+                share: if (day - due_on).num_days() <= 90 { 300 } else { 130 },
+                rate,
+                key: self.key_rate(rate_date),
+            },
+        }
     }
 }
 
@@ -229,13 +308,32 @@ pub struct PenaltyLine {
     pub explanation: String,
 }
 
+/// Days in a row with the same terms: (first day, last day, how many, terms).
+type Segment = (NaiveDate, NaiveDate, i64, DayTerms);
+
+fn short_date(day: NaiveDate) -> String {
+    day.format("%d.%m.%Y").to_string()
+}
+
+/// `16.10–31.10.2026` (the year once when both days share it).
+fn day_span(first: NaiveDate, last: NaiveDate) -> String {
+    if first == last {
+        short_date(first)
+    } else if first.year() == last.year() {
+        format!("{}–{}", first.format("%d.%m"), short_date(last))
+    } else {
+        format!("{}–{}", short_date(first), short_date(last))
+    }
+}
+
 /// Penalties (пени, ЖК РФ ст. 155 ч. 14) accrued on days `from..=to` on each chunk, valued on
 /// `calc_date`. Payments settle the oldest chunks first from the day after they are made (the
 /// day of payment still counts); a settled part takes the key rate of its payment date, the
 /// unpaid rest the rate of `calc_date`. Days 1–30 after the due date cost nothing, 31–90 1/300
 /// of the rate, from 91 1/130; moratorium days cost nothing (they still count toward 30 and
 /// 90). Each chunk's total is rounded half up to kopecks; no penalty on penalties (the chunks
-/// are charges only).
+/// are charges only). The explanation names the days, the parts paid and when, the free
+/// first 30 days and, where a cap applied, the key rate it capped.
 pub fn penalties(
     chunks: &[DebtChunk],
     payments: &[Paid],
@@ -258,6 +356,21 @@ pub fn penalties(
     }
     chunks.retain(|c| c.amount.0 > 0);
     payments.sort_by_key(|p| p.on);
+    // a refund (a payment given back: negative) cancels the latest payments before it, as if
+    // the money had never come
+    let mut i = 0;
+    while i < payments.len() {
+        if payments[i].amount.0 < 0 {
+            let mut back = -payments[i].amount.0;
+            for earlier in payments[..i].iter_mut().rev() {
+                let take = earlier.amount.0.clamp(0, back);
+                earlier.amount.0 -= take;
+                back -= take;
+            }
+            payments[i].amount.0 = 0;
+        }
+        i += 1;
+    }
     let mut left: Vec<i64> = chunks.iter().map(|c| c.amount.0).collect();
     let mut pieces: Vec<Vec<(i64, Option<NaiveDate>)>> = vec![Vec::new(); chunks.len()];
     for p in &payments {
@@ -296,36 +409,32 @@ pub fn penalties(
                 debt_at_end += amount;
             }
             let (mut p300, mut p130, mut piece) = (0i64, 0i64, Decimal::ZERO);
-            let mut piece_rate = Decimal::ZERO;
+            let mut segments: Vec<Segment> = Vec::new();
             let mut day = from.max(chunk.due_on + Days::new(31));
             while day <= last_day {
-                let n = (day - chunk.due_on).num_days();
-                if let Some(rate) = table.rate(day, rate_date) {
-                    piece_rate = rate;
+                let terms = table.terms(day, rate_date, chunk.due_on);
+                if let DayTerms::Rate { share, rate, .. } = terms {
+                    last_rate = rate;
                     let base =
                         Decimal::from(*amount) / Decimal::ONE_HUNDRED * rate / Decimal::ONE_HUNDRED;
-                    if n <= 90 {
+                    piece += base / Decimal::from(share);
+                    if share == 300 {
                         p300 += 1;
-                        piece += base / Decimal::from(300);
                     } else {
                         p130 += 1;
-                        piece += base / Decimal::from(130);
                     }
+                }
+                match segments.last_mut() {
+                    Some((_, last, n, t)) if *t == terms => {
+                        *last = day;
+                        *n += 1;
+                    }
+                    _ => segments.push((day, day, 1, terms)),
                 }
                 day = day + Days::new(1);
             }
             if p300 + p130 > 0 {
-                last_rate = piece_rate;
-                let days = match (p300, p130) {
-                    (a, 0) => format!("{a} дн. × 1/300"),
-                    (0, b) => format!("{b} дн. × 1/130"),
-                    (a, b) => format!("({a} дн. × 1/300 + {b} дн. × 1/130)"),
-                };
-                parts.push(format!(
-                    "{} × {days} × {} %",
-                    Money(*amount).label(),
-                    format_rate_percent(piece_rate)
-                ));
+                parts.push(explain_piece(Money(*amount), *settled, rate_date, &segments));
             }
             d300 = d300.max(p300);
             d130 = d130.max(p130);
@@ -335,6 +444,8 @@ pub fn penalties(
         if amount.0 == 0 {
             continue;
         }
+        let free_from = chunk.due_on + Days::new(1);
+        let free_to = chunk.due_on + Days::new(30);
         out.push(PenaltyLine {
             period: chunk.period,
             due_on: chunk.due_on,
@@ -344,15 +455,64 @@ pub fn penalties(
             rate: last_rate,
             amount,
             explanation: format!(
-                "Долг за {} (срок оплаты {}): {} = {}",
+                "Долг за {} — {} (начисления без пени: на пени пени не начисляются), \
+                 срок оплаты {}; первые 30 дней просрочки, {}, — без пени.\n{}\nИтого {}",
                 chunk.period.label(),
-                chunk.due_on.format("%d.%m.%Y"),
-                parts.join(" + "),
+                chunk.amount.label(),
+                short_date(chunk.due_on),
+                day_span(free_from, free_to),
+                parts.join("\n"),
                 amount.label()
             ),
         });
     }
     out
+}
+
+/// One part of a debt: how much, paid when (or not), and its days with their terms.
+fn explain_piece(
+    amount: Money,
+    settled: Option<NaiveDate>,
+    rate_date: NaiveDate,
+    segments: &[Segment],
+) -> String {
+    let whose = match settled {
+        Some(on) => format!("{} оплачено {}", amount.label(), short_date(on)),
+        None => format!("{} не оплачено", amount.label()),
+    };
+    let mut capped: Option<Decimal> = None;
+    let days: Vec<String> = segments
+        .iter()
+        .map(|(first, last, n, terms)| match terms {
+            DayTerms::Moratorium => {
+                format!("{}: {n} дн. — мораторий, без пени", day_span(*first, *last))
+            }
+            DayTerms::Rate { share, rate, key } => {
+                if rate < key {
+                    capped = Some(*key);
+                }
+                format!(
+                    "{}: {} × {n} дн. × 1/{share} × {} %",
+                    day_span(*first, *last),
+                    amount.label(),
+                    format_rate_percent(*rate)
+                )
+            }
+        })
+        .collect();
+    let rate_note = match (settled, capped) {
+        (_, None) => String::new(),
+        (Some(_), Some(key)) => format!(
+            " (ставка ограничена; ключевая ставка на день оплаты — {} %)",
+            format_rate_percent(key)
+        ),
+        (None, Some(key)) => format!(
+            " (ставка ограничена; ключевая ставка на {} — {} %)",
+            short_date(rate_date),
+            format_rate_percent(key)
+        ),
+    };
+    format!("• {whose}: {}{rate_note}", days.join(" + "))
 }
 
 /// `9,5` — a percent rate.
@@ -361,7 +521,7 @@ pub fn format_rate_percent(rate: Decimal) -> String {
 }
 
 /// The payee's details printed on the bill and put in its QR.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Payee {
     pub name: String,
     pub inn: String,
@@ -510,8 +670,20 @@ mod tests {
                 (d(2025, 12, 22), dec("16")),
             ],
             rules: vec![
-                (d(2020, 4, 6), d(2020, 12, 31), PenaltyRule::Moratorium),
-                (d(2022, 4, 1), d(2022, 10, 1), PenaltyRule::Moratorium),
+                (
+                    d(2020, 4, 6),
+                    d(2020, 12, 31),
+                    PenaltyRule::Moratorium {
+                        debts_due_before: None,
+                    },
+                ),
+                (
+                    d(2022, 4, 1),
+                    d(2022, 10, 1),
+                    PenaltyRule::Moratorium {
+                        debts_due_before: Some(d(2022, 4, 1)),
+                    },
+                ),
                 (
                     d(2022, 2, 28),
                     d(2024, 12, 31),
@@ -521,13 +693,24 @@ mod tests {
             ],
         }
     }
-    fn due_rules() -> Vec<(Period, u32)> {
-        vec![(p(2000, 1), 10), (p(2026, 3), 15)]
+    /// The due days as the migration seeds them, and the 2026 production calendar's days off
+    /// on weekdays (ПП РФ от 24.09.2025 № 1466).
+    fn due_rules() -> DueRules {
+        let holidays = [
+            (1, 1), (1, 2), (1, 5), (1, 6), (1, 7), (1, 8), (1, 9),
+            (2, 23), (3, 9), (5, 1), (5, 11), (6, 12), (11, 4), (12, 31),
+        ];
+        DueRules {
+            days: vec![(p(2000, 1), 10), (p(2026, 3), 15)],
+            calendar: WorkCalendar {
+                exceptions: holidays.iter().map(|&(m, day)| (d(2026, m, day), false)).collect(),
+            },
+        }
     }
     fn chunk(period: Period, rub: i64) -> DebtChunk {
         DebtChunk {
             period,
-            due_on: due_date(period, &due_rules()),
+            due_on: due_rules().due_date(period),
             amount: Money(rub * 100),
         }
     }
@@ -544,10 +727,103 @@ mod tests {
     #[test]
     fn due_day_moves_from_the_10th_to_the_15th_with_march_2026() {
         let rules = due_rules();
-        assert_eq!(due_date(p(2026, 1), &rules), d(2026, 2, 10));
-        assert_eq!(due_date(p(2026, 2), &rules), d(2026, 3, 10));
-        assert_eq!(due_date(p(2026, 3), &rules), d(2026, 4, 15));
-        assert_eq!(due_date(p(2026, 12), &rules), d(2027, 1, 15));
+        assert_eq!(rules.due_date(p(2026, 1)), d(2026, 2, 10));
+        assert_eq!(rules.due_date(p(2026, 2)), d(2026, 3, 10));
+        assert_eq!(rules.due_date(p(2026, 3)), d(2026, 4, 15));
+        assert_eq!(rules.due_date(p(2026, 12)), d(2027, 1, 15));
+    }
+
+    #[test]
+    fn a_due_date_on_a_day_off_moves_to_the_next_working_day() {
+        let rules = due_rules();
+        // 10.01.2026: a Saturday inside the January holidays (1–11 January)
+        assert_eq!(rules.nominal(p(2025, 12)), d(2026, 1, 10));
+        assert_eq!(rules.due_date(p(2025, 12)), d(2026, 1, 12));
+        // 15.08.2026: a Saturday
+        assert_eq!(rules.due_date(p(2026, 7)), d(2026, 8, 17));
+        // 15.06.2026: a Monday after the 12–14 June days off: stays
+        assert_eq!(rules.due_date(p(2026, 5)), d(2026, 6, 15));
+        // a working Saturday (a transfer) is a working day
+        let mut calendar = WorkCalendar::default();
+        calendar.exceptions.insert(d(2025, 11, 1), true);
+        assert!(calendar.is_working(d(2025, 11, 1)));
+        assert!(!calendar.is_working(d(2025, 11, 2)));
+        assert_eq!(calendar.on_or_after(d(2025, 11, 2)), d(2025, 11, 3));
+    }
+
+    #[test]
+    fn the_2022_moratorium_covers_only_debts_due_before_1_april_2022() {
+        let t = table();
+        // November 2021 (due 10.12.2021): no penalty in May 2022
+        assert!(month(p(2022, 5), &t, &[chunk(p(2021, 11), 1000)], &[]).is_empty());
+        // March 2022 (due 11.04.2022, the 10th a Sunday): day 31 = 12.05; 12–31.05 at 1/300, 9,5 %
+        let march = DebtChunk {
+            period: p(2022, 3),
+            due_on: d(2022, 4, 11),
+            amount: Money(100000),
+        };
+        let lines = month(p(2022, 5), &t, &[march], &[]);
+        assert_eq!(lines.len(), 1, "{lines:?}");
+        assert_eq!((lines[0].days_300, lines[0].days_130), (20, 0));
+        // 1000 × 20 × 9,5 % / 300 = 6,333… → 6,33 ₽
+        assert_eq!(lines[0].amount, Money(633));
+    }
+
+    #[test]
+    fn a_refunded_payment_counts_as_never_made() {
+        let t = table();
+        let chunks = [chunk(p(2026, 1), 1000)];
+        let paid = Paid {
+            on: d(2026, 3, 1),
+            amount: Money(100000),
+            pays: None,
+        };
+        let refund = Paid {
+            on: d(2026, 3, 20),
+            amount: Money(-100000),
+            pays: None,
+        };
+        assert!(month(p(2026, 3), &t, &chunks, &[paid]).is_empty());
+        assert_eq!(
+            month(p(2026, 3), &t, &chunks, &[paid, refund]),
+            month(p(2026, 3), &t, &chunks, &[])
+        );
+    }
+
+    #[test]
+    fn a_penalty_line_explains_its_days_payments_and_capped_rate() {
+        let t = table();
+        // August 2026 (due 15.09.2026): in November, 400 ₽ paid on 20.11, 600 ₽ unpaid
+        let lines = month(
+            p(2026, 11),
+            &t,
+            &[chunk(p(2026, 8), 1000)],
+            &[Paid {
+                on: d(2026, 11, 20),
+                amount: Money(40000),
+                pays: None,
+            }],
+        );
+        let text = &lines[0].explanation;
+        for part in [
+            "Долг за август 2026 — 1\u{a0}000,00\u{a0}₽",
+            "на пени пени не начисляются",
+            "срок оплаты 15.09.2026",
+            "первые 30 дней просрочки, 16.09–15.10.2026, — без пени",
+            "• 400,00\u{a0}₽ оплачено 20.11.2026: 01.11–20.11.2026: 400,00\u{a0}₽ × 20 дн. × 1/300 × 9,5 %",
+            "(ставка ограничена; ключевая ставка на день оплаты — 16 %)",
+            "• 600,00\u{a0}₽ не оплачено: 01.11–30.11.2026: 600,00\u{a0}₽ × 30 дн. × 1/300 × 9,5 %",
+            "(ставка ограничена; ключевая ставка на 30.11.2026 — 16 %)",
+        ] {
+            assert!(text.contains(part), "{part:?} not in {text}");
+        }
+        // crossing day 90 names both spans: due 15.09 → day 91 = 15.12.2026
+        let december = month(p(2026, 12), &t, &[chunk(p(2026, 8), 1000)], &[]);
+        let text = &december[0].explanation;
+        assert!(text.contains("01.12–14.12.2026: 1\u{a0}000,00\u{a0}₽ × 14 дн. × 1/300 × 9,5 % + 15.12–31.12.2026: 1\u{a0}000,00\u{a0}₽ × 17 дн. × 1/130 × 9,5 %"), "{text}");
+        // moratorium days are named as such
+        let covered = month(p(2022, 4), &t, &[chunk(p(2021, 11), 1000)], &[]);
+        assert!(covered.is_empty());
     }
 
     /// (case, chunks, payments, period, expected kopecks, days 1/300, days 1/130)

@@ -10,7 +10,9 @@ use rust_decimal::Decimal;
 use sqlx::FromRow;
 
 use super::bill::BillData;
-use super::rules::{self, DebtChunk, Paid, Payee, PenaltyRule, Quantity, Rate, RateTable};
+use super::rules::{
+    self, DebtChunk, DueRules, Paid, Payee, PenaltyRule, Quantity, Rate, RateTable, WorkCalendar,
+};
 use super::types::*;
 use crate::db::jobs::Job;
 use crate::db::{BeginWrite, Store, internal, is_unique_violation, task_failed};
@@ -109,7 +111,7 @@ struct RunInputs {
     step_resources: Vec<Utility>,
     entries: HashMap<i64, Vec<Entry>>,
     table: RateTable,
-    due_rules: Vec<(Period, u32)>,
+    due_rules: DueRules,
     /// ОДН per service: each account's part of the house's sum.
     common_area: HashMap<(i64, i64), (Money, Decimal, String)>,
 }
@@ -190,15 +192,18 @@ pub struct NewService {
 }
 
 impl Store {
-    /// The dated rule tables: key rates, caps and moratoria, due days.
-    async fn rule_tables(&self) -> Result<(RateTable, Vec<(Period, u32)>), AppError> {
-        let (keys, penalty, due) = with_db!(&self.db, |pool| async {
+    /// The dated rule tables: key rates, caps and moratoria, due days and the production
+    /// calendar's days off and working weekends.
+    async fn rule_tables(&self) -> Result<(RateTable, DueRules), AppError> {
+        type PenaltyRow = (NaiveDate, NaiveDate, String, Option<String>, Option<NaiveDate>);
+        let (keys, penalty, due, calendar) = with_db!(&self.db, |pool| async {
             let keys: Vec<(NaiveDate, String)> =
                 sqlx::query_as("SELECT valid_from, rate FROM key_rates ORDER BY valid_from")
                     .fetch_all(pool)
                     .await?;
-            let penalty: Vec<(NaiveDate, NaiveDate, String, Option<String>)> = sqlx::query_as(
-                "SELECT valid_from, valid_to, rule, cap FROM penalty_rules ORDER BY valid_from",
+            let penalty: Vec<PenaltyRow> = sqlx::query_as(
+                "SELECT valid_from, valid_to, rule, cap, debts_due_before FROM penalty_rules
+                 ORDER BY valid_from",
             )
             .fetch_all(pool)
             .await?;
@@ -206,7 +211,11 @@ impl Store {
                 sqlx::query_as("SELECT from_period, day FROM due_day_rules")
                     .fetch_all(pool)
                     .await?;
-            Ok::<_, sqlx::Error>((keys, penalty, due))
+            let calendar: Vec<(NaiveDate, bool)> =
+                sqlx::query_as("SELECT day, working FROM work_calendar")
+                    .fetch_all(pool)
+                    .await?;
+            Ok::<_, sqlx::Error>((keys, penalty, due, calendar))
         }
         .await)
         .map_err(internal("load billing rule tables"))?;
@@ -214,26 +223,31 @@ impl Store {
             key_rates: keys.into_iter().map(|(d, r)| (d, decimal(&r))).collect(),
             rules: penalty
                 .into_iter()
-                .map(|(from, to, rule, cap)| {
+                .map(|(from, to, rule, cap, debts_due_before)| {
                     let rule = match (rule.as_str(), cap) {
                         ("cap", Some(cap)) => PenaltyRule::Cap(decimal(&cap)),
-                        _ => PenaltyRule::Moratorium,
+                        _ => PenaltyRule::Moratorium { debts_due_before },
                     };
                     (from, to, rule)
                 })
                 .collect(),
         };
-        let due = due
-            .into_iter()
-            .filter_map(|(p, d)| Some((Period::parse(&p)?, d as u32)))
-            .collect();
+        let due = DueRules {
+            days: due
+                .into_iter()
+                .filter_map(|(p, d)| Some((Period::parse(&p)?, d as u32)))
+                .collect(),
+            calendar: WorkCalendar {
+                exceptions: calendar.into_iter().collect(),
+            },
+        };
         Ok((table, due))
     }
 
-    /// The due date of a house's bill for a period.
+    /// The due date of a bill for a period.
     pub async fn due_date(&self, period: Period) -> Result<NaiveDate, AppError> {
         let (_, due) = self.rule_tables().await?;
-        Ok(rules::due_date(period, &due))
+        Ok(due.due_date(period))
     }
 
     /// The latest posted period of a house.
@@ -316,7 +330,7 @@ impl Store {
             address,
             services,
             last_posted: self.last_posted(house_id).await?,
-            payee: self.payee(house_id).await?,
+            payee: self.payee().await?,
             norms: self.house_norms(house_id).await?,
         })
     }
@@ -1167,7 +1181,7 @@ impl Store {
                 payments: list(&["payment"]),
                 paid,
                 closing: balance,
-                due_on: rules::due_date(period, &due_rules),
+                due_on: due_rules.due_date(period),
             });
         }
         months.reverse();
@@ -1239,25 +1253,20 @@ impl Store {
 }
 
 impl Store {
-    /// Sets the payee of a house's bills (audited).
-    pub async fn set_payee(
-        &self,
-        actor: Option<i64>,
-        house_id: i64,
-        p: &Payee,
-    ) -> Result<(), AppError> {
+    /// Sets the organisation's details — the payee of every bill, QR, payment confirmation
+    /// and export (audited).
+    pub async fn set_payee(&self, actor: Option<i64>, p: &Payee) -> Result<(), AppError> {
         rules::check_payee(p).map_err(AppError::Invalid)?;
         with_db!(&self.db, |pool| async {
             let mut tx = pool.begin_write().await?;
             sqlx::query(
-                "INSERT INTO payees (house_id, name, inn, kpp, account, bank_name, bic, corr_account)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-                 ON CONFLICT (house_id) DO UPDATE SET name = excluded.name, inn = excluded.inn,
+                "INSERT INTO organisation (id, name, inn, kpp, account, bank_name, bic, corr_account)
+                 VALUES (1, $1, $2, $3, $4, $5, $6, $7)
+                 ON CONFLICT (id) DO UPDATE SET name = excluded.name, inn = excluded.inn,
                      kpp = excluded.kpp, account = excluded.account,
                      bank_name = excluded.bank_name, bic = excluded.bic,
                      corr_account = excluded.corr_account",
             )
-            .bind(house_id)
             .bind(p.name.trim())
             .bind(&p.inn)
             .bind(&p.kpp)
@@ -1267,7 +1276,14 @@ impl Store {
             .bind(&p.corr_account)
             .execute(&mut *tx)
             .await?;
-            audit!(&mut *tx, actor, "set_payee", "house", Some(house_id), &p.name)?;
+            audit!(
+                &mut *tx,
+                actor,
+                "set_payee",
+                "organisation",
+                Some(1_i64),
+                format!("{}, ИНН {}, р/с {}", p.name.trim(), p.inn, p.account)
+            )?;
             tx.commit().await
         }
         .await)
@@ -1275,7 +1291,7 @@ impl Store {
     }
 
     /// What the bill of an account for a period shows: its month from the statement, the
-    /// payer (the owner, else the first resident), the apartment and the house's payee.
+    /// payer (the owner, else the first resident), the apartment and the organisation as payee.
     pub async fn bill_data(&self, account_id: i64, period: Period) -> Result<BillData, AppError> {
         let statement = self.account_statement(account_id).await?;
         let month = statement
@@ -1284,15 +1300,15 @@ impl Store {
             .find(|m| m.period == period)
             .ok_or_else(|| AppError::invalid(format!("За {} начислений нет.", period.label())))?;
         let head = with_db!(&self.db, |pool| async {
-            let head: Option<(i64, String, String, i64, i64)> = sqlx::query_as(
-                "SELECT a.house_id, h.address, a.number, a.area_centi_m2, a.id FROM accounts c
+            let head: Option<(String, String, i64, i64)> = sqlx::query_as(
+                "SELECT h.address, a.number, a.area_centi_m2, a.id FROM accounts c
                  JOIN apartments a ON a.id = c.apartment_id JOIN houses h ON h.id = a.house_id
                  WHERE c.id = $1",
             )
             .bind(account_id)
             .fetch_optional(pool)
             .await?;
-            let Some((house_id, address, flat, area, apartment_id)) = head else {
+            let Some((address, flat, area, apartment_id)) = head else {
                 return Ok(None);
             };
             let people: Vec<(String, String, NaiveDate, Option<NaiveDate>)> = sqlx::query_as(
@@ -1304,16 +1320,12 @@ impl Store {
             .bind(apartment_id)
             .fetch_all(pool)
             .await?;
-            Ok::<_, sqlx::Error>(Some((house_id, address, flat, area, people)))
+            Ok::<_, sqlx::Error>(Some((address, flat, area, people)))
         }
         .await)
         .map_err(internal("load bill"))?;
-        let (house_id, address, flat, area, people) = head.ok_or(AppError::NotFound)?;
-        let payee = self.payee(house_id).await?.ok_or_else(|| {
-            AppError::invalid(
-                "Реквизиты получателя платежа для дома не заданы — бухгалтер указывает их в разделе «Услуги и тарифы».",
-            )
-        })?;
+        let (address, flat, area, people) = head.ok_or(AppError::NotFound)?;
+        let payee = self.required_payee().await?;
         let stays: Vec<Stay> = people.iter().map(|p| (p.2, p.3)).collect();
         Ok(BillData {
             payee,
@@ -1331,14 +1343,12 @@ impl Store {
         })
     }
 
-    /// The payee of a house, if set.
-    pub async fn payee(&self, house_id: i64) -> Result<Option<Payee>, AppError> {
+    /// The organisation's details, the payee of every bill, if the chair has set them.
+    pub async fn payee(&self) -> Result<Option<Payee>, AppError> {
         let row: Option<(String, String, String, String, String, String, String)> =
             with_db!(&self.db, |pool| sqlx::query_as(
-                "SELECT name, inn, kpp, account, bank_name, bic, corr_account FROM payees
-                 WHERE house_id = $1"
+                "SELECT name, inn, kpp, account, bank_name, bic, corr_account FROM organisation"
             )
-            .bind(house_id)
             .fetch_optional(pool)
             .await)
             .map_err(internal("load payee"))?;
@@ -1353,6 +1363,15 @@ impl Store {
                 corr_account,
             },
         ))
+    }
+
+    /// The payee, or the message that sends staff to set it.
+    pub async fn required_payee(&self) -> Result<Payee, AppError> {
+        self.payee().await?.ok_or_else(|| {
+            AppError::invalid(
+                "Реквизиты организации-получателя платежей не заданы — председатель указывает их в разделе «Организация».",
+            )
+        })
     }
 }
 
@@ -1559,7 +1578,7 @@ fn account_lines(
             .into_iter()
             .map(|(p, amount)| DebtChunk {
                 period: p,
-                due_on: rules::due_date(p, &inputs.due_rules),
+                due_on: inputs.due_rules.due_date(p),
                 amount,
             })
             .collect();
@@ -2123,11 +2142,7 @@ impl Store {
         send_email: bool,
         dir: &str,
     ) -> Result<i64, AppError> {
-        if self.payee(house_id).await?.is_none() {
-            return Err(AppError::invalid(
-                "Реквизиты получателя платежа для дома не заданы — укажите их в разделе «Услуги и тарифы».",
-            ));
-        }
+        self.required_payee().await?;
         with_db!(&self.db, |pool| async {
             let mut tx = pool.begin_write().await?;
             let status: Option<String> = sqlx::query_scalar(
@@ -2479,13 +2494,14 @@ impl Store {
 impl Store {
     /// The rule tables as staff see them, newest first.
     pub async fn rule_tables_view(&self) -> Result<RuleTables, AppError> {
-        let (keys, penalty, due) = with_db!(&self.db, |pool| async {
+        type PenaltyRow = (NaiveDate, NaiveDate, Option<String>, Option<NaiveDate>, String);
+        let (keys, penalty, due, calendar) = with_db!(&self.db, |pool| async {
             let keys: Vec<(NaiveDate, String)> =
                 sqlx::query_as("SELECT valid_from, rate FROM key_rates ORDER BY valid_from DESC")
                     .fetch_all(pool)
                     .await?;
-            let penalty: Vec<(NaiveDate, NaiveDate, Option<String>, String)> = sqlx::query_as(
-                "SELECT valid_from, valid_to, cap, note FROM penalty_rules
+            let penalty: Vec<PenaltyRow> = sqlx::query_as(
+                "SELECT valid_from, valid_to, cap, debts_due_before, note FROM penalty_rules
                  ORDER BY valid_from DESC",
             )
             .fetch_all(pool)
@@ -2495,7 +2511,11 @@ impl Store {
             )
             .fetch_all(pool)
             .await?;
-            Ok::<_, sqlx::Error>((keys, penalty, due))
+            let calendar: Vec<(NaiveDate, bool, String)> =
+                sqlx::query_as("SELECT day, working, note FROM work_calendar ORDER BY day DESC")
+                    .fetch_all(pool)
+                    .await?;
+            Ok::<_, sqlx::Error>((keys, penalty, due, calendar))
         }
         .await)
         .map_err(internal("load rule tables"))?;
@@ -2503,12 +2523,15 @@ impl Store {
             key_rates: keys.into_iter().map(|(d, r)| (d, decimal(&r))).collect(),
             penalty_rules: penalty
                 .into_iter()
-                .map(|(valid_from, valid_to, cap, note)| PenaltyRuleView {
-                    valid_from,
-                    valid_to,
-                    cap: cap.as_deref().map(decimal),
-                    note,
-                })
+                .map(
+                    |(valid_from, valid_to, cap, debts_due_before, note)| PenaltyRuleView {
+                        valid_from,
+                        valid_to,
+                        cap: cap.as_deref().map(decimal),
+                        debts_due_before,
+                        note,
+                    },
+                )
                 .collect(),
             due_days: due
                 .into_iter()
@@ -2520,7 +2543,78 @@ impl Store {
                     })
                 })
                 .collect(),
+            calendar: calendar
+                .into_iter()
+                .map(|(day, working, note)| CalendarDayView { day, working, note })
+                .collect(),
         })
+    }
+
+    /// Marks a day of the production calendar as a day off (`Some(false)`), a working day
+    /// (`Some(true)`), or as the plain week has it (`None`); audited. Due dates follow at once.
+    pub async fn set_calendar_day(
+        &self,
+        actor: i64,
+        day: NaiveDate,
+        working: Option<bool>,
+        note: &str,
+    ) -> Result<(), AppError> {
+        let note = note.trim();
+        if working.is_some() && (note.is_empty() || note.chars().count() > 300) {
+            return Err(AppError::invalid(
+                "Укажите основание (праздник, постановление о переносе) — до 300 символов.",
+            ));
+        }
+        let weekend = matches!(
+            chrono::Datelike::weekday(&day),
+            chrono::Weekday::Sat | chrono::Weekday::Sun
+        );
+        if working == Some(!weekend) {
+            return Err(AppError::invalid(if weekend {
+                "Этот день — суббота или воскресенье, он и так выходной."
+            } else {
+                "Этот день — будний, он и так рабочий."
+            }));
+        }
+        with_db!(&self.db, |pool| async {
+            let mut tx = pool.begin_write().await?;
+            match working {
+                None => {
+                    sqlx::query("DELETE FROM work_calendar WHERE day = $1")
+                        .bind(day)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                Some(working) => {
+                    sqlx::query(
+                        "INSERT INTO work_calendar (day, working, note) VALUES ($1, $2, $3)
+                         ON CONFLICT (day) DO UPDATE SET working = excluded.working,
+                             note = excluded.note",
+                    )
+                    .bind(day)
+                    .bind(working)
+                    .bind(note)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+            }
+            let what = match working {
+                None => "обычный",
+                Some(true) => "рабочий",
+                Some(false) => "выходной",
+            };
+            audit!(
+                &mut *tx,
+                Some(actor),
+                "set_calendar_day",
+                "work_calendar",
+                None::<i64>,
+                format!("{day}: {what} {note}")
+            )?;
+            tx.commit().await
+        }
+        .await)
+        .map_err(internal("set calendar day"))
     }
 
     /// Records the key rate from a date (audited; the same date again replaces the rate).
@@ -2585,8 +2679,8 @@ impl Store {
         with_db!(&self.db, |pool| async {
             let mut tx = pool.begin_write().await?;
             sqlx::query(
-                "INSERT INTO penalty_rules (valid_from, valid_to, rule, cap, note)
-                 VALUES ($1, $2, $3, $4, $5)",
+                "INSERT INTO penalty_rules (valid_from, valid_to, rule, cap, debts_due_before, note)
+                 VALUES ($1, $2, $3, $4, $5, $6)",
             )
             .bind(rule.valid_from)
             .bind(rule.valid_to)
@@ -2596,6 +2690,7 @@ impl Store {
                 "moratorium"
             })
             .bind(rule.cap.map(|c| c.normalize().to_string()))
+            .bind(rule.cap.is_none().then_some(rule.debts_due_before).flatten())
             .bind(note)
             .execute(&mut *tx)
             .await?;

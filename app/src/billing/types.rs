@@ -445,14 +445,27 @@ pub struct RuleTables {
     pub key_rates: Vec<(NaiveDate, Decimal)>,
     pub penalty_rules: Vec<PenaltyRuleView>,
     pub due_days: Vec<DueDayView>,
+    /// The production calendar's exceptions to the Monday–Friday week, newest first.
+    pub calendar: Vec<CalendarDayView>,
 }
 
-/// Days on which the penalty rate is capped at `cap` percent, or (no cap) none accrues.
+/// Days on which the penalty rate is capped at `cap` percent, or (no cap) none accrues —
+/// on every debt, or only on debts due before `debts_due_before`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PenaltyRuleView {
     pub valid_from: NaiveDate,
     pub valid_to: NaiveDate,
     pub cap: Option<Decimal>,
+    pub debts_due_before: Option<NaiveDate>,
+    pub note: String,
+}
+
+/// A day that is not as the plain week has it: a holiday or transferred day off on a weekday
+/// (`working` false), or a weekend day made working (`working` true).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CalendarDayView {
+    pub day: NaiveDate,
+    pub working: bool,
     pub note: String,
 }
 

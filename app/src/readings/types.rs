@@ -26,6 +26,21 @@ const MONTHS: [&str; 12] = [
     "ноябрь",
     "декабрь",
 ];
+/// The months as «с марта 2026» says them (genitive).
+const MONTHS_GENITIVE: [&str; 12] = [
+    "января",
+    "февраля",
+    "марта",
+    "апреля",
+    "мая",
+    "июня",
+    "июля",
+    "августа",
+    "сентября",
+    "октября",
+    "ноября",
+    "декабря",
+];
 const MONTHS_SHORT: [&str; 12] = [
     "янв", "фев", "мар", "апр", "май", "июн", "июл", "авг", "сен", "окт", "ноя", "дек",
 ];
@@ -77,6 +92,11 @@ impl Period {
     /// «ноябрь 2026».
     pub fn label(self) -> String {
         format!("{} {}", MONTHS[self.month as usize - 1], self.year)
+    }
+
+    /// «марта 2026», after «с» or «до».
+    pub fn label_genitive(self) -> String {
+        format!("{} {}", MONTHS_GENITIVE[self.month as usize - 1], self.year)
     }
 
     /// «ноя 26», for chart axes.

@@ -388,6 +388,9 @@ fn StaffFrame() -> impl IntoView {
                     {can(Permission::ManageUsers).then(|| view! {
                         <StaffLink href="/staff/users" label=text::NAV_USERS exact=false/>
                     })}
+                    {can(Permission::ManageOrganisation).then(|| view! {
+                        <StaffLink href="/staff/organisation" label=text::NAV_ORGANISATION exact=false/>
+                    })}
                     {can(Permission::Publish).then(|| view! {
                         <StaffLink href="/staff/announcements" label=text::NAV_ANNOUNCEMENTS exact=false/>
                         <StaffLink href="/staff/news" label=text::NAV_NEWS exact=false/>

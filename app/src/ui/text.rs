@@ -14,6 +14,7 @@ pub const NAV_REGISTER: &str = "Реестр";
 pub const NAV_APPROVALS: &str = "Заявки на привязку";
 pub const NAV_INVITES: &str = "Приглашения";
 pub const NAV_USERS: &str = "Пользователи и роли";
+pub const NAV_ORGANISATION: &str = "Организация";
 pub const PREV: &str = "← Назад";
 pub const NEXT: &str = "Дальше →";
 pub const COMING_SOON_TITLE: &str = "Раздел готовится";

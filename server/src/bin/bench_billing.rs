@@ -124,7 +124,6 @@ async fn seed(store: &Store, accounts: usize) -> i64 {
     store
         .set_payee(
             None,
-            house,
             &Payee {
                 name: "ТСЖ «Нагрузочное»".into(),
                 inn: "7701234567".into(),
