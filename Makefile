@@ -29,23 +29,26 @@ endif
 run: setup-build
 	RUSTFLAGS="$(ERASE_RUSTFLAGS)" cargo leptos serve --release
 
-test: setup-build setup-test unit build-debug e2e build-release
+test: setup-build setup-test unit build-release e2e
 
 # One test at a time: several servers, each on its own tokio runtime, in one process
 # occasionally hang (see docs/ARCHITECTURE.md, "Known issues"); one at a time they never did.
 unit:
 	RUSTFLAGS="$(ERASE_RUSTFLAGS)" cargo test --workspace --exclude frontend -- --test-threads=1
+	echo "== stage $@: $$SECONDS s"
 
 build-debug:
 	cargo leptos build
 
-# `make run` serves the release build; its types are not erased like the debug build's, so
-# only building it proves it builds.
+# `make run` serves the release build, and the browser tests run against it: what is tested is
+# what ships.
 build-release:
 	RUSTFLAGS="$(ERASE_RUSTFLAGS)" cargo leptos build --release
+	echo "== stage $@: $$SECONDS s"
 
 e2e:
 	cd end2end && npx playwright test
+	echo "== stage $@: $$SECONDS s"
 
 demo:
 	cargo run -p server --bin server -- demo
@@ -78,6 +81,7 @@ setup-build:
 	if [ ! -x node_modules/.bin/tailwindcss ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
 	  npm ci --no-audit --no-fund
 	fi
+	echo "== stage $@: $$SECONDS s"
 
 # chromium for the browser tests; poppler-utils (pdftoppm) and zbar-tools (zbarimg) so the
 # billing tests rasterise a bill and decode its QR with a real decoder.
@@ -93,3 +97,4 @@ setup-test:
 	  fi
 	  for i in $$(seq 1 20); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done
 	fi
+	echo "== stage $@: $$SECONDS s"

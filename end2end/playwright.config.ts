@@ -8,10 +8,9 @@ export default defineConfig({
   expect: { timeout: 10_000 },
   // one server and one database for the run; tests touch different flats
   workers: 1,
-  // A hydration panic on the billing page (a resource refetched on the server after the
-  // request's context was gone: "Store is not in the request context") is retried twice in CI;
-  // see docs/ARCHITECTURE.md, Known issues.
-  retries: process.env.CI ? 2 : 0,
+  // never retried: a flaky test is a defect to find (every test fails on any page error, see
+  // tests/fixtures.ts)
+  retries: 0,
   reporter: [["list"]],
   use: {
     baseURL: `http://127.0.0.1:${port}`,

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The server the browser tests drive: the debug build from `cargo leptos build`, a fresh SQLite
-# database with the demo house.
+# The server the browser tests drive: the release build that `make run` serves (from
+# `cargo leptos build --release`), on a fresh SQLite database with the demo house.
 set -euo pipefail
 cd "$(dirname "$0")"
 rm -rf .data
@@ -12,4 +12,4 @@ export KLYUCH_DOCUMENTS_DIR=".data/documents"
 export KLYUCH_WORKER_POLL_MS=200
 export LEPTOS_SITE_ROOT="../target/site"
 export RUST_LOG="${RUST_LOG:-warn}"
-exec ../target/debug/server
+exec ../target/release/server

@@ -1,4 +1,4 @@
-import { test, expect } from "@playwright/test";
+import { test, expect } from "./fixtures";
 import { desktop, phone, signIn, login, hydrated } from "./helpers";
 
 const HOUSE = "г. Москва, ул. Серебряная, д. 1";
@@ -6,8 +6,6 @@ const HOUSE = "г. Москва, ул. Серебряная, д. 1";
 test("zhitel on a phone sees the month's charges with their calculation and downloads the bill", async ({ browser }) => {
   const context = await phone(browser);
   const page = await context.newPage();
-  const errors: string[] = [];
-  page.on("pageerror", (e) => errors.push(e.message));
   await signIn(page, login.resident);
   await hydrated(page);
   await page.getByTestId("my-apartment").filter({ hasText: "Квартира 12" }).getByText("Начисления, пени, квитанции").first().click();
@@ -30,15 +28,12 @@ test("zhitel on a phone sees the month's charges with their calculation and down
   expect(response.status()).toBe(200);
   expect(response.headers()["content-type"]).toBe("application/pdf");
   expect((await response.body()).subarray(0, 4).toString()).toBe("%PDF");
-  expect(errors).toEqual([]);
   await context.close();
 });
 
 test("the accountant runs the next period, follows the progress and sees the draft's totals", async ({ browser }) => {
   const context = await desktop(browser);
   const page = await context.newPage();
-  const errors: string[] = [];
-  page.on("pageerror", (e) => errors.push(e.message));
   await signIn(page, login.accountant);
   await hydrated(page);
   await page.getByRole("link", { name: "Начисления" }).click();
@@ -58,15 +53,12 @@ test("the accountant runs the next period, follows the progress and sees the dra
   await expect(page.getByRole("progressbar")).toHaveAttribute("aria-valuenow", "100");
   await expect(page.getByTestId("totals")).toContainText("Холодное водоснабжение");
   await expect(page.getByTestId("post")).toBeVisible();
-  expect(errors).toEqual([]);
   await context.close();
 });
 
 test("the accountant makes the house's bills as a job and downloads them in one ZIP", async ({ browser }) => {
   const context = await desktop(browser);
   const page = await context.newPage();
-  const errors: string[] = [];
-  page.on("pageerror", (e) => errors.push(e.message));
   await signIn(page, login.accountant);
   await hydrated(page);
   await page.goto("/staff/billing");
@@ -85,15 +77,12 @@ test("the accountant makes the house's bills as a job and downloads them in one 
   const response = await page.request.get(href!);
   expect(response.status()).toBe(200);
   expect((await response.body()).subarray(0, 2).toString()).toBe("PK");
-  expect(errors).toEqual([]);
   await context.close();
 });
 
 test("the accountant checks an accounts file: every row is reported before anything is loaded", async ({ browser }) => {
   const context = await desktop(browser);
   const page = await context.newPage();
-  const errors: string[] = [];
-  page.on("pageerror", (e) => errors.push(e.message));
   await signIn(page, login.accountant);
   await hydrated(page);
   await page.goto("/staff/billing/import");
@@ -113,6 +102,5 @@ test("the accountant checks an accounts file: every row is reported before anyth
   await expect(report).toContainText("Строк без ошибок: 1 из 2");
   await expect(report).toContainText("Строка 3:");
   await expect(report).toContainText("Файл не загружен");
-  expect(errors).toEqual([]);
   await context.close();
 });

@@ -1,4 +1,4 @@
-import { test, expect } from "@playwright/test";
+import { test, expect } from "./fixtures";
 import { desktop, phone, signIn, login, hydrated } from "./helpers";
 
 test("invite: printed code → registration on a phone → approval → linked account", async ({ browser }) => {

@@ -1,4 +1,5 @@
-import { test, expect, chromium, devices } from "@playwright/test";
+import { chromium, devices } from "@playwright/test";
+import { test, expect } from "./fixtures";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
