@@ -139,8 +139,8 @@ pub async fn change_password(
 
 #[server(endpoint = "list_users")]
 pub async fn list_users(query: String) -> Result<Vec<UserRow>, AppError> {
-    let actor = authorize(Access::Permission(Permission::ManageUsers)).await?;
     let store = context::store()?;
+    let actor = authorize(Access::Permission(Permission::ManageUsers)).await?;
     let users = store.users(&query).await?;
     store.log_view(actor.id, "users", None).await?;
     Ok(users)
@@ -148,8 +148,8 @@ pub async fn list_users(query: String) -> Result<Vec<UserRow>, AppError> {
 
 #[server(endpoint = "set_user_role")]
 pub async fn set_user_role(user_id: i64, role: String) -> Result<(), AppError> {
-    let actor = authorize(Access::Permission(Permission::ManageUsers)).await?;
     let store = context::store()?;
+    let actor = authorize(Access::Permission(Permission::ManageUsers)).await?;
     let role = Role::parse(&role).ok_or_else(|| AppError::invalid("Неизвестная роль."))?;
     if user_id == actor.id {
         return Err(AppError::invalid(
@@ -170,6 +170,7 @@ pub async fn add_staff_user(
     role: String,
     password: String,
 ) -> Result<(), AppError> {
+    let store = context::store()?;
     let actor = authorize(Access::Permission(Permission::ManageUsers)).await?;
     let role = Role::parse(&role).ok_or_else(|| AppError::invalid("Неизвестная роль."))?;
     if !role.is_staff() {
@@ -186,7 +187,7 @@ pub async fn add_staff_user(
     rules::check_new_password(&password).map_err(AppError::invalid)?;
     let hash = session::hash_password(&password)?;
     let (email, phone) = split_login(&login);
-    context::store()?
+    store
         .create_user(
             Some(actor.id),
             &NewUser {
@@ -241,8 +242,9 @@ async fn invite_code_hash(code: &str) -> Result<String, AppError> {
 
 #[server(endpoint = "look_up_invite")]
 pub async fn look_up_invite(code: String) -> Result<InviteInfo, AppError> {
+    let store = context::store()?;
     let hash = invite_code_hash(&code).await?;
-    context::store()?
+    store
         .invite_info(&hash, Utc::now())
         .await?
         .ok_or_else(|| AppError::invalid(INVITE_GONE))
@@ -258,9 +260,10 @@ pub async fn join_with_invite(
     repeat: String,
     relation: Option<String>,
 ) -> Result<(), AppError> {
-    let hash = invite_code_hash(&code).await?;
     let store = context::store()?;
     let config = context::config()?;
+    let previous = context::session()?.token_hash;
+    let hash = invite_code_hash(&code).await?;
     let full_name =
         crate::housing::rules::check_full_name(&full_name).map_err(AppError::invalid)?;
     let login = rules::parse_login(&login).map_err(AppError::invalid)?;
@@ -285,7 +288,6 @@ pub async fn join_with_invite(
             JoinAs { relation },
         )
         .await?;
-    let previous = context::session()?.token_hash;
     let cookie = session::start(
         &store,
         user_id,
@@ -302,10 +304,11 @@ pub async fn join_with_invite(
 /// A signed-in resident adds another apartment with its code.
 #[server(endpoint = "join_as_current_user")]
 pub async fn join_as_current_user(code: String, relation: Option<String>) -> Result<(), AppError> {
+    let store = context::store()?;
     let user = authorize(Access::Permission(Permission::OwnCabinet)).await?;
     let hash = invite_code_hash(&code).await?;
     let relation = join_relation(relation.as_deref())?;
-    context::store()?
+    store
         .redeem_invite(
             &hash,
             Utc::now(),
@@ -332,8 +335,9 @@ fn join_relation(input: Option<&str>) -> Result<&'static str, AppError> {
 /// apartments stop working.
 #[server(endpoint = "issue_house_invites")]
 pub async fn issue_house_invites(house_id: i64) -> Result<Vec<InviteCard>, AppError> {
-    let actor = authorize(Access::Permission(Permission::ManageInvites)).await?;
     let store = context::store()?;
+    let config = context::config()?;
+    let actor = authorize(Access::Permission(Permission::ManageInvites)).await?;
     let apartments = store.house_apartments(house_id).await?;
     if apartments.is_empty() {
         return Err(AppError::NotFound);
@@ -342,7 +346,7 @@ pub async fn issue_house_invites(house_id: i64) -> Result<Vec<InviteCard>, AppEr
         .into_iter()
         .map(|(id, number, entrance, address)| (id, None, address, number, entrance, None))
         .collect();
-    issue(actor.id, targets).await
+    issue(&store, &config, actor.id, targets).await
 }
 
 /// A code for one named owner: joining with it links them at once, with no approval step.
@@ -351,8 +355,10 @@ pub async fn issue_owner_invite(
     residency_id: i64,
     apartment_id: i64,
 ) -> Result<InviteCard, AppError> {
+    let store = context::store()?;
+    let config = context::config()?;
     let actor = authorize(Access::Permission(Permission::ManageInvites)).await?;
-    let card = context::store()?.apartment_card(apartment_id).await?;
+    let card = store.apartment_card(apartment_id).await?;
     let owner = card
         .residents
         .iter()
@@ -369,7 +375,7 @@ pub async fn issue_owner_invite(
         card.entrance,
         Some(owner.full_name.clone()),
     );
-    issue(actor.id, vec![target])
+    issue(&store, &config, actor.id, vec![target])
         .await?
         .pop()
         .ok_or(AppError::Internal)
@@ -387,9 +393,13 @@ type InviteTarget = (
 );
 
 #[cfg(feature = "ssr")]
-async fn issue(actor: i64, targets: Vec<InviteTarget>) -> Result<Vec<InviteCard>, AppError> {
+async fn issue(
+    store: &crate::db::Store,
+    config: &context::AppConfig,
+    actor: i64,
+    targets: Vec<InviteTarget>,
+) -> Result<Vec<InviteCard>, AppError> {
     use rand::Rng;
-    let config = context::config()?;
     let now = Utc::now();
     let expires_at = now + Duration::days(config.invite_days);
     let mut rng = rand::rngs::OsRng;
@@ -412,7 +422,7 @@ async fn issue(actor: i64, targets: Vec<InviteTarget>) -> Result<Vec<InviteCard>
             expires_on: expires_at.format("%d.%m.%Y").to_string(),
         });
     }
-    context::store()?
+    store
         .issue_invites(actor, &rows, now, expires_at)
         .await?;
     Ok(cards)

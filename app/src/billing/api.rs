@@ -34,11 +34,12 @@ pub async fn load_account_statement(account_id: i64) -> Result<AccountStatement,
 
 #[server(endpoint = "load_accrual_page")]
 pub async fn load_accrual_page(
-    house_id: i64,
+    house_id: Option<i64>,
     period: Option<String>,
 ) -> Result<AccrualPage, AppError> {
     let store = context::store()?;
     authorize(Access::Permission(Permission::ManageBilling)).await?;
+    let house_id = store.house_or_first(house_id).await?;
     store.accrual_page(house_id, period_or_last(period)?).await
 }
 
@@ -68,9 +69,10 @@ pub async fn post_accrual_run(run_id: i64) -> Result<usize, AppError> {
 }
 
 #[server(endpoint = "load_house_tariffs")]
-pub async fn load_house_tariffs(house_id: i64) -> Result<HouseTariffs, AppError> {
+pub async fn load_house_tariffs(house_id: Option<i64>) -> Result<HouseTariffs, AppError> {
     let store = context::store()?;
     authorize(Access::Permission(Permission::ManageBilling)).await?;
+    let house_id = store.house_or_first(house_id).await?;
     store.house_tariffs(house_id).await
 }
 
@@ -203,9 +205,10 @@ pub async fn start_bill_batch(
 }
 
 #[server(endpoint = "load_bill_batches")]
-pub async fn load_bill_batches(house_id: i64) -> Result<Vec<BatchView>, AppError> {
+pub async fn load_bill_batches(house_id: Option<i64>) -> Result<Vec<BatchView>, AppError> {
     let store = context::store()?;
     authorize(Access::Permission(Permission::ManageBilling)).await?;
+    let house_id = store.house_or_first(house_id).await?;
     store.bill_batches(house_id).await
 }
 

@@ -7,7 +7,6 @@ use leptos_router::hooks::use_query_map;
 use super::api::*;
 use super::text as t;
 use super::types::*;
-use crate::housing::api::list_houses;
 use crate::housing::pages::HouseSelect;
 use crate::readings::rules::format_value;
 use crate::ui::{ErrorNote, FormResult, ImportFileFields, ImportReportCard, Loading, style};
@@ -205,14 +204,6 @@ fn HousePeriodForm(
     }
 }
 
-/// The first house when none is chosen.
-async fn house_or_first(house: Option<i64>) -> Result<Option<i64>, crate::error::AppError> {
-    Ok(match house {
-        Some(h) => Some(h),
-        None => list_houses().await?.first().map(|h| h.id),
-    })
-}
-
 /// The accountant's page: run a period, follow the progress, compare, post.
 #[component]
 pub fn BillingPage() -> impl IntoView {
@@ -230,12 +221,9 @@ pub fn BillingPage() -> impl IntoView {
     let finished = RwSignal::new(0usize);
     let batches = Resource::new(
         move || (house.get(), make_bills.version().get() + finished.get()),
-        move |(house, _)| async move {
-            match house_or_first(house).await? {
-                Some(h) => load_bill_batches(h).await,
-                None => Ok(Vec::new()),
-            }
-        },
+        // one server function per resource: a page may be rendered more than once on the
+        // server, and a call made after another's await can find the request gone
+        move |(house, _)| load_bill_batches(house),
     );
     let data = Resource::new(
         move || {
@@ -245,12 +233,7 @@ pub fn BillingPage() -> impl IntoView {
                 start.version().get() + post.version().get() + finished.get(),
             )
         },
-        move |(house, period, _)| async move {
-            match house_or_first(house).await? {
-                Some(h) => load_accrual_page(h, period).await.map(Some),
-                None => Ok(None),
-            }
-        },
+        move |(house, period, _)| load_accrual_page(house, period),
     );
     view! {
         <h1 class=style::H1>{t::BILLING_TITLE}</h1>
@@ -263,8 +246,7 @@ pub fn BillingPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match data.await {
                     Err(e) => view! { <div class="mt-4"><ErrorNote error=e/></div> }.into_any(),
-                    Ok(None) => ().into_any(),
-                    Ok(Some(p)) => view! {
+                    Ok(p) => view! {
                         <AccrualView p=p start=start post=post finished=finished make_bills=make_bills batches=batches/>
                     }.into_any(),
                 }
@@ -491,7 +473,7 @@ fn BatchProgress(batch: BatchView, house_id: i64, finished: RwSignal<usize>) -> 
         state,
         |b: &BatchView| b.status.in_progress(),
         move || async move {
-            load_bill_batches(house_id)
+            load_bill_batches(Some(house_id))
                 .await
                 .ok()
                 .and_then(|list| list.into_iter().find(|b| b.id == id))
@@ -536,12 +518,7 @@ pub fn TariffsPage() -> impl IntoView {
                     + norm.version().get(),
             )
         },
-        move |(house, _)| async move {
-            match house_or_first(house).await? {
-                Some(h) => load_house_tariffs(h).await.map(Some),
-                None => Ok(None),
-            }
-        },
+        move |(house, _)| load_house_tariffs(house),
     );
     view! {
         <h1 class=style::H1>{t::TARIFFS_TITLE}</h1>
@@ -554,8 +531,7 @@ pub fn TariffsPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match data.await {
                     Err(e) => view! { <div class="mt-4"><ErrorNote error=e/></div> }.into_any(),
-                    Ok(None) => ().into_any(),
-                    Ok(Some(h)) => view! { <Tariffs h=h add=add set=set norm=norm/> }.into_any(),
+                    Ok(h) => view! { <Tariffs h=h add=add set=set norm=norm/> }.into_any(),
                 }
             })}
         </Suspense>

@@ -15,8 +15,9 @@ use {
 
 #[server(endpoint = "load_my_home")]
 pub async fn load_my_home() -> Result<MyHome, AppError> {
+    let store = context::store()?;
     let user = authorize(Access::Permission(Permission::OwnCabinet)).await?;
-    context::store()?.my_home(user.id, context::today()).await
+    store.my_home(user.id, context::today()).await
 }
 
 #[server(endpoint = "my_account")]
@@ -33,8 +34,9 @@ pub async fn my_account(account_id: i64) -> Result<AccountView, AppError> {
 
 #[server(endpoint = "list_houses")]
 pub async fn list_houses() -> Result<Vec<HouseSummary>, AppError> {
+    let store = context::store()?;
     authorize(Access::Permission(Permission::ViewRegister)).await?;
-    context::store()?.houses().await
+    store.houses().await
 }
 
 #[server(endpoint = "search_register")]
@@ -43,19 +45,20 @@ pub async fn search_register(
     house_id: Option<i64>,
     page: i64,
 ) -> Result<RegisterPage, AppError> {
+    let store = context::store()?;
     authorize(Access::Permission(Permission::ViewRegister)).await?;
     if query.chars().count() > 100 {
         return Err(AppError::invalid("Слишком длинный запрос."));
     }
-    context::store()?
+    store
         .register(&query, house_id, page, context::today())
         .await
 }
 
 #[server(endpoint = "load_apartment_card")]
 pub async fn load_apartment_card(apartment_id: i64) -> Result<ApartmentCard, AppError> {
-    let actor = authorize(Access::Permission(Permission::ViewRegister)).await?;
     let store = context::store()?;
+    let actor = authorize(Access::Permission(Permission::ViewRegister)).await?;
     let card = store.apartment_card(apartment_id).await?;
     store
         .log_view(actor.id, "apartment", Some(apartment_id))
@@ -70,11 +73,12 @@ pub async fn update_apartment(
     floor: String,
     area: String,
 ) -> Result<(), AppError> {
+    let store = context::store()?;
     let actor = authorize(Access::Permission(Permission::EditRegister)).await?;
     let entrance = optional_number(&entrance, "Подъезд")?;
     let floor = optional_number(&floor, "Этаж")?;
     let area = rules::parse_area(&area).map_err(AppError::invalid)?;
-    context::store()?
+    store
         .update_apartment(actor.id, apartment_id, entrance, floor, area)
         .await
 }
@@ -89,6 +93,7 @@ pub async fn add_resident(
     share: String,
     moved_in: String,
 ) -> Result<(), AppError> {
+    let store = context::store()?;
     use crate::auth::rules::{parse_email, parse_phone};
     let actor = authorize(Access::Permission(Permission::EditRegister)).await?;
     let full_name = rules::check_full_name(&full_name).map_err(AppError::invalid)?;
@@ -113,7 +118,7 @@ pub async fn add_resident(
         (_, None) => None,
     };
     let moved_in = parse_form_date(&moved_in)?;
-    context::store()?
+    store
         .add_resident(
             actor.id,
             apartment_id,
@@ -132,9 +137,10 @@ pub async fn add_resident(
 
 #[server(endpoint = "move_out")]
 pub async fn move_out(residency_id: i64, moved_out: String) -> Result<(), AppError> {
+    let store = context::store()?;
     let actor = authorize(Access::Permission(Permission::EditRegister)).await?;
     let on = parse_form_date(&moved_out)?;
-    context::store()?.move_out(actor.id, residency_id, on).await
+    store.move_out(actor.id, residency_id, on).await
 }
 
 #[server(endpoint = "open_account")]
@@ -143,10 +149,11 @@ pub async fn open_account(
     number: String,
     opened_on: String,
 ) -> Result<(), AppError> {
+    let store = context::store()?;
     let actor = authorize(Access::Permission(Permission::EditRegister)).await?;
     let number = rules::check_account_number(&number).map_err(AppError::invalid)?;
     let on = parse_form_date(&opened_on)?;
-    context::store()?
+    store
         .open_account(actor.id, apartment_id, &number, on)
         .await
         .map(|_| ())
@@ -154,9 +161,10 @@ pub async fn open_account(
 
 #[server(endpoint = "close_account")]
 pub async fn close_account(account_id: i64, closed_on: String) -> Result<(), AppError> {
+    let store = context::store()?;
     let actor = authorize(Access::Permission(Permission::EditRegister)).await?;
     let on = parse_form_date(&closed_on)?;
-    context::store()?
+    store
         .close_account(actor.id, account_id, on)
         .await
 }
@@ -168,10 +176,11 @@ pub async fn update_person(
     phone: String,
     email: String,
 ) -> Result<(), AppError> {
+    let store = context::store()?;
     let actor = authorize(Access::Permission(Permission::EditRegister)).await?;
     let full_name = rules::check_full_name(&full_name).map_err(AppError::invalid)?;
     let (phone, email) = contacts(&phone, &email)?;
-    context::store()?
+    store
         .update_person(
             actor.id,
             person_id,
@@ -184,8 +193,8 @@ pub async fn update_person(
 
 #[server(endpoint = "pending_links")]
 pub async fn pending_links() -> Result<Vec<PendingLink>, AppError> {
-    let actor = authorize(Access::Permission(Permission::ManageInvites)).await?;
     let store = context::store()?;
+    let actor = authorize(Access::Permission(Permission::ManageInvites)).await?;
     let links = store.pending_links(None).await?;
     store.log_view(actor.id, "pending_links", None).await?;
     Ok(links)
@@ -193,8 +202,9 @@ pub async fn pending_links() -> Result<Vec<PendingLink>, AppError> {
 
 #[server(endpoint = "decide_link")]
 pub async fn decide_link(residency_id: i64, approve: bool) -> Result<(), AppError> {
+    let store = context::store()?;
     let actor = authorize(Access::Permission(Permission::ManageInvites)).await?;
-    context::store()?
+    store
         .decide_link(actor.id, residency_id, approve)
         .await
 }

@@ -126,6 +126,23 @@ const ACCOUNT: DatedRecord = DatedRecord {
 };
 
 impl Store {
+    /// The house a staff page shows: the one chosen, else the first by address (as the house
+    /// selector lists them).
+    pub async fn house_or_first(&self, house_id: Option<i64>) -> Result<i64, AppError> {
+        if let Some(id) = house_id {
+            return Ok(id);
+        }
+        let first: Option<i64> = with_db!(&self.db, |pool| sqlx::query_scalar(
+            "SELECT id FROM houses ORDER BY address LIMIT 1"
+        )
+        .fetch_optional(pool)
+        .await)
+        .map_err(internal("first house"))?;
+        first.ok_or_else(|| {
+            AppError::invalid("В реестре ещё нет домов — добавьте дом, и здесь появятся его данные.")
+        })
+    }
+
     pub async fn houses(&self) -> Result<Vec<HouseSummary>, AppError> {
         let rows: Vec<(i64, String, i64, i64, i64)> = with_db!(&self.db, |pool| {
             sqlx::query_as(

@@ -17,30 +17,34 @@ use {
 
 #[server(endpoint = "load_news_feed")]
 pub async fn load_news_feed() -> Result<NewsFeed, AppError> {
+    let store = context::store()?;
     let user = authorize(Access::Permission(Permission::OwnCabinet)).await?;
-    context::store()?
+    store
         .news_feed(user.id, Utc::now(), context::today())
         .await
 }
 
 #[server(endpoint = "load_news_item")]
 pub async fn load_news_item(id: i64) -> Result<NewsItem, AppError> {
+    let store = context::store()?;
     let user = authorize(Access::Permission(Permission::OwnCabinet)).await?;
-    context::store()?
+    store
         .news_item(user.id, id, Utc::now(), context::today())
         .await
 }
 
 #[server(endpoint = "audience_options")]
 pub async fn audience_options() -> Result<Vec<AudienceOption>, AppError> {
+    let store = context::store()?;
     authorize(Access::Permission(Permission::Publish)).await?;
-    context::store()?.audience_options().await
+    store.audience_options().await
 }
 
 #[server(endpoint = "staff_announcements")]
 pub async fn staff_announcements() -> Result<Vec<AnnouncementItem>, AppError> {
+    let store = context::store()?;
     authorize(Access::Permission(Permission::Publish)).await?;
-    context::store()?.announcements(50).await
+    store.announcements(50).await
 }
 
 /// Posts an announcement; a critical one goes to every recipient on every channel they have.
@@ -53,6 +57,7 @@ pub async fn post_announcement(
     critical: Option<String>,
     expires_at: String,
 ) -> Result<i64, AppError> {
+    let store = context::store()?;
     let actor = authorize(Access::Permission(Permission::Publish)).await?;
     let (title, body) = rules::check_post(&title, &body).map_err(AppError::invalid)?;
     let choice = rules::parse_audience(&audience).map_err(AppError::invalid)?;
@@ -76,21 +81,23 @@ pub async fn post_announcement(
         critical: critical.is_some(),
         expires_at,
     };
-    context::store()?
+    store
         .create_announcement(actor.id, choice, &draft)
         .await
 }
 
 #[server(endpoint = "end_announcement")]
 pub async fn end_announcement(id: i64) -> Result<(), AppError> {
+    let store = context::store()?;
     let actor = authorize(Access::Permission(Permission::Publish)).await?;
-    context::store()?.end_announcement(actor.id, id).await
+    store.end_announcement(actor.id, id).await
 }
 
 #[server(endpoint = "staff_news")]
 pub async fn staff_news() -> Result<Vec<NewsItem>, AppError> {
+    let store = context::store()?;
     authorize(Access::Permission(Permission::Publish)).await?;
-    context::store()?.all_news(Utc::now()).await
+    store.all_news(Utc::now()).await
 }
 
 /// Adds or (with `id`) edits a news item. Without a time it is published at once.
@@ -103,6 +110,7 @@ pub async fn save_news(
     pinned: Option<String>,
     publish_at: String,
 ) -> Result<i64, AppError> {
+    let store = context::store()?;
     let actor = authorize(Access::Permission(Permission::Publish)).await?;
     let (title, body) = rules::check_post(&title, &body).map_err(AppError::invalid)?;
     let choice = rules::parse_audience(&audience).map_err(AppError::invalid)?;
@@ -116,16 +124,18 @@ pub async fn save_news(
         pinned: pinned.is_some(),
         publish_at,
     };
-    context::store()?
+    store
         .save_news(actor.id, id, choice, &draft)
         .await
 }
 
 #[server(endpoint = "delete_news")]
 pub async fn delete_news(id: i64) -> Result<(), AppError> {
+    let store = context::store()?;
+    let config = context::config()?;
     let actor = authorize(Access::Permission(Permission::Publish)).await?;
-    if let Some(image) = context::store()?.delete_news(actor.id, id).await? {
-        super::store::remove_news_image(&context::config()?.files_dir, &image).await;
+    if let Some(image) = store.delete_news(actor.id, id).await? {
+        super::store::remove_news_image(&config.files_dir, &image).await;
     }
     Ok(())
 }
@@ -133,21 +143,23 @@ pub async fn delete_news(id: i64) -> Result<(), AppError> {
 /// The FAQ for anyone signed in, filtered by `query`.
 #[server(endpoint = "load_faq")]
 pub async fn load_faq(query: String) -> Result<Vec<FaqCategory>, AppError> {
+    let store = context::store()?;
     authorize(Access::Permission(Permission::OwnNotifications)).await?;
     if query.chars().count() > 100 {
         return Err(AppError::invalid("Слишком длинный запрос."));
     }
-    context::store()?.faq(&query).await
+    store.faq(&query).await
 }
 
 #[server(endpoint = "add_faq_category")]
 pub async fn add_faq_category(title: String) -> Result<i64, AppError> {
+    let store = context::store()?;
     let actor = authorize(Access::Permission(Permission::Publish)).await?;
     let title = title.trim();
     if title.is_empty() || title.chars().count() > 100 {
         return Err(AppError::invalid("Название раздела — от 1 до 100 знаков."));
     }
-    context::store()?.add_faq_category(actor.id, title).await
+    store.add_faq_category(actor.id, title).await
 }
 
 #[server(endpoint = "save_faq_item")]
@@ -157,15 +169,17 @@ pub async fn save_faq_item(
     question: String,
     answer: String,
 ) -> Result<i64, AppError> {
+    let store = context::store()?;
     let actor = authorize(Access::Permission(Permission::Publish)).await?;
     let (question, answer) = rules::check_post(&question, &answer).map_err(AppError::invalid)?;
-    context::store()?
+    store
         .save_faq_item(actor.id, id, category_id, &question, &answer)
         .await
 }
 
 #[server(endpoint = "delete_faq_item")]
 pub async fn delete_faq_item(id: i64) -> Result<(), AppError> {
+    let store = context::store()?;
     let actor = authorize(Access::Permission(Permission::Publish)).await?;
-    context::store()?.delete_faq_item(actor.id, id).await
+    store.delete_faq_item(actor.id, id).await
 }

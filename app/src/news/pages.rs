@@ -309,11 +309,11 @@ fn Report(r: DeliveryReport) -> impl IntoView {
 pub fn StaffNewsPage() -> impl IntoView {
     let save = ServerAction::<SaveNews>::new();
     let delete = ServerAction::<DeleteNews>::new();
-    let data = Resource::new(
+    // one server function per resource (see billing's page)
+    let options = Resource::new(|| (), |_| audience_options());
+    let news = Resource::new(
         move || save.version().get() + delete.version().get(),
-        |_| async {
-            Ok::<_, crate::error::AppError>((audience_options().await?, staff_news().await?))
-        },
+        |_| staff_news(),
     );
     let query = use_query_map();
     let upload = move || {
@@ -331,9 +331,9 @@ pub fn StaffNewsPage() -> impl IntoView {
         <FormResult value=delete.value()/>
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
-                match data.await {
-                    Err(e) => view! { <ErrorNote error=e/> }.into_any(),
-                    Ok((options, news)) => view! {
+                match (options.await, news.await) {
+                    (Err(e), _) | (_, Err(e)) => view! { <ErrorNote error=e/> }.into_any(),
+                    (Ok(options), Ok(news)) => view! {
                         <details class=format!("{} mt-4 max-w-3xl", style::CARD) open=news.is_empty()>
                             <summary class="cursor-pointer font-semibold">{t::NEWS_ADD}</summary>
                             <NewsForm options=options.clone() save=save/>

@@ -21,8 +21,9 @@ pub const LIST_LIMIT: i64 = 50;
 /// The bell's count and the critical banners of the signed-in user.
 #[server(endpoint = "load_header_notices")]
 pub async fn load_header_notices() -> Result<HeaderNotices, AppError> {
+    let store = context::store()?;
     let user = authorize(Access::Permission(Permission::OwnNotifications)).await?;
-    context::store()?
+    store
         .header_notices(user.id, chrono::Utc::now(), context::today())
         .await
 }
@@ -30,29 +31,33 @@ pub async fn load_header_notices() -> Result<HeaderNotices, AppError> {
 /// Collapses a critical banner the user has read (it comes back if the announcement changes).
 #[server(endpoint = "collapse_banner")]
 pub async fn collapse_banner(id: i64, version: String) -> Result<(), AppError> {
+    let store = context::store()?;
     let user = authorize(Access::Permission(Permission::OwnNotifications)).await?;
-    context::store()?
+    store
         .collapse_banner(user.id, id, &version, chrono::Utc::now(), context::today())
         .await
 }
 
 #[server(endpoint = "my_notifications")]
 pub async fn my_notifications() -> Result<Vec<NotificationItem>, AppError> {
+    let store = context::store()?;
     let user = authorize(Access::Permission(Permission::OwnNotifications)).await?;
-    context::store()?.notifications(user.id, LIST_LIMIT).await
+    store.notifications(user.id, LIST_LIMIT).await
 }
 
 /// Marks one notification (or, without an id, all of them) read — only the user's own.
 #[server(endpoint = "mark_notifications_read")]
 pub async fn mark_notifications_read(id: Option<i64>) -> Result<(), AppError> {
+    let store = context::store()?;
     let user = authorize(Access::Permission(Permission::OwnNotifications)).await?;
-    context::store()?.mark_read(user.id, id).await
+    store.mark_read(user.id, id).await
 }
 
 #[server(endpoint = "load_preferences")]
 pub async fn load_preferences() -> Result<Preferences, AppError> {
+    let store = context::store()?;
     let user = authorize(Access::Permission(Permission::OwnNotifications)).await?;
-    context::store()?.preferences(user.id).await
+    store.preferences(user.id).await
 }
 
 /// Saves channel choices (`on[<kind>.<channel>]` checkboxes) and quiet hours (both or neither).
@@ -62,6 +67,7 @@ pub async fn save_preferences(
     quiet_from: String,
     quiet_to: String,
 ) -> Result<(), AppError> {
+    let store = context::store()?;
     let user = authorize(Access::Permission(Permission::OwnNotifications)).await?;
     let enabled: Vec<(NoticeKind, Channel)> = on
         .unwrap_or_default()
@@ -83,7 +89,7 @@ pub async fn save_preferences(
             to: rules::parse_clock(to).map_err(AppError::invalid)?,
         }),
     };
-    context::store()?
+    store
         .save_preferences(user.id, &enabled, quiet)
         .await
 }
@@ -95,6 +101,7 @@ pub async fn push_subscribe(
     p256dh: String,
     auth: String,
 ) -> Result<(), AppError> {
+    let store = context::store()?;
     let user = authorize(Access::Permission(Permission::OwnNotifications)).await?;
     let valid_endpoint = endpoint.starts_with("https://") && endpoint.len() <= 1000;
     let valid_keys = p256dh.len() == 87 && auth.len() == 22;
@@ -104,7 +111,7 @@ pub async fn push_subscribe(
             "Браузер прислал неполную подписку на уведомления. Попробуйте ещё раз.",
         ));
     }
-    context::store()?
+    store
         .save_push_subscription(user.id, &endpoint, &p256dh, &auth)
         .await
 }
@@ -112,14 +119,16 @@ pub async fn push_subscribe(
 /// Turns push off on every device of the user.
 #[server(endpoint = "push_unsubscribe_all")]
 pub async fn push_unsubscribe_all() -> Result<(), AppError> {
+    let store = context::store()?;
     let user = authorize(Access::Permission(Permission::OwnNotifications)).await?;
-    context::store()?.remove_push_subscriptions(user.id).await
+    store.remove_push_subscriptions(user.id).await
 }
 
 #[server(endpoint = "load_templates")]
 pub async fn load_templates() -> Result<Vec<TemplateView>, AppError> {
+    let store = context::store()?;
     authorize(Access::Permission(Permission::EditTemplates)).await?;
-    context::store()?.templates().await
+    store.templates().await
 }
 
 /// Saves a template's text; `reset` brings back the built-in one.
@@ -130,9 +139,9 @@ pub async fn save_template(
     body: String,
     reset: Option<String>,
 ) -> Result<(), AppError> {
+    let store = context::store()?;
     let actor = authorize(Access::Permission(Permission::EditTemplates)).await?;
     let kind = NoticeKind::parse(&kind).ok_or_else(|| AppError::invalid("Неизвестный шаблон."))?;
-    let store = context::store()?;
     if reset.is_some() {
         return store.save_template(actor.id, kind, None).await;
     }
@@ -146,8 +155,8 @@ pub async fn save_template(
 /// The last messages that would have been sent (no SMTP or SMS gateway configured).
 #[server(endpoint = "load_dev_mailbox")]
 pub async fn load_dev_mailbox() -> Result<Vec<MailboxItem>, AppError> {
-    let actor = authorize(Access::Permission(Permission::ViewDevMailbox)).await?;
     let store = context::store()?;
+    let actor = authorize(Access::Permission(Permission::ViewDevMailbox)).await?;
     let mail = store.dev_mailbox(200).await?;
     // it shows residents' addresses and phones: who looked is recorded (152-ФЗ)
     store.log_view(actor.id, "dev_mailbox", None).await?;

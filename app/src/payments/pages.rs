@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use super::api::*;
 use super::text as t;
 use super::types::*;
+use crate::error::AppError;
 use crate::housing::pages::HouseSelect;
 use crate::ui::{ErrorNote, ImportFileFields, ImportReportCard, Loading, style};
 
@@ -65,11 +66,7 @@ pub fn PaymentsPage() -> impl IntoView {
         <section class=format!("{} mt-6 max-w-3xl", style::CARD)>
             <h2 class=style::H2>{t::EXPORT_TITLE}</h2>
             <p class="mt-1 text-sm text-slate-600">{t::EXPORT_HINT}</p>
-            <Suspense fallback=Loading>
-                {move || Suspend::new(async move {
-                    page.await.ok().map(|p| view! { <ExportForm month=p.last_month/> })
-                })}
-            </Suspense>
+            <ExportForm page/>
         </section>
         <CardPayments/>
         <section class="mt-6">
@@ -197,15 +194,23 @@ fn CardPayments() -> impl IntoView {
 }
 
 /// The month's payments of a house as a file for 1С or a register (a plain GET form: the
-/// browser downloads what it gets).
+/// browser downloads what it gets). The house selector loads its own list, so it stands outside
+/// the page's `Suspense` (a resource made inside another's `Suspend` hydrates out of step).
 #[component]
-fn ExportForm(month: String) -> impl IntoView {
+fn ExportForm(page: Resource<Result<BankPage, AppError>>) -> impl IntoView {
     view! {
         <form method="get" action="/staff/payments/export" class="mt-3 space-y-2">
             <HouseSelect name="house"/>
-            <label class=format!("{} w-48", style::LABEL)>{t::MONTH}
-                <input type="month" name="period" class=style::INPUT value=month required/>
-            </label>
+            <Suspense fallback=Loading>
+                {move || Suspend::new(async move {
+                    let month = page.await.map(|p| p.last_month).unwrap_or_default();
+                    view! {
+                        <label class=format!("{} w-48", style::LABEL)>{t::MONTH}
+                            <input type="month" name="period" class=style::INPUT value=month required/>
+                        </label>
+                    }
+                })}
+            </Suspense>
             <div class="flex flex-wrap gap-2">
                 <button class=style::BUTTON type="submit" name="format" value="1c">{t::EXPORT_1C}</button>
                 <button class=style::BUTTON_SECONDARY type="submit" name="format" value="xlsx">{t::EXPORT_XLSX}</button>

@@ -58,11 +58,12 @@ pub async fn load_meter_history(meter_id: i64) -> Result<MeterHistory, AppError>
 
 #[server(endpoint = "load_house_readings")]
 pub async fn load_house_readings(
-    house_id: i64,
+    house_id: Option<i64>,
     period: Option<String>,
 ) -> Result<HouseReadings, AppError> {
     let store = context::store()?;
     let actor = authorize(Access::Permission(Permission::ViewRegister)).await?;
+    let house_id = store.house_or_first(house_id).await?;
     let period = period
         .as_deref()
         .filter(|p| !p.is_empty())

@@ -11,7 +11,6 @@ use super::text as t;
 use super::types::*;
 use crate::auth::rules::role_can;
 use crate::auth::types::Permission;
-use crate::housing::api::list_houses;
 use crate::housing::pages::HouseSelect;
 use crate::ui::{
     ErrorNote, FormResult, ImportFileFields, ImportReportCard, Loading, style, use_id_param,
@@ -447,16 +446,8 @@ pub fn StaffReadingsPage() -> impl IntoView {
     };
     let data = Resource::new(
         move || (house(), period(), changes()),
-        move |(house, period, _)| async move {
-            let house = match house {
-                Some(h) => h,
-                None => match list_houses().await?.first() {
-                    Some(h) => h.id,
-                    None => return Ok(None),
-                },
-            };
-            load_house_readings(house, period).await.map(Some)
-        },
+        // one server function per resource (see billing's page)
+        move |(house, period, _)| load_house_readings(house, period),
     );
     view! {
             <h1 class=style::H1>{t::STAFF_TITLE}</h1>
@@ -471,8 +462,7 @@ pub fn StaffReadingsPage() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match data.await {
                         Err(e) => view! { <ErrorNote error=e/> }.into_any(),
-                        Ok(None) => ().into_any(),
-                        Ok(Some(r)) => view! { <HouseView r=r save=save close=close review=review enter=enter add=add/> }.into_any(),
+                        Ok(r) => view! { <HouseView r=r save=save close=close review=review enter=enter add=add/> }.into_any(),
                     }
                 })}
             </Suspense>
