@@ -1,7 +1,7 @@
 //! The hydrate entry: the browser half of the app, compiled to wasm by cargo-leptos.
 
-// Release builds keep every view's full static type (debug builds erase them with
-// `--cfg erase_components`); the deepest pages need more than the default 128 levels.
+// Without `--cfg erase_components` every view keeps its full static type and the deepest pages
+// need more than the default 128 levels (the Makefile's builds erase them).
 #![recursion_limit = "512"]
 
 #[wasm_bindgen::prelude::wasm_bindgen]

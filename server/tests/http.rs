@@ -2058,6 +2058,21 @@ both_backends!(
             let (status, _) = error_of(app.call(&client, path::<LoadOrganisation>(), &[]).await).await;
             assert_eq!(status, StatusCode::FORBIDDEN, "{login}");
         }
+        // the production calendar is the accountant's: a resident or the dispatcher may not
+        let day = [("day", "2026-08-17"), ("kind", "off"), ("note", "проверка")];
+        for login in [logins::RESIDENT, logins::DISPATCHER] {
+            let client = app.signed_in(login).await;
+            let (status, _) = error_of(app.call(&client, path::<SetCalendarDay>(), &day).await).await;
+            assert_eq!(status, StatusCode::FORBIDDEN, "{login}");
+        }
+        let accountant = app.signed_in(logins::ACCOUNTANT).await;
+        let set = app.call(&accountant, path::<SetCalendarDay>(), &day).await;
+        assert_eq!(set.status(), StatusCode::OK);
+        let july = app::billing::types::Period::parse("2026-07").unwrap();
+        assert_eq!(
+            app.store.due_date(july).await.unwrap(),
+            chrono::NaiveDate::from_ymd_opt(2026, 8, 18).unwrap()
+        );
         let chair = app.signed_in(logins::CHAIR).await;
         let mut bad = form;
         bad[3].1 = "123";
@@ -2077,7 +2092,6 @@ both_backends!(
         let period = app::billing::types::Period::of(app::context::today()).plus(-1);
         let bill = app.store.bill_data(zhitel_account, period).await.unwrap();
         assert!(bill.qr_payload().contains("Name=ТСЖ «Серебряный ключ-2»|"));
-        let accountant = app.signed_in(logins::ACCOUNTANT).await;
         let house = app.store.houses().await.unwrap()[0].id;
         let export = accountant
             .get(format!(

@@ -229,9 +229,9 @@ pub fn AnnouncementsPage() -> impl IntoView {
                                         <span>{t::CRITICAL}</span>
                                     </label>
                                     <label class=format!("{} mt-3", style::LABEL)>{t::EXPIRES}
-                                        <input class=style::INPUT type="datetime-local" name="expires_at" required/>
-                                        <span class="mt-1 block text-xs font-normal text-slate-600">{t::EXPIRES_HINT}</span>
+                                        <input class=style::INPUT type="datetime-local" name="expires_at" required aria-describedby="expires-hint"/>
                                     </label>
+                                    <p id="expires-hint" class="mt-1 text-xs text-slate-600">{t::EXPIRES_HINT}</p>
                                     <button class=format!("{} mt-4", style::BUTTON) type="submit">{t::PUBLISH}</button>
                                     <FormResult value=post.value() success=t::PUBLISHED/>
                                 </ActionForm>
