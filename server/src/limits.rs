@@ -16,6 +16,12 @@ pub const TICKET_FORM_BYTES: usize = crate::tickets::MAX_FORM_BYTES;
 /// A bank's notification, the sandbox bank's forms and anything else.
 pub const OTHER_BYTES: usize = 64 * 1024;
 
+/// A refused body up to this size is read and dropped before the 413 is sent, so a client still
+/// sending it reads the answer instead of a reset connection; a larger one is cut off.
+pub const DRAIN_BYTES: u64 = 128 * 1024 * 1024;
+/// How long reading a refused body may take.
+pub const DRAIN_SECONDS: u64 = 30;
+
 /// The largest body a request to this path may carry.
 pub fn body_limit(method: &Method, path: &str) -> usize {
     if path.starts_with("/api/") {

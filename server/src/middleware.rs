@@ -175,16 +175,62 @@ async fn limit_body(request: Request, path: &str) -> Result<Request, Response> {
         too_large(path, limit)
     };
     match declared {
-        Some(length) if length > limit as u64 => Err(too_large()),
+        Some(length) if length > limit as u64 => {
+            if length <= crate::limits::DRAIN_BYTES {
+                drain(request.into_body()).await;
+            }
+            Err(too_large())
+        }
         None if path.starts_with("/api/") => {
             let (parts, body) = request.into_parts();
-            match axum::body::to_bytes(body, limit).await {
-                Ok(bytes) => Ok(Request::from_parts(parts, Body::from(bytes))),
-                Err(_) => Err(too_large()),
+            match read_up_to(body, limit).await {
+                Some(bytes) => Ok(Request::from_parts(parts, Body::from(bytes))),
+                None => Err(too_large()),
             }
         }
         _ => Ok(request),
     }
+}
+
+/// A body of unknown length, whole if it is at most `limit` bytes; else `None`, after reading
+/// the rest and dropping it (see [`drain`]).
+async fn read_up_to(mut body: Body, limit: usize) -> Option<Vec<u8>> {
+    use http_body_util::BodyExt;
+    let mut bytes = Vec::new();
+    while let Some(frame) = body.frame().await {
+        let Ok(frame) = frame else {
+            return None;
+        };
+        if let Some(data) = frame.data_ref() {
+            if bytes.len() + data.len() > limit {
+                drain(body).await;
+                return None;
+            }
+            bytes.extend_from_slice(data);
+        }
+    }
+    Some(bytes)
+}
+
+/// Reads a refused body and drops it (at most `limits::DRAIN_BYTES`, for at most
+/// `limits::DRAIN_SECONDS`): the client, still sending, then reads the 413 instead of finding
+/// the connection reset.
+async fn drain(mut body: Body) {
+    use http_body_util::BodyExt;
+    let read = async {
+        let mut seen: u64 = 0;
+        while let Some(Ok(frame)) = body.frame().await {
+            seen += frame.data_ref().map_or(0, |d| d.len() as u64);
+            if seen > crate::limits::DRAIN_BYTES {
+                break;
+            }
+        }
+    };
+    let _ = tokio::time::timeout(
+        std::time::Duration::from_secs(crate::limits::DRAIN_SECONDS),
+        read,
+    )
+    .await;
 }
 
 /// The 413 answer: for a server function, its error as the page's script reads it.

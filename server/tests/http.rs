@@ -40,6 +40,18 @@ fn text(html: &str) -> String {
     html.replace("<!>", "")
 }
 
+/// The sandbox bank's card page a started payment sends the payer to (a redirect without the
+/// page's script, the URL as JSON with it).
+async fn sandbox_path(started: reqwest::Response) -> String {
+    let url = match started.headers().get(reqwest::header::LOCATION) {
+        Some(l) => l.to_str().unwrap().to_string(),
+        None => started.json::<String>().await.unwrap(),
+    };
+    url.split_once("/sandbox-bank/")
+        .map(|(_, p)| format!("/sandbox-bank/{p}"))
+        .expect("the sandbox bank's page")
+}
+
 async fn error_of(response: reqwest::Response) -> (StatusCode, AppError) {
     let status = response.status();
     let error = response.json::<AppError>().await.expect("an AppError body");
@@ -1686,14 +1698,7 @@ both_backends!(
 
         // zhitel pays 1 500 ₽: off to the bank's page
         let started = pay(&zhitel, "1 500,00").await;
-        let url = match started.headers().get(reqwest::header::LOCATION) {
-            Some(l) => l.to_str().unwrap().to_string(),
-            None => started.json::<String>().await.unwrap(),
-        };
-        let bank_path = url
-            .split_once("/sandbox-bank/")
-            .map(|(_, p)| format!("/sandbox-bank/{p}"))
-            .expect("the sandbox bank's page");
+        let bank_path = sandbox_path(started).await;
         let page = zhitel
             .get(format!("{}{bank_path}", app.base))
             .send()
@@ -1837,14 +1842,7 @@ both_backends!(
             .unwrap();
         assert_eq!(forged.status(), StatusCode::FORBIDDEN);
         let started = pay(&zhitel, "10").await;
-        let url = match started.headers().get(reqwest::header::LOCATION) {
-            Some(l) => l.to_str().unwrap().to_string(),
-            None => started.json::<String>().await.unwrap(),
-        };
-        let bank_path = url
-            .split_once("/sandbox-bank/")
-            .map(|(_, p)| format!("/sandbox-bank/{p}"))
-            .unwrap();
+        let bank_path = sandbox_path(started).await;
         zhitel
             .post(format!("{}{bank_path}", app.base))
             .form(&[
@@ -1884,14 +1882,7 @@ both_backends!(
 
         // the card page checks the card as a bank would and takes nothing it refuses
         let started = pay(&zhitel, "10").await;
-        let url = match started.headers().get(reqwest::header::LOCATION) {
-            Some(l) => l.to_str().unwrap().to_string(),
-            None => started.json::<String>().await.unwrap(),
-        };
-        let bank_path = url
-            .split_once("/sandbox-bank/")
-            .map(|(_, p)| format!("/sandbox-bank/{p}"))
-            .unwrap();
+        let bank_path = sandbox_path(started).await;
         let refused = zhitel
             .post(format!("{}{bank_path}", app.base))
             .form(&[
@@ -1990,17 +1981,11 @@ both_backends!(
         socket.write_all(head.as_bytes()).await.unwrap();
         let chunk = vec![b'a'; 1024 * 1024];
         for _ in 0..8 {
-            let sent = async {
-                socket.write_all(format!("{:x}\r\n", chunk.len()).as_bytes()).await?;
-                socket.write_all(&chunk).await?;
-                socket.write_all(b"\r\n").await
-            }
-            .await;
-            if sent.is_err() {
-                break; // the server answered and closed: what it said is read below
-            }
+            socket.write_all(format!("{:x}\r\n", chunk.len()).as_bytes()).await.unwrap();
+            socket.write_all(&chunk).await.unwrap();
+            socket.write_all(b"\r\n").await.unwrap();
         }
-        let _ = socket.write_all(b"0\r\n\r\n").await;
+        socket.write_all(b"0\r\n\r\n").await.unwrap();
         let mut answer = vec![0u8; 512];
         let n = socket.read(&mut answer).await.unwrap();
         let answer = String::from_utf8_lossy(&answer[..n]);

@@ -487,6 +487,43 @@ both_backends!(
     }
 );
 
+/// A card payment of `amount` to one account, at the bank under `bank_id`: (its id, its order).
+async fn started_payment(
+    store: &Store,
+    user: i64,
+    account_id: i64,
+    amount: Money,
+    bank_id: &str,
+) -> (i64, String) {
+    use app::payments::acquiring::Started;
+    use app::payments::online::NewPart;
+    let (id, order) = store
+        .create_online_payment(
+            user,
+            "sandbox",
+            &[NewPart {
+                account_id,
+                amount,
+                period: None,
+                service_id: None,
+            }],
+            chrono::Utc::now(),
+        )
+        .await
+        .unwrap();
+    store
+        .online_payment_started(
+            id,
+            &Started {
+                provider_id: bank_id.into(),
+                payment_url: "http://bank.test".into(),
+            },
+        )
+        .await
+        .unwrap();
+    (id, order)
+}
+
 /// A notification as the bank sends it, signed with `password` (a forger signs with another).
 fn notification(
     order_id: &str,
@@ -851,30 +888,7 @@ both_backends!(
             .unwrap()
             .id;
         let (zhitel, _, _) = zhitel_account(&store).await;
-        let (id, order) = store
-            .create_online_payment(
-                user,
-                "sandbox",
-                &[NewPart {
-                    account_id: zhitel,
-                    amount: Money(10_000),
-                    period: None,
-                    service_id: None,
-                }],
-                chrono::Utc::now(),
-            )
-            .await
-            .unwrap();
-        store
-            .online_payment_started(
-                id,
-                &Started {
-                    provider_id: "77".into(),
-                    payment_url: "http://bank.test".into(),
-                },
-            )
-            .await
-            .unwrap();
+        let (id, order) = started_payment(&store, user, zhitel, Money(10_000), "77").await;
         let with_url = |url: &str, password: &str| {
             let mut fields: serde_json::Map<String, serde_json::Value> =
                 serde_json::from_str(&notification(&order, "77", "RECEIPT", 10_000, "x")).unwrap();
@@ -978,8 +992,6 @@ both_backends!(
 both_backends!(
     a_refund_reverses_the_credit_once_and_a_cancel_is_not_a_decline,
     |backend: Backend| async move {
-        use app::payments::acquiring::Started;
-        use app::payments::online::NewPart;
         use app::payments::types::OnlineStatus;
         let Some((db, store)) = common::demo_store(backend).await else {
             return;
@@ -996,38 +1008,8 @@ both_backends!(
         let balance = || async {
             store.balances(&[zhitel]).await.unwrap()[&zhitel]
         };
-        let start = |bank_id: &'static str| {
-            let store = store.clone();
-            async move {
-                let (id, order) = store
-                    .create_online_payment(
-                        user,
-                        "sandbox",
-                        &[NewPart {
-                            account_id: zhitel,
-                            amount: Money(25_000),
-                            period: None,
-                            service_id: None,
-                        }],
-                        chrono::Utc::now(),
-                    )
-                    .await
-                    .unwrap();
-                store
-                    .online_payment_started(
-                        id,
-                        &Started {
-                            provider_id: bank_id.into(),
-                            payment_url: "http://bank.test".into(),
-                        },
-                    )
-                    .await
-                    .unwrap();
-                (id, order)
-            }
-        };
         let before = balance().await;
-        let (id, order) = start("91").await;
+        let (id, order) = started_payment(&store, user, zhitel, Money(25_000), "91").await;
         for status in ["CONFIRMED", "REFUNDED"] {
             store
                 .record_notification("sandbox", &notification(&order, "91", status, 25_000, &password), true)
@@ -1054,13 +1036,13 @@ both_backends!(
             .unwrap();
         assert_eq!(store.online_payment(id).await.unwrap().status, OnlineStatus::Refunded);
         // the payer's cancel and the bank's decline are told apart
-        let (cancelled, order) = start("92").await;
+        let (cancelled, order) = started_payment(&store, user, zhitel, Money(25_000), "92").await;
         store
             .record_notification("sandbox", &notification(&order, "92", "CANCELED", 25_000, &password), true)
             .await
             .unwrap();
         assert_eq!(store.online_payment(cancelled).await.unwrap().status, OnlineStatus::Cancelled);
-        let (declined, order) = start("93").await;
+        let (declined, order) = started_payment(&store, user, zhitel, Money(25_000), "93").await;
         store
             .record_notification("sandbox", &notification(&order, "93", "REJECTED", 25_000, &password), true)
             .await

@@ -855,7 +855,7 @@ pub fn RulesPage() -> impl IntoView {
                                             {match (p.cap, p.debts_due_before) {
                                                 (Some(c), _) => format!("{} {} %", t::CAPPED_AT, super::rules::format_rate_percent(c)),
                                                 (None, None) => t::MORATORIUM.to_string(),
-                                                (None, Some(before)) => format!("{} {} {}", t::MORATORIUM, t::ONLY_DEBTS_DUE_BEFORE, date(before)),
+                                                (None, Some(before)) => format!("{} — {} {}", t::MORATORIUM, t::ONLY_DEBTS_DUE_BEFORE, date(before)),
                                             }}</span>
                                         <span class="block text-xs text-slate-600">{p.note}</span>
                                     </li> }).collect_view()}

@@ -388,9 +388,6 @@ fn PaymentCard(p: OnlinePaymentView) -> impl IntoView {
         <h1 class=format!("{} mt-2", style::H1)>{format!("{} {}", t::PAYMENT_TITLE, p.amount.label())}</h1>
         <p class=format!("mt-1 text-lg font-semibold {tone}") data-testid="payment-status">{p.status.label()}</p>
         {p.status.advice().map(|a| view! { <p class="mt-1 text-sm text-slate-700" data-testid="payment-advice">{a}</p> })}
-        {matches!(p.status, OnlineStatus::Cancelled | OnlineStatus::Rejected | OnlineStatus::Expired).then(|| view! {
-            <a class=format!("{} mt-3", style::BUTTON) href="/cabinet/pay">{t::PAY_AGAIN}</a>
-        })}
         <dl class=format!("{} mt-3 grid grid-cols-2 gap-y-1 text-sm", style::CARD)>
             <dt class="text-slate-500">{t::PAYMENT_WHEN}</dt><dd>{when}</dd>
             <dt class="text-slate-500">{t::PAYMENT_ORDER}</dt><dd>{p.order_id.clone()}</dd>

@@ -60,7 +60,6 @@ pub const PAYMENT_FOR_DEBT: &str = "в счёт долга, сначала ст�
 pub const PAYMENT_PDF: &str = "Подтверждение (PDF)";
 pub const PAYMENT_RECEIPT: &str = "Кассовый чек";
 pub const PAYMENT_FINISH: &str = "Вернуться к оплате в банке";
-pub const PAY_AGAIN: &str = "Оплатить снова";
 pub const PAYMENT_REFRESH: &str = "Обновить";
 pub const PAYMENT_AGAIN: &str = "Оплатить ещё раз";
 pub const HISTORY_TITLE: &str = "История платежей";
