@@ -48,7 +48,10 @@ pub fn too_large_message(limit: usize) -> String {
             (limit + MB / 2) / MB
         )
     } else {
-        format!("Слишком большой запрос: можно отправить не больше {} КБ.", limit / 1024)
+        format!(
+            "Слишком большой запрос: можно отправить не больше {} КБ.",
+            limit / 1024
+        )
     }
 }
 
@@ -58,13 +61,28 @@ mod tests {
 
     #[test]
     fn every_route_that_takes_a_body_has_its_limit() {
-        assert_eq!(body_limit(&Method::POST, "/api/load_faq"), SERVER_FUNCTION_BYTES);
-        assert_eq!(body_limit(&Method::POST, "/staff/news/image"), NEWS_IMAGE_BYTES);
+        assert_eq!(
+            body_limit(&Method::POST, "/api/load_faq"),
+            SERVER_FUNCTION_BYTES
+        );
+        assert_eq!(
+            body_limit(&Method::POST, "/staff/news/image"),
+            NEWS_IMAGE_BYTES
+        );
         assert_eq!(body_limit(&Method::PUT, "/uploads/abc"), UPLOAD_CHUNK_BYTES);
-        assert_eq!(body_limit(&Method::POST, "/cabinet/tickets/new"), TICKET_FORM_BYTES);
-        assert_eq!(body_limit(&Method::POST, "/staff/tickets/7/files"), TICKET_FORM_BYTES);
+        assert_eq!(
+            body_limit(&Method::POST, "/cabinet/tickets/new"),
+            TICKET_FORM_BYTES
+        );
+        assert_eq!(
+            body_limit(&Method::POST, "/staff/tickets/7/files"),
+            TICKET_FORM_BYTES
+        );
         assert_eq!(body_limit(&Method::POST, "/hooks/acquiring"), OTHER_BYTES);
         assert!(too_large_message(SERVER_FUNCTION_BYTES).contains("МБ"));
-        assert_eq!(too_large_message(OTHER_BYTES), "Слишком большой запрос: можно отправить не больше 64 КБ.");
+        assert_eq!(
+            too_large_message(OTHER_BYTES),
+            "Слишком большой запрос: можно отправить не больше 64 КБ."
+        );
     }
 }

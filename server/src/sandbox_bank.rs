@@ -316,7 +316,7 @@ fn luhn(digits: &str) -> bool {
             }
         })
         .sum();
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 /// Checks what the payer typed as a bank would: the number (13–19 digits, Luhn), the expiry
@@ -330,7 +330,10 @@ fn check_card(
 ) -> Result<String, Vec<&'static str>> {
     use chrono::Datelike;
     let mut problems = Vec::new();
-    let digits: String = card.chars().filter(|c| !c.is_whitespace() && *c != '-').collect();
+    let digits: String = card
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .collect();
     if digits.is_empty() {
         problems.push("Введите номер карты.");
     } else if !digits.bytes().all(|b| b.is_ascii_digit()) || !(13..=19).contains(&digits.len()) {
@@ -338,7 +341,11 @@ fn check_card(
     } else if !luhn(&digits) {
         problems.push("В номере карты ошибка — проверьте цифры.");
     }
-    let parts: Vec<&str> = expiry.trim().split(['/', '.', ' ']).filter(|p| !p.is_empty()).collect();
+    let parts: Vec<&str> = expiry
+        .trim()
+        .split(['/', '.', ' '])
+        .filter(|p| !p.is_empty())
+        .collect();
     let month_year = match parts.as_slice() {
         [m, y] => m.parse::<u32>().ok().zip(y.parse::<i32>().ok()),
         [my] if my.len() == 4 => my[..2].parse::<u32>().ok().zip(my[2..].parse::<i32>().ok()),
@@ -356,7 +363,11 @@ fn check_card(
     if !(cvc.len() == 3 || cvc.len() == 4) || !cvc.bytes().all(|b| b.is_ascii_digit()) {
         problems.push("CVC — 3 цифры на обороте карты.");
     }
-    if problems.is_empty() { Ok(digits) } else { Err(problems) }
+    if problems.is_empty() {
+        Ok(digits)
+    } else {
+        Err(problems)
+    }
 }
 
 async fn pay(
@@ -474,13 +485,31 @@ mod tests {
             check_card("4242 4242 4242 4242", "12/26", "123", today),
             Ok("4242424242424242".into())
         );
-        assert_eq!(check_card("4242-4242-4242-4242", "0130", "1234", today).map(|_| ()), Ok(()));
+        assert_eq!(
+            check_card("4242-4242-4242-4242", "0130", "1234", today).map(|_| ()),
+            Ok(())
+        );
         let problems = |card, expiry, cvc| check_card(card, expiry, cvc, today).unwrap_err();
-        assert_eq!(problems("4242 4242 4242 4241", "12/30", "123"), ["В номере карты ошибка — проверьте цифры."]);
-        assert_eq!(problems("4242", "12/30", "123"), ["Номер карты — от 13 до 19 цифр."]);
-        assert_eq!(problems("4242 4242 4242 4242", "11/26", "123"), ["Срок действия карты истёк."]);
-        assert_eq!(problems("4242 4242 4242 4242", "13/30", "123"), ["Срок действия — месяц и год, как на карте: ММ/ГГ."]);
-        assert_eq!(problems("4242 4242 4242 4242", "12/30", "12"), ["CVC — 3 цифры на обороте карты."]);
+        assert_eq!(
+            problems("4242 4242 4242 4241", "12/30", "123"),
+            ["В номере карты ошибка — проверьте цифры."]
+        );
+        assert_eq!(
+            problems("4242", "12/30", "123"),
+            ["Номер карты — от 13 до 19 цифр."]
+        );
+        assert_eq!(
+            problems("4242 4242 4242 4242", "11/26", "123"),
+            ["Срок действия карты истёк."]
+        );
+        assert_eq!(
+            problems("4242 4242 4242 4242", "13/30", "123"),
+            ["Срок действия — месяц и год, как на карте: ММ/ГГ."]
+        );
+        assert_eq!(
+            problems("4242 4242 4242 4242", "12/30", "12"),
+            ["CVC — 3 цифры на обороте карты."]
+        );
         assert_eq!(problems("", "", "").len(), 3);
     }
 }

@@ -258,7 +258,9 @@ pub fn router(store: Store, settings: Settings, acquiring: SharedAcquiring) -> R
             _,
         >(context, shell))
         // the routes above set their own (crate::limits); the middleware refuses a larger body first
-        .layer(axum::extract::DefaultBodyLimit::max(crate::limits::OTHER_BYTES))
+        .layer(axum::extract::DefaultBodyLimit::max(
+            crate::limits::OTHER_BYTES,
+        ))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             crate::middleware::pipeline,

@@ -198,7 +198,11 @@ both_backends!(
             "ставка ограничена; ключевая ставка на",
             "на пени пени не начисляются",
         ] {
-            assert!(line.explanation.contains(part), "{part}: {}", line.explanation);
+            assert!(
+                line.explanation.contains(part),
+                "{part}: {}",
+                line.explanation
+            );
         }
         let unpaid: Money = statement.months[..5]
             .iter()
@@ -229,26 +233,47 @@ both_backends!(
         let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
         let period = |s| Period::parse(s).unwrap();
         // 10.01.2026 falls in the January holidays: the first working day is the 12th
-        assert_eq!(store.due_date(period("2025-12")).await.unwrap(), day(2026, 1, 12));
+        assert_eq!(
+            store.due_date(period("2025-12")).await.unwrap(),
+            day(2026, 1, 12)
+        );
         // 15.08.2026 is a Saturday
-        assert_eq!(store.due_date(period("2026-07")).await.unwrap(), day(2026, 8, 17));
+        assert_eq!(
+            store.due_date(period("2026-07")).await.unwrap(),
+            day(2026, 8, 17)
+        );
         // 10.11.2025 is a plain Monday
-        assert_eq!(store.due_date(period("2025-10")).await.unwrap(), day(2025, 11, 10));
+        assert_eq!(
+            store.due_date(period("2025-10")).await.unwrap(),
+            day(2025, 11, 10)
+        );
         // the accountant marks 17.08.2026 a day off: the date moves on; a working Saturday back
         store
             .set_calendar_day(accountant, day(2026, 8, 17), Some(false), "проверка")
             .await
             .unwrap();
-        assert_eq!(store.due_date(period("2026-07")).await.unwrap(), day(2026, 8, 18));
+        assert_eq!(
+            store.due_date(period("2026-07")).await.unwrap(),
+            day(2026, 8, 18)
+        );
         store
             .set_calendar_day(accountant, day(2026, 8, 15), Some(true), "рабочая суббота")
             .await
             .unwrap();
-        assert_eq!(store.due_date(period("2026-07")).await.unwrap(), day(2026, 8, 15));
+        assert_eq!(
+            store.due_date(period("2026-07")).await.unwrap(),
+            day(2026, 8, 15)
+        );
         for d in [day(2026, 8, 15), day(2026, 8, 17)] {
-            store.set_calendar_day(accountant, d, None, "").await.unwrap();
+            store
+                .set_calendar_day(accountant, d, None, "")
+                .await
+                .unwrap();
         }
-        assert_eq!(store.due_date(period("2026-07")).await.unwrap(), day(2026, 8, 17));
+        assert_eq!(
+            store.due_date(period("2026-07")).await.unwrap(),
+            day(2026, 8, 17)
+        );
         // what the plain week already says, or a day without its reason, is refused
         for (d, working, note) in [
             (day(2026, 8, 16), Some(false), "воскресенье"),
@@ -256,12 +281,25 @@ both_backends!(
             (day(2026, 8, 18), Some(false), " "),
         ] {
             let refused = store.set_calendar_day(accountant, d, working, note).await;
-            assert!(matches!(refused, Err(AppError::Invalid(_))), "{d} {refused:?}");
+            assert!(
+                matches!(refused, Err(AppError::Invalid(_))),
+                "{d} {refused:?}"
+            );
         }
         // the rule tables show the calendar and the 2022 moratorium's scope
         let tables = store.rule_tables_view().await.unwrap();
-        assert!(tables.calendar.iter().any(|c| c.day == day(2026, 1, 9) && !c.working));
-        assert!(tables.calendar.iter().any(|c| c.day == day(2025, 11, 1) && c.working));
+        assert!(
+            tables
+                .calendar
+                .iter()
+                .any(|c| c.day == day(2026, 1, 9) && !c.working)
+        );
+        assert!(
+            tables
+                .calendar
+                .iter()
+                .any(|c| c.day == day(2025, 11, 1) && c.working)
+        );
         let moratorium = tables
             .penalty_rules
             .iter()
@@ -269,7 +307,12 @@ both_backends!(
             .unwrap();
         assert_eq!(moratorium.debts_due_before, Some(day(2022, 4, 1)));
         assert!(moratorium.note.contains("497"), "{}", moratorium.note);
-        assert!(!tables.penalty_rules.iter().any(|r| r.note.contains("проверить")));
+        assert!(
+            !tables
+                .penalty_rules
+                .iter()
+                .any(|r| r.note.contains("проверить"))
+        );
         // the account's statement shows the moved date, and a month that charged nothing none
         let statement = store.account_statement(account).await.unwrap();
         for m in &statement.months {
@@ -950,7 +993,10 @@ both_backends!(
         let tables = store.rule_tables_view().await.unwrap();
         assert_eq!(tables.penalty_rules[0].cap, None);
         assert_eq!(tables.penalty_rules[0].valid_to, day(2027, 9, 30));
-        assert_eq!(tables.penalty_rules[0].debts_due_before, Some(day(2027, 4, 1)));
+        assert_eq!(
+            tables.penalty_rules[0].debts_due_before,
+            Some(day(2027, 4, 1))
+        );
         // the due day of later periods
         let later = Period::parse("2027-06").unwrap();
         store

@@ -787,12 +787,19 @@ both_backends!(
         assert_eq!(refused.status(), StatusCode::NOT_FOUND);
         let stale = [("id", id.as_str()), ("version", "0000000000000000")];
         let refused = app.call(&zhitel, path::<CollapseBanner>(), &stale).await;
-        assert_eq!(refused.status(), StatusCode::NOT_FOUND, "a changed banner is not collapsed");
+        assert_eq!(
+            refused.status(),
+            StatusCode::NOT_FOUND,
+            "a changed banner is not collapsed"
+        );
         let collapsed = app.call(&zhitel, path::<CollapseBanner>(), &collapse).await;
         assert_eq!(collapsed.status(), StatusCode::OK);
         let shown = page(&zhitel).await;
         assert!(!shown.contains("Отключение света") && shown.contains("Прорыв трубы"));
-        assert!(!shown.contains("важное объявление"), "one banner left: no fold line");
+        assert!(
+            !shown.contains("важное объявление"),
+            "one banner left: no fold line"
+        );
 
         // the worker of the running server fans it out to the bell
         let mut mine: Vec<NotificationItem> = Vec::new();
@@ -1903,7 +1910,10 @@ both_backends!(
         ] {
             assert!(page.contains(message), "{message}: {page}");
         }
-        assert!(page.contains("4242 4242 4242 4241"), "the number stays typed");
+        assert!(
+            page.contains("4242 4242 4242 4241"),
+            "the number stays typed"
+        );
         // the payer cancels at the bank: «отменён плательщиком», not a decline
         let cancelled = zhitel
             .post(format!("{}{bank_path}", app.base))
@@ -1915,7 +1925,11 @@ both_backends!(
         let mut cancel = None;
         for _ in 0..100 {
             let list: Vec<OnlinePaymentView> = app
-                .call(&zhitel, path::<LoadMyPayments>(), &[("status", "cancelled")])
+                .call(
+                    &zhitel,
+                    path::<LoadMyPayments>(),
+                    &[("status", "cancelled")],
+                )
                 .await
                 .json()
                 .await
@@ -1928,7 +1942,13 @@ both_backends!(
         }
         let cancel = cancel.expect("cancelled");
         assert_eq!(cancel.status.label(), "отменён плательщиком");
-        assert!(cancel.status.advice().unwrap().starts_with("Вы отменили оплату"));
+        assert!(
+            cancel
+                .status
+                .advice()
+                .unwrap()
+                .starts_with("Вы отменили оплату")
+        );
         assert!(cancel.parts.iter().all(|p| !p.credited));
         app.stop().await;
     }
@@ -1946,7 +1966,10 @@ both_backends!(
         // a 30 MB form to a server function: 413 and the error the page shows
         let response = zhitel
             .post(format!("{}/api/load_faq", app.base))
-            .header(reqwest::header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(
+                reqwest::header::CONTENT_TYPE,
+                "application/x-www-form-urlencoded",
+            )
             .body(big.clone())
             .send()
             .await
@@ -1957,7 +1980,11 @@ both_backends!(
         // a bank notification, an upload chunk and a news picture have their own limits
         for (method, path, size) in [
             (reqwest::Method::POST, "/hooks/acquiring", 100 * 1024),
-            (reqwest::Method::PUT, "/uploads/unknown-token?offset=0", 3 * 1024 * 1024),
+            (
+                reqwest::Method::PUT,
+                "/uploads/unknown-token?offset=0",
+                3 * 1024 * 1024,
+            ),
             (reqwest::Method::POST, "/staff/news/image", 9 * 1024 * 1024),
         ] {
             let response = zhitel
@@ -1981,7 +2008,10 @@ both_backends!(
         socket.write_all(head.as_bytes()).await.unwrap();
         let chunk = vec![b'a'; 1024 * 1024];
         for _ in 0..8 {
-            socket.write_all(format!("{:x}\r\n", chunk.len()).as_bytes()).await.unwrap();
+            socket
+                .write_all(format!("{:x}\r\n", chunk.len()).as_bytes())
+                .await
+                .unwrap();
             socket.write_all(&chunk).await.unwrap();
             socket.write_all(b"\r\n").await.unwrap();
         }
@@ -1991,7 +2021,9 @@ both_backends!(
         let answer = String::from_utf8_lossy(&answer[..n]);
         assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
         // a normal request still works
-        let faq = app.call(&zhitel, path::<app::news::api::LoadFaq>(), &[("query", "")]).await;
+        let faq = app
+            .call(&zhitel, path::<app::news::api::LoadFaq>(), &[("query", "")])
+            .await;
         assert_eq!(faq.status(), StatusCode::OK);
         app.stop().await;
     }
@@ -2038,16 +2070,19 @@ both_backends!(
         // only the chair: not the accountant, the council or a resident
         for login in [logins::ACCOUNTANT, logins::RESIDENT, logins::DISPATCHER] {
             let client = app.signed_in(login).await;
-            let (status, _) = error_of(app.call(&client, path::<SetOrganisation>(), &form).await).await;
+            let (status, _) =
+                error_of(app.call(&client, path::<SetOrganisation>(), &form).await).await;
             assert_eq!(status, StatusCode::FORBIDDEN, "{login}");
-            let (status, _) = error_of(app.call(&client, path::<LoadOrganisation>(), &[]).await).await;
+            let (status, _) =
+                error_of(app.call(&client, path::<LoadOrganisation>(), &[]).await).await;
             assert_eq!(status, StatusCode::FORBIDDEN, "{login}");
         }
         // the production calendar is the accountant's: a resident or the dispatcher may not
         let day = [("day", "2026-08-17"), ("kind", "off"), ("note", "проверка")];
         for login in [logins::RESIDENT, logins::DISPATCHER] {
             let client = app.signed_in(login).await;
-            let (status, _) = error_of(app.call(&client, path::<SetCalendarDay>(), &day).await).await;
+            let (status, _) =
+                error_of(app.call(&client, path::<SetCalendarDay>(), &day).await).await;
             assert_eq!(status, StatusCode::FORBIDDEN, "{login}");
         }
         let accountant = app.signed_in(logins::ACCOUNTANT).await;
@@ -2061,16 +2096,17 @@ both_backends!(
         let chair = app.signed_in(logins::CHAIR).await;
         let mut bad = form;
         bad[3].1 = "123";
-        let (status, error) = error_of(app.call(&chair, path::<SetOrganisation>(), &bad).await).await;
+        let (status, error) =
+            error_of(app.call(&chair, path::<SetOrganisation>(), &bad).await).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{error}");
         let saved = app.call(&chair, path::<SetOrganisation>(), &form).await;
         assert_eq!(saved.status(), StatusCode::OK);
         // audited, and every document follows at once: the bill's QR and the 1С export
-        let audited: i64 = app::with_db!(&app.store.db, |pool| sqlx::query_scalar(
-            "SELECT COUNT(*) FROM audit_log WHERE action = 'set_payee' AND entity = 'organisation'"
-        )
-        .fetch_one(pool)
-        .await)
+        let audit = "SELECT COUNT(*) FROM audit_log
+                     WHERE action = 'set_payee' AND entity = 'organisation'";
+        let audited: i64 = app::with_db!(&app.store.db, |pool| sqlx::query_scalar(audit)
+            .fetch_one(pool)
+            .await)
         .unwrap();
         assert!(audited >= 2, "the demo's and the chair's");
         let zhitel_account = account_id(&app, "77010012").await;

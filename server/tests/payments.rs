@@ -1005,18 +1005,23 @@ both_backends!(
             .unwrap()
             .id;
         let (zhitel, _, _) = zhitel_account(&store).await;
-        let balance = || async {
-            store.balances(&[zhitel]).await.unwrap()[&zhitel]
-        };
+        let balance = || async { store.balances(&[zhitel]).await.unwrap()[&zhitel] };
         let before = balance().await;
         let (id, order) = started_payment(&store, user, zhitel, Money(25_000), "91").await;
         for status in ["CONFIRMED", "REFUNDED"] {
             store
-                .record_notification("sandbox", &notification(&order, "91", status, 25_000, &password), true)
+                .record_notification(
+                    "sandbox",
+                    &notification(&order, "91", status, 25_000, &password),
+                    true,
+                )
                 .await
                 .unwrap();
         }
-        assert_eq!(store.online_payment(id).await.unwrap().status, OnlineStatus::Refunded);
+        assert_eq!(
+            store.online_payment(id).await.unwrap().status,
+            OnlineStatus::Refunded
+        );
         // the job credits and reverses: two entries, then nothing however often it runs
         assert_eq!(store.credit_online_payment(id).await.unwrap(), 2);
         assert_eq!(store.credit_online_payment(id).await.unwrap(), 0);
@@ -1031,23 +1036,44 @@ both_backends!(
         );
         // a late confirmation does not undo the refund
         store
-            .record_notification("sandbox", &notification(&order, "91", "CONFIRMED", 25_000, &password), true)
+            .record_notification(
+                "sandbox",
+                &notification(&order, "91", "CONFIRMED", 25_000, &password),
+                true,
+            )
             .await
             .unwrap();
-        assert_eq!(store.online_payment(id).await.unwrap().status, OnlineStatus::Refunded);
+        assert_eq!(
+            store.online_payment(id).await.unwrap().status,
+            OnlineStatus::Refunded
+        );
         // the payer's cancel and the bank's decline are told apart
         let (cancelled, order) = started_payment(&store, user, zhitel, Money(25_000), "92").await;
         store
-            .record_notification("sandbox", &notification(&order, "92", "CANCELED", 25_000, &password), true)
+            .record_notification(
+                "sandbox",
+                &notification(&order, "92", "CANCELED", 25_000, &password),
+                true,
+            )
             .await
             .unwrap();
-        assert_eq!(store.online_payment(cancelled).await.unwrap().status, OnlineStatus::Cancelled);
+        assert_eq!(
+            store.online_payment(cancelled).await.unwrap().status,
+            OnlineStatus::Cancelled
+        );
         let (declined, order) = started_payment(&store, user, zhitel, Money(25_000), "93").await;
         store
-            .record_notification("sandbox", &notification(&order, "93", "REJECTED", 25_000, &password), true)
+            .record_notification(
+                "sandbox",
+                &notification(&order, "93", "REJECTED", 25_000, &password),
+                true,
+            )
             .await
             .unwrap();
-        assert_eq!(store.online_payment(declined).await.unwrap().status, OnlineStatus::Rejected);
+        assert_eq!(
+            store.online_payment(declined).await.unwrap().status,
+            OnlineStatus::Rejected
+        );
         assert_eq!(balance().await, before);
         db.drop().await;
     }

@@ -744,7 +744,10 @@ both_backends!(
             ("квартира", "Как подключить квартиру к кабинету?"),
             ("Кабинет", "Как подключить квартиру к кабинету?"),
             ("телефоне", "Как поставить Ключ на телефон как приложение?"),
-            ("приложение", "Как поставить Ключ на телефон как приложение?"),
+            (
+                "приложение",
+                "Как поставить Ключ на телефон как приложение?",
+            ),
         ];
         for (query, first) in cases {
             let found = store.faq(query).await.unwrap();
@@ -756,7 +759,10 @@ both_backends!(
         }
         // «передать» finds «передавать» too
         let forms = store.faq("передать показания").await.unwrap();
-        assert!(forms[0].items.iter().any(|i| i.question == when), "{forms:?}");
+        assert!(
+            forms[0].items.iter().any(|i| i.question == when),
+            "{forms:?}"
+        );
         // a section's own words find all of its answers; other sections stay out
         let readings = store.faq("счётчиков").await.unwrap();
         assert_eq!(readings.len(), 1, "{readings:?}");
@@ -766,7 +772,10 @@ both_backends!(
         assert_eq!(by_card.len(), 1);
         assert_eq!(by_card[0].title, "Оплата");
         assert!(store.faq("несуществующее слово").await.unwrap().is_empty());
-        assert!(store.faq("пани").await.unwrap().is_empty(), "short words are taken as typed");
+        assert!(
+            store.faq("пани").await.unwrap().is_empty(),
+            "short words are taken as typed"
+        );
         store.db.close().await;
         db.drop().await;
     }

@@ -422,9 +422,7 @@ async fn issue(
             expires_on: expires_at.format("%d.%m.%Y").to_string(),
         });
     }
-    store
-        .issue_invites(actor, &rows, now, expires_at)
-        .await?;
+    store.issue_invites(actor, &rows, now, expires_at).await?;
     Ok(cards)
 }
 

@@ -270,7 +270,9 @@ pub async fn add_penalty_rule(
     let store = context::store()?;
     let user = authorize(Access::Permission(Permission::ManageBilling)).await?;
     let debts_due_before = match debts_due_before.as_deref().map(str::trim) {
-        Some(d) if !d.is_empty() => Some(date(d, "дату, до которой возникли долги под мораторием")?),
+        Some(d) if !d.is_empty() => {
+            Some(date(d, "дату, до которой возникли долги под мораторием")?)
+        }
         _ => None,
     };
     let cap = match cap.as_deref().map(str::trim).filter(|c| !c.is_empty()) {

@@ -513,9 +513,7 @@ pub fn TariffsPage() -> impl IntoView {
         move || {
             (
                 house.get(),
-                add.version().get()
-                    + set.version().get()
-                    + norm.version().get(),
+                add.version().get() + set.version().get() + norm.version().get(),
             )
         },
         move |(house, _)| load_house_tariffs(house),

@@ -267,7 +267,11 @@ impl RateTable {
         match self.rate(day, rate_date, due_on) {
             None => DayTerms::Moratorium,
             Some(rate) => DayTerms::Rate {
-                share: if (day - due_on).num_days() <= 90 { 300 } else { 130 },
+                share: if (day - due_on).num_days() <= 90 {
+                    300
+                } else {
+                    130
+                },
                 rate,
                 key: self.key_rate(rate_date),
             },
@@ -434,7 +438,12 @@ pub fn penalties(
                 day = day + Days::new(1);
             }
             if p300 + p130 > 0 {
-                parts.push(explain_piece(Money(*amount), *settled, rate_date, &segments));
+                parts.push(explain_piece(
+                    Money(*amount),
+                    *settled,
+                    rate_date,
+                    &segments,
+                ));
             }
             d300 = d300.max(p300);
             d130 = d130.max(p130);
@@ -697,13 +706,28 @@ mod tests {
     /// on weekdays (ПП РФ от 24.09.2025 № 1466).
     fn due_rules() -> DueRules {
         let holidays = [
-            (1, 1), (1, 2), (1, 5), (1, 6), (1, 7), (1, 8), (1, 9),
-            (2, 23), (3, 9), (5, 1), (5, 11), (6, 12), (11, 4), (12, 31),
+            (1, 1),
+            (1, 2),
+            (1, 5),
+            (1, 6),
+            (1, 7),
+            (1, 8),
+            (1, 9),
+            (2, 23),
+            (3, 9),
+            (5, 1),
+            (5, 11),
+            (6, 12),
+            (11, 4),
+            (12, 31),
         ];
         DueRules {
             days: vec![(p(2000, 1), 10), (p(2026, 3), 15)],
             calendar: WorkCalendar {
-                exceptions: holidays.iter().map(|&(m, day)| (d(2026, m, day), false)).collect(),
+                exceptions: holidays
+                    .iter()
+                    .map(|&(m, day)| (d(2026, m, day), false))
+                    .collect(),
             },
         }
     }

@@ -195,7 +195,13 @@ impl Store {
     /// The dated rule tables: key rates, caps and moratoria, due days and the production
     /// calendar's days off and working weekends.
     async fn rule_tables(&self) -> Result<(RateTable, DueRules), AppError> {
-        type PenaltyRow = (NaiveDate, NaiveDate, String, Option<String>, Option<NaiveDate>);
+        type PenaltyRow = (
+            NaiveDate,
+            NaiveDate,
+            String,
+            Option<String>,
+            Option<NaiveDate>,
+        );
         let (keys, penalty, due, calendar) = with_db!(&self.db, |pool| async {
             let keys: Vec<(NaiveDate, String)> =
                 sqlx::query_as("SELECT valid_from, rate FROM key_rates ORDER BY valid_from")
@@ -2494,7 +2500,13 @@ impl Store {
 impl Store {
     /// The rule tables as staff see them, newest first.
     pub async fn rule_tables_view(&self) -> Result<RuleTables, AppError> {
-        type PenaltyRow = (NaiveDate, NaiveDate, Option<String>, Option<NaiveDate>, String);
+        type PenaltyRow = (
+            NaiveDate,
+            NaiveDate,
+            Option<String>,
+            Option<NaiveDate>,
+            String,
+        );
         let (keys, penalty, due, calendar) = with_db!(&self.db, |pool| async {
             let keys: Vec<(NaiveDate, String)> =
                 sqlx::query_as("SELECT valid_from, rate FROM key_rates ORDER BY valid_from DESC")

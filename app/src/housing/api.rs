@@ -164,9 +164,7 @@ pub async fn close_account(account_id: i64, closed_on: String) -> Result<(), App
     let store = context::store()?;
     let actor = authorize(Access::Permission(Permission::EditRegister)).await?;
     let on = parse_form_date(&closed_on)?;
-    store
-        .close_account(actor.id, account_id, on)
-        .await
+    store.close_account(actor.id, account_id, on).await
 }
 
 #[server(endpoint = "update_person")]
@@ -204,9 +202,7 @@ pub async fn pending_links() -> Result<Vec<PendingLink>, AppError> {
 pub async fn decide_link(residency_id: i64, approve: bool) -> Result<(), AppError> {
     let store = context::store()?;
     let actor = authorize(Access::Permission(Permission::ManageInvites)).await?;
-    store
-        .decide_link(actor.id, residency_id, approve)
-        .await
+    store.decide_link(actor.id, residency_id, approve).await
 }
 
 #[cfg(feature = "ssr")]

@@ -139,7 +139,9 @@ impl Store {
         .await)
         .map_err(internal("first house"))?;
         first.ok_or_else(|| {
-            AppError::invalid("В реестре ещё нет домов — добавьте дом, и здесь появятся его данные.")
+            AppError::invalid(
+                "В реестре ещё нет домов — добавьте дом, и здесь появятся его данные.",
+            )
         })
     }
 

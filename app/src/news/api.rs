@@ -19,9 +19,7 @@ use {
 pub async fn load_news_feed() -> Result<NewsFeed, AppError> {
     let store = context::store()?;
     let user = authorize(Access::Permission(Permission::OwnCabinet)).await?;
-    store
-        .news_feed(user.id, Utc::now(), context::today())
-        .await
+    store.news_feed(user.id, Utc::now(), context::today()).await
 }
 
 #[server(endpoint = "load_news_item")]
@@ -81,9 +79,7 @@ pub async fn post_announcement(
         critical: critical.is_some(),
         expires_at,
     };
-    store
-        .create_announcement(actor.id, choice, &draft)
-        .await
+    store.create_announcement(actor.id, choice, &draft).await
 }
 
 #[server(endpoint = "end_announcement")]
@@ -124,9 +120,7 @@ pub async fn save_news(
         pinned: pinned.is_some(),
         publish_at,
     };
-    store
-        .save_news(actor.id, id, choice, &draft)
-        .await
+    store.save_news(actor.id, id, choice, &draft).await
 }
 
 #[server(endpoint = "delete_news")]

@@ -247,7 +247,6 @@ mod tests {
         assert_eq!(audience_value(Audience::default()), "all");
     }
 
-
     #[test]
     fn posts_need_a_title_and_text_of_sane_length() {
         assert_eq!(

@@ -18,9 +18,44 @@ use super::types::{FaqCategory, FaqItem};
 
 /// Words too common to narrow a search: they rank but are not required.
 const STOP_WORDS: &[&str] = &[
-    "а", "в", "во", "где", "для", "до", "же", "за", "и", "из", "или", "как", "когда", "ли", "мне",
-    "мой", "моя", "мои", "на", "не", "нужно", "о", "об", "от", "по", "почему", "с", "со",
-    "сколько", "что", "это", "я", "у", "куда", "можно", "надо", "ко", "к",
+    "а",
+    "в",
+    "во",
+    "где",
+    "для",
+    "до",
+    "же",
+    "за",
+    "и",
+    "из",
+    "или",
+    "как",
+    "когда",
+    "ли",
+    "мне",
+    "мой",
+    "моя",
+    "мои",
+    "на",
+    "не",
+    "нужно",
+    "о",
+    "об",
+    "от",
+    "по",
+    "почему",
+    "с",
+    "со",
+    "сколько",
+    "что",
+    "это",
+    "я",
+    "у",
+    "куда",
+    "можно",
+    "надо",
+    "ко",
+    "к",
 ];
 
 /// How strongly a field counts when a word is found in it.
@@ -205,7 +240,10 @@ mod tests {
 
     #[test]
     fn every_significant_word_is_required_and_stop_words_are_not() {
-        assert_eq!(ids(&search(faq(), "когда передавать показания счётчиков")), [1]);
+        assert_eq!(
+            ids(&search(faq(), "когда передавать показания счётчиков")),
+            [1]
+        );
         assert!(search(faq(), "показания лифт").is_empty());
         // a query of stop words only ranks: the question with «как» first
         assert_eq!(ids(&search(faq(), "как")), [4, 3, 1, 2]);

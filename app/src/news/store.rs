@@ -590,16 +590,18 @@ impl Store {
                     .fetch_one(&mut *tx)
                     .await?,
                 ),
-                Some(id) => sqlx::query_scalar(
-                    "UPDATE faq_items SET category_id = $1, question = $2, answer = $3
+                Some(id) => {
+                    sqlx::query_scalar(
+                        "UPDATE faq_items SET category_id = $1, question = $2, answer = $3
                      WHERE id = $4 RETURNING id",
-                )
-                .bind(category_id)
-                .bind(question)
-                .bind(answer)
-                .bind(id)
-                .fetch_optional(&mut *tx)
-                .await?,
+                    )
+                    .bind(category_id)
+                    .bind(question)
+                    .bind(answer)
+                    .bind(id)
+                    .fetch_optional(&mut *tx)
+                    .await?
+                }
             };
             if let Some(saved) = saved {
                 let action = if id.is_some() { "edit" } else { "create" };

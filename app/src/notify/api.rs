@@ -89,9 +89,7 @@ pub async fn save_preferences(
             to: rules::parse_clock(to).map_err(AppError::invalid)?,
         }),
     };
-    store
-        .save_preferences(user.id, &enabled, quiet)
-        .await
+    store.save_preferences(user.id, &enabled, quiet).await
 }
 
 /// Keeps this browser's push subscription (sent by the page after the user's tap).

@@ -420,11 +420,23 @@ mod tests {
     #[test]
     fn a_banner_version_changes_with_any_of_its_parts() {
         let v = banner_version("Нет воды", "До 18:00", "06.12.2026 18:00");
-        assert_eq!(v, banner_version("Нет воды", "До 18:00", "06.12.2026 18:00"));
+        assert_eq!(
+            v,
+            banner_version("Нет воды", "До 18:00", "06.12.2026 18:00")
+        );
         assert_eq!(v.len(), 16);
-        assert_ne!(v, banner_version("Нет воды", "До 20:00", "06.12.2026 18:00"));
-        assert_ne!(v, banner_version("Нет воды", "До 18:00", "06.12.2026 20:00"));
-        assert_ne!(v, banner_version("Нет воды!", "До 18:00", "06.12.2026 18:00"));
+        assert_ne!(
+            v,
+            banner_version("Нет воды", "До 20:00", "06.12.2026 18:00")
+        );
+        assert_ne!(
+            v,
+            banner_version("Нет воды", "До 18:00", "06.12.2026 20:00")
+        );
+        assert_ne!(
+            v,
+            banner_version("Нет воды!", "До 18:00", "06.12.2026 18:00")
+        );
     }
 
     use super::*;

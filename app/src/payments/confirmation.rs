@@ -18,10 +18,8 @@ pub fn render(p: &OnlinePaymentView, payee: Option<&Payee>) -> Vec<u8> {
         .unwrap_or(p.created_at)
         .format("%d.%m.%Y %H:%M")
         .to_string();
-    let payee_text = payee.map_or_else(
-        || "—".to_string(),
-        |p| format!("{}, ИНН {}", p.name, p.inn),
-    );
+    let payee_text =
+        payee.map_or_else(|| "—".to_string(), |p| format!("{}, ИНН {}", p.name, p.inn));
     for (label, value) in [
         ("Получатель", payee_text),
         ("Сумма", p.amount.label()),

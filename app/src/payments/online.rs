@@ -588,7 +588,10 @@ impl Store {
                 }
             }
             if credited > 0 {
-                enqueue_notice!(&mut *tx, &paid_notice(&row, on, NoticeKind::PaymentReceived))?;
+                enqueue_notice!(
+                    &mut *tx,
+                    &paid_notice(&row, on, NoticeKind::PaymentReceived)
+                )?;
             }
             let mut reversed = 0;
             if status == OnlineStatus::Refunded {
@@ -623,7 +626,10 @@ impl Store {
                     reversed += written as usize;
                 }
                 if reversed > 0 {
-                    enqueue_notice!(&mut *tx, &paid_notice(&row, on, NoticeKind::PaymentRefunded))?;
+                    enqueue_notice!(
+                        &mut *tx,
+                        &paid_notice(&row, on, NoticeKind::PaymentRefunded)
+                    )?;
                 }
             }
             tx.commit().await?;
