@@ -1007,19 +1007,33 @@ both_backends!(
         let (zhitel, _, _) = zhitel_account(&store).await;
         let balance = || async { store.balances(&[zhitel]).await.unwrap()[&zhitel] };
         let before = balance().await;
-        let (id, order) = started_payment(&store, user, zhitel, Money(25_000), "91").await;
-        for status in ["CONFIRMED", "REFUNDED"] {
-            store
-                .record_notification(
-                    "sandbox",
-                    &notification(&order, "91", status, 25_000, &password),
-                    true,
+        // the bank reports `status` of the payment it knows as `bank_id`; what became of it
+        let report = |order: String, bank_id: &'static str, status: &'static str| {
+            let (store, password) = (store.clone(), password.clone());
+            async move {
+                store
+                    .record_notification(
+                        "sandbox",
+                        &notification(&order, bank_id, status, 25_000, &password),
+                        true,
+                    )
+                    .await
+                    .unwrap();
+                let id = scalar(
+                    &store,
+                    &format!("SELECT id FROM online_payments WHERE order_id = '{order}'"),
                 )
-                .await
-                .unwrap();
-        }
+                .await;
+                store.online_payment(id).await.unwrap().status
+            }
+        };
+        let (id, order) = started_payment(&store, user, zhitel, Money(25_000), "91").await;
         assert_eq!(
-            store.online_payment(id).await.unwrap().status,
+            report(order.clone(), "91", "CONFIRMED").await,
+            OnlineStatus::Confirmed
+        );
+        assert_eq!(
+            report(order.clone(), "91", "REFUNDED").await,
             OnlineStatus::Refunded
         );
         // the job credits and reverses: two entries, then nothing however often it runs
@@ -1035,43 +1049,19 @@ both_backends!(
             25_000
         );
         // a late confirmation does not undo the refund
-        store
-            .record_notification(
-                "sandbox",
-                &notification(&order, "91", "CONFIRMED", 25_000, &password),
-                true,
-            )
-            .await
-            .unwrap();
         assert_eq!(
-            store.online_payment(id).await.unwrap().status,
+            report(order, "91", "CONFIRMED").await,
             OnlineStatus::Refunded
         );
         // the payer's cancel and the bank's decline are told apart
-        let (cancelled, order) = started_payment(&store, user, zhitel, Money(25_000), "92").await;
-        store
-            .record_notification(
-                "sandbox",
-                &notification(&order, "92", "CANCELED", 25_000, &password),
-                true,
-            )
-            .await
-            .unwrap();
+        let (_, order) = started_payment(&store, user, zhitel, Money(25_000), "92").await;
         assert_eq!(
-            store.online_payment(cancelled).await.unwrap().status,
+            report(order, "92", "CANCELED").await,
             OnlineStatus::Cancelled
         );
-        let (declined, order) = started_payment(&store, user, zhitel, Money(25_000), "93").await;
-        store
-            .record_notification(
-                "sandbox",
-                &notification(&order, "93", "REJECTED", 25_000, &password),
-                true,
-            )
-            .await
-            .unwrap();
+        let (_, order) = started_payment(&store, user, zhitel, Money(25_000), "93").await;
         assert_eq!(
-            store.online_payment(declined).await.unwrap().status,
+            report(order, "93", "REJECTED").await,
             OnlineStatus::Rejected
         );
         assert_eq!(balance().await, before);
