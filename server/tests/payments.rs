@@ -487,6 +487,17 @@ both_backends!(
     }
 );
 
+/// zhitel as a payer: his user id and the account of his flat 12.
+async fn zhitel_paying(store: &Store) -> (i64, i64) {
+    let user = store
+        .credentials(logins::RESIDENT)
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    (user, zhitel_account(store).await.0)
+}
+
 /// A card payment of `amount` to one account, at the bank under `bank_id`: (its id, its order).
 async fn started_payment(
     store: &Store,
@@ -574,13 +585,7 @@ both_backends!(
         let settings = server::config::Settings::from_lookup(|_| None).unwrap();
         let password = settings.acquiring.password.clone();
         let bank = server::acquiring::from_settings(&settings, "http://127.0.0.1:9");
-        let user = store
-            .credentials(logins::RESIDENT)
-            .await
-            .unwrap()
-            .unwrap()
-            .id;
-        let (zhitel, _, _) = zhitel_account(&store).await;
+        let (user, zhitel) = zhitel_paying(&store).await;
         let online = "SELECT COUNT(*) FROM ledger WHERE source_key LIKE 'online:%'";
         let mut rng = Lcg(2026);
         let mut expected_credits = 0i64;
@@ -881,13 +886,7 @@ both_backends!(
         };
         let settings = server::config::Settings::from_lookup(|_| None).unwrap();
         let password = settings.acquiring.password.clone();
-        let user = store
-            .credentials(logins::RESIDENT)
-            .await
-            .unwrap()
-            .unwrap()
-            .id;
-        let (zhitel, _, _) = zhitel_account(&store).await;
+        let (user, zhitel) = zhitel_paying(&store).await;
         let (id, order) = started_payment(&store, user, zhitel, Money(10_000), "77").await;
         let with_url = |url: &str, password: &str| {
             let mut fields: serde_json::Map<String, serde_json::Value> =
@@ -998,13 +997,7 @@ both_backends!(
         };
         let settings = server::config::Settings::from_lookup(|_| None).unwrap();
         let password = settings.acquiring.password.clone();
-        let user = store
-            .credentials(logins::RESIDENT)
-            .await
-            .unwrap()
-            .unwrap()
-            .id;
-        let (zhitel, _, _) = zhitel_account(&store).await;
+        let (user, zhitel) = zhitel_paying(&store).await;
         let balance = || async { store.balances(&[zhitel]).await.unwrap()[&zhitel] };
         let before = balance().await;
         // the bank reports `status` of the payment it knows as `bank_id`; what became of it
@@ -1078,13 +1071,7 @@ both_backends!(
         let Some((db, store)) = common::demo_store(backend).await else {
             return;
         };
-        let user = store
-            .credentials(logins::RESIDENT)
-            .await
-            .unwrap()
-            .unwrap()
-            .id;
-        let (zhitel, _, _) = zhitel_account(&store).await;
+        let (user, zhitel) = zhitel_paying(&store).await;
         let part = [NewPart {
             account_id: zhitel,
             amount: Money(5_000),
