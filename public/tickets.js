@@ -28,7 +28,8 @@
     if (onProgress && xhr.upload) xhr.upload.onprogress = onProgress;
     xhr.onload = function () {
       var answer = {};
-      try { answer = JSON.parse(xhr.responseText); } catch (e) { answer = {}; }
+      // a refusal is the server's Russian message as plain text
+      try { answer = JSON.parse(xhr.responseText); } catch (e) { answer = { error: xhr.responseText }; }
       done(xhr.status, answer);
     };
     xhr.onerror = xhr.ontimeout = function () { done(0, {}); };

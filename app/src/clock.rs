@@ -9,6 +9,11 @@ pub fn moscow() -> FixedOffset {
     FixedOffset::east_opt(UTC_OFFSET_SECONDS).expect("a valid fixed offset")
 }
 
+/// Today in the organisation's time zone.
+pub fn today() -> chrono::NaiveDate {
+    local(Utc::now()).date()
+}
+
 /// A stored moment as the wall clock in Moscow shows it.
 pub fn local(at: DateTime<Utc>) -> NaiveDateTime {
     at.with_timezone(&moscow()).naive_local()

@@ -1,11 +1,24 @@
-//! What server functions take from the request context: the store, the configuration and the
-//! session that the server's middleware resolved for this request.
+//! The request context of a server function: [`Ctx`], taken once, synchronously, at the top.
+//!
+//! The server renders a page more than once and a render it throws away can lose its reactive
+//! owner at any `.await`; whatever is read from the context after an await may then be gone
+//! ("… is not in the request context", and the browser hydrates an error). So nothing reads the
+//! context but [`Ctx::take`], and a server function has nothing else to read it with:
+//!
+//! ```ignore
+//! let cx = Ctx::take()?;
+//! let user = cx.authorize(Access::Account(id)).await?;
+//! cx.store.account_statement(id).await
+//! ```
 
 use leptos::prelude::use_context;
 
+use crate::auth::guard::{self, Access};
 use crate::auth::session::RequestSession;
+use crate::auth::types::CurrentUser;
 use crate::db::Store;
 use crate::error::AppError;
+use crate::payments::acquiring::SharedAcquiring;
 
 /// Settings the app layer needs (the server builds it from the environment).
 #[derive(Clone, Debug)]
@@ -24,27 +37,91 @@ pub struct AppConfig {
     pub documents_dir: String,
 }
 
-pub fn store() -> Result<Store, AppError> {
-    use_context::<Store>().ok_or_else(|| missing("Store"))
+/// What the server provides to every render and server function: one value, so a new
+/// dependency is one field here and one line in the server's composition root.
+#[derive(Clone)]
+pub struct Services {
+    pub store: Store,
+    pub config: AppConfig,
+    pub acquiring: SharedAcquiring,
 }
 
-pub fn config() -> Result<AppConfig, AppError> {
-    use_context::<AppConfig>().ok_or_else(|| missing("AppConfig"))
+/// Everything a server function needs from its request.
+pub struct Ctx {
+    pub store: Store,
+    pub config: AppConfig,
+    pub acquiring: SharedAcquiring,
+    /// The session the middleware resolved for this request.
+    pub session: RequestSession,
+    request: Option<http::request::Parts>,
+    response: Option<leptos_axum::ResponseOptions>,
 }
 
-/// The session of the request being served (resolved once per request by the middleware).
-pub fn session() -> Result<RequestSession, AppError> {
-    use_context::<http::request::Parts>()
-        .and_then(|parts| parts.extensions.get::<RequestSession>().cloned())
-        .ok_or_else(|| missing("RequestSession"))
+impl Ctx {
+    /// Reads the request context. Call it first, before any `.await`.
+    pub fn take() -> Result<Self, AppError> {
+        let services = use_context::<Services>().ok_or_else(|| missing("Services"))?;
+        let request = use_context::<http::request::Parts>();
+        let session = request
+            .as_ref()
+            .and_then(|parts| parts.extensions.get::<RequestSession>().cloned())
+            .ok_or_else(|| missing("RequestSession"))?;
+        Ok(Self {
+            store: services.store,
+            config: services.config,
+            acquiring: services.acquiring,
+            session,
+            request,
+            response: use_context::<leptos_axum::ResponseOptions>(),
+        })
+    }
+
+    /// The signed-in user, when [`Access`] allows them what the request wants.
+    pub async fn authorize(&self, access: Access) -> Result<CurrentUser, AppError> {
+        let user = self.session.user.clone().ok_or(AppError::Unauthenticated)?;
+        guard::check(&self.store, &user, access).await?;
+        Ok(user)
+    }
+
+    /// Adds a `Set-Cookie` header to this server function's response.
+    pub fn set_cookie(&self, cookie: &str) {
+        match (&self.response, http::HeaderValue::from_str(cookie)) {
+            (Some(response), Ok(value)) => response.append_header(http::header::SET_COOKIE, value),
+            _ => tracing::error!("cannot set the session cookie: no response context"),
+        }
+    }
+
+    /// Whether the request came from a plain HTML form (posted before the page came alive).
+    pub fn from_native_form(&self) -> bool {
+        self.request.as_ref().is_some_and(|p| {
+            p.headers
+                .get(http::header::ACCEPT)
+                .and_then(|a| a.to_str().ok())
+                .is_some_and(|a| a.contains("text/html"))
+        })
+    }
+
+    /// Sends the browser to `url` after this server function: a `302` for a plain HTML form's
+    /// post, the server-function redirect header for the live page (as `leptos_axum::redirect`).
+    pub fn redirect(&self, url: &str) {
+        let (Some(response), Ok(location)) = (&self.response, http::HeaderValue::from_str(url))
+        else {
+            tracing::error!(url, "cannot redirect: no response context");
+            return;
+        };
+        response.insert_header(http::header::LOCATION, location);
+        if self.from_native_form() {
+            response.set_status(http::StatusCode::FOUND);
+        } else {
+            response.insert_header(
+                http::HeaderName::from_static(leptos::server_fn::redirect::REDIRECT_HEADER),
+                http::HeaderValue::from_static(""),
+            );
+        }
+    }
 }
 
 fn missing(what: &str) -> AppError {
     tracing::error!("{what} is not in the request context");
     AppError::Internal
-}
-
-/// Today in the organisation's time zone (Moscow, UTC+3, no daylight saving since 2014).
-pub fn today() -> chrono::NaiveDate {
-    crate::clock::local(chrono::Utc::now()).date()
 }

@@ -56,3 +56,19 @@ impl FromServerFnError for AppError {
         }
     }
 }
+
+/// A plain axum handler's refusal: its status and the Russian message as text (readable in a
+/// browser tab that opened a document link; the upload script shows it as is).
+#[cfg(feature = "ssr")]
+impl axum::response::IntoResponse for AppError {
+    fn into_response(self) -> axum::response::Response {
+        let status = http::StatusCode::from_u16(self.status())
+            .unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
+        (
+            status,
+            [(http::header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            self.to_string(),
+        )
+            .into_response()
+    }
+}

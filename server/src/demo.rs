@@ -168,8 +168,8 @@ fn owner(
 }
 
 /// Builds the demo register (hashing the demo password once per sign-in).
-pub fn register() -> Result<RegisterLoad, AppError> {
-    let hash = hash_password(DEMO_PASSWORD)?;
+pub async fn register() -> Result<RegisterLoad, AppError> {
+    let hash = hash_password(DEMO_PASSWORD).await?;
     let mut dice = Dice(2026);
     let zhitel = || UserLoad {
         // a phone too, so the demo shows SMS in the dev mailbox
@@ -365,13 +365,11 @@ pub fn register() -> Result<RegisterLoad, AppError> {
 
 /// Loads the demo into the store, all or nothing.
 pub async fn load(store: &Store) -> Result<(), AppError> {
-    let register = tokio::task::spawn_blocking(register)
-        .await
-        .map_err(|_| AppError::Internal)??;
+    let register = register().await?;
     store.load_register(&register).await?;
     crate::demo_news::load(store).await?;
-    crate::demo_readings::load(store, app::context::today()).await?;
-    crate::demo_billing::load(store, app::context::today()).await?;
+    crate::demo_readings::load(store, app::clock::today()).await?;
+    crate::demo_billing::load(store, app::clock::today()).await?;
     crate::demo_tickets::load(store, chrono::Utc::now()).await
 }
 
@@ -436,10 +434,10 @@ pub fn filler_house(existing_accounts: usize, total: usize) -> RegisterLoad {
 mod tests {
     use super::*;
 
-    #[test]
-    fn the_demo_is_deterministic_and_of_the_promised_size() {
-        let a = register().unwrap();
-        let b = register().unwrap();
+    #[tokio::test]
+    async fn the_demo_is_deterministic_and_of_the_promised_size() {
+        let a = register().await.unwrap();
+        let b = register().await.unwrap();
         let names = |r: &RegisterLoad| -> Vec<String> {
             r.houses
                 .iter()

@@ -4,10 +4,9 @@
 
 use axum::extract::{Query, State};
 use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 
-use app::auth::guard::{Access, check};
-use app::auth::session::RequestSession;
+use app::auth::guard::{Access, Actor, check};
 use app::auth::types::CurrentUser;
 use app::auth::types::Permission;
 use app::billing::bill;
@@ -28,17 +27,6 @@ pub struct BillQuery {
 pub struct TurnoverQuery {
     house: i64,
     period: String,
-}
-
-/// An error as a short Russian page with its status.
-fn refusal(e: AppError) -> Response {
-    let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    (
-        status,
-        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-        e.to_string(),
-    )
-        .into_response()
 }
 
 /// Staff documents of money are the accountant's (and the chair's).
@@ -74,52 +62,37 @@ fn period(s: &str) -> Result<Period, AppError> {
 /// `GET /cabinet/bill?account=…&period=2026-10`.
 pub async fn bill_pdf(
     State(state): State<AppState>,
-    axum::Extension(session): axum::Extension<RequestSession>,
+    Actor(user): Actor,
     Query(q): Query<BillQuery>,
-) -> Response {
-    let Some(user) = session.user else {
-        return Redirect::to("/login?next=/cabinet").into_response();
-    };
-    let result = async {
-        check(&state.store, &user, Access::Account(q.account)).await?;
-        let data = state.store.bill_data(q.account, period(&q.period)?).await?;
-        Ok::<_, AppError>((data.file_name(), bill::render(&data)))
-    }
-    .await;
-    match result {
-        Ok((file_name, bytes)) => pdf(&file_name, bytes),
-        Err(e) => refusal(e),
-    }
+) -> Result<Response, AppError> {
+    check(&state.store, &user, Access::Account(q.account)).await?;
+    let data = state.store.bill_data(q.account, period(&q.period)?).await?;
+    Ok(pdf(&data.file_name(), bill::render(&data)))
 }
 
 /// `GET /staff/billing/turnover?house=…&period=2026-10`.
 pub async fn turnover_xlsx(
     State(state): State<AppState>,
-    axum::Extension(session): axum::Extension<RequestSession>,
+    Actor(user): Actor,
     Query(q): Query<TurnoverQuery>,
-) -> Response {
-    let Some(user) = session.user else {
-        return Redirect::to("/login?next=/staff/billing").into_response();
-    };
-    let result = async {
-        accountant_only(&state, &user).await?;
-        let p = period(&q.period)?;
-        let rows = state.store.turnover(q.house, p).await?;
-        let address = state.store.house_tariffs(q.house).await?.address;
-        state
-            .store
-            .log_view(user.id, "turnover", Some(q.house))
-            .await?;
-        bill::turnover_xlsx(&address, p, &rows).map_err(|e| {
-            tracing::error!(error = %e, "turnover workbook");
-            AppError::Internal
-        })
-    }
-    .await;
-    match result {
-        Ok(bytes) => download(XLSX, &format!("osv-{}-{}.xlsx", q.house, q.period), bytes),
-        Err(e) => refusal(e),
-    }
+) -> Result<Response, AppError> {
+    accountant_only(&state, &user).await?;
+    let p = period(&q.period)?;
+    let rows = state.store.turnover(q.house, p).await?;
+    let address = state.store.house_tariffs(q.house).await?.address;
+    state
+        .store
+        .log_view(user.id, "turnover", Some(q.house))
+        .await?;
+    let bytes = bill::turnover_xlsx(&address, p, &rows).map_err(|e| {
+        tracing::error!(error = %e, "turnover workbook");
+        AppError::Internal
+    })?;
+    Ok(download(
+        XLSX,
+        &format!("osv-{}-{}.xlsx", q.house, q.period),
+        bytes,
+    ))
 }
 
 #[derive(Debug, serde::Deserialize)]
@@ -128,13 +101,13 @@ pub struct SampleQuery {
 }
 
 /// `GET /staff/billing/sample?name=accounts|history`: the sample import files of `docs/samples`.
-pub async fn import_sample(Query(q): Query<SampleQuery>) -> Response {
+pub async fn import_sample(Query(q): Query<SampleQuery>) -> Result<Response, AppError> {
     let bytes: &'static [u8] = match q.name.as_str() {
         "accounts" => include_bytes!("../../docs/samples/accounts.csv"),
         "history" => include_bytes!("../../docs/samples/history.csv"),
-        _ => return refusal(AppError::NotFound),
+        _ => return Err(AppError::NotFound),
     };
-    (
+    Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
             (
@@ -144,7 +117,7 @@ pub async fn import_sample(Query(q): Query<SampleQuery>) -> Response {
         ],
         bytes,
     )
-        .into_response()
+        .into_response())
 }
 
 #[derive(Debug, serde::Deserialize)]
@@ -155,40 +128,26 @@ pub struct BatchQuery {
 /// `GET /staff/billing/bills?batch=…`: a house's bills as one ZIP (the accountant's).
 pub async fn bills_zip(
     State(state): State<AppState>,
-    axum::Extension(session): axum::Extension<RequestSession>,
+    Actor(user): Actor,
     Query(q): Query<BatchQuery>,
     request: axum::extract::Request,
-) -> Response {
+) -> Result<Response, AppError> {
     use tower::ServiceExt;
-    let Some(user) = session.user else {
-        return Redirect::to("/login?next=/staff/billing").into_response();
-    };
-    let found = async {
-        accountant_only(&state, &user).await?;
-        state.store.bill_batch_file(q.batch).await
-    }
-    .await;
-    let (path, name) = match found {
-        Ok(found) => found,
-        Err(e) => return refusal(e),
-    };
-    match tower_http::services::ServeFile::new(path)
+    accountant_only(&state, &user).await?;
+    let (path, name) = state.store.bill_batch_file(q.batch).await?;
+    let mut response = tower_http::services::ServeFile::new(path)
         .oneshot(request)
         .await
-    {
-        Ok(mut response) => {
-            if let Ok(value) = format!("attachment; filename=\"{name}\"").parse() {
-                response
-                    .headers_mut()
-                    .insert(header::CONTENT_DISPOSITION, value);
-            }
-            response.into_response()
-        }
-        Err(e) => {
+        .map_err(|e| {
             tracing::error!(error = %e, "serving the bills ZIP");
-            refusal(AppError::Internal)
-        }
+            AppError::Internal
+        })?;
+    if let Ok(value) = format!("attachment; filename=\"{name}\"").parse() {
+        response
+            .headers_mut()
+            .insert(header::CONTENT_DISPOSITION, value);
     }
+    Ok(response.into_response())
 }
 
 #[derive(Debug, serde::Deserialize)]
@@ -218,14 +177,11 @@ fn download(content_type: &str, file_name: &str, bytes: Vec<u8>) -> Response {
 /// house's accounts received in the month, for 1С (the accountant's).
 pub async fn payments_export(
     State(state): State<AppState>,
-    axum::Extension(session): axum::Extension<RequestSession>,
+    Actor(user): Actor,
     Query(q): Query<PaymentsExportQuery>,
-) -> Response {
+) -> Result<Response, AppError> {
     use app::payments::export;
-    let Some(user) = session.user else {
-        return Redirect::to("/login?next=/staff/payments").into_response();
-    };
-    let result = async {
+    {
         accountant_only(&state, &user).await?;
         let p = period(&q.period)?;
         let rows = state.store.payment_register(q.house, p).await?;
@@ -261,8 +217,6 @@ pub async fn payments_export(
             _ => Err(AppError::invalid("Формат выгрузки: 1c, xlsx или csv.")),
         }
     }
-    .await;
-    result.unwrap_or_else(refusal)
 }
 
 /// `POST /hooks/acquiring`: the bank's notification. Recorded whatever it says; applied only
@@ -285,7 +239,7 @@ pub async fn acquiring_notification(State(state): State<AppState>, body: String)
             (StatusCode::BAD_REQUEST, "bad request").into_response()
         }
         Ok(_) => "OK".into_response(),
-        Err(e) => refusal(e),
+        Err(e) => e.into_response(),
     }
 }
 
@@ -297,26 +251,14 @@ pub struct PaymentQuery {
 /// `GET /cabinet/payment-pdf?id=…`: a card payment's confirmation (the payer's own).
 pub async fn payment_pdf(
     State(state): State<AppState>,
-    axum::Extension(session): axum::Extension<RequestSession>,
+    Actor(user): Actor,
     Query(q): Query<PaymentQuery>,
-) -> Response {
-    let Some(user) = session.user else {
-        return Redirect::to("/login?next=/cabinet/payments").into_response();
-    };
-    let result = async {
-        if state.store.online_payment_user(q.id).await? != user.id {
-            return Err(AppError::Forbidden);
-        }
-        let view = state.store.online_payment(q.id).await?;
-        let payee = state.store.payee().await?;
-        Ok::<_, AppError>((
-            view.order_id.clone(),
-            app::payments::confirmation::render(&view, payee.as_ref()),
-        ))
-    }
-    .await;
-    match result {
-        Ok((order, bytes)) => pdf(&format!("payment-{order}.pdf"), bytes),
-        Err(e) => refusal(e),
-    }
+) -> Result<Response, AppError> {
+    check(&state.store, &user, Access::Payment(q.id)).await?;
+    let view = state.store.online_payment(q.id).await?;
+    let payee = state.store.payee().await?;
+    Ok(pdf(
+        &format!("payment-{}.pdf", view.order_id),
+        app::payments::confirmation::render(&view, payee.as_ref()),
+    ))
 }

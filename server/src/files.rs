@@ -8,8 +8,7 @@ use axum::extract::{Multipart, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use image::{ImageFormat, ImageReader, Limits};
 
-use app::auth::guard::{Access, check};
-use app::auth::session::RequestSession;
+use app::auth::guard::{Access, Actor, check};
 use app::auth::types::Permission;
 use app::news::store::{news_images_dir, remove_news_image};
 
@@ -115,18 +114,12 @@ fn file_name() -> String {
 /// without JavaScript and answers with a redirect back to the page and a result code.
 pub async fn upload_news_image(
     State(state): State<AppState>,
-    axum::Extension(session): axum::Extension<RequestSession>,
+    Actor(user): Actor,
     mut form: Multipart,
 ) -> Response {
     let back = |code: &str| Redirect::to(&format!("/staff/news?upload={code}")).into_response();
-    let Some(user) = session.user else {
-        return Redirect::to("/login?next=/staff/news").into_response();
-    };
-    if check(&state.store, &user, Access::Permission(Permission::Publish))
-        .await
-        .is_err()
-    {
-        return (axum::http::StatusCode::FORBIDDEN, "Нет доступа").into_response();
+    if let Err(e) = check(&state.store, &user, Access::Permission(Permission::Publish)).await {
+        return e.into_response();
     }
     let (mut news_id, mut bytes) = (None, None);
     loop {
@@ -148,10 +141,12 @@ pub async fn upload_news_image(
     let (Some(news_id), Some(bytes)) = (news_id, bytes) else {
         return back(ImageError::NotAnImage.code());
     };
-    let jpeg = match tokio::task::spawn_blocking(move || reencode(&bytes)).await {
-        Ok(Ok(jpeg)) => jpeg,
-        Ok(Err(e)) => return back(e.code()),
-        Err(_) => return back(ImageError::Unreadable.code()),
+    let reencoded = tokio::task::spawn_blocking(move || reencode(&bytes))
+        .await
+        .unwrap_or(Err(ImageError::Unreadable));
+    let jpeg = match reencoded {
+        Ok(jpeg) => jpeg,
+        Err(e) => return back(e.code()),
     };
     let dir = news_images_dir(&state.settings.files_dir);
     let name = file_name();

@@ -7,6 +7,8 @@ use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use tokio::net::TcpListener;
 use tower_http::compression::CompressionLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
 
 use app::db::{Db, DbError, Store};
 use app::{App, shell};
@@ -184,10 +186,13 @@ pub fn router(store: Store, settings: Settings, acquiring: SharedAcquiring) -> R
         settings,
         acquiring: acquiring.clone(),
     };
+    let services = app::context::Services {
+        store,
+        config,
+        acquiring,
+    };
     let context = move || {
-        provide_context(store.clone());
-        provide_context(config.clone());
-        provide_context(acquiring.clone());
+        provide_context(services.clone());
         leptos::nonce::provide_nonce();
     };
     let files = tower_http::services::ServeDir::new(&state.settings.files_dir);
@@ -266,7 +271,27 @@ pub fn router(store: Store, settings: Settings, acquiring: SharedAcquiring) -> R
             crate::middleware::pipeline,
         ))
         .layer(CompressionLayer::new())
+        // outermost first in a request: a request id, then its span, then the id in the answer
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(TraceLayer::new_for_http().make_span_with(request_span))
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .with_state(state)
+}
+
+/// The span of a request: every log line written while serving it carries its `x-request-id`
+/// (the caller's, or a new UUID), which the response also carries for a staff member to quote.
+fn request_span(request: &axum::extract::Request) -> tracing::Span {
+    let id = request
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("-");
+    tracing::info_span!(
+        "request",
+        id,
+        method = %request.method(),
+        path = request.uri().path(),
+    )
 }
 
 async fn healthz(

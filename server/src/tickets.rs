@@ -12,8 +12,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde_json::json;
 use tokio::io::{AsyncSeekExt, AsyncWriteExt};
 
-use app::auth::rules::role_can;
-use app::auth::session::RequestSession;
+use app::auth::guard::{Access, Actor, check};
 use app::auth::types::{CurrentUser, Permission};
 use app::error::AppError;
 use app::tickets::rules::{self, FileError, FormError};
@@ -30,22 +29,6 @@ pub const MAX_CHUNK_BYTES: usize = 2 * 1024 * 1024;
 /// A form sent without the script carries its files itself.
 pub const MAX_FORM_BYTES: usize = rules::MAX_UPLOAD_BYTES as usize + 1024 * 1024;
 
-fn refusal(e: &AppError) -> Response {
-    let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    (status, Json(json!({ "error": e.to_string() }))).into_response()
-}
-
-/// A signed-in user of any cabinet (uploads are for residents and staff alike).
-fn uploader(session: &RequestSession) -> Result<CurrentUser, AppError> {
-    let user = session.user.clone().ok_or(AppError::Unauthenticated)?;
-    if role_can(user.role, Permission::OwnCabinet) || role_can(user.role, Permission::StaffCabinet)
-    {
-        Ok(user)
-    } else {
-        Err(AppError::Forbidden)
-    }
-}
-
 #[derive(Debug, serde::Deserialize)]
 pub struct StartForm {
     name: String,
@@ -55,20 +38,16 @@ pub struct StartForm {
 /// `POST /uploads` (`name`, `size`) → `{token, chunk}`.
 pub async fn start_upload(
     State(state): State<AppState>,
-    axum::Extension(session): axum::Extension<RequestSession>,
+    Actor(user): Actor,
     axum::Form(form): axum::Form<StartForm>,
 ) -> Response {
-    let user = match uploader(&session) {
-        Ok(u) => u,
-        Err(e) => return refusal(&e),
-    };
     match state
         .store
         .start_upload(user.id, &form.name, form.size, chrono::Utc::now())
         .await
     {
         Ok(token) => Json(json!({ "token": token, "chunk": CHUNK_BYTES })).into_response(),
-        Err(e) => refusal(&e),
+        Err(e) => e.into_response(),
     }
 }
 
@@ -85,17 +64,13 @@ fn progress(s: &UploadState) -> Response {
 /// `GET /uploads/:token` → how much has arrived (the script resumes from there).
 pub async fn upload_status(
     State(state): State<AppState>,
-    axum::Extension(session): axum::Extension<RequestSession>,
+    Actor(user): Actor,
     Path(token): Path<String>,
 ) -> Response {
-    let user = match uploader(&session) {
-        Ok(u) => u,
-        Err(e) => return refusal(&e),
-    };
     match state.store.upload_state(user.id, &token).await {
         Ok(Some(s)) => progress(&s),
-        Ok(None) => refusal(&AppError::NotFound),
-        Err(e) => refusal(&e),
+        Ok(None) => AppError::NotFound.into_response(),
+        Err(e) => e.into_response(),
     }
 }
 
@@ -108,19 +83,15 @@ pub struct ChunkQuery {
 /// answered 409 with how much has arrived; the last chunk checks and stores the file.
 pub async fn upload_chunk(
     State(state): State<AppState>,
-    axum::Extension(session): axum::Extension<RequestSession>,
+    Actor(user): Actor,
     Path(token): Path<String>,
     Query(q): Query<ChunkQuery>,
     body: Bytes,
 ) -> Response {
-    let user = match uploader(&session) {
-        Ok(u) => u,
-        Err(e) => return refusal(&e),
-    };
     let current = match state.store.upload_state(user.id, &token).await {
         Ok(Some(s)) => s,
-        Ok(None) => return refusal(&AppError::NotFound),
-        Err(e) => return refusal(&e),
+        Ok(None) => return AppError::NotFound.into_response(),
+        Err(e) => return e.into_response(),
     };
     if current.kind.is_some() {
         return progress(&current);
@@ -130,21 +101,21 @@ pub async fn upload_chunk(
     }
     let len = body.len() as i64;
     if current.received + len > current.declared_size {
-        return refusal(&AppError::invalid(FileError::TooLarge.to_string()));
+        return AppError::invalid(FileError::TooLarge.to_string()).into_response();
     }
     if let Err(e) = write_at(&state, current.id, q.offset, &body).await {
         tracing::error!(error = %e, upload = current.id, "cannot write an upload chunk");
-        return refusal(&AppError::Internal);
+        return AppError::Internal.into_response();
     }
     match state.store.upload_received(current.id, q.offset, len).await {
         Ok(true) => {}
         Ok(false) => {
             return match state.store.upload_state(user.id, &token).await {
                 Ok(Some(s)) => (StatusCode::CONFLICT, progress(&s)).into_response(),
-                _ => refusal(&AppError::NotFound),
+                _ => AppError::NotFound.into_response(),
             };
         }
-        Err(e) => return refusal(&e),
+        Err(e) => return e.into_response(),
     }
     let now = UploadState {
         received: current.received + len,
@@ -158,7 +129,7 @@ pub async fn upload_chunk(
             kind: Some(kind.as_str().into()),
             ..now
         }),
-        Err(e) => refusal(&AppError::invalid(e.to_string())),
+        Err(e) => AppError::invalid(e.to_string()).into_response(),
     }
 }
 
@@ -347,16 +318,19 @@ fn code_of(e: &AppError) -> &'static str {
 /// opens its page; a problem sends the resident back to the form with what to fix.
 pub async fn create_ticket(
     State(state): State<AppState>,
-    axum::Extension(session): axum::Extension<RequestSession>,
+    Actor(user): Actor,
     form: Multipart,
 ) -> Response {
     let back =
         |code: &str| Redirect::to(&format!("/cabinet/tickets/new?error={code}")).into_response();
-    let Some(user) = session.user.clone() else {
-        return Redirect::to("/login?next=/cabinet/tickets/new").into_response();
-    };
-    if !role_can(user.role, Permission::OwnCabinet) {
-        return (StatusCode::FORBIDDEN, "Нет доступа").into_response();
+    if let Err(e) = check(
+        &state.store,
+        &user,
+        Access::Permission(Permission::OwnCabinet),
+    )
+    .await
+    {
+        return e.into_response();
     }
     let parts = match read_form(form).await {
         Ok(p) => p,
@@ -404,7 +378,7 @@ pub async fn create_ticket(
     };
     match state
         .store
-        .create_ticket(&user, &ticket, chrono::Utc::now(), app::context::today())
+        .create_ticket(&user, &ticket, chrono::Utc::now(), app::clock::today())
         .await
     {
         Ok(id) => Redirect::to(&format!("/cabinet/tickets/{id}")).into_response(),
@@ -416,15 +390,12 @@ pub async fn create_ticket(
 /// executor's or dispatcher's photos before and after the work.
 pub async fn add_ticket_files(
     State(state): State<AppState>,
-    axum::Extension(session): axum::Extension<RequestSession>,
+    Actor(user): Actor,
     Path(id): Path<i64>,
     form: Multipart,
 ) -> Response {
     let back =
         |code: &str| Redirect::to(&format!("/staff/tickets/{id}?files={code}")).into_response();
-    let Some(user) = session.user.clone() else {
-        return Redirect::to(&format!("/login?next=/staff/tickets/{id}")).into_response();
-    };
     let parts = match read_form(form).await {
         Ok(p) => p,
         Err(_) => return back("file"),
@@ -450,7 +421,7 @@ pub async fn add_ticket_files(
         .await
     {
         Ok(()) => back("ok"),
-        Err(AppError::Forbidden) => (StatusCode::FORBIDDEN, "Нет доступа").into_response(),
+        Err(AppError::Forbidden) => AppError::Forbidden.into_response(),
         Err(e) => back(code_of(&e)),
     }
 }
@@ -459,7 +430,7 @@ pub async fn add_ticket_files(
 /// request (a phone's video player) gets that part.
 pub async fn ticket_file(
     State(state): State<AppState>,
-    axum::Extension(session): axum::Extension<RequestSession>,
+    Actor(user): Actor,
     Path(id): Path<i64>,
     headers: axum::http::HeaderMap,
 ) -> Response {
@@ -467,43 +438,33 @@ pub async fn ticket_file(
         .get(header::RANGE)
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
-    serve(&state, &session, id, false, range).await
+    serve(&state, &user, id, false, range).await
 }
 
 /// `GET /tickets/file/:id/thumb` — its thumbnail (photos).
 pub async fn ticket_thumb(
     State(state): State<AppState>,
-    axum::Extension(session): axum::Extension<RequestSession>,
+    Actor(user): Actor,
     Path(id): Path<i64>,
 ) -> Response {
-    serve(&state, &session, id, true, None).await
+    serve(&state, &user, id, true, None).await
 }
 
 async fn serve(
     state: &AppState,
-    session: &RequestSession,
+    user: &CurrentUser,
     id: i64,
     thumb: bool,
     range: Option<String>,
 ) -> Response {
-    let Some(user) = session.user.clone() else {
-        return (
-            StatusCode::UNAUTHORIZED,
-            AppError::Unauthenticated.to_string(),
-        )
-            .into_response();
-    };
-    let file = match state.store.ticket_file(&user, id).await {
+    let file = match state.store.ticket_file(user, id).await {
         Ok(f) => f,
-        Err(e) => {
-            let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::NOT_FOUND);
-            return (status, e.to_string()).into_response();
-        }
+        Err(e) => return e.into_response(),
     };
     let (key, content_type) = match (thumb, &file.thumb_key) {
         (true, Some(k)) => (k.clone(), "image/jpeg".to_string()),
         (true, None) => {
-            return (StatusCode::NOT_FOUND, AppError::NotFound.to_string()).into_response();
+            return AppError::NotFound.into_response();
         }
         (false, _) => (file.storage_key.clone(), file.content_type.clone()),
     };
@@ -564,7 +525,7 @@ async fn serve(
 
 fn missing(id: i64, e: &crate::storage::StorageError) -> Response {
     tracing::error!(error = %e, file = id, "a ticket's file is missing in storage");
-    (StatusCode::NOT_FOUND, AppError::NotFound.to_string()).into_response()
+    AppError::NotFound.into_response()
 }
 
 /// RFC 5987 encoding of a file name for `filename*`.

@@ -8,12 +8,12 @@ use crate::error::AppError;
 #[cfg(feature = "ssr")]
 use {
     super::{
-        guard::{Access, authorize},
+        guard::Access,
         rules, session,
         store::{INVITE_GONE, JoinAs, NewUser, Redeemer},
         types::{Permission, Role},
     },
-    crate::context,
+    crate::context::Ctx,
     chrono::{Duration, Utc},
 };
 
@@ -27,7 +27,7 @@ mod attempts {
 
 #[server(endpoint = "get_current_user")]
 pub async fn get_current_user() -> Result<Option<CurrentUser>, AppError> {
-    Ok(context::session()?.user)
+    Ok(Ctx::take()?.session.user)
 }
 
 #[server(endpoint = "sign_in")]
@@ -36,15 +36,16 @@ pub async fn sign_in(
     password: String,
     next: Option<String>,
 ) -> Result<(), AppError> {
-    let store = context::store()?;
-    let config = context::config()?;
-    let request = context::session()?;
+    let cx = Ctx::take()?;
+    let request = &cx.session;
     let login = rules::parse_login(&login).map_err(AppError::invalid)?;
     let since = Utc::now() - Duration::minutes(rules::ATTEMPT_WINDOW_MINUTES);
-    let for_login = store
+    let for_login = cx
+        .store
         .recent_failures(attempts::LOGIN, login.as_str(), since)
         .await?;
-    let for_address = store
+    let for_address = cx
+        .store
         .recent_failures(attempts::ADDRESS, &request.client_addr, since)
         .await?;
     if !rules::attempts_allowed(for_login, for_address) {
@@ -53,15 +54,16 @@ pub async fn sign_in(
             minutes: rules::ATTEMPT_WINDOW_MINUTES,
         });
     }
-    let credentials = store.credentials(login.as_str()).await?;
+    let credentials = cx.store.credentials(login.as_str()).await?;
     let ok = session::verify_password(
         &password,
         credentials.as_ref().map(|c| c.password_hash.as_str()),
-    );
+    )
+    .await?;
     let user = match credentials {
         Some(c) if ok && c.is_active => c,
         _ => {
-            store
+            cx.store
                 .record_failure(
                     &[
                         (attempts::LOGIN, login.as_str()),
@@ -73,42 +75,41 @@ pub async fn sign_in(
             return Err(AppError::invalid("Неверный логин или пароль."));
         }
     };
-    store
+    cx.store
         .clear_failures(attempts::LOGIN, login.as_str())
         .await?;
     let cookie = session::start(
-        &store,
+        &cx.store,
         user.id,
         request.token_hash.as_deref(),
-        config.session_days,
-        config.secure_cookies,
+        cx.config.session_days,
+        cx.config.secure_cookies,
     )
     .await?;
-    session::set_cookie(&cookie);
-    let role = store.user_role(user.id).await?;
-    leptos_axum::redirect(&rules::safe_next(next.as_deref().unwrap_or(""), role));
+    cx.set_cookie(&cookie);
+    let role = cx.store.user_role(user.id).await?;
+    cx.redirect(&rules::safe_next(next.as_deref().unwrap_or(""), role));
     Ok(())
 }
 
 #[server(endpoint = "sign_out")]
 pub async fn sign_out() -> Result<(), AppError> {
-    let store = context::store()?;
-    let config = context::config()?;
-    if let Some(hash) = context::session()?.token_hash {
-        store.end_session(&hash).await?;
+    let cx = Ctx::take()?;
+    if let Some(hash) = &cx.session.token_hash {
+        cx.store.end_session(hash).await?;
     }
-    session::set_cookie(&session::clear_session_cookie(config.secure_cookies));
-    leptos_axum::redirect("/login");
+    cx.set_cookie(&session::clear_session_cookie(cx.config.secure_cookies));
+    cx.redirect("/login");
     Ok(())
 }
 
 #[server(endpoint = "sign_out_everywhere")]
 pub async fn sign_out_everywhere() -> Result<(), AppError> {
-    let user = context::session()?.user.ok_or(AppError::Unauthenticated)?;
-    let config = context::config()?;
-    context::store()?.end_all_sessions(user.id).await?;
-    session::set_cookie(&session::clear_session_cookie(config.secure_cookies));
-    leptos_axum::redirect("/login");
+    let cx = Ctx::take()?;
+    let user = cx.authorize(Access::SignedIn).await?;
+    cx.store.end_all_sessions(user.id).await?;
+    cx.set_cookie(&session::clear_session_cookie(cx.config.secure_cookies));
+    cx.redirect("/login");
     Ok(())
 }
 
@@ -118,11 +119,10 @@ pub async fn change_password(
     new_password: String,
     repeat: String,
 ) -> Result<(), AppError> {
-    let request = context::session()?;
-    let user = request.user.ok_or(AppError::Unauthenticated)?;
-    let store = context::store()?;
-    let credentials = store.credentials_by_id(user.id).await?;
-    if !session::verify_password(&current, Some(&credentials.password_hash)) {
+    let cx = Ctx::take()?;
+    let user = cx.authorize(Access::SignedIn).await?;
+    let credentials = cx.store.credentials_by_id(user.id).await?;
+    if !session::verify_password(&current, Some(&credentials.password_hash)).await? {
         return Err(AppError::invalid("Текущий пароль введён неверно."));
     }
     rules::check_new_password(&new_password).map_err(AppError::invalid)?;
@@ -132,35 +132,39 @@ pub async fn change_password(
     if new_password == current {
         return Err(AppError::invalid("Новый пароль совпадает с текущим."));
     }
-    let hash = session::hash_password(&new_password)?;
-    let keep = request.token_hash.unwrap_or_default();
-    store.change_password(user.id, &hash, &keep).await
+    let hash = session::hash_password(&new_password).await?;
+    let keep = cx.session.token_hash.clone().unwrap_or_default();
+    cx.store.change_password(user.id, &hash, &keep).await
 }
 
 #[server(endpoint = "list_users")]
 pub async fn list_users(query: String) -> Result<Vec<UserRow>, AppError> {
-    let store = context::store()?;
-    let actor = authorize(Access::Permission(Permission::ManageUsers)).await?;
-    let users = store.users(&query).await?;
-    store.log_view(actor.id, "users", None).await?;
+    let cx = Ctx::take()?;
+    let actor = cx
+        .authorize(Access::Permission(Permission::ManageUsers))
+        .await?;
+    let users = cx.store.users(&query).await?;
+    cx.store.log_view(actor.id, "users", None).await?;
     Ok(users)
 }
 
 #[server(endpoint = "set_user_role")]
 pub async fn set_user_role(user_id: i64, role: String) -> Result<(), AppError> {
-    let store = context::store()?;
-    let actor = authorize(Access::Permission(Permission::ManageUsers)).await?;
+    let cx = Ctx::take()?;
+    let actor = cx
+        .authorize(Access::Permission(Permission::ManageUsers))
+        .await?;
     let role = Role::parse(&role).ok_or_else(|| AppError::invalid("Неизвестная роль."))?;
     if user_id == actor.id {
         return Err(AppError::invalid(
             "Свою роль поменять нельзя: попросите председателя.",
         ));
     }
-    let current = store.user_role(user_id).await?;
+    let current = cx.store.user_role(user_id).await?;
     if !rules::may_assign_role(actor.role, current) || !rules::may_assign_role(actor.role, role) {
         return Err(AppError::Forbidden);
     }
-    store.set_role(actor.id, user_id, role).await
+    cx.store.set_role(actor.id, user_id, role).await
 }
 
 #[server(endpoint = "add_staff_user")]
@@ -170,8 +174,10 @@ pub async fn add_staff_user(
     role: String,
     password: String,
 ) -> Result<(), AppError> {
-    let store = context::store()?;
-    let actor = authorize(Access::Permission(Permission::ManageUsers)).await?;
+    let cx = Ctx::take()?;
+    let actor = cx
+        .authorize(Access::Permission(Permission::ManageUsers))
+        .await?;
     let role = Role::parse(&role).ok_or_else(|| AppError::invalid("Неизвестная роль."))?;
     if !role.is_staff() {
         return Err(AppError::invalid(
@@ -185,9 +191,9 @@ pub async fn add_staff_user(
         crate::housing::rules::check_full_name(&full_name).map_err(AppError::invalid)?;
     let login = rules::parse_login(&login).map_err(AppError::invalid)?;
     rules::check_new_password(&password).map_err(AppError::invalid)?;
-    let hash = session::hash_password(&password)?;
+    let hash = session::hash_password(&password).await?;
     let (email, phone) = split_login(&login);
-    store
+    cx.store
         .create_user(
             Some(actor.id),
             &NewUser {
@@ -212,11 +218,11 @@ fn split_login(login: &rules::Login) -> (Option<&str>, Option<&str>) {
 
 /// Looks up a typed code; too many wrong codes from one address are refused for a while.
 #[cfg(feature = "ssr")]
-async fn invite_code_hash(code: &str) -> Result<String, AppError> {
-    let store = context::store()?;
-    let request = context::session()?;
+async fn invite_code_hash(cx: &Ctx, code: &str) -> Result<String, AppError> {
+    let request = &cx.session;
     let since = Utc::now() - Duration::minutes(rules::ATTEMPT_WINDOW_MINUTES);
-    let failures = store
+    let failures = cx
+        .store
         .recent_failures(attempts::INVITE, &request.client_addr, since)
         .await?;
     if !rules::attempts_allowed(0, failures) {
@@ -226,13 +232,13 @@ async fn invite_code_hash(code: &str) -> Result<String, AppError> {
     }
     let hash = rules::normalize_invite_code(code).map(|c| session::sha256_hex(&c));
     let live = match &hash {
-        Some(h) => store.invite_info(h, Utc::now()).await?.is_some(),
+        Some(h) => cx.store.invite_info(h, Utc::now()).await?.is_some(),
         None => false,
     };
     match hash {
         Some(h) if live => Ok(h),
         _ => {
-            store
+            cx.store
                 .record_failure(&[(attempts::INVITE, &request.client_addr)], Utc::now())
                 .await?;
             Err(AppError::invalid(INVITE_GONE))
@@ -242,9 +248,9 @@ async fn invite_code_hash(code: &str) -> Result<String, AppError> {
 
 #[server(endpoint = "look_up_invite")]
 pub async fn look_up_invite(code: String) -> Result<InviteInfo, AppError> {
-    let store = context::store()?;
-    let hash = invite_code_hash(&code).await?;
-    store
+    let cx = Ctx::take()?;
+    let hash = invite_code_hash(&cx, &code).await?;
+    cx.store
         .invite_info(&hash, Utc::now())
         .await?
         .ok_or_else(|| AppError::invalid(INVITE_GONE))
@@ -260,10 +266,8 @@ pub async fn join_with_invite(
     repeat: String,
     relation: Option<String>,
 ) -> Result<(), AppError> {
-    let store = context::store()?;
-    let config = context::config()?;
-    let previous = context::session()?.token_hash;
-    let hash = invite_code_hash(&code).await?;
+    let cx = Ctx::take()?;
+    let hash = invite_code_hash(&cx, &code).await?;
     let full_name =
         crate::housing::rules::check_full_name(&full_name).map_err(AppError::invalid)?;
     let login = rules::parse_login(&login).map_err(AppError::invalid)?;
@@ -272,9 +276,10 @@ pub async fn join_with_invite(
         return Err(AppError::invalid("Пароль и повтор не совпадают."));
     }
     let relation = join_relation(relation.as_deref())?;
-    let password_hash = session::hash_password(&password)?;
+    let password_hash = session::hash_password(&password).await?;
     let (email, phone) = split_login(&login);
-    let user_id = store
+    let user_id = cx
+        .store
         .redeem_invite(
             &hash,
             Utc::now(),
@@ -289,26 +294,28 @@ pub async fn join_with_invite(
         )
         .await?;
     let cookie = session::start(
-        &store,
+        &cx.store,
         user_id,
-        previous.as_deref(),
-        config.session_days,
-        config.secure_cookies,
+        cx.session.token_hash.as_deref(),
+        cx.config.session_days,
+        cx.config.secure_cookies,
     )
     .await?;
-    session::set_cookie(&cookie);
-    leptos_axum::redirect("/cabinet");
+    cx.set_cookie(&cookie);
+    cx.redirect("/cabinet");
     Ok(())
 }
 
 /// A signed-in resident adds another apartment with its code.
 #[server(endpoint = "join_as_current_user")]
 pub async fn join_as_current_user(code: String, relation: Option<String>) -> Result<(), AppError> {
-    let store = context::store()?;
-    let user = authorize(Access::Permission(Permission::OwnCabinet)).await?;
-    let hash = invite_code_hash(&code).await?;
+    let cx = Ctx::take()?;
+    let user = cx
+        .authorize(Access::Permission(Permission::OwnCabinet))
+        .await?;
+    let hash = invite_code_hash(&cx, &code).await?;
     let relation = join_relation(relation.as_deref())?;
-    store
+    cx.store
         .redeem_invite(
             &hash,
             Utc::now(),
@@ -316,7 +323,7 @@ pub async fn join_as_current_user(code: String, relation: Option<String>) -> Res
             JoinAs { relation },
         )
         .await?;
-    leptos_axum::redirect("/cabinet");
+    cx.redirect("/cabinet");
     Ok(())
 }
 
@@ -335,10 +342,11 @@ fn join_relation(input: Option<&str>) -> Result<&'static str, AppError> {
 /// apartments stop working.
 #[server(endpoint = "issue_house_invites")]
 pub async fn issue_house_invites(house_id: i64) -> Result<Vec<InviteCard>, AppError> {
-    let store = context::store()?;
-    let config = context::config()?;
-    let actor = authorize(Access::Permission(Permission::ManageInvites)).await?;
-    let apartments = store.house_apartments(house_id).await?;
+    let cx = Ctx::take()?;
+    let actor = cx
+        .authorize(Access::Permission(Permission::ManageInvites))
+        .await?;
+    let apartments = cx.store.house_apartments(house_id).await?;
     if apartments.is_empty() {
         return Err(AppError::NotFound);
     }
@@ -346,7 +354,7 @@ pub async fn issue_house_invites(house_id: i64) -> Result<Vec<InviteCard>, AppEr
         .into_iter()
         .map(|(id, number, entrance, address)| (id, None, address, number, entrance, None))
         .collect();
-    issue(&store, &config, actor.id, targets).await
+    issue(&cx, actor.id, targets).await
 }
 
 /// A code for one named owner: joining with it links them at once, with no approval step.
@@ -355,10 +363,11 @@ pub async fn issue_owner_invite(
     residency_id: i64,
     apartment_id: i64,
 ) -> Result<InviteCard, AppError> {
-    let store = context::store()?;
-    let config = context::config()?;
-    let actor = authorize(Access::Permission(Permission::ManageInvites)).await?;
-    let card = store.apartment_card(apartment_id).await?;
+    let cx = Ctx::take()?;
+    let actor = cx
+        .authorize(Access::Permission(Permission::ManageInvites))
+        .await?;
+    let card = cx.store.apartment_card(apartment_id).await?;
     let owner = card
         .residents
         .iter()
@@ -375,7 +384,7 @@ pub async fn issue_owner_invite(
         card.entrance,
         Some(owner.full_name.clone()),
     );
-    issue(&store, &config, actor.id, vec![target])
+    issue(&cx, actor.id, vec![target])
         .await?
         .pop()
         .ok_or(AppError::Internal)
@@ -394,14 +403,13 @@ type InviteTarget = (
 
 #[cfg(feature = "ssr")]
 async fn issue(
-    store: &crate::db::Store,
-    config: &context::AppConfig,
+    cx: &Ctx,
     actor: i64,
     targets: Vec<InviteTarget>,
 ) -> Result<Vec<InviteCard>, AppError> {
     use rand::Rng;
     let now = Utc::now();
-    let expires_at = now + Duration::days(config.invite_days);
+    let expires_at = now + Duration::days(cx.config.invite_days);
     let mut rng = rand::rngs::OsRng;
     let mut rows = Vec::with_capacity(targets.len());
     let mut cards = Vec::with_capacity(targets.len());
@@ -410,7 +418,11 @@ async fn issue(
         let code = rules::format_invite_code(&symbols);
         let canonical = rules::normalize_invite_code(&code).ok_or(AppError::Internal)?;
         rows.push((apartment_id, owner, session::sha256_hex(&canonical)));
-        let join_url = format!("{}/join/{}", config.public_url.trim_end_matches('/'), code);
+        let join_url = format!(
+            "{}/join/{}",
+            cx.config.public_url.trim_end_matches('/'),
+            code
+        );
         cards.push(InviteCard {
             qr_svg: qr_svg(&join_url)?,
             address,
@@ -422,7 +434,9 @@ async fn issue(
             expires_on: expires_at.format("%d.%m.%Y").to_string(),
         });
     }
-    store.issue_invites(actor, &rows, now, expires_at).await?;
+    cx.store
+        .issue_invites(actor, &rows, now, expires_at)
+        .await?;
     Ok(cards)
 }
 

@@ -106,18 +106,14 @@ pub async fn start(
     Ok(session_cookie(&token, days, secure))
 }
 
-/// Adds a `Set-Cookie` header to the response of the current server function.
-pub fn set_cookie(cookie: &str) {
-    match (
-        leptos::prelude::use_context::<leptos_axum::ResponseOptions>(),
-        http::HeaderValue::from_str(cookie),
-    ) {
-        (Some(response), Ok(value)) => response.append_header(http::header::SET_COOKIE, value),
-        _ => tracing::error!("cannot set the session cookie: no response context"),
-    }
+/// Hashes a new password with Argon2id. Argon2 costs tens of milliseconds of CPU by design, so
+/// it runs on a blocking thread: on the async runtime it would stall every other request there.
+pub async fn hash_password(password: &str) -> Result<String, AppError> {
+    let password = password.to_owned();
+    on_blocking_thread(move || hash_now(&password)).await?
 }
 
-pub fn hash_password(password: &str) -> Result<String, AppError> {
+fn hash_now(password: &str) -> Result<String, AppError> {
     let salt = SaltString::generate(&mut OsRng);
     Argon2::default()
         .hash_password(password.as_bytes(), &salt)
@@ -128,34 +124,47 @@ pub fn hash_password(password: &str) -> Result<String, AppError> {
         })
 }
 
-/// Checks a password against a stored hash. With no hash (unknown login) it still spends the same
-/// time on a dummy hash, so response time does not tell which logins exist.
-pub fn verify_password(password: &str, stored: Option<&str>) -> bool {
-    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    let dummy =
-        DUMMY.get_or_init(|| hash_password("dummy-password-for-timing").unwrap_or_default());
-    let candidate = stored.unwrap_or(dummy);
-    let ok = PasswordHash::new(candidate)
-        .map(|parsed| {
-            Argon2::default()
-                .verify_password(password.as_bytes(), &parsed)
-                .is_ok()
-        })
-        .unwrap_or(false);
-    ok && stored.is_some()
+/// Checks a password against its stored hash, on a blocking thread. An unknown login is checked
+/// against a dummy hash, so the answer takes as long as for a known one.
+pub async fn verify_password(password: &str, stored: Option<&str>) -> Result<bool, AppError> {
+    let (password, stored) = (password.to_owned(), stored.map(str::to_owned));
+    on_blocking_thread(move || {
+        static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+        let dummy = DUMMY.get_or_init(|| hash_now("dummy-password-for-timing").unwrap_or_default());
+        let candidate = stored.as_deref().unwrap_or(dummy);
+        let ok = PasswordHash::new(candidate)
+            .map(|parsed| {
+                Argon2::default()
+                    .verify_password(password.as_bytes(), &parsed)
+                    .is_ok()
+            })
+            .unwrap_or(false);
+        ok && stored.is_some()
+    })
+    .await
+}
+
+async fn on_blocking_thread<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, AppError> {
+    tokio::task::spawn_blocking(work).await.map_err(|e| {
+        tracing::error!(error = %e, "password hashing task failed");
+        AppError::Internal
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn passwords_verify_only_with_the_right_secret() {
-        let hash = hash_password("demo-klyuch-2026").unwrap();
+    #[tokio::test]
+    async fn passwords_verify_only_with_the_right_secret() {
+        let hash = hash_password("demo-klyuch-2026").await.unwrap();
         assert!(hash.starts_with("$argon2id$"));
-        assert!(verify_password("demo-klyuch-2026", Some(&hash)));
-        assert!(!verify_password("demo-klyuch-2025", Some(&hash)));
-        assert!(!verify_password("dummy-password-for-timing", None));
+        let verify = |password, stored| verify_password(password, stored);
+        assert!(verify("demo-klyuch-2026", Some(&hash)).await.unwrap());
+        assert!(!verify("demo-klyuch-2025", Some(&hash)).await.unwrap());
+        assert!(!verify("dummy-password-for-timing", None).await.unwrap());
     }
 
     #[test]

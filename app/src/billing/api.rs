@@ -7,12 +7,8 @@ use crate::error::AppError;
 
 #[cfg(feature = "ssr")]
 use {
-    super::store::NewService,
-    crate::auth::guard::{Access, authorize},
-    crate::auth::types::Permission,
-    crate::context,
-    rust_decimal::Decimal,
-    std::str::FromStr,
+    super::store::NewService, crate::auth::guard::Access, crate::auth::types::Permission,
+    crate::context::Ctx, rust_decimal::Decimal, std::str::FromStr,
 };
 
 /// `2026-11` from a form, or the month before today when empty (the one usually billed).
@@ -20,16 +16,16 @@ use {
 fn period_or_last(period: Option<String>) -> Result<Period, AppError> {
     match period.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
         Some(p) => Period::parse(p).ok_or_else(|| AppError::invalid("Период — в виде 2026-11.")),
-        None => Ok(Period::of(context::today()).plus(-1)),
+        None => Ok(Period::of(crate::clock::today()).plus(-1)),
     }
 }
 
 /// An account's charges, penalties and payments by month (the resident's own, or staff).
 #[server(endpoint = "load_account_statement")]
 pub async fn load_account_statement(account_id: i64) -> Result<AccountStatement, AppError> {
-    let store = context::store()?;
-    authorize(Access::Account(account_id)).await?;
-    store.account_statement(account_id).await
+    let cx = Ctx::take()?;
+    cx.authorize(Access::Account(account_id)).await?;
+    cx.store.account_statement(account_id).await
 }
 
 #[server(endpoint = "load_accrual_page")]
@@ -37,43 +33,52 @@ pub async fn load_accrual_page(
     house_id: Option<i64>,
     period: Option<String>,
 ) -> Result<AccrualPage, AppError> {
-    let store = context::store()?;
-    authorize(Access::Permission(Permission::ManageBilling)).await?;
-    let house_id = store.house_or_first(house_id).await?;
-    store.accrual_page(house_id, period_or_last(period)?).await
+    let cx = Ctx::take()?;
+    cx.authorize(Access::Permission(Permission::ManageBilling))
+        .await?;
+    let house_id = cx.store.house_or_first(house_id).await?;
+    cx.store
+        .accrual_page(house_id, period_or_last(period)?)
+        .await
 }
 
 /// Queues the accrual run; the page then follows its progress.
 #[server(endpoint = "start_accrual_run")]
 pub async fn start_accrual_run(house_id: i64, period: String) -> Result<i64, AppError> {
-    let store = context::store()?;
-    let user = authorize(Access::Permission(Permission::ManageBilling)).await?;
-    store
+    let cx = Ctx::take()?;
+    let user = cx
+        .authorize(Access::Permission(Permission::ManageBilling))
+        .await?;
+    cx.store
         .start_accrual(Some(user.id), house_id, period_or_last(Some(period))?)
         .await
 }
 
 #[server(endpoint = "load_accrual_run")]
 pub async fn load_accrual_run(run_id: i64) -> Result<RunView, AppError> {
-    let store = context::store()?;
-    authorize(Access::Permission(Permission::ManageBilling)).await?;
-    store.accrual_run(run_id).await
+    let cx = Ctx::take()?;
+    cx.authorize(Access::Permission(Permission::ManageBilling))
+        .await?;
+    cx.store.accrual_run(run_id).await
 }
 
 /// Posts a draft; how many ledger entries it wrote.
 #[server(endpoint = "post_accrual_run")]
 pub async fn post_accrual_run(run_id: i64) -> Result<usize, AppError> {
-    let store = context::store()?;
-    let user = authorize(Access::Permission(Permission::ManageBilling)).await?;
-    store.post_accrual(user.id, run_id).await
+    let cx = Ctx::take()?;
+    let user = cx
+        .authorize(Access::Permission(Permission::ManageBilling))
+        .await?;
+    cx.store.post_accrual(user.id, run_id).await
 }
 
 #[server(endpoint = "load_house_tariffs")]
 pub async fn load_house_tariffs(house_id: Option<i64>) -> Result<HouseTariffs, AppError> {
-    let store = context::store()?;
-    authorize(Access::Permission(Permission::ManageBilling)).await?;
-    let house_id = store.house_or_first(house_id).await?;
-    store.house_tariffs(house_id).await
+    let cx = Ctx::take()?;
+    cx.authorize(Access::Permission(Permission::ManageBilling))
+        .await?;
+    let house_id = cx.store.house_or_first(house_id).await?;
+    cx.store.house_tariffs(house_id).await
 }
 
 #[server(endpoint = "add_billing_service")]
@@ -84,8 +89,10 @@ pub async fn add_billing_service(
     resource: Option<String>,
     section: String,
 ) -> Result<i64, AppError> {
-    let store = context::store()?;
-    let user = authorize(Access::Permission(Permission::ManageBilling)).await?;
+    let cx = Ctx::take()?;
+    let user = cx
+        .authorize(Access::Permission(Permission::ManageBilling))
+        .await?;
     let basis = Basis::parse(&basis)
         .ok_or_else(|| AppError::invalid("Выберите, как начисляется услуга."))?;
     let section =
@@ -94,7 +101,7 @@ pub async fn add_billing_service(
         Some(r) => Some(Utility::parse(r).ok_or_else(|| AppError::invalid("Неизвестный ресурс."))?),
         None => None,
     };
-    store
+    cx.store
         .add_service(
             Some(user.id),
             &NewService {
@@ -115,11 +122,13 @@ pub async fn set_billing_tariff(
     zone: u8,
     rate: String,
 ) -> Result<(), AppError> {
-    let store = context::store()?;
-    let user = authorize(Access::Permission(Permission::ManageBilling)).await?;
+    let cx = Ctx::take()?;
+    let user = cx
+        .authorize(Access::Permission(Permission::ManageBilling))
+        .await?;
     let valid_from = date(&valid_from, "дату начала действия тарифа")?;
     let rate = number(&rate, "Тариф — число рублей, например 32,15.")?;
-    store
+    cx.store
         .set_tariff(Some(user.id), service_id, valid_from, zone, rate)
         .await
 }
@@ -127,24 +136,27 @@ pub async fn set_billing_tariff(
 /// The organisation's details: the payee of every bill, QR, payment confirmation and export.
 #[server(endpoint = "load_organisation")]
 pub async fn load_organisation() -> Result<Option<super::rules::Payee>, AppError> {
-    let store = context::store()?;
-    authorize(Access::Permission(Permission::ManageOrganisation)).await?;
-    store.payee().await
+    let cx = Ctx::take()?;
+    cx.authorize(Access::Permission(Permission::ManageOrganisation))
+        .await?;
+    cx.store.payee().await
 }
 
 /// The chair sets the organisation's details (audited).
 #[server(endpoint = "set_organisation")]
 pub async fn set_organisation(payee: super::rules::Payee) -> Result<(), AppError> {
-    let store = context::store()?;
-    let user = authorize(Access::Permission(Permission::ManageOrganisation)).await?;
-    store.set_payee(Some(user.id), &payee).await
+    let cx = Ctx::take()?;
+    let user = cx
+        .authorize(Access::Permission(Permission::ManageOrganisation))
+        .await?;
+    cx.store.set_payee(Some(user.id), &payee).await
 }
 
 /// The organisation's name for the sign-in page (public: it is printed on every bill).
 #[server(endpoint = "load_organisation_name")]
 pub async fn load_organisation_name() -> Result<Option<String>, AppError> {
-    let store = context::store()?;
-    Ok(store.payee().await?.map(|p| p.name))
+    let cx = Ctx::take()?;
+    Ok(cx.store.payee().await?.map(|p| p.name))
 }
 
 /// Checks (or, with `commit`, loads) a file of accounts (`what` = `accounts`) or of past
@@ -156,22 +168,24 @@ pub async fn import_billing(
     content: String,
     commit: Option<String>,
 ) -> Result<crate::sheet::ImportReport, AppError> {
-    let store = context::store()?;
-    let actor = authorize(Access::Permission(Permission::ManageBilling)).await?;
+    let cx = Ctx::take()?;
+    let actor = cx
+        .authorize(Access::Permission(Permission::ManageBilling))
+        .await?;
     let bytes = crate::sheet::decode_upload(&content)?;
     match what.as_str() {
         "accounts" => {
-            store
+            cx.store
                 .import_accounts(actor.id, house_id, &bytes, commit.is_some())
                 .await
         }
         "history" => {
-            store
+            cx.store
                 .import_history(
                     actor.id,
                     house_id,
                     &bytes,
-                    context::today(),
+                    crate::clock::today(),
                     commit.is_some(),
                 )
                 .await
@@ -190,26 +204,28 @@ pub async fn start_bill_batch(
     period: String,
     send_email: Option<String>,
 ) -> Result<i64, AppError> {
-    let store = context::store()?;
-    let config = context::config()?;
-    let user = authorize(Access::Permission(Permission::ManageBilling)).await?;
-    store
+    let cx = Ctx::take()?;
+    let user = cx
+        .authorize(Access::Permission(Permission::ManageBilling))
+        .await?;
+    cx.store
         .start_bill_batch(
             user.id,
             house_id,
             period_or_last(Some(period))?,
             send_email.is_some(),
-            &config.documents_dir,
+            &cx.config.documents_dir,
         )
         .await
 }
 
 #[server(endpoint = "load_bill_batches")]
 pub async fn load_bill_batches(house_id: Option<i64>) -> Result<Vec<BatchView>, AppError> {
-    let store = context::store()?;
-    authorize(Access::Permission(Permission::ManageBilling)).await?;
-    let house_id = store.house_or_first(house_id).await?;
-    store.bill_batches(house_id).await
+    let cx = Ctx::take()?;
+    cx.authorize(Access::Permission(Permission::ManageBilling))
+        .await?;
+    let house_id = cx.store.house_or_first(house_id).await?;
+    cx.store.bill_batches(house_id).await
 }
 
 /// A manual recalculation of an account with its reason; returns the period it lands in.
@@ -219,13 +235,15 @@ pub async fn add_billing_correction(
     amount: String,
     reason: String,
 ) -> Result<Period, AppError> {
-    let store = context::store()?;
-    let user = authorize(Access::Permission(Permission::ManageBilling)).await?;
+    let cx = Ctx::take()?;
+    let user = cx
+        .authorize(Access::Permission(Permission::ManageBilling))
+        .await?;
     let amount = Money::parse(&amount).ok_or_else(|| {
         AppError::invalid("Сумма — рубли с копейками, например -350,00 (минус уменьшает долг).")
     })?;
-    store
-        .add_correction(user.id, account_id, amount, &reason, context::today())
+    cx.store
+        .add_correction(user.id, account_id, amount, &reason, crate::clock::today())
         .await
 }
 
@@ -244,18 +262,21 @@ fn number(s: &str, message: &str) -> Result<Decimal, AppError> {
 /// The key rates, penalty caps and moratoria, due days.
 #[server(endpoint = "load_rule_tables")]
 pub async fn load_rule_tables() -> Result<RuleTables, AppError> {
-    let store = context::store()?;
-    authorize(Access::Permission(Permission::ManageBilling)).await?;
-    store.rule_tables_view().await
+    let cx = Ctx::take()?;
+    cx.authorize(Access::Permission(Permission::ManageBilling))
+        .await?;
+    cx.store.rule_tables_view().await
 }
 
 #[server(endpoint = "set_key_rate")]
 pub async fn set_key_rate(valid_from: String, rate: String) -> Result<(), AppError> {
-    let store = context::store()?;
-    let user = authorize(Access::Permission(Permission::ManageBilling)).await?;
+    let cx = Ctx::take()?;
+    let user = cx
+        .authorize(Access::Permission(Permission::ManageBilling))
+        .await?;
     let valid_from = date(&valid_from, "дату, с которой действует ставка")?;
     let rate = number(&rate, "Ставка — число процентов, например 16,5.")?;
-    store.set_key_rate(user.id, valid_from, rate).await
+    cx.store.set_key_rate(user.id, valid_from, rate).await
 }
 
 /// A cap of the penalty rate (`cap` in percent) or, with `cap` empty, a moratorium.
@@ -267,8 +288,10 @@ pub async fn add_penalty_rule(
     debts_due_before: Option<String>,
     note: String,
 ) -> Result<(), AppError> {
-    let store = context::store()?;
-    let user = authorize(Access::Permission(Permission::ManageBilling)).await?;
+    let cx = Ctx::take()?;
+    let user = cx
+        .authorize(Access::Permission(Permission::ManageBilling))
+        .await?;
     let debts_due_before = match debts_due_before.as_deref().map(str::trim) {
         Some(d) if !d.is_empty() => {
             Some(date(d, "дату, до которой возникли долги под мораторием")?)
@@ -289,24 +312,28 @@ pub async fn add_penalty_rule(
         debts_due_before,
         note,
     };
-    store.add_penalty_rule(user.id, &rule).await
+    cx.store.add_penalty_rule(user.id, &rule).await
 }
 
 #[server(endpoint = "set_due_day")]
 pub async fn set_due_day(from: String, day: u32, note: String) -> Result<(), AppError> {
-    let store = context::store()?;
-    let user = authorize(Access::Permission(Permission::ManageBilling)).await?;
+    let cx = Ctx::take()?;
+    let user = cx
+        .authorize(Access::Permission(Permission::ManageBilling))
+        .await?;
     let from =
         Period::parse(from.trim()).ok_or_else(|| AppError::invalid("Период — в виде 2026-03."))?;
-    store.set_due_day(user.id, from, day, &note).await
+    cx.store.set_due_day(user.id, from, day, &note).await
 }
 
 /// A day of the production calendar: `off` (a holiday or a transferred day off on a weekday),
 /// `working` (a weekend day made working by a transfer) or `regular` (back to the plain week).
 #[server(endpoint = "set_calendar_day")]
 pub async fn set_calendar_day(day: String, kind: String, note: String) -> Result<(), AppError> {
-    let store = context::store()?;
-    let user = authorize(Access::Permission(Permission::ManageBilling)).await?;
+    let cx = Ctx::take()?;
+    let user = cx
+        .authorize(Access::Permission(Permission::ManageBilling))
+        .await?;
     let day = date(&day, "день календаря")?;
     let working = match kind.as_str() {
         "off" => Some(false),
@@ -314,7 +341,9 @@ pub async fn set_calendar_day(day: String, kind: String, note: String) -> Result
         "regular" => None,
         _ => return Err(AppError::invalid("Выберите, каким станет день.")),
     };
-    store.set_calendar_day(user.id, day, working, &note).await
+    cx.store
+        .set_calendar_day(user.id, day, working, &note)
+        .await
 }
 
 /// A consumption norm of a house from the first day of a month not yet posted.
@@ -326,8 +355,10 @@ pub async fn set_house_norm(
     per_unit: String,
     per_m2: Option<String>,
 ) -> Result<(), AppError> {
-    let store = context::store()?;
-    let user = authorize(Access::Permission(Permission::ManageBilling)).await?;
+    let cx = Ctx::take()?;
+    let user = cx
+        .authorize(Access::Permission(Permission::ManageBilling))
+        .await?;
     let resource =
         Utility::parse(&resource).ok_or_else(|| AppError::invalid("Неизвестный ресурс."))?;
     let valid_from = date(&valid_from, "дату начала действия норматива")?;
@@ -337,8 +368,8 @@ pub async fn set_house_norm(
         ));
     }
     let per_unit = number(&per_unit, "Норматив — число, например 6,935.")?;
-    store.ensure_open(house_id, valid_from).await?;
-    store
+    cx.store.ensure_open(house_id, valid_from).await?;
+    cx.store
         .set_norm(
             Some(user.id),
             house_id,

@@ -8,35 +8,40 @@ use crate::error::AppError;
 #[cfg(feature = "ssr")]
 use {
     super::{rules, store::NewResident},
-    crate::auth::guard::{Access, authorize},
+    crate::auth::guard::Access,
     crate::auth::types::Permission,
-    crate::context,
+    crate::context::Ctx,
 };
 
 #[server(endpoint = "load_my_home")]
 pub async fn load_my_home() -> Result<MyHome, AppError> {
-    let store = context::store()?;
-    let user = authorize(Access::Permission(Permission::OwnCabinet)).await?;
-    store.my_home(user.id, context::today()).await
+    let cx = Ctx::take()?;
+    let user = cx
+        .authorize(Access::Permission(Permission::OwnCabinet))
+        .await?;
+    cx.store.my_home(user.id, crate::clock::today()).await
 }
 
 #[server(endpoint = "my_account")]
 pub async fn my_account(account_id: i64) -> Result<AccountView, AppError> {
     // taken before the ownership check awaits the database: a render the server throws away
     // may lose its request context at that await
-    let store = context::store()?;
-    let user = authorize(Access::Permission(Permission::OwnCabinet)).await?;
-    authorize(Access::Account(account_id)).await?;
-    store
-        .account_view(user.id, account_id, context::today())
+    let cx = Ctx::take()?;
+    let user = cx
+        .authorize(Access::Permission(Permission::OwnCabinet))
+        .await?;
+    cx.authorize(Access::Account(account_id)).await?;
+    cx.store
+        .account_view(user.id, account_id, crate::clock::today())
         .await
 }
 
 #[server(endpoint = "list_houses")]
 pub async fn list_houses() -> Result<Vec<HouseSummary>, AppError> {
-    let store = context::store()?;
-    authorize(Access::Permission(Permission::ViewRegister)).await?;
-    store.houses().await
+    let cx = Ctx::take()?;
+    cx.authorize(Access::Permission(Permission::ViewRegister))
+        .await?;
+    cx.store.houses().await
 }
 
 #[server(endpoint = "search_register")]
@@ -45,22 +50,25 @@ pub async fn search_register(
     house_id: Option<i64>,
     page: i64,
 ) -> Result<RegisterPage, AppError> {
-    let store = context::store()?;
-    authorize(Access::Permission(Permission::ViewRegister)).await?;
+    let cx = Ctx::take()?;
+    cx.authorize(Access::Permission(Permission::ViewRegister))
+        .await?;
     if query.chars().count() > 100 {
         return Err(AppError::invalid("Слишком длинный запрос."));
     }
-    store
-        .register(&query, house_id, page, context::today())
+    cx.store
+        .register(&query, house_id, page, crate::clock::today())
         .await
 }
 
 #[server(endpoint = "load_apartment_card")]
 pub async fn load_apartment_card(apartment_id: i64) -> Result<ApartmentCard, AppError> {
-    let store = context::store()?;
-    let actor = authorize(Access::Permission(Permission::ViewRegister)).await?;
-    let card = store.apartment_card(apartment_id).await?;
-    store
+    let cx = Ctx::take()?;
+    let actor = cx
+        .authorize(Access::Permission(Permission::ViewRegister))
+        .await?;
+    let card = cx.store.apartment_card(apartment_id).await?;
+    cx.store
         .log_view(actor.id, "apartment", Some(apartment_id))
         .await?;
     Ok(card)
@@ -73,12 +81,14 @@ pub async fn update_apartment(
     floor: String,
     area: String,
 ) -> Result<(), AppError> {
-    let store = context::store()?;
-    let actor = authorize(Access::Permission(Permission::EditRegister)).await?;
+    let cx = Ctx::take()?;
+    let actor = cx
+        .authorize(Access::Permission(Permission::EditRegister))
+        .await?;
     let entrance = optional_number(&entrance, "Подъезд")?;
     let floor = optional_number(&floor, "Этаж")?;
     let area = rules::parse_area(&area).map_err(AppError::invalid)?;
-    store
+    cx.store
         .update_apartment(actor.id, apartment_id, entrance, floor, area)
         .await
 }
@@ -93,9 +103,11 @@ pub async fn add_resident(
     share: String,
     moved_in: String,
 ) -> Result<(), AppError> {
-    let store = context::store()?;
+    let cx = Ctx::take()?;
     use crate::auth::rules::{parse_email, parse_phone};
-    let actor = authorize(Access::Permission(Permission::EditRegister)).await?;
+    let actor = cx
+        .authorize(Access::Permission(Permission::EditRegister))
+        .await?;
     let full_name = rules::check_full_name(&full_name).map_err(AppError::invalid)?;
     let phone = non_empty(&phone)
         .map(parse_phone)
@@ -118,7 +130,7 @@ pub async fn add_resident(
         (_, None) => None,
     };
     let moved_in = parse_form_date(&moved_in)?;
-    store
+    cx.store
         .add_resident(
             actor.id,
             apartment_id,
@@ -137,10 +149,12 @@ pub async fn add_resident(
 
 #[server(endpoint = "move_out")]
 pub async fn move_out(residency_id: i64, moved_out: String) -> Result<(), AppError> {
-    let store = context::store()?;
-    let actor = authorize(Access::Permission(Permission::EditRegister)).await?;
+    let cx = Ctx::take()?;
+    let actor = cx
+        .authorize(Access::Permission(Permission::EditRegister))
+        .await?;
     let on = parse_form_date(&moved_out)?;
-    store.move_out(actor.id, residency_id, on).await
+    cx.store.move_out(actor.id, residency_id, on).await
 }
 
 #[server(endpoint = "open_account")]
@@ -149,11 +163,13 @@ pub async fn open_account(
     number: String,
     opened_on: String,
 ) -> Result<(), AppError> {
-    let store = context::store()?;
-    let actor = authorize(Access::Permission(Permission::EditRegister)).await?;
+    let cx = Ctx::take()?;
+    let actor = cx
+        .authorize(Access::Permission(Permission::EditRegister))
+        .await?;
     let number = rules::check_account_number(&number).map_err(AppError::invalid)?;
     let on = parse_form_date(&opened_on)?;
-    store
+    cx.store
         .open_account(actor.id, apartment_id, &number, on)
         .await
         .map(|_| ())
@@ -161,10 +177,12 @@ pub async fn open_account(
 
 #[server(endpoint = "close_account")]
 pub async fn close_account(account_id: i64, closed_on: String) -> Result<(), AppError> {
-    let store = context::store()?;
-    let actor = authorize(Access::Permission(Permission::EditRegister)).await?;
+    let cx = Ctx::take()?;
+    let actor = cx
+        .authorize(Access::Permission(Permission::EditRegister))
+        .await?;
     let on = parse_form_date(&closed_on)?;
-    store.close_account(actor.id, account_id, on).await
+    cx.store.close_account(actor.id, account_id, on).await
 }
 
 #[server(endpoint = "update_person")]
@@ -174,11 +192,13 @@ pub async fn update_person(
     phone: String,
     email: String,
 ) -> Result<(), AppError> {
-    let store = context::store()?;
-    let actor = authorize(Access::Permission(Permission::EditRegister)).await?;
+    let cx = Ctx::take()?;
+    let actor = cx
+        .authorize(Access::Permission(Permission::EditRegister))
+        .await?;
     let full_name = rules::check_full_name(&full_name).map_err(AppError::invalid)?;
     let (phone, email) = contacts(&phone, &email)?;
-    store
+    cx.store
         .update_person(
             actor.id,
             person_id,
@@ -191,18 +211,22 @@ pub async fn update_person(
 
 #[server(endpoint = "pending_links")]
 pub async fn pending_links() -> Result<Vec<PendingLink>, AppError> {
-    let store = context::store()?;
-    let actor = authorize(Access::Permission(Permission::ManageInvites)).await?;
-    let links = store.pending_links(None).await?;
-    store.log_view(actor.id, "pending_links", None).await?;
+    let cx = Ctx::take()?;
+    let actor = cx
+        .authorize(Access::Permission(Permission::ManageInvites))
+        .await?;
+    let links = cx.store.pending_links(None).await?;
+    cx.store.log_view(actor.id, "pending_links", None).await?;
     Ok(links)
 }
 
 #[server(endpoint = "decide_link")]
 pub async fn decide_link(residency_id: i64, approve: bool) -> Result<(), AppError> {
-    let store = context::store()?;
-    let actor = authorize(Access::Permission(Permission::ManageInvites)).await?;
-    store.decide_link(actor.id, residency_id, approve).await
+    let cx = Ctx::take()?;
+    let actor = cx
+        .authorize(Access::Permission(Permission::ManageInvites))
+        .await?;
+    cx.store.decide_link(actor.id, residency_id, approve).await
 }
 
 #[cfg(feature = "ssr")]

@@ -9,10 +9,7 @@ use crate::error::AppError;
 
 #[cfg(feature = "ssr")]
 use {
-    super::rules,
-    crate::auth::guard::{Access, authorize},
-    crate::auth::types::Permission,
-    crate::context,
+    super::rules, crate::auth::guard::Access, crate::auth::types::Permission, crate::context::Ctx,
 };
 
 /// How many notifications the list shows.
@@ -21,43 +18,59 @@ pub const LIST_LIMIT: i64 = 50;
 /// The bell's count and the critical banners of the signed-in user.
 #[server(endpoint = "load_header_notices")]
 pub async fn load_header_notices() -> Result<HeaderNotices, AppError> {
-    let store = context::store()?;
-    let user = authorize(Access::Permission(Permission::OwnNotifications)).await?;
-    store
-        .header_notices(user.id, chrono::Utc::now(), context::today())
+    let cx = Ctx::take()?;
+    let user = cx
+        .authorize(Access::Permission(Permission::OwnNotifications))
+        .await?;
+    cx.store
+        .header_notices(user.id, chrono::Utc::now(), crate::clock::today())
         .await
 }
 
 /// Collapses a critical banner the user has read (it comes back if the announcement changes).
 #[server(endpoint = "collapse_banner")]
 pub async fn collapse_banner(id: i64, version: String) -> Result<(), AppError> {
-    let store = context::store()?;
-    let user = authorize(Access::Permission(Permission::OwnNotifications)).await?;
-    store
-        .collapse_banner(user.id, id, &version, chrono::Utc::now(), context::today())
+    let cx = Ctx::take()?;
+    let user = cx
+        .authorize(Access::Permission(Permission::OwnNotifications))
+        .await?;
+    cx.store
+        .collapse_banner(
+            user.id,
+            id,
+            &version,
+            chrono::Utc::now(),
+            crate::clock::today(),
+        )
         .await
 }
 
 #[server(endpoint = "my_notifications")]
 pub async fn my_notifications() -> Result<Vec<NotificationItem>, AppError> {
-    let store = context::store()?;
-    let user = authorize(Access::Permission(Permission::OwnNotifications)).await?;
-    store.notifications(user.id, LIST_LIMIT).await
+    let cx = Ctx::take()?;
+    let user = cx
+        .authorize(Access::Permission(Permission::OwnNotifications))
+        .await?;
+    cx.store.notifications(user.id, LIST_LIMIT).await
 }
 
 /// Marks one notification (or, without an id, all of them) read — only the user's own.
 #[server(endpoint = "mark_notifications_read")]
 pub async fn mark_notifications_read(id: Option<i64>) -> Result<(), AppError> {
-    let store = context::store()?;
-    let user = authorize(Access::Permission(Permission::OwnNotifications)).await?;
-    store.mark_read(user.id, id).await
+    let cx = Ctx::take()?;
+    let user = cx
+        .authorize(Access::Permission(Permission::OwnNotifications))
+        .await?;
+    cx.store.mark_read(user.id, id).await
 }
 
 #[server(endpoint = "load_preferences")]
 pub async fn load_preferences() -> Result<Preferences, AppError> {
-    let store = context::store()?;
-    let user = authorize(Access::Permission(Permission::OwnNotifications)).await?;
-    store.preferences(user.id).await
+    let cx = Ctx::take()?;
+    let user = cx
+        .authorize(Access::Permission(Permission::OwnNotifications))
+        .await?;
+    cx.store.preferences(user.id).await
 }
 
 /// Saves channel choices (`on[<kind>.<channel>]` checkboxes) and quiet hours (both or neither).
@@ -67,8 +80,10 @@ pub async fn save_preferences(
     quiet_from: String,
     quiet_to: String,
 ) -> Result<(), AppError> {
-    let store = context::store()?;
-    let user = authorize(Access::Permission(Permission::OwnNotifications)).await?;
+    let cx = Ctx::take()?;
+    let user = cx
+        .authorize(Access::Permission(Permission::OwnNotifications))
+        .await?;
     let enabled: Vec<(NoticeKind, Channel)> = on
         .unwrap_or_default()
         .keys()
@@ -89,7 +104,7 @@ pub async fn save_preferences(
             to: rules::parse_clock(to).map_err(AppError::invalid)?,
         }),
     };
-    store.save_preferences(user.id, &enabled, quiet).await
+    cx.store.save_preferences(user.id, &enabled, quiet).await
 }
 
 /// Keeps this browser's push subscription (sent by the page after the user's tap).
@@ -99,8 +114,10 @@ pub async fn push_subscribe(
     p256dh: String,
     auth: String,
 ) -> Result<(), AppError> {
-    let store = context::store()?;
-    let user = authorize(Access::Permission(Permission::OwnNotifications)).await?;
+    let cx = Ctx::take()?;
+    let user = cx
+        .authorize(Access::Permission(Permission::OwnNotifications))
+        .await?;
     let valid_endpoint = endpoint.starts_with("https://") && endpoint.len() <= 1000;
     let valid_keys = p256dh.len() == 87 && auth.len() == 22;
     if !valid_endpoint || !valid_keys {
@@ -109,7 +126,7 @@ pub async fn push_subscribe(
             "Браузер прислал неполную подписку на уведомления. Попробуйте ещё раз.",
         ));
     }
-    store
+    cx.store
         .save_push_subscription(user.id, &endpoint, &p256dh, &auth)
         .await
 }
@@ -117,16 +134,19 @@ pub async fn push_subscribe(
 /// Turns push off on every device of the user.
 #[server(endpoint = "push_unsubscribe_all")]
 pub async fn push_unsubscribe_all() -> Result<(), AppError> {
-    let store = context::store()?;
-    let user = authorize(Access::Permission(Permission::OwnNotifications)).await?;
-    store.remove_push_subscriptions(user.id).await
+    let cx = Ctx::take()?;
+    let user = cx
+        .authorize(Access::Permission(Permission::OwnNotifications))
+        .await?;
+    cx.store.remove_push_subscriptions(user.id).await
 }
 
 #[server(endpoint = "load_templates")]
 pub async fn load_templates() -> Result<Vec<TemplateView>, AppError> {
-    let store = context::store()?;
-    authorize(Access::Permission(Permission::EditTemplates)).await?;
-    store.templates().await
+    let cx = Ctx::take()?;
+    cx.authorize(Access::Permission(Permission::EditTemplates))
+        .await?;
+    cx.store.templates().await
 }
 
 /// Saves a template's text; `reset` brings back the built-in one.
@@ -137,15 +157,17 @@ pub async fn save_template(
     body: String,
     reset: Option<String>,
 ) -> Result<(), AppError> {
-    let store = context::store()?;
-    let actor = authorize(Access::Permission(Permission::EditTemplates)).await?;
+    let cx = Ctx::take()?;
+    let actor = cx
+        .authorize(Access::Permission(Permission::EditTemplates))
+        .await?;
     let kind = NoticeKind::parse(&kind).ok_or_else(|| AppError::invalid("Неизвестный шаблон."))?;
     if reset.is_some() {
-        return store.save_template(actor.id, kind, None).await;
+        return cx.store.save_template(actor.id, kind, None).await;
     }
     let (title, body) =
         rules::check_template(kind, &title, &body).map_err(|e| AppError::invalid(e.to_string()))?;
-    store
+    cx.store
         .save_template(actor.id, kind, Some((&title, &body)))
         .await
 }
@@ -153,10 +175,12 @@ pub async fn save_template(
 /// The last messages that would have been sent (no SMTP or SMS gateway configured).
 #[server(endpoint = "load_dev_mailbox")]
 pub async fn load_dev_mailbox() -> Result<Vec<MailboxItem>, AppError> {
-    let store = context::store()?;
-    let actor = authorize(Access::Permission(Permission::ViewDevMailbox)).await?;
-    let mail = store.dev_mailbox(200).await?;
+    let cx = Ctx::take()?;
+    let actor = cx
+        .authorize(Access::Permission(Permission::ViewDevMailbox))
+        .await?;
+    let mail = cx.store.dev_mailbox(200).await?;
     // it shows residents' addresses and phones: who looked is recorded (152-ФЗ)
-    store.log_view(actor.id, "dev_mailbox", None).await?;
+    cx.store.log_view(actor.id, "dev_mailbox", None).await?;
     Ok(mail)
 }

@@ -7,10 +7,10 @@ use crate::error::AppError;
 
 #[cfg(feature = "ssr")]
 use {
-    crate::auth::guard::{Access, authorize},
+    crate::auth::guard::Access,
     crate::auth::types::Permission,
     crate::billing::types::{Money, Period},
-    crate::context,
+    crate::context::Ctx,
 };
 
 /// One account's line of the pay form (`parts[0][account_id]=…` in the form).
@@ -33,27 +33,32 @@ pub async fn import_bank_statement(
     content: String,
     commit: Option<String>,
 ) -> Result<crate::sheet::ImportReport, AppError> {
-    let store = context::store()?;
-    let actor = authorize(Access::Permission(Permission::ManageBilling)).await?;
+    let cx = Ctx::take()?;
+    let actor = cx
+        .authorize(Access::Permission(Permission::ManageBilling))
+        .await?;
     let bytes = crate::sheet::decode_upload(&content)?;
-    store
+    cx.store
         .import_statement(actor.id, &bytes, commit.is_some())
         .await
 }
 
 #[server(endpoint = "load_bank_page")]
 pub async fn load_bank_page() -> Result<BankPage, AppError> {
-    let store = context::store()?;
-    authorize(Access::Permission(Permission::ManageBilling)).await?;
-    store.bank_page(context::today()).await
+    let cx = Ctx::take()?;
+    cx.authorize(Access::Permission(Permission::ManageBilling))
+        .await?;
+    cx.store.bank_page(crate::clock::today()).await
 }
 
 /// Credits a queued bank payment to an account (by its number).
 #[server(endpoint = "assign_bank_payment")]
 pub async fn assign_bank_payment(payment_id: i64, account_number: String) -> Result<(), AppError> {
-    let store = context::store()?;
-    let actor = authorize(Access::Permission(Permission::ManageBilling)).await?;
-    store
+    let cx = Ctx::take()?;
+    let actor = cx
+        .authorize(Access::Permission(Permission::ManageBilling))
+        .await?;
+    cx.store
         .assign_bank_payment(actor.id, payment_id, &account_number)
         .await
 }
@@ -61,9 +66,11 @@ pub async fn assign_bank_payment(payment_id: i64, account_number: String) -> Res
 /// Takes a queued bank payment out of the queue as not a resident's, with a note.
 #[server(endpoint = "dismiss_bank_payment")]
 pub async fn dismiss_bank_payment(payment_id: i64, note: String) -> Result<(), AppError> {
-    let store = context::store()?;
-    let actor = authorize(Access::Permission(Permission::ManageBilling)).await?;
-    store
+    let cx = Ctx::take()?;
+    let actor = cx
+        .authorize(Access::Permission(Permission::ManageBilling))
+        .await?;
+    cx.store
         .dismiss_bank_payment(actor.id, payment_id, &note)
         .await
 }
@@ -71,23 +78,27 @@ pub async fn dismiss_bank_payment(payment_id: i64, note: String) -> Result<(), A
 /// The payer's accounts with balances, for the pay page.
 #[server(endpoint = "load_pay_page")]
 pub async fn load_pay_page() -> Result<Vec<PayableAccount>, AppError> {
-    let store = context::store()?;
-    let user = authorize(Access::Permission(Permission::OwnCabinet)).await?;
-    store.payable_accounts(user.id, context::today()).await
+    let cx = Ctx::take()?;
+    let user = cx
+        .authorize(Access::Permission(Permission::OwnCabinet))
+        .await?;
+    cx.store
+        .payable_accounts(user.id, crate::clock::today())
+        .await
 }
 
 /// Creates a card payment for the chosen accounts and sends the payer to the bank's page.
 #[server(endpoint = "start_payment")]
 pub async fn start_payment(parts: Vec<PayPart>) -> Result<String, AppError> {
-    use crate::payments::acquiring::{Order, SharedAcquiring};
+    use crate::payments::acquiring::Order;
     use crate::payments::online::NewPart;
-    let store = context::store()?;
-    let config = context::config()?;
-    let acquiring = use_context::<SharedAcquiring>().ok_or(AppError::Internal)?;
-    let user = authorize(Access::Permission(Permission::OwnCabinet)).await?;
+    let cx = Ctx::take()?;
+    let user = cx
+        .authorize(Access::Permission(Permission::OwnCabinet))
+        .await?;
     let mut chosen = Vec::new();
     for p in parts.iter().filter(|p| !p.amount.trim().is_empty()) {
-        authorize(Access::Account(p.account_id)).await?;
+        cx.authorize(Access::Account(p.account_id)).await?;
         let amount = Money::parse(&p.amount).ok_or_else(|| {
             AppError::invalid(format!(
                 "Сумма «{}» — в рублях, например 1 234,56.",
@@ -123,13 +134,14 @@ pub async fn start_payment(parts: Vec<PayPart>) -> Result<String, AppError> {
         });
     }
     let now = chrono::Utc::now();
-    let (id, order_id) = store
-        .create_online_payment(user.id, acquiring.provider(), &chosen, now)
+    let (id, order_id) = cx
+        .store
+        .create_online_payment(user.id, cx.acquiring.provider(), &chosen, now)
         .await?;
     let total: Money = chosen.iter().map(|p| p.amount).sum();
     let back = format!(
         "{}/cabinet/payment/{id}",
-        config.public_url.trim_end_matches('/')
+        cx.config.public_url.trim_end_matches('/')
     );
     let order = Order {
         order_id,
@@ -139,25 +151,19 @@ pub async fn start_payment(parts: Vec<PayPart>) -> Result<String, AppError> {
         fail_url: back,
         email: Some(user.login.clone()).filter(|l| l.contains('@')),
     };
-    match acquiring.init(&order).await {
+    match cx.acquiring.init(&order).await {
         Ok(started) => {
-            store.online_payment_started(id, &started).await?;
+            cx.store.online_payment_started(id, &started).await?;
             // a form posted before the page came alive follows a redirect; the live page
             // leaves for the bank itself (the router would take the bank's page for its own)
-            let native_form = use_context::<http::request::Parts>().is_some_and(|p| {
-                p.headers
-                    .get(http::header::ACCEPT)
-                    .and_then(|a| a.to_str().ok())
-                    .is_some_and(|a| a.contains("text/html"))
-            });
-            if native_form {
-                leptos_axum::redirect(&started.payment_url);
+            if cx.from_native_form() {
+                cx.redirect(&started.payment_url);
             }
             Ok(started.payment_url)
         }
         Err(e) => {
             tracing::error!(payment_id = id, error = %e, "the bank did not take the order");
-            store.online_payment_refused(id).await?;
+            cx.store.online_payment_refused(id).await?;
             Err(AppError::invalid(
                 "Банк сейчас не принимает оплату. Попробуйте через несколько минут.",
             ))
@@ -170,22 +176,17 @@ pub async fn start_payment(parts: Vec<PayPart>) -> Result<String, AppError> {
 /// the bank's notification arrives.
 #[server(endpoint = "load_online_payment")]
 pub async fn load_online_payment(id: i64) -> Result<OnlinePaymentView, AppError> {
-    use crate::payments::acquiring::SharedAcquiring;
-    let store = context::store()?;
-    let acquiring = use_context::<SharedAcquiring>().ok_or(AppError::Internal)?;
-    let user = authorize(Access::Permission(Permission::OwnCabinet)).await?;
-    if store.online_payment_user(id).await? != user.id {
-        return Err(AppError::Forbidden);
-    }
-    if let Some(Some(provider_id)) = store.open_online_payment(id).await? {
-        match acquiring.state(&provider_id).await {
+    let cx = Ctx::take()?;
+    cx.authorize(Access::Payment(id)).await?;
+    if let Some(Some(provider_id)) = cx.store.open_online_payment(id).await? {
+        match cx.acquiring.state(&provider_id).await {
             Ok(state) => {
-                store.apply_bank_state(id, &state).await?;
+                cx.store.apply_bank_state(id, &state).await?;
             }
             Err(e) => tracing::warn!(payment_id = id, error = %e, "bank state not fetched"),
         }
     }
-    store.online_payment(id).await
+    cx.store.online_payment(id).await
 }
 
 /// The payer's card payments, optionally of one status and year.
@@ -194,13 +195,15 @@ pub async fn load_my_payments(
     status: Option<String>,
     year: Option<i32>,
 ) -> Result<Vec<OnlinePaymentView>, AppError> {
-    let store = context::store()?;
-    let user = authorize(Access::Permission(Permission::OwnCabinet)).await?;
+    let cx = Ctx::take()?;
+    let user = cx
+        .authorize(Access::Permission(Permission::OwnCabinet))
+        .await?;
     let filter = PaymentFilter {
         status: status.as_deref().and_then(OnlineStatus::parse),
         year,
     };
-    store.online_payments(Some(user.id), &filter).await
+    cx.store.online_payments(Some(user.id), &filter).await
 }
 
 /// Everyone's card payments for the accountant (the latest 200), optionally of one status.
@@ -208,11 +211,12 @@ pub async fn load_my_payments(
 pub async fn load_card_payments(
     status: Option<String>,
 ) -> Result<Vec<OnlinePaymentView>, AppError> {
-    let store = context::store()?;
-    authorize(Access::Permission(Permission::ManageBilling)).await?;
+    let cx = Ctx::take()?;
+    cx.authorize(Access::Permission(Permission::ManageBilling))
+        .await?;
     let filter = PaymentFilter {
         status: status.as_deref().and_then(OnlineStatus::parse),
         year: None,
     };
-    store.online_payments(None, &filter).await
+    cx.store.online_payments(None, &filter).await
 }

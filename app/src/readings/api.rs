@@ -11,9 +11,9 @@ use crate::error::AppError;
 use {
     super::rules,
     super::store::{NewMeter, Submitted, Submitter},
-    crate::auth::guard::{Access, authorize},
+    crate::auth::guard::Access,
     crate::auth::types::Permission,
-    crate::context,
+    crate::context::Ctx,
     chrono::NaiveDate,
     rust_decimal::Decimal,
 };
@@ -22,9 +22,11 @@ pub use super::types::ImportReport;
 
 #[server(endpoint = "load_my_readings")]
 pub async fn load_my_readings() -> Result<MyReadings, AppError> {
-    let store = context::store()?;
-    let user = authorize(Access::Permission(Permission::OwnCabinet)).await?;
-    store.my_readings(user.id, chrono::Utc::now()).await
+    let cx = Ctx::take()?;
+    let user = cx
+        .authorize(Access::Permission(Permission::OwnCabinet))
+        .await?;
+    cx.store.my_readings(user.id, chrono::Utc::now()).await
 }
 
 #[cfg(feature = "ssr")]
@@ -35,15 +37,18 @@ fn entries(v: Option<BTreeMap<String, String>>) -> Result<rules::Entries, AppErr
 /// The resident hands in readings (`v[m<meter>.<zone>]` fields); how many were saved.
 #[server(endpoint = "submit_my_readings")]
 pub async fn submit_my_readings(v: Option<BTreeMap<String, String>>) -> Result<usize, AppError> {
-    let store = context::store()?;
-    let user = authorize(Access::Permission(Permission::OwnCabinet)).await?;
+    let cx = Ctx::take()?;
+    let user = cx
+        .authorize(Access::Permission(Permission::OwnCabinet))
+        .await?;
     let by = Submitter {
         user_id: user.id,
         source: Source::Cabinet,
         staff: false,
         taken_on: None,
     };
-    let Submitted { saved, .. } = store
+    let Submitted { saved, .. } = cx
+        .store
         .submit_readings(by, &entries(v)?, chrono::Utc::now())
         .await?;
     Ok(saved)
@@ -51,9 +56,9 @@ pub async fn submit_my_readings(v: Option<BTreeMap<String, String>>) -> Result<u
 
 #[server(endpoint = "load_meter_history")]
 pub async fn load_meter_history(meter_id: i64) -> Result<MeterHistory, AppError> {
-    let store = context::store()?;
-    authorize(Access::Meter(meter_id)).await?;
-    store.meter_history(meter_id, chrono::Utc::now()).await
+    let cx = Ctx::take()?;
+    cx.authorize(Access::Meter(meter_id)).await?;
+    cx.store.meter_history(meter_id, chrono::Utc::now()).await
 }
 
 #[server(endpoint = "load_house_readings")]
@@ -61,19 +66,22 @@ pub async fn load_house_readings(
     house_id: Option<i64>,
     period: Option<String>,
 ) -> Result<HouseReadings, AppError> {
-    let store = context::store()?;
-    let actor = authorize(Access::Permission(Permission::ViewRegister)).await?;
-    let house_id = store.house_or_first(house_id).await?;
+    let cx = Ctx::take()?;
+    let actor = cx
+        .authorize(Access::Permission(Permission::ViewRegister))
+        .await?;
+    let house_id = cx.store.house_or_first(house_id).await?;
     let period = period
         .as_deref()
         .filter(|p| !p.is_empty())
         .map(|p| Period::parse(p).ok_or_else(|| AppError::invalid("Период — в виде 2026-11.")));
     let period = period.transpose()?;
-    let house = store
+    let house = cx
+        .store
         .house_readings(house_id, period, chrono::Utc::now())
         .await?;
     // it names residents who have not handed in: who looked is recorded (152-ФЗ)
-    store
+    cx.store
         .log_view(actor.id, "house_readings", Some(house_id))
         .await?;
     Ok(house)
@@ -87,44 +95,51 @@ pub async fn save_reading_window(
     mode: String,
     time_zone: String,
 ) -> Result<(), AppError> {
-    let store = context::store()?;
-    let actor = authorize(Access::Permission(Permission::ManageMeters)).await?;
+    let cx = Ctx::take()?;
+    let actor = cx
+        .authorize(Access::Permission(Permission::ManageMeters))
+        .await?;
     let settings = WindowSettings {
         first_day,
         last_day,
         strict: mode != "soft",
         time_zone,
     };
-    store
+    cx.store
         .save_reading_settings(actor.id, house_id, &settings)
         .await
 }
 
 #[server(endpoint = "close_reading_period")]
 pub async fn close_reading_period(house_id: i64, period: String) -> Result<(), AppError> {
-    let store = context::store()?;
-    let actor = authorize(Access::Permission(Permission::ClosePeriods)).await?;
+    let cx = Ctx::take()?;
+    let actor = cx
+        .authorize(Access::Permission(Permission::ClosePeriods))
+        .await?;
     let period =
         Period::parse(&period).ok_or_else(|| AppError::invalid("Период — в виде 2026-11."))?;
-    store
+    cx.store
         .close_reading_period(actor.id, house_id, period, chrono::Utc::now())
         .await
 }
 
 #[server(endpoint = "review_reading")]
 pub async fn review_reading(reading_id: i64) -> Result<(), AppError> {
-    let store = context::store()?;
-    let actor = authorize(Access::Permission(Permission::EnterReadings)).await?;
-    store
+    let cx = Ctx::take()?;
+    let actor = cx
+        .authorize(Access::Permission(Permission::EnterReadings))
+        .await?;
+    cx.store
         .review_reading(actor.id, reading_id, chrono::Utc::now())
         .await
 }
 
 #[server(endpoint = "load_apartment_meters")]
 pub async fn load_apartment_meters(apartment_id: i64) -> Result<ApartmentMeters, AppError> {
-    let store = context::store()?;
-    authorize(Access::Permission(Permission::ViewRegister)).await?;
-    store
+    let cx = Ctx::take()?;
+    cx.authorize(Access::Permission(Permission::ViewRegister))
+        .await?;
+    cx.store
         .apartment_meters(apartment_id, chrono::Utc::now())
         .await
 }
@@ -142,13 +157,16 @@ pub async fn enter_readings(
     taken_on: String,
     v: Option<BTreeMap<String, String>>,
 ) -> Result<usize, AppError> {
-    let store = context::store()?;
-    let actor = authorize(Access::Permission(Permission::EnterReadings)).await?;
-    let own = store
+    let cx = Ctx::take()?;
+    let actor = cx
+        .authorize(Access::Permission(Permission::EnterReadings))
+        .await?;
+    let own = cx
+        .store
         .apartment_meters(apartment_id, chrono::Utc::now())
         .await?
         .meters;
-    enter_as_staff(&store, actor.id, &own, &taken_on, v).await
+    enter_as_staff(&cx.store, actor.id, &own, &taken_on, v).await
 }
 
 /// Staff enter values of a house's building (common) meters.
@@ -158,13 +176,16 @@ pub async fn enter_building_readings(
     taken_on: String,
     v: Option<BTreeMap<String, String>>,
 ) -> Result<usize, AppError> {
-    let store = context::store()?;
-    let actor = authorize(Access::Permission(Permission::EnterReadings)).await?;
-    let building = store
+    let cx = Ctx::take()?;
+    let actor = cx
+        .authorize(Access::Permission(Permission::EnterReadings))
+        .await?;
+    let building = cx
+        .store
         .house_readings(house_id, None, chrono::Utc::now())
         .await?
         .building;
-    enter_as_staff(&store, actor.id, &building, &taken_on, v).await
+    enter_as_staff(&cx.store, actor.id, &building, &taken_on, v).await
 }
 
 /// Stores values staff entered for some of `meters` (any other meter id is refused).
@@ -202,10 +223,13 @@ pub async fn correct_reading(
     values: String,
     reason: String,
 ) -> Result<Option<String>, AppError> {
-    let store = context::store()?;
-    let actor = authorize(Access::Permission(Permission::EnterReadings)).await?;
+    let cx = Ctx::take()?;
+    let actor = cx
+        .authorize(Access::Permission(Permission::EnterReadings))
+        .await?;
     let values = rules::parse_values(&values).map_err(AppError::invalid)?;
-    let applied = store
+    let applied = cx
+        .store
         .correct_reading(actor.id, reading_id, &values, &reason, chrono::Utc::now())
         .await?;
     Ok(applied.map(|p| p.label()))
@@ -226,11 +250,13 @@ pub async fn add_meter(
     seal: String,
     initial: String,
 ) -> Result<i64, AppError> {
-    let store = context::store()?;
-    let actor = authorize(Access::Permission(Permission::ManageMeters)).await?;
+    let cx = Ctx::take()?;
+    let actor = cx
+        .authorize(Access::Permission(Permission::ManageMeters))
+        .await?;
     let house_id = match (apartment_id, house_id) {
         (Some(apartment), _) => {
-            store
+            cx.store
                 .apartment_meters(apartment, chrono::Utc::now())
                 .await?
                 .house_id
@@ -255,7 +281,7 @@ pub async fn add_meter(
         seal,
         initial,
     };
-    store.add_meter(actor.id, &meter, Source::Staff).await
+    cx.store.add_meter(actor.id, &meter, Source::Staff).await
 }
 
 /// Replaces a meter (a new serial given) or takes it off (no new serial).
@@ -270,10 +296,12 @@ pub async fn replace_meter(
     new_seal: String,
     new_initial: String,
 ) -> Result<(), AppError> {
-    let store = context::store()?;
-    let actor = authorize(Access::Permission(Permission::ManageMeters)).await?;
+    let cx = Ctx::take()?;
+    let actor = cx
+        .authorize(Access::Permission(Permission::ManageMeters))
+        .await?;
     let now = chrono::Utc::now();
-    let history = store.meter_history(meter_id, now).await?;
+    let history = cx.store.meter_history(meter_id, now).await?;
     let old = history.meter;
     let on = date(&on, "дату замены")?;
     let final_values = rules::parse_values(&final_values)
@@ -299,14 +327,14 @@ pub async fn replace_meter(
             initial,
         })
     };
-    store
+    cx.store
         .replace_meter(
             actor.id,
             meter_id,
             on,
             &final_values,
             new.as_ref(),
-            context::today(),
+            crate::clock::today(),
         )
         .await
         .map(|_| ())
@@ -318,10 +346,14 @@ pub async fn reverify_meter(
     verified_until: String,
     seal: String,
 ) -> Result<(), AppError> {
-    let store = context::store()?;
-    let actor = authorize(Access::Permission(Permission::ManageMeters)).await?;
+    let cx = Ctx::take()?;
+    let actor = cx
+        .authorize(Access::Permission(Permission::ManageMeters))
+        .await?;
     let until = date(&verified_until, "новую дату поверки")?;
-    store.reverify_meter(actor.id, meter_id, until, &seal).await
+    cx.store
+        .reverify_meter(actor.id, meter_id, until, &seal)
+        .await
 }
 
 /// Checks (or, with `commit`, loads) a meters file; `content` is the file in base64 (the page
@@ -332,10 +364,12 @@ pub async fn import_meters(
     content: String,
     commit: Option<String>,
 ) -> Result<ImportReport, AppError> {
-    let store = context::store()?;
-    let actor = authorize(Access::Permission(Permission::ManageMeters)).await?;
+    let cx = Ctx::take()?;
+    let actor = cx
+        .authorize(Access::Permission(Permission::ManageMeters))
+        .await?;
     let bytes = crate::sheet::decode_upload(&content)?;
-    store
+    cx.store
         .import_meters(actor.id, house_id, &bytes, commit.is_some())
         .await
 }

@@ -10,9 +10,9 @@ use crate::error::AppError;
 use {
     super::rules::{self, FormError},
     super::store::NewTicket,
-    crate::auth::guard::{Access, authorize},
+    crate::auth::guard::Access,
     crate::auth::types::Permission,
-    crate::context,
+    crate::context::Ctx,
     chrono::Utc,
 };
 
@@ -35,11 +35,16 @@ fn optional_id(s: &str) -> Result<Option<i64>, AppError> {
 
 #[server(endpoint = "load_new_ticket_form")]
 pub async fn load_new_ticket_form() -> Result<NewTicketForm, AppError> {
-    let store = context::store()?;
-    let user = authorize(Access::Permission(Permission::OwnCabinet)).await?;
+    let cx = Ctx::take()?;
+    let user = cx
+        .authorize(Access::Permission(Permission::OwnCabinet))
+        .await?;
     Ok(NewTicketForm {
-        categories: store.ticket_categories().await?,
-        homes: store.ticket_homes(user.id, context::today()).await?,
+        categories: cx.store.ticket_categories().await?,
+        homes: cx
+            .store
+            .ticket_homes(user.id, crate::clock::today())
+            .await?,
         key: format!(
             "{:016x}{:016x}",
             rand::random::<u64>(),
@@ -50,25 +55,29 @@ pub async fn load_new_ticket_form() -> Result<NewTicketForm, AppError> {
 
 #[server(endpoint = "load_my_tickets")]
 pub async fn load_my_tickets() -> Result<Vec<TicketRow>, AppError> {
-    let store = context::store()?;
-    let user = authorize(Access::Permission(Permission::OwnCabinet)).await?;
-    store.my_tickets(user.id, Utc::now()).await
+    let cx = Ctx::take()?;
+    let user = cx
+        .authorize(Access::Permission(Permission::OwnCabinet))
+        .await?;
+    cx.store.my_tickets(user.id, Utc::now()).await
 }
 
 /// A ticket's page for whoever may see it (the store decides who that is).
 #[server(endpoint = "load_ticket")]
 pub async fn load_ticket(id: i64) -> Result<TicketView, AppError> {
-    let store = context::store()?;
-    let user = authorize(Access::Permission(Permission::OwnNotifications)).await?;
-    store.ticket_view(&user, id, Utc::now()).await
+    let cx = Ctx::take()?;
+    let user = cx.authorize(Access::SignedIn).await?;
+    cx.store.ticket_view(&user, id, Utc::now()).await
 }
 
 #[server(endpoint = "move_ticket")]
 pub async fn move_ticket(id: i64, to: String, reason: String) -> Result<(), AppError> {
-    let store = context::store()?;
-    let user = authorize(Access::Permission(Permission::OwnNotifications)).await?;
+    let cx = Ctx::take()?;
+    let user = cx.authorize(Access::SignedIn).await?;
     let to = Status::parse(&to).ok_or_else(|| AppError::invalid("Нет такого статуса."))?;
-    store.move_ticket(&user, id, to, &reason, Utc::now()).await
+    cx.store
+        .move_ticket(&user, id, to, &reason, Utc::now())
+        .await
 }
 
 #[server(endpoint = "comment_ticket")]
@@ -77,30 +86,36 @@ pub async fn comment_ticket(
     body: String,
     internal: Option<String>,
 ) -> Result<(), AppError> {
-    let store = context::store()?;
-    let user = authorize(Access::Permission(Permission::OwnNotifications)).await?;
-    store
+    let cx = Ctx::take()?;
+    let user = cx.authorize(Access::SignedIn).await?;
+    cx.store
         .comment_ticket(&user, id, &body, internal.is_some(), Utc::now())
         .await
 }
 
 #[server(endpoint = "rate_ticket")]
 pub async fn rate_ticket(id: i64, stars: String, note: String) -> Result<(), AppError> {
-    let store = context::store()?;
-    let user = authorize(Access::Permission(Permission::OwnCabinet)).await?;
+    let cx = Ctx::take()?;
+    let user = cx
+        .authorize(Access::Permission(Permission::OwnCabinet))
+        .await?;
     let stars = stars
         .trim()
         .parse()
         .map_err(|_| form_error(FormError::Rating))?;
-    store.rate_ticket(&user, id, stars, &note, Utc::now()).await
+    cx.store
+        .rate_ticket(&user, id, stars, &note, Utc::now())
+        .await
 }
 
 #[server(endpoint = "assign_ticket")]
 pub async fn assign_ticket(id: i64, contractor: String, executor: String) -> Result<(), AppError> {
-    let store = context::store()?;
-    let user = authorize(Access::Permission(Permission::ManageTickets)).await?;
+    let cx = Ctx::take()?;
+    let user = cx
+        .authorize(Access::Permission(Permission::ManageTickets))
+        .await?;
     let (contractor, executor) = (optional_id(&contractor)?, optional_id(&executor)?);
-    store
+    cx.store
         .assign_ticket(&user, id, contractor, executor, Utc::now())
         .await
 }
@@ -114,8 +129,9 @@ pub async fn load_board(
     executor: String,
     overdue: String,
 ) -> Result<Board, AppError> {
-    let store = context::store()?;
-    authorize(Access::Permission(Permission::ManageTickets)).await?;
+    let cx = Ctx::take()?;
+    cx.authorize(Access::Permission(Permission::ManageTickets))
+        .await?;
     let filter = BoardFilter {
         status,
         category: optional_id(&category)?,
@@ -124,28 +140,32 @@ pub async fn load_board(
         executor: optional_id(&executor)?,
         overdue: !overdue.is_empty(),
     };
-    store.board(&filter, Utc::now()).await
+    cx.store.board(&filter, Utc::now()).await
 }
 
 #[server(endpoint = "load_work")]
 pub async fn load_work() -> Result<Vec<TicketRow>, AppError> {
-    let store = context::store()?;
-    let user = authorize(Access::Permission(Permission::WorkTickets)).await?;
-    store.executor_work(user.id, Utc::now()).await
+    let cx = Ctx::take()?;
+    let user = cx
+        .authorize(Access::Permission(Permission::WorkTickets))
+        .await?;
+    cx.store.executor_work(user.id, Utc::now()).await
 }
 
 /// What the staff's "taken by phone" form offers.
 #[server(endpoint = "load_call_form")]
 pub async fn load_call_form() -> Result<(Vec<Category>, Vec<(i64, String)>), AppError> {
-    let store = context::store()?;
-    authorize(Access::Permission(Permission::ManageTickets)).await?;
-    let houses = store
+    let cx = Ctx::take()?;
+    cx.authorize(Access::Permission(Permission::ManageTickets))
+        .await?;
+    let houses = cx
+        .store
         .houses()
         .await?
         .into_iter()
         .map(|h| (h.id, h.address))
         .collect();
-    Ok((store.ticket_categories().await?, houses))
+    Ok((cx.store.ticket_categories().await?, houses))
 }
 
 /// A ticket taken by phone: the caller's name and number, the house and (optionally) the flat.
@@ -161,8 +181,10 @@ pub async fn register_call(
     note: String,
     description: String,
 ) -> Result<i64, AppError> {
-    let store = context::store()?;
-    let user = authorize(Access::Permission(Permission::ManageTickets)).await?;
+    let cx = Ctx::take()?;
+    let user = cx
+        .authorize(Access::Permission(Permission::ManageTickets))
+        .await?;
     let place = rules::check_place(&place).map_err(form_error)?;
     let (description, place_note) = rules::check_text(&description, &note).map_err(form_error)?;
     let caller = caller.trim().to_string();
@@ -173,7 +195,7 @@ pub async fn register_call(
     let apartment_id = match flat.trim() {
         "" => None,
         number => Some(
-            store
+            cx.store
                 .apartment_by_number(house, number)
                 .await?
                 .ok_or_else(|| AppError::invalid("В этом доме нет квартиры с таким номером."))?,
@@ -190,18 +212,19 @@ pub async fn register_call(
         uploads: Vec::new(),
         client_key: None,
     };
-    store
-        .create_ticket(&user, &ticket, Utc::now(), context::today())
+    cx.store
+        .create_ticket(&user, &ticket, Utc::now(), crate::clock::today())
         .await
 }
 
 #[server(endpoint = "load_contractors")]
 pub async fn load_contractors() -> Result<(Vec<ContractorLoad>, Vec<(i64, String)>), AppError> {
-    let store = context::store()?;
-    authorize(Access::Permission(Permission::ManageTickets)).await?;
+    let cx = Ctx::take()?;
+    cx.authorize(Access::Permission(Permission::ManageTickets))
+        .await?;
     Ok((
-        store.contractors(Utc::now()).await?,
-        store.free_executors().await?,
+        cx.store.contractors(Utc::now()).await?,
+        cx.store.free_executors().await?,
     ))
 }
 
@@ -211,8 +234,10 @@ pub async fn add_contractor(
     specialty: String,
     phone: String,
 ) -> Result<i64, AppError> {
-    let store = context::store()?;
-    let user = authorize(Access::Permission(Permission::ManageTickets)).await?;
+    let cx = Ctx::take()?;
+    let user = cx
+        .authorize(Access::Permission(Permission::ManageTickets))
+        .await?;
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 200 {
         return Err(AppError::invalid(
@@ -227,23 +252,26 @@ pub async fn add_contractor(
         "" => None,
         p => Some(crate::auth::rules::parse_phone(p).map_err(AppError::invalid)?),
     };
-    store
+    cx.store
         .add_contractor(user.id, name, specialty, phone.as_deref(), Utc::now())
         .await
 }
 
 #[server(endpoint = "set_executor")]
 pub async fn set_executor(user_id: i64, contractor: i64) -> Result<(), AppError> {
-    let store = context::store()?;
-    let actor = authorize(Access::Permission(Permission::ManageTickets)).await?;
-    store.set_executor(actor.id, user_id, contractor).await
+    let cx = Ctx::take()?;
+    let actor = cx
+        .authorize(Access::Permission(Permission::ManageTickets))
+        .await?;
+    cx.store.set_executor(actor.id, user_id, contractor).await
 }
 
 #[server(endpoint = "load_ticket_categories")]
 pub async fn load_ticket_categories() -> Result<Vec<Category>, AppError> {
-    let store = context::store()?;
-    authorize(Access::Permission(Permission::ManageTickets)).await?;
-    store.ticket_categories().await
+    let cx = Ctx::take()?;
+    cx.authorize(Access::Permission(Permission::ManageTickets))
+        .await?;
+    cx.store.ticket_categories().await
 }
 
 /// A category's deadlines, typed in minutes.
@@ -253,14 +281,16 @@ pub async fn set_category_sla(
     reaction: String,
     resolution: String,
 ) -> Result<(), AppError> {
-    let store = context::store()?;
-    let actor = authorize(Access::Permission(Permission::ManageTickets)).await?;
+    let cx = Ctx::take()?;
+    let actor = cx
+        .authorize(Access::Permission(Permission::ManageTickets))
+        .await?;
     let minutes = |s: &str| {
         s.trim()
             .parse::<i64>()
             .map_err(|_| AppError::invalid("Сроки — целым числом минут."))
     };
-    store
+    cx.store
         .set_category_sla(actor.id, id, minutes(&reaction)?, minutes(&resolution)?)
         .await
 }
@@ -268,11 +298,12 @@ pub async fn set_category_sla(
 #[server(endpoint = "load_ticket_report")]
 /// The report for `year` (this year when not given).
 pub async fn load_ticket_report(year: Option<i32>) -> Result<TicketReport, AppError> {
-    let store = context::store()?;
-    authorize(Access::Permission(Permission::ViewReports)).await?;
-    let year = year.unwrap_or_else(|| chrono::Datelike::year(&context::today()));
+    let cx = Ctx::take()?;
+    cx.authorize(Access::Permission(Permission::ViewReports))
+        .await?;
+    let year = year.unwrap_or_else(|| chrono::Datelike::year(&crate::clock::today()));
     if !(2000..=2100).contains(&year) {
         return Err(AppError::invalid("Нет такого года."));
     }
-    store.ticket_report(year).await
+    cx.store.ticket_report(year).await
 }
