@@ -1,14 +1,15 @@
 //! Database side of auth: users, sessions, sign-in attempts, invites.
 
+use crate::db::unique_as;
 use chrono::{DateTime, Utc};
 use sqlx::FromRow;
 
 use super::types::{CurrentUser, InviteInfo, Role, UserRow};
 use crate::clock;
-use crate::db::{BeginWrite, Store, internal, is_unique_violation};
+use crate::db::{Store, internal};
 use crate::error::AppError;
 use crate::notify::types::{Notice, NoticeKind, Recipients};
-use crate::{audit, enqueue_notice, with_db};
+use crate::{audit, enqueue_notice, with_db, write_tx};
 
 /// Inserts a user inside the caller's transaction and yields its id.
 macro_rules! insert_user {
@@ -113,8 +114,7 @@ impl Store {
         now: DateTime<Utc>,
         expires_at: DateTime<Utc>,
     ) -> Result<(), AppError> {
-        with_db!(&self.db, |pool| async {
-            let mut tx = pool.begin_write().await?;
+        write_tx!(self, "start session", |tx| {
             if let Some(previous) = previous_token_hash {
                 sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
                     .bind(previous)
@@ -130,10 +130,8 @@ impl Store {
             .bind(expires_at)
             .execute(&mut *tx)
             .await?;
-            tx.commit().await
-        }
-        .await)
-        .map_err(internal("start session"))
+            Ok(())
+        })
     }
 
     /// The user behind a live session token, if the session exists, has not expired and the user
@@ -171,8 +169,7 @@ impl Store {
 
     /// Ends every session of the user ("выйти на всех устройствах").
     pub async fn end_all_sessions(&self, user_id: i64) -> Result<(), AppError> {
-        with_db!(&self.db, |pool| async {
-            let mut tx = pool.begin_write().await?;
+        write_tx!(self, "end all sessions", |tx| {
             sqlx::query("DELETE FROM sessions WHERE user_id = $1")
                 .bind(user_id)
                 .execute(&mut *tx)
@@ -185,10 +182,8 @@ impl Store {
                 Some(user_id),
                 ""
             )?;
-            tx.commit().await
-        }
-        .await)
-        .map_err(internal("end all sessions"))
+            Ok(())
+        })
     }
 
     pub async fn recent_failures(
@@ -217,8 +212,7 @@ impl Store {
         keys: &[(&str, &str)],
         now: DateTime<Utc>,
     ) -> Result<(), AppError> {
-        with_db!(&self.db, |pool| async {
-            let mut tx = pool.begin_write().await?;
+        write_tx!(self, "record attempt", |tx| {
             for (scope, key) in keys {
                 sqlx::query("INSERT INTO login_attempts (scope, key, at) VALUES ($1, $2, $3)")
                     .bind(*scope)
@@ -231,10 +225,8 @@ impl Store {
                 .bind(now - chrono::Duration::days(1))
                 .execute(&mut *tx)
                 .await?;
-            tx.commit().await
-        }
-        .await)
-        .map_err(internal("record attempt"))
+            Ok(())
+        })
     }
 
     pub async fn clear_failures(&self, scope: &str, key: &str) -> Result<(), AppError> {
@@ -256,8 +248,7 @@ impl Store {
         password_hash: &str,
         keep_token_hash: &str,
     ) -> Result<(), AppError> {
-        with_db!(&self.db, |pool| async {
-            let mut tx = pool.begin_write().await?;
+        write_tx!(self, "change password", |tx| {
             sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
                 .bind(password_hash)
                 .bind(user_id)
@@ -284,10 +275,8 @@ impl Store {
                 source: None,
             };
             enqueue_notice!(&mut *tx, &notice)?;
-            tx.commit().await
-        }
-        .await)
-        .map_err(internal("change password"))
+            Ok(())
+        })
     }
 
     pub async fn users(&self, query: &str) -> Result<Vec<UserRow>, AppError> {
@@ -345,8 +334,7 @@ impl Store {
 
     /// Changes a user's role; their sessions end, so the new role takes effect on a fresh sign-in.
     pub async fn set_role(&self, actor: i64, user_id: i64, role: Role) -> Result<(), AppError> {
-        with_db!(&self.db, |pool| async {
-            let mut tx = pool.begin_write().await?;
+        write_tx!(self, "set role", |tx| {
             sqlx::query("UPDATE users SET role = $1 WHERE id = $2")
                 .bind(role.as_str())
                 .bind(user_id)
@@ -364,10 +352,8 @@ impl Store {
                 Some(user_id),
                 role.as_str()
             )?;
-            tx.commit().await
-        }
-        .await)
-        .map_err(internal("set role"))
+            Ok(())
+        })
     }
 
     /// Adds a user; a taken e-mail or phone is a clear error, not a crash.
@@ -376,9 +362,8 @@ impl Store {
         actor: Option<i64>,
         user: &NewUser<'_>,
     ) -> Result<i64, AppError> {
-        let result = with_db!(&self.db, |pool| async {
-            let mut tx = pool.begin_write().await?;
-            let id = insert_user!(tx, user)?;
+        write_tx!(self, "create user", |tx| {
+            let id = insert_user!(tx, user).map_err(unique_as(LOGIN_TAKEN))?;
             audit!(
                 &mut *tx,
                 actor,
@@ -387,11 +372,8 @@ impl Store {
                 Some(id),
                 user.role.as_str()
             )?;
-            tx.commit().await?;
-            Ok::<_, sqlx::Error>(id)
-        }
-        .await);
-        result.map_err(crate::db::unique_or_internal(LOGIN_TAKEN, "create user"))
+            Ok(id)
+        })
     }
 
     /// Replaces the unused codes of these apartments with new ones, in one step.
@@ -403,8 +385,7 @@ impl Store {
         now: DateTime<Utc>,
         expires_at: DateTime<Utc>,
     ) -> Result<(), AppError> {
-        with_db!(&self.db, |pool| async {
-            let mut tx = pool.begin_write().await?;
+        write_tx!(self, "issue invites", |tx| {
             for (apartment_id, owner, code_hash) in invites {
                 sqlx::query(
                     "UPDATE invites SET revoked_at = $1
@@ -429,12 +410,16 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
             }
-            audit!(&mut *tx, Some(actor), "issue_invites", "invite", None::<i64>,
-                   format!("{} codes", invites.len()))?;
-            tx.commit().await
-        }
-        .await)
-        .map_err(internal("issue invites"))
+            audit!(
+                &mut *tx,
+                Some(actor),
+                "issue_invites",
+                "invite",
+                None::<i64>,
+                format!("{} codes", invites.len())
+            )?;
+            Ok(())
+        })
     }
 
     /// What a live (unused, unexpired, unrevoked) invite points at.
@@ -484,9 +469,7 @@ impl Store {
         who: Redeemer<'_>,
         join_as: JoinAs<'_>,
     ) -> Result<i64, AppError> {
-        let result = with_db!(&self.db, |pool| {
-            async {
-            let mut tx = pool.begin_write().await?;
+        write_tx!(self, "redeem invite", |tx| {
             let taken: Option<(i64, i64, Option<i64>)> = sqlx::query_as(
                 "UPDATE invites SET used_at = $1
                  WHERE code_hash = $2 AND used_at IS NULL AND revoked_at IS NULL AND expires_at > $1
@@ -497,11 +480,11 @@ impl Store {
             .fetch_optional(&mut *tx)
             .await?;
             let Some((invite_id, apartment_id, owner_person_id)) = taken else {
-                return Ok(Err(AppError::invalid(INVITE_GONE)));
+                return Err(AppError::invalid(INVITE_GONE).into());
             };
             let user_id = match &who {
                 Redeemer::Existing(id) => *id,
-                Redeemer::New(user) => insert_user!(tx, user)?,
+                Redeemer::New(user) => insert_user!(tx, user).map_err(unique_as(LOGIN_TAKEN))?,
             };
             let existing_person: Option<i64> =
                 sqlx::query_scalar("SELECT id FROM people WHERE user_id = $1")
@@ -512,17 +495,20 @@ impl Store {
                 // A named owner: this user *is* that person; their residency is already on record.
                 match existing_person {
                     Some(p) if p != owner => {
-                        return Ok(Err(AppError::invalid(
+                        return Err(AppError::invalid(
                             "Этот код выдан другому собственнику. Попросите код на своё имя.",
-                        )));
+                        )
+                        .into());
                     }
                     Some(_) => {}
                     None => {
-                        sqlx::query("UPDATE people SET user_id = $1 WHERE id = $2 AND user_id IS NULL")
-                            .bind(user_id)
-                            .bind(owner)
-                            .execute(&mut *tx)
-                            .await?;
+                        sqlx::query(
+                            "UPDATE people SET user_id = $1 WHERE id = $2 AND user_id IS NULL",
+                        )
+                        .bind(user_id)
+                        .bind(owner)
+                        .execute(&mut *tx)
+                        .await?;
                     }
                 }
                 sqlx::query(
@@ -538,10 +524,12 @@ impl Store {
                     Some(p) => p,
                     None => {
                         let (name, email, phone): (String, Option<String>, Option<String>) =
-                            sqlx::query_as("SELECT full_name, email, phone FROM users WHERE id = $1")
-                                .bind(user_id)
-                                .fetch_one(&mut *tx)
-                                .await?;
+                            sqlx::query_as(
+                                "SELECT full_name, email, phone FROM users WHERE id = $1",
+                            )
+                            .bind(user_id)
+                            .fetch_one(&mut *tx)
+                            .await?;
                         sqlx::query_scalar::<_, i64>(
                             "INSERT INTO people (full_name, search_text, phone, email, user_id)
                              VALUES ($1, $2, $3, $4, $5) RETURNING id",
@@ -572,18 +560,16 @@ impl Store {
                 .bind(invite_id)
                 .execute(&mut *tx)
                 .await?;
-            audit!(&mut *tx, Some(user_id), "redeem_invite", "apartment", Some(apartment_id),
-                   format!("invite {invite_id}"))?;
-            tx.commit().await?;
-            Ok::<_, sqlx::Error>(Ok(user_id))
-        }
-        .await
-        });
-        match result {
-            Ok(inner) => inner,
-            Err(e) if is_unique_violation(&e) => Err(AppError::invalid(LOGIN_TAKEN)),
-            Err(e) => Err(internal("redeem invite")(e)),
-        }
+            audit!(
+                &mut *tx,
+                Some(user_id),
+                "redeem_invite",
+                "apartment",
+                Some(apartment_id),
+                format!("invite {invite_id}")
+            )?;
+            Ok(user_id)
+        })
     }
 }
 

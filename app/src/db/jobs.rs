@@ -182,8 +182,7 @@ impl Store {
         kind: &str,
         run_at: DateTime<Utc>,
     ) -> Result<(), AppError> {
-        crate::with_db!(&self.db, |pool| async {
-            let mut tx = pool.begin_write().await?;
+        crate::write_tx!(self, "ensure recurring job", |tx| {
             let exists: Option<i64> = sqlx::query_scalar(
                 "SELECT id FROM jobs WHERE kind = $1 AND status IN ('queued','running') LIMIT 1",
             )
@@ -193,9 +192,7 @@ impl Store {
             if exists.is_none() {
                 crate::enqueue_job!(&mut *tx, kind, "{}", run_at)?;
             }
-            tx.commit().await
-        }
-        .await)
-        .map_err(internal("ensure recurring job"))
+            Ok(())
+        })
     }
 }

@@ -175,6 +175,74 @@ fn ensure_dir(dir: &Path) -> Result<(), DbError> {
     })
 }
 
+/// What ends a write transaction early: a database failure (logged precisely; the user sees the
+/// generic message) or a refusal by the area's rules, which the user sees as it is. Either way
+/// nothing of the transaction is kept.
+#[derive(Debug, thiserror::Error)]
+pub enum TxError {
+    #[error(transparent)]
+    Db(#[from] sqlx::Error),
+    #[error(transparent)]
+    Refused(#[from] AppError),
+}
+
+impl TxError {
+    pub fn into_app(self, context: &'static str) -> AppError {
+        match self {
+            TxError::Db(e) => logged(context, e),
+            TxError::Refused(e) => e,
+        }
+    }
+}
+
+/// Inside [`write_tx!`]: this statement's violated UNIQUE constraint as the user's `message`
+/// (something with that name or number exists already); any other failure stays a database error.
+pub fn unique_as(message: &'static str) -> impl FnOnce(sqlx::Error) -> TxError {
+    move |e| {
+        if is_unique_violation(&e) {
+            TxError::Refused(AppError::invalid(message))
+        } else {
+            TxError::Db(e)
+        }
+    }
+}
+
+/// Pins the type of a [`write_tx!`] body, so that `?` in it converts into [`TxError`].
+pub async fn tx_body<T>(body: impl Future<Output = Result<T, TxError>>) -> Result<T, TxError> {
+    body.await
+}
+
+/// One write transaction on whichever backend the store has:
+///
+/// ```ignore
+/// write_tx!(self, "decide link", |tx| {
+///     let done = sqlx::query("…").execute(&mut *tx).await?.rows_affected();
+///     if done == 0 {
+///         return Err(AppError::invalid("Заявка уже рассмотрена.").into());
+///     }
+///     audit!(&mut *tx, …)?;
+///     Ok(done)
+/// })
+/// ```
+///
+/// It begins with [`BeginWrite::begin_write`] (`BEGIN IMMEDIATE` on SQLite), runs the body, and
+/// commits only when the body returns `Ok`; `?` works on database errors and `AppError`
+/// refusals alike, and a database error is logged with `"what"` and shown as the generic message.
+#[macro_export]
+macro_rules! write_tx {
+    ($store:expr, $what:expr, |$tx:ident| $body:block) => {
+        $crate::with_db!(&$store.db, |pool| async {
+            #[allow(unused_mut)]
+            let mut $tx = $crate::db::BeginWrite::begin_write(pool).await?;
+            let value = $crate::db::tx_body(async $body).await?;
+            $tx.commit().await?;
+            Ok::<_, $crate::db::TxError>(value)
+        }
+        .await)
+        .map_err(|e| e.into_app($what))
+    };
+}
+
 /// Logs a database failure precisely for staff and turns it into the generic message for users.
 pub fn internal(context: &'static str) -> impl FnOnce(sqlx::Error) -> AppError {
     move |e| logged(context, e)

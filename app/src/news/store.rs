@@ -10,7 +10,7 @@ use crate::db::{BeginWrite, Store, internal};
 use crate::error::AppError;
 use crate::notify::store::audience_matches;
 use crate::notify::types::{Audience, Notice, NoticeKind, Recipients};
-use crate::{audit, enqueue_notice, with_db};
+use crate::{audit, enqueue_notice, with_db, write_tx};
 
 /// `SELECT <columns>, <audience label> FROM <table> n …` for news and announcements (alias `n`).
 fn select_with_audience(columns: &str, table: &str) -> String {
@@ -194,8 +194,7 @@ impl Store {
         choice: AudienceChoice,
         draft: &NewAnnouncement,
     ) -> Result<i64, AppError> {
-        let result = with_db!(&self.db, |pool| async {
-            let mut tx = pool.begin_write().await?;
+        let result = write_tx!(self, "create announcement", |tx| {
             let Some(audience) = resolve_audience!(&mut *tx, choice).await? else {
                 return Ok(None);
             };
@@ -246,11 +245,8 @@ impl Store {
                 Some(id),
                 if draft.critical { "critical" } else { "normal" }
             )?;
-            tx.commit().await?;
-            Ok::<_, sqlx::Error>(Some(id))
-        }
-        .await)
-        .map_err(internal("create announcement"))?;
+            Ok(Some(id))
+        })?;
         result.ok_or(AppError::NotFound)
     }
 
@@ -375,8 +371,7 @@ impl Store {
         draft: &NewsDraft,
     ) -> Result<i64, AppError> {
         let result =
-            with_db!(&self.db, |pool| async {
-                let mut tx = pool.begin_write().await?;
+            write_tx!(self, "save news", |tx| {
                 let Some(audience) = resolve_audience!(&mut *tx, choice).await? else {
                     return Ok(None);
                 };
@@ -418,11 +413,8 @@ impl Store {
                 };
                 let action = if id.is_some() { "edit" } else { "create" };
                 audit!(&mut *tx, Some(actor), action, "news", Some(saved), "")?;
-                tx.commit().await?;
-                Ok::<_, sqlx::Error>(Some(saved))
-            }
-            .await)
-            .map_err(internal("save news"))?;
+                Ok(Some(saved))
+            })?;
         result.ok_or(AppError::NotFound)
     }
 
@@ -434,8 +426,7 @@ impl Store {
         id: i64,
         file: Option<&str>,
     ) -> Result<Option<String>, AppError> {
-        let replaced = with_db!(&self.db, |pool| async {
-            let mut tx = pool.begin_write().await?;
+        let replaced = write_tx!(self, "set news image", |tx| {
             let old: Option<Option<String>> =
                 sqlx::query_scalar("SELECT image FROM news WHERE id = $1")
                     .bind(id)
@@ -457,18 +448,14 @@ impl Store {
                 Some(id),
                 file.unwrap_or("")
             )?;
-            tx.commit().await?;
-            Ok::<_, sqlx::Error>(Some(old))
-        }
-        .await)
-        .map_err(internal("set news image"))?;
+            Ok(Some(old))
+        })?;
         replaced.ok_or(AppError::NotFound)
     }
 
     /// Deletes a news item; returns its picture's file name, for the caller to remove.
     pub async fn delete_news(&self, actor: i64, id: i64) -> Result<Option<String>, AppError> {
-        let deleted = with_db!(&self.db, |pool| async {
-            let mut tx = pool.begin_write().await?;
+        let deleted = write_tx!(self, "delete news", |tx| {
             let image: Option<Option<String>> =
                 sqlx::query_scalar("DELETE FROM news WHERE id = $1 RETURNING image")
                     .bind(id)
@@ -476,12 +463,9 @@ impl Store {
                     .await?;
             if image.is_some() {
                 audit!(&mut *tx, Some(actor), "delete", "news", Some(id), "")?;
-                tx.commit().await?;
             }
-            Ok::<_, sqlx::Error>(image)
-        }
-        .await)
-        .map_err(internal("delete news"))?;
+            Ok(image)
+        })?;
         deleted.ok_or(AppError::NotFound)
     }
 
@@ -566,8 +550,7 @@ impl Store {
         question: &str,
         answer: &str,
     ) -> Result<i64, AppError> {
-        let saved = with_db!(&self.db, |pool| async {
-            let mut tx = pool.begin_write().await?;
+        let saved = write_tx!(self, "save faq item", |tx| {
             let category: Option<i64> =
                 sqlx::query_scalar("SELECT id FROM faq_categories WHERE id = $1")
                     .bind(category_id)
@@ -606,12 +589,9 @@ impl Store {
             if let Some(saved) = saved {
                 let action = if id.is_some() { "edit" } else { "create" };
                 audit!(&mut *tx, Some(actor), action, "faq_item", Some(saved), "")?;
-                tx.commit().await?;
             }
-            Ok::<_, sqlx::Error>(saved)
-        }
-        .await)
-        .map_err(internal("save faq item"))?;
+            Ok(saved)
+        })?;
         saved.ok_or(AppError::NotFound)
     }
 

@@ -18,7 +18,7 @@ use crate::db::jobs::Job;
 use crate::db::{BeginWrite, Store, internal, push_in_list};
 use crate::error::AppError;
 use crate::notify::types::NoticeKind;
-use crate::{enqueue_job, enqueue_notice, with_db};
+use crate::{enqueue_job, enqueue_notice, with_db, write_tx};
 
 /// The job that credits a confirmed payment: payload `{"payment_id": 1}`.
 pub const CREDIT_JOB: &str = "payments.credit";
@@ -260,8 +260,7 @@ impl Store {
             return Err(AppError::invalid("Каждый счёт — одной строкой."));
         }
         let expires = now + Duration::minutes(PAYMENT_MINUTES);
-        with_db!(&self.db, |pool| async {
-            let mut tx = pool.begin_write().await?;
+        write_tx!(self, "create online payment", |tx| {
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO online_payments (order_id, user_id, provider, amount, status,
                      created_at, expires_at)
@@ -296,7 +295,7 @@ impl Store {
                     .fetch_one(&mut *tx)
                     .await?;
                     if found == 0 {
-                        return Ok(Err(AppError::invalid("Такой услуги у этого счёта нет.")));
+                        return Err(AppError::invalid("Такой услуги у этого счёта нет.").into());
                     }
                 }
                 sqlx::query(
@@ -318,11 +317,8 @@ impl Store {
                 serde_json::json!({ "payment_id": id }).to_string(),
                 expires
             )?;
-            tx.commit().await?;
-            Ok::<_, sqlx::Error>(Ok((id, order_id)))
-        }
-        .await)
-        .map_err(internal("create online payment"))?
+            Ok((id, order_id))
+        })
     }
 
     /// The bank took the order: its payment id and page.
@@ -390,8 +386,7 @@ impl Store {
             None => None,
         };
         let now = Utc::now();
-        let outcome = with_db!(&self.db, |pool| async {
-            let mut tx = pool.begin_write().await?;
+        let outcome = write_tx!(self, "record payment notification", |tx| {
             let outcome = match (&status, amount, &row) {
                 _ if !verified => NotificationOutcome::BadSignature,
                 (None, _, _) | (_, None, _) => NotificationOutcome::Unreadable,
@@ -440,11 +435,8 @@ impl Store {
             .bind(now)
             .execute(&mut *tx)
             .await?;
-            tx.commit().await?;
-            Ok::<_, sqlx::Error>(outcome)
-        }
-        .await)
-        .map_err(internal("record payment notification"))?;
+            Ok(outcome)
+        })?;
         if !matches!(outcome, NotificationOutcome::Applied(_)) {
             tracing::warn!(provider, outcome = %outcome.as_str(), "payment notification ignored");
         }
@@ -460,8 +452,7 @@ impl Store {
     ) -> Result<OnlineStatus, AppError> {
         let now = Utc::now();
         let sql = format!("SELECT {PAYMENT_COLUMNS} FROM online_payments WHERE id = $1");
-        with_db!(&self.db, |pool| async {
-            let mut tx = pool.begin_write().await?;
+        write_tx!(self, "apply bank state", |tx| {
             let row: PaymentRow = sqlx::query_as(&sql)
                 .bind(payment_id)
                 .fetch_one(&mut *tx)
@@ -472,11 +463,8 @@ impl Store {
             } else {
                 apply_reported!(tx, &row, state.status.as_str(), now).await?
             };
-            tx.commit().await?;
-            Ok::<_, sqlx::Error>(status)
-        }
-        .await)
-        .map_err(internal("apply bank state"))
+            Ok(status)
+        })
     }
 
     /// A payment nobody finished: expired unless the bank (asked just before) says otherwise.
@@ -530,8 +518,7 @@ impl Store {
         let sql = format!("SELECT {PAYMENT_COLUMNS} FROM online_payments WHERE id = $1");
         let now = Utc::now();
         let today = crate::clock::local(now).date();
-        with_db!(&self.db, |pool| async {
-            let mut tx = pool.begin_write().await?;
+        write_tx!(self, "credit online payment", |tx| {
             let row: PaymentRow = sqlx::query_as(&sql)
                 .bind(payment_id)
                 .fetch_one(&mut *tx)
@@ -632,11 +619,8 @@ impl Store {
                     )?;
                 }
             }
-            tx.commit().await?;
-            Ok::<_, sqlx::Error>(credited + reversed)
-        }
-        .await)
-        .map_err(internal("credit online payment"))
+            Ok(credited + reversed)
+        })
     }
 
     /// The credit job (`CREDIT_JOB`).

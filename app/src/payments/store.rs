@@ -10,10 +10,10 @@ use sqlx::FromRow;
 use super::rules::{self, AccountCard, BankDocument, Directory, Match};
 use super::types::*;
 use crate::billing::types::{Money, Period};
-use crate::db::{BeginWrite, Store, internal, push_in_list};
+use crate::db::{Store, internal, push_in_list};
 use crate::error::AppError;
 use crate::sheet::ImportReport;
-use crate::{audit, with_db};
+use crate::{audit, with_db, write_tx};
 
 /// The ledger key of a bank payment: the same document is credited once, whoever posts it.
 fn ledger_key(doc_key: &str) -> String {
@@ -300,8 +300,7 @@ impl Store {
         }
         let header = &statement.header;
         let now = Utc::now();
-        let (posted, queued) = with_db!(&self.db, |pool| async {
-            let mut tx = pool.begin_write().await?;
+        let (posted, queued) = write_tx!(self, "import statement", |tx| {
             let statement_id: i64 = sqlx::query_scalar(
                 "INSERT INTO bank_statements (bank_account, sender, date_from, date_to,
                      loaded_by, loaded_at)
@@ -391,11 +390,8 @@ impl Store {
                     header.account
                 )
             )?;
-            tx.commit().await?;
-            Ok::<_, sqlx::Error>((posted, queued))
-        }
-        .await)
-        .map_err(internal("import statement"))?;
+            Ok((posted, queued))
+        })?;
         tracing::info!(posted, queued, repeated, "bank statement loaded");
         Ok(ImportReport {
             rows,
@@ -522,8 +518,7 @@ impl Store {
             return Err(AppError::invalid("Укажите номер лицевого счёта."));
         }
         let now = Utc::now();
-        with_db!(&self.db, |pool| async {
-            let mut tx = pool.begin_write().await?;
+        write_tx!(self, "assign bank payment", |tx| {
             let Some(p): Option<PendingRow> = sqlx::query_as(
                 "SELECT doc_key, number, received_on, amount, payer, status, rule, account_id
                  FROM bank_payments WHERE id = $1",
@@ -532,12 +527,13 @@ impl Store {
             .fetch_optional(&mut *tx)
             .await?
             else {
-                return Ok(Err(AppError::NotFound));
+                return Err(AppError::NotFound.into());
             };
             if p.status != BankPaymentStatus::Queued.as_str() {
-                return Ok(Err(AppError::invalid(
+                return Err(AppError::invalid(
                     "Этот платёж уже разнесён или отклонён — обновите страницу.",
-                )));
+                )
+                .into());
             }
             let Some(account_id): Option<i64> =
                 sqlx::query_scalar("SELECT id FROM accounts WHERE number = $1")
@@ -545,9 +541,9 @@ impl Store {
                     .fetch_optional(&mut *tx)
                     .await?
             else {
-                return Ok(Err(AppError::invalid(format!(
-                    "Лицевой счёт {account_number} не найден."
-                ))));
+                return Err(
+                    AppError::invalid(format!("Лицевой счёт {account_number} не найден.")).into(),
+                );
             };
             let ledger_id: i64 = sqlx::query_scalar(
                 "INSERT INTO ledger (account_id, period, kind, amount, occurred_on, reason,
@@ -590,11 +586,8 @@ impl Store {
                 Some(payment_id),
                 format!("to account {account_number} ({rule}), {} kop.", p.amount)
             )?;
-            tx.commit().await?;
-            Ok::<_, sqlx::Error>(Ok(()))
-        }
-        .await)
-        .map_err(internal("assign bank payment"))?
+            Ok(())
+        })
     }
 
     /// Marks a queued bank payment as not a resident's (a refund, a subsidy, a mistake), with
@@ -612,8 +605,7 @@ impl Store {
             ));
         }
         let now = Utc::now();
-        let changed = with_db!(&self.db, |pool| async {
-            let mut tx = pool.begin_write().await?;
+        let changed = write_tx!(self, "dismiss bank payment", |tx| {
             let changed = sqlx::query(
                 "UPDATE bank_payments SET status = 'dismissed', note = $1, decided_by = $2,
                      decided_at = $3
@@ -636,11 +628,8 @@ impl Store {
                     note.to_string()
                 )?;
             }
-            tx.commit().await?;
-            Ok::<_, sqlx::Error>(changed)
-        }
-        .await)
-        .map_err(internal("dismiss bank payment"))?;
+            Ok(changed)
+        })?;
         if changed == 1 {
             Ok(())
         } else {

@@ -1,0 +1,95 @@
+//! Database side of the notification path: the fan-out of a notice into notifications and
+//! deliveries, delivery results, the bell, preferences, templates, push subscriptions, the dev
+//! mailbox and delivery reports.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use sqlx::FromRow;
+
+use super::rules::{self, MAX_ATTEMPTS, QuietHours, channel_wanted, render, retry_delay, spec};
+use super::types::*;
+use crate::clock;
+use crate::db::jobs::Job;
+use crate::db::{Store, internal};
+use crate::error::AppError;
+use crate::{audit, enqueue_job, finish_job, reschedule_job, with_db};
+
+/// Job kind: turn a notice into notifications and deliveries.
+pub const FANOUT: &str = "notify.fanout";
+/// Job kind: send one delivery.
+pub const DELIVER: &str = "notify.deliver";
+
+/// Recipients handled in one fan-out transaction; a bigger audience continues in the next one.
+pub const FANOUT_BATCH: i64 = 500;
+
+#[derive(Debug, Serialize, Deserialize)]
+struct FanoutPayload {
+    notice: Notice,
+    /// Recipients up to this user id are done.
+    #[serde(default)]
+    after_user: i64,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct DeliverPayload {
+    delivery_id: i64,
+}
+
+/// The outbox payload of a notice (used by [`enqueue_notice!`]).
+pub fn fanout_payload(notice: &Notice) -> Result<String, sqlx::Error> {
+    serde_json::to_string(&FanoutPayload {
+        notice: notice.clone(),
+        after_user: 0,
+    })
+    .map_err(|e| sqlx::Error::Encode(Box::new(e)))
+}
+
+/// `enqueue_notice!(&mut *tx, &notice)`: puts a notice in the outbox inside the caller's
+/// transaction — the one way every area sends anything to anyone.
+#[macro_export]
+macro_rules! enqueue_notice {
+    ($tx:expr, $notice:expr) => {
+        match $crate::notify::store::fanout_payload($notice) {
+            Ok(payload) => $crate::enqueue_job!(
+                $tx,
+                $crate::notify::store::FANOUT,
+                payload,
+                chrono::Utc::now()
+            ),
+            Err(e) => Err(e),
+        }
+    };
+}
+
+/// Residents' homes now: which user lives in which house and entrance. `$today` is the bind
+/// parameter holding today's date.
+fn active_homes(today: &str) -> String {
+    format!(
+        "SELECT p.user_id, ap.house_id, ap.entrance_id
+         FROM people p
+         JOIN residencies r ON r.person_id = p.id
+         JOIN apartments ap ON ap.id = r.apartment_id
+         WHERE p.user_id IS NOT NULL AND r.status = 'active'
+           AND (r.moved_out IS NULL OR r.moved_out > {today})"
+    )
+}
+
+/// True for rows of `table` (with `house_id`, `entrance_id`) addressed to user `$user`:
+/// everyone, or a house or entrance the user lives in.
+pub fn audience_matches(table: &str, user: &str, today: &str) -> String {
+    format!(
+        "({table}.house_id IS NULL OR EXISTS (
+             SELECT 1 FROM ({homes}) h
+             WHERE h.user_id = {user} AND h.house_id = {table}.house_id
+               AND ({table}.entrance_id IS NULL OR h.entrance_id = {table}.entrance_id)))",
+        homes = active_homes(today)
+    )
+}
+
+mod delivery;
+mod inbox;
+mod settings;
+pub use delivery::*;
+pub use settings::*;
