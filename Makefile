@@ -31,10 +31,14 @@ run: setup-build
 
 test: setup-build setup-test unit build-release e2e
 
-# One test at a time: several servers, each on its own tokio runtime, in one process
-# occasionally hang (see docs/ARCHITECTURE.md, "Known issues"); one at a time they never did.
+# Format and lints first (cheap, and a failure there says what to fix at once), then every
+# Rust test in parallel: the store and HTTP cases are one binary whose test servers share one
+# runtime (server/tests/api/common).
 unit:
-	RUSTFLAGS="$(ERASE_RUSTFLAGS)" cargo test --workspace --exclude frontend -- --test-threads=1
+	cargo fmt --all --check
+	RUSTFLAGS="$(ERASE_RUSTFLAGS)" cargo clippy --workspace --exclude frontend --all-targets -- -D warnings
+	echo "== stage lint: $$SECONDS s"
+	RUSTFLAGS="$(ERASE_RUSTFLAGS)" cargo test --workspace --exclude frontend
 	echo "== stage $@: $$SECONDS s"
 
 build-debug:

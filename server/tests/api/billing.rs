@@ -4,20 +4,18 @@
 //! partial, the job with its progress, penalties of debtors, and the bill whose printed QR a real
 //! decoder reads back field by field.
 
-mod common;
-
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
+use crate::common::{Backend, TestDb};
 use app::billing::bill;
 use app::billing::store::{NewPayment, NewService};
 use app::billing::types::{Basis, Money, Period, RunStatus, Section};
 use app::db::Store;
 use app::error::AppError;
 use app::with_db;
-use common::{Backend, TestDb};
 use server::demo::logins;
 
 fn day(y: i32, m: u32, d: u32) -> NaiveDate {
@@ -26,7 +24,7 @@ fn day(y: i32, m: u32, d: u32) -> NaiveDate {
 
 /// The demo's last billed period (the month before this one).
 fn last_billed() -> Period {
-    Period::of(app::context::today()).plus(-1)
+    Period::of(app::clock::today()).plus(-1)
 }
 
 async fn scalar(store: &Store, sql: &str) -> i64 {
@@ -73,7 +71,7 @@ async fn demo_ids(store: &Store) -> (i64, i64, i64) {
 both_backends!(
     demo_months_are_computed_explained_and_balance,
     |backend: Backend| async move {
-        let Some((db, store)) = common::demo_store(backend).await else {
+        let Some((db, store)) = crate::common::demo_store(backend).await else {
             return;
         };
         let (house, account, _) = demo_ids(&store).await;
@@ -165,7 +163,7 @@ both_backends!(
 both_backends!(
     debtors_get_penalties_with_their_calculation,
     |backend: Backend| async move {
-        let Some((db, store)) = common::demo_store(backend).await else {
+        let Some((db, store)) = crate::common::demo_store(backend).await else {
             return;
         };
         // flat 7 of each house stopped paying six months ago: past day 90 by now
@@ -226,7 +224,7 @@ both_backends!(
 both_backends!(
     due_dates_follow_the_working_day_calendar_the_accountant_edits,
     |backend: Backend| async move {
-        let Some((db, store)) = common::demo_store(backend).await else {
+        let Some((db, store)) = crate::common::demo_store(backend).await else {
             return;
         };
         let (_, account, accountant) = demo_ids(&store).await;
@@ -326,7 +324,7 @@ both_backends!(
 both_backends!(
     a_posted_period_cannot_change,
     |backend: Backend| async move {
-        let Some((db, store)) = common::demo_store(backend).await else {
+        let Some((db, store)) = crate::common::demo_store(backend).await else {
             return;
         };
         let (house, _, accountant) = demo_ids(&store).await;
@@ -380,7 +378,7 @@ both_backends!(
 both_backends!(
     a_draft_run_again_replaces_itself_and_a_failed_post_leaves_nothing,
     |backend: Backend| async move {
-        let Some((db, store)) = common::demo_store(backend).await else {
+        let Some((db, store)) = crate::common::demo_store(backend).await else {
             return;
         };
         let (house, account, accountant) = demo_ids(&store).await;
@@ -452,7 +450,7 @@ both_backends!(
 both_backends!(
     a_killed_compute_is_computed_again_to_the_same_draft,
     |backend: Backend| async move {
-        let Some((db, store)) = common::demo_store(backend).await else {
+        let Some((db, store)) = crate::common::demo_store(backend).await else {
             return;
         };
         let (house, _, accountant) = demo_ids(&store).await;
@@ -511,7 +509,7 @@ both_backends!(
         };
         let store = db.store().await;
         store
-            .load_register(&server::demo::register().unwrap())
+            .load_register(&server::demo::register().await.unwrap())
             .await
             .unwrap();
         let (house, account, accountant) = demo_ids(&store).await;
@@ -618,7 +616,7 @@ both_backends!(
 both_backends!(
     the_bill_qr_decodes_to_every_field,
     |backend: Backend| async move {
-        let Some((db, store)) = common::demo_store(backend).await else {
+        let Some((db, store)) = crate::common::demo_store(backend).await else {
             return;
         };
         let (_, account, _) = demo_ids(&store).await;
@@ -702,7 +700,7 @@ async fn first_posted(store: &Store, house: i64) -> Period {
 both_backends!(
     accounts_and_history_import_all_or_nothing_and_never_twice,
     |backend: Backend| async move {
-        let Some((_db, store)) = common::demo_store(backend).await else {
+        let Some((_db, store)) = crate::common::demo_store(backend).await else {
             return;
         };
         let (house, _, accountant) = demo_ids(&store).await;
@@ -824,7 +822,7 @@ both_backends!(
              И-902;{p2};начисление;;100,00;\n",
             paid = paid_on.format("%d.%m.%Y")
         );
-        let today = app::context::today();
+        let today = app::clock::today();
         let wrong = format!(
             "{history}И-999;{p2};начисление;;1;\nИ-901;{first};начисление;;1;\nИ-901;{p2};начисление;Баня;1;\n"
         );
@@ -895,12 +893,12 @@ both_backends!(
 both_backends!(
     a_correction_lands_in_the_first_open_period_with_its_reason,
     |backend: Backend| async move {
-        let Some((_db, store)) = common::demo_store(backend).await else {
+        let Some((_db, store)) = crate::common::demo_store(backend).await else {
             return;
         };
         let (_, account, accountant) = demo_ids(&store).await;
         let before = store.account_statement(account).await.unwrap();
-        let today = app::context::today();
+        let today = app::clock::today();
         let short = store
             .add_correction(accountant, account, Money(-100), "нет", today)
             .await
@@ -941,7 +939,7 @@ both_backends!(
     |backend: Backend| async move {
         use app::billing::types::PenaltyRuleView;
         use app::readings::types::Utility;
-        let Some((_db, store)) = common::demo_store(backend).await else {
+        let Some((_db, store)) = crate::common::demo_store(backend).await else {
             return;
         };
         let (house, _, accountant) = demo_ids(&store).await;

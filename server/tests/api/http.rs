@@ -1,16 +1,14 @@
 //! HTTP tests: the real server on a random port with a fresh database (SQLite and PostgreSQL),
 //! driven like a browser would drive it.
 
-mod common;
-
 use leptos::server_fn::ServerFn;
 use reqwest::StatusCode;
 
+use crate::common::{Backend, PASSWORD, TestApp, sign_in_path};
 use app::auth::api::*;
 use app::auth::types::InviteCard;
 use app::error::AppError;
 use app::housing::api::*;
-use common::{Backend, PASSWORD, TestApp, sign_in_path};
 use server::demo::logins;
 
 fn path<T: ServerFn>() -> &'static str {
@@ -20,7 +18,7 @@ fn path<T: ServerFn>() -> &'static str {
 async fn account_id(app: &TestApp, number: &str) -> i64 {
     let page = app
         .store
-        .register(number, None, 1, app::context::today())
+        .register(number, None, 1, app::clock::today())
         .await
         .unwrap();
     let card = app
@@ -1096,7 +1094,7 @@ both_backends!(
         let meter = mine.homes[0]
             .meters
             .iter()
-            .find(|m| m.zones == 1 && m.verified_until > app::context::today())
+            .find(|m| m.zones == 1 && m.verified_until > app::clock::today())
             .expect("a demo water meter")
             .clone();
         let their_meter = theirs.homes[0].meters[0].id;
@@ -1572,7 +1570,7 @@ both_backends!(
         };
         let zhitel = app.signed_in(logins::RESIDENT).await;
         let accountant = app.signed_in(logins::ACCOUNTANT).await;
-        let sample = include_bytes!("../../docs/samples/bank-statement-cp1251.txt");
+        let sample = include_bytes!("../../../docs/samples/bank-statement-cp1251.txt");
         let content = format!(
             "data:text/plain;base64,{}",
             base64::engine::general_purpose::STANDARD.encode(sample)
@@ -2110,7 +2108,7 @@ both_backends!(
         .unwrap();
         assert!(audited >= 2, "the demo's and the chair's");
         let zhitel_account = account_id(&app, "77010012").await;
-        let period = app::billing::types::Period::of(app::context::today()).plus(-1);
+        let period = app::billing::types::Period::of(app::clock::today()).plus(-1);
         let bill = app.store.bill_data(zhitel_account, period).await.unwrap();
         assert!(bill.qr_payload().contains("Name=ТСЖ «Серебряный ключ-2»|"));
         let house = app.store.houses().await.unwrap()[0].id;

@@ -2,24 +2,22 @@
 //! that causes them, fanned out by audience and preferences, delivered by the worker through
 //! each real adapter to a local stand-in that speaks the provider's protocol.
 
-mod common;
-
 use std::sync::Arc;
 
 use chrono::{Duration, Timelike, Utc};
 
+use crate::common::push_service::PushService;
+use crate::common::sms_ru::{REFUSED_NUMBER, SmsRu};
+use crate::common::smtp::SmtpServer;
+use crate::common::{Backend, demo_store};
 use app::clock;
-use app::context::today;
+use app::clock::today;
 use app::db::Store;
 use app::news::rules::AudienceChoice;
 use app::news::store::announcement_source;
 use app::news::types::{NewAnnouncement, NewsDraft};
 use app::notify::rules::QuietHours;
 use app::notify::types::{Channel, NoticeKind};
-use common::push_service::PushService;
-use common::sms_ru::{REFUSED_NUMBER, SmsRu};
-use common::smtp::SmtpServer;
-use common::{Backend, demo_store};
 use server::demo::logins;
 use server::notify::email::EmailSender;
 use server::notify::push::{PushSender, Vapid};
@@ -85,7 +83,7 @@ async fn senders(store: &Store, smtp: Option<&SmtpServer>, sms: Option<&SmsRu>) 
 
 /// The demo with its own announcements delivered and their traces cleared, so a test sees only
 /// what it sends.
-async fn quiet_demo(backend: Backend) -> Option<(common::TestDb, Store)> {
+async fn quiet_demo(backend: Backend) -> Option<(crate::common::TestDb, Store)> {
     let (db, store) = demo_store(backend).await?;
     let worker = Worker::new(
         store.clone(),

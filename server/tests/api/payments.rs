@@ -4,19 +4,17 @@
 //! a payer learned from an earlier payment, and the month's register with its 1С file, XLSX
 //! and CSV read back.
 
-mod common;
-
 use chrono::NaiveDate;
 
+use crate::common::Backend;
 use app::billing::types::{Money, Period};
 use app::db::Store;
 use app::payments::rules::parse_statement;
 use app::payments::types::MatchRule;
 use app::with_db;
-use common::Backend;
 use server::demo::logins;
 
-const SAMPLE: &[u8] = include_bytes!("../../docs/samples/bank-statement-cp1251.txt");
+const SAMPLE: &[u8] = include_bytes!("../../../docs/samples/bank-statement-cp1251.txt");
 const OUR_ACCOUNT: &str = "40702810801500116391";
 
 async fn scalar(store: &Store, sql: &str) -> i64 {
@@ -103,7 +101,7 @@ fn statement(docs: &[Doc]) -> Vec<u8> {
 both_backends!(
     the_sample_credits_its_two_payments_once,
     |backend: Backend| async move {
-        let Some((db, store)) = common::demo_store(backend).await else {
+        let Some((db, store)) = crate::common::demo_store(backend).await else {
             return;
         };
         let actor = accountant(&store).await;
@@ -272,7 +270,7 @@ both_backends!(
 both_backends!(
     the_queue_suggests_and_the_accountant_decides,
     |backend: Backend| async move {
-        let Some((db, store)) = common::demo_store(backend).await else {
+        let Some((db, store)) = crate::common::demo_store(backend).await else {
             return;
         };
         let actor = accountant(&store).await;
@@ -328,7 +326,7 @@ both_backends!(
                 .cloned()
                 .collect()
         };
-        let page = store.bank_page(app::context::today()).await.unwrap();
+        let page = store.bank_page(app::clock::today()).await.unwrap();
         let queue = ours(&page, &["101", "102", "103"]);
         assert_eq!(queue.len(), 3);
         let first = &queue[0];
@@ -398,7 +396,7 @@ both_backends!(
             .await,
             "manual"
         );
-        let page = store.bank_page(app::context::today()).await.unwrap();
+        let page = store.bank_page(app::clock::today()).await.unwrap();
         assert!(ours(&page, &["101", "102", "103"]).is_empty());
         assert_eq!(
             (
@@ -428,7 +426,7 @@ both_backends!(
             purpose: "квартплата",
         }]);
         store.import_statement(actor, &next, true).await.unwrap();
-        let page = store.bank_page(app::context::today()).await.unwrap();
+        let page = store.bank_page(app::clock::today()).await.unwrap();
         let next = ours(&page, &["201"]);
         let known = next[0].suggestion.as_ref().expect("a known payer");
         assert_eq!(
@@ -579,7 +577,7 @@ both_backends!(
     |backend: Backend| async move {
         use app::payments::acquiring::Started;
         use app::payments::online::NewPart;
-        let Some((db, store)) = common::demo_store(backend).await else {
+        let Some((db, store)) = crate::common::demo_store(backend).await else {
             return;
         };
         let settings = server::config::Settings::from_lookup(|_| None).unwrap();
@@ -815,7 +813,7 @@ async fn the_tbank_adapter_speaks_the_protocol_to_a_local_bank() {
 both_backends!(
     an_els_from_the_accounts_import_identifies_a_payment,
     |backend: Backend| async move {
-        let Some((db, store)) = common::demo_store(backend).await else {
+        let Some((db, store)) = crate::common::demo_store(backend).await else {
             return;
         };
         let actor = accountant(&store).await;
@@ -881,7 +879,7 @@ both_backends!(
         use app::payments::acquiring::Started;
         use app::payments::online::NewPart;
         use app::payments::types::OnlineStatus;
-        let Some((db, store)) = common::demo_store(backend).await else {
+        let Some((db, store)) = crate::common::demo_store(backend).await else {
             return;
         };
         let settings = server::config::Settings::from_lookup(|_| None).unwrap();
@@ -992,7 +990,7 @@ both_backends!(
     a_refund_reverses_the_credit_once_and_a_cancel_is_not_a_decline,
     |backend: Backend| async move {
         use app::payments::types::OnlineStatus;
-        let Some((db, store)) = common::demo_store(backend).await else {
+        let Some((db, store)) = crate::common::demo_store(backend).await else {
             return;
         };
         let settings = server::config::Settings::from_lookup(|_| None).unwrap();
@@ -1068,7 +1066,7 @@ both_backends!(
         use app::payments::acquiring::Started;
         use app::payments::online::NewPart;
         use app::payments::types::OnlineStatus;
-        let Some((db, store)) = common::demo_store(backend).await else {
+        let Some((db, store)) = crate::common::demo_store(backend).await else {
             return;
         };
         let (user, zhitel) = zhitel_paying(&store).await;

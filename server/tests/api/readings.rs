@@ -2,17 +2,15 @@
 //! every server-side check (all or nothing), ownership, replacement, the volume billing takes
 //! (reading → average → norm → recalculation), closed periods, reminders and the import.
 
-mod common;
-
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 
+use crate::common::{Backend, TestDb};
 use app::clock;
 use app::db::Store;
 use app::error::AppError;
 use app::readings::store::{NewMeter, Submitter, VolumeScope};
 use app::readings::types::{Period, Source, Utility, VolumeSource, WindowSettings};
-use common::{Backend, TestDb};
 use server::demo::logins;
 
 /// A Moscow wall-clock moment.
@@ -53,7 +51,7 @@ async fn fixture(backend: Backend) -> Option<Fixture> {
     let db = TestDb::new(backend).await?;
     let store = db.store().await;
     store
-        .load_register(&server::demo::register().unwrap())
+        .load_register(&server::demo::register().await.unwrap())
         .await
         .unwrap();
     let house = store

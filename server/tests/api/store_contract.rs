@@ -1,17 +1,15 @@
 //! The store contract: the same tests on SQLite and PostgreSQL, each on a fresh database.
 
-mod common;
-
 use chrono::{Duration, Utc};
 
+use crate::common::{Backend, demo_store};
 use app::auth::session::{hash_password, sha256_hex};
 use app::auth::store::{JoinAs, NewUser, Redeemer};
 use app::auth::types::Role;
-use app::context::today;
+use app::clock::today;
 use app::error::AppError;
 use app::housing::store::NewResident;
 use app::housing::types::{LinkStatus, Relation};
-use common::{Backend, demo_store};
 use server::demo::logins;
 
 async fn user_id(store: &app::db::Store, login: &str) -> i64 {
@@ -227,7 +225,7 @@ both_backends!(
             .start_session(zhitel, "h6", None, now, now + Duration::days(30))
             .await
             .unwrap();
-        let new_hash = hash_password("another-password-1").unwrap();
+        let new_hash = hash_password("another-password-1").await.unwrap();
         store
             .change_password(zhitel, &new_hash, "h5")
             .await
@@ -336,7 +334,7 @@ both_backends!(
             "expired"
         );
 
-        let hash = hash_password("new-resident-pass").unwrap();
+        let hash = hash_password("new-resident-pass").await.unwrap();
         let newcomer = |email: &'static str| NewUser {
             full_name: "Новый Житель",
             email: Some(email),
@@ -672,7 +670,7 @@ both_backends!(
         let staff_first = store.users("").await.unwrap();
         assert!(staff_first[0].role != Role::Resident);
         assert_eq!(store.users("кузнецова").await.unwrap().len(), 1);
-        let hash = hash_password("temporary-pass").unwrap();
+        let hash = hash_password("temporary-pass").await.unwrap();
         let new = NewUser {
             full_name: "Новый Диспетчер",
             email: None,

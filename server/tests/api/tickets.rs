@@ -6,14 +6,13 @@
 //! is refused, files are served only to those who may see the ticket, and the form works
 //! without the page's script.
 
-mod common;
-
 use std::io::Cursor;
 
 use chrono::{Duration, Utc};
 use leptos::server_fn::ServerFn;
 use reqwest::StatusCode;
 
+use crate::common::{Backend, TestApp};
 use app::auth::types::{CurrentUser, Role};
 use app::db::Store;
 use app::error::AppError;
@@ -21,7 +20,6 @@ use app::tickets::api::*;
 use app::tickets::store::{NewTicket, StoredUpload};
 use app::tickets::types::{FileKind, Place, Sla, Status};
 use app::with_db;
-use common::{Backend, TestApp};
 use server::demo::logins;
 
 async fn scalar(store: &Store, sql: &str) -> i64 {
@@ -44,7 +42,7 @@ async fn user(store: &Store, login: &str, role: Role) -> CurrentUser {
 /// zhitel's first home (Серебряная 1, кв. 12).
 async fn zhitel_home(store: &Store, zhitel: &CurrentUser) -> i64 {
     store
-        .ticket_homes(zhitel.id, app::context::today())
+        .ticket_homes(zhitel.id, app::clock::today())
         .await
         .unwrap()
         .into_iter()
@@ -110,13 +108,13 @@ async fn notices(store: &Store, kind: &str) -> i64 {
 both_backends!(
     a_ticket_and_its_files_are_saved_whole_or_not_at_all,
     |backend: Backend| async move {
-        let Some((db, store)) = common::demo_store(backend).await else {
+        let Some((db, store)) = crate::common::demo_store(backend).await else {
             return;
         };
         let zhitel = user(&store, logins::RESIDENT, Role::Resident).await;
         let home = zhitel_home(&store, &zhitel).await;
         let leak_id = category(&store, "leak").await;
-        let (now, today) = (Utc::now(), app::context::today());
+        let (now, today) = (Utc::now(), app::clock::today());
         let before = scalar(&store, "SELECT COUNT(*) FROM tickets").await;
         let emergencies = notices(&store, "TicketEmergency").await;
 
@@ -201,7 +199,7 @@ both_backends!(
 both_backends!(
     statuses_move_as_the_rules_allow_with_history_and_notices,
     |backend: Backend| async move {
-        let Some((db, store)) = common::demo_store(backend).await else {
+        let Some((db, store)) = crate::common::demo_store(backend).await else {
             return;
         };
         let zhitel = user(&store, logins::RESIDENT, Role::Resident).await;
@@ -215,7 +213,7 @@ both_backends!(
                 &zhitel,
                 &leak(home, category(&store, "leak").await, vec![], None),
                 now,
-                app::context::today(),
+                app::clock::today(),
             )
             .await
             .unwrap();
@@ -424,7 +422,7 @@ both_backends!(
 both_backends!(
     a_neighbour_reaches_nothing_of_anothers_ticket,
     |backend: Backend| async move {
-        let Some((db, store)) = common::demo_store(backend).await else {
+        let Some((db, store)) = crate::common::demo_store(backend).await else {
             return;
         };
         let zhitel = user(&store, logins::RESIDENT, Role::Resident).await;
@@ -439,7 +437,7 @@ both_backends!(
                 &zhitel,
                 &leak(home, category(&store, "other").await, vec![token], None),
                 now,
-                app::context::today(),
+                app::clock::today(),
             )
             .await
             .unwrap();
@@ -547,7 +545,7 @@ both_backends!(
 both_backends!(
     the_sweep_warns_once_and_closes_quiet_done_tickets,
     |backend: Backend| async move {
-        let Some((db, store)) = common::demo_store(backend).await else {
+        let Some((db, store)) = crate::common::demo_store(backend).await else {
             return;
         };
         let zhitel = user(&store, logins::RESIDENT, Role::Resident).await;
@@ -566,7 +564,7 @@ both_backends!(
                 &zhitel,
                 &leak(home, category(&store, "leak").await, vec![], None),
                 now - Duration::minutes(25),
-                app::context::today(),
+                app::clock::today(),
             )
             .await
             .unwrap();
@@ -615,7 +613,7 @@ both_backends!(
 both_backends!(
     the_demo_year_and_the_councils_report,
     |backend: Backend| async move {
-        let Some((db, store)) = common::demo_store(backend).await else {
+        let Some((db, store)) = crate::common::demo_store(backend).await else {
             return;
         };
         let now = Utc::now();
@@ -689,7 +687,7 @@ both_backends!(
         );
 
         // the report adds up: every ticket of the year in one month and one category
-        let year = chrono::Datelike::year(&app::context::today());
+        let year = chrono::Datelike::year(&app::clock::today());
         let report = store.ticket_report(year).await.unwrap();
         let by_month: i64 = report.by_month.iter().map(|r| r.tickets).sum();
         let by_category: i64 = report.by_category.iter().map(|r| r.tickets).sum();
@@ -1137,7 +1135,7 @@ both_backends!(
     }
 );
 
-fn s3_settings(fake: &common::s3::S3, secret: &str) -> server::storage::S3Settings {
+fn s3_settings(fake: &crate::common::s3::S3, secret: &str) -> server::storage::S3Settings {
     server::storage::S3Settings {
         endpoint: Some(fake.endpoint.clone()),
         bucket: fake.bucket.clone(),
@@ -1150,7 +1148,7 @@ fn s3_settings(fake: &common::s3::S3, secret: &str) -> server::storage::S3Settin
 #[tokio::test]
 async fn the_s3_adapter_signs_every_request_and_reads_parts() {
     use server::storage::{Storage, new_key};
-    let fake = common::s3::S3::start().await;
+    let fake = crate::common::s3::S3::start().await;
     let staging = std::env::temp_dir().join("klyuch-s3-staging");
     let storage = Storage::s3(&s3_settings(&fake, &fake.secret), &staging).unwrap();
     let key = new_key("tickets", "mp4");
@@ -1181,7 +1179,7 @@ async fn the_s3_adapter_signs_every_request_and_reads_parts() {
 both_backends!(
     ticket_files_live_in_s3_when_it_is_configured,
     |backend: Backend| async move {
-        let fake = common::s3::S3::start().await;
+        let fake = crate::common::s3::S3::start().await;
         let settings = [
             ("KLYUCH_S3_BUCKET", fake.bucket.as_str()),
             ("KLYUCH_S3_ENDPOINT", fake.endpoint.as_str()),

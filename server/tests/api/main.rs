@@ -1,0 +1,14 @@
+//! The integration tests: one binary (one link of the whole app instead of one per suite), a
+//! module per area with its store and HTTP cases, and `common` for what they share — a fresh
+//! database per test on SQLite and PostgreSQL, a real server, stand-ins for SMTP, SMS and push.
+
+#[macro_use]
+mod common;
+
+mod billing;
+mod http;
+mod notify;
+mod payments;
+mod readings;
+mod store_contract;
+mod tickets;
