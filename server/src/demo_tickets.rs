@@ -294,7 +294,7 @@ pub async fn load(store: &Store, now: DateTime<Utc>) -> Result<(), AppError> {
         });
     }
     // zhitel: a leak in work now, and yesterday's blockage done and waiting for his word
-    let home = store.ticket_homes(zhitel, app::context::today()).await?;
+    let home = store.ticket_homes(zhitel, app::clock::today()).await?;
     if let Some((apartment, _)) = home.first() {
         let zhitel_name = users
             .iter()

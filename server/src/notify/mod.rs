@@ -191,7 +191,7 @@ impl Worker {
         let result = match job.kind.as_str() {
             FANOUT => self
                 .store
-                .fanout(&job, &self.id, chrono::Utc::now(), app::context::today())
+                .fanout(&job, &self.id, chrono::Utc::now(), app::clock::today())
                 .await
                 .map(|n| tracing::debug!(job = job.id, recipients = n, "fan-out batch done")),
             DELIVER => self.deliver(&job).await,
