@@ -59,6 +59,16 @@ macro_rules! finish_job {
     };
 }
 
+/// Inside [`write_tx!`](crate::write_tx): goes on only while this worker still holds its job
+/// (what `finish_job!` and `reschedule_job!` return); else the whole transaction is dropped.
+pub fn lease_held(held: bool) -> Result<(), super::TxError> {
+    if held {
+        Ok(())
+    } else {
+        Err(super::TxError::LeaseLost)
+    }
+}
+
 /// `reschedule_job!(&mut *tx, job_id, worker, run_at, payload, error)`: puts the job back in the
 /// queue (a retry, or the next batch of a long job); true when this worker still held it.
 #[macro_export]

@@ -184,6 +184,10 @@ pub enum TxError {
     Db(#[from] sqlx::Error),
     #[error(transparent)]
     Refused(#[from] AppError),
+    /// A worker's lease on its job ran out and another worker has the job now: nothing of
+    /// this transaction may be kept (see [`jobs::lease_held`]).
+    #[error("the job's lease was lost")]
+    LeaseLost,
 }
 
 impl TxError {
@@ -191,6 +195,10 @@ impl TxError {
         match self {
             TxError::Db(e) => logged(context, e),
             TxError::Refused(e) => e,
+            TxError::LeaseLost => {
+                tracing::warn!("{context}: the job's lease was lost, another worker has it");
+                AppError::Internal
+            }
         }
     }
 }

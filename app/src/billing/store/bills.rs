@@ -1,6 +1,7 @@
 //! The payee on the bill, one account's bill, and a house's bills made in batches by the worker.
 
 use super::*;
+use crate::db::jobs::lease_held;
 use crate::write_tx;
 
 /// A bill with its account and PDF.
@@ -319,7 +320,13 @@ impl Store {
                 .bind(batch_id)
                 .execute(&mut *tx)
                 .await?;
-                if finish_job!(&mut *tx, job.id, worker, "done", None::<String>)? {}
+                lease_held(finish_job!(
+                    &mut *tx,
+                    job.id,
+                    worker,
+                    "done",
+                    None::<String>
+                )?)?;
                 Ok(())
             }),
             Err(AppError::Invalid(message)) => {
@@ -334,7 +341,13 @@ impl Store {
                     .bind(batch_id)
                     .execute(&mut *tx)
                     .await?;
-                    if finish_job!(&mut *tx, job.id, worker, "done", Some(message.clone()))? {}
+                    lease_held(finish_job!(
+                        &mut *tx,
+                        job.id,
+                        worker,
+                        "done",
+                        Some(message.clone())
+                    )?)?;
                     Ok(())
                 })
             }

@@ -2,6 +2,7 @@
 //! attempts recorded (the worker's side).
 
 use super::*;
+use crate::db::jobs::lease_held;
 use crate::write_tx;
 
 #[derive(Debug, FromRow)]
@@ -112,8 +113,13 @@ impl Store {
                 }
             };
             let (Some(first), Some(last)) = (recipients.first(), recipients.last()) else {
-                let held = finish_job!(&mut *tx, job.id, worker, "done", None::<String>)?;
-                if held {}
+                lease_held(finish_job!(
+                    &mut *tx,
+                    job.id,
+                    worker,
+                    "done",
+                    None::<String>
+                )?)?;
                 return Ok(0);
             };
             let (low, high) = (first.id - 1, last.id);
@@ -225,10 +231,7 @@ impl Store {
             } else {
                 finish_job!(&mut *tx, job.id, worker, "done", None::<String>)?
             };
-            if !held {
-                tracing::warn!(job = job.id, "fan-out lease lost; another worker has it");
-                return Ok(0);
-            }
+            lease_held(held)?;
             Ok(recipients.len())
         })
     }

@@ -298,7 +298,7 @@ impl Store {
     ) -> Result<i64, AppError> {
         check_new_meter(meter).map_err(AppError::invalid)?;
         write_tx!(self, "add meter", |tx| {
-            Ok(insert_meter!(&mut *tx, meter, actor, source).map_err(unique_as(METER_TAKEN))?)
+            insert_meter!(&mut *tx, meter, actor, source).map_err(unique_as(METER_TAKEN))
         })
     }
 

@@ -1,6 +1,7 @@
 //! Reminders to hand in readings and to verify meters.
 
 use super::*;
+use crate::db::jobs::lease_held;
 use crate::write_tx;
 
 /// A resident to remind, with the meters of one home that still lack a reading.
@@ -166,7 +167,14 @@ impl Store {
             .unwrap_or(now)
             + chrono::Duration::hours(1);
         write_tx!(self, "reschedule reminders", |tx| {
-            if crate::reschedule_job!(&mut *tx, job.id, worker, next, "{}", None::<String>)? {}
+            lease_held(crate::reschedule_job!(
+                &mut *tx,
+                job.id,
+                worker,
+                next,
+                "{}",
+                None::<String>
+            )?)?;
             Ok(())
         })?;
         Ok(sent)

@@ -1,6 +1,7 @@
 //! The SLA sweep (overdue reactions and deadlines) and the council's yearly report.
 
 use super::*;
+use crate::db::jobs::lease_held;
 use crate::write_tx;
 
 impl Store {
@@ -150,7 +151,14 @@ impl Store {
     ) -> Result<(), AppError> {
         write_tx!(self, "reschedule ticket sweep", |tx| {
             let next = now + Duration::minutes(1);
-            if crate::reschedule_job!(&mut *tx, job.id, worker, next, "{}", None::<String>)? {}
+            lease_held(crate::reschedule_job!(
+                &mut *tx,
+                job.id,
+                worker,
+                next,
+                "{}",
+                None::<String>
+            )?)?;
             Ok(())
         })
     }
