@@ -997,7 +997,11 @@ both_backends!(
         .await)
         .unwrap();
         let period = Period::parse(&period).unwrap();
-        let dir = std::env::temp_dir().join(format!("klyuch_bills_{}", std::process::id()));
+        // both backends' cases run at once in this process: a folder each
+        let dir = std::env::temp_dir().join(format!(
+            "klyuch_bills_{}_{backend:?}",
+            std::process::id()
+        ));
         let dir_text = dir.display().to_string();
 
         // only a posted period has bills

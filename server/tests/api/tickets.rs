@@ -720,9 +720,13 @@ fn png(width: u32, height: u32) -> Vec<u8> {
     out
 }
 
+/// The answer as JSON; a refusal is the server's Russian message as text, read as `{"error": …}`
+/// (as the page's script reads it).
 async fn json(response: reqwest::Response) -> (StatusCode, serde_json::Value) {
     let status = response.status();
-    (status, response.json().await.unwrap())
+    let text = response.text().await.unwrap();
+    let value = serde_json::from_str(&text).unwrap_or_else(|_| serde_json::json!({ "error": text }));
+    (status, value)
 }
 
 both_backends!(
