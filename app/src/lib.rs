@@ -20,6 +20,7 @@ pub mod readings;
 pub mod sheet;
 #[cfg(test)]
 mod test_rng;
+mod text_enum;
 pub mod tickets;
 pub mod ui;
 

@@ -307,7 +307,8 @@ fn code_of(e: &AppError) -> &'static str {
     match e {
         AppError::Forbidden => "forbidden",
         AppError::Invalid(message) => FormError::ALL
-            .into_iter()
+            .iter()
+            .copied()
             .find(|f| f.to_string() == *message)
             .map_or("failed", FormError::code),
         _ => "failed",

@@ -119,7 +119,7 @@ fn RelationSelect() -> impl IntoView {
     view! {
         <label class=style::LABEL>{t::RELATION_LABEL}
             <select class=style::INPUT name="relation">
-                {Relation::ALL.into_iter().map(|r| view! { <option value=r.as_str()>{r.label()}</option> }).collect_view()}
+                {Relation::ALL.iter().copied().map(|r| view! { <option value=r.as_str()>{r.label()}</option> }).collect_view()}
             </select>
         </label>
     }
@@ -234,7 +234,8 @@ pub fn UsersPage() -> impl IntoView {
     let my_role = me.as_ref().map(|u| u.role).unwrap_or(Role::Council);
     let my_id = me.as_ref().map(|u| u.id);
     let assignable: Vec<Role> = Role::ALL
-        .into_iter()
+        .iter()
+        .copied()
         .filter(|r| super::rules::may_assign_role(my_role, *r))
         .collect();
     let assignable = StoredValue::new(assignable);

@@ -210,7 +210,7 @@ mod tests {
 
     #[test]
     fn only_residents_have_the_resident_cabinet_and_only_staff_the_register() {
-        for role in Role::ALL {
+        for role in Role::ALL.iter().copied() {
             assert_eq!(
                 role_can(role, Permission::ViewRegister),
                 role.is_staff() && role != Role::Executor,
@@ -230,7 +230,7 @@ mod tests {
         assert!(!role_can(Role::Council, Permission::GrantCouncil));
         assert!(role_can(Role::Chair, Permission::GrantCouncil));
         // the payee on every bill is the chair's to change, no one else's
-        for role in Role::ALL {
+        for role in Role::ALL.iter().copied() {
             assert_eq!(
                 role_can(role, Permission::ManageOrganisation),
                 role == Role::Chair,
@@ -242,7 +242,7 @@ mod tests {
         assert!(!role_can(Role::Resident, Permission::EditTemplates));
         assert!(!role_can(Role::Dispatcher, Permission::ViewDevMailbox));
         assert!(role_can(Role::Council, Permission::ViewDevMailbox));
-        for role in Role::ALL {
+        for role in Role::ALL.iter().copied() {
             assert!(role_can(role, Permission::OwnNotifications), "{role:?}");
         }
     }
@@ -302,7 +302,7 @@ mod tests {
 
     #[test]
     fn role_names_round_trip() {
-        for role in Role::ALL {
+        for role in Role::ALL.iter().copied() {
             assert_eq!(Role::parse(role.as_str()), Some(role));
         }
         assert_eq!(Role::parse("admin"), None);

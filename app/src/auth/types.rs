@@ -2,45 +2,22 @@
 
 use serde::{Deserialize, Serialize};
 
-/// What a user is in the organisation. A chair (председатель) can do everything a council member
-/// can, and is the only one who grants council roles.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum Role {
-    Resident,
-    Accountant,
-    Dispatcher,
-    Council,
-    Chair,
-    /// A contractor's worker (исполнитель): sees only the АДС tickets assigned to them.
-    Executor,
+crate::text_enum! {
+    /// What a user is in the organisation. A chair (председатель) can do everything a council member
+    /// can, and is the only one who grants council roles.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    pub enum Role {
+        Resident = "resident",
+        Accountant = "accountant",
+        Dispatcher = "dispatcher",
+        Council = "council",
+        Chair = "chair",
+        /// A contractor's worker (исполнитель): sees only the АДС tickets assigned to them.
+        Executor = "executor",
+    }
 }
 
 impl Role {
-    pub const ALL: [Role; 6] = [
-        Role::Resident,
-        Role::Accountant,
-        Role::Dispatcher,
-        Role::Council,
-        Role::Chair,
-        Role::Executor,
-    ];
-
-    /// The stored form (the `users.role` column).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Resident => "resident",
-            Role::Accountant => "accountant",
-            Role::Dispatcher => "dispatcher",
-            Role::Council => "council",
-            Role::Chair => "chair",
-            Role::Executor => "executor",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Role> {
-        Role::ALL.into_iter().find(|r| r.as_str() == s)
-    }
-
     pub fn is_staff(self) -> bool {
         self != Role::Resident
     }

@@ -608,7 +608,7 @@ fn Tariffs(
                 <div class="mt-3 grid grid-cols-2 gap-2 sm:grid-cols-4">
                     <label class=style::LABEL>{t::RESOURCE}
                         <select class=style::INPUT name="resource">
-                            {Utility::ALL.into_iter().map(|r| view! { <option value=r.as_str()>{r.label()}</option> }).collect_view()}
+                            {Utility::ALL.iter().copied().map(|r| view! { <option value=r.as_str()>{r.label()}</option> }).collect_view()}
                         </select>
                     </label>
                     <label class=style::LABEL>{t::VALID_FROM}<input class=style::INPUT type="date" name="valid_from" min=earliest.clone() required/></label>
@@ -626,18 +626,18 @@ fn Tariffs(
                 <label class=format!("{} mt-2", style::LABEL)>{t::NAME}<input class=style::INPUT name="name" required/></label>
                 <label class=format!("{} mt-2", style::LABEL)>{t::BASIS}
                     <select class=style::INPUT name="basis">
-                        {Basis::ALL.into_iter().map(|b| view! { <option value=b.as_str()>{b.label()}</option> }).collect_view()}
+                        {Basis::ALL.iter().copied().map(|b| view! { <option value=b.as_str()>{b.label()}</option> }).collect_view()}
                     </select>
                 </label>
                 <label class=format!("{} mt-2", style::LABEL)>{t::RESOURCE}
                     <select class=style::INPUT name="resource">
                         <option value="">"—"</option>
-                        {Utility::ALL.into_iter().map(|r| view! { <option value=r.as_str()>{r.label()}</option> }).collect_view()}
+                        {Utility::ALL.iter().copied().map(|r| view! { <option value=r.as_str()>{r.label()}</option> }).collect_view()}
                     </select>
                 </label>
                 <label class=format!("{} mt-2", style::LABEL)>{t::SECTION}
                     <select class=style::INPUT name="section">
-                        {Section::ALL.into_iter().map(|s| view! { <option value=s.as_str()>{s.label()}</option> }).collect_view()}
+                        {Section::ALL.iter().copied().map(|s| view! { <option value=s.as_str()>{s.label()}</option> }).collect_view()}
                     </select>
                 </label>
                 <button class=format!("{} mt-3", style::BUTTON) type="submit">{t::ADD_SERVICE}</button>

@@ -108,48 +108,26 @@ impl std::iter::Sum for Money {
     }
 }
 
-/// How a service is charged.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum Basis {
-    /// Per m² of the apartment (содержание, капремонт, heating by area).
-    Area,
-    /// Per registered person (вывоз ТКО).
-    Person,
-    /// Per metered volume of a resource (reading → average → norm), per tariff zone.
-    Metered,
-    /// Wastewater (водоотведение): cold + hot water.
-    Wastewater,
-    /// A fixed sum per apartment (домофон).
-    Fixed,
-    /// The apartment's share by area of what the building meter counted above the flats (ОДН).
-    CommonArea,
+crate::text_enum! {
+    /// How a service is charged.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    pub enum Basis {
+        /// Per m² of the apartment (содержание, капремонт, heating by area).
+        Area = "area",
+        /// Per registered person (вывоз ТКО).
+        Person = "person",
+        /// Per metered volume of a resource (reading → average → norm), per tariff zone.
+        Metered = "metered",
+        /// Wastewater (водоотведение): cold + hot water.
+        Wastewater = "wastewater",
+        /// A fixed sum per apartment (домофон).
+        Fixed = "fixed",
+        /// The apartment's share by area of what the building meter counted above the flats (ОДН).
+        CommonArea = "common_area",
+    }
 }
 
 impl Basis {
-    pub const ALL: [Basis; 6] = [
-        Basis::Area,
-        Basis::Person,
-        Basis::Metered,
-        Basis::Wastewater,
-        Basis::Fixed,
-        Basis::CommonArea,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Basis::Area => "area",
-            Basis::Person => "person",
-            Basis::Metered => "metered",
-            Basis::Wastewater => "wastewater",
-            Basis::Fixed => "fixed",
-            Basis::CommonArea => "common_area",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Basis> {
-        Basis::ALL.into_iter().find(|b| b.as_str() == s)
-    }
-
     pub fn label(self) -> &'static str {
         match self {
             Basis::Area => "по площади, за м²",
@@ -167,29 +145,17 @@ impl Basis {
     }
 }
 
-/// The section of the bill (ЕПД) a service is listed in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-pub enum Section {
-    Housing,
-    Utilities,
-    CapitalRepair,
+crate::text_enum! {
+    /// The section of the bill (ЕПД) a service is listed in.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+    pub enum Section {
+        Housing = "housing",
+        Utilities = "utilities",
+        CapitalRepair = "capital_repair",
+    }
 }
 
 impl Section {
-    pub const ALL: [Section; 3] = [Section::Housing, Section::Utilities, Section::CapitalRepair];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Section::Housing => "housing",
-            Section::Utilities => "utilities",
-            Section::CapitalRepair => "capital_repair",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Section> {
-        Section::ALL.into_iter().find(|x| x.as_str() == s)
-    }
-
     pub fn label(self) -> &'static str {
         match self {
             Section::Housing => "Жилищные услуги",
@@ -234,38 +200,18 @@ pub struct HouseTariffs {
     pub norms: Vec<crate::readings::types::NormView>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum RunStatus {
-    Queued,
-    Running,
-    Draft,
-    Posted,
-    Failed,
+crate::text_enum! {
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+    pub enum RunStatus {
+        Queued = "queued",
+        Running = "running",
+        Draft = "draft",
+        Posted = "posted",
+        Failed = "failed",
+    }
 }
 
 impl RunStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RunStatus::Queued => "queued",
-            RunStatus::Running => "running",
-            RunStatus::Draft => "draft",
-            RunStatus::Posted => "posted",
-            RunStatus::Failed => "failed",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<RunStatus> {
-        [
-            RunStatus::Queued,
-            RunStatus::Running,
-            RunStatus::Draft,
-            RunStatus::Posted,
-            RunStatus::Failed,
-        ]
-        .into_iter()
-        .find(|x| x.as_str() == s)
-    }
-
     pub fn label(self) -> &'static str {
         match self {
             RunStatus::Queued => "в очереди",
@@ -378,36 +324,18 @@ pub struct TurnoverRow {
     pub closing: Money,
 }
 
-/// Where a house's bills job is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum BatchStatus {
-    Queued,
-    Running,
-    Done,
-    Failed,
+crate::text_enum! {
+    /// Where a house's bills job is.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+    pub enum BatchStatus {
+        Queued = "queued",
+        Running = "running",
+        Done = "done",
+        Failed = "failed",
+    }
 }
 
 impl BatchStatus {
-    pub const ALL: [BatchStatus; 4] = [
-        BatchStatus::Queued,
-        BatchStatus::Running,
-        BatchStatus::Done,
-        BatchStatus::Failed,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            BatchStatus::Queued => "queued",
-            BatchStatus::Running => "running",
-            BatchStatus::Done => "done",
-            BatchStatus::Failed => "failed",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<BatchStatus> {
-        BatchStatus::ALL.into_iter().find(|x| x.as_str() == s)
-    }
-
     pub fn label(self) -> &'static str {
         match self {
             BatchStatus::Queued => "в очереди",

@@ -440,7 +440,7 @@ fn EditForms(
                         <label class=style::LABEL>"E-mail"<input class=style::INPUT name="email" type="email"/></label>
                         <label class=style::LABEL>"Кто"
                             <select class=style::INPUT name="relation">
-                                {Relation::ALL.into_iter().map(|r| view! { <option value=r.as_str()>{r.label()}</option> }).collect_view()}
+                                {Relation::ALL.iter().copied().map(|r| view! { <option value=r.as_str()>{r.label()}</option> }).collect_view()}
                             </select>
                         </label>
                         <label class=style::LABEL>"Доля (для собственника)"<input class=style::INPUT name="share" placeholder="1/2"/></label>

@@ -2,29 +2,17 @@
 
 use serde::{Deserialize, Serialize};
 
-/// How a person is tied to an apartment.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Relation {
-    Owner,
-    Tenant,
-    Family,
+crate::text_enum! {
+    /// How a person is tied to an apartment.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+    pub enum Relation {
+        Owner = "owner",
+        Tenant = "tenant",
+        Family = "family",
+    }
 }
 
 impl Relation {
-    pub const ALL: [Relation; 3] = [Relation::Owner, Relation::Tenant, Relation::Family];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Relation::Owner => "owner",
-            Relation::Tenant => "tenant",
-            Relation::Family => "family",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Relation> {
-        Relation::ALL.into_iter().find(|r| r.as_str() == s)
-    }
-
     pub fn label(self) -> &'static str {
         match self {
             Relation::Owner => "Собственник",
@@ -34,32 +22,14 @@ impl Relation {
     }
 }
 
-/// Whether a link between a person and an apartment is in force.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum LinkStatus {
-    /// Joined with a code, waiting for staff to confirm.
-    Pending,
-    Active,
-    Rejected,
-}
-
-impl LinkStatus {
-    pub const ALL: [LinkStatus; 3] = [
-        LinkStatus::Pending,
-        LinkStatus::Active,
-        LinkStatus::Rejected,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            LinkStatus::Pending => "pending",
-            LinkStatus::Active => "active",
-            LinkStatus::Rejected => "rejected",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<LinkStatus> {
-        LinkStatus::ALL.into_iter().find(|l| l.as_str() == s)
+crate::text_enum! {
+    /// Whether a link between a person and an apartment is in force.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+    pub enum LinkStatus {
+        /// Joined with a code, waiting for staff to confirm.
+        Pending = "pending",
+        Active = "active",
+        Rejected = "rejected",
     }
 }
 

@@ -235,7 +235,7 @@ fn PreferencesForm(
                     <thead>
                         <tr>
                             <th class=style::TH></th>
-                            {Channel::ALL.into_iter().map(|c| view! { <th class=format!("{} whitespace-nowrap text-center", style::TH)>{c.label()}</th> }).collect_view()}
+                            {Channel::ALL.iter().copied().map(|c| view! { <th class=format!("{} whitespace-nowrap text-center", style::TH)>{c.label()}</th> }).collect_view()}
                         </tr>
                     </thead>
                     <tbody class="divide-y divide-slate-100">

@@ -72,7 +72,7 @@ pub fn spec(kind: NoticeKind) -> KindSpec {
             label: "Срочные объявления (аварии, отключения)",
             mandatory: true,
             critical: true,
-            default_channels: &Channel::ALL,
+            default_channels: Channel::ALL,
             title: "Срочно: {title}",
             body: "{text}",
             placeholders: ANNOUNCEMENT_PLACEHOLDERS,
@@ -195,7 +195,7 @@ pub fn spec(kind: NoticeKind) -> KindSpec {
             label: "АДС: новые аварийные заявки",
             mandatory: true,
             critical: true,
-            default_channels: &Channel::ALL,
+            default_channels: Channel::ALL,
             title: "Авария, заявка №{number}: {category}",
             body: "{address}. {text}",
             placeholders: &[
@@ -496,7 +496,7 @@ mod tests {
 
     #[test]
     fn every_default_template_passes_its_own_check() {
-        for kind in NoticeKind::ALL {
+        for kind in NoticeKind::ALL.iter().copied() {
             let s = spec(kind);
             assert!(check_template(kind, s.title, s.body).is_ok(), "{kind:?}");
             assert_eq!(NoticeKind::parse(s.key), Some(kind));

@@ -4,30 +4,18 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-/// Where a notification can reach a user. In-app (the bell) is always on; the others follow the
-/// user's preferences and contacts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-pub enum Channel {
-    Email,
-    Sms,
-    Push,
+crate::text_enum! {
+    /// Where a notification can reach a user. In-app (the bell) is always on; the others follow the
+    /// user's preferences and contacts.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+    pub enum Channel {
+        Email = "email",
+        Sms = "sms",
+        Push = "push",
+    }
 }
 
 impl Channel {
-    pub const ALL: [Channel; 3] = [Channel::Email, Channel::Sms, Channel::Push];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Channel::Email => "email",
-            Channel::Sms => "sms",
-            Channel::Push => "push",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Channel> {
-        Channel::ALL.into_iter().find(|c| c.as_str() == s)
-    }
-
     pub fn label(self) -> &'static str {
         match self {
             Channel::Email => "E-mail",
@@ -94,7 +82,7 @@ impl NoticeKind {
     }
 
     pub fn parse(s: &str) -> Option<NoticeKind> {
-        NoticeKind::ALL.into_iter().find(|k| k.as_str() == s)
+        NoticeKind::ALL.iter().copied().find(|k| k.as_str() == s)
     }
 }
 

@@ -76,7 +76,7 @@ struct PaymentRow {
     provider: String,
     provider_id: Option<String>,
     amount: i64,
-    status: String,
+    status: OnlineStatus,
     payment_url: Option<String>,
     receipt_url: Option<String>,
     created_at: DateTime<Utc>,
@@ -98,10 +98,6 @@ struct PartRow {
     service: Option<String>,
     amount: i64,
     ledger_id: Option<i64>,
-}
-
-fn status_of(row: &PaymentRow) -> OnlineStatus {
-    OnlineStatus::parse(&row.status).unwrap_or(OnlineStatus::New)
 }
 
 /// The ledger key of one account's share: credited once, however often the job runs.
@@ -128,7 +124,7 @@ pub fn provider_label(provider: &str) -> &'static str {
 macro_rules! apply_reported {
     ($tx:expr, $row:expr, $reported:expr, $now:expr) => {
         async {
-            let current = status_of($row);
+            let current = $row.status;
             let next = advance(current, $reported);
             if next != current {
                 sqlx::query(
@@ -459,7 +455,7 @@ impl Store {
                 .await?;
             let status = if state.order_id != row.order_id || state.amount.0 != row.amount {
                 tracing::warn!(payment_id, "bank state does not match the order");
-                status_of(&row)
+                row.status
             } else {
                 apply_reported!(tx, &row, state.status.as_str(), now).await?
             };
@@ -478,7 +474,7 @@ impl Store {
             .bind(payment_id)
             .execute(&mut *tx)
             .await?;
-            let status: String =
+            let status: OnlineStatus =
                 sqlx::query_scalar("SELECT status FROM online_payments WHERE id = $1")
                     .bind(payment_id)
                     .fetch_one(&mut *tx)
@@ -487,7 +483,6 @@ impl Store {
             Ok::<_, sqlx::Error>(status)
         }
         .await)
-        .map(|s| OnlineStatus::parse(&s).unwrap_or(OnlineStatus::Expired))
         .map_err(internal("expire online payment"))
     }
 
@@ -523,7 +518,7 @@ impl Store {
                 .bind(payment_id)
                 .fetch_one(&mut *tx)
                 .await?;
-            let status = status_of(&row);
+            let status = row.status;
             if !matches!(status, OnlineStatus::Confirmed | OnlineStatus::Refunded) {
                 return Ok(0);
             }
@@ -674,13 +669,13 @@ impl Store {
         .map_err(internal("online payments"))?;
         let rows: Vec<PaymentRow> = rows
             .into_iter()
-            .filter(|r| filter.status.is_none_or(|s| status_of(r) == s))
+            .filter(|r| filter.status.is_none_or(|s| r.status == s))
             .filter(|r| {
                 filter
                     .year
                     .is_none_or(|y| crate::clock::local(r.created_at).date().year() == y)
             })
-            .filter(|r| status_of(r) != OnlineStatus::New)
+            .filter(|r| r.status != OnlineStatus::New)
             .collect();
         self.payment_views(rows).await
     }
@@ -739,11 +734,11 @@ impl Store {
                 provider: provider_label(&r.provider).to_string(),
                 provider_id: r.provider_id.clone(),
                 amount: Money(r.amount),
-                status: status_of(&r),
+                status: r.status,
                 created_at: crate::clock::local(r.created_at),
                 paid_at: r.paid_at.map(crate::clock::local),
                 receipt_url: r.receipt_url.clone(),
-                payment_url: r.payment_url.clone().filter(|_| !status_of(&r).is_final()),
+                payment_url: r.payment_url.clone().filter(|_| !r.status.is_final()),
                 parts: parts
                     .iter()
                     .filter(|p| p.payment_id == r.id)

@@ -7,60 +7,32 @@ use serde::{Deserialize, Serialize};
 
 use crate::billing::types::Money;
 
-/// How a bank document was matched to an account (DOMAIN.md §4).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum MatchRule {
-    /// A ГИС ЖКХ identifier (ЖКУ / ЕЛС) in the purpose.
-    Gis,
-    /// The document's `Код` field is the account number.
-    Code,
-    /// `л/с 1234567` in the purpose.
-    PurposeAccount,
-    /// Sure rules named different accounts.
-    Conflict,
-    /// An account number in the purpose without its marker.
-    NumberInText,
-    /// The payer's earlier payments went to this account.
-    KnownPayer,
-    /// The flat number in the purpose and a resident of it with the payer's surname.
-    FlatAndPayer,
-    /// The payer's full name is a resident's.
-    Payer,
-    /// The accountant chose the account.
-    Manual,
+crate::text_enum! {
+    /// How a bank document was matched to an account (DOMAIN.md §4).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+    pub enum MatchRule {
+        /// A ГИС ЖКХ identifier (ЖКУ / ЕЛС) in the purpose.
+        Gis = "gis",
+        /// The document's `Код` field is the account number.
+        Code = "code",
+        /// `л/с 1234567` in the purpose.
+        PurposeAccount = "purpose_account",
+        /// Sure rules named different accounts.
+        Conflict = "conflict",
+        /// An account number in the purpose without its marker.
+        NumberInText = "number_in_text",
+        /// The payer's earlier payments went to this account.
+        KnownPayer = "known_payer",
+        /// The flat number in the purpose and a resident of it with the payer's surname.
+        FlatAndPayer = "flat_and_payer",
+        /// The payer's full name is a resident's.
+        Payer = "payer",
+        /// The accountant chose the account.
+        Manual = "manual",
+    }
 }
 
 impl MatchRule {
-    pub const ALL: [MatchRule; 9] = [
-        MatchRule::Gis,
-        MatchRule::Code,
-        MatchRule::PurposeAccount,
-        MatchRule::Conflict,
-        MatchRule::NumberInText,
-        MatchRule::KnownPayer,
-        MatchRule::FlatAndPayer,
-        MatchRule::Payer,
-        MatchRule::Manual,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            MatchRule::Gis => "gis",
-            MatchRule::Code => "code",
-            MatchRule::PurposeAccount => "purpose_account",
-            MatchRule::Conflict => "conflict",
-            MatchRule::NumberInText => "number_in_text",
-            MatchRule::KnownPayer => "known_payer",
-            MatchRule::FlatAndPayer => "flat_and_payer",
-            MatchRule::Payer => "payer",
-            MatchRule::Manual => "manual",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<MatchRule> {
-        Self::ALL.into_iter().find(|r| r.as_str() == s)
-    }
-
     pub fn label(self) -> &'static str {
         match self {
             MatchRule::Gis => "идентификатор ГИС ЖКХ в назначении",
@@ -158,56 +130,34 @@ pub struct RegisterRow {
     pub source: String,
 }
 
-/// Where an online (card) payment stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-pub enum OnlineStatus {
-    /// Created here, not yet at the bank.
-    New,
-    /// At the bank: the resident is on its page, or it is checking the card (3-DS).
-    Pending,
-    /// The payer cancelled it on the bank's page.
-    Cancelled,
-    /// The bank declined it (the card, its limits, 3-D Secure).
-    Rejected,
-    /// No answer in time: nobody finished it.
-    Expired,
-    /// The money is taken: credited to the accounts.
-    Confirmed,
-    /// The bank gave the money back to the card: the credit is reversed in the ledger.
-    Refunded,
+crate::text_enum! {
+    /// Where an online (card) payment stands.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+    pub enum OnlineStatus {
+        /// Created here, not yet at the bank.
+        New = "new",
+        /// At the bank: the resident is on its page, or it is checking the card (3-DS).
+        Pending = "pending",
+        /// The payer cancelled it on the bank's page.
+        Cancelled = "cancelled",
+        /// The bank declined it (the card, its limits, 3-D Secure).
+        Rejected = "rejected",
+        /// No answer in time: nobody finished it.
+        Expired = "expired",
+        /// The money is taken: credited to the accounts.
+        Confirmed = "confirmed",
+        /// The bank gave the money back to the card: the credit is reversed in the ledger.
+        Refunded = "refunded",
+    }
 }
 
 impl OnlineStatus {
-    /// Every status, in the order the filters list them.
-    pub const ALL: [OnlineStatus; 7] = [
-        OnlineStatus::Confirmed,
-        OnlineStatus::Pending,
-        OnlineStatus::Cancelled,
-        OnlineStatus::Rejected,
-        OnlineStatus::Expired,
-        OnlineStatus::Refunded,
-        OnlineStatus::New,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            OnlineStatus::New => "new",
-            OnlineStatus::Pending => "pending",
-            OnlineStatus::Cancelled => "cancelled",
-            OnlineStatus::Rejected => "rejected",
-            OnlineStatus::Expired => "expired",
-            OnlineStatus::Confirmed => "confirmed",
-            OnlineStatus::Refunded => "refunded",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<OnlineStatus> {
-        Self::ALL.into_iter().find(|x| x.as_str() == s)
-    }
-
     /// The statuses a payer or an accountant filters by (new and pending read alike).
     pub fn filters() -> impl Iterator<Item = OnlineStatus> {
-        Self::ALL.into_iter().filter(|s| *s != OnlineStatus::New)
+        Self::ALL
+            .iter()
+            .copied()
+            .filter(|s| *s != OnlineStatus::New)
     }
 
     pub fn label(self) -> &'static str {

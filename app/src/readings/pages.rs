@@ -739,7 +739,7 @@ fn AddMeterForm(
                 <div class="grid gap-2 sm:grid-cols-3">
                     <label class=style::LABEL>{t::RESOURCE}
                         <select class=style::INPUT name="resource">
-                            {Utility::ALL.into_iter().map(|u| view! { <option value=u.as_str()>{u.label()}</option> }).collect_view()}
+                            {Utility::ALL.iter().copied().map(|u| view! { <option value=u.as_str()>{u.label()}</option> }).collect_view()}
                         </select>
                     </label>
                     <label class=style::LABEL>{t::SERIAL_NUMBER}<input class=style::INPUT name="serial" required/></label>

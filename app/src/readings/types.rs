@@ -109,45 +109,28 @@ impl Period {
     }
 }
 
+#[cfg(feature = "ssr")]
+crate::sql_text!(Period, |p| p.to_string());
+
 impl std::fmt::Display for Period {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{:04}-{:02}", self.year, self.month)
     }
 }
 
-/// What a meter measures.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum Utility {
-    ColdWater,
-    HotWater,
-    Electricity,
-    Heat,
-    Gas,
+crate::text_enum! {
+    /// What a meter measures.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    pub enum Utility {
+        ColdWater = "cold_water",
+        HotWater = "hot_water",
+        Electricity = "electricity",
+        Heat = "heat",
+        Gas = "gas",
+    }
 }
 
 impl Utility {
-    pub const ALL: [Utility; 5] = [
-        Utility::ColdWater,
-        Utility::HotWater,
-        Utility::Electricity,
-        Utility::Heat,
-        Utility::Gas,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Utility::ColdWater => "cold_water",
-            Utility::HotWater => "hot_water",
-            Utility::Electricity => "electricity",
-            Utility::Heat => "heat",
-            Utility::Gas => "gas",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Utility> {
-        Utility::ALL.into_iter().find(|r| r.as_str() == s)
-    }
-
     pub fn label(self) -> &'static str {
         match self {
             Utility::ColdWater => "Холодная вода",
@@ -184,33 +167,20 @@ impl Utility {
     }
 }
 
-/// Who handed a reading in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Source {
-    /// The resident, in the cabinet.
-    Cabinet,
-    /// Staff, e.g. taken by phone.
-    Staff,
-    Import,
-    App,
+crate::text_enum! {
+    /// Who handed a reading in.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+    pub enum Source {
+        /// The resident, in the cabinet.
+        Cabinet = "cabinet",
+        /// Staff, e.g. taken by phone.
+        Staff = "staff",
+        Import = "import",
+        App = "app",
+    }
 }
 
 impl Source {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Source::Cabinet => "cabinet",
-            Source::Staff => "staff",
-            Source::Import => "import",
-            Source::App => "app",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Source> {
-        [Source::Cabinet, Source::Staff, Source::Import, Source::App]
-            .into_iter()
-            .find(|k| k.as_str() == s)
-    }
-
     pub fn label(self) -> &'static str {
         match self {
             Source::Cabinet => "житель в кабинете",
@@ -221,34 +191,16 @@ impl Source {
     }
 }
 
-/// The kind of a reading row.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum ReadingKind {
-    /// The value when the meter was installed (the start of its history).
-    Initial,
-    /// The month's reading.
-    Regular,
-    /// The value when the meter was taken off (replaced or removed).
-    Final,
-}
-
-impl ReadingKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ReadingKind::Initial => "initial",
-            ReadingKind::Regular => "regular",
-            ReadingKind::Final => "final",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<ReadingKind> {
-        [
-            ReadingKind::Initial,
-            ReadingKind::Regular,
-            ReadingKind::Final,
-        ]
-        .into_iter()
-        .find(|k| k.as_str() == s)
+crate::text_enum! {
+    /// The kind of a reading row.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+    pub enum ReadingKind {
+        /// The value when the meter was installed (the start of its history).
+        Initial = "initial",
+        /// The month's reading.
+        Regular = "regular",
+        /// The value when the meter was taken off (replaced or removed).
+        Final = "final",
     }
 }
 

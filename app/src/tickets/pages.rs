@@ -185,7 +185,7 @@ fn NewTicketFields(form: NewTicketForm) -> impl IntoView {
             <fieldset>
                 <legend class=style::LABEL>{t::WHERE}</legend>
                 <div class="mt-2 flex flex-wrap gap-2">
-                    {Place::ALL.into_iter().map(|p| view! {
+                    {Place::ALL.iter().copied().map(|p| view! {
                         <label class="flex cursor-pointer items-center gap-2 rounded-full border border-slate-300 bg-white px-3 py-2 text-sm has-[:checked]:border-teal-600 has-[:checked]:bg-teal-50">
                             <input type="radio" name="place" value=p.as_str() checked=p == Place::Flat class="accent-teal-700"/>{p.label()}
                         </label>
@@ -512,7 +512,7 @@ pub fn BoardPage() -> impl IntoView {
                                 <select name="status" class=style::INPUT>
                                     <option value="open" selected=status.is_empty() || status == "open">{t::OPEN_ONLY}</option>
                                     <option value="all" selected=status == "all">{t::ALL}</option>
-                                    {Status::ALL.into_iter().map(|s| view! { <option value=s.as_str() selected=status == s.as_str()>{s.label()}</option> }).collect_view()}
+                                    {Status::ALL.iter().copied().map(|s| view! { <option value=s.as_str() selected=status == s.as_str()>{s.label()}</option> }).collect_view()}
                                 </select>
                             </label>
                             <label class=format!("{} w-52", style::LABEL)>{t::CATEGORY}
@@ -617,7 +617,7 @@ pub fn CallPage() -> impl IntoView {
                                 <select name="category" class=style::INPUT>{categories.into_iter().map(|c| view! { <option value=c.id.to_string()>{format!("{}{}", c.title, if c.emergency { " (авария)" } else { "" })}</option> }).collect_view()}</select>
                             </label>
                             <label class=style::LABEL>{t::WHERE}
-                                <select name="place" class=style::INPUT>{Place::ALL.into_iter().map(|p| view! { <option value=p.as_str()>{p.label()}</option> }).collect_view()}</select>
+                                <select name="place" class=style::INPUT>{Place::ALL.iter().copied().map(|p| view! { <option value=p.as_str()>{p.label()}</option> }).collect_view()}</select>
                             </label>
                             <label class=format!("{} sm:col-span-2", style::LABEL)>{t::NOTE}<input name="note" class=style::INPUT maxlength="200"/></label>
                             <label class=format!("{} sm:col-span-2", style::LABEL)>{t::DESCRIPTION}<textarea name="description" rows="3" class=style::INPUT required=true></textarea></label>

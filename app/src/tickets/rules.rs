@@ -202,7 +202,7 @@ impl FormError {
     }
 
     pub fn from_code(code: &str) -> Option<FormError> {
-        FormError::ALL.into_iter().find(|e| e.code() == code)
+        FormError::ALL.iter().copied().find(|e| e.code() == code)
     }
 }
 
@@ -496,7 +496,7 @@ mod tests {
         assert_eq!(check_reason(Status::Accepted, ""), Ok(String::new()));
         assert_eq!(check_rating(0), Err(FormError::Rating));
         assert_eq!(check_rating(5), Ok(5));
-        for e in FormError::ALL {
+        for e in FormError::ALL.iter().copied() {
             assert_eq!(FormError::from_code(e.code()), Some(e));
         }
     }

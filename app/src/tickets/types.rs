@@ -2,49 +2,23 @@
 
 use serde::{Deserialize, Serialize};
 
-/// Where a ticket is in its life. `new → accepted → in_work → done → closed`, plus deferred,
-/// cancelled and reopened; [`super::rules::transition`] says who may move it where.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum Status {
-    New,
-    Accepted,
-    InWork,
-    Done,
-    Closed,
-    Deferred,
-    Cancelled,
-    Reopened,
+crate::text_enum! {
+    /// Where a ticket is in its life. `new → accepted → in_work → done → closed`, plus deferred,
+    /// cancelled and reopened; [`super::rules::transition`] says who may move it where.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    pub enum Status {
+        New = "new",
+        Accepted = "accepted",
+        InWork = "in_work",
+        Done = "done",
+        Closed = "closed",
+        Deferred = "deferred",
+        Cancelled = "cancelled",
+        Reopened = "reopened",
+    }
 }
 
 impl Status {
-    pub const ALL: [Status; 8] = [
-        Status::New,
-        Status::Accepted,
-        Status::InWork,
-        Status::Done,
-        Status::Closed,
-        Status::Deferred,
-        Status::Cancelled,
-        Status::Reopened,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::New => "new",
-            Status::Accepted => "accepted",
-            Status::InWork => "in_work",
-            Status::Done => "done",
-            Status::Closed => "closed",
-            Status::Deferred => "deferred",
-            Status::Cancelled => "cancelled",
-            Status::Reopened => "reopened",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Status> {
-        Status::ALL.into_iter().find(|x| x.as_str() == s)
-    }
-
     pub fn label(self) -> &'static str {
         match self {
             Status::New => "Новая",
@@ -64,39 +38,19 @@ impl Status {
     }
 }
 
-/// Where in the house the trouble is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Place {
-    Flat,
-    Entrance,
-    Yard,
-    Basement,
-    Other,
+crate::text_enum! {
+    /// Where in the house the trouble is.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+    pub enum Place {
+        Flat = "flat",
+        Entrance = "entrance",
+        Yard = "yard",
+        Basement = "basement",
+        Other = "other",
+    }
 }
 
 impl Place {
-    pub const ALL: [Place; 5] = [
-        Place::Flat,
-        Place::Entrance,
-        Place::Yard,
-        Place::Basement,
-        Place::Other,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Place::Flat => "flat",
-            Place::Entrance => "entrance",
-            Place::Yard => "yard",
-            Place::Basement => "basement",
-            Place::Other => "other",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Place> {
-        Place::ALL.into_iter().find(|x| x.as_str() == s)
-    }
-
     pub fn label(self) -> &'static str {
         match self {
             Place::Flat => "В квартире",
@@ -108,53 +62,27 @@ impl Place {
     }
 }
 
-/// What a file is, by its content.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum FileKind {
-    Photo,
-    Video,
-    Document,
-}
-
-impl FileKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            FileKind::Photo => "photo",
-            FileKind::Video => "video",
-            FileKind::Document => "document",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<FileKind> {
-        [FileKind::Photo, FileKind::Video, FileKind::Document]
-            .into_iter()
-            .find(|x| x.as_str() == s)
+crate::text_enum! {
+    /// What a file is, by its content.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+    pub enum FileKind {
+        Photo = "photo",
+        Video = "video",
+        Document = "document",
     }
 }
 
-/// Whose file: the resident's report, or the executor's photos before and after the work.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Stage {
-    Report,
-    Before,
-    After,
+crate::text_enum! {
+    /// Whose file: the resident's report, or the executor's photos before and after the work.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+    pub enum Stage {
+        Report = "report",
+        Before = "before",
+        After = "after",
+    }
 }
 
 impl Stage {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Stage::Report => "report",
-            Stage::Before => "before",
-            Stage::After => "after",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Stage> {
-        [Stage::Report, Stage::Before, Stage::After]
-            .into_iter()
-            .find(|x| x.as_str() == s)
-    }
-
     pub fn label(self) -> &'static str {
         match self {
             Stage::Report => "Фото и файлы заявителя",

@@ -998,10 +998,8 @@ both_backends!(
         .unwrap();
         let period = Period::parse(&period).unwrap();
         // both backends' cases run at once in this process: a folder each
-        let dir = std::env::temp_dir().join(format!(
-            "klyuch_bills_{}_{backend:?}",
-            std::process::id()
-        ));
+        let dir =
+            std::env::temp_dir().join(format!("klyuch_bills_{}_{backend:?}", std::process::id()));
         let dir_text = dir.display().to_string();
 
         // only a posted period has bills

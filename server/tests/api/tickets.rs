@@ -725,7 +725,8 @@ fn png(width: u32, height: u32) -> Vec<u8> {
 async fn json(response: reqwest::Response) -> (StatusCode, serde_json::Value) {
     let status = response.status();
     let text = response.text().await.unwrap();
-    let value = serde_json::from_str(&text).unwrap_or_else(|_| serde_json::json!({ "error": text }));
+    let value =
+        serde_json::from_str(&text).unwrap_or_else(|_| serde_json::json!({ "error": text }));
     (status, value)
 }
 

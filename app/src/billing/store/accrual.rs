@@ -270,7 +270,7 @@ impl Store {
         with_job: bool,
     ) -> Result<i64, AppError> {
         write_tx!(self, "start accrual", |tx| {
-            let exists: Option<(i64, String)> = sqlx::query_as(
+            let exists: Option<(i64, RunStatus)> = sqlx::query_as(
                 "SELECT id, status FROM accrual_runs WHERE house_id = $1 AND period = $2",
             )
             .bind(house_id)
@@ -292,13 +292,13 @@ impl Store {
                 .into());
             }
             let id = match exists {
-                Some((_, status)) if status == "posted" => {
+                Some((_, RunStatus::Posted)) => {
                     return Err(AppError::invalid(format!(
                         "Период {} уже проведён. Исправления вносятся перерасчётом в следующем периоде.",
                         period.label()
                     )).into());
                 }
-                Some((_, status)) if status == "queued" || status == "running" => {
+                Some((_, RunStatus::Queued | RunStatus::Running)) => {
                     return Err(AppError::invalid(
                         "Расчёт этого периода уже идёт — дождитесь окончания.",
                     )
@@ -383,8 +383,8 @@ impl Store {
         .await)
         .map_err(internal("load run"))?;
         let run = run.ok_or(AppError::NotFound)?;
-        let period = Period::parse(&run.period).ok_or(AppError::Internal)?;
-        if run.status == "posted" {
+        let period = run.period;
+        if run.status == RunStatus::Posted {
             return Err(AppError::invalid("Период уже проведён."));
         }
         let accounts: Vec<AccountRow> = write_tx!(self, "start computing run", |tx| {
@@ -549,7 +549,7 @@ impl Store {
     ) -> Result<RunInputs, AppError> {
         let first = period.first_day();
         let (services, tariffs) = with_db!(&self.db, |pool| async {
-            let services: Vec<(i64, String, String, Option<String>)> = sqlx::query_as(
+            let services: Vec<(i64, String, Basis, Option<Utility>)> = sqlx::query_as(
                 "SELECT id, name, basis, resource FROM services WHERE house_id = $1
                  ORDER BY sort, id",
             )
@@ -576,9 +576,6 @@ impl Store {
         .map_err(internal("load run services"))?;
         let mut priced = Vec::new();
         for (id, name, basis, resource) in services {
-            let Some(basis) = Basis::parse(&basis) else {
-                continue;
-            };
             let rates: Vec<Rate> = tariffs
                 .iter()
                 .filter(|t| t.0 == id)
@@ -594,7 +591,7 @@ impl Store {
                 id,
                 name,
                 basis,
-                resource: resource.as_deref().and_then(Utility::parse),
+                resource,
                 stored_rate: stored(first.value),
                 rates,
             });
@@ -674,19 +671,17 @@ impl Store {
             let Some(run) = run else {
                 return Err(AppError::NotFound.into());
             };
-            if run.status != "draft" {
-                return Err(AppError::invalid(match run.status.as_str() {
-                    "posted" => "Период уже проведён.",
-                    "failed" => {
+            if run.status != RunStatus::Draft {
+                return Err(AppError::invalid(match run.status {
+                    RunStatus::Posted => "Период уже проведён.",
+                    RunStatus::Failed => {
                         "Расчёт завершился с ошибкой — исправьте причину и рассчитайте снова."
                     }
                     _ => "Расчёт ещё идёт — провести можно готовый черновик.",
                 })
                 .into());
             }
-            let Some(period) = Period::parse(&run.period) else {
-                return Err(AppError::Internal.into());
-            };
+            let period = run.period;
             let posted = sqlx::query(
                 "INSERT INTO ledger (account_id, period, kind, service_id, amount, occurred_on,
                      run_id, reason, created_by, created_at)
@@ -738,7 +733,7 @@ impl Store {
         .fetch_optional(pool)
         .await)
         .map_err(internal("load run"))?;
-        run.and_then(|r| r.view()).ok_or(AppError::NotFound)
+        run.map(|r| r.view()).ok_or(AppError::NotFound)
     }
 
     /// The accountant's page of a house and period: the run, totals per service against the
@@ -818,7 +813,7 @@ impl Store {
                 row.previous = Money(amount);
             }
         }
-        let history: Vec<RunView> = runs.iter().filter_map(RunRow::view).collect();
+        let history: Vec<RunView> = runs.iter().map(RunRow::view).collect();
         Ok(AccrualPage {
             house_id,
             address,

@@ -46,8 +46,8 @@ pub(super) const BILLS_STEP: usize = 50;
 pub(super) struct BatchRow {
     id: i64,
     house_id: i64,
-    period: String,
-    status: String,
+    period: Period,
+    status: BatchStatus,
     send_email: bool,
     done: i64,
     total: i64,
@@ -60,18 +60,18 @@ pub(super) const BATCH_COLUMNS: &str =
     "id, house_id, period, status, send_email, done, total, notified, file_path, error";
 
 impl BatchRow {
-    fn view(&self) -> Option<BatchView> {
-        Some(BatchView {
+    fn view(&self) -> BatchView {
+        BatchView {
             id: self.id,
-            period: Period::parse(&self.period)?,
-            status: BatchStatus::parse(&self.status)?,
+            period: self.period,
+            status: self.status,
             send_email: self.send_email,
             done: self.done,
             total: self.total,
             notified: self.notified,
             ready: self.file_path.is_some(),
             error: self.error.clone(),
-        })
+        }
     }
 }
 
@@ -206,14 +206,14 @@ impl Store {
     ) -> Result<i64, AppError> {
         self.required_payee().await?;
         write_tx!(self, "start bill batch", |tx| {
-            let status: Option<String> = sqlx::query_scalar(
+            let status: Option<RunStatus> = sqlx::query_scalar(
                 "SELECT status FROM accrual_runs WHERE house_id = $1 AND period = $2",
             )
             .bind(house_id)
             .bind(period.to_string())
             .fetch_optional(&mut *tx)
             .await?;
-            if status.as_deref() != Some("posted") {
+            if status != Some(RunStatus::Posted) {
                 return Err(AppError::invalid(format!(
                     "Период {} не проведён — квитанции делаются по проведённому периоду.",
                     period.label()
@@ -269,7 +269,7 @@ impl Store {
         .fetch_all(pool)
         .await)
         .map_err(internal("load bill batches"))?;
-        Ok(rows.iter().filter_map(BatchRow::view).collect())
+        Ok(rows.iter().map(BatchRow::view).collect())
     }
 
     /// A finished batch's ZIP file and its name for the download.
@@ -369,7 +369,7 @@ impl Store {
         .await)
         .map_err(internal("load bill batch"))?;
         let row = row.ok_or(AppError::NotFound)?;
-        let period = Period::parse(&row.period).ok_or(AppError::Internal)?;
+        let period = row.period;
         let (accounts, users) = with_db!(&self.db, |pool| async {
             let accounts: Vec<i64> = sqlx::query_scalar(
                 "SELECT DISTINCT l.account_id FROM ledger l

@@ -120,23 +120,23 @@ struct RunInputs {
 struct RunRow {
     id: i64,
     house_id: i64,
-    period: String,
-    status: String,
+    period: Period,
+    status: RunStatus,
     done: i64,
     total: i64,
     error: Option<String>,
 }
 
 impl RunRow {
-    fn view(&self) -> Option<RunView> {
-        Some(RunView {
+    fn view(&self) -> RunView {
+        RunView {
             id: self.id,
-            period: Period::parse(&self.period)?,
-            status: RunStatus::parse(&self.status)?,
+            period: self.period,
+            status: self.status,
             done: self.done,
             total: self.total,
             error: self.error.clone(),
-        })
+        }
     }
 }
 

@@ -37,7 +37,7 @@ impl Store {
                     .bind(house_id)
                     .fetch_optional(pool)
                     .await?;
-            let services: Vec<(i64, String, String, Option<String>, String)> = sqlx::query_as(
+            let services: Vec<(i64, String, Basis, Option<Utility>, Section)> = sqlx::query_as(
                 "SELECT id, name, basis, resource, section FROM services
                  WHERE house_id = $1 ORDER BY sort, id",
             )
@@ -59,24 +59,22 @@ impl Store {
         let address = address.ok_or(AppError::NotFound)?;
         let services = services
             .into_iter()
-            .filter_map(|(id, name, basis, resource, section)| {
-                Some(ServiceView {
-                    id,
-                    name,
-                    basis: Basis::parse(&basis)?,
-                    resource: resource.as_deref().and_then(Utility::parse),
-                    section: Section::parse(&section)?,
-                    tariffs: tariffs
-                        .iter()
-                        .filter(|t| t.1 == id)
-                        .map(|t| TariffView {
-                            id: t.0,
-                            valid_from: t.2,
-                            zone: t.3 as u8,
-                            rate: decimal(&t.4),
-                        })
-                        .collect(),
-                })
+            .map(|(id, name, basis, resource, section)| ServiceView {
+                id,
+                name,
+                basis,
+                resource,
+                section,
+                tariffs: tariffs
+                    .iter()
+                    .filter(|t| t.1 == id)
+                    .map(|t| TariffView {
+                        id: t.0,
+                        valid_from: t.2,
+                        zone: t.3 as u8,
+                        rate: decimal(&t.4),
+                    })
+                    .collect(),
             })
             .collect();
         Ok(HouseTariffs {

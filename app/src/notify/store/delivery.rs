@@ -78,7 +78,8 @@ impl Store {
                 }
                 Recipients::Staff(permission) => {
                     let roles: Vec<&str> = crate::auth::types::Role::ALL
-                        .into_iter()
+                        .iter()
+                        .copied()
                         .filter(|r| crate::auth::rules::role_can(*r, permission))
                         .map(|r| r.as_str())
                         .collect();
@@ -191,7 +192,7 @@ impl Store {
                 .bind(now)
                 .fetch_one(&mut *tx)
                 .await?;
-                for channel in Channel::ALL {
+                for channel in Channel::ALL.iter().copied() {
                     let choice = choices.get(&(r.id, channel.as_str().to_string())).copied();
                     if !channel_wanted(notice.kind, channel, choice) {
                         continue;
@@ -241,7 +242,7 @@ impl Store {
         #[derive(FromRow)]
         struct Row {
             id: i64,
-            channel: String,
+            channel: Channel,
             address: String,
             status: String,
             title: String,
@@ -267,19 +268,17 @@ impl Store {
         .fetch_optional(pool)
         .await)
         .map_err(internal("load delivery"))?;
-        Ok(row.and_then(|r| {
-            Some(Outgoing {
-                delivery_id: r.id,
-                channel: Channel::parse(&r.channel)?,
-                address: r.address,
-                title: r.title,
-                body: r.body,
-                link: r.link,
-                critical: r.critical,
-                source: r.source,
-                push_keys: r.p256dh.zip(r.auth),
-                already_sent: r.status != "queued",
-            })
+        Ok(row.map(|r| Outgoing {
+            delivery_id: r.id,
+            channel: r.channel,
+            address: r.address,
+            title: r.title,
+            body: r.body,
+            link: r.link,
+            critical: r.critical,
+            source: r.source,
+            push_keys: r.p256dh.zip(r.auth),
+            already_sent: r.status != "queued",
         }))
     }
 
@@ -436,7 +435,8 @@ impl Store {
                 recipients,
                 read,
                 channels: Channel::ALL
-                    .into_iter()
+                    .iter()
+                    .copied()
                     .map(|c| {
                         let counts = rows
                             .iter()

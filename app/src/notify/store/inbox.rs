@@ -181,7 +181,8 @@ impl Store {
             let choices: BTreeMap<(String, String), bool> =
                 choices.into_iter().map(|(k, c, on)| ((k, c), on)).collect();
             let kinds = NoticeKind::ALL
-                .into_iter()
+                .iter()
+                .copied()
                 .filter(|kind| spec(*kind).whom.reaches(role))
                 .map(|kind| {
                     let s = spec(kind);
@@ -190,7 +191,8 @@ impl Store {
                         label: s.label.to_string(),
                         mandatory: s.mandatory,
                         channels: Channel::ALL
-                            .into_iter()
+                            .iter()
+                            .copied()
                             .map(|c| {
                                 let choice = choices
                                     .get(&(s.key.to_string(), c.as_str().to_string()))
@@ -227,8 +229,12 @@ impl Store {
                 .bind(user_id)
                 .execute(&mut *tx)
                 .await?;
-            for kind in NoticeKind::ALL.into_iter().filter(|k| !spec(*k).mandatory) {
-                for channel in Channel::ALL {
+            for kind in NoticeKind::ALL
+                .iter()
+                .copied()
+                .filter(|k| !spec(*k).mandatory)
+            {
+                for channel in Channel::ALL.iter().copied() {
                     sqlx::query(
                         "INSERT INTO notify_prefs (user_id, kind, channel, enabled)
                          VALUES ($1, $2, $3, $4)",

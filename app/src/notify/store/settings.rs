@@ -21,7 +21,8 @@ impl Store {
         .await)
         .map_err(internal("load templates"))?;
         Ok(NoticeKind::ALL
-            .into_iter()
+            .iter()
+            .copied()
             .map(|kind| {
                 let s = spec(kind);
                 let own = edited.iter().find(|(k, _, _)| k == s.key);

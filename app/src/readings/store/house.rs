@@ -11,7 +11,7 @@ const METER_TAKEN: &str = "Счётчик с таким номером и рес
 pub(super) struct MissingMeter {
     apartment_id: i64,
     number: String,
-    resource: String,
+    resource: Utility,
     serial: String,
 }
 
@@ -123,7 +123,7 @@ impl Store {
             if !row.missing_meters.is_empty() {
                 row.missing_meters.push_str(", ");
             }
-            let resource = Utility::parse(&m.resource).map_or("", Utility::label);
+            let resource = m.resource.label();
             row.missing_meters
                 .push_str(&format!("{resource} №{}", m.serial));
         }
@@ -572,7 +572,7 @@ impl Store {
 
     /// A house's consumption norms, newest first.
     pub async fn house_norms(&self, house_id: i64) -> Result<Vec<NormView>, AppError> {
-        let rows: Vec<(String, NaiveDate, i64, String)> = with_db!(&self.db, |pool| {
+        let rows: Vec<(Utility, NaiveDate, i64, String)> = with_db!(&self.db, |pool| {
             sqlx::query_as(
                 "SELECT resource, valid_from, per_unit, basis FROM consumption_norms
                  WHERE house_id = $1 ORDER BY resource, valid_from DESC",
@@ -584,13 +584,11 @@ impl Store {
         .map_err(internal("load norms"))?;
         Ok(rows
             .into_iter()
-            .filter_map(|(resource, valid_from, per_unit, basis)| {
-                Some(NormView {
-                    resource: Utility::parse(&resource)?,
-                    valid_from,
-                    per_unit: rules::from_milli(per_unit),
-                    per_m2: basis == "m2",
-                })
+            .map(|(resource, valid_from, per_unit, basis)| NormView {
+                resource,
+                valid_from,
+                per_unit: rules::from_milli(per_unit),
+                per_m2: basis == "m2",
             })
             .collect())
     }

@@ -53,7 +53,7 @@ struct MeterRow {
     id: i64,
     house_id: i64,
     apartment_id: Option<i64>,
-    resource: String,
+    resource: Utility,
     serial: String,
     zones: i64,
     place: String,
@@ -72,12 +72,12 @@ struct ReadingRow {
     id: i64,
     meter_id: i64,
     period: String,
-    kind: String,
+    kind: ReadingKind,
     taken_on: NaiveDate,
     zone1: i64,
     zone2: Option<i64>,
     zone3: Option<i64>,
-    source: String,
+    source: Source,
     entered_by_name: Option<String>,
     flag: Option<String>,
     reviewed: bool,
@@ -93,13 +93,10 @@ impl ReadingRow {
             month: 1,
         })
     }
-    fn kind(&self) -> ReadingKind {
-        ReadingKind::parse(&self.kind).unwrap_or(ReadingKind::Regular)
-    }
     fn point(&self) -> Point {
         Point {
             period: self.period(),
-            kind: self.kind(),
+            kind: self.kind,
             values: self.values(),
         }
     }
@@ -107,10 +104,10 @@ impl ReadingRow {
         ReadingView {
             id: self.id,
             period: self.period(),
-            kind: self.kind(),
+            kind: self.kind,
             taken_on: self.taken_on,
             values: self.values(),
-            source: Source::parse(&self.source).unwrap_or(Source::Staff),
+            source: self.source,
             entered_by: self.entered_by_name.clone(),
             flag: self.flag.clone(),
             reviewed: self.reviewed,
@@ -133,7 +130,7 @@ fn meter_name(resource: Utility, serial: &str) -> String {
 
 impl MeterData {
     fn resource(&self) -> Utility {
-        Utility::parse(&self.row.resource).unwrap_or(Utility::ColdWater)
+        self.row.resource
     }
     fn points(&self) -> Vec<Point> {
         self.readings.iter().map(ReadingRow::point).collect()
@@ -167,12 +164,12 @@ impl MeterData {
         let previous = rules::previous_before(&points, period).and_then(|p| {
             self.readings
                 .iter()
-                .find(|r| r.period() == p.period && r.kind() == p.kind)
+                .find(|r| r.period() == p.period && r.kind == p.kind)
         });
         let current = self
             .readings
             .iter()
-            .find(|r| r.period() == period && r.kind() == ReadingKind::Regular);
+            .find(|r| r.period() == period && r.kind == ReadingKind::Regular);
         MeterView {
             id: self.row.id,
             house_id: self.row.house_id,

@@ -10,7 +10,7 @@ pub(super) struct Remindee {
     user_id: i64,
     apartment_id: i64,
     number: String,
-    resource: String,
+    resource: Utility,
     serial: String,
 }
 
@@ -18,7 +18,7 @@ pub(super) struct Remindee {
 pub(super) struct VerificationDue {
     user_id: i64,
     meter_id: i64,
-    resource: String,
+    resource: Utility,
     serial: String,
     number: String,
     verified_until: NaiveDate,
@@ -83,8 +83,7 @@ impl Store {
                             && rows[i].user_id == user
                             && rows[i].apartment_id == apartment
                         {
-                            let label =
-                                Utility::parse(&rows[i].resource).map_or("", Utility::label);
+                            let label = rows[i].resource.label();
                             meters.push(format!("{label} №{}", rows[i].serial));
                             i += 1;
                         }
@@ -125,7 +124,7 @@ impl Store {
                 for d in due {
                     let topic = format!("verification:{}:{}", d.meter_id, d.verified_until);
                     if remember!(&mut *tx, d.user_id, &topic, now)? {
-                        let label = Utility::parse(&d.resource).map_or("", Utility::label);
+                        let label = d.resource.label();
                         let notice = Notice {
                             kind: NoticeKind::MeterVerification,
                             recipients: Recipients::User(d.user_id),

@@ -288,8 +288,8 @@ impl Store {
         #[derive(FromRow)]
         struct FileRow {
             id: i64,
-            kind: String,
-            stage: Option<String>,
+            kind: FileKind,
+            stage: Option<Stage>,
             file_name: String,
             size: Option<i64>,
             thumb_key: Option<String>,
@@ -336,7 +336,7 @@ impl Store {
         if staff && extra.requester_phone.is_some() {
             self.log_view(user.id, "ticket", Some(id)).await?;
         }
-        let status = Status::parse(&parties.status).unwrap_or(Status::New);
+        let status = parties.status;
         let may_assign = actor == Actor::Dispatcher && status.is_open();
         let contractors = if may_assign {
             self.contractors(now).await?
@@ -363,20 +363,17 @@ impl Store {
             .collect();
         let files = files
             .into_iter()
-            .filter_map(|f| {
-                Some(TicketFile {
+            .map(|f| {
+                TicketFile {
                     id: f.id,
-                    kind: FileKind::parse(&f.kind)?,
-                    stage: f
-                        .stage
-                        .as_deref()
-                        .and_then(Stage::parse)
-                        .unwrap_or(Stage::Report),
+                    kind: f.kind,
+                    // files of the report itself carry no stage
+                    stage: f.stage.unwrap_or(Stage::Report),
                     file_name: f.file_name,
                     size: rules::format_size(f.size.unwrap_or(0)),
                     has_thumb: f.thumb_key.is_some(),
                     internal: f.internal,
-                })
+                }
             })
             .collect();
         Ok(TicketView {
@@ -415,7 +412,7 @@ impl Store {
         let reason =
             rules::check_reason(to, reason).map_err(|e| AppError::invalid(e.to_string()))?;
         let (actor, parties) = self.ticket_actor(user, id).await?;
-        let from = Status::parse(&parties.status).unwrap_or(Status::New);
+        let from = parties.status;
         if !rules::may_move(from, to, actor) {
             return Err(AppError::invalid(format!(
                 "Заявку в статусе «{}» нельзя перевести в «{}».",
@@ -541,7 +538,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<(), AppError> {
         let (actor, parties) = self.ticket_actor(user, id).await?;
-        let status = Status::parse(&parties.status).unwrap_or(Status::New);
+        let status = parties.status;
         if actor != Actor::Dispatcher {
             return Err(AppError::Forbidden);
         }
@@ -776,7 +773,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<(), AppError> {
         let (actor, parties) = self.ticket_actor(user, id).await?;
-        let status = Status::parse(&parties.status).unwrap_or(Status::New);
+        let status = parties.status;
         if actor == Actor::Requester || matches!(status, Status::Closed | Status::Cancelled) {
             return Err(AppError::Forbidden);
         }

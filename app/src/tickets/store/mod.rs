@@ -49,11 +49,11 @@ struct RowData {
     id: i64,
     category: String,
     emergency: bool,
-    status: String,
+    status: Status,
     address: String,
     flat: Option<String>,
     entrance_no: Option<i64>,
-    place: String,
+    place: Place,
     place_note: String,
     description: String,
     registered_at: DateTime<Utc>,
@@ -68,13 +68,9 @@ struct RowData {
 }
 
 impl RowData {
-    fn status(&self) -> Status {
-        Status::parse(&self.status).unwrap_or(Status::New)
-    }
-
     /// The two deadlines at `now`. A cancelled ticket's clocks stopped when it was cancelled.
     fn slas(&self, now: DateTime<Utc>) -> (Sla, Sla) {
-        let stopped = (self.status() == Status::Cancelled)
+        let stopped = (self.status == Status::Cancelled)
             .then_some(self.closed_at)
             .flatten();
         let window = |due: DateTime<Utc>| (due - self.clock_from).num_minutes();
@@ -96,9 +92,9 @@ impl RowData {
 
     fn into_row(self, now: DateTime<Utc>) -> TicketRow {
         let (reaction, resolution) = self.slas(now);
-        let status = self.status();
+        let status = self.status;
         let place = place_line(
-            Place::parse(&self.place).unwrap_or(Place::Other),
+            self.place,
             self.flat.as_deref(),
             self.entrance_no,
             &self.place_note,
@@ -150,7 +146,7 @@ struct OpenWork {
 /// A ticket as its access check needs it.
 #[derive(Debug, Clone, FromRow)]
 struct Parties {
-    status: String,
+    status: Status,
     requester_user_id: Option<i64>,
     executor_user_id: Option<i64>,
     contractor_id: Option<i64>,
@@ -302,7 +298,7 @@ mod tests {
     #[test]
     fn only_the_requester_the_board_and_the_assigned_executor_reach_a_ticket() {
         let p = Parties {
-            status: "new".into(),
+            status: Status::New,
             requester_user_id: Some(10),
             executor_user_id: Some(30),
             contractor_id: Some(3),
