@@ -43,7 +43,7 @@ pub struct Settings {
     /// Where ticket files are kept: `<KLYUCH_DOCUMENTS_DIR>/files` by default, or the
     /// S3-compatible bucket `KLYUCH_S3_BUCKET` (with `KLYUCH_S3_ENDPOINT`, `KLYUCH_S3_REGION`,
     /// `KLYUCH_S3_ACCESS_KEY_ID`, `KLYUCH_S3_SECRET_ACCESS_KEY`).
-    pub storage: crate::storage::Storage,
+    pub storage: crate::integrations::storage::Storage,
 }
 
 /// Which bank takes card payments.
@@ -183,8 +183,8 @@ impl Settings {
 fn storage_settings(
     lookup: &impl Fn(&str) -> Option<String>,
     documents_dir: &str,
-) -> Result<crate::storage::Storage, ConfigError> {
-    use crate::storage::{S3Settings, Storage};
+) -> Result<crate::integrations::storage::Storage, ConfigError> {
+    use crate::integrations::storage::{S3Settings, Storage};
     let local = std::path::Path::new(documents_dir).join("files");
     let Some(bucket) = lookup("KLYUCH_S3_BUCKET").filter(|b| !b.trim().is_empty()) else {
         return Ok(Storage::local(local));
@@ -275,7 +275,7 @@ fn acquiring_settings(
             provider,
             receipts,
             tbank_url: String::new(),
-            terminal_key: crate::sandbox_bank::TERMINAL_KEY.into(),
+            terminal_key: crate::integrations::sandbox_bank::TERMINAL_KEY.into(),
             password: set("KLYUCH_SANDBOX_PASSWORD").unwrap_or_else(|| "sandbox-password".into()),
         },
         AcquiringProvider::TBank => AcquiringSettings {

@@ -1,22 +1,14 @@
-//! The Ключ server: configuration, the router and its middleware, the demo data, startup and
-//! graceful shutdown. The business logic lives in the `app` crate.
+//! The Ключ server, grouped by role: `http` (the middleware and the handlers that are not
+//! pages: documents, uploads, the bank's notifications), `integrations` (the outside world:
+//! the bank, file storage, e-mail, SMS, push), `worker` (the background jobs of every area),
+//! `demo`, plus configuration and startup. The business logic lives in the `app` crate.
 
-pub mod acquiring;
 pub mod config;
 pub mod demo;
-mod demo_billing;
-mod demo_news;
-mod demo_readings;
-mod demo_tickets;
-pub mod documents;
-pub mod files;
-pub mod limits;
-pub mod middleware;
-pub mod notify;
-pub mod sandbox_bank;
+pub mod http;
+pub mod integrations;
 pub mod startup;
-pub mod storage;
-pub mod tickets;
+pub mod worker;
 
 /// mimalloc instead of the C library's allocator, for the server and every program built on
 /// it: the work is spread over tokio's threads and the database's, so memory is often freed on

@@ -16,7 +16,7 @@ use app::{App, shell};
 use app::payments::acquiring::SharedAcquiring;
 
 use crate::config::{AcquiringProvider, Settings};
-use crate::notify::{Senders, Worker, worker_id};
+use crate::worker::{Senders, Worker, worker_id};
 
 #[derive(Clone)]
 pub struct AppState {
@@ -25,7 +25,7 @@ pub struct AppState {
     pub settings: Settings,
     pub acquiring: SharedAcquiring,
     /// Ticket files.
-    pub storage: crate::storage::Storage,
+    pub storage: crate::integrations::storage::Storage,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -46,7 +46,7 @@ pub enum StartupError {
     #[error("cannot load the demo data: {0}")]
     Demo(app::error::AppError),
     #[error(transparent)]
-    Email(#[from] crate::notify::email::EmailConfigError),
+    Email(#[from] crate::integrations::email::EmailConfigError),
     #[error("cannot build the HTTP client: {0}")]
     Http(#[source] reqwest::Error),
     #[error("cannot load or create the Web Push keys: {0}")]
@@ -86,7 +86,7 @@ impl Application {
                     source,
                 })?;
         let own_base = own_base(&listener);
-        let acquiring = crate::acquiring::from_settings(&settings, &own_base);
+        let acquiring = crate::integrations::acquiring::from_settings(&settings, &own_base);
         let mut senders = Senders::from_settings(&store, &settings).await?;
         senders.acquiring = acquiring.clone();
         let worker = settings.notify.worker.then(|| {
@@ -176,8 +176,11 @@ pub fn router(store: Store, settings: Settings, acquiring: SharedAcquiring) -> R
     let routes = generate_route_list(App);
     let config = settings.app_config();
     let sandbox = (settings.acquiring.provider == AcquiringProvider::Sandbox).then(|| {
-        crate::sandbox_bank::SandboxBank::new(&settings.acquiring.password, &settings.public_url)
-            .router()
+        crate::integrations::sandbox_bank::SandboxBank::new(
+            &settings.acquiring.password,
+            &settings.public_url,
+        )
+        .router()
     });
     let state = AppState {
         leptos_options: leptos_options.clone(),
@@ -200,57 +203,63 @@ pub fn router(store: Store, settings: Settings, acquiring: SharedAcquiring) -> R
         .route("/healthz", get(healthz))
         .route(
             "/staff/news/image",
-            axum::routing::post(crate::files::upload_news_image).layer(
-                axum::extract::DefaultBodyLimit::max(crate::limits::NEWS_IMAGE_BYTES),
+            axum::routing::post(crate::http::files::upload_news_image).layer(
+                axum::extract::DefaultBodyLimit::max(crate::http::limits::NEWS_IMAGE_BYTES),
             ),
         )
         .route(
             "/uploads",
-            axum::routing::post(crate::tickets::start_upload),
+            axum::routing::post(crate::http::tickets::start_upload),
         )
         .route(
             "/uploads/{token}",
-            get(crate::tickets::upload_status)
-                .put(crate::tickets::upload_chunk)
+            get(crate::http::tickets::upload_status)
+                .put(crate::http::tickets::upload_chunk)
                 .layer(axum::extract::DefaultBodyLimit::max(
-                    crate::limits::UPLOAD_CHUNK_BYTES,
+                    crate::http::limits::UPLOAD_CHUNK_BYTES,
                 )),
         )
         .route(
             "/cabinet/tickets/new",
-            axum::routing::post(crate::tickets::create_ticket).layer(
-                axum::extract::DefaultBodyLimit::max(crate::limits::TICKET_FORM_BYTES),
+            axum::routing::post(crate::http::tickets::create_ticket).layer(
+                axum::extract::DefaultBodyLimit::max(crate::http::limits::TICKET_FORM_BYTES),
             ),
         )
         .route(
             "/staff/tickets/{id}/files",
-            axum::routing::post(crate::tickets::add_ticket_files).layer(
-                axum::extract::DefaultBodyLimit::max(crate::limits::TICKET_FORM_BYTES),
+            axum::routing::post(crate::http::tickets::add_ticket_files).layer(
+                axum::extract::DefaultBodyLimit::max(crate::http::limits::TICKET_FORM_BYTES),
             ),
         )
-        .route("/tickets/file/{id}", get(crate::tickets::ticket_file))
+        .route("/tickets/file/{id}", get(crate::http::tickets::ticket_file))
         .route(
             "/tickets/file/{id}/thumb",
-            get(crate::tickets::ticket_thumb),
+            get(crate::http::tickets::ticket_thumb),
         )
-        .route("/cabinet/bill", get(crate::documents::bill_pdf))
+        .route("/cabinet/bill", get(crate::http::documents::bill_pdf))
         .route(
             "/staff/billing/turnover",
-            get(crate::documents::turnover_xlsx),
+            get(crate::http::documents::turnover_xlsx),
         )
-        .route("/staff/billing/bills", get(crate::documents::bills_zip))
+        .route(
+            "/staff/billing/bills",
+            get(crate::http::documents::bills_zip),
+        )
         .route(
             "/staff/payments/export",
-            get(crate::documents::payments_export),
+            get(crate::http::documents::payments_export),
         )
         .route(
             "/staff/billing/sample",
-            get(crate::documents::import_sample),
+            get(crate::http::documents::import_sample),
         )
-        .route("/cabinet/payment-pdf", get(crate::documents::payment_pdf))
+        .route(
+            "/cabinet/payment-pdf",
+            get(crate::http::documents::payment_pdf),
+        )
         .route(
             "/hooks/acquiring",
-            axum::routing::post(crate::documents::acquiring_notification),
+            axum::routing::post(crate::http::hooks::acquiring_notification),
         )
         .merge(sandbox.unwrap_or_default())
         .nest_service("/files", files)
@@ -264,11 +273,11 @@ pub fn router(store: Store, settings: Settings, acquiring: SharedAcquiring) -> R
         >(context, shell))
         // the routes above set their own (crate::limits); the middleware refuses a larger body first
         .layer(axum::extract::DefaultBodyLimit::max(
-            crate::limits::OTHER_BYTES,
+            crate::http::limits::OTHER_BYTES,
         ))
         .layer(middleware::from_fn_with_state(
             state.clone(),
-            crate::middleware::pipeline,
+            crate::http::middleware::pipeline,
         ))
         .layer(CompressionLayer::new())
         // outermost first in a request: a request id, then its span, then the id in the answer

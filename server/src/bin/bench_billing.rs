@@ -314,9 +314,9 @@ async fn run(label: &str, url: &str, accounts: usize, repeat: usize) {
 
     // the house's bills as the accountant makes them: the job, into one ZIP
     let documents = std::env::temp_dir().join(format!("klyuch-bench-docs-{}", std::process::id()));
-    let worker = server::notify::Worker::new(
+    let worker = server::worker::Worker::new(
         store.clone(),
-        server::notify::Senders::from_settings(
+        server::worker::Senders::from_settings(
             &store,
             &server::config::Settings::from_lookup(|_| None).expect("settings"),
         )

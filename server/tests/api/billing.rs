@@ -547,9 +547,9 @@ both_backends!(
             .start_accrual(Some(accountant), house, period)
             .await
             .unwrap();
-        let worker = server::notify::Worker::new(
+        let worker = server::worker::Worker::new(
             store.clone(),
-            server::notify::Senders::from_settings(
+            server::worker::Senders::from_settings(
                 &store,
                 &server::config::Settings::from_lookup(|_| None).unwrap(),
             )

@@ -19,10 +19,10 @@ use app::news::types::{NewAnnouncement, NewsDraft};
 use app::notify::rules::QuietHours;
 use app::notify::types::{Channel, NoticeKind};
 use server::demo::logins;
-use server::notify::email::EmailSender;
-use server::notify::push::{PushSender, Vapid};
-use server::notify::sms::SmsSender;
-use server::notify::{Senders, Worker};
+use server::integrations::email::EmailSender;
+use server::integrations::push::{PushSender, Vapid};
+use server::integrations::sms::SmsSender;
+use server::worker::{Senders, Worker};
 
 const PUBLIC_URL: &str = "http://klyuch.test";
 
@@ -73,11 +73,13 @@ async fn senders(store: &Store, smtp: Option<&SmtpServer>, sms: Option<&SmsRu>) 
             vapid,
             http: reqwest::Client::new(),
         },
-        acquiring: server::acquiring::from_settings(
+        acquiring: server::integrations::acquiring::from_settings(
             &server::config::Settings::from_lookup(|_| None).expect("settings"),
             "http://127.0.0.1:9",
         ),
-        storage: server::storage::Storage::local(std::env::temp_dir().join("klyuch-notify-files")),
+        storage: server::integrations::storage::Storage::local(
+            std::env::temp_dir().join("klyuch-notify-files"),
+        ),
     }
 }
 

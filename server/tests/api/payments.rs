@@ -542,7 +542,7 @@ fn notification(
     password: &str,
 ) -> String {
     let mut fields = serde_json::json!({
-        "TerminalKey": server::sandbox_bank::TERMINAL_KEY,
+        "TerminalKey": server::integrations::sandbox_bank::TERMINAL_KEY,
         "OrderId": order_id,
         "Success": status != "REJECTED",
         "Status": status,
@@ -582,7 +582,7 @@ both_backends!(
         };
         let settings = server::config::Settings::from_lookup(|_| None).unwrap();
         let password = settings.acquiring.password.clone();
-        let bank = server::acquiring::from_settings(&settings, "http://127.0.0.1:9");
+        let bank = server::integrations::acquiring::from_settings(&settings, "http://127.0.0.1:9");
         let (user, zhitel) = zhitel_paying(&store).await;
         let online = "SELECT COUNT(*) FROM ledger WHERE source_key LIKE 'online:%'";
         let mut rng = Lcg(2026);
@@ -683,9 +683,9 @@ both_backends!(
             }
         }
         // the worker catches up on every queued credit, then runs each of them again
-        let worker = server::notify::Worker::new(
+        let worker = server::worker::Worker::new(
             store.clone(),
-            server::notify::Senders::from_settings(&store, &settings)
+            server::worker::Senders::from_settings(&store, &settings)
                 .await
                 .unwrap(),
             "reliability".into(),
@@ -746,8 +746,8 @@ async fn the_tbank_adapter_speaks_the_protocol_to_a_local_bank() {
         // the sandbox bank on its own port stands in for T-Bank
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
-        let fake =
-            server::sandbox_bank::SandboxBank::new("terminal-password", &base).router::<()>();
+        let fake = server::integrations::sandbox_bank::SandboxBank::new("terminal-password", &base)
+            .router::<()>();
         tokio::spawn(async move { axum::serve(listener, fake).await });
         let adapter = |password: &str| {
             let url = format!("{base}/sandbox-bank/v2");
@@ -755,13 +755,15 @@ async fn the_tbank_adapter_speaks_the_protocol_to_a_local_bank() {
             let settings = server::config::Settings::from_lookup(move |k| match k {
                 "KLYUCH_ACQUIRING" => Some("tbank".into()),
                 "KLYUCH_TBANK_URL" => Some(url.clone()),
-                "KLYUCH_TBANK_TERMINAL_KEY" => Some(server::sandbox_bank::TERMINAL_KEY.into()),
+                "KLYUCH_TBANK_TERMINAL_KEY" => {
+                    Some(server::integrations::sandbox_bank::TERMINAL_KEY.into())
+                }
                 "KLYUCH_TBANK_PASSWORD" => Some(password.clone()),
                 "KLYUCH_PUBLIC_URL" => Some("https://klyuch.example".into()),
                 _ => None,
             })
             .unwrap();
-            server::acquiring::from_settings(&settings, "http://unused")
+            server::integrations::acquiring::from_settings(&settings, "http://unused")
         };
         let bank = adapter("terminal-password");
         assert_eq!(bank.provider(), "tbank");
@@ -1107,9 +1109,9 @@ both_backends!(
         .unwrap();
         let settings = server::config::Settings::from_lookup(|_| None).unwrap();
         // the settings' own address (127.0.0.1:3000) has no sandbox bank listening
-        let worker = server::notify::Worker::new(
+        let worker = server::worker::Worker::new(
             store.clone(),
-            server::notify::Senders::from_settings(&store, &settings)
+            server::worker::Senders::from_settings(&store, &settings)
                 .await
                 .unwrap(),
             "expiry".into(),

@@ -1001,10 +1001,10 @@ both_backends!(
             return;
         };
         let settings = server::config::Settings::from_lookup(|_| None).unwrap();
-        let senders = server::notify::Senders::from_settings(&f.store, &settings)
+        let senders = server::worker::Senders::from_settings(&f.store, &settings)
             .await
             .unwrap();
-        let worker = server::notify::Worker::new(f.store.clone(), senders, "w1".into());
+        let worker = server::worker::Worker::new(f.store.clone(), senders, "w1".into());
         let now = Utc::now();
         // ensured twice (two instances starting): one job
         f.store

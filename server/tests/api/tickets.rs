@@ -1140,8 +1140,11 @@ both_backends!(
     }
 );
 
-fn s3_settings(fake: &crate::common::s3::S3, secret: &str) -> server::storage::S3Settings {
-    server::storage::S3Settings {
+fn s3_settings(
+    fake: &crate::common::s3::S3,
+    secret: &str,
+) -> server::integrations::storage::S3Settings {
+    server::integrations::storage::S3Settings {
         endpoint: Some(fake.endpoint.clone()),
         bucket: fake.bucket.clone(),
         region: fake.region.clone(),
@@ -1152,7 +1155,7 @@ fn s3_settings(fake: &crate::common::s3::S3, secret: &str) -> server::storage::S
 
 #[tokio::test]
 async fn the_s3_adapter_signs_every_request_and_reads_parts() {
-    use server::storage::{Storage, new_key};
+    use server::integrations::storage::{Storage, new_key};
     let fake = crate::common::s3::S3::start().await;
     let staging = std::env::temp_dir().join("klyuch-s3-staging");
     let storage = Storage::s3(&s3_settings(&fake, &fake.secret), &staging).unwrap();

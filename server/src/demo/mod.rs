@@ -1,6 +1,11 @@
 //! The demo house «Серебряный ключ»: 3 houses, 240 apartments, about 300 residents and the fixed
 //! sign-ins listed in the README. Deterministic: the same data every time.
 
+mod billing;
+mod news;
+mod readings;
+mod tickets;
+
 use chrono::NaiveDate;
 
 use app::auth::session::hash_password;
@@ -367,10 +372,10 @@ pub async fn register() -> Result<RegisterLoad, AppError> {
 pub async fn load(store: &Store) -> Result<(), AppError> {
     let register = register().await?;
     store.load_register(&register).await?;
-    crate::demo_news::load(store).await?;
-    crate::demo_readings::load(store, app::clock::today()).await?;
-    crate::demo_billing::load(store, app::clock::today()).await?;
-    crate::demo_tickets::load(store, chrono::Utc::now()).await
+    crate::demo::news::load(store).await?;
+    crate::demo::readings::load(store, app::clock::today()).await?;
+    crate::demo::billing::load(store, app::clock::today()).await?;
+    crate::demo::tickets::load(store, chrono::Utc::now()).await
 }
 
 /// A utility service of the house with its price per zone from `from`, set by nobody (the load

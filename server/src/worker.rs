@@ -1,9 +1,5 @@
 //! The worker of the job table and the channel adapters it sends through.
 
-pub mod email;
-pub mod push;
-pub mod sms;
-
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -19,9 +15,9 @@ use app::payments::online::{CREDIT_JOB, EXPIRE_JOB, expiring_payment};
 use app::readings::store::REMINDERS_JOB;
 use app::tickets::store::SLA_JOB;
 
-use email::EmailSender;
-use push::PushSender;
-use sms::SmsSender;
+use crate::integrations::email::EmailSender;
+use crate::integrations::push::PushSender;
+use crate::integrations::sms::SmsSender;
 
 /// One adapter per channel (each a real one or its embedded default).
 #[derive(Clone)]
@@ -32,7 +28,7 @@ pub struct Senders {
     /// The bank the payment expiry job asks before giving up on a payment.
     pub acquiring: app::payments::acquiring::SharedAcquiring,
     /// Ticket files (the sweep deletes uploads no ticket took).
-    pub storage: crate::storage::Storage,
+    pub storage: crate::integrations::storage::Storage,
 }
 
 impl Senders {
@@ -61,9 +57,10 @@ impl Senders {
             },
             None => SmsSender::DevMailbox(store.clone()),
         };
-        let vapid = push::Vapid::load_or_create(store, n.vapid_subject.clone())
-            .await
-            .map_err(crate::startup::StartupError::Vapid)?;
+        let vapid =
+            crate::integrations::push::Vapid::load_or_create(store, n.vapid_subject.clone())
+                .await
+                .map_err(crate::startup::StartupError::Vapid)?;
         tracing::info!(
             email = if n.smtp_url.is_some() {
                 "smtp"
@@ -82,7 +79,7 @@ impl Senders {
             sms,
             push: PushSender { vapid, http },
             // where the server listens; `Application::build` sets the bound address
-            acquiring: crate::acquiring::from_settings(
+            acquiring: crate::integrations::acquiring::from_settings(
                 settings,
                 &format!("http://{}", settings.addr),
             ),
@@ -92,7 +89,7 @@ impl Senders {
 }
 
 /// The embedded default of e-mail and SMS: keep the message in the council's dev mailbox.
-async fn to_dev_mailbox(
+pub(crate) async fn to_dev_mailbox(
     store: &Store,
     channel: Channel,
     to: &str,

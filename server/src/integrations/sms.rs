@@ -60,7 +60,8 @@ impl SmsSender {
         let text = sms_text(&message.title, &message.body);
         match self {
             SmsSender::DevMailbox(store) => {
-                super::to_dev_mailbox(store, Channel::Sms, &message.address, "", &text).await
+                crate::worker::to_dev_mailbox(store, Channel::Sms, &message.address, "", &text)
+                    .await
             }
             SmsSender::SmsRu {
                 http,

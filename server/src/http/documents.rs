@@ -3,7 +3,7 @@
 //! functions do (a resident reaches only their own accounts).
 
 use axum::extract::{Query, State};
-use axum::http::{StatusCode, header};
+use axum::http::header;
 use axum::response::{IntoResponse, Response};
 
 use app::auth::guard::{Access, Actor, check};
@@ -103,8 +103,8 @@ pub struct SampleQuery {
 /// `GET /staff/billing/sample?name=accounts|history`: the sample import files of `docs/samples`.
 pub async fn import_sample(Query(q): Query<SampleQuery>) -> Result<Response, AppError> {
     let bytes: &'static [u8] = match q.name.as_str() {
-        "accounts" => include_bytes!("../../docs/samples/accounts.csv"),
-        "history" => include_bytes!("../../docs/samples/history.csv"),
+        "accounts" => include_bytes!("../../../docs/samples/accounts.csv"),
+        "history" => include_bytes!("../../../docs/samples/history.csv"),
         _ => return Err(AppError::NotFound),
     };
     Ok((
@@ -216,30 +216,6 @@ pub async fn payments_export(
             )),
             _ => Err(AppError::invalid("Формат выгрузки: 1c, xlsx или csv.")),
         }
-    }
-}
-
-/// `POST /hooks/acquiring`: the bank's notification. Recorded whatever it says; applied only
-/// when signed and matching its order (the credit itself is a job). Answers `OK` so the bank
-/// stops sending, except to a forged or unreadable one.
-pub async fn acquiring_notification(State(state): State<AppState>, body: String) -> Response {
-    use app::payments::online::NotificationOutcome;
-    let fields: Option<serde_json::Map<String, serde_json::Value>> =
-        serde_json::from_str(&body).ok();
-    let verified = fields.as_ref().is_some_and(|f| state.acquiring.verify(f));
-    match state
-        .store
-        .record_notification(state.acquiring.provider(), &body, verified)
-        .await
-    {
-        Ok(NotificationOutcome::BadSignature) => {
-            (StatusCode::FORBIDDEN, "bad token").into_response()
-        }
-        Ok(NotificationOutcome::Unreadable) => {
-            (StatusCode::BAD_REQUEST, "bad request").into_response()
-        }
-        Ok(_) => "OK".into_response(),
-        Err(e) => e.into_response(),
     }
 }
 

@@ -8,11 +8,11 @@ use axum::http::Method;
 /// A server function's form (`/api/…`): an uploaded spreadsheet in base64 and the rest.
 pub const SERVER_FUNCTION_BYTES: usize = app::sheet::MAX_FORM_BYTES;
 /// A news picture (`/staff/news/image`): the picture and its form.
-pub const NEWS_IMAGE_BYTES: usize = crate::files::MAX_UPLOAD_BYTES + 64 * 1024;
+pub const NEWS_IMAGE_BYTES: usize = crate::http::files::MAX_UPLOAD_BYTES + 64 * 1024;
 /// One chunk of a resumable upload (`PUT /uploads/<token>`).
-pub const UPLOAD_CHUNK_BYTES: usize = crate::tickets::MAX_CHUNK_BYTES;
+pub const UPLOAD_CHUNK_BYTES: usize = crate::http::tickets::MAX_CHUNK_BYTES;
 /// A ticket form with its files, posted without the page's script.
-pub const TICKET_FORM_BYTES: usize = crate::tickets::MAX_FORM_BYTES;
+pub const TICKET_FORM_BYTES: usize = crate::http::tickets::MAX_FORM_BYTES;
 /// A bank's notification, the sandbox bank's forms and anything else.
 pub const OTHER_BYTES: usize = 64 * 1024;
 

@@ -41,7 +41,7 @@ pub fn from_settings(settings: &Settings, own_base: &str) -> SharedAcquiring {
             provider: "sandbox",
             label: "Песочница банка",
             api_url: format!("{own_base}/sandbox-bank/v2"),
-            terminal_key: crate::sandbox_bank::TERMINAL_KEY.into(),
+            terminal_key: crate::integrations::sandbox_bank::TERMINAL_KEY.into(),
             password: a.password.clone(),
             notification_url: format!("{own_base}/hooks/acquiring"),
             receipts: a.receipts,

@@ -63,7 +63,7 @@ impl EmailSender {
                 if let Some((name, pdf)) = attachment(store, message).await {
                     text.push_str(&format!("\n\nВложение: {name} ({} КБ)", pdf.len() / 1024));
                 }
-                super::to_dev_mailbox(
+                crate::worker::to_dev_mailbox(
                     store,
                     Channel::Email,
                     &message.address,

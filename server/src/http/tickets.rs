@@ -19,8 +19,8 @@ use app::tickets::rules::{self, FileError, FormError};
 use app::tickets::store::{NewTicket, StoredUpload, UploadState};
 use app::tickets::types::{FileKind, Stage};
 
+use crate::integrations::storage::new_key;
 use crate::startup::AppState;
-use crate::storage::new_key;
 
 /// The size of a chunk the page's script sends.
 pub const CHUNK_BYTES: usize = 512 * 1024;
@@ -177,7 +177,7 @@ async fn store_checked(
     let (main, thumb, content_type, ext) = match sniffed.kind {
         FileKind::Photo => {
             let (photo, thumb) =
-                tokio::task::spawn_blocking(move || crate::files::photo_with_thumb(&bytes))
+                tokio::task::spawn_blocking(move || crate::http::files::photo_with_thumb(&bytes))
                     .await
                     .map_err(|_| FileError::Unreadable)?
                     .map_err(|_| FileError::Unreadable)?;
@@ -200,7 +200,7 @@ async fn store_checked(
         if let (Some(k), Some(t)) = (&thumb_key, &thumb) {
             state.storage.put(k, t).await?;
         }
-        Ok::<_, crate::storage::StorageError>(())
+        Ok::<_, crate::integrations::storage::StorageError>(())
     };
     if let Err(e) = stored.await {
         tracing::error!(error = %e, upload = id, "cannot store an upload");
@@ -488,7 +488,7 @@ async fn serve(
     ];
     let part = match range {
         Some(asked) => match state.storage.size(&key).await {
-            Ok(size) => match crate::storage::byte_range(&asked, size) {
+            Ok(size) => match crate::integrations::storage::byte_range(&asked, size) {
                 Ok(Some(r)) => Some((r, size)),
                 Ok(None) => None,
                 Err(_) => {
@@ -524,7 +524,7 @@ async fn serve(
     }
 }
 
-fn missing(id: i64, e: &crate::storage::StorageError) -> Response {
+fn missing(id: i64, e: &crate::integrations::storage::StorageError) -> Response {
     tracing::error!(error = %e, file = id, "a ticket's file is missing in storage");
     AppError::NotFound.into_response()
 }

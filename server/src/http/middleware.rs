@@ -70,7 +70,7 @@ pub async fn pipeline(State(state): State<AppState>, request: Request, next: Nex
     }
     request.extensions_mut().insert(session);
     let is_server_fn = path.starts_with("/api/");
-    let limit = crate::limits::body_limit(request.method(), &path);
+    let limit = crate::http::limits::body_limit(request.method(), &path);
     let mut response = next.run(request).await;
     if is_server_fn {
         response = server_fn_status(response).await;
@@ -164,7 +164,7 @@ fn client_addr(request: &Request, trust_proxy: bool) -> String {
 /// by its `Content-Length`, before it is read; a server function's body without one is read
 /// here up to the limit (server functions read whole bodies anyway).
 async fn limit_body(request: Request, path: &str) -> Result<Request, Response> {
-    let limit = crate::limits::body_limit(request.method(), path);
+    let limit = crate::http::limits::body_limit(request.method(), path);
     let declared = request
         .headers()
         .get(header::CONTENT_LENGTH)
@@ -176,7 +176,7 @@ async fn limit_body(request: Request, path: &str) -> Result<Request, Response> {
     };
     match declared {
         Some(length) if length > limit as u64 => {
-            if length <= crate::limits::DRAIN_BYTES {
+            if length <= crate::http::limits::DRAIN_BYTES {
                 drain(request.into_body()).await;
             }
             Err(too_large())
@@ -221,13 +221,13 @@ async fn drain(mut body: Body) {
         let mut seen: u64 = 0;
         while let Some(Ok(frame)) = body.frame().await {
             seen += frame.data_ref().map_or(0, |d| d.len() as u64);
-            if seen > crate::limits::DRAIN_BYTES {
+            if seen > crate::http::limits::DRAIN_BYTES {
                 break;
             }
         }
     };
     let _ = tokio::time::timeout(
-        std::time::Duration::from_secs(crate::limits::DRAIN_SECONDS),
+        std::time::Duration::from_secs(crate::http::limits::DRAIN_SECONDS),
         read,
     )
     .await;
@@ -235,7 +235,7 @@ async fn drain(mut body: Body) {
 
 /// The 413 answer: for a server function, its error as the page's script reads it.
 fn too_large(path: &str, limit: usize) -> Response {
-    let message = crate::limits::too_large_message(limit);
+    let message = crate::http::limits::too_large_message(limit);
     if path.starts_with("/api/") {
         let body = serde_json::to_string(&AppError::Invalid(message)).unwrap_or_default();
         (
