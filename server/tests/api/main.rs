@@ -10,5 +10,6 @@ mod http;
 mod notify;
 mod payments;
 mod readings;
+mod schema;
 mod store_contract;
 mod tickets;
