@@ -295,7 +295,9 @@ fn request_span(request: &axum::extract::Request) -> tracing::Span {
         .get("x-request-id")
         .and_then(|v| v.to_str().ok())
         .unwrap_or("-");
-    tracing::info_span!(
+    // at the error level so that the span, and the id with it, is on every line whatever
+    // level `RUST_LOG` lets through
+    tracing::error_span!(
         "request",
         id,
         method = %request.method(),

@@ -8,7 +8,7 @@ use super::api::*;
 use super::text as t;
 use super::types::*;
 use crate::error::AppError;
-use crate::housing::pages::HouseSelect;
+use crate::ui::HouseSelect;
 use crate::ui::{ErrorNote, ImportFileFields, ImportReportCard, Loading, style};
 
 /// Staff (accountant): load a bank statement, assign what it could not match, export the

@@ -10,7 +10,7 @@ use crate::error::AppError;
 #[cfg(feature = "ssr")]
 use {
     super::rules,
-    super::store::{NewMeter, Submitted, Submitter},
+    super::store::{Submitted, Submitter},
     crate::auth::guard::Access,
     crate::auth::types::Permission,
     crate::context::Ctx,

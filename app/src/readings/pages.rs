@@ -11,7 +11,7 @@ use super::text as t;
 use super::types::*;
 use crate::auth::rules::role_can;
 use crate::auth::types::Permission;
-use crate::housing::pages::HouseSelect;
+use crate::ui::HouseSelect;
 use crate::ui::{
     ErrorNote, FormResult, ImportFileFields, ImportReportCard, Loading, style, use_id_param,
     use_user,

@@ -7,7 +7,9 @@
 use chrono::NaiveDate;
 use rust_decimal::{Decimal, RoundingStrategy};
 
-use super::types::{MonthVolume, Period, ReadingKind, VolumeSource, WindowSettings, WindowState};
+use super::types::{
+    MonthVolume, NewMeter, Period, ReadingKind, VolumeSource, WindowSettings, WindowState,
+};
 use crate::numbers::{push_grouped, push_padded};
 
 /// Values are kept to the thousandth of the unit (a litre of water).
@@ -635,6 +637,24 @@ pub fn format_values(values: &[Decimal]) -> String {
         .map(|v| format_value(*v))
         .collect::<Vec<_>>()
         .join(" / ")
+}
+
+/// Checks a new meter's fields (the store then checks the serial is free in the house).
+pub fn check_new_meter(m: &NewMeter) -> Result<(), String> {
+    let serial = m.serial.trim();
+    if serial.is_empty() || serial.chars().count() > 40 {
+        return Err("Укажите заводской номер счётчика (до 40 знаков).".into());
+    }
+    if !(1..=3).contains(&m.zones) {
+        return Err("Тарифных зон — от 1 до 3.".into());
+    }
+    if m.verified_until <= m.installed_on {
+        return Err("Дата поверки должна быть позже даты установки.".into());
+    }
+    if m.initial.len() != usize::from(m.zones) {
+        return Err("Начальное показание — по одному на каждую тарифную зону.".into());
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -432,3 +432,19 @@ pub struct NormView {
     pub per_unit: Decimal,
     pub per_m2: bool,
 }
+
+/// A new meter.
+#[derive(Debug, Clone)]
+pub struct NewMeter {
+    pub house_id: i64,
+    pub apartment_id: Option<i64>,
+    pub resource: Utility,
+    pub serial: String,
+    pub zones: u8,
+    pub place: String,
+    pub installed_on: NaiveDate,
+    pub verified_until: NaiveDate,
+    pub seal: String,
+    /// The values when installed (one per zone).
+    pub initial: Vec<Decimal>,
+}

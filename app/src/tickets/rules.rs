@@ -4,6 +4,8 @@
 use chrono::{DateTime, Duration, Utc};
 
 use super::types::{FileKind, Place, Sla, Status};
+use crate::auth::rules::role_can;
+use crate::auth::types::{CurrentUser, Permission, Role};
 
 /// Who is acting on a ticket.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -353,10 +355,110 @@ pub fn format_hours(total_minutes: i64, count: i64) -> String {
 /// How long a done ticket waits for the resident before it closes by itself.
 pub const QUIET_DAYS: i64 = 3;
 
+/// The people a ticket belongs to, as its access check needs them.
+#[derive(Debug, Clone, Copy)]
+pub struct TicketParties {
+    pub requester: Option<i64>,
+    pub executor: Option<i64>,
+    pub contractor: Option<i64>,
+}
+
+/// Who `user` is to a ticket, if anyone: its board (dispatchers, council), its requester, or
+/// its executor (the one assigned, or any person of the assigned contractor).
+pub fn actor_for(
+    user: &CurrentUser,
+    p: TicketParties,
+    user_contractor: Option<i64>,
+) -> Option<Actor> {
+    if role_can(user.role, Permission::ManageTickets) {
+        Some(Actor::Dispatcher)
+    } else if user.role == Role::Resident && p.requester == Some(user.id) {
+        Some(Actor::Requester)
+    } else if role_can(user.role, Permission::WorkTickets)
+        && (p.executor == Some(user.id)
+            || (p.contractor.is_some() && p.contractor == user_contractor))
+    {
+        Some(Actor::Executor)
+    } else {
+        None
+    }
+}
+
+/// Where, as one line: `кв. 12`, `подъезд 2 · у лифта`, `Во дворе`.
+pub fn place_line(place: Place, flat: Option<&str>, entrance: Option<i64>, note: &str) -> String {
+    let base = match (place, flat, entrance) {
+        (Place::Flat, Some(n), _) => format!("кв. {n}"),
+        (Place::Entrance, _, Some(e)) => format!("подъезд {e}"),
+        _ => place.label().to_lowercase(),
+    };
+    if note.is_empty() {
+        base
+    } else {
+        format!("{base} · {note}")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use chrono::TimeZone;
+
+    fn user(id: i64, role: Role) -> CurrentUser {
+        CurrentUser {
+            id,
+            full_name: String::new(),
+            role,
+            login: String::new(),
+        }
+    }
+
+    #[test]
+    fn only_the_requester_the_board_and_the_assigned_executor_reach_a_ticket() {
+        let p = TicketParties {
+            requester: Some(10),
+            executor: Some(30),
+            contractor: Some(3),
+        };
+        assert_eq!(
+            actor_for(&user(10, Role::Resident), p, None),
+            Some(Actor::Requester)
+        );
+        assert_eq!(
+            actor_for(&user(11, Role::Resident), p, None),
+            None,
+            "a neighbour"
+        );
+        assert_eq!(
+            actor_for(&user(2, Role::Dispatcher), p, None),
+            Some(Actor::Dispatcher)
+        );
+        assert_eq!(actor_for(&user(2, Role::Accountant), p, None), None);
+        assert_eq!(
+            actor_for(&user(30, Role::Executor), p, None),
+            Some(Actor::Executor)
+        );
+        assert_eq!(
+            actor_for(&user(31, Role::Executor), p, Some(3)),
+            Some(Actor::Executor)
+        );
+        assert_eq!(
+            actor_for(&user(32, Role::Executor), p, Some(4)),
+            None,
+            "another firm"
+        );
+        // a resident who is also named as executor of nothing still reaches only their own
+        assert_eq!(actor_for(&user(30, Role::Resident), p, None), None);
+    }
+
+    #[test]
+    fn places_read_as_one_line() {
+        assert_eq!(place_line(Place::Flat, Some("12"), Some(1), ""), "кв. 12");
+        assert_eq!(
+            place_line(Place::Entrance, Some("12"), Some(2), "у лифта"),
+            "подъезд 2 · у лифта"
+        );
+        assert_eq!(place_line(Place::Yard, None, None, ""), "во дворе");
+    }
 
     fn at(h: u32, m: u32) -> DateTime<Utc> {
         Utc.with_ymd_and_hms(2026, 12, 1, h, m, 0).unwrap()

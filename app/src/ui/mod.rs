@@ -1,8 +1,11 @@
 //! Shared interface: layouts of the resident and staff cabinets, navigation, status pages and
 //! small building blocks used by every area.
 
+mod house_select;
 pub mod icons;
 pub mod text;
+
+pub use house_select::HouseSelect;
 
 use leptos::prelude::*;
 use leptos_router::components::{A, Outlet, Redirect};

@@ -28,7 +28,8 @@ use app::billing::rules::Payee;
 use app::billing::types::{Basis, Period, Utility};
 use app::db::{Db, Store};
 use app::housing::store::UserLoad;
-use app::readings::store::{NewMeter, PastReading};
+use app::readings::store::PastReading;
+use app::readings::types::NewMeter;
 use app::readings::types::Source;
 use app::with_db;
 

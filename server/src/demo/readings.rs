@@ -10,7 +10,8 @@ use rust_decimal::Decimal;
 use app::db::Store;
 use app::error::AppError;
 use app::readings::rules::latest_window_period;
-use app::readings::store::{NewMeter, PastReading};
+use app::readings::store::PastReading;
+use app::readings::types::NewMeter;
 use app::readings::types::{Period, Source, Utility, WindowSettings};
 
 use crate::demo::{Dice, HOUSES, logins};

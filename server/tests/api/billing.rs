@@ -1044,7 +1044,8 @@ both_backends!(
     a_run_of_several_steps_charges_every_account_from_its_own_volumes,
     |backend: Backend| async move {
         use app::billing::types::Utility;
-        use app::readings::store::{NewMeter, PastReading};
+        use app::readings::store::PastReading;
+        use app::readings::types::NewMeter;
         use app::readings::types::Source;
         let Some(db) = TestDb::new(backend).await else {
             return;

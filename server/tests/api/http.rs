@@ -57,6 +57,38 @@ async fn error_of(response: reqwest::Response) -> (StatusCode, AppError) {
 }
 
 both_backends!(
+    every_answer_carries_a_request_id_for_staff_to_quote,
+    |backend: Backend| async move {
+        let Some(app) = TestApp::spawn(backend).await else {
+            return;
+        };
+        let client = app.client();
+        let made = client
+            .get(format!("{}/login", app.base))
+            .send()
+            .await
+            .unwrap();
+        let id = made.headers()["x-request-id"].to_str().unwrap().to_string();
+        assert_eq!(id.len(), 36, "a UUID: {id}");
+        let other = client
+            .get(format!("{}/login", app.base))
+            .send()
+            .await
+            .unwrap();
+        assert_ne!(other.headers()["x-request-id"].to_str().unwrap(), id);
+        // a caller's own id (a proxy's) is kept, so both logs tell of one request
+        let given = client
+            .get(format!("{}/healthz", app.base))
+            .header("x-request-id", "proxy-42")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(given.headers()["x-request-id"], "proxy-42");
+        app.stop().await;
+    }
+);
+
+both_backends!(
     anonymous_visitors_are_sent_to_sign_in,
     |backend: Backend| async move {
         let Some(app) = TestApp::spawn(backend).await else {

@@ -9,7 +9,8 @@ use crate::common::{Backend, TestDb};
 use app::clock;
 use app::db::Store;
 use app::error::AppError;
-use app::readings::store::{NewMeter, Submitter, VolumeScope};
+use app::readings::store::{Submitter, VolumeScope};
+use app::readings::types::NewMeter;
 use app::readings::types::{Period, Source, Utility, VolumeSource, WindowSettings};
 use server::demo::logins;
 

@@ -72,16 +72,25 @@ fn differences<T: Ord + std::fmt::Debug>(what: &str, a: &BTreeSet<T>, b: &BTreeS
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn both_engines_have_the_same_tables_columns_nullability_and_indexes() {
-    let sqlite = TestDb::new(Backend::Sqlite).await.expect("a SQLite database");
+    let sqlite = TestDb::new(Backend::Sqlite)
+        .await
+        .expect("a SQLite database");
     let Some(postgres) = TestDb::new(Backend::Postgres).await else {
         return;
     };
     let (sqlite_columns, sqlite_indexes) = sqlite_shape(&sqlite).await;
     let (pg_columns, pg_indexes) = postgres_shape(&postgres).await;
-    assert!(sqlite_columns.len() > 100, "{} columns", sqlite_columns.len());
+    assert!(
+        sqlite_columns.len() > 100,
+        "{} columns",
+        sqlite_columns.len()
+    );
     assert!(sqlite_indexes.len() > 10, "{sqlite_indexes:?}");
-    let report = differences("columns (table, column, nullable)", &sqlite_columns, &pg_columns)
-        + &differences("indexes", &sqlite_indexes, &pg_indexes);
+    let report = differences(
+        "columns (table, column, nullable)",
+        &sqlite_columns,
+        &pg_columns,
+    ) + &differences("indexes", &sqlite_indexes, &pg_indexes);
     assert!(report.is_empty(), "{report}");
     sqlite.drop().await;
     postgres.drop().await;

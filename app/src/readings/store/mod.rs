@@ -8,7 +8,8 @@ use rust_decimal::Decimal;
 use sqlx::FromRow;
 
 use super::rules::{
-    self, MeterFacts, Norm, Point, ReadingCheck, ReminderStage, format_value, from_milli, to_milli,
+    self, MeterFacts, Norm, Point, ReadingCheck, ReminderStage, check_new_meter, format_value,
+    from_milli, to_milli,
 };
 use super::text as t;
 use super::types::*;
@@ -326,40 +327,6 @@ pub struct Submitted {
     pub saved: usize,
     pub flagged: usize,
     pub period: Option<Period>,
-}
-
-/// A new meter.
-#[derive(Debug, Clone)]
-pub struct NewMeter {
-    pub house_id: i64,
-    pub apartment_id: Option<i64>,
-    pub resource: Utility,
-    pub serial: String,
-    pub zones: u8,
-    pub place: String,
-    pub installed_on: NaiveDate,
-    pub verified_until: NaiveDate,
-    pub seal: String,
-    /// The values when installed (one per zone).
-    pub initial: Vec<Decimal>,
-}
-
-/// Checks a new meter's fields (the store then checks the serial is free in the house).
-pub fn check_new_meter(m: &NewMeter) -> Result<(), String> {
-    let serial = m.serial.trim();
-    if serial.is_empty() || serial.chars().count() > 40 {
-        return Err("Укажите заводской номер счётчика (до 40 знаков).".into());
-    }
-    if !(1..=3).contains(&m.zones) {
-        return Err("Тарифных зон — от 1 до 3.".into());
-    }
-    if m.verified_until <= m.installed_on {
-        return Err("Дата поверки должна быть позже даты установки.".into());
-    }
-    if m.initial.len() != usize::from(m.zones) {
-        return Err("Начальное показание — по одному на каждую тарифную зону.".into());
-    }
-    Ok(())
 }
 
 /// Values as the stored zone columns (thousandths; zones 2 and 3 only on multi-zone meters).

@@ -246,7 +246,7 @@ impl Store {
         } else {
             None
         };
-        match actor_for(user, &parties, contractor) {
+        match rules::actor_for(user, parties.people(), contractor) {
             Some(actor) => Ok((actor, parties)),
             None => {
                 tracing::warn!(user_id = user.id, ticket = id, "ticket access refused");

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Datelike, Duration, Utc};
 use sqlx::FromRow;
 
-use super::rules::{self, Actor, FormError};
+use super::rules::{self, Actor, FormError, TicketParties};
 use super::types::*;
 use crate::auth::rules::role_can;
 use crate::auth::types::{CurrentUser, Permission, Role};
@@ -93,7 +93,7 @@ impl RowData {
     fn into_row(self, now: DateTime<Utc>) -> TicketRow {
         let (reaction, resolution) = self.slas(now);
         let status = self.status;
-        let place = place_line(
+        let place = rules::place_line(
             self.place,
             self.flat.as_deref(),
             self.entrance_no,
@@ -120,20 +120,6 @@ impl RowData {
     }
 }
 
-/// Where, as one line: `кв. 12`, `подъезд 2 · у лифта`, `Во дворе`.
-fn place_line(place: Place, flat: Option<&str>, entrance: Option<i64>, note: &str) -> String {
-    let base = match (place, flat, entrance) {
-        (Place::Flat, Some(n), _) => format!("кв. {n}"),
-        (Place::Entrance, _, Some(e)) => format!("подъезд {e}"),
-        _ => place.label().to_lowercase(),
-    };
-    if note.is_empty() {
-        base
-    } else {
-        format!("{base} · {note}")
-    }
-}
-
 /// An open ticket of a contractor, for its load.
 #[derive(Debug, FromRow)]
 struct OpenWork {
@@ -153,20 +139,13 @@ struct Parties {
     category_id: i64,
 }
 
-/// Who `user` is to a ticket, if anyone: its board (dispatchers, council), its requester, or
-/// its executor (the one assigned, or any person of the assigned contractor).
-fn actor_for(user: &CurrentUser, p: &Parties, user_contractor: Option<i64>) -> Option<Actor> {
-    if role_can(user.role, Permission::ManageTickets) {
-        Some(Actor::Dispatcher)
-    } else if user.role == Role::Resident && p.requester_user_id == Some(user.id) {
-        Some(Actor::Requester)
-    } else if role_can(user.role, Permission::WorkTickets)
-        && (p.executor_user_id == Some(user.id)
-            || (p.contractor_id.is_some() && p.contractor_id == user_contractor))
-    {
-        Some(Actor::Executor)
-    } else {
-        None
+impl Parties {
+    fn people(&self) -> TicketParties {
+        TicketParties {
+            requester: self.requester_user_id,
+            executor: self.executor_user_id,
+            contractor: self.contractor_id,
+        }
     }
 }
 
@@ -281,67 +260,3 @@ mod past;
 mod sla;
 mod uploads;
 pub use past::*;
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn user(id: i64, role: Role) -> CurrentUser {
-        CurrentUser {
-            id,
-            full_name: String::new(),
-            role,
-            login: String::new(),
-        }
-    }
-
-    #[test]
-    fn only_the_requester_the_board_and_the_assigned_executor_reach_a_ticket() {
-        let p = Parties {
-            status: Status::New,
-            requester_user_id: Some(10),
-            executor_user_id: Some(30),
-            contractor_id: Some(3),
-            category_id: 1,
-        };
-        assert_eq!(
-            actor_for(&user(10, Role::Resident), &p, None),
-            Some(Actor::Requester)
-        );
-        assert_eq!(
-            actor_for(&user(11, Role::Resident), &p, None),
-            None,
-            "a neighbour"
-        );
-        assert_eq!(
-            actor_for(&user(2, Role::Dispatcher), &p, None),
-            Some(Actor::Dispatcher)
-        );
-        assert_eq!(actor_for(&user(2, Role::Accountant), &p, None), None);
-        assert_eq!(
-            actor_for(&user(30, Role::Executor), &p, None),
-            Some(Actor::Executor)
-        );
-        assert_eq!(
-            actor_for(&user(31, Role::Executor), &p, Some(3)),
-            Some(Actor::Executor)
-        );
-        assert_eq!(
-            actor_for(&user(32, Role::Executor), &p, Some(4)),
-            None,
-            "another firm"
-        );
-        // a resident who is also named as executor of nothing still reaches only their own
-        assert_eq!(actor_for(&user(30, Role::Resident), &p, None), None);
-    }
-
-    #[test]
-    fn places_read_as_one_line() {
-        assert_eq!(place_line(Place::Flat, Some("12"), Some(1), ""), "кв. 12");
-        assert_eq!(
-            place_line(Place::Entrance, Some("12"), Some(2), "у лифта"),
-            "подъезд 2 · у лифта"
-        );
-        assert_eq!(place_line(Place::Yard, None, None, ""), "во дворе");
-    }
-}
