@@ -1,4 +1,4 @@
-//! The bill (ЕПД, Приказ Минстроя 43/пр; DOMAIN.md §5) as a one-page A4 PDF, written directly:
+//! The bill (ЕПД, Приказ Минстроя 43/пр; docs/domain.md «The bill») as a one-page A4 PDF, written directly:
 //! DejaVu Sans embedded as a CID font (subset once to the glyphs of Russian and Latin text, so
 //! every bill reuses the same ~50 KB font program), the ГОСТ Р 56042 QR drawn as vector squares,
 //! and the turnover sheet as XLSX.

@@ -1,4 +1,4 @@
-//! Billing (DOMAIN.md §1, §3, §5): services and dated tariffs per house, the monthly accrual run
+//! Billing (docs/domain.md «Due dates», «Penalties», «The bill»): services and dated tariffs per house, the monthly accrual run
 //! (a background job with progress; draft → posted), penalties (пени) per overdue chunk, the
 //! append-only ledger that balances are summed from, the turnover sheet, and the bill (ЕПД)
 //! with its ГОСТ Р 56042 payment QR.

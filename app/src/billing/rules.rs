@@ -1,5 +1,5 @@
 //! Billing's pure rules: pricing a quantity, splitting money without losing a kopeck, due
-//! dates, penalties (DOMAIN.md §3) and the payment QR payload (§5). No I/O.
+//! dates, penalties (docs/domain.md «Penalties») and the payment QR payload (docs/domain.md «The bill»). No I/O.
 
 use std::borrow::Cow;
 
@@ -11,7 +11,7 @@ use rust_decimal::{Decimal, RoundingStrategy};
 use super::types::{Money, Period};
 use crate::readings::rules::push_value;
 
-/// Roubles to kopecks, half up (DOMAIN.md: rounding at documented points only — a line's
+/// Roubles to kopecks, half up (docs/ARCHITECTURE.md, «Billing»: rounding at documented points only — a line's
 /// amount, a penalty chunk's total).
 pub fn to_kopecks(rubles: Decimal) -> Money {
     let kopecks = (rubles * Decimal::ONE_HUNDRED)
@@ -174,7 +174,7 @@ impl WorkCalendar {
 }
 
 /// When a period's bill is due: the day of the next month from the dated table (`(from
-/// period, day)`, any order; DOMAIN.md §1), moved to the next working day when it is a day off.
+/// period, day)`, any order; docs/domain.md «Due dates»), moved to the next working day when it is a day off.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct DueRules {
     pub days: Vec<(Period, u32)>,
@@ -292,7 +292,7 @@ pub struct DebtChunk {
 pub struct Paid {
     pub on: NaiveDate,
     pub amount: Money,
-    /// The period the payer named (DOMAIN.md §4): that debt is settled first, the rest
+    /// The period the payer named (docs/domain.md «Bank payments»): that debt is settled first, the rest
     /// oldest first.
     pub pays: Option<Period>,
 }

@@ -366,7 +366,7 @@ pub struct BatchView {
     pub error: Option<String>,
 }
 
-/// The dated rule tables everyone's penalties and due dates follow (DOMAIN.md §1, §3).
+/// The dated rule tables everyone's penalties and due dates follow (docs/domain.md «Due dates», «Penalties»).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RuleTables {
     /// The Bank of Russia key rate from a date, newest first.

@@ -1,4 +1,4 @@
-//! The payment confirmation (DOMAIN.md §6): what was paid, for which accounts and periods, how
+//! The payment confirmation (docs/domain.md «Card payments»): what was paid, for which accounts and periods, how
 //! each share is spread over the services, the provider and its transaction id — one A4 PDF,
 //! drawn like the bill.
 

@@ -1,4 +1,4 @@
-//! Received payments for accounting (DOMAIN.md §9): a 1CClientBankExchange file in
+//! Received payments for accounting (docs/domain.md «Bank payments»): a 1CClientBankExchange file in
 //! Windows-1251, an XLSX register, a CSV register.
 
 use chrono::NaiveDateTime;

@@ -1,4 +1,4 @@
-//! Payments (DOMAIN.md §4, §9): bank statements in the 1CClientBankExchange format matched to
+//! Payments (docs/domain.md «Bank payments»): bank statements in the 1CClientBankExchange format matched to
 //! personal accounts (sure matches credited at once, the rest in the accountant's queue), and
 //! the register of received payments exported for 1С (bank file, XLSX, CSV); card payments in
 //! the cabinet through acquiring (`online`, `acquiring`), credited once after a trusted

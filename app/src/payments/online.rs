@@ -1,4 +1,4 @@
-//! Card payments in the cabinet (DOMAIN.md §4, §6, §10): an order for one or more of the
+//! Card payments in the cabinet (docs/domain.md, the card payment sections): an order for one or more of the
 //! payer's accounts, the bank's notifications recorded as they come (trusted only when signed
 //! and matching the order), and the credit to the ledger as one idempotent job after a
 //! confirmation — so duplicates, reordering, replays and a crash in between credit once.

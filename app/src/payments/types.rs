@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::billing::types::Money;
 
 crate::text_enum! {
-    /// How a bank document was matched to an account (DOMAIN.md §4).
+    /// How a bank document was matched to an account (docs/domain.md «Bank payments»).
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
     pub enum MatchRule {
         /// A ГИС ЖКХ identifier (ЖКУ / ЕЛС) in the purpose.

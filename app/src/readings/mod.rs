@@ -1,4 +1,4 @@
-//! Meter readings (ПП РФ №354, DOMAIN.md §2): the meters register, the per-house submission
+//! Meter readings (ПП РФ №354, docs/domain.md «Meter readings»): the meters register, the per-house submission
 //! window, validation, reminders, history with monthly volumes, and the one volume function
 //! billing uses (reading → average → norm, with recalculation when readings come back).
 

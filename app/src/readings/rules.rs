@@ -1,4 +1,4 @@
-//! Pure rules of meter readings (DOMAIN.md §2): the submission window, value parsing and the
+//! Pure rules of meter readings (docs/domain.md «Meter readings»): the submission window, value parsing and the
 //! checks every reading passes (in the browser as the resident types and on the server, which
 //! decides), reminder days, and the monthly volume of a meter: by reading, by average (at most
 //! three months in a row), then by norm, with the estimated months recalculated when a reading
@@ -248,7 +248,7 @@ pub fn check_zone(
     }
 }
 
-/// Every check of DOMAIN.md §2. Accepted readings may carry a flag for staff (the reason).
+/// Every check of docs/domain.md «Meter readings». Accepted readings may carry a flag for staff (the reason).
 pub fn check_reading(
     meter: &ReadingCheck,
     values: &[Decimal],

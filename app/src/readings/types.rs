@@ -204,7 +204,7 @@ crate::text_enum! {
     }
 }
 
-/// Where a month's volume comes from (DOMAIN.md §2).
+/// Where a month's volume comes from (docs/domain.md «Meter readings»).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum VolumeSource {
     Reading,
@@ -342,7 +342,7 @@ pub struct MeterHistory {
     pub months: Vec<MonthVolume>,
 }
 
-/// The volume billing charges for one service of one apartment and period (DOMAIN.md §2).
+/// The volume billing charges for one service of one apartment and period (docs/domain.md «Meter readings»).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ServiceVolume {
     pub period: Period,

@@ -1,5 +1,5 @@
 //! The acquiring adapter: T-Bank API v2 (`Init`, `GetState`, notifications signed with the
-//! Token of DOMAIN.md §10). The embedded sandbox bank (`sandbox_bank.rs`) speaks the same
+//! Token of docs/domain.md «Card payments: the bank's protocol»). The embedded sandbox bank (`sandbox_bank.rs`) speaks the same
 //! protocol, so this one adapter serves the laptop and production; only the address, the
 //! terminal and its password differ.
 

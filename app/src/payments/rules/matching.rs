@@ -202,7 +202,7 @@ pub fn flat_in(purpose: &str) -> Option<String> {
     })
 }
 
-/// Matches a document to an account by the rules of DOMAIN.md §4, in their order: ГИС ЖКХ
+/// Matches a document to an account by the rules of docs/domain.md «Bank payments», in their order: ГИС ЖКХ
 /// identifiers, the `Код` field, a personal-account number after its marker in the purpose
 /// (these three are sure unless they disagree), then — only suggestions for the accountant —
 /// an account number anywhere in the purpose, the payer's earlier payments, the flat with the

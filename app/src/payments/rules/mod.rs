@@ -1,4 +1,4 @@
-//! Pure rules of payments (DOMAIN.md §4, §9): reading and writing a 1CClientBankExchange
+//! Pure rules of payments (docs/domain.md «Bank payments»): reading and writing a 1CClientBankExchange
 //! statement, and matching a bank document to a personal account by what its payer wrote.
 
 use std::collections::{HashMap, HashSet};

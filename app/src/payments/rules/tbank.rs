@@ -30,7 +30,7 @@ pub fn advance(current: OnlineStatus, reported: &str) -> OnlineStatus {
     }
 }
 
-/// T-Bank API v2's request and notification signature (DOMAIN.md §10): the root-level scalar
+/// T-Bank API v2's request and notification signature (docs/domain.md «Card payments: the bank's protocol»): the root-level scalar
 /// fields except `Token`, plus `Password`, sorted by key, values concatenated, SHA-256, hex.
 #[cfg(feature = "ssr")]
 pub fn tbank_token(fields: &serde_json::Map<String, serde_json::Value>, password: &str) -> String {

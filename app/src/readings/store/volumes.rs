@@ -325,7 +325,7 @@ pub(super) fn apartment_volume(
 }
 
 impl Store {
-    /// The volume billing charges for `resource` in `apartment_id` for `period` (DOMAIN.md §2):
+    /// The volume billing charges for `resource` in `apartment_id` for `period` (docs/domain.md «Meter readings»):
     /// the sum over the apartment's meters of that resource — by reading, by average, then by
     /// norm — plus the recalculation of closed periods whose readings staff corrected and
     /// applied to this period; the norm for the whole apartment when it has no such meter.
