@@ -6,14 +6,12 @@ use std::time::Duration;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
-use app::billing::store::{ACCRUAL_JOB, BILLS_JOB};
 use app::db::Store;
+use app::db::jobs::JobKind;
 use app::db::jobs::{CLAIM_BATCH, Job};
-use app::notify::store::{DELIVER, FANOUT, SendOutcome};
+use app::notify::store::SendOutcome;
 use app::notify::types::Channel;
-use app::payments::online::{CREDIT_JOB, EXPIRE_JOB, expiring_payment};
-use app::readings::store::REMINDERS_JOB;
-use app::tickets::store::SLA_JOB;
+use app::payments::online::expiring_payment;
 
 use crate::integrations::email::EmailSender;
 use crate::integrations::push::PushSender;
@@ -131,13 +129,13 @@ impl Worker {
     /// deletes jobs finished more than [`KEEP_FINISHED_JOBS`] ago.
     pub async fn run(self: Arc<Self>, poll: Duration, mut stop: watch::Receiver<bool>) {
         tracing::info!(worker = %self.id, "job worker started");
-        for kind in [REMINDERS_JOB, SLA_JOB] {
+        for kind in [JobKind::ReadingReminders, JobKind::TicketSweep] {
             if let Err(e) = self
                 .store
                 .ensure_recurring_job(kind, chrono::Utc::now())
                 .await
             {
-                tracing::error!(error = %e, kind, "cannot schedule a recurring job");
+                tracing::error!(error = %e, kind = kind.as_str(), "cannot schedule a recurring job");
             }
         }
         let mut next_purge = tokio::time::Instant::now();
@@ -185,29 +183,30 @@ impl Worker {
     }
 
     async fn run_job(&self, job: Job) {
-        let result = match job.kind.as_str() {
-            FANOUT => self
+        let Some(kind) = job.kind() else {
+            tracing::error!(job = job.id, kind = %job.kind, "no handler for this job kind");
+            let _ = self.store.fail_job(&job, &self.id, "no handler").await;
+            return;
+        };
+        let result = match kind {
+            JobKind::Fanout => self
                 .store
                 .fanout(&job, &self.id, chrono::Utc::now(), app::clock::today())
                 .await
                 .map(|n| tracing::debug!(job = job.id, recipients = n, "fan-out batch done")),
-            DELIVER => self.deliver(&job).await,
-            REMINDERS_JOB => self
+            JobKind::Deliver => self.deliver(&job).await,
+            JobKind::ReadingReminders => self
                 .store
                 .reading_reminders_job(&job, &self.id, chrono::Utc::now())
                 .await
                 .map(|n| {
                     tracing::debug!(job = job.id, notices = n, "reading reminders sweep done")
                 }),
-            ACCRUAL_JOB => self.store.accrual_job(&job, &self.id).await,
-            BILLS_JOB => self.store.bills_job(&job, &self.id).await,
-            CREDIT_JOB => self.store.credit_job(&job, &self.id).await,
-            EXPIRE_JOB => self.expire_payment(&job).await,
-            SLA_JOB => self.ticket_sweep(&job).await,
-            other => {
-                tracing::error!(job = job.id, kind = other, "no handler for this job kind");
-                self.store.fail_job(&job, &self.id, "no handler").await
-            }
+            JobKind::Accrual => self.store.accrual_job(&job, &self.id).await,
+            JobKind::Bills => self.store.bills_job(&job, &self.id).await,
+            JobKind::CreditPayment => self.store.credit_job(&job, &self.id).await,
+            JobKind::ExpirePayment => self.expire_payment(&job).await,
+            JobKind::TicketSweep => self.ticket_sweep(&job).await,
         };
         if result.is_err() {
             // the job stays claimed; its lease runs out and it is tried again

@@ -21,6 +21,38 @@ pub struct Job {
     pub attempts: i64,
 }
 
+crate::text_enum! {
+    /// Every kind of background job, with what its payload (JSON) carries. The worker matches on
+    /// it, so a kind without a handler does not compile.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum JobKind {
+        /// Turn a notice into notifications and deliveries: the notice, and the last user done.
+        Fanout = "notify.fanout",
+        /// Send one delivery: `{"delivery_id": 1}`.
+        Deliver = "notify.deliver",
+        /// The hourly reading reminders sweep, rescheduled by itself.
+        ReadingReminders = "readings.reminders",
+        /// Compute an accrual run: `{"run_id": 1}`.
+        Accrual = "billing.accrual",
+        /// Make a house's bills: `{"batch_id": 1, "dir": "<documents folder>"}`.
+        Bills = "billing.bills",
+        /// Credit a confirmed card payment: `{"payment_id": 1}`.
+        CreditPayment = "payments.credit",
+        /// Close a card payment nobody finished: `{"payment_id": 1}`, due when the order expires.
+        ExpirePayment = "payments.expire",
+        /// The АДС SLA sweep (escalations, closing quiet done tickets, purging stale uploads),
+        /// rescheduled every minute.
+        TicketSweep = "tickets.sla",
+    }
+}
+
+impl Job {
+    /// The job's kind, when this version of Ключ knows it.
+    pub fn kind(&self) -> Option<JobKind> {
+        JobKind::parse(&self.kind)
+    }
+}
+
 /// `enqueue_job!(&mut *tx, kind, payload_json, run_at)`: adds a job in the caller's transaction.
 #[macro_export]
 macro_rules! enqueue_job {
@@ -189,7 +221,7 @@ impl Store {
     /// add one: the sweeps are idempotent, so a duplicate only runs twice.
     pub async fn ensure_recurring_job(
         &self,
-        kind: &str,
+        kind: JobKind,
         run_at: DateTime<Utc>,
     ) -> Result<(), AppError> {
         crate::write_tx!(self, "ensure recurring job", |tx| {

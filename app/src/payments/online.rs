@@ -14,17 +14,12 @@ use super::rules::advance;
 use super::types::*;
 use crate::billing::store::ACCOUNT_HOUSE;
 use crate::billing::types::{Money, Period};
-use crate::db::jobs::Job;
+use crate::db::jobs::{Job, JobKind};
 use crate::db::{BeginWrite, Store, internal, push_in_list};
 use crate::error::AppError;
 use crate::notify::types::NoticeKind;
 use crate::{enqueue_job, enqueue_notice, with_db, write_tx};
 
-/// The job that credits a confirmed payment: payload `{"payment_id": 1}`.
-pub const CREDIT_JOB: &str = "payments.credit";
-/// The job that closes a payment nobody finished: payload `{"payment_id": 1}`, due when the
-/// order expires.
-pub const EXPIRE_JOB: &str = "payments.expire";
 /// How long the payer has at the bank.
 pub const PAYMENT_MINUTES: i64 = 30;
 /// The largest single payment accepted (1 000 000 ₽): a typo guard, not a business limit.
@@ -140,7 +135,7 @@ macro_rules! apply_reported {
                 if matches!(next, OnlineStatus::Confirmed | OnlineStatus::Refunded) {
                     enqueue_job!(
                         &mut *$tx,
-                        CREDIT_JOB,
+                        JobKind::CreditPayment,
                         serde_json::json!({ "payment_id": $row.id }).to_string(),
                         $now
                     )?;
@@ -309,7 +304,7 @@ impl Store {
             }
             enqueue_job!(
                 &mut *tx,
-                EXPIRE_JOB,
+                JobKind::ExpirePayment,
                 serde_json::json!({ "payment_id": id }).to_string(),
                 expires
             )?;
@@ -618,7 +613,7 @@ impl Store {
         })
     }
 
-    /// The credit job (`CREDIT_JOB`).
+    /// The credit job (`JobKind::CreditPayment`).
     pub async fn credit_job(&self, job: &Job, worker: &str) -> Result<(), AppError> {
         let Some(payment_id) = payment_of(job) else {
             return self

@@ -2,6 +2,7 @@
 //! period), then posted to the ledger.
 
 use super::*;
+use crate::db::jobs::JobKind;
 use crate::db::unique_as;
 use crate::write_tx;
 
@@ -335,7 +336,7 @@ impl Store {
             };
             if with_job {
                 let payload = serde_json::json!({ "run_id": id }).to_string();
-                enqueue_job!(&mut *tx, ACCRUAL_JOB, payload, Utc::now())?;
+                enqueue_job!(&mut *tx, JobKind::Accrual, payload, Utc::now())?;
             }
             audit!(
                 &mut *tx,

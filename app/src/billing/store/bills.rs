@@ -1,6 +1,7 @@
 //! The payee on the bill, one account's bill, and a house's bills made in batches by the worker.
 
 use super::*;
+use crate::db::jobs::JobKind;
 use crate::db::jobs::lease_held;
 use crate::write_tx;
 
@@ -35,9 +36,6 @@ pub(super) fn bill_notice(
         source: Some(rules::bill_source(account_id, period)),
     }
 }
-
-/// The job that makes a house's bills: payload `{"batch_id": 1, "dir": "<documents folder>"}`.
-pub const BILLS_JOB: &str = "billing.bills";
 
 /// Bills rendered between two progress updates.
 pub(super) const BILLS_STEP: usize = 50;
@@ -246,7 +244,7 @@ impl Store {
             .fetch_one(&mut *tx)
             .await?;
             let payload = serde_json::json!({ "batch_id": id, "dir": dir }).to_string();
-            enqueue_job!(&mut *tx, BILLS_JOB, payload, Utc::now())?;
+            enqueue_job!(&mut *tx, JobKind::Bills, payload, Utc::now())?;
             audit!(
                 &mut *tx,
                 Some(actor),

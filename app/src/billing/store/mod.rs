@@ -23,9 +23,6 @@ use crate::readings::types::{HouseVolumes, ServiceVolume, VolumeSource};
 use crate::sheet::ImportReport;
 use crate::{audit, enqueue_job, finish_job, with_db};
 
-/// The job that computes an accrual run: payload `{"run_id": 1}`.
-pub const ACCRUAL_JOB: &str = "billing.accrual";
-
 /// Accounts computed and written per step; the page's progress moves by this much.
 const STEP: usize = 1000;
 /// Rows per multi-row INSERT (10 columns each: far below both engines' parameter limits).
@@ -197,5 +194,3 @@ mod import;
 mod ledger;
 mod rule_tables;
 mod tariffs;
-
-pub use bills::BILLS_JOB;

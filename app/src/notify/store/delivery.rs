@@ -2,6 +2,7 @@
 //! attempts recorded (the worker's side).
 
 use super::*;
+use crate::db::jobs::JobKind;
 use crate::db::jobs::lease_held;
 use crate::write_tx;
 
@@ -220,7 +221,7 @@ impl Store {
                         .await?;
                         let payload = serde_json::to_string(&DeliverPayload { delivery_id })
                             .map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
-                        enqueue_job!(&mut *tx, DELIVER, payload, run_at)?;
+                        enqueue_job!(&mut *tx, JobKind::Deliver, payload, run_at)?;
                     }
                 }
             }

@@ -16,11 +16,6 @@ use crate::db::{Store, internal};
 use crate::error::AppError;
 use crate::{audit, enqueue_job, finish_job, reschedule_job, with_db};
 
-/// Job kind: turn a notice into notifications and deliveries.
-pub const FANOUT: &str = "notify.fanout";
-/// Job kind: send one delivery.
-pub const DELIVER: &str = "notify.deliver";
-
 /// Recipients handled in one fan-out transaction; a bigger audience continues in the next one.
 pub const FANOUT_BATCH: i64 = 500;
 
@@ -54,7 +49,7 @@ macro_rules! enqueue_notice {
         match $crate::notify::store::fanout_payload($notice) {
             Ok(payload) => $crate::enqueue_job!(
                 $tx,
-                $crate::notify::store::FANOUT,
+                $crate::db::jobs::JobKind::Fanout,
                 payload,
                 chrono::Utc::now()
             ),

@@ -20,8 +20,6 @@ use crate::{audit, enqueue_notice, with_db};
 
 /// Reminders go out from this local hour on (not at midnight).
 pub const REMINDER_HOUR: u32 = 10;
-/// The job kind of the hourly reminder sweep.
-pub const REMINDERS_JOB: &str = "readings.reminders";
 
 #[derive(Debug, Clone, FromRow)]
 struct SettingsRow {

@@ -19,9 +19,6 @@ use crate::error::AppError;
 use crate::notify::types::{Notice, NoticeKind, Recipients};
 use crate::{audit, enqueue_notice, with_db};
 
-/// Job kind: the SLA sweep (escalations, closing quiet done tickets, purging stale uploads),
-/// rescheduled every minute.
-pub const SLA_JOB: &str = "tickets.sla";
 /// How long an upload may wait for its ticket before it is purged.
 pub const STAGED_HOURS: i64 = 24;
 /// Lists that include finished tickets show at most this many, newest first.
