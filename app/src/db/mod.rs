@@ -48,6 +48,12 @@ pub enum DbError {
 
 /// Starts a transaction that will write. On SQLite it takes the write lock at once
 /// (`BEGIN IMMEDIATE`), so two writers queue on the busy timeout instead of failing mid-way.
+///
+/// The `BEGIN` runs on a task of its own, so a caller dropped while it waits (a client that
+/// hangs up, an aborted job) cannot cancel it half-way: sqlx 0.8 leaves a connection whose `BEGIN`
+/// was cancelled between the statement and the `Transaction` inside an open transaction and
+/// returns it to the pool — on SQLite still holding the write lock, so every later write fails
+/// (sqlx issues #3875, #4393). Run to completion, the transaction is dropped and rolled back.
 pub trait BeginWrite {
     type Database: sqlx::Database;
     fn begin_write(
@@ -60,7 +66,8 @@ impl BeginWrite for SqlitePool {
     fn begin_write(
         &self,
     ) -> impl Future<Output = Result<Transaction<'static, Sqlite>, sqlx::Error>> + Send {
-        self.begin_with("BEGIN IMMEDIATE")
+        let pool = self.clone();
+        uncancellable(async move { pool.begin_with("BEGIN IMMEDIATE").await })
     }
 }
 
@@ -69,8 +76,18 @@ impl BeginWrite for PgPool {
     fn begin_write(
         &self,
     ) -> impl Future<Output = Result<Transaction<'static, Postgres>, sqlx::Error>> + Send {
-        self.begin()
+        let pool = self.clone();
+        uncancellable(async move { pool.begin().await })
     }
+}
+
+/// Runs `begin` to completion whatever happens to the caller.
+async fn uncancellable<T: Send + 'static>(
+    begin: impl Future<Output = Result<T, sqlx::Error>> + Send + 'static,
+) -> Result<T, sqlx::Error> {
+    tokio::spawn(begin)
+        .await
+        .unwrap_or_else(|e| Err(sqlx::Error::Io(std::io::Error::other(e))))
 }
 
 /// Each SQLite connection's page cache. The default 2 MB is less than an accrual run works

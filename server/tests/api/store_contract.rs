@@ -778,3 +778,64 @@ both_backends!(
         db.drop().await;
     }
 );
+
+both_backends!(
+    a_write_cancelled_while_it_begins_leaves_no_open_transaction,
+    |backend: Backend| async move {
+        use app::db::{BeginWrite, Db};
+        use std::{future::Future, task::Poll, time::Duration};
+        let Some(db) = crate::common::TestDb::new(backend).await else {
+            return;
+        };
+        let store = db.store().await;
+        // The caller goes away (a client hangs up) after its begin was polled 1, 2, … times,
+        // the connection answering in between: every window of the begin is hit once.
+        for polls in 1..=8 {
+            app::with_db!(&store.db, |pool| {
+                let mut begin = std::pin::pin!(pool.begin_write());
+                for _ in 0..polls {
+                    let ready =
+                        std::future::poll_fn(|cx| Poll::Ready(begin.as_mut().poll(cx).is_ready()))
+                            .await;
+                    if ready {
+                        break;
+                    }
+                    tokio::time::sleep(Duration::from_millis(2)).await;
+                }
+            });
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            // no connection is left inside a transaction: writes go through at once …
+            let wrote = tokio::time::timeout(Duration::from_secs(5), async {
+                app::with_db!(&store.db, |pool| async {
+                    let mut tx = pool.begin_write().await?;
+                    sqlx::query("UPDATE users SET full_name = full_name WHERE id = 0")
+                        .execute(&mut *tx)
+                        .await?;
+                    tx.commit().await
+                }
+                .await)
+            })
+            .await;
+            assert!(
+                matches!(wrote, Ok(Ok(()))),
+                "cancelled after {polls} polls, then {wrote:?}"
+            );
+            // … and PostgreSQL has no session idle inside one
+            if let Db::Postgres(_) = &store.db {
+                let mut watcher = <sqlx::PgConnection as sqlx::Connection>::connect(&db.url)
+                    .await
+                    .unwrap();
+                let (open,): (i64,) = sqlx::query_as(
+                    "SELECT count(*) FROM pg_stat_activity
+                     WHERE datname = current_database() AND state LIKE 'idle in transaction%'",
+                )
+                .fetch_one(&mut watcher)
+                .await
+                .unwrap();
+                assert_eq!(open, 0, "cancelled after {polls} polls");
+            }
+        }
+        store.db.close().await;
+        db.drop().await;
+    }
+);
