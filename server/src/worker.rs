@@ -7,11 +7,9 @@ use tokio::sync::watch;
 use tokio::task::JoinSet;
 
 use app::db::Store;
-use app::db::jobs::JobKind;
-use app::db::jobs::{CLAIM_BATCH, Job};
+use app::db::jobs::{CLAIM_BATCH, Job, Task};
 use app::notify::store::SendOutcome;
 use app::notify::types::Channel;
-use app::payments::online::expiring_payment;
 
 use crate::integrations::email::EmailSender;
 use crate::integrations::push::PushSender;
@@ -129,13 +127,13 @@ impl Worker {
     /// deletes jobs finished more than [`KEEP_FINISHED_JOBS`] ago.
     pub async fn run(self: Arc<Self>, poll: Duration, mut stop: watch::Receiver<bool>) {
         tracing::info!(worker = %self.id, "job worker started");
-        for kind in [JobKind::ReadingReminders, JobKind::TicketSweep] {
+        for task in [Task::ReadingReminders {}, Task::TicketSweep {}] {
             if let Err(e) = self
                 .store
-                .ensure_recurring_job(kind, chrono::Utc::now())
+                .ensure_recurring_job(&task, chrono::Utc::now())
                 .await
             {
-                tracing::error!(error = %e, kind = kind.as_str(), "cannot schedule a recurring job");
+                tracing::error!(error = %e, ?task, "cannot schedule a recurring job");
             }
         }
         let mut next_purge = tokio::time::Instant::now();
@@ -183,30 +181,40 @@ impl Worker {
     }
 
     async fn run_job(&self, job: Job) {
-        let Some(kind) = job.kind() else {
-            tracing::error!(job = job.id, kind = %job.kind, "no handler for this job kind");
-            let _ = self.store.fail_job(&job, &self.id, "no handler").await;
-            return;
+        let task = match job.task() {
+            Ok(task) => task,
+            Err(e) => {
+                tracing::error!(job = job.id, kind = %job.kind, error = %e, "unreadable job");
+                let _ = self
+                    .store
+                    .fail_job(&job, &self.id, &format!("unreadable job: {e}"))
+                    .await;
+                return;
+            }
         };
-        let result = match kind {
-            JobKind::Fanout => self
+        let result = match &task {
+            Task::Fanout { notice, after_user } => self
                 .store
-                .fanout(&job, &self.id, chrono::Utc::now(), app::clock::today())
+                .fanout(&job, &self.id, notice, *after_user, chrono::Utc::now())
                 .await
                 .map(|n| tracing::debug!(job = job.id, recipients = n, "fan-out batch done")),
-            JobKind::Deliver => self.deliver(&job).await,
-            JobKind::ReadingReminders => self
+            Task::Deliver { delivery_id } => self.deliver(&job, *delivery_id).await,
+            Task::ReadingReminders {} => self
                 .store
                 .reading_reminders_job(&job, &self.id, chrono::Utc::now())
                 .await
                 .map(|n| {
                     tracing::debug!(job = job.id, notices = n, "reading reminders sweep done")
                 }),
-            JobKind::Accrual => self.store.accrual_job(&job, &self.id).await,
-            JobKind::Bills => self.store.bills_job(&job, &self.id).await,
-            JobKind::CreditPayment => self.store.credit_job(&job, &self.id).await,
-            JobKind::ExpirePayment => self.expire_payment(&job).await,
-            JobKind::TicketSweep => self.ticket_sweep(&job).await,
+            Task::Accrual { run_id } => self.store.accrual_job(&job, &self.id, *run_id).await,
+            Task::Bills { batch_id, dir } => {
+                self.store.bills_job(&job, &self.id, *batch_id, dir).await
+            }
+            Task::CreditPayment { payment_id } => {
+                self.store.credit_job(&job, &self.id, *payment_id).await
+            }
+            Task::ExpirePayment { payment_id } => self.expire_payment(&job, *payment_id).await,
+            Task::TicketSweep {} => self.ticket_sweep(&job).await,
         };
         if result.is_err() {
             // the job stays claimed; its lease runs out and it is tried again
@@ -217,13 +225,7 @@ impl Worker {
     /// A payment nobody finished in time: the bank is asked once more (a confirmation that
     /// never reached us is honoured), then it is closed as expired. An unreachable bank is
     /// asked again on the job's retries, at most five times.
-    async fn expire_payment(&self, job: &Job) -> Result<(), app::error::AppError> {
-        let Some(payment_id) = expiring_payment(job) else {
-            return self
-                .store
-                .fail_job(job, &self.id, "payload without payment_id")
-                .await;
-        };
+    async fn expire_payment(&self, job: &Job, payment_id: i64) -> Result<(), app::error::AppError> {
         if let Some(provider_id) = self.store.open_online_payment(payment_id).await? {
             let fetched = match &provider_id {
                 Some(id) => Some(self.senders.acquiring.state(id).await),
@@ -267,8 +269,8 @@ impl Worker {
         self.store.reschedule_sweep(job, &self.id, now).await
     }
 
-    async fn deliver(&self, job: &Job) -> Result<(), app::error::AppError> {
-        let Some(message) = self.store.outgoing(job).await? else {
+    async fn deliver(&self, job: &Job, delivery_id: i64) -> Result<(), app::error::AppError> {
+        let Some(message) = self.store.outgoing(delivery_id).await? else {
             return self.store.skip_delivery(job, &self.id).await;
         };
         if message.already_sent {

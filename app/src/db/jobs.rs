@@ -8,8 +8,11 @@
 use chrono::{DateTime, Duration, Utc};
 use sqlx::FromRow;
 
+use serde::{Deserialize, Serialize};
+
 use super::{BeginWrite, Store, internal};
 use crate::error::AppError;
+use crate::notify::types::Notice;
 
 /// A claimed job.
 #[derive(Debug, Clone, FromRow)]
@@ -21,52 +24,94 @@ pub struct Job {
     pub attempts: i64,
 }
 
-crate::text_enum! {
-    /// Every kind of background job, with what its payload (JSON) carries. The worker matches on
-    /// it, so a kind without a handler does not compile.
-    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-    pub enum JobKind {
-        /// Turn a notice into notifications and deliveries: the notice, and the last user done.
-        Fanout = "notify.fanout",
-        /// Send one delivery: `{"delivery_id": 1}`.
-        Deliver = "notify.deliver",
-        /// The hourly reading reminders sweep, rescheduled by itself.
-        ReadingReminders = "readings.reminders",
-        /// Compute an accrual run: `{"run_id": 1}`.
-        Accrual = "billing.accrual",
-        /// Make a house's bills: `{"batch_id": 1, "dir": "<documents folder>"}`.
-        Bills = "billing.bills",
-        /// Credit a confirmed card payment: `{"payment_id": 1}`.
-        CreditPayment = "payments.credit",
-        /// Close a card payment nobody finished: `{"payment_id": 1}`, due when the order expires.
-        ExpirePayment = "payments.expire",
-        /// The АДС SLA sweep (escalations, closing quiet done tickets, purging stale uploads),
-        /// rescheduled every minute.
-        TicketSweep = "tickets.sla",
+/// What a job is to do. Stored as two columns: `kind` (the variant's name below) and `payload`
+/// (its fields as JSON). The worker matches on it, so a task without a handler does not
+/// compile, and a row this version cannot read fails that job with the reason.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "payload")]
+pub enum Task {
+    /// Turn a notice into notifications and deliveries, a batch of recipients at a time.
+    #[serde(rename = "notify.fanout")]
+    Fanout {
+        notice: Notice,
+        /// Recipients up to this user id are done.
+        #[serde(default)]
+        after_user: i64,
+    },
+    /// Send one delivery.
+    #[serde(rename = "notify.deliver")]
+    Deliver { delivery_id: i64 },
+    /// The hourly reading reminders sweep, rescheduled by itself.
+    #[serde(rename = "readings.reminders")]
+    ReadingReminders {},
+    /// Compute an accrual run.
+    #[serde(rename = "billing.accrual")]
+    Accrual { run_id: i64 },
+    /// Make a house's bills into the documents folder `dir`.
+    #[serde(rename = "billing.bills")]
+    Bills { batch_id: i64, dir: String },
+    /// Credit a confirmed (or reverse a refunded) card payment.
+    #[serde(rename = "payments.credit")]
+    CreditPayment { payment_id: i64 },
+    /// Close a card payment nobody finished; due when the order expires.
+    #[serde(rename = "payments.expire")]
+    ExpirePayment { payment_id: i64 },
+    /// The АДС SLA sweep (escalations, closing quiet done tickets, purging stale uploads),
+    /// rescheduled every minute.
+    #[serde(rename = "tickets.sla")]
+    TicketSweep {},
+}
+
+/// A task as its two columns.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredTask {
+    pub kind: String,
+    pub payload: String,
+}
+
+impl Task {
+    /// The `kind` and `payload` columns that store this task.
+    pub fn stored(&self) -> Result<StoredTask, sqlx::Error> {
+        let mut value = serde_json::to_value(self).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+        let kind = value["kind"].as_str().unwrap_or_default().to_owned();
+        let payload = value
+            .get_mut("payload")
+            .map(serde_json::Value::take)
+            .unwrap_or_else(|| serde_json::json!({}));
+        Ok(StoredTask {
+            kind,
+            payload: payload.to_string(),
+        })
     }
 }
 
 impl Job {
-    /// The job's kind, when this version of Ключ knows it.
-    pub fn kind(&self) -> Option<JobKind> {
-        JobKind::parse(&self.kind)
+    /// What the job is to do; an error names what this version cannot read (an unknown kind
+    /// written by a newer release, or a payload without a field).
+    pub fn task(&self) -> Result<Task, serde_json::Error> {
+        let payload: serde_json::Value = serde_json::from_str(&self.payload)?;
+        serde_json::from_value(serde_json::json!({ "kind": self.kind, "payload": payload }))
     }
 }
 
-/// `enqueue_job!(&mut *tx, kind, payload_json, run_at)`: adds a job in the caller's transaction.
+/// `enqueue_job!(&mut *tx, &task, run_at)`: adds a job in the caller's transaction.
 #[macro_export]
 macro_rules! enqueue_job {
-    ($tx:expr, $kind:expr, $payload:expr, $run_at:expr) => {
-        sqlx::query(
-            "INSERT INTO jobs (kind, payload, run_at, status, created_at)
-             VALUES ($1, $2, $3, 'queued', $4)",
-        )
-        .bind($kind)
-        .bind($payload)
-        .bind($run_at)
-        .bind(chrono::Utc::now())
-        .execute($tx)
-        .await
+    ($tx:expr, $task:expr, $run_at:expr) => {
+        match $crate::db::jobs::Task::stored($task) {
+            Ok(stored) => sqlx::query(
+                "INSERT INTO jobs (kind, payload, run_at, status, created_at)
+                 VALUES ($1, $2, $3, 'queued', $4)",
+            )
+            .bind(stored.kind)
+            .bind(stored.payload)
+            .bind($run_at)
+            .bind(chrono::Utc::now())
+            .execute($tx)
+            .await
+            .map(|_| ()),
+            Err(e) => Err(e),
+        }
     };
 }
 
@@ -102,7 +147,8 @@ pub fn lease_held(held: bool) -> Result<(), super::TxError> {
 }
 
 /// `reschedule_job!(&mut *tx, job_id, worker, run_at, payload, error)`: puts the job back in the
-/// queue (a retry, or the next batch of a long job); true when this worker still held it.
+/// queue (a retry, or the next batch of a long job, whose payload is [`Task::stored`]'s); true
+/// when this worker still held it.
 #[macro_export]
 macro_rules! reschedule_job {
     ($tx:expr, $id:expr, $worker:expr, $run_at:expr, $payload:expr, $error:expr) => {
@@ -201,7 +247,8 @@ impl Store {
         .map_err(internal("finish job"))
     }
 
-    /// Ends a job whose kind no handler knows (a newer release wrote it): kept for the record.
+    /// Ends a job that cannot be done (a newer release wrote it, or its data is gone): kept for
+    /// the record with the reason.
     pub async fn fail_job(&self, job: &Job, worker: &str, error: &str) -> Result<(), AppError> {
         with_db!(&self.db, |pool| finish_job!(
             pool,
@@ -216,25 +263,100 @@ impl Store {
 }
 
 impl Store {
-    /// Makes sure one job of a recurring `kind` (a sweep that reschedules itself) is queued or
+    /// Makes sure one job of a recurring `task` (a sweep that reschedules itself) is queued or
     /// running; adds one due at `run_at` when none is. Two instances starting together may both
     /// add one: the sweeps are idempotent, so a duplicate only runs twice.
     pub async fn ensure_recurring_job(
         &self,
-        kind: JobKind,
+        task: &Task,
         run_at: DateTime<Utc>,
     ) -> Result<(), AppError> {
         crate::write_tx!(self, "ensure recurring job", |tx| {
             let exists: Option<i64> = sqlx::query_scalar(
                 "SELECT id FROM jobs WHERE kind = $1 AND status IN ('queued','running') LIMIT 1",
             )
-            .bind(kind)
+            .bind(task.stored()?.kind)
             .fetch_optional(&mut *tx)
             .await?;
             if exists.is_none() {
-                crate::enqueue_job!(&mut *tx, kind, "{}", run_at)?;
+                crate::enqueue_job!(&mut *tx, task, run_at)?;
             }
             Ok(())
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::notify::types::{NoticeKind, Recipients};
+
+    fn job(stored: StoredTask) -> Job {
+        Job {
+            id: 1,
+            kind: stored.kind,
+            payload: stored.payload,
+            attempts: 1,
+        }
+    }
+
+    #[test]
+    fn every_task_reads_back_as_stored_under_its_kind() {
+        let notice = Notice {
+            kind: NoticeKind::Announcement,
+            recipients: Recipients::User(7),
+            params: Default::default(),
+            link: None,
+            source: None,
+        };
+        let cases = [
+            (
+                Task::Fanout {
+                    notice,
+                    after_user: 500,
+                },
+                "notify.fanout",
+            ),
+            (Task::Deliver { delivery_id: 3 }, "notify.deliver"),
+            (Task::ReadingReminders {}, "readings.reminders"),
+            (Task::Accrual { run_id: 4 }, "billing.accrual"),
+            (
+                Task::Bills {
+                    batch_id: 5,
+                    dir: "data/bills".into(),
+                },
+                "billing.bills",
+            ),
+            (Task::CreditPayment { payment_id: 6 }, "payments.credit"),
+            (Task::ExpirePayment { payment_id: 7 }, "payments.expire"),
+            (Task::TicketSweep {}, "tickets.sla"),
+        ];
+        for (task, kind) in cases {
+            let stored = task.stored().unwrap();
+            assert_eq!(stored.kind, kind);
+            assert_eq!(job(stored).task().unwrap(), task);
+        }
+    }
+
+    #[test]
+    fn rows_written_before_the_typed_tasks_still_read() {
+        let old = |kind: &str, payload: &str| {
+            job(StoredTask {
+                kind: kind.into(),
+                payload: payload.into(),
+            })
+        };
+        assert_eq!(
+            old("readings.reminders", "{}").task().unwrap(),
+            Task::ReadingReminders {}
+        );
+        assert_eq!(
+            old("payments.credit", r#"{"payment_id":9}"#)
+                .task()
+                .unwrap(),
+            Task::CreditPayment { payment_id: 9 }
+        );
+        assert!(old("payments.credit", "{}").task().is_err());
+        assert!(old("passes.expire", "{}").task().is_err());
     }
 }

@@ -14,7 +14,7 @@ use super::rules::advance;
 use super::types::*;
 use crate::billing::store::ACCOUNT_HOUSE;
 use crate::billing::types::{Money, Period};
-use crate::db::jobs::{Job, JobKind};
+use crate::db::jobs::{Job, Task};
 use crate::db::{BeginWrite, Store, internal, push_in_list};
 use crate::error::AppError;
 use crate::notify::types::NoticeKind;
@@ -135,8 +135,9 @@ macro_rules! apply_reported {
                 if matches!(next, OnlineStatus::Confirmed | OnlineStatus::Refunded) {
                     enqueue_job!(
                         &mut *$tx,
-                        JobKind::CreditPayment,
-                        serde_json::json!({ "payment_id": $row.id }).to_string(),
+                        &Task::CreditPayment {
+                            payment_id: $row.id
+                        },
                         $now
                     )?;
                 }
@@ -302,12 +303,7 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
             }
-            enqueue_job!(
-                &mut *tx,
-                JobKind::ExpirePayment,
-                serde_json::json!({ "payment_id": id }).to_string(),
-                expires
-            )?;
+            enqueue_job!(&mut *tx, &Task::ExpirePayment { payment_id: id }, expires)?;
             Ok((id, order_id))
         })
     }
@@ -613,13 +609,13 @@ impl Store {
         })
     }
 
-    /// The credit job (`JobKind::CreditPayment`).
-    pub async fn credit_job(&self, job: &Job, worker: &str) -> Result<(), AppError> {
-        let Some(payment_id) = payment_of(job) else {
-            return self
-                .fail_job(job, worker, "payload without payment_id")
-                .await;
-        };
+    /// The credit job ([`Task::CreditPayment`]).
+    pub async fn credit_job(
+        &self,
+        job: &Job,
+        worker: &str,
+        payment_id: i64,
+    ) -> Result<(), AppError> {
         self.credit_online_payment(payment_id).await?;
         self.finish_job(job, worker).await
     }
@@ -811,18 +807,6 @@ fn paid_notice(row: &PaymentRow, on: NaiveDate, kind: NoticeKind) -> crate::noti
         link: Some(format!("/cabinet/payment/{}", row.id)),
         source: None,
     }
-}
-
-fn payment_of(job: &Job) -> Option<i64> {
-    serde_json::from_str::<Value>(&job.payload)
-        .ok()?
-        .get("payment_id")?
-        .as_i64()
-}
-
-/// The payment an expiry job is about.
-pub fn expiring_payment(job: &Job) -> Option<i64> {
-    payment_of(job)
 }
 
 /// A placeholder order id until the row's own id is known.

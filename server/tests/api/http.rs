@@ -1810,7 +1810,7 @@ both_backends!(
         let told: i64 = app::with_db!(&app.store.db, |pool| sqlx::query_scalar(
             "SELECT COUNT(*) FROM jobs WHERE kind = $1 AND (payload LIKE '%PaymentReceived%' OR payload LIKE '%payment_received%')"
         )
-        .bind(app::db::jobs::JobKind::Fanout)
+        .bind("notify.fanout")
         .fetch_one(pool)
         .await)
         .unwrap();

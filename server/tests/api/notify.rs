@@ -1108,3 +1108,58 @@ both_backends!(
         let _ = std::fs::remove_dir_all(&dir);
     }
 );
+
+both_backends!(
+    a_job_this_version_cannot_read_fails_with_its_reason,
+    |backend: Backend| async move {
+        let Some(db) = crate::common::TestDb::new(backend).await else {
+            return;
+        };
+        let store = db.store().await;
+        let worker = Worker::new(
+            store.clone(),
+            senders(&store, None, None).await,
+            "w1".into(),
+        );
+        // a kind a newer release wrote, and a known kind whose payload lacks its field
+        for (kind, payload) in [
+            ("passes.expire", r#"{"pass_id":1}"#),
+            ("billing.accrual", "{}"),
+        ] {
+            app::with_db!(&store.db, |pool| sqlx::query(
+                "INSERT INTO jobs (kind, payload, run_at, status, created_at)
+                 VALUES ($1, $2, $3, 'queued', $3)"
+            )
+            .bind(kind)
+            .bind(payload)
+            .bind(Utc::now() - Duration::seconds(1))
+            .execute(pool)
+            .await
+            .map(|_| ()))
+            .unwrap();
+        }
+        drain(&[worker]).await;
+        let ended: Vec<(String, String, Option<String>)> = app::with_db!(&store.db, |pool| {
+            sqlx::query_as("SELECT kind, status, last_error FROM jobs ORDER BY kind")
+                .fetch_all(pool)
+                .await
+        })
+        .unwrap();
+        assert_eq!(ended.len(), 2, "{ended:?}");
+        for (kind, status, error) in &ended {
+            assert_eq!(status, "failed", "{kind}: {ended:?}");
+            let error = error.as_deref().unwrap_or_default();
+            assert!(error.starts_with("unreadable job"), "{kind}: {error}");
+        }
+        assert!(
+            ended[0].2.as_deref().unwrap().contains("run_id"),
+            "{ended:?}"
+        );
+        assert!(
+            ended[1].2.as_deref().unwrap().contains("passes.expire"),
+            "{ended:?}"
+        );
+        store.db.close().await;
+        db.drop().await;
+    }
+);

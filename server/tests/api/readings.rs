@@ -997,7 +997,7 @@ both_backends!(
 both_backends!(
     the_worker_runs_the_reminder_sweep_and_schedules_the_next_one,
     |backend: Backend| async move {
-        use app::db::jobs::JobKind;
+        use app::db::jobs::Task;
         let Some(f) = fixture(backend).await else {
             return;
         };
@@ -1009,11 +1009,11 @@ both_backends!(
         let now = Utc::now();
         // ensured twice (two instances starting): one job
         f.store
-            .ensure_recurring_job(JobKind::ReadingReminders, now)
+            .ensure_recurring_job(&Task::ReadingReminders {}, now)
             .await
             .unwrap();
         f.store
-            .ensure_recurring_job(JobKind::ReadingReminders, now)
+            .ensure_recurring_job(&Task::ReadingReminders {}, now)
             .await
             .unwrap();
         let sweeps = "SELECT COUNT(*) FROM jobs WHERE kind = 'readings.reminders'";

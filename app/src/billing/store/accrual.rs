@@ -2,7 +2,7 @@
 //! period), then posted to the ledger.
 
 use super::*;
-use crate::db::jobs::JobKind;
+use crate::db::jobs::Task;
 use crate::db::unique_as;
 use crate::write_tx;
 
@@ -335,8 +335,7 @@ impl Store {
                 }
             };
             if with_job {
-                let payload = serde_json::json!({ "run_id": id }).to_string();
-                enqueue_job!(&mut *tx, JobKind::Accrual, payload, Utc::now())?;
+                enqueue_job!(&mut *tx, &Task::Accrual { run_id: id }, Utc::now())?;
             }
             audit!(
                 &mut *tx,
@@ -350,14 +349,8 @@ impl Store {
         })
     }
 
-    /// The job's step: computes the run named in the payload and ends the job.
-    pub async fn accrual_job(&self, job: &Job, worker: &str) -> Result<(), AppError> {
-        let run_id = serde_json::from_str::<serde_json::Value>(&job.payload)
-            .ok()
-            .and_then(|v| v.get("run_id").and_then(serde_json::Value::as_i64));
-        let Some(run_id) = run_id else {
-            return self.fail_job(job, worker, "payload without run_id").await;
-        };
+    /// The job's step: computes run `run_id` and ends the job.
+    pub async fn accrual_job(&self, job: &Job, worker: &str, run_id: i64) -> Result<(), AppError> {
         let outcome = self.compute_accrual(run_id).await;
         let (status, error) = match &outcome {
             Ok(_) => ("done", None),

@@ -1,7 +1,7 @@
 //! The payee on the bill, one account's bill, and a house's bills made in batches by the worker.
 
 use super::*;
-use crate::db::jobs::JobKind;
+use crate::db::jobs::Task;
 use crate::db::jobs::lease_held;
 use crate::write_tx;
 
@@ -243,8 +243,11 @@ impl Store {
             .bind(Utc::now())
             .fetch_one(&mut *tx)
             .await?;
-            let payload = serde_json::json!({ "batch_id": id, "dir": dir }).to_string();
-            enqueue_job!(&mut *tx, JobKind::Bills, payload, Utc::now())?;
+            let task = Task::Bills {
+                batch_id: id,
+                dir: dir.to_owned(),
+            };
+            enqueue_job!(&mut *tx, &task, Utc::now())?;
             audit!(
                 &mut *tx,
                 Some(actor),
@@ -289,21 +292,17 @@ impl Store {
         ))
     }
 
-    /// The job's step: renders every bill of the house for the period into one ZIP (progress
-    /// as it goes), then in one transaction queues a notice per resident with a cabinet (the
-    /// e-mail attaches the bill), marks the batch done and ends the job. Run again after a
-    /// crash, it starts over and still notifies once.
-    pub async fn bills_job(&self, job: &Job, worker: &str) -> Result<(), AppError> {
-        let payload: serde_json::Value =
-            serde_json::from_str(&job.payload).unwrap_or(serde_json::Value::Null);
-        let (Some(batch_id), Some(dir)) = (
-            payload.get("batch_id").and_then(serde_json::Value::as_i64),
-            payload.get("dir").and_then(serde_json::Value::as_str),
-        ) else {
-            return self
-                .fail_job(job, worker, "payload without batch_id or dir")
-                .await;
-        };
+    /// The job's step for batch `batch_id`: renders every bill of the house for the period into
+    /// one ZIP in `dir` (progress as it goes), then in one transaction queues a notice per
+    /// resident with a cabinet (the e-mail attaches the bill), marks the batch done and ends
+    /// the job. Run again after a crash, it starts over and still notifies once.
+    pub async fn bills_job(
+        &self,
+        job: &Job,
+        worker: &str,
+        batch_id: i64,
+        dir: &str,
+    ) -> Result<(), AppError> {
         match self.make_bills(batch_id, dir).await {
             Ok(notices) => write_tx!(self, "finish bill batch", |tx| {
                 for notice in &notices {

@@ -2,8 +2,7 @@
 //! attempts recorded (the worker's side).
 
 use super::*;
-use crate::db::jobs::JobKind;
-use crate::db::jobs::lease_held;
+use crate::db::jobs::{Task, lease_held};
 use crate::write_tx;
 
 #[derive(Debug, FromRow)]
@@ -45,24 +44,18 @@ pub enum SendOutcome {
 }
 
 impl Store {
-    /// Processes one batch of a fan-out job in one transaction: the recipients' notifications,
-    /// their deliveries by preference, and a delivery job each. Returns how many were notified.
+    /// Processes one batch of a fan-out job in one transaction: the recipients of `notice`
+    /// after user `after_user`, their notifications, their deliveries by preference, and a
+    /// delivery job each. Returns how many were notified.
     pub async fn fanout(
         &self,
         job: &Job,
         worker: &str,
+        notice: &Notice,
+        after_user: i64,
         now: DateTime<Utc>,
-        today: NaiveDate,
     ) -> Result<usize, AppError> {
-        let mut payload: FanoutPayload = match serde_json::from_str(&job.payload) {
-            Ok(p) => p,
-            Err(e) => {
-                tracing::error!(job = job.id, error = %e, "unreadable fan-out payload");
-                self.fail_job(job, worker, "unreadable payload").await?;
-                return Ok(0);
-            }
-        };
-        let notice = payload.notice.clone();
+        let today = clock::local(now).date();
         let spec = spec(notice.kind);
         let kind = notice.kind.as_str();
         write_tx!(self, "fan out a notice", |tx| {
@@ -73,7 +66,7 @@ impl Store {
                          WHERE id = $1 AND is_active AND id > $2",
                     )
                     .bind(id)
-                    .bind(payload.after_user)
+                    .bind(after_user)
                     .fetch_all(&mut *tx)
                     .await?
                 }
@@ -87,7 +80,7 @@ impl Store {
                     let mut q = sqlx::QueryBuilder::new(
                         "SELECT id, email, phone FROM users WHERE is_active AND id > ",
                     );
-                    q.push_bind(payload.after_user);
+                    q.push_bind(after_user);
                     q.push(" AND role IN (");
                     crate::db::push_in_list(&mut q, &roles);
                     q.push(" ORDER BY id LIMIT ");
@@ -106,7 +99,7 @@ impl Store {
                     );
                     sqlx::query_as(&sql)
                         .bind(today)
-                        .bind(payload.after_user)
+                        .bind(after_user)
                         .bind(audience.house_id)
                         .bind(audience.entrance_id)
                         .bind(FANOUT_BATCH)
@@ -219,17 +212,17 @@ impl Store {
                         .bind(&address)
                         .fetch_one(&mut *tx)
                         .await?;
-                        let payload = serde_json::to_string(&DeliverPayload { delivery_id })
-                            .map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
-                        enqueue_job!(&mut *tx, JobKind::Deliver, payload, run_at)?;
+                        enqueue_job!(&mut *tx, &Task::Deliver { delivery_id }, run_at)?;
                     }
                 }
             }
             let held = if recipients.len() as i64 == FANOUT_BATCH {
-                payload.after_user = high;
-                let next = serde_json::to_string(&payload)
-                    .map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
-                reschedule_job!(&mut *tx, job.id, worker, now, next, None::<String>)?
+                let next = Task::Fanout {
+                    notice: notice.clone(),
+                    after_user: high,
+                }
+                .stored()?;
+                reschedule_job!(&mut *tx, job.id, worker, now, next.payload, None::<String>)?
             } else {
                 finish_job!(&mut *tx, job.id, worker, "done", None::<String>)?
             };
@@ -238,8 +231,8 @@ impl Store {
         })
     }
 
-    /// The delivery a `notify.deliver` job is about (None when the payload or row is gone).
-    pub async fn outgoing(&self, job: &Job) -> Result<Option<Outgoing>, AppError> {
+    /// Delivery `delivery_id` with its message (None when its row is gone).
+    pub async fn outgoing(&self, delivery_id: i64) -> Result<Option<Outgoing>, AppError> {
         #[derive(FromRow)]
         struct Row {
             id: i64,
@@ -254,9 +247,6 @@ impl Store {
             p256dh: Option<String>,
             auth: Option<String>,
         }
-        let Ok(DeliverPayload { delivery_id }) = serde_json::from_str(&job.payload) else {
-            return Ok(None);
-        };
         let row: Option<Row> = with_db!(&self.db, |pool| sqlx::query_as(
             "SELECT d.id, d.channel, d.address, d.status, n.title, n.body, n.link, n.critical,
                     n.source, s.p256dh, s.auth

@@ -5,7 +5,6 @@
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, NaiveDate, Utc};
-use serde::{Deserialize, Serialize};
 use sqlx::FromRow;
 
 use super::rules::{self, MAX_ATTEMPTS, QuietHours, channel_wanted, render, retry_delay, spec};
@@ -19,42 +18,19 @@ use crate::{audit, enqueue_job, finish_job, reschedule_job, with_db};
 /// Recipients handled in one fan-out transaction; a bigger audience continues in the next one.
 pub const FANOUT_BATCH: i64 = 500;
 
-#[derive(Debug, Serialize, Deserialize)]
-struct FanoutPayload {
-    notice: Notice,
-    /// Recipients up to this user id are done.
-    #[serde(default)]
-    after_user: i64,
-}
-
-#[derive(Debug, Serialize, Deserialize)]
-struct DeliverPayload {
-    delivery_id: i64,
-}
-
-/// The outbox payload of a notice (used by [`enqueue_notice!`]).
-pub fn fanout_payload(notice: &Notice) -> Result<String, sqlx::Error> {
-    serde_json::to_string(&FanoutPayload {
-        notice: notice.clone(),
-        after_user: 0,
-    })
-    .map_err(|e| sqlx::Error::Encode(Box::new(e)))
-}
-
 /// `enqueue_notice!(&mut *tx, &notice)`: puts a notice in the outbox inside the caller's
 /// transaction — the one way every area sends anything to anyone.
 #[macro_export]
 macro_rules! enqueue_notice {
     ($tx:expr, $notice:expr) => {
-        match $crate::notify::store::fanout_payload($notice) {
-            Ok(payload) => $crate::enqueue_job!(
-                $tx,
-                $crate::db::jobs::JobKind::Fanout,
-                payload,
-                chrono::Utc::now()
-            ),
-            Err(e) => Err(e),
-        }
+        $crate::enqueue_job!(
+            $tx,
+            &$crate::db::jobs::Task::Fanout {
+                notice: ::std::clone::Clone::clone($notice),
+                after_user: 0,
+            },
+            chrono::Utc::now()
+        )
     };
 }
 
