@@ -12,10 +12,12 @@ pub mod context;
 pub mod db;
 pub mod error;
 pub mod housing;
+pub mod money;
 pub mod news;
 pub mod notify;
 pub mod numbers;
 pub mod payments;
+pub mod period;
 pub mod readings;
 pub mod sheet;
 #[cfg(test)]

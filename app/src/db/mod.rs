@@ -306,6 +306,15 @@ pub fn is_unique_violation(e: &sqlx::Error) -> bool {
 
 pub mod bulk;
 pub mod jobs;
+
+/// The SQL condition "residency `r` is in force on the day in bind parameter `day`" (e.g.
+/// `"$2"`): approved by the board, begun, and not ended. Every query about who lives where on a
+/// day uses it, so the rule is written once.
+pub fn residency_in_force(day: &str) -> String {
+    format!(
+        "r.status = 'active' AND r.moved_in <= {day} AND (r.moved_out IS NULL OR r.moved_out > {day})"
+    )
+}
 mod store;
 pub use store::Store;
 

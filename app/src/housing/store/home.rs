@@ -11,11 +11,11 @@ impl Store {
     ) -> Result<bool, AppError> {
         let today = crate::clock::today();
         with_db!(&self.db, |pool| {
-            sqlx::query_scalar::<_, i64>(
+            sqlx::query_scalar::<_, i64>(&format!(
                 "SELECT COUNT(*) FROM residencies r JOIN people p ON p.id = r.person_id
-                 WHERE p.user_id = $1 AND r.apartment_id = $2 AND r.status = 'active'
-                   AND r.moved_in <= $3 AND (r.moved_out IS NULL OR r.moved_out > $3)",
-            )
+                 WHERE p.user_id = $1 AND r.apartment_id = $2 AND {}",
+                crate::db::residency_in_force("$3")
+            ))
             .bind(user_id)
             .bind(apartment_id)
             .bind(today)
@@ -120,28 +120,27 @@ impl Store {
             moved_in: NaiveDate,
         }
         // the user's apartments: $1 user, $2 today, $3 one apartment or 0 for all
-        const MINE: &str =
+        let in_force = crate::db::residency_in_force("$2");
+        let mine = format!(
             "SELECT r.apartment_id FROM residencies r JOIN people p ON p.id = r.person_id
-             WHERE p.user_id = $1 AND r.status = 'active' AND r.moved_in <= $2
-               AND (r.moved_out IS NULL OR r.moved_out > $2) AND ($3 = 0 OR r.apartment_id = $3)";
+             WHERE p.user_id = $1 AND {in_force} AND ($3 = 0 OR r.apartment_id = $3)"
+        );
         let flats_sql = format!(
             "SELECT a.id, h.address, a.number, e.number AS entrance, a.floor, a.area_centi_m2, r.relation
              FROM residencies r JOIN people p ON p.id = r.person_id
              JOIN apartments a ON a.id = r.apartment_id JOIN houses h ON h.id = a.house_id
              LEFT JOIN entrances e ON e.id = a.entrance_id
-             WHERE a.id IN ({MINE}) AND p.user_id = $1 AND r.status = 'active'
-               AND r.moved_in <= $2 AND (r.moved_out IS NULL OR r.moved_out > $2)
+             WHERE a.id IN ({mine}) AND p.user_id = $1 AND {in_force}
              ORDER BY a.id"
         );
         let accounts_sql = format!(
             "SELECT apartment_id, id, number, opened_on FROM accounts
-             WHERE closed_on IS NULL AND apartment_id IN ({MINE}) ORDER BY number"
+             WHERE closed_on IS NULL AND apartment_id IN ({mine}) ORDER BY number"
         );
         let members_sql = format!(
             "SELECT r.apartment_id, p.user_id, p.full_name, r.relation, r.share_num, r.share_den, r.moved_in
              FROM residencies r JOIN people p ON p.id = r.person_id
-             WHERE r.status = 'active' AND r.moved_in <= $2 AND (r.moved_out IS NULL OR r.moved_out > $2)
-               AND r.apartment_id IN ({MINE})
+             WHERE {in_force} AND r.apartment_id IN ({mine})
              ORDER BY r.relation, r.moved_in, p.full_name"
         );
         let only = only.unwrap_or(0);

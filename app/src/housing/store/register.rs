@@ -82,16 +82,16 @@ impl Store {
         let list_sql = format!(
             "SELECT a.id AS apartment_id, h.address, a.number, e.number AS entrance, a.floor, a.area_centi_m2,
                 (SELECT MIN(c.number) FROM accounts c WHERE c.apartment_id = a.id AND c.closed_on IS NULL) AS account,
-                (SELECT COUNT(*) FROM residencies r WHERE r.apartment_id = a.id AND r.status = 'active'
-                   AND (r.moved_out IS NULL OR r.moved_out > $5)) AS residents,
+                (SELECT COUNT(*) FROM residencies r WHERE r.apartment_id = a.id
+                   AND {in_force}) AS residents,
                 (SELECT MIN(p.full_name) FROM residencies r JOIN people p ON p.id = r.person_id
-                   WHERE r.apartment_id = a.id AND r.relation = 'owner' AND r.status = 'active'
-                   AND (r.moved_out IS NULL OR r.moved_out > $5)) AS owner
+                   WHERE r.apartment_id = a.id AND r.relation = 'owner' AND {in_force}) AS owner
              FROM apartments a JOIN houses h ON h.id = a.house_id
              LEFT JOIN entrances e ON e.id = a.entrance_id
              WHERE {filter}
              ORDER BY h.address, LENGTH(a.number), a.number
-             LIMIT $6 OFFSET $7"
+             LIMIT $6 OFFSET $7",
+            in_force = crate::db::residency_in_force("$5")
         );
         let count_sql = format!(
             "SELECT COUNT(*) FROM apartments a JOIN houses h ON h.id = a.house_id WHERE {filter}"

@@ -42,8 +42,8 @@ fn active_homes(today: &str) -> String {
          FROM people p
          JOIN residencies r ON r.person_id = p.id
          JOIN apartments ap ON ap.id = r.apartment_id
-         WHERE p.user_id IS NOT NULL AND r.status = 'active'
-           AND (r.moved_out IS NULL OR r.moved_out > {today})"
+         WHERE p.user_id IS NOT NULL AND {in_force}",
+        in_force = crate::db::residency_in_force(today)
     )
 }
 

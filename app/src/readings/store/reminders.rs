@@ -48,9 +48,9 @@ impl Store {
                          JOIN residencies r ON r.apartment_id = x.apartment_id
                          JOIN people p ON p.id = r.person_id
                          JOIN users u ON u.id = p.user_id
-                         WHERE r.status = 'active' AND u.is_active
-                           AND r.moved_in <= $4 AND (r.moved_out IS NULL OR r.moved_out > $4)
-                         ORDER BY p.user_id, x.apartment_id"
+                         WHERE u.is_active AND {in_force}
+                         ORDER BY p.user_id, x.apartment_id",
+                        in_force = crate::db::residency_in_force("$4")
                     ))
                     .bind(house_id)
                     .bind(period.to_string())
@@ -105,7 +105,7 @@ impl Store {
                         }
                     }
                 }
-                let due: Vec<VerificationDue> = sqlx::query_as(
+                let due: Vec<VerificationDue> = sqlx::query_as(&format!(
                     "SELECT DISTINCT p.user_id, m.id AS meter_id, m.resource, m.serial, a.number, m.verified_until
                      FROM meters m JOIN apartments a ON a.id = m.apartment_id
                      JOIN residencies r ON r.apartment_id = a.id
@@ -113,9 +113,9 @@ impl Store {
                      JOIN users u ON u.id = p.user_id
                      WHERE m.house_id = $1 AND m.archived_on IS NULL
                        AND m.verified_until >= $2 AND m.verified_until <= $3
-                       AND r.relation = 'owner' AND r.status = 'active' AND u.is_active
-                       AND (r.moved_out IS NULL OR r.moved_out > $2)",
-                )
+                       AND r.relation = 'owner' AND u.is_active AND {}",
+                    crate::db::residency_in_force("$2")
+                ))
                 .bind(house_id)
                 .bind(today)
                 .bind(today + chrono::Days::new(rules::VERIFICATION_NOTICE_DAYS as u64))

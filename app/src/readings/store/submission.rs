@@ -4,11 +4,13 @@ use super::*;
 use crate::db::TxError;
 use crate::write_tx;
 
-/// The apartments a user lives in today (active links).
-pub(super) fn homes_sql() -> &'static str {
-    "SELECT DISTINCT r.apartment_id FROM residencies r JOIN people p ON p.id = r.person_id
-     WHERE p.user_id = $1 AND r.status = 'active' AND r.moved_in <= $2
-       AND (r.moved_out IS NULL OR r.moved_out > $2)"
+/// The apartments user `$1` lives in on day `$2`.
+pub(super) fn homes_sql() -> String {
+    format!(
+        "SELECT DISTINCT r.apartment_id FROM residencies r JOIN people p ON p.id = r.person_id
+         WHERE p.user_id = $1 AND {}",
+        crate::db::residency_in_force("$2")
+    )
 }
 
 impl Store {
@@ -105,7 +107,7 @@ impl Store {
             let homes: Vec<i64> = if by.staff {
                 Vec::new()
             } else {
-                sqlx::query_scalar(homes_sql())
+                sqlx::query_scalar(&homes_sql())
                     .bind(by.user_id)
                     .bind(crate::clock::local(now).date())
                     .fetch_all(&mut *tx)

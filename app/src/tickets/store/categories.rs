@@ -83,13 +83,16 @@ impl Store {
         user_id: i64,
         today: chrono::NaiveDate,
     ) -> Result<Vec<(i64, String)>, AppError> {
-        with_db!(&self.db, |pool| sqlx::query_as::<_, (i64, String, String)>(
+        let sql = format!(
             "SELECT DISTINCT a.id, h.address, a.number FROM residencies r
              JOIN people p ON p.id = r.person_id
              JOIN apartments a ON a.id = r.apartment_id JOIN houses h ON h.id = a.house_id
-             WHERE p.user_id = $1 AND r.status = 'active' AND r.moved_in <= $2
-               AND (r.moved_out IS NULL OR r.moved_out > $2)
-             ORDER BY h.address, a.number"
+             WHERE p.user_id = $1 AND {}
+             ORDER BY h.address, a.number",
+            crate::db::residency_in_force("$2")
+        );
+        with_db!(&self.db, |pool| sqlx::query_as::<_, (i64, String, String)>(
+            &sql
         )
         .bind(user_id)
         .bind(today)

@@ -76,11 +76,11 @@ impl Store {
                 _ => return Err(AppError::invalid(FormError::Home.to_string()).into()),
             };
             if !staff {
-                let mine: i64 = sqlx::query_scalar(
+                let mine: i64 = sqlx::query_scalar(&format!(
                     "SELECT COUNT(*) FROM residencies r JOIN people p ON p.id = r.person_id
-                     WHERE p.user_id = $1 AND r.apartment_id = $2 AND r.status = 'active'
-                       AND r.moved_in <= $3 AND (r.moved_out IS NULL OR r.moved_out > $3)",
-                )
+                     WHERE p.user_id = $1 AND r.apartment_id = $2 AND {}",
+                    crate::db::residency_in_force("$3")
+                ))
                 .bind(by.id)
                 .bind(t.apartment_id)
                 .bind(today)
