@@ -722,6 +722,41 @@ both_backends!(
         assert_eq!(banners(zhitel).await.len(), 1);
         assert!(banners(sosed).await.is_empty());
 
+        // a residency that begins next month is not in force yet: its people are not reached
+        let next_month = today() + Duration::days(30);
+        app::with_db!(&store.db, |pool| sqlx::query(
+            "UPDATE residencies SET moved_in = $1 \
+             WHERE person_id IN (SELECT id FROM people WHERE user_id = $2)"
+        )
+        .bind(next_month)
+        .bind(sosed)
+        .execute(pool)
+        .await
+        .map(|_| ()))
+        .unwrap();
+        announce(
+            &store,
+            AudienceChoice::Entrance(entrance("г. Москва, ул. Серебряная, д. 1, подъезд 1")),
+            "Подъезд 1: лифт",
+            false,
+        )
+        .await;
+        drain(&[Worker::new(
+            store.clone(),
+            senders(&store, None, None).await,
+            "w2".into(),
+        )])
+        .await;
+        assert!(
+            titles(zhitel)
+                .await
+                .contains(&"Подъезд 1: лифт".to_string())
+        );
+        assert!(
+            !titles(sosed).await.contains(&"Подъезд 1: лифт".to_string()),
+            "a residency not yet begun receives nothing"
+        );
+
         // news: targeted, scheduled, pinned
         let actor = user_id(&store, logins::DISPATCHER).await;
         let draft = |title: &str, pinned: bool, at: chrono::DateTime<Utc>| NewsDraft {
