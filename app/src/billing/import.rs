@@ -5,7 +5,7 @@
 
 use chrono::{Datelike, NaiveDate};
 
-use super::types::{Money, Period};
+use super::types::{LedgerKind, Money, Period};
 use crate::housing::rules::{parse_area, parse_share};
 use crate::housing::types::Relation;
 use crate::sheet::{cell, parse_date};
@@ -308,47 +308,19 @@ pub fn check_accounts(table: &[Vec<String>]) -> (Vec<AccountLine>, Vec<String>) 
     (accounts, errors)
 }
 
-/// What a history row records.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum HistoryKind {
-    Charge,
-    Penalty,
-    Payment,
-    Correction,
-}
-
-impl HistoryKind {
-    /// The ledger's kind.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            HistoryKind::Charge => "charge",
-            HistoryKind::Penalty => "penalty",
-            HistoryKind::Payment => "payment",
-            HistoryKind::Correction => "correction",
+/// The ledger kind a history row's word names (a history has no opening balances: those are
+/// the register's).
+fn history_kind(s: &str) -> Option<LedgerKind> {
+    match s.trim().to_lowercase().as_str() {
+        "начисление" | "начислено" => Some(LedgerKind::Charge),
+        "пени" => Some(LedgerKind::Penalty),
+        "оплата" | "оплачено" | "платёж" | "платеж" => {
+            Some(LedgerKind::Payment)
         }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            HistoryKind::Charge => "начисление",
-            HistoryKind::Penalty => "пени",
-            HistoryKind::Payment => "оплата",
-            HistoryKind::Correction => "перерасчёт",
+        "перерасчёт" | "перерасчет" | "корректировка" => {
+            Some(LedgerKind::Correction)
         }
-    }
-
-    fn from_words(s: &str) -> Option<HistoryKind> {
-        match s.trim().to_lowercase().as_str() {
-            "начисление" | "начислено" => Some(HistoryKind::Charge),
-            "пени" => Some(HistoryKind::Penalty),
-            "оплата" | "оплачено" | "платёж" | "платеж" => {
-                Some(HistoryKind::Payment)
-            }
-            "перерасчёт" | "перерасчет" | "корректировка" => {
-                Some(HistoryKind::Correction)
-            }
-            _ => None,
-        }
+        _ => None,
     }
 }
 
@@ -358,7 +330,7 @@ pub struct HistoryLine {
     pub line: usize,
     pub account: String,
     pub period: Period,
-    pub kind: HistoryKind,
+    pub kind: LedgerKind,
     pub service: Option<String>,
     pub amount: Money,
     /// The payment's date; for charges the first day after the period, as a posted run's.
@@ -407,7 +379,7 @@ pub fn check_history(table: &[Vec<String>], today: NaiveDate) -> (Vec<HistoryLin
         if c(0).is_empty() {
             problems.push("не указан лицевой счёт".into());
         }
-        let kind = HistoryKind::from_words(c(2));
+        let kind = history_kind(c(2));
         if kind.is_none() {
             problems.push(format!(
                 "вид «{}» не распознан (начисление, пени, оплата, перерасчёт)",
@@ -421,7 +393,7 @@ pub fn check_history(table: &[Vec<String>], today: NaiveDate) -> (Vec<HistoryLin
                 c(4)
             )),
             (Some(a), _) if a.0 == 0 => problems.push("сумма равна нулю".into()),
-            (Some(a), Some(HistoryKind::Payment)) if a.0 < 0 => {
+            (Some(a), Some(LedgerKind::Payment)) if a.0 < 0 => {
                 problems.push("оплата — положительная сумма (возврат вносите перерасчётом)".into())
             }
             _ => {}
@@ -436,7 +408,7 @@ pub fn check_history(table: &[Vec<String>], today: NaiveDate) -> (Vec<HistoryLin
             d
         };
         let period = if c(1).is_empty() {
-            date.filter(|_| kind == Some(HistoryKind::Payment))
+            date.filter(|_| kind == Some(LedgerKind::Payment))
                 .map(Period::of)
         } else {
             parse_period(c(1))
@@ -455,7 +427,7 @@ pub fn check_history(table: &[Vec<String>], today: NaiveDate) -> (Vec<HistoryLin
             )),
             _ => {}
         }
-        if kind == Some(HistoryKind::Payment) && date.is_none() && c(5).is_empty() {
+        if kind == Some(LedgerKind::Payment) && date.is_none() && c(5).is_empty() {
             problems.push("у оплаты нужна дата платежа".into());
         }
         if date.is_some_and(|d| d > today) {
@@ -464,14 +436,14 @@ pub fn check_history(table: &[Vec<String>], today: NaiveDate) -> (Vec<HistoryLin
         match (kind, amount, period) {
             (Some(kind), Some(amount), Some(period)) if problems.is_empty() => {
                 let (amount, on) = match kind {
-                    HistoryKind::Payment => (-amount, date.unwrap_or(today)),
+                    LedgerKind::Payment => (-amount, date.unwrap_or(today)),
                     _ => (amount, date.unwrap_or(period.plus(1).first_day())),
                 };
                 lines.push(HistoryLine {
                     line,
                     account: c(0).to_string(),
                     period: match kind {
-                        HistoryKind::Payment => Period::of(on),
+                        LedgerKind::Payment => Period::of(on),
                         _ => period,
                     },
                     kind,
@@ -583,7 +555,7 @@ mod tests {
         assert_eq!(lines[0].on, day(2025, 4, 1));
         assert_eq!(lines[0].amount, Money(250_000));
         assert_eq!(lines[0].service.as_deref(), Some("Содержание"));
-        assert_eq!(lines[1].kind, HistoryKind::Penalty);
+        assert_eq!(lines[1].kind, LedgerKind::Penalty);
         assert_eq!(lines[2].amount, Money(-250_000));
         assert_eq!(lines[2].period, Period::parse("2025-04").unwrap());
         assert_eq!(errors.len(), 4, "{errors:?}");

@@ -111,6 +111,34 @@ crate::text_enum! {
     }
 }
 
+crate::text_enum! {
+    /// What a ledger entry (and an accrual line: a charge or a penalty) records.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum LedgerKind {
+        /// The balance carried over from the previous system (входящее сальдо).
+        Opening = "opening",
+        Charge = "charge",
+        Penalty = "penalty",
+        /// Negative: money received.
+        Payment = "payment",
+        /// A recalculation (перерасчёт), either sign.
+        Correction = "correction",
+    }
+}
+
+impl LedgerKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            LedgerKind::Opening => "входящее сальдо",
+            LedgerKind::Charge => "начисление",
+            LedgerKind::Penalty => "пени",
+            LedgerKind::Payment => "оплата",
+            LedgerKind::Correction => "перерасчёт",
+        }
+    }
+}
+
 impl RunStatus {
     pub fn label(self) -> &'static str {
         match self {

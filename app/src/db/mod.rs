@@ -315,6 +315,20 @@ pub fn residency_in_force(day: &str) -> String {
         "r.status = 'active' AND r.moved_in <= {day} AND (r.moved_out IS NULL OR r.moved_out > {day})"
     )
 }
+/// A decimal the database keeps as its exact text (rates, caps, quantities: TEXT on both
+/// engines, so SQLite loses no digit). Text that is not a decimal fails the query, never
+/// reads as zero.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DecimalText(pub rust_decimal::Decimal);
+
+impl DecimalText {
+    pub fn parse(s: &str) -> Option<DecimalText> {
+        rust_decimal::Decimal::from_str(s).ok().map(DecimalText)
+    }
+}
+
+crate::sql_text!(DecimalText, |d| d.0.normalize().to_string());
+
 mod store;
 pub use store::Store;
 

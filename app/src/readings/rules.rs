@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use rust_decimal::{Decimal, RoundingStrategy};
 
 use super::types::{
-    MonthVolume, NewMeter, Period, ReadingKind, VolumeSource, WindowSettings, WindowState,
+    MonthVolume, NewMeter, Period, ReadingKind, Stay, VolumeSource, WindowSettings, WindowState,
 };
 use crate::numbers::{push_grouped, push_padded};
 
@@ -655,6 +655,17 @@ pub fn check_new_meter(m: &NewMeter) -> Result<(), String> {
         return Err("Начальное показание — по одному на каждую тарифную зону.".into());
     }
     Ok(())
+}
+
+/// Persons registered in an apartment during a period (at least one: the owner).
+pub fn persons_in(stays: &[Stay], period: Period) -> i64 {
+    let start = period.first_day();
+    let end = period.plus(1).first_day();
+    let n = stays
+        .iter()
+        .filter(|(moved_in, moved_out)| *moved_in < end && moved_out.is_none_or(|out| out > start))
+        .count() as i64;
+    n.max(1)
 }
 
 #[cfg(test)]

@@ -252,6 +252,16 @@ pub struct HouseVolumes {
     pub building: Option<Decimal>,
 }
 
+/// A registered person's stay: moved in, moved out.
+pub type Stay = (NaiveDate, Option<NaiveDate>);
+
+/// A scope's volumes per resource, and the residents' stays they were computed with.
+pub struct ScopeVolumes {
+    pub resources: std::collections::HashMap<Utility, HouseVolumes>,
+    /// Apartment → its active residents' stays.
+    pub stays: std::collections::HashMap<i64, Vec<Stay>>,
+}
+
 /// Staff view of a house for the current period.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HouseReadings {

@@ -11,6 +11,9 @@ use rust_decimal::{Decimal, RoundingStrategy};
 use super::types::{Money, Period};
 use crate::readings::rules::push_value;
 
+#[cfg(feature = "ssr")]
+pub mod accrual;
+
 /// Roubles to kopecks, half up (docs/ARCHITECTURE.md, «Billing»: rounding at documented points only — a line's
 /// amount, a penalty chunk's total).
 pub fn to_kopecks(rubles: Decimal) -> Money {

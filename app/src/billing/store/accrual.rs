@@ -6,238 +6,6 @@ use crate::db::jobs::Task;
 use crate::db::unique_as;
 use crate::write_tx;
 
-/// ОДН: per common-area service, the house's excess (building meter − the flats) priced once
-/// and split by area, so the flats' parts sum to the house's sum to the kopeck.
-pub(super) fn split_common_area(
-    services: &[PricedService],
-    volumes: &HashMap<Utility, HouseVolumes>,
-    accounts: &[AccountRow],
-) -> HashMap<(i64, i64), (Money, Decimal, String)> {
-    let mut out = HashMap::new();
-    for s in services.iter().filter(|s| s.basis == Basis::CommonArea) {
-        let Some(resource) = s.resource else { continue };
-        let Some(house) = volumes.get(&resource) else {
-            continue;
-        };
-        let Some(building) = house.building else {
-            continue;
-        };
-        let flats: Decimal = house.apartments.values().map(|v| v.total).sum();
-        let excess = (building - flats).max(Decimal::ZERO);
-        let unit = resource.unit();
-        let total = rules::to_kopecks(excess * s.rates[0].value);
-        let areas: Vec<Decimal> = accounts
-            .iter()
-            .map(|a| Decimal::new(a.area_centi_m2, 2))
-            .collect();
-        let all_area: Decimal = areas.iter().sum();
-        let parts = rules::split(total, &areas);
-        for ((account, area), part) in accounts.iter().zip(&areas).zip(parts) {
-            let share = if all_area.is_zero() {
-                Decimal::ZERO
-            } else {
-                (excess * area / all_area).round_dp(3)
-            };
-            let explanation = format!(
-                "ОДПУ {} − квартиры {} = {} {unit} на дом × {} ₽ = {}; доля по площади {} из {} м²",
-                format_value(building),
-                format_value(flats),
-                format_value(excess),
-                s.rates[0].text,
-                total.label(),
-                area.to_string().replace('.', ","),
-                all_area.to_string().replace('.', ",")
-            );
-            out.insert((account.id, s.id), (part, share, explanation));
-        }
-    }
-    out
-}
-
-/// The quantity an account is charged for a service (None: nothing to charge, e.g. ОДН in a
-/// house without a building meter).
-pub(super) fn quantity<'a>(
-    s: &PricedService,
-    account: &AccountRow,
-    period: Period,
-    inputs: &'a RunInputs,
-    step: &'a ScopeVolumes,
-) -> Option<Quantity<'a>> {
-    let volume = |r: Utility| -> Option<&ServiceVolume> {
-        step.resources
-            .get(&r)
-            .or_else(|| inputs.house_volumes.get(&r))?
-            .apartments
-            .get(&account.apartment_id)
-    };
-    let source_label = |v: &ServiceVolume| match v.source {
-        VolumeSource::Reading => "по показаниям",
-        VolumeSource::Average => "по среднему",
-        VolumeSource::Norm => "по нормативу",
-    };
-    Some(match s.basis {
-        Basis::Area => Quantity {
-            zones: Cow::Owned(vec![Decimal::new(account.area_centi_m2, 2)]),
-            unit: "м²",
-            source: "площадь",
-            explanation: Cow::Borrowed("Площадь квартиры"),
-        },
-        Basis::Person => {
-            let none = Vec::new();
-            let stays = step.stays.get(&account.apartment_id).unwrap_or(&none);
-            let persons = persons_in(stays, period);
-            Quantity {
-                zones: Cow::Owned(vec![Decimal::from(persons)]),
-                unit: "чел.",
-                source: "зарегистрированные",
-                explanation: Cow::Owned(format!(
-                    "Зарегистрировано {persons} чел. (не меньше одного)"
-                )),
-            }
-        }
-        Basis::Metered => {
-            let v = volume(s.resource?)?;
-            Quantity {
-                zones: Cow::Borrowed(&v.zones),
-                unit: v.resource.unit(),
-                source: source_label(v),
-                explanation: Cow::Borrowed(&v.explanation),
-            }
-        }
-        Basis::Wastewater => {
-            let (cold, hot) = (volume(Utility::ColdWater)?, volume(Utility::HotWater)?);
-            Quantity {
-                zones: Cow::Owned(vec![cold.total + hot.total]),
-                unit: "м³",
-                source: if cold.source == VolumeSource::Reading
-                    && hot.source == VolumeSource::Reading
-                {
-                    "по показаниям"
-                } else {
-                    "по объёму воды"
-                },
-                explanation: Cow::Owned(format!(
-                    "Холодная {} м³ + горячая {} м³",
-                    format_value(cold.total),
-                    format_value(hot.total)
-                )),
-            }
-        }
-        Basis::Fixed => Quantity {
-            zones: Cow::Owned(vec![Decimal::ONE]),
-            unit: "кв.",
-            source: "за квартиру",
-            explanation: Cow::Borrowed("Фиксированная плата за квартиру"),
-        },
-        Basis::CommonArea => return None,
-    })
-}
-
-/// Every line of one account for the period: one per service, one per overdue chunk.
-pub(super) fn account_lines(
-    account: &AccountRow,
-    period: Period,
-    inputs: &RunInputs,
-    step: &ScopeVolumes,
-) -> Result<Vec<Line>, String> {
-    let mut lines = Vec::new();
-    for s in &inputs.services {
-        if s.basis == Basis::CommonArea {
-            if let Some((amount, share, explanation)) = inputs.common_area.get(&(account.id, s.id))
-            {
-                lines.push(Line {
-                    account_id: account.id,
-                    service_id: Some(s.id),
-                    penalty: false,
-                    quantity: stored(*share),
-                    unit: s.resource.map_or("", |r| r.unit()),
-                    rate: s.stored_rate.clone(),
-                    amount: *amount,
-                    source: Cow::Borrowed("ОДН"),
-                    explanation: explanation.clone(),
-                });
-            }
-            continue;
-        }
-        let Some(mut q) = quantity(s, account, period, inputs, step) else {
-            continue;
-        };
-        // a multi-zone meter priced by a single-rate tariff (or a norm under a zoned one):
-        // the whole volume at the first zone's price
-        if q.zones.len() != s.rates.len() {
-            q.zones = Cow::Owned(vec![q.total()]);
-        }
-        let rates = if q.zones.len() == 1 {
-            &s.rates[..1]
-        } else {
-            &s.rates[..]
-        };
-        // the quantity's explanation, then the formula on a line of its own
-        let mut explanation = String::with_capacity(q.explanation.len() + 96);
-        explanation.push_str(&q.explanation);
-        explanation.push('\n');
-        let amount = rules::price(&q, rates, &mut explanation)
-            .map_err(|e| format!("Услуга «{}»: {e}", s.name))?;
-        lines.push(Line {
-            account_id: account.id,
-            service_id: Some(s.id),
-            penalty: false,
-            quantity: stored(q.total()),
-            unit: q.unit,
-            rate: s.stored_rate.clone(),
-            amount,
-            source: Cow::Borrowed(q.source),
-            explanation,
-        });
-    }
-    if let Some(entries) = inputs.entries.get(&account.id) {
-        let mut charged: BTreeMap<Period, Money> = BTreeMap::new();
-        let mut paid = Vec::new();
-        for e in entries {
-            if e.kind == "payment" {
-                // a payment's ledger period differs from its month only when the payer named it
-                paid.push(Paid {
-                    on: e.occurred_on,
-                    amount: Money(-e.amount),
-                    pays: Period::parse(&e.period).filter(|p| *p != Period::of(e.occurred_on)),
-                });
-            } else if let Some(p) = Period::parse(&e.period).filter(|p| *p < period) {
-                *charged.entry(p).or_default() += Money(e.amount);
-            }
-        }
-        let chunks: Vec<DebtChunk> = charged
-            .into_iter()
-            .map(|(p, amount)| DebtChunk {
-                period: p,
-                due_on: inputs.due_rules.due_date(p),
-                amount,
-            })
-            .collect();
-        let last = period.day(31);
-        for line in rules::penalties(
-            &chunks,
-            &paid,
-            period.first_day(),
-            last,
-            last,
-            &inputs.table,
-        ) {
-            lines.push(Line {
-                account_id: account.id,
-                service_id: None,
-                penalty: true,
-                quantity: (line.days_300 + line.days_130).to_string(),
-                unit: "дн.",
-                rate: stored(line.rate),
-                amount: line.amount,
-                source: Cow::Owned(format!("долг за {}", line.period.label())),
-                explanation: line.explanation,
-            });
-        }
-    }
-    Ok(lines)
-}
-
 impl Store {
     /// Queues the accrual of a house for a period (a draft replaces the previous draft);
     /// returns the run's id. A posted period is final.
@@ -381,8 +149,8 @@ impl Store {
         if run.status == RunStatus::Posted {
             return Err(AppError::invalid("Период уже проведён."));
         }
-        let accounts: Vec<AccountRow> = write_tx!(self, "start computing run", |tx| {
-            let accounts: Vec<AccountRow> = crate::fetch_json!(
+        let accounts: Vec<ChargedAccount> = write_tx!(self, "start computing run", |tx| {
+            let accounts: Vec<ChargedAccount> = crate::fetch_json!(
                 &mut *tx,
                 &self.db,
                 "c.id, c.apartment_id, a.area_centi_m2",
@@ -412,7 +180,7 @@ impl Store {
         let read = started.elapsed();
         // each step's volumes are read and its lines computed while the step before is written
         let inputs = std::sync::Arc::new(inputs);
-        let prepare = |batch: &[AccountRow]| {
+        let prepare = |batch: &[ChargedAccount]| {
             let (store, inputs, batch) = (self.clone(), inputs.clone(), batch.to_vec());
             let size = batch.len() as i64;
             let handle =
@@ -462,7 +230,7 @@ impl Store {
     pub(super) async fn step_lines(
         &self,
         inputs: &std::sync::Arc<RunInputs>,
-        batch: Vec<AccountRow>,
+        batch: Vec<ChargedAccount>,
         period: Period,
     ) -> Result<Result<Vec<Line>, String>, AppError> {
         let mut apartments: Vec<i64> = batch.iter().map(|a| a.apartment_id).collect();
@@ -514,7 +282,7 @@ impl Store {
                     b.push_bind(run_id)
                         .push_bind(l.account_id)
                         .push_bind(l.service_id)
-                        .push_bind(if l.penalty { "penalty" } else { "charge" })
+                        .push_bind(l.kind)
                         .push_bind(l.quantity)
                         .push_bind(l.unit)
                         .push_bind(l.rate)
@@ -539,7 +307,7 @@ impl Store {
         &self,
         house_id: i64,
         period: Period,
-        accounts: &[AccountRow],
+        accounts: &[ChargedAccount],
     ) -> Result<RunInputs, AppError> {
         let first = period.first_day();
         let (services, tariffs) = with_db!(&self.db, |pool| async {
@@ -551,7 +319,7 @@ impl Store {
             .fetch_all(pool)
             .await?;
             // the latest price per service and zone that started by the period's first day
-            let tariffs: Vec<(i64, i64, String)> = sqlx::query_as(
+            let tariffs: Vec<(i64, i64, DecimalText)> = sqlx::query_as(
                 "SELECT t.service_id, t.zone, t.rate FROM tariffs t
                  JOIN services s ON s.id = t.service_id
                  WHERE s.house_id = $1 AND t.valid_from = (
@@ -573,7 +341,7 @@ impl Store {
             let rates: Vec<Rate> = tariffs
                 .iter()
                 .filter(|t| t.0 == id)
-                .map(|t| Rate::new(decimal(&t.2)))
+                .map(|t| Rate::new(t.2.0))
                 .collect();
             let Some(first) = rates.first() else {
                 return Err(AppError::invalid(format!(
@@ -590,25 +358,7 @@ impl Store {
                 rates,
             });
         }
-        let mut needed: Vec<Utility> = Vec::new();
-        for s in &priced {
-            let wanted = match (s.basis, s.resource) {
-                (Basis::Wastewater, _) => vec![Utility::ColdWater, Utility::HotWater],
-                (_, Some(r)) => vec![r],
-                _ => Vec::new(),
-            };
-            for r in wanted {
-                if !needed.contains(&r) {
-                    needed.push(r);
-                }
-            }
-        }
-        let (house_wide, step_resources): (Vec<Utility>, Vec<Utility>) =
-            needed.into_iter().partition(|r| {
-                priced
-                    .iter()
-                    .any(|s| s.basis == Basis::CommonArea && s.resource == Some(*r))
-            });
+        let (house_wide, step_resources) = resources_needed(&priced);
         let house_volumes = async {
             if house_wide.is_empty() {
                 return Ok(HashMap::new());
@@ -634,9 +384,9 @@ impl Store {
             .await)
             .map_err(internal("load run ledger"))
         };
-        let (entries, house_volumes, (table, due_rules)): (Vec<Entry>, _, _) =
+        let (entries, house_volumes, (table, due_rules)): (Vec<LedgerEntry>, _, _) =
             tokio::try_join!(entries, house_volumes, self.rule_tables())?;
-        let mut entries_of: HashMap<i64, Vec<Entry>> = HashMap::new();
+        let mut entries_of: HashMap<i64, Vec<LedgerEntry>> = HashMap::new();
         for e in entries {
             entries_of.entry(e.account_id).or_default().push(e);
         }

@@ -41,7 +41,7 @@ impl Store {
                     .bind(house_id)
                     .fetch_all(pool)
                     .await?;
-            let first_posted: Option<String> = sqlx::query_scalar(
+            let first_posted: Option<Period> = sqlx::query_scalar(
                 "SELECT MIN(period) FROM accrual_runs WHERE house_id = $1 AND status = 'posted'",
             )
             .bind(house_id)
@@ -61,7 +61,7 @@ impl Store {
                     .into_iter()
                     .map(|(n, id)| (n.to_lowercase(), id))
                     .collect(),
-                first_posted: first_posted.as_deref().and_then(Period::parse),
+                first_posted,
             })
         }
         .await)
@@ -323,7 +323,7 @@ impl Store {
         today: NaiveDate,
         commit: bool,
     ) -> Result<ImportReport, AppError> {
-        use crate::billing::import::{HistoryKind, check_history};
+        use crate::billing::import::check_history;
         let table = crate::sheet::read_table(bytes).map_err(AppError::invalid)?;
         let (lines, mut errors) = check_history(&table, today);
         let context = self.import_context(house_id).await?;
@@ -370,20 +370,20 @@ impl Store {
             }
         }
         crate::sheet::sort_by_line(&mut errors);
-        let total = |kind: HistoryKind| -> (usize, Money) {
+        let total = |kind: LedgerKind| -> (usize, Money) {
             let of_kind = rows_ok.iter().filter(|r| r.2.kind == kind);
             (of_kind.clone().count(), of_kind.map(|r| r.2.amount).sum())
         };
         let mut notes = Vec::new();
         for kind in [
-            HistoryKind::Charge,
-            HistoryKind::Penalty,
-            HistoryKind::Correction,
-            HistoryKind::Payment,
+            LedgerKind::Charge,
+            LedgerKind::Penalty,
+            LedgerKind::Correction,
+            LedgerKind::Payment,
         ] {
             let (count, sum) = total(kind);
             if count > 0 {
-                let sum = if kind == HistoryKind::Payment {
+                let sum = if kind == LedgerKind::Payment {
                     -sum
                 } else {
                     sum
@@ -417,7 +417,7 @@ impl Store {
                 q.push_values(chunk, |mut b, (account_id, service, l, key)| {
                     b.push_bind(*account_id)
                         .push_bind(l.period.to_string())
-                        .push_bind(l.kind.as_str())
+                        .push_bind(l.kind)
                         .push_bind(*service)
                         .push_bind(l.amount.0)
                         .push_bind(l.on)

@@ -53,7 +53,7 @@ impl Store {
             .bind(account_id)
             .fetch_optional(pool)
             .await?;
-            let entries: Vec<Entry> = sqlx::query_as(
+            let entries: Vec<LedgerEntry> = sqlx::query_as(
                 "SELECT account_id, period, kind, amount, occurred_on, reason FROM ledger
                  WHERE account_id = $1 ORDER BY occurred_on, id",
             )
@@ -78,7 +78,7 @@ impl Store {
         .map_err(internal("load statement"))?;
         let (number, address, flat) = head.ok_or(AppError::NotFound)?;
         let (_, due_rules) = self.rule_tables().await?;
-        let mut by_period: BTreeMap<Period, Vec<Entry>> = BTreeMap::new();
+        let mut by_period: BTreeMap<Period, Vec<LedgerEntry>> = BTreeMap::new();
         for e in entries {
             if let Some(p) = Period::parse(&e.period) {
                 by_period.entry(p).or_default().push(e);
@@ -86,18 +86,15 @@ impl Store {
         }
         let mut details: HashMap<Period, Vec<LineView>> = HashMap::new();
         for l in lines {
-            let Some(p) = Period::parse(&l.period) else {
-                continue;
-            };
-            details.entry(p).or_default().push(LineView {
+            details.entry(l.period).or_default().push(LineView {
                 service: l
                     .service
                     .unwrap_or_else(|| crate::billing::text::PENALTIES.into()),
-                section: l.section.as_deref().and_then(Section::parse),
-                penalty: l.kind == "penalty",
-                quantity: decimal(&l.quantity),
+                section: l.section,
+                penalty: l.kind == LedgerKind::Penalty,
+                quantity: l.quantity.0,
                 unit: l.unit,
-                rate: decimal(&l.rate),
+                rate: l.rate.0,
                 amount: Money(l.amount),
                 source: l.source,
                 explanation: l.explanation,
@@ -107,17 +104,17 @@ impl Store {
         let mut months = Vec::new();
         for (period, entries) in by_period {
             let opening = balance;
-            let sum = |kinds: &[&str]| -> Money {
+            let sum = |kinds: &[LedgerKind]| -> Money {
                 entries
                     .iter()
-                    .filter(|e| kinds.contains(&e.kind.as_str()))
+                    .filter(|e| kinds.contains(&e.kind))
                     .map(|e| Money(e.amount))
                     .sum()
             };
-            let list = |kinds: &[&str]| -> Vec<EntryView> {
+            let list = |kinds: &[LedgerKind]| -> Vec<EntryView> {
                 entries
                     .iter()
-                    .filter(|e| kinds.contains(&e.kind.as_str()))
+                    .filter(|e| kinds.contains(&e.kind))
                     .map(|e| EntryView {
                         on: e.occurred_on,
                         amount: Money(e.amount),
@@ -125,9 +122,9 @@ impl Store {
                     })
                     .collect()
             };
-            let charged = sum(&["charge"]);
-            let penalties = sum(&["penalty"]);
-            let paid = -sum(&["payment"]);
+            let charged = sum(&[LedgerKind::Charge]);
+            let penalties = sum(&[LedgerKind::Penalty]);
+            let paid = -sum(&[LedgerKind::Payment]);
             let total: Money = entries.iter().map(|e| Money(e.amount)).sum();
             balance += total;
             months.push(MonthStatement {
@@ -136,8 +133,8 @@ impl Store {
                 lines: details.remove(&period).unwrap_or_default(),
                 charged,
                 penalties,
-                corrections: list(&["correction", "opening"]),
-                payments: list(&["payment"]),
+                corrections: list(&[LedgerKind::Correction, LedgerKind::Opening]),
+                payments: list(&[LedgerKind::Payment]),
                 paid,
                 closing: balance,
                 due_on: due_rules.due_date(period),

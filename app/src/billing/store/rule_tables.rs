@@ -11,11 +11,11 @@ impl Store {
             NaiveDate,
             NaiveDate,
             String,
-            Option<String>,
+            Option<DecimalText>,
             Option<NaiveDate>,
         );
         let (keys, penalty, due, calendar) = with_db!(&self.db, |pool| async {
-            let keys: Vec<(NaiveDate, String)> =
+            let keys: Vec<(NaiveDate, DecimalText)> =
                 sqlx::query_as("SELECT valid_from, rate FROM key_rates ORDER BY valid_from")
                     .fetch_all(pool)
                     .await?;
@@ -25,7 +25,7 @@ impl Store {
             )
             .fetch_all(pool)
             .await?;
-            let due: Vec<(String, i64)> =
+            let due: Vec<(Period, i64)> =
                 sqlx::query_as("SELECT from_period, day FROM due_day_rules")
                     .fetch_all(pool)
                     .await?;
@@ -38,12 +38,12 @@ impl Store {
         .await)
         .map_err(internal("load billing rule tables"))?;
         let table = RateTable {
-            key_rates: keys.into_iter().map(|(d, r)| (d, decimal(&r))).collect(),
+            key_rates: keys.into_iter().map(|(d, r)| (d, r.0)).collect(),
             rules: penalty
                 .into_iter()
                 .map(|(from, to, rule, cap, debts_due_before)| {
                     let rule = match (rule.as_str(), cap) {
-                        ("cap", Some(cap)) => PenaltyRule::Cap(decimal(&cap)),
+                        ("cap", Some(cap)) => PenaltyRule::Cap(cap.0),
                         _ => PenaltyRule::Moratorium { debts_due_before },
                     };
                     (from, to, rule)
@@ -51,10 +51,7 @@ impl Store {
                 .collect(),
         };
         let due = DueRules {
-            days: due
-                .into_iter()
-                .filter_map(|(p, d)| Some((Period::parse(&p)?, d as u32)))
-                .collect(),
+            days: due.into_iter().map(|(p, d)| (p, d as u32)).collect(),
             calendar: WorkCalendar {
                 exceptions: calendar.into_iter().collect(),
             },
@@ -73,12 +70,12 @@ impl Store {
         type PenaltyRow = (
             NaiveDate,
             NaiveDate,
-            Option<String>,
+            Option<DecimalText>,
             Option<NaiveDate>,
             String,
         );
         let (keys, penalty, due, calendar) = with_db!(&self.db, |pool| async {
-            let keys: Vec<(NaiveDate, String)> =
+            let keys: Vec<(NaiveDate, DecimalText)> =
                 sqlx::query_as("SELECT valid_from, rate FROM key_rates ORDER BY valid_from DESC")
                     .fetch_all(pool)
                     .await?;
@@ -88,7 +85,7 @@ impl Store {
             )
             .fetch_all(pool)
             .await?;
-            let due: Vec<(String, i64, String)> = sqlx::query_as(
+            let due: Vec<(Period, i64, String)> = sqlx::query_as(
                 "SELECT from_period, day, note FROM due_day_rules ORDER BY from_period DESC",
             )
             .fetch_all(pool)
@@ -102,14 +99,14 @@ impl Store {
         .await)
         .map_err(internal("load rule tables"))?;
         Ok(RuleTables {
-            key_rates: keys.into_iter().map(|(d, r)| (d, decimal(&r))).collect(),
+            key_rates: keys.into_iter().map(|(d, r)| (d, r.0)).collect(),
             penalty_rules: penalty
                 .into_iter()
                 .map(
                     |(valid_from, valid_to, cap, debts_due_before, note)| PenaltyRuleView {
                         valid_from,
                         valid_to,
-                        cap: cap.as_deref().map(decimal),
+                        cap: cap.map(|c| c.0),
                         debts_due_before,
                         note,
                     },
@@ -117,12 +114,10 @@ impl Store {
                 .collect(),
             due_days: due
                 .into_iter()
-                .filter_map(|(from, day, note)| {
-                    Some(DueDayView {
-                        from: Period::parse(&from)?,
-                        day: day as u32,
-                        note,
-                    })
+                .map(|(from, day, note)| DueDayView {
+                    from,
+                    day: day as u32,
+                    note,
                 })
                 .collect(),
             calendar: calendar

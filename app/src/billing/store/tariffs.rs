@@ -6,14 +6,14 @@ use crate::write_tx;
 impl Store {
     /// The latest posted period of a house.
     pub(super) async fn last_posted(&self, house_id: i64) -> Result<Option<Period>, AppError> {
-        let last: Option<String> = with_db!(&self.db, |pool| sqlx::query_scalar(
+        let last: Option<Period> = with_db!(&self.db, |pool| sqlx::query_scalar(
             "SELECT MAX(period) FROM accrual_runs WHERE house_id = $1 AND status = 'posted'"
         )
         .bind(house_id)
         .fetch_one(pool)
         .await)
         .map_err(internal("last posted period"))?;
-        Ok(last.as_deref().and_then(Period::parse))
+        Ok(last)
     }
 
     /// Refuses a price or norm that would start inside a posted period: closed periods never
@@ -44,7 +44,7 @@ impl Store {
             .bind(house_id)
             .fetch_all(pool)
             .await?;
-            let tariffs: Vec<(i64, i64, NaiveDate, i64, String)> = sqlx::query_as(
+            let tariffs: Vec<(i64, i64, NaiveDate, i64, DecimalText)> = sqlx::query_as(
                 "SELECT t.id, t.service_id, t.valid_from, t.zone, t.rate FROM tariffs t
                  JOIN services s ON s.id = t.service_id WHERE s.house_id = $1
                  ORDER BY t.valid_from DESC, t.zone",
@@ -72,7 +72,7 @@ impl Store {
                         id: t.0,
                         valid_from: t.2,
                         zone: t.3 as u8,
-                        rate: decimal(&t.4),
+                        rate: t.4.0,
                     })
                     .collect(),
             })

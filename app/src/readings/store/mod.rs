@@ -9,7 +9,7 @@ use sqlx::FromRow;
 
 use super::rules::{
     self, MeterFacts, Norm, Point, ReadingCheck, ReminderStage, check_new_meter, format_value,
-    from_milli, to_milli,
+    from_milli, persons_in, to_milli,
 };
 use super::text as t;
 use super::types::*;
@@ -435,9 +435,6 @@ macro_rules! remember {
         .map(|r| r.rows_affected() == 1)
     };
 }
-
-/// A registered person's stay: moved in, moved out.
-pub(crate) type Stay = (NaiveDate, Option<NaiveDate>);
 
 /// `load_norm_basis!(executor, house_id, utility, apartment_id)`: the norms of a house and utility
 /// and the stays of the apartment's residents — what [`norm_for`] needs.

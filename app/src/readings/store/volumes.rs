@@ -126,17 +126,6 @@ pub(super) fn corrections_sql(filter: &str) -> String {
     )
 }
 
-/// Persons registered in an apartment during a period (at least one: the owner).
-pub(crate) fn persons_in(stays: &[Stay], period: Period) -> i64 {
-    let start = period.first_day();
-    let end = period.plus(1).first_day();
-    let n = stays
-        .iter()
-        .filter(|(moved_in, moved_out)| *moved_in < end && moved_out.is_none_or(|out| out > start))
-        .count() as i64;
-    n.max(1)
-}
-
 /// Stays rows (apartment, moved in, moved out) grouped by apartment.
 pub(crate) fn stays_by_apartment(
     rows: Vec<(i64, NaiveDate, Option<NaiveDate>)>,
@@ -227,13 +216,6 @@ impl VolumeScope {
             VolumeScope::House(id) => (format!("house_id = {id}"), format!("m.house_id = {id}")),
         }
     }
-}
-
-/// A scope's volumes per resource, and the residents' stays they were computed with.
-pub struct ScopeVolumes {
-    pub resources: HashMap<Utility, HouseVolumes>,
-    /// Apartment → its active residents' stays.
-    pub stays: HashMap<i64, Vec<Stay>>,
 }
 
 /// A correction billed in the period: the reading's id, its meter and its values before
