@@ -1,6 +1,5 @@
 //! Database side of auth: users, sessions, sign-in attempts, invites.
 
-use crate::db::unique_as;
 use chrono::{DateTime, Utc};
 use sqlx::FromRow;
 
@@ -75,8 +74,6 @@ pub struct NewUser<'a> {
 pub struct JoinAs<'a> {
     pub relation: &'a str,
 }
-
-const LOGIN_TAKEN: &str = "Пользователь с таким e-mail или телефоном уже зарегистрирован. Войдите и привяжите квартиру кодом из профиля.";
 
 impl Store {
     pub async fn credentials(&self, login: &str) -> Result<Option<Credentials>, AppError> {
@@ -363,7 +360,7 @@ impl Store {
         user: &NewUser<'_>,
     ) -> Result<i64, AppError> {
         write_tx!(self, "create user", |tx| {
-            let id = insert_user!(tx, user).map_err(unique_as(LOGIN_TAKEN))?;
+            let id = insert_user!(tx, user)?;
             audit!(
                 &mut *tx,
                 actor,
@@ -484,7 +481,7 @@ impl Store {
             };
             let user_id = match &who {
                 Redeemer::Existing(id) => *id,
-                Redeemer::New(user) => insert_user!(tx, user).map_err(unique_as(LOGIN_TAKEN))?,
+                Redeemer::New(user) => insert_user!(tx, user)?,
             };
             let existing_person: Option<i64> =
                 sqlx::query_scalar("SELECT id FROM people WHERE user_id = $1")

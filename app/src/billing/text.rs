@@ -111,3 +111,4 @@ pub const CALENDAR_REGULAR: &str = "как в обычную неделю";
 pub const CALENDAR_OFF_SHORT: &str = "выходной";
 pub const CALENDAR_WORKING_SHORT: &str = "рабочий";
 pub const DAY: &str = "Число";
+pub const RUN_IN_PROGRESS: &str = "Расчёт этого периода уже идёт — дождитесь окончания.";

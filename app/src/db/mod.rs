@@ -210,24 +210,12 @@ pub enum TxError {
 impl TxError {
     pub fn into_app(self, context: &'static str) -> AppError {
         match self {
-            TxError::Db(e) => logged(context, e),
+            TxError::Db(e) => constraints::refusal_or_internal(context, e),
             TxError::Refused(e) => e,
             TxError::LeaseLost => {
                 tracing::warn!("{context}: the job's lease was lost, another worker has it");
                 AppError::Internal
             }
-        }
-    }
-}
-
-/// Inside [`write_tx!`]: this statement's violated UNIQUE constraint as the user's `message`
-/// (something with that name or number exists already); any other failure stays a database error.
-pub fn unique_as(message: &'static str) -> impl FnOnce(sqlx::Error) -> TxError {
-    move |e| {
-        if is_unique_violation(&e) {
-            TxError::Refused(AppError::invalid(message))
-        } else {
-            TxError::Db(e)
         }
     }
 }
@@ -252,7 +240,8 @@ pub async fn tx_body<T>(body: impl Future<Output = Result<T, TxError>>) -> Resul
 ///
 /// It begins with [`BeginWrite::begin_write`] (`BEGIN IMMEDIATE` on SQLite), runs the body, and
 /// commits only when the body returns `Ok`; `?` works on database errors and `AppError`
-/// refusals alike, and a database error is logged with `"what"` and shown as the generic message.
+/// refusals alike; a broken integrity rule reaches the user as its message ([`constraints`]), any
+/// other database error is logged with `"what"` and shown as the generic message.
 #[macro_export]
 macro_rules! write_tx {
     ($store:expr, $what:expr, |$tx:ident| $body:block) => {
@@ -268,9 +257,10 @@ macro_rules! write_tx {
     };
 }
 
-/// Logs a database failure precisely for staff and turns it into the generic message for users.
+/// A database failure as users see it: a broken integrity rule as its message
+/// ([`constraints`]), anything else logged precisely for staff as the generic message.
 pub fn internal(context: &'static str) -> impl FnOnce(sqlx::Error) -> AppError {
-    move |e| logged(context, e)
+    move |e| constraints::refusal_or_internal(context, e)
 }
 
 /// [`internal`] for a task that panicked or was cancelled.
@@ -283,28 +273,13 @@ fn logged(context: &str, e: impl std::fmt::Display) -> AppError {
     AppError::Internal
 }
 
-/// A violated UNIQUE constraint as the user's `message` (something with that name or number
-/// exists already); any other failure as [`internal`] with `context`.
-pub fn unique_or_internal(
-    message: &'static str,
-    context: &'static str,
-) -> impl FnOnce(sqlx::Error) -> AppError {
-    move |e| {
-        if is_unique_violation(&e) {
-            AppError::invalid(message)
-        } else {
-            internal(context)(e)
-        }
-    }
-}
-
-/// True when the error is a violated UNIQUE constraint (both backends).
 pub fn is_unique_violation(e: &sqlx::Error) -> bool {
     e.as_database_error()
         .is_some_and(|d| d.kind() == sqlx::error::ErrorKind::UniqueViolation)
 }
 
 pub mod bulk;
+pub mod constraints;
 pub mod jobs;
 
 /// The SQL condition "residency `r` is in force on the day in bind parameter `day`" (e.g.

@@ -535,10 +535,7 @@ impl Store {
             Ok::<_, sqlx::Error>(id)
         }
         .await)
-        .map_err(crate::db::unique_or_internal(
-            "Такой раздел уже есть.",
-            "add faq category",
-        ))
+        .map_err(crate::db::internal("add faq category"))
     }
 
     /// Adds (`id` None) or edits a question; audited.

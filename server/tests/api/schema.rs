@@ -5,8 +5,13 @@ use std::collections::BTreeSet;
 
 use crate::common::{Backend, TestDb};
 
-/// (table, column, nullable) of every column, and the names of the indexes made by migrations.
-type Shape = (BTreeSet<(String, String, bool)>, BTreeSet<String>);
+/// (table, column, nullable) of every column, the names of the indexes made by migrations, and
+/// every UNIQUE rule as `table(columns)` (how app::db::constraints names them).
+type Shape = (
+    BTreeSet<(String, String, bool)>,
+    BTreeSet<String>,
+    BTreeSet<String>,
+);
 
 async fn sqlite_shape(db: &TestDb) -> Shape {
     let store = db.store().await;
@@ -27,8 +32,21 @@ async fn sqlite_shape(db: &TestDb) -> Shape {
     .fetch_all(pool)
     .await
     .expect("SQLite indexes");
+    let unique: Vec<String> = sqlx::query_scalar(
+        "SELECT m.name || '(' || (SELECT group_concat(name, ', ') FROM
+                    (SELECT ii.name FROM pragma_index_info(il.name) ii ORDER BY ii.seqno)) || ')'
+         FROM sqlite_master m, pragma_index_list(m.name) il
+         WHERE m.type = 'table' AND il.\"unique\" = 1 AND il.origin <> 'pk'",
+    )
+    .fetch_all(pool)
+    .await
+    .expect("SQLite unique rules");
     store.db.close().await;
-    (columns.into_iter().collect(), indexes.into_iter().collect())
+    (
+        columns.into_iter().collect(),
+        indexes.into_iter().collect(),
+        unique.into_iter().collect(),
+    )
 }
 
 async fn postgres_shape(db: &TestDb) -> Shape {
@@ -56,8 +74,24 @@ async fn postgres_shape(db: &TestDb) -> Shape {
     .fetch_all(pool)
     .await
     .expect("PostgreSQL indexes");
+    let unique: Vec<String> = sqlx::query_scalar(
+        "SELECT t.relname::text || '(' || string_agg(a.attname::text, ', ' ORDER BY k.ord) || ')'
+         FROM pg_index i JOIN pg_class t ON t.oid = i.indrelid
+         JOIN pg_namespace n ON n.oid = t.relnamespace
+         CROSS JOIN LATERAL unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord)
+         JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.attnum
+         WHERE i.indisunique AND NOT i.indisprimary AND n.nspname = 'public'
+         GROUP BY t.relname, i.indexrelid",
+    )
+    .fetch_all(pool)
+    .await
+    .expect("PostgreSQL unique rules");
     store.db.close().await;
-    (columns.into_iter().collect(), indexes.into_iter().collect())
+    (
+        columns.into_iter().collect(),
+        indexes.into_iter().collect(),
+        unique.into_iter().collect(),
+    )
 }
 
 fn differences<T: Ord + std::fmt::Debug>(what: &str, a: &BTreeSet<T>, b: &BTreeSet<T>) -> String {
@@ -71,15 +105,15 @@ fn differences<T: Ord + std::fmt::Debug>(what: &str, a: &BTreeSet<T>, b: &BTreeS
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn both_engines_have_the_same_tables_columns_nullability_and_indexes() {
+async fn both_engines_have_the_same_tables_columns_nullability_indexes_and_unique_rules() {
     let sqlite = TestDb::new(Backend::Sqlite)
         .await
         .expect("a SQLite database");
     let Some(postgres) = TestDb::new(Backend::Postgres).await else {
         return;
     };
-    let (sqlite_columns, sqlite_indexes) = sqlite_shape(&sqlite).await;
-    let (pg_columns, pg_indexes) = postgres_shape(&postgres).await;
+    let (sqlite_columns, sqlite_indexes, sqlite_unique) = sqlite_shape(&sqlite).await;
+    let (pg_columns, pg_indexes, pg_unique) = postgres_shape(&postgres).await;
     assert!(
         sqlite_columns.len() > 100,
         "{} columns",
@@ -90,8 +124,17 @@ async fn both_engines_have_the_same_tables_columns_nullability_and_indexes() {
         "columns (table, column, nullable)",
         &sqlite_columns,
         &pg_columns,
-    ) + &differences("indexes", &sqlite_indexes, &pg_indexes);
+    ) + &differences("indexes", &sqlite_indexes, &pg_indexes)
+        + &differences("unique rules", &sqlite_unique, &pg_unique);
     assert!(report.is_empty(), "{report}");
+    // every rule the users are told about is a real rule (a renamed column would silently
+    // turn its message into the generic one)
+    for (rule, _) in app::db::constraints::UNIQUE_RULES {
+        assert!(
+            sqlite_unique.contains(*rule),
+            "{rule} is not a UNIQUE rule: {sqlite_unique:?}"
+        );
+    }
     sqlite.drop().await;
     postgres.drop().await;
 }

@@ -839,3 +839,69 @@ both_backends!(
         db.drop().await;
     }
 );
+
+both_backends!(
+    a_broken_integrity_rule_reaches_the_user_as_its_message,
+    |backend: Backend| async move {
+        let Some((db, store)) = demo_store(backend).await else {
+            return;
+        };
+        // through a store operation: the same service name twice in one house
+        let house = store.houses().await.unwrap()[0].id;
+        let service = app::billing::store::NewService {
+            house_id: house,
+            name: "Шлагбаум".into(),
+            basis: app::billing::types::Basis::Fixed,
+            resource: None,
+            section: app::billing::types::Section::Housing,
+        };
+        store.add_service(None, &service).await.unwrap();
+        assert_eq!(
+            store.add_service(None, &service).await,
+            Err(AppError::invalid(
+                "Услуга с таким названием в этом доме уже есть."
+            ))
+        );
+        // each kind of rule, broken by a statement inside a write transaction
+        let write = |sql: &'static str| {
+            let store = store.clone();
+            async move {
+                app::write_tx!(store, "break a rule", |tx| {
+                    sqlx::query(sql).execute(&mut *tx).await?;
+                    Ok(())
+                })
+            }
+        };
+        let last_account = "WHERE id = (SELECT MAX(id) FROM accounts)";
+        let cases: [(String, AppError); 4] = [
+            (
+                format!("UPDATE accounts SET number = (SELECT MIN(number) FROM accounts) {last_account}"),
+                AppError::invalid("Лицевой счёт с таким номером уже есть."),
+            ),
+            (
+                format!("UPDATE accounts SET apartment_id = 999999 {last_account}"),
+                AppError::invalid(
+                    "То, на что ссылается запись, уже удалено или изменено. Обновите страницу и повторите.",
+                ),
+            ),
+            (
+                "UPDATE residencies SET status = 'bogus' WHERE id = (SELECT MIN(id) FROM residencies)"
+                    .into(),
+                AppError::invalid("Значение вне допустимых пределов — проверьте поля формы."),
+            ),
+            // a rule no user action should break is the generic message (and an error in the log)
+            (
+                "UPDATE people SET user_id = (SELECT MIN(user_id) FROM people)
+                 WHERE id = (SELECT MAX(id) FROM people
+                             WHERE user_id <> (SELECT MIN(user_id) FROM people))"
+                    .into(),
+                AppError::Internal,
+            ),
+        ];
+        for (sql, expected) in cases {
+            let sql: &'static str = Box::leak(sql.into_boxed_str());
+            assert_eq!(write(sql).await, Err(expected), "{sql}");
+        }
+        db.drop().await;
+    }
+);

@@ -3,7 +3,6 @@
 
 use super::*;
 use crate::db::jobs::Task;
-use crate::db::unique_as;
 use crate::write_tx;
 
 impl Store {
@@ -68,10 +67,7 @@ impl Store {
                     )).into());
                 }
                 Some((_, RunStatus::Queued | RunStatus::Running)) => {
-                    return Err(AppError::invalid(
-                        "Расчёт этого периода уже идёт — дождитесь окончания.",
-                    )
-                    .into());
+                    return Err(AppError::invalid(super::super::text::RUN_IN_PROGRESS).into());
                 }
                 Some((id, _)) => {
                     sqlx::query(
@@ -85,22 +81,16 @@ impl Store {
                     .await?;
                     id
                 }
-                None => {
-                    sqlx::query_scalar(
-                        "INSERT INTO accrual_runs (house_id, period, status, started_by, started_at)
+                None => sqlx::query_scalar(
+                    "INSERT INTO accrual_runs (house_id, period, status, started_by, started_at)
                          VALUES ($1, $2, 'queued', $3, $4) RETURNING id",
-                    )
-                    .bind(house_id)
-                    .bind(period.to_string())
-                    .bind(actor)
-                    .bind(Utc::now())
-                    .fetch_one(&mut *tx)
-                    .await
-                    // two accountants pressing at once: the second insert meets the first
-                    .map_err(unique_as(
-                        "Расчёт этого периода уже идёт — дождитесь окончания.",
-                    ))?
-                }
+                )
+                .bind(house_id)
+                .bind(period.to_string())
+                .bind(actor)
+                .bind(Utc::now())
+                .fetch_one(&mut *tx)
+                .await?,
             };
             if with_job {
                 enqueue_job!(&mut *tx, &Task::Accrual { run_id: id }, Utc::now())?;

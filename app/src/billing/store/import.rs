@@ -299,10 +299,7 @@ impl Store {
             tx.commit().await
         }
         .await)
-        .map_err(crate::db::unique_or_internal(
-            "Пока файл проверялся, такие счета или квартиры уже добавили — проверьте файл ещё раз.",
-            "import accounts",
-        ))?;
+        .map_err(internal("import accounts"))?;
         Ok(ImportReport {
             rows,
             errors,

@@ -119,12 +119,7 @@ impl Store {
             Ok::<_, sqlx::Error>(id)
         }
         .await);
-        match result {
-            Err(e) if is_unique_violation(&e) => Err(AppError::invalid(
-                "Услуга с таким названием в этом доме уже есть.",
-            )),
-            other => other.map_err(internal("add service")),
-        }
+        result.map_err(internal("add service"))
     }
 
     /// Sets a service's price from the first day of a month for a zone (audited). A price may

@@ -2,7 +2,6 @@
 //! people edited — each dated, audited, one transaction.
 
 use super::*;
-use crate::db::unique_as;
 use crate::write_tx;
 
 impl Store {
@@ -238,8 +237,7 @@ impl Store {
             .bind(apartment_id)
             .bind(opened_on)
             .fetch_one(&mut *tx)
-            .await
-            .map_err(unique_as("Лицевой счёт с таким номером уже есть."))?;
+            .await?;
             audit!(
                 &mut *tx,
                 Some(actor),

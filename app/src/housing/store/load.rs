@@ -171,10 +171,7 @@ impl Store {
         }
         .await
         });
-        result.map_err(crate::db::unique_or_internal(
-            "Загрузка повторяет уже существующие адреса, счета или логины.",
-            "load register",
-        ))
+        result.map_err(crate::db::internal("load register"))
     }
 
     /// Whether the register holds no houses yet (first start).

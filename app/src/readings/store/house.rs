@@ -2,10 +2,7 @@
 //! their replacement, corrections and norms.
 
 use super::*;
-use crate::db::unique_as;
 use crate::write_tx;
-
-const METER_TAKEN: &str = "Счётчик с таким номером и ресурсом в этом доме уже есть.";
 
 #[derive(Debug, FromRow)]
 pub(super) struct MissingMeter {
@@ -298,7 +295,7 @@ impl Store {
     ) -> Result<i64, AppError> {
         check_new_meter(meter).map_err(AppError::invalid)?;
         write_tx!(self, "add meter", |tx| {
-            insert_meter!(&mut *tx, meter, actor, source).map_err(unique_as(METER_TAKEN))
+            Ok(insert_meter!(&mut *tx, meter, actor, source)?)
         })
     }
 
@@ -348,10 +345,7 @@ impl Store {
                 None::<String>
             )?;
             let new_id = match new {
-                Some(new) => Some(
-                    insert_meter!(&mut *tx, new, actor, Source::Staff)
-                        .map_err(unique_as(METER_TAKEN))?,
-                ),
+                Some(new) => Some(insert_meter!(&mut *tx, new, actor, Source::Staff)?),
                 None => None,
             };
             sqlx::query("UPDATE meters SET archived_on = $1, replaced_by = $2 WHERE id = $3")

@@ -242,10 +242,7 @@ impl Store {
             Ok::<_, sqlx::Error>(id)
         }
         .await);
-        result.map_err(crate::db::unique_or_internal(
-            "Подрядчик с таким названием уже есть.",
-            "add contractor",
-        ))
+        result.map_err(crate::db::internal("add contractor"))
     }
 
     /// Links a user of the executor role to a contractor (or moves them to another).
