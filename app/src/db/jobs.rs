@@ -10,7 +10,7 @@ use sqlx::FromRow;
 
 use serde::{Deserialize, Serialize};
 
-use super::{BeginWrite, Store, internal};
+use super::{Store, internal};
 use crate::error::AppError;
 use crate::notify::types::Notice;
 
@@ -190,13 +190,12 @@ impl Store {
                  ORDER BY run_at LIMIT $4 {LOCK})
              RETURNING id, kind, payload, attempts";
         let until = now + lease;
-        with_db!(&self.db, |pool| async {
-            let lock = match self.db {
-                super::Db::Postgres(_) => "FOR UPDATE SKIP LOCKED",
-                super::Db::Sqlite(_) => "",
-            };
-            let sql = CLAIM.replace("{LOCK}", lock);
-            let mut tx = pool.begin_write().await?;
+        let lock = match self.db {
+            super::Db::Postgres(_) => "FOR UPDATE SKIP LOCKED",
+            super::Db::Sqlite(_) => "",
+        };
+        let sql = CLAIM.replace("{LOCK}", lock);
+        crate::write_tx!(self, "claim jobs", |tx| {
             let jobs = sqlx::query_as::<_, Job>(&sql)
                 .bind(worker)
                 .bind(until)
@@ -204,11 +203,8 @@ impl Store {
                 .bind(limit)
                 .fetch_all(&mut *tx)
                 .await?;
-            tx.commit().await?;
-            Ok::<_, sqlx::Error>(jobs)
-        }
-        .await)
-        .map_err(internal("claim jobs"))
+            Ok(jobs)
+        })
     }
 
     /// Jobs not yet finished (queued or running), for tests and the health page.

@@ -78,9 +78,7 @@ impl Store {
         action: &str,
         entity: &str,
     ) -> Result<bool, crate::error::AppError> {
-        use super::BeginWrite;
-        crate::with_db!(&self.db, |pool| async {
-            let mut tx = pool.begin_write().await?;
+        crate::write_tx!(self, "change one row", |tx| {
             let mut query = sqlx::query(sql).bind(id);
             if let Some(at) = at {
                 query = query.bind(at);
@@ -88,11 +86,8 @@ impl Store {
             let changed = query.execute(&mut *tx).await?.rows_affected() == 1;
             if changed {
                 audit!(&mut *tx, Some(actor), action, entity, Some(id), "")?;
-                tx.commit().await?;
             }
-            Ok::<_, sqlx::Error>(changed)
-        }
-        .await)
-        .map_err(super::internal("change one row"))
+            Ok(changed)
+        })
     }
 }

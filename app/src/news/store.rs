@@ -6,7 +6,7 @@ use sqlx::FromRow;
 use super::rules::{AudienceChoice, audience_value};
 use super::types::*;
 use crate::clock;
-use crate::db::{BeginWrite, Store, internal};
+use crate::db::{Store, internal};
 use crate::error::AppError;
 use crate::notify::store::audience_matches;
 use crate::notify::types::{Audience, Notice, NoticeKind, Recipients};
@@ -513,8 +513,7 @@ impl Store {
     }
 
     pub async fn add_faq_category(&self, actor: i64, title: &str) -> Result<i64, AppError> {
-        with_db!(&self.db, |pool| async {
-            let mut tx = pool.begin_write().await?;
+        write_tx!(self, "add faq category", |tx| {
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO faq_categories (title, position)
                  VALUES ($1, (SELECT COALESCE(MAX(position), 0) + 1 FROM faq_categories))
@@ -531,11 +530,8 @@ impl Store {
                 Some(id),
                 ""
             )?;
-            tx.commit().await?;
-            Ok::<_, sqlx::Error>(id)
-        }
-        .await)
-        .map_err(crate::db::internal("add faq category"))
+            Ok(id)
+        })
     }
 
     /// Adds (`id` None) or edits a question; audited.

@@ -15,7 +15,7 @@ use super::types::*;
 use crate::billing::store::ACCOUNT_HOUSE;
 use crate::billing::types::{Money, Period};
 use crate::db::jobs::{Job, Task};
-use crate::db::{BeginWrite, Store, internal, push_in_list};
+use crate::db::{Store, internal, push_in_list};
 use crate::error::AppError;
 use crate::notify::types::NoticeKind;
 use crate::{enqueue_job, enqueue_notice, with_db, write_tx};
@@ -456,8 +456,7 @@ impl Store {
 
     /// A payment nobody finished: expired unless the bank (asked just before) says otherwise.
     pub async fn expire_online_payment(&self, payment_id: i64) -> Result<OnlineStatus, AppError> {
-        with_db!(&self.db, |pool| async {
-            let mut tx = pool.begin_write().await?;
+        write_tx!(self, "expire online payment", |tx| {
             sqlx::query(
                 "UPDATE online_payments SET status = 'expired'
                  WHERE id = $1 AND status IN ('new', 'pending')",
@@ -470,11 +469,8 @@ impl Store {
                     .bind(payment_id)
                     .fetch_one(&mut *tx)
                     .await?;
-            tx.commit().await?;
-            Ok::<_, sqlx::Error>(status)
-        }
-        .await)
-        .map_err(internal("expire online payment"))
+            Ok(status)
+        })
     }
 
     /// The payment an expiry job is about, while it is still open: (its bank id).
@@ -482,15 +478,16 @@ impl Store {
         &self,
         payment_id: i64,
     ) -> Result<Option<Option<String>>, AppError> {
-        let row: Option<(String, Option<String>)> = with_db!(&self.db, |pool| sqlx::query_as(
-            "SELECT status, provider_id FROM online_payments WHERE id = $1"
-        )
-        .bind(payment_id)
-        .fetch_optional(pool)
-        .await)
-        .map_err(internal("open online payment"))?;
+        let row: Option<(OnlineStatus, Option<String>)> =
+            with_db!(&self.db, |pool| sqlx::query_as(
+                "SELECT status, provider_id FROM online_payments WHERE id = $1"
+            )
+            .bind(payment_id)
+            .fetch_optional(pool)
+            .await)
+            .map_err(internal("open online payment"))?;
         Ok(row
-            .filter(|(s, _)| !OnlineStatus::parse(s).is_some_and(OnlineStatus::is_final))
+            .filter(|(status, _)| !status.is_final())
             .map(|(_, id)| id))
     }
 

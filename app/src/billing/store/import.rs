@@ -180,8 +180,7 @@ impl Store {
             });
         }
         let now = Utc::now();
-        with_db!(&self.db, |pool| async {
-            let mut tx = pool.begin_write().await?;
+        write_tx!(self, "import accounts", |tx| {
             let mut entrances = context.entrances.clone();
             let mut apartments = context.apartments.clone();
             for l in &new {
@@ -296,10 +295,8 @@ impl Store {
                 Some(house_id),
                 format!("{} accounts, {people} people", new.len())
             )?;
-            tx.commit().await
-        }
-        .await)
-        .map_err(internal("import accounts"))?;
+            Ok(())
+        })?;
         Ok(ImportReport {
             rows,
             errors,

@@ -15,7 +15,7 @@ use super::rules::accrual::{
 use super::rules::{self, DueRules, Payee, PenaltyRule, Rate, RateTable, WorkCalendar};
 use super::types::*;
 use crate::db::jobs::Job;
-use crate::db::{BeginWrite, DecimalText, Store, internal, task_failed};
+use crate::db::{DecimalText, Store, internal, task_failed};
 use crate::error::AppError;
 use crate::readings::rules::persons_in;
 use crate::readings::store::{CLOSE_READINGS_PERIOD, VolumeScope};

@@ -100,8 +100,7 @@ impl Store {
                 "Ресурс указывается только для услуг по объёму и на общедомовые нужды."
             }));
         }
-        let result = with_db!(&self.db, |pool| async {
-            let mut tx = pool.begin_write().await?;
+        write_tx!(self, "add service", |tx| {
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO services (house_id, name, basis, resource, section, sort)
                  VALUES ($1, $2, $3, $4, $5,
@@ -115,11 +114,8 @@ impl Store {
             .fetch_one(&mut *tx)
             .await?;
             audit!(&mut *tx, actor, "add_service", "service", Some(id), name)?;
-            tx.commit().await?;
-            Ok::<_, sqlx::Error>(id)
-        }
-        .await);
-        result.map_err(internal("add service"))
+            Ok(id)
+        })
     }
 
     /// Sets a service's price from the first day of a month for a zone (audited). A price may

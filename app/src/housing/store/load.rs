@@ -57,9 +57,7 @@ impl Store {
     pub async fn load_register(&self, load: &RegisterLoad) -> Result<(), AppError> {
         use std::collections::HashMap;
         let now = Utc::now();
-        let result = with_db!(&self.db, |pool| {
-            async {
-            let mut tx = pool.begin_write().await?;
+        crate::write_tx!(self, "load register", |tx| {
             // person id by sign-in e-mail/phone, so a person with several flats is one person
             let mut people_by_login: HashMap<String, i64> = HashMap::new();
             for user in &load.staff {
@@ -167,11 +165,8 @@ impl Store {
                     }
                 }
             }
-            tx.commit().await
-        }
-        .await
-        });
-        result.map_err(crate::db::internal("load register"))
+            Ok(())
+        })
     }
 
     /// Whether the register holds no houses yet (first start).

@@ -5,7 +5,7 @@ use sqlx::FromRow;
 
 use super::rules::{format_area, format_share, search_text, shares_fit};
 use super::types::*;
-use crate::db::{BeginWrite, Store, internal};
+use crate::db::{Store, internal};
 use crate::error::AppError;
 use crate::{audit, with_db};
 

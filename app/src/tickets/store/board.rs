@@ -218,8 +218,7 @@ impl Store {
         phone: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<i64, AppError> {
-        let result = with_db!(&self.db, |pool| async {
-            let mut tx = pool.begin_write().await?;
+        write_tx!(self, "add contractor", |tx| {
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO contractors (name, specialty, phone, created_at)
                  VALUES ($1, $2, $3, $4) RETURNING id",
@@ -238,11 +237,8 @@ impl Store {
                 Some(id),
                 name
             )?;
-            tx.commit().await?;
-            Ok::<_, sqlx::Error>(id)
-        }
-        .await);
-        result.map_err(crate::db::internal("add contractor"))
+            Ok(id)
+        })
     }
 
     /// Links a user of the executor role to a contractor (or moves them to another).
