@@ -88,7 +88,7 @@ struct PartRow {
     number: String,
     address: String,
     flat: String,
-    period: Option<String>,
+    period: Option<Period>,
     service_id: Option<i64>,
     service: Option<String>,
     amount: i64,
@@ -510,7 +510,7 @@ impl Store {
             if !matches!(status, OnlineStatus::Confirmed | OnlineStatus::Refunded) {
                 return Ok(0);
             }
-            let parts: Vec<(i64, Option<String>, Option<i64>, i64)> = sqlx::query_as(
+            let parts: Vec<(i64, Option<Period>, Option<i64>, i64)> = sqlx::query_as(
                 "SELECT account_id, period, service_id, amount FROM online_payment_parts
                  WHERE payment_id = $1 AND ledger_id IS NULL ORDER BY account_id",
             )
@@ -520,10 +520,8 @@ impl Store {
             let on = row.paid_at.map_or(today, |t| crate::clock::local(t).date());
             let mut credited = 0;
             for (account_id, period, service_id, amount) in &parts {
-                let period = period
-                    .as_deref()
-                    .and_then(Period::parse)
-                    .unwrap_or_else(|| Period::of(on));
+                // no period named: the payment's month
+                let period = period.unwrap_or_else(|| Period::of(on));
                 let ledger_id: Option<i64> = sqlx::query_scalar(
                     "INSERT INTO ledger (account_id, period, kind, service_id, amount,
                          occurred_on, reason, source_key, created_at)
@@ -734,7 +732,7 @@ impl Store {
                         account_id: p.account_id,
                         account_number: p.number.clone(),
                         address: format!("{}, кв. {}", p.address, p.flat),
-                        period: p.period.as_deref().and_then(Period::parse),
+                        period: p.period,
                         service_id: p.service_id,
                         service: p.service.clone(),
                         amount: Money(p.amount),

@@ -79,7 +79,7 @@ struct QueueRow {
     amount: i64,
     payer: String,
     purpose: String,
-    rule: Option<String>,
+    rule: Option<MatchRule>,
     confidence: i64,
     account_number: Option<String>,
     address: Option<String>,
@@ -122,8 +122,8 @@ struct PendingRow {
     received_on: NaiveDate,
     amount: i64,
     payer: String,
-    status: String,
-    rule: Option<String>,
+    status: BankPaymentStatus,
+    rule: Option<MatchRule>,
     account_id: Option<i64>,
 }
 
@@ -469,10 +469,7 @@ impl Store {
                     amount: Money(r.amount),
                     payer: r.payer,
                     purpose: r.purpose,
-                    suggestion: match (
-                        r.account_number,
-                        r.rule.as_deref().and_then(MatchRule::parse),
-                    ) {
+                    suggestion: match (r.account_number, r.rule) {
                         (Some(account_number), Some(rule)) => Some(Suggestion {
                             account_number,
                             address: format!(
@@ -529,7 +526,7 @@ impl Store {
             else {
                 return Err(AppError::NotFound.into());
             };
-            if p.status != BankPaymentStatus::Queued.as_str() {
+            if p.status != BankPaymentStatus::Queued {
                 return Err(AppError::invalid(
                     "Этот платёж уже разнесён или отклонён — обновите страницу.",
                 )
@@ -563,7 +560,7 @@ impl Store {
             // the suggestion accepted keeps its rule; another account is the accountant's own
             let rule = match p.rule {
                 Some(rule) if p.account_id == Some(account_id) => rule,
-                _ => MatchRule::Manual.as_str().to_string(),
+                _ => MatchRule::Manual,
             };
             sqlx::query(
                 "UPDATE bank_payments SET status = 'posted', account_id = $1, rule = $2,
@@ -571,7 +568,7 @@ impl Store {
                  WHERE id = $6",
             )
             .bind(account_id)
-            .bind(&rule)
+            .bind(rule)
             .bind(ledger_id)
             .bind(actor)
             .bind(now)
@@ -584,7 +581,11 @@ impl Store {
                 "assign_bank_payment",
                 "bank_payment",
                 Some(payment_id),
-                format!("to account {account_number} ({rule}), {} kop.", p.amount)
+                format!(
+                    "to account {account_number} ({}), {} kop.",
+                    rule.as_str(),
+                    p.amount
+                )
             )?;
             Ok(())
         })

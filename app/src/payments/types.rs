@@ -48,24 +48,16 @@ impl MatchRule {
     }
 }
 
-/// Where a bank payment stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum BankPaymentStatus {
-    /// Credited to an account (ledger entry written).
-    Posted,
-    /// Waits for the accountant.
-    Queued,
-    /// Not a resident's payment (the accountant said why).
-    Dismissed,
-}
-
-impl BankPaymentStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            BankPaymentStatus::Posted => "posted",
-            BankPaymentStatus::Queued => "queued",
-            BankPaymentStatus::Dismissed => "dismissed",
-        }
+crate::text_enum! {
+    /// Where a bank payment stands.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+    pub enum BankPaymentStatus {
+        /// Credited to an account (ledger entry written).
+        Posted = "posted",
+        /// Waits for the accountant.
+        Queued = "queued",
+        /// Not a resident's payment (the accountant said why).
+        Dismissed = "dismissed",
     }
 }
 

@@ -55,7 +55,7 @@ impl Store {
                 .bind(&p)
                 .fetch_one(&mut *conn)
                 .await?;
-            let last_closed: Option<String> = sqlx::query_scalar(
+            let last_closed: Option<Period> = sqlx::query_scalar(
                 "SELECT MAX(period) FROM reading_periods_closed WHERE house_id = $1",
             )
             .bind(house_id)
@@ -165,7 +165,7 @@ impl Store {
             window,
             period,
             period_closed: closed,
-            last_closed: last_closed.as_deref().and_then(Period::parse),
+            last_closed,
             meters_total: total,
             submitted: total - missing_meters,
             missing: by_apartment.into_values().collect(),
