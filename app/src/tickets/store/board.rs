@@ -300,4 +300,20 @@ impl Store {
         .await)
         .map_err(internal("free executors"))
     }
+
+    /// An apartment of a house by its number (as staff type it).
+    pub async fn apartment_by_number(
+        &self,
+        house_id: i64,
+        number: &str,
+    ) -> Result<Option<i64>, AppError> {
+        with_db!(&self.db, |pool| sqlx::query_scalar::<_, i64>(
+            "SELECT id FROM apartments WHERE house_id = $1 AND number = $2"
+        )
+        .bind(house_id)
+        .bind(number.trim())
+        .fetch_optional(pool)
+        .await)
+        .map_err(internal("apartment by number"))
+    }
 }

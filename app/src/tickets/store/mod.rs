@@ -253,7 +253,5 @@ fn status_words(to: Status) -> &'static str {
 mod board;
 mod categories;
 mod lifecycle;
-mod past;
 mod sla;
 mod uploads;
-pub use past::*;
