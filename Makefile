@@ -9,6 +9,7 @@ SHELL := /bin/bash
 CARGO_LEPTOS_VERSION := 0.3.10
 # must equal the wasm-bindgen crate version pinned in Cargo.toml
 WASM_BINDGEN_VERSION := 0.2.130
+LEPTOSFMT_VERSION := 0.1.33
 
 export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 # cargo-leptos sets this for its builds; setting it for plain cargo too keeps one build cache
@@ -35,6 +36,8 @@ test: setup-build setup-test unit build-release e2e
 # Rust test in parallel: the store and HTTP cases are one binary whose test servers share one
 # runtime (server/tests/api/common).
 unit:
+	# leptosfmt formats inside view! macros, rustfmt everything else; the tree passes both
+	leptosfmt --check --quiet app/src
 	cargo fmt --all --check
 	RUSTFLAGS="$(ERASE_RUSTFLAGS)" cargo clippy --workspace --exclude frontend --all-targets -- -D warnings
 	echo "== stage lint: $$SECONDS s"
@@ -88,9 +91,13 @@ setup-build:
 	echo "== stage $@: $$SECONDS s"
 
 # chromium for the browser tests; poppler-utils (pdftoppm) and zbar-tools (zbarimg) so the
-# billing tests rasterise a bill and decode its QR with a real decoder.
+# billing tests rasterise a bill and decode its QR with a real decoder; leptosfmt for the
+# format check of the view! macros.
 setup-test:
-	@if [ ! -x /usr/bin/chromium ] || ! command -v pdftoppm >/dev/null || ! command -v zbarimg >/dev/null; then
+	@if [ "$$(leptosfmt --version 2>/dev/null)" != "leptosfmt $(LEPTOSFMT_VERSION)" ]; then
+	  cargo install leptosfmt --version $(LEPTOSFMT_VERSION) --locked
+	fi
+	if [ ! -x /usr/bin/chromium ] || ! command -v pdftoppm >/dev/null || ! command -v zbarimg >/dev/null; then
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium poppler-utils zbar-tools; \
 	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium poppler-utils zbar-tools; fi
 	fi

@@ -42,15 +42,18 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
         <!DOCTYPE html>
         <html lang="ru">
             <head>
-                <meta charset="utf-8"/>
-                <meta name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover"/>
-                <AutoReload options=options.clone()/>
-                <HashedStylesheet options=options.clone() id="leptos"/>
-                <HydrationScripts options/>
-                <MetaTags/>
+                <meta charset="utf-8" />
+                <meta
+                    name="viewport"
+                    content="width=device-width, initial-scale=1, viewport-fit=cover"
+                />
+                <AutoReload options=options.clone() />
+                <HashedStylesheet options=options.clone() id="leptos" />
+                <HydrationScripts options />
+                <MetaTags />
             </head>
             <body class="min-h-screen bg-slate-50 text-slate-900 antialiased">
-                <App/>
+                <App />
             </body>
         </html>
     }
@@ -81,72 +84,84 @@ fn set_content_security_policy() {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     view! {
-        <Title text="Ключ"/>
-        <Meta name="theme-color" content="#0f766e"/>
-        <Meta name="description" content="Кабинет жителя и сотрудников ТСЖ"/>
-        <Link rel="manifest" href="/manifest.webmanifest"/>
-        <Link rel="icon" href="/icons/icon-192.png"/>
-        <Link rel="apple-touch-icon" href="/icons/icon-192.png"/>
+        <Title text="Ключ" />
+        <Meta name="theme-color" content="#0f766e" />
+        <Meta
+            name="description"
+            content="Кабинет жителя и сотрудников ТСЖ"
+        />
+        <Link rel="manifest" href="/manifest.webmanifest" />
+        <Link rel="icon" href="/icons/icon-192.png" />
+        <Link rel="apple-touch-icon" href="/icons/icon-192.png" />
         <script src="/sw-register.js" defer=true></script>
         <script src="/push.js" defer=true></script>
         <script src="/forms.js" defer=true></script>
         <script src="/tickets.js" defer=true></script>
         <Router>
             <Routes fallback=ui::NotFound>
-                <Route path=path!("/") view=ui::Home ssr=SsrMode::Async/>
-                <Route path=path!("/login") view=auth::pages::SignInPage ssr=SsrMode::Async/>
-                <Route path=path!("/join") view=auth::pages::JoinByCode ssr=SsrMode::Async/>
-                <Route path=path!("/join/:code") view=auth::pages::JoinPage ssr=SsrMode::Async/>
+                <Route path=path!("/") view=ui::Home ssr=SsrMode::Async />
+                <Route path=path!("/login") view=auth::pages::SignInPage ssr=SsrMode::Async />
+                <Route path=path!("/join") view=auth::pages::JoinByCode ssr=SsrMode::Async />
+                <Route path=path!("/join/:code") view=auth::pages::JoinPage ssr=SsrMode::Async />
                 <ParentRoute path=path!("/cabinet") view=ui::ResidentLayout ssr=SsrMode::Async>
-                    <Route path=path!("") view=housing::pages::MyHomePage/>
-                    <Route path=path!("account/:id") view=housing::pages::MyAccountPage/>
-                    <Route path=path!("profile") view=auth::pages::ProfilePage/>
-                    <Route path=path!("news") view=news::pages::NewsPage/>
-                    <Route path=path!("news/:id") view=news::pages::NewsItemPage/>
-                    <Route path=path!("faq") view=news::pages::FaqPage/>
-                    <Route path=path!("notifications") view=notify::pages::NotificationsPage/>
-                    <Route path=path!("notifications/settings") view=notify::pages::PreferencesPage/>
-                    <Route path=path!("readings") view=readings::pages::ReadingsPage/>
-                    <Route path=path!("readings/meter/:id") view=readings::pages::MeterHistoryPage/>
-                    <Route path=path!("pay") view=payments::pages::PayPage/>
-                    <Route path=path!("payment/:id") view=payments::pages::PaymentPage/>
-                    <Route path=path!("payments") view=payments::pages::MyPaymentsPage/>
-                    <Route path=path!("tickets") view=tickets::pages::MyTicketsPage/>
-                    <Route path=path!("tickets/new") view=tickets::pages::NewTicketPage/>
-                    <Route path=path!("tickets/:id") view=tickets::pages::MyTicketPage/>
-                    <Route path=path!("passes/new") view=ui::ComingSoon/>
+                    <Route path=path!("") view=housing::pages::MyHomePage />
+                    <Route path=path!("account/:id") view=housing::pages::MyAccountPage />
+                    <Route path=path!("profile") view=auth::pages::ProfilePage />
+                    <Route path=path!("news") view=news::pages::NewsPage />
+                    <Route path=path!("news/:id") view=news::pages::NewsItemPage />
+                    <Route path=path!("faq") view=news::pages::FaqPage />
+                    <Route path=path!("notifications") view=notify::pages::NotificationsPage />
+                    <Route
+                        path=path!("notifications/settings")
+                        view=notify::pages::PreferencesPage
+                    />
+                    <Route path=path!("readings") view=readings::pages::ReadingsPage />
+                    <Route
+                        path=path!("readings/meter/:id")
+                        view=readings::pages::MeterHistoryPage
+                    />
+                    <Route path=path!("pay") view=payments::pages::PayPage />
+                    <Route path=path!("payment/:id") view=payments::pages::PaymentPage />
+                    <Route path=path!("payments") view=payments::pages::MyPaymentsPage />
+                    <Route path=path!("tickets") view=tickets::pages::MyTicketsPage />
+                    <Route path=path!("tickets/new") view=tickets::pages::NewTicketPage />
+                    <Route path=path!("tickets/:id") view=tickets::pages::MyTicketPage />
+                    <Route path=path!("passes/new") view=ui::ComingSoon />
                 </ParentRoute>
                 <ParentRoute path=path!("/staff") view=ui::StaffLayout ssr=SsrMode::Async>
-                    <Route path=path!("") view=housing::pages::RegisterPage/>
-                    <Route path=path!("apartment/:id") view=housing::pages::ApartmentPage/>
-                    <Route path=path!("account/:id") view=billing::pages::StaffAccountPage/>
-                    <Route path=path!("approvals") view=housing::pages::ApprovalsPage/>
-                    <Route path=path!("users") view=auth::pages::UsersPage/>
-                    <Route path=path!("invites") view=auth::pages::InvitesPage/>
-                    <Route path=path!("profile") view=auth::pages::ProfilePage/>
-                    <Route path=path!("announcements") view=news::pages::AnnouncementsPage/>
-                    <Route path=path!("news") view=news::pages::StaffNewsPage/>
-                    <Route path=path!("faq") view=news::pages::StaffFaqPage/>
-                    <Route path=path!("readings") view=readings::pages::StaffReadingsPage/>
-                    <Route path=path!("billing") view=billing::pages::BillingPage/>
-                    <Route path=path!("billing/import") view=billing::pages::BillingImportPage/>
-                    <Route path=path!("billing/rules") view=billing::pages::RulesPage/>
-                    <Route path=path!("tariffs") view=billing::pages::TariffsPage/>
-                    <Route path=path!("organisation") view=billing::pages::OrganisationPage/>
-                    <Route path=path!("payments") view=payments::pages::PaymentsPage/>
-                    <Route path=path!("readings/import") view=readings::pages::ImportPage/>
-                    <Route path=path!("meter/:id") view=readings::pages::MeterHistoryPage/>
-                    <Route path=path!("tickets") view=tickets::pages::BoardPage/>
-                    <Route path=path!("tickets/new") view=tickets::pages::CallPage/>
-                    <Route path=path!("tickets/categories") view=tickets::pages::CategoriesPage/>
-                    <Route path=path!("tickets/:id") view=tickets::pages::StaffTicketPage/>
-                    <Route path=path!("contractors") view=tickets::pages::ContractorsPage/>
-                    <Route path=path!("work") view=tickets::pages::WorkPage/>
-                    <Route path=path!("reports/tickets") view=tickets::pages::TicketReportPage/>
-                    <Route path=path!("templates") view=notify::pages::TemplatesPage/>
-                    <Route path=path!("mailbox") view=notify::pages::MailboxPage/>
-                    <Route path=path!("notifications") view=notify::pages::NotificationsPage/>
-                    <Route path=path!("notifications/settings") view=notify::pages::PreferencesPage/>
+                    <Route path=path!("") view=housing::pages::RegisterPage />
+                    <Route path=path!("apartment/:id") view=housing::pages::ApartmentPage />
+                    <Route path=path!("account/:id") view=billing::pages::StaffAccountPage />
+                    <Route path=path!("approvals") view=housing::pages::ApprovalsPage />
+                    <Route path=path!("users") view=auth::pages::UsersPage />
+                    <Route path=path!("invites") view=auth::pages::InvitesPage />
+                    <Route path=path!("profile") view=auth::pages::ProfilePage />
+                    <Route path=path!("announcements") view=news::pages::AnnouncementsPage />
+                    <Route path=path!("news") view=news::pages::StaffNewsPage />
+                    <Route path=path!("faq") view=news::pages::StaffFaqPage />
+                    <Route path=path!("readings") view=readings::pages::StaffReadingsPage />
+                    <Route path=path!("billing") view=billing::pages::BillingPage />
+                    <Route path=path!("billing/import") view=billing::pages::BillingImportPage />
+                    <Route path=path!("billing/rules") view=billing::pages::RulesPage />
+                    <Route path=path!("tariffs") view=billing::pages::TariffsPage />
+                    <Route path=path!("organisation") view=billing::pages::OrganisationPage />
+                    <Route path=path!("payments") view=payments::pages::PaymentsPage />
+                    <Route path=path!("readings/import") view=readings::pages::ImportPage />
+                    <Route path=path!("meter/:id") view=readings::pages::MeterHistoryPage />
+                    <Route path=path!("tickets") view=tickets::pages::BoardPage />
+                    <Route path=path!("tickets/new") view=tickets::pages::CallPage />
+                    <Route path=path!("tickets/categories") view=tickets::pages::CategoriesPage />
+                    <Route path=path!("tickets/:id") view=tickets::pages::StaffTicketPage />
+                    <Route path=path!("contractors") view=tickets::pages::ContractorsPage />
+                    <Route path=path!("work") view=tickets::pages::WorkPage />
+                    <Route path=path!("reports/tickets") view=tickets::pages::TicketReportPage />
+                    <Route path=path!("templates") view=notify::pages::TemplatesPage />
+                    <Route path=path!("mailbox") view=notify::pages::MailboxPage />
+                    <Route path=path!("notifications") view=notify::pages::NotificationsPage />
+                    <Route
+                        path=path!("notifications/settings")
+                        view=notify::pages::PreferencesPage
+                    />
                 </ParentRoute>
             </Routes>
         </Router>

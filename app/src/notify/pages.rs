@@ -51,16 +51,32 @@ fn current() -> Option<HeaderNotices> {
 #[component]
 pub fn Bell(href: &'static str, #[prop(optional)] class: &'static str) -> impl IntoView {
     view! {
-        <a href=href class=format!("relative inline-flex items-center rounded-full p-2 {class}")
-            aria-label=t::BELL data-testid="bell">
-            <icons::BellIcon/>
+        <a
+            href=href
+            class=format!("relative inline-flex items-center rounded-full p-2 {class}")
+            aria-label=t::BELL
+            data-testid="bell"
+        >
+            <icons::BellIcon />
             <Transition fallback=|| ()>
-                {move || current().filter(|h| h.unread > 0).map(|h| view! {
-                    <span data-testid="bell-count"
-                        class="absolute -right-0.5 -top-0.5 min-w-5 rounded-full bg-red-600 px-1 text-center text-xs font-semibold leading-5 text-white">
-                        {if h.unread > 99 { "99+".to_string() } else { h.unread.to_string() }}
-                    </span>
-                })}
+                {move || {
+                    current()
+                        .filter(|h| h.unread > 0)
+                        .map(|h| {
+                            view! {
+                                <span
+                                    data-testid="bell-count"
+                                    class="absolute -right-0.5 -top-0.5 min-w-5 rounded-full bg-red-600 px-1 text-center text-xs font-semibold leading-5 text-white"
+                                >
+                                    {if h.unread > 99 {
+                                        "99+".to_string()
+                                    } else {
+                                        h.unread.to_string()
+                                    }}
+                                </span>
+                            }
+                        })
+                }}
             </Transition>
         </a>
     }
@@ -80,18 +96,27 @@ pub fn Banners() -> impl IntoView {
     });
     let banner = move |b: Banner| {
         view! {
-            <div role="alert" data-testid="critical-banner" class="border-b border-red-800 bg-red-600 px-4 py-3 text-white">
+            <div
+                role="alert"
+                data-testid="critical-banner"
+                class="border-b border-red-800 bg-red-600 px-4 py-3 text-white"
+            >
                 <div class="mx-auto flex max-w-3xl items-start gap-3">
                     <div class="min-w-0 flex-1">
                         <p class="font-semibold">{t::URGENT}": " {b.title}</p>
-                        <p class="mt-0.5 whitespace-pre-line text-sm text-red-50">{crate::news::rules::plain_text(&b.body)}</p>
+                        <p class="mt-0.5 whitespace-pre-line text-sm text-red-50">
+                            {crate::news::rules::plain_text(&b.body)}
+                        </p>
                         <p class="mt-1 text-xs text-red-100">{t::UNTIL}" " {b.until}</p>
                     </div>
                     <ActionForm action=collapse>
-                        <input type="hidden" name="id" value=b.id/>
-                        <input type="hidden" name="version" value=b.version/>
-                        <button type="submit" data-testid="collapse-banner"
-                            class="shrink-0 rounded-lg border border-red-200/60 px-2.5 py-1 text-sm hover:bg-red-700">
+                        <input type="hidden" name="id" value=b.id />
+                        <input type="hidden" name="version" value=b.version />
+                        <button
+                            type="submit"
+                            data-testid="collapse-banner"
+                            class="shrink-0 rounded-lg border border-red-200/60 px-2.5 py-1 text-sm hover:bg-red-700"
+                        >
                             {t::COLLAPSE_BANNER}
                         </button>
                     </ActionForm>
@@ -101,20 +126,32 @@ pub fn Banners() -> impl IntoView {
     };
     view! {
         <Transition fallback=|| ()>
-            {move || current().map(|h| {
-                let mut banners = h.banners.into_iter();
-                let first = banners.next().map(banner);
-                let rest: Vec<Banner> = banners.collect();
-                let more = (!rest.is_empty()).then(|| view! {
-                    <details class="border-b border-red-800 bg-red-700 text-white" data-testid="more-banners">
-                        <summary class="mx-auto max-w-3xl cursor-pointer px-4 py-2 text-sm font-semibold">
-                            {t::more_banners(rest.len())}
-                        </summary>
-                        {rest.into_iter().map(banner).collect_view()}
-                    </details>
-                });
-                view! { {first}{more} }
-            })}
+            {move || {
+                current()
+                    .map(|h| {
+                        let mut banners = h.banners.into_iter();
+                        let first = banners.next().map(banner);
+                        let rest: Vec<Banner> = banners.collect();
+                        let more = (!rest.is_empty())
+                            .then(|| {
+                                view! {
+                                    <details
+                                        class="border-b border-red-800 bg-red-700 text-white"
+                                        data-testid="more-banners"
+                                    >
+                                        <summary class="mx-auto max-w-3xl cursor-pointer px-4 py-2 text-sm font-semibold">
+                                            {t::more_banners(rest.len())}
+                                        </summary>
+                                        {rest.into_iter().map(banner).collect_view()}
+                                    </details>
+                                }
+                            });
+                        view! {
+                            {first}
+                            {more}
+                        }
+                    })
+            }}
         </Transition>
     }
 }
@@ -142,23 +179,39 @@ pub fn NotificationsPage() -> impl IntoView {
             <h1 class=style::H1>{t::LIST_TITLE}</h1>
             <div class="flex gap-2">
                 <ActionForm action=read>
-                    <button class=style::BUTTON_SECONDARY type="submit" data-testid="read-all">{t::READ_ALL}</button>
+                    <button class=style::BUTTON_SECONDARY type="submit" data-testid="read-all">
+                        {t::READ_ALL}
+                    </button>
                 </ActionForm>
-                <a class=style::BUTTON_SECONDARY href=settings()>{t::SETTINGS}</a>
+                <a class=style::BUTTON_SECONDARY href=settings()>
+                    {t::SETTINGS}
+                </a>
             </div>
         </div>
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
                 match list.await {
-                    Err(e) => view! { <ErrorNote error=e/> }.into_any(),
-                    Ok(items) if items.is_empty() => view! {
-                        <p class=format!("{} mt-4 text-slate-600", style::CARD)>{t::NOTHING_YET}</p>
-                    }.into_any(),
-                    Ok(items) => view! {
-                        <ul class="mt-4 space-y-2">
-                            {items.into_iter().map(|n| view! { <NotificationRow n=n read=read/> }).collect_view()}
-                        </ul>
-                    }.into_any(),
+                    Err(e) => view! { <ErrorNote error=e /> }.into_any(),
+                    Ok(items) if items.is_empty() => {
+                        view! {
+                            <p class=format!(
+                                "{} mt-4 text-slate-600",
+                                style::CARD,
+                            )>{t::NOTHING_YET}</p>
+                        }
+                            .into_any()
+                    }
+                    Ok(items) => {
+                        view! {
+                            <ul class="mt-4 space-y-2">
+                                {items
+                                    .into_iter()
+                                    .map(|n| view! { <NotificationRow n=n read=read /> })
+                                    .collect_view()}
+                            </ul>
+                        }
+                            .into_any()
+                    }
                 }
             })}
         </Suspense>
@@ -176,24 +229,47 @@ fn NotificationRow(
         _ => "border-slate-200 bg-white",
     };
     view! {
-        <li class=format!("rounded-xl border p-3 shadow-sm {tone}") data-testid="notification"
-            data-unread=(!n.is_read).to_string()>
+        <li
+            class=format!("rounded-xl border p-3 shadow-sm {tone}")
+            data-testid="notification"
+            data-unread=(!n.is_read).to_string()
+        >
             <div class="flex items-start justify-between gap-2">
                 <p class="font-medium">
-                    {n.critical.then(|| view! { <span class="mr-1 rounded bg-red-600 px-1.5 text-xs text-white">{t::URGENT}</span> })}
-                    {n.title}
+                    {n
+                        .critical
+                        .then(|| {
+                            view! {
+                                <span class="mr-1 rounded bg-red-600 px-1.5 text-xs text-white">
+                                    {t::URGENT}
+                                </span>
+                            }
+                        })} {n.title}
                 </p>
                 <span class="shrink-0 text-xs text-slate-500">{n.created_at}</span>
             </div>
             <p class="mt-1 whitespace-pre-line text-sm text-slate-700">{n.body}</p>
             <div class="mt-2 flex gap-3 text-sm">
-                {n.link.map(|href| view! { <a class="text-teal-700 underline" href=href>{t::OPEN}</a> })}
-                {(!n.is_read).then(|| view! {
-                    <ActionForm action=read>
-                        <input type="hidden" name="id" value=n.id/>
-                        <button type="submit" class="text-slate-600 underline">{t::MARK_READ}</button>
-                    </ActionForm>
-                })}
+                {n
+                    .link
+                    .map(|href| {
+                        view! {
+                            <a class="text-teal-700 underline" href=href>
+                                {t::OPEN}
+                            </a>
+                        }
+                    })}
+                {(!n.is_read)
+                    .then(|| {
+                        view! {
+                            <ActionForm action=read>
+                                <input type="hidden" name="id" value=n.id />
+                                <button type="submit" class="text-slate-600 underline">
+                                    {t::MARK_READ}
+                                </button>
+                            </ActionForm>
+                        }
+                    })}
             </div>
         </li>
     }
@@ -214,8 +290,8 @@ pub fn PreferencesPage() -> impl IntoView {
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
                 match prefs.await {
-                    Err(e) => view! { <ErrorNote error=e/> }.into_any(),
-                    Ok(p) => view! { <PreferencesForm p=p save=save off=off/> }.into_any(),
+                    Err(e) => view! { <ErrorNote error=e /> }.into_any(),
+                    Ok(p) => view! { <PreferencesForm p=p save=save off=off /> }.into_any(),
                 }
             })}
         </Suspense>
@@ -235,63 +311,128 @@ fn PreferencesForm(
                     <thead>
                         <tr>
                             <th class=style::TH></th>
-                            {Channel::ALL.iter().copied().map(|c| view! { <th class=format!("{} whitespace-nowrap text-center", style::TH)>{c.label()}</th> }).collect_view()}
+                            {Channel::ALL
+                                .iter()
+                                .copied()
+                                .map(|c| {
+                                    view! {
+                                        <th class=format!(
+                                            "{} whitespace-nowrap text-center",
+                                            style::TH,
+                                        )>{c.label()}</th>
+                                    }
+                                })
+                                .collect_view()}
                         </tr>
                     </thead>
                     <tbody class="divide-y divide-slate-100">
-                        {p.kinds.into_iter().map(|k| view! {
-                            <tr>
-                                <td class=style::TD>
-                                    {k.label.clone()}
-                                    {k.mandatory.then(|| view! { <p class="text-xs text-slate-500">{t::MANDATORY}</p> })}
-                                </td>
-                                {k.channels.iter().map(|(c, on)| {
-                                    let name = format!("on[{}.{}]", k.kind.as_str(), c.as_str());
-                                    view! {
-                                        <td class=format!("{} text-center", style::TD)>
-                                            <input type="checkbox" class="h-5 w-5 accent-teal-700" name=name
-                                                checked=*on disabled=k.mandatory
-                                                aria-label=format!("{} — {}", k.label, c.label())/>
+                        {p
+                            .kinds
+                            .into_iter()
+                            .map(|k| {
+                                view! {
+                                    <tr>
+                                        <td class=style::TD>
+                                            {k.label.clone()}
+                                            {k
+                                                .mandatory
+                                                .then(|| {
+                                                    view! {
+                                                        <p class="text-xs text-slate-500">{t::MANDATORY}</p>
+                                                    }
+                                                })}
                                         </td>
-                                    }
-                                }).collect_view()}
-                            </tr>
-                        }).collect_view()}
+                                        {k
+                                            .channels
+                                            .iter()
+                                            .map(|(c, on)| {
+                                                let name = format!(
+                                                    "on[{}.{}]",
+                                                    k.kind.as_str(),
+                                                    c.as_str(),
+                                                );
+                                                view! {
+                                                    <td class=format!("{} text-center", style::TD)>
+                                                        <input
+                                                            type="checkbox"
+                                                            class="h-5 w-5 accent-teal-700"
+                                                            name=name
+                                                            checked=*on
+                                                            disabled=k.mandatory
+                                                            aria-label=format!("{} — {}", k.label, c.label())
+                                                        />
+                                                    </td>
+                                                }
+                                            })
+                                            .collect_view()}
+                                    </tr>
+                                }
+                            })
+                            .collect_view()}
                     </tbody>
                 </table>
-                {(!p.has_email).then(|| view! { <p class="mt-2 text-xs text-amber-700">{t::NO_EMAIL}</p> })}
-                {(!p.has_phone).then(|| view! { <p class="mt-1 text-xs text-amber-700">{t::NO_PHONE}</p> })}
+                {(!p.has_email)
+                    .then(|| view! { <p class="mt-2 text-xs text-amber-700">{t::NO_EMAIL}</p> })}
+                {(!p.has_phone)
+                    .then(|| view! { <p class="mt-1 text-xs text-amber-700">{t::NO_PHONE}</p> })}
             </div>
             <fieldset class=format!("{} mt-4", style::CARD)>
                 <legend class="sr-only">{t::QUIET_TITLE}</legend>
                 <h2 class=style::H2>{t::QUIET_TITLE}</h2>
                 <p class="mt-1 text-sm text-slate-600">{t::QUIET_HINT}</p>
                 <div class="mt-2 flex gap-3">
-                    <label class=style::LABEL>{t::QUIET_FROM}
-                        <input class=style::INPUT type="time" name="quiet_from" value=p.quiet_from.unwrap_or_default()/>
+                    <label class=style::LABEL>
+                        {t::QUIET_FROM}
+                        <input
+                            class=style::INPUT
+                            type="time"
+                            name="quiet_from"
+                            value=p.quiet_from.unwrap_or_default()
+                        />
                     </label>
-                    <label class=style::LABEL>{t::QUIET_TO}
-                        <input class=style::INPUT type="time" name="quiet_to" value=p.quiet_to.unwrap_or_default()/>
+                    <label class=style::LABEL>
+                        {t::QUIET_TO}
+                        <input
+                            class=style::INPUT
+                            type="time"
+                            name="quiet_to"
+                            value=p.quiet_to.unwrap_or_default()
+                        />
                     </label>
                 </div>
             </fieldset>
-            <button class=format!("{} mt-4", style::BUTTON) type="submit">{t::SAVE}</button>
-            <FormResult value=save.value() success=t::SAVED/>
+            <button class=format!("{} mt-4", style::BUTTON) type="submit">
+                {t::SAVE}
+            </button>
+            <FormResult value=save.value() success=t::SAVED />
         </ActionForm>
         <section class=format!("{} mt-4", style::CARD)>
             <h2 class=style::H2>{t::PUSH_TITLE}</h2>
-            <p class="mt-1 text-sm text-slate-600">{t::PUSH_DEVICES}" " <span data-testid="push-devices">{p.push_devices}</span></p>
+            <p class="mt-1 text-sm text-slate-600">
+                {t::PUSH_DEVICES}" " <span data-testid="push-devices">{p.push_devices}</span>
+            </p>
             <p class="mt-1 text-xs text-slate-500">{t::PUSH_HINT}</p>
             <p id="push-status" class="mt-1 text-sm text-slate-700" role="status"></p>
             <div class="mt-3 flex flex-wrap gap-2">
-                {p.push_key.map(|key| view! {
-                    <button id="push-enable" type="button" class=style::BUTTON data-key=key>{t::PUSH_ENABLE}</button>
-                })}
-                {(p.push_devices > 0).then(|| view! {
-                    <ActionForm action=off>
-                        <button class=style::BUTTON_SECONDARY type="submit">{t::PUSH_DISABLE_ALL}</button>
-                    </ActionForm>
-                })}
+                {p
+                    .push_key
+                    .map(|key| {
+                        view! {
+                            <button id="push-enable" type="button" class=style::BUTTON data-key=key>
+                                {t::PUSH_ENABLE}
+                            </button>
+                        }
+                    })}
+                {(p.push_devices > 0)
+                    .then(|| {
+                        view! {
+                            <ActionForm action=off>
+                                <button class=style::BUTTON_SECONDARY type="submit">
+                                    {t::PUSH_DISABLE_ALL}
+                                </button>
+                            </ActionForm>
+                        }
+                    })}
             </div>
         </section>
     }
@@ -305,36 +446,86 @@ pub fn TemplatesPage() -> impl IntoView {
     view! {
         <h1 class=style::H1>{t::TEMPLATES_TITLE}</h1>
         <p class="mt-1 text-sm text-slate-600">{t::TEMPLATES_HINT}</p>
-        <FormResult value=save.value() success=t::SAVED/>
+        <FormResult value=save.value() success=t::SAVED />
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
                 match templates.await {
-                    Err(e) => view! { <ErrorNote error=e/> }.into_any(),
-                    Ok(list) => list.into_iter().map(|tpl| view! {
-                        <section class=format!("{} mt-4 max-w-3xl", style::CARD) data-testid="template">
-                            <h2 class=style::H2>{tpl.label}
-                                {(!tpl.is_default).then(|| view! { <span class="ml-2 text-xs font-normal text-amber-700">{t::TEMPLATE_EDITED}</span> })}
-                            </h2>
-                            <p class="mt-1 text-xs text-slate-500">
-                                {tpl.placeholders.into_iter().map(|(k, v)| format!("{{{k}}} — {v}")).collect::<Vec<_>>().join("; ")}
-                            </p>
-                            <ActionForm action=save>
-                                <input type="hidden" name="kind" value=tpl.kind.as_str()/>
-                                <label class=format!("{} mt-2", style::LABEL)>{t::TEMPLATE_TITLE}
-                                    <input class=style::INPUT name="title" value=tpl.title required/>
-                                </label>
-                                <label class=format!("{} mt-2", style::LABEL)>{t::TEMPLATE_BODY}
-                                    <textarea class=style::INPUT name="body" rows="3" required>{tpl.body}</textarea>
-                                </label>
-                                <div class="mt-2 flex gap-2">
-                                    <button class=style::BUTTON type="submit">{t::SAVE}</button>
-                                    {(!tpl.is_default).then(|| view! {
-                                        <button class=style::BUTTON_SECONDARY type="submit" name="reset" value="1">{t::TEMPLATE_RESET}</button>
-                                    })}
-                                </div>
-                            </ActionForm>
-                        </section>
-                    }).collect_view().into_any(),
+                    Err(e) => view! { <ErrorNote error=e /> }.into_any(),
+                    Ok(list) => {
+                        list.into_iter()
+                            .map(|tpl| {
+                                view! {
+                                    <section
+                                        class=format!("{} mt-4 max-w-3xl", style::CARD)
+                                        data-testid="template"
+                                    >
+                                        <h2 class=style::H2>
+                                            {tpl.label}
+                                            {(!tpl.is_default)
+                                                .then(|| {
+                                                    view! {
+                                                        <span class="ml-2 text-xs font-normal text-amber-700">
+                                                            {t::TEMPLATE_EDITED}
+                                                        </span>
+                                                    }
+                                                })}
+                                        </h2>
+                                        <p class="mt-1 text-xs text-slate-500">
+                                            {tpl
+                                                .placeholders
+                                                .into_iter()
+                                                .map(|(k, v)| format!("{{{k}}} — {v}"))
+                                                .collect::<Vec<_>>()
+                                                .join("; ")}
+                                        </p>
+                                        <ActionForm action=save>
+                                            <input type="hidden" name="kind" value=tpl.kind.as_str() />
+                                            <label class=format!(
+                                                "{} mt-2",
+                                                style::LABEL,
+                                            )>
+                                                {t::TEMPLATE_TITLE}
+                                                <input
+                                                    class=style::INPUT
+                                                    name="title"
+                                                    value=tpl.title
+                                                    required
+                                                />
+                                            </label>
+                                            <label class=format!(
+                                                "{} mt-2",
+                                                style::LABEL,
+                                            )>
+                                                {t::TEMPLATE_BODY}
+                                                <textarea class=style::INPUT name="body" rows="3" required>
+                                                    {tpl.body}
+                                                </textarea>
+                                            </label>
+                                            <div class="mt-2 flex gap-2">
+                                                <button class=style::BUTTON type="submit">
+                                                    {t::SAVE}
+                                                </button>
+                                                {(!tpl.is_default)
+                                                    .then(|| {
+                                                        view! {
+                                                            <button
+                                                                class=style::BUTTON_SECONDARY
+                                                                type="submit"
+                                                                name="reset"
+                                                                value="1"
+                                                            >
+                                                                {t::TEMPLATE_RESET}
+                                                            </button>
+                                                        }
+                                                    })}
+                                            </div>
+                                        </ActionForm>
+                                    </section>
+                                }
+                            })
+                            .collect_view()
+                            .into_any()
+                    }
                 }
             })}
         </Suspense>
@@ -351,31 +542,49 @@ pub fn MailboxPage() -> impl IntoView {
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
                 match mail.await {
-                    Err(e) => view! { <ErrorNote error=e/> }.into_any(),
-                    Ok(items) if items.is_empty() => view! { <p class="mt-4 text-slate-600">{t::MAILBOX_EMPTY}</p> }.into_any(),
-                    Ok(items) => view! {
-                        <div class="mt-4 overflow-x-auto">
-                            <table class=style::TABLE>
-                                <thead><tr>
-                                    <th class=style::TH>"Когда"</th><th class=style::TH>"Канал"</th>
-                                    <th class=style::TH>"Кому"</th><th class=style::TH>"Сообщение"</th>
-                                </tr></thead>
-                                <tbody class="divide-y divide-slate-100">
-                                    {items.into_iter().map(|m| view! {
-                                        <tr data-testid="mailbox-row">
-                                            <td class=format!("{} whitespace-nowrap", style::TD)>{m.at}</td>
-                                            <td class=style::TD>{m.channel}</td>
-                                            <td class=style::TD>{m.recipient}</td>
-                                            <td class=style::TD>
-                                                {(!m.subject.is_empty()).then(|| view! { <b>{m.subject}</b> })}
-                                                <p class="whitespace-pre-line text-slate-600">{m.body}</p>
-                                            </td>
+                    Err(e) => view! { <ErrorNote error=e /> }.into_any(),
+                    Ok(items) if items.is_empty() => {
+                        view! { <p class="mt-4 text-slate-600">{t::MAILBOX_EMPTY}</p> }.into_any()
+                    }
+                    Ok(items) => {
+                        view! {
+                            <div class="mt-4 overflow-x-auto">
+                                <table class=style::TABLE>
+                                    <thead>
+                                        <tr>
+                                            <th class=style::TH>"Когда"</th>
+                                            <th class=style::TH>"Канал"</th>
+                                            <th class=style::TH>"Кому"</th>
+                                            <th class=style::TH>"Сообщение"</th>
                                         </tr>
-                                    }).collect_view()}
-                                </tbody>
-                            </table>
-                        </div>
-                    }.into_any(),
+                                    </thead>
+                                    <tbody class="divide-y divide-slate-100">
+                                        {items
+                                            .into_iter()
+                                            .map(|m| {
+                                                view! {
+                                                    <tr data-testid="mailbox-row">
+                                                        <td class=format!(
+                                                            "{} whitespace-nowrap",
+                                                            style::TD,
+                                                        )>{m.at}</td>
+                                                        <td class=style::TD>{m.channel}</td>
+                                                        <td class=style::TD>{m.recipient}</td>
+                                                        <td class=style::TD>
+                                                            {(!m.subject.is_empty())
+                                                                .then(|| view! { <b>{m.subject}</b> })}
+                                                            <p class="whitespace-pre-line text-slate-600">{m.body}</p>
+                                                        </td>
+                                                    </tr>
+                                                }
+                                            })
+                                            .collect_view()}
+                                    </tbody>
+                                </table>
+                            </div>
+                        }
+                            .into_any()
+                    }
                 }
             })}
         </Suspense>

@@ -35,30 +35,50 @@ pub fn PaymentsPage() -> impl IntoView {
             <p class="mt-1 text-sm text-slate-600">{t::STATEMENT_HINT}</p>
             <ActionForm action=import>
                 <div class="mt-3 space-y-2">
-                    <ImportFileFields accept=".txt,text/plain"/>
+                    <ImportFileFields accept=".txt,text/plain" />
                 </div>
             </ActionForm>
         </section>
-        {move || import.value().get().map(|r| match r {
-            Err(e) => view! { <div class="mt-4 max-w-3xl"><ErrorNote error=e/></div> }.into_any(),
-            Ok(report) => view! { <ImportReportCard report/> }.into_any(),
-        })}
+        {move || {
+            import
+                .value()
+                .get()
+                .map(|r| match r {
+                    Err(e) => {
+                        view! {
+                            <div class="mt-4 max-w-3xl">
+                                <ErrorNote error=e />
+                            </div>
+                        }
+                            .into_any()
+                    }
+                    Ok(report) => view! { <ImportReportCard report /> }.into_any(),
+                })
+        }}
         <section class="mt-6" data-testid="bank-queue">
             <h2 class=style::H2>{t::QUEUE_TITLE}</h2>
-            <crate::ui::FormResult value=assign.value() success=t::ASSIGNED/>
-            <crate::ui::FormResult value=dismiss.value() success=t::DISMISSED/>
+            <crate::ui::FormResult value=assign.value() success=t::ASSIGNED />
+            <crate::ui::FormResult value=dismiss.value() success=t::DISMISSED />
             <Suspense fallback=Loading>
                 {move || Suspend::new(async move {
                     match page.await {
-                        Err(e) => view! { <ErrorNote error=e/> }.into_any(),
-                        Ok(p) if p.queue.is_empty() => view! {
-                            <p class="mt-2 text-sm text-slate-600">{t::QUEUE_EMPTY}</p>
-                        }.into_any(),
-                        Ok(p) => view! {
-                            <div class="mt-2 space-y-3">
-                                {p.queue.into_iter().map(|q| view! { <QueueCard q assign dismiss/> }).collect_view()}
-                            </div>
-                        }.into_any(),
+                        Err(e) => view! { <ErrorNote error=e /> }.into_any(),
+                        Ok(p) if p.queue.is_empty() => {
+                            view! { <p class="mt-2 text-sm text-slate-600">{t::QUEUE_EMPTY}</p> }
+                                .into_any()
+                        }
+                        Ok(p) => {
+                            view! {
+                                <div class="mt-2 space-y-3">
+                                    {p
+                                        .queue
+                                        .into_iter()
+                                        .map(|q| view! { <QueueCard q assign dismiss /> })
+                                        .collect_view()}
+                                </div>
+                            }
+                                .into_any()
+                        }
                     }
                 })}
             </Suspense>
@@ -66,14 +86,14 @@ pub fn PaymentsPage() -> impl IntoView {
         <section class=format!("{} mt-6 max-w-3xl", style::CARD)>
             <h2 class=style::H2>{t::EXPORT_TITLE}</h2>
             <p class="mt-1 text-sm text-slate-600">{t::EXPORT_HINT}</p>
-            <ExportForm page/>
+            <ExportForm page />
         </section>
-        <CardPayments/>
+        <CardPayments />
         <section class="mt-6">
             <h2 class=style::H2>{t::STATEMENTS_TITLE}</h2>
             <Suspense fallback=Loading>
                 {move || Suspend::new(async move {
-                    page.await.ok().map(|p| view! { <StatementsTable statements=p.statements/> })
+                    page.await.ok().map(|p| view! { <StatementsTable statements=p.statements /> })
                 })}
             </Suspense>
         </section>
@@ -101,33 +121,73 @@ fn QueueCard(
             <p class="text-sm text-slate-600">
                 {format!("{} {} · {}", t::DOCUMENT, q.number, q.on.format("%d.%m.%Y"))}
             </p>
-            <p class="mt-1 text-sm"><span class="text-slate-500">{t::PURPOSE}": "</span>{q.purpose.clone()}</p>
+            <p class="mt-1 text-sm">
+                <span class="text-slate-500">{t::PURPOSE}": "</span>
+                {q.purpose.clone()}
+            </p>
             {match &q.suggestion {
-                Some(s) => view! {
-                    <p class="mt-1 text-sm text-teal-800">
-                        {format!("{}: л/с {} — {} ({}, {} %)", t::SUGGESTED, s.account_number, s.address, s.rule.label(), s.confidence)}
-                    </p>
-                }.into_any(),
-                None => view! { <p class="mt-1 text-sm text-amber-800">{t::NO_SUGGESTION}</p> }.into_any(),
+                Some(s) => {
+                    view! {
+                        <p class="mt-1 text-sm text-teal-800">
+                            {format!(
+                                "{}: л/с {} — {} ({}, {} %)",
+                                t::SUGGESTED,
+                                s.account_number,
+                                s.address,
+                                s.rule.label(),
+                                s.confidence,
+                            )}
+                        </p>
+                    }
+                        .into_any()
+                }
+                None => {
+                    view! { <p class="mt-1 text-sm text-amber-800">{t::NO_SUGGESTION}</p> }
+                        .into_any()
+                }
             }}
             <ActionForm action=assign>
-                <input type="hidden" name="payment_id" value=q.id/>
+                <input type="hidden" name="payment_id" value=q.id />
                 <div class="mt-2 flex flex-wrap items-end gap-2">
-                    <label class=format!("{} w-48", style::LABEL)>{t::ACCOUNT_NUMBER}
-                        <input class=style::INPUT name="account_number" value=prefill required inputmode="numeric"/>
+                    <label class=format!(
+                        "{} w-48",
+                        style::LABEL,
+                    )>
+                        {t::ACCOUNT_NUMBER}
+                        <input
+                            class=style::INPUT
+                            name="account_number"
+                            value=prefill
+                            required
+                            inputmode="numeric"
+                        />
                     </label>
-                    <button class=style::BUTTON type="submit">{t::ASSIGN}</button>
+                    <button class=style::BUTTON type="submit">
+                        {t::ASSIGN}
+                    </button>
                 </div>
             </ActionForm>
             <details class="mt-2">
                 <summary class="cursor-pointer text-sm text-slate-600">{t::DISMISS}</summary>
                 <ActionForm action=dismiss>
-                    <input type="hidden" name="payment_id" value=q.id/>
+                    <input type="hidden" name="payment_id" value=q.id />
                     <div class="mt-2 flex flex-wrap items-end gap-2">
-                        <label class=format!("{} w-80 max-w-full", style::LABEL)>{t::DISMISS_NOTE}
-                            <input class=style::INPUT name="note" required minlength="3" maxlength="300"/>
+                        <label class=format!(
+                            "{} w-80 max-w-full",
+                            style::LABEL,
+                        )>
+                            {t::DISMISS_NOTE}
+                            <input
+                                class=style::INPUT
+                                name="note"
+                                required
+                                minlength="3"
+                                maxlength="300"
+                            />
                         </label>
-                        <button class=style::BUTTON_SECONDARY type="submit">{t::DISMISS_SAVE}</button>
+                        <button class=style::BUTTON_SECONDARY type="submit">
+                            {t::DISMISS_SAVE}
+                        </button>
                     </div>
                 </ActionForm>
             </details>
@@ -148,44 +208,76 @@ fn CardPayments() -> impl IntoView {
             <div class="flex flex-wrap items-end justify-between gap-2">
                 <h2 class=style::H2>{t::CARD_PAYMENTS_TITLE}</h2>
                 <div class="w-48">
-                    <select class=style::INPUT aria-label=t::PAYMENT_STATUS
-                    on:change=move |ev| status.set(event_target_value(&ev))>
-                    <option value="">{t::HISTORY_ALL}</option>
-                    {OnlineStatus::filters().map(|s| view! { <option value=s.as_str()>{s.label()}</option> }).collect_view()}
-                </select>
+                    <select
+                        class=style::INPUT
+                        aria-label=t::PAYMENT_STATUS
+                        on:change=move |ev| status.set(event_target_value(&ev))
+                    >
+                        <option value="">{t::HISTORY_ALL}</option>
+                        {OnlineStatus::filters()
+                            .map(|s| view! { <option value=s.as_str()>{s.label()}</option> })
+                            .collect_view()}
+                    </select>
                 </div>
             </div>
             <Suspense fallback=Loading>
                 {move || Suspend::new(async move {
                     match list.await {
-                        Err(e) => view! { <ErrorNote error=e/> }.into_any(),
-                        Ok(list) if list.is_empty() => view! { <p class="mt-2 text-sm text-slate-600">{t::CARD_PAYMENTS_EMPTY}</p> }.into_any(),
-                        Ok(list) => view! {
-                            <div class=format!("{} mt-2 overflow-x-auto p-0", style::CARD)>
-                                <table class=style::TABLE>
-                                    <thead><tr>
-                                        <th class=style::TH>{t::DATE}</th>
-                                        <th class=style::TH>{t::PAYMENT_ORDER}</th>
-                                        <th class=style::TH>{t::ACCOUNT_NUMBER}</th>
-                                        <th class=style::TH>{t::AMOUNT}</th>
-                                        <th class=style::TH>{t::PAYMENT_STATUS}</th>
-                                        <th class=style::TH>{t::PAYMENT_TRANSACTION}</th>
-                                    </tr></thead>
-                                    <tbody class="divide-y divide-slate-100">
-                                        {list.into_iter().map(|p| view! {
-                                            <tr data-testid="card-payment">
-                                                <td class=style::TD>{p.created_at.format("%d.%m.%Y %H:%M").to_string()}</td>
-                                                <td class=style::TD>{p.order_id}</td>
-                                                <td class=style::TD>{p.parts.iter().map(|x| x.account_number.clone()).collect::<Vec<_>>().join(", ")}</td>
-                                                <td class=format!("{} tabular-nums", style::TD)>{p.amount.label()}</td>
-                                                <td class=style::TD>{p.status.label()}</td>
-                                                <td class=style::TD>{p.provider_id.unwrap_or_default()}</td>
+                        Err(e) => view! { <ErrorNote error=e /> }.into_any(),
+                        Ok(list) if list.is_empty() => {
+                            view! {
+                                <p class="mt-2 text-sm text-slate-600">{t::CARD_PAYMENTS_EMPTY}</p>
+                            }
+                                .into_any()
+                        }
+                        Ok(list) => {
+                            view! {
+                                <div class=format!("{} mt-2 overflow-x-auto p-0", style::CARD)>
+                                    <table class=style::TABLE>
+                                        <thead>
+                                            <tr>
+                                                <th class=style::TH>{t::DATE}</th>
+                                                <th class=style::TH>{t::PAYMENT_ORDER}</th>
+                                                <th class=style::TH>{t::ACCOUNT_NUMBER}</th>
+                                                <th class=style::TH>{t::AMOUNT}</th>
+                                                <th class=style::TH>{t::PAYMENT_STATUS}</th>
+                                                <th class=style::TH>{t::PAYMENT_TRANSACTION}</th>
                                             </tr>
-                                        }).collect_view()}
-                                    </tbody>
-                                </table>
-                            </div>
-                        }.into_any(),
+                                        </thead>
+                                        <tbody class="divide-y divide-slate-100">
+                                            {list
+                                                .into_iter()
+                                                .map(|p| {
+                                                    view! {
+                                                        <tr data-testid="card-payment">
+                                                            <td class=style::TD>
+                                                                {p.created_at.format("%d.%m.%Y %H:%M").to_string()}
+                                                            </td>
+                                                            <td class=style::TD>{p.order_id}</td>
+                                                            <td class=style::TD>
+                                                                {p
+                                                                    .parts
+                                                                    .iter()
+                                                                    .map(|x| x.account_number.clone())
+                                                                    .collect::<Vec<_>>()
+                                                                    .join(", ")}
+                                                            </td>
+                                                            <td class=format!(
+                                                                "{} tabular-nums",
+                                                                style::TD,
+                                                            )>{p.amount.label()}</td>
+                                                            <td class=style::TD>{p.status.label()}</td>
+                                                            <td class=style::TD>{p.provider_id.unwrap_or_default()}</td>
+                                                        </tr>
+                                                    }
+                                                })
+                                                .collect_view()}
+                                        </tbody>
+                                    </table>
+                                </div>
+                            }
+                                .into_any()
+                        }
                     }
                 })}
             </Suspense>
@@ -200,21 +292,37 @@ fn CardPayments() -> impl IntoView {
 fn ExportForm(page: Resource<Result<BankPage, AppError>>) -> impl IntoView {
     view! {
         <form method="get" action="/staff/payments/export" class="mt-3 space-y-2">
-            <HouseSelect name="house"/>
+            <HouseSelect name="house" />
             <Suspense fallback=Loading>
                 {move || Suspend::new(async move {
                     let month = page.await.map(|p| p.last_month).unwrap_or_default();
                     view! {
-                        <label class=format!("{} w-48", style::LABEL)>{t::MONTH}
-                            <input type="month" name="period" class=style::INPUT value=month required/>
+                        <label class=format!(
+                            "{} w-48",
+                            style::LABEL,
+                        )>
+                            {t::MONTH}
+                            <input
+                                type="month"
+                                name="period"
+                                class=style::INPUT
+                                value=month
+                                required
+                            />
                         </label>
                     }
                 })}
             </Suspense>
             <div class="flex flex-wrap gap-2">
-                <button class=style::BUTTON type="submit" name="format" value="1c">{t::EXPORT_1C}</button>
-                <button class=style::BUTTON_SECONDARY type="submit" name="format" value="xlsx">{t::EXPORT_XLSX}</button>
-                <button class=style::BUTTON_SECONDARY type="submit" name="format" value="csv">{t::EXPORT_CSV}</button>
+                <button class=style::BUTTON type="submit" name="format" value="1c">
+                    {t::EXPORT_1C}
+                </button>
+                <button class=style::BUTTON_SECONDARY type="submit" name="format" value="xlsx">
+                    {t::EXPORT_XLSX}
+                </button>
+                <button class=style::BUTTON_SECONDARY type="submit" name="format" value="csv">
+                    {t::EXPORT_CSV}
+                </button>
             </div>
         </form>
     }
@@ -233,27 +341,41 @@ fn StatementsTable(statements: Vec<StatementView>) -> impl IntoView {
     view! {
         <div class=format!("{} mt-2 overflow-x-auto p-0", style::CARD)>
             <table class=style::TABLE>
-                <thead><tr>
-                    <th class=style::TH>{t::LOADED_ON}</th>
-                    <th class=style::TH>{t::BANK_ACCOUNT}</th>
-                    <th class=style::TH>{t::DAYS}</th>
-                    <th class=style::TH>{t::POSTED}</th>
-                    <th class=style::TH>{t::QUEUED}</th>
-                    <th class=style::TH>{t::DISMISSED_COUNT}</th>
-                    <th class=style::TH>{t::AMOUNT}</th>
-                </tr></thead>
+                <thead>
+                    <tr>
+                        <th class=style::TH>{t::LOADED_ON}</th>
+                        <th class=style::TH>{t::BANK_ACCOUNT}</th>
+                        <th class=style::TH>{t::DAYS}</th>
+                        <th class=style::TH>{t::POSTED}</th>
+                        <th class=style::TH>{t::QUEUED}</th>
+                        <th class=style::TH>{t::DISMISSED_COUNT}</th>
+                        <th class=style::TH>{t::AMOUNT}</th>
+                    </tr>
+                </thead>
                 <tbody class="divide-y divide-slate-100">
-                    {statements.into_iter().map(|s| view! {
-                        <tr>
-                            <td class=style::TD>{s.loaded_on.format("%d.%m.%Y").to_string()}</td>
-                            <td class=style::TD>{s.bank_account}</td>
-                            <td class=style::TD>{format!("{} – {}", day(s.from), day(s.to))}</td>
-                            <td class=style::TD>{s.posted}</td>
-                            <td class=style::TD>{s.queued}</td>
-                            <td class=style::TD>{s.dismissed}</td>
-                            <td class=format!("{} tabular-nums", style::TD)>{s.amount.label()}</td>
-                        </tr>
-                    }).collect_view()}
+                    {statements
+                        .into_iter()
+                        .map(|s| {
+                            view! {
+                                <tr>
+                                    <td class=style::TD>
+                                        {s.loaded_on.format("%d.%m.%Y").to_string()}
+                                    </td>
+                                    <td class=style::TD>{s.bank_account}</td>
+                                    <td class=style::TD>
+                                        {format!("{} – {}", day(s.from), day(s.to))}
+                                    </td>
+                                    <td class=style::TD>{s.posted}</td>
+                                    <td class=style::TD>{s.queued}</td>
+                                    <td class=style::TD>{s.dismissed}</td>
+                                    <td class=format!(
+                                        "{} tabular-nums",
+                                        style::TD,
+                                    )>{s.amount.label()}</td>
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
                 </tbody>
             </table>
         </div>
@@ -278,21 +400,40 @@ pub fn PayPage() -> impl IntoView {
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
                 match accounts.await {
-                    Err(e) => view! { <ErrorNote error=e/> }.into_any(),
-                    Ok(list) if list.is_empty() => view! { <p class="mt-4 text-slate-600">{t::PAY_NO_ACCOUNTS}</p> }.into_any(),
-                    Ok(list) => view! {
-                        <ActionForm action=start>
-                            <div class="mt-4 space-y-3">
-                                {list.into_iter().enumerate().map(|(i, a)| view! { <PayAccountCard i a/> }).collect_view()}
-                            </div>
-                            <button class=format!("{} mt-4 w-full", style::BUTTON) type="submit" data-testid="pay-submit">{t::PAY_BUTTON}</button>
-                            <crate::ui::FormResult value=start.value()/>
-                        </ActionForm>
-                    }.into_any(),
+                    Err(e) => view! { <ErrorNote error=e /> }.into_any(),
+                    Ok(list) if list.is_empty() => {
+                        view! { <p class="mt-4 text-slate-600">{t::PAY_NO_ACCOUNTS}</p> }.into_any()
+                    }
+                    Ok(list) => {
+                        view! {
+                            <ActionForm action=start>
+                                <div class="mt-4 space-y-3">
+                                    {list
+                                        .into_iter()
+                                        .enumerate()
+                                        .map(|(i, a)| view! { <PayAccountCard i a /> })
+                                        .collect_view()}
+                                </div>
+                                <button
+                                    class=format!("{} mt-4 w-full", style::BUTTON)
+                                    type="submit"
+                                    data-testid="pay-submit"
+                                >
+                                    {t::PAY_BUTTON}
+                                </button>
+                                <crate::ui::FormResult value=start.value() />
+                            </ActionForm>
+                        }
+                            .into_any()
+                    }
                 }
             })}
         </Suspense>
-        <p class="mt-6"><a class="text-teal-700 underline" href="/cabinet/payments">{t::TO_HISTORY}</a></p>
+        <p class="mt-6">
+            <a class="text-teal-700 underline" href="/cabinet/payments">
+                {t::TO_HISTORY}
+            </a>
+        </p>
     }
 }
 
@@ -310,24 +451,46 @@ fn PayAccountCard(i: usize, a: PayableAccount) -> impl IntoView {
     };
     view! {
         <section class=style::CARD data-testid="pay-account">
-            <input type="hidden" name=format!("parts[{i}][account_id]") value=a.account_id/>
+            <input type="hidden" name=format!("parts[{i}][account_id]") value=a.account_id />
             <p class="font-medium">{a.address}</p>
             <p class="text-sm text-slate-600">{format!("Лицевой счёт {}", a.number)}</p>
-            <p class="mt-1 text-sm">{label}" "<span class="font-semibold" data-testid="pay-due">{due}</span></p>
+            <p class="mt-1 text-sm">
+                {label}" "<span class="font-semibold" data-testid="pay-due">
+                    {due}
+                </span>
+            </p>
             <div class="mt-2 grid grid-cols-2 gap-2">
-                <label class=style::LABEL>{t::PAY_AMOUNT}
-                    <input class=style::INPUT name=format!("parts[{i}][amount]") value=prefill inputmode="decimal" aria-label=format!("{} {}", t::PAY_AMOUNT, a.number)/>
+                <label class=style::LABEL>
+                    {t::PAY_AMOUNT}
+                    <input
+                        class=style::INPUT
+                        name=format!("parts[{i}][amount]")
+                        value=prefill
+                        inputmode="decimal"
+                        aria-label=format!("{} {}", t::PAY_AMOUNT, a.number)
+                    />
                 </label>
-                <label class=style::LABEL>{t::PAY_PERIOD}
-                    <select class=style::INPUT name=format!("parts[{i}][period]")>
+                <label class=style::LABEL>
+                    {t::PAY_PERIOD} <select class=style::INPUT name=format!("parts[{i}][period]")>
                         <option value="">{t::PAY_ANY_PERIOD}</option>
-                        {a.periods.into_iter().map(|p| view! { <option value=p.to_string()>{p.label()}</option> }).collect_view()}
+                        {a
+                            .periods
+                            .into_iter()
+                            .map(|p| view! { <option value=p.to_string()>{p.label()}</option> })
+                            .collect_view()}
                     </select>
                 </label>
-                <label class=format!("{} col-span-2", style::LABEL)>{t::PAY_SERVICE}
-                    <select class=style::INPUT name=format!("parts[{i}][service]")>
+                <label class=format!(
+                    "{} col-span-2",
+                    style::LABEL,
+                )>
+                    {t::PAY_SERVICE} <select class=style::INPUT name=format!("parts[{i}][service]")>
                         <option value="">{t::PAY_ALL_SERVICES}</option>
-                        {a.services.into_iter().map(|(id, name)| view! { <option value=id>{name}</option> }).collect_view()}
+                        {a
+                            .services
+                            .into_iter()
+                            .map(|(id, name)| view! { <option value=id>{name}</option> })
+                            .collect_view()}
                     </select>
                 </label>
             </div>
@@ -358,12 +521,15 @@ pub fn PaymentPage() -> impl IntoView {
         }
     });
     view! {
-        <a href="/cabinet/payments" class="text-sm text-teal-700">"← " {t::TO_HISTORY}</a>
+        <a href="/cabinet/payments" class="text-sm text-teal-700">
+            "← "
+            {t::TO_HISTORY}
+        </a>
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
                 match payment.await {
-                    Err(e) => view! { <ErrorNote error=e/> }.into_any(),
-                    Ok(p) => view! { <PaymentCard p/> }.into_any(),
+                    Err(e) => view! { <ErrorNote error=e /> }.into_any(),
+                    Ok(p) => view! { <PaymentCard p /> }.into_any(),
                 }
             })}
         </Suspense>
@@ -385,50 +551,146 @@ fn PaymentCard(p: OnlinePaymentView) -> impl IntoView {
     };
     let confirmed = p.status == OnlineStatus::Confirmed;
     view! {
-        <h1 class=format!("{} mt-2", style::H1)>{format!("{} {}", t::PAYMENT_TITLE, p.amount.label())}</h1>
-        <p class=format!("mt-1 text-lg font-semibold {tone}") data-testid="payment-status">{p.status.label()}</p>
-        {p.status.advice().map(|a| view! { <p class="mt-1 text-sm text-slate-700" data-testid="payment-advice">{a}</p> })}
+        <h1 class=format!(
+            "{} mt-2",
+            style::H1,
+        )>{format!("{} {}", t::PAYMENT_TITLE, p.amount.label())}</h1>
+        <p class=format!("mt-1 text-lg font-semibold {tone}") data-testid="payment-status">
+            {p.status.label()}
+        </p>
+        {p
+            .status
+            .advice()
+            .map(|a| {
+                view! {
+                    <p class="mt-1 text-sm text-slate-700" data-testid="payment-advice">
+                        {a}
+                    </p>
+                }
+            })}
         <dl class=format!("{} mt-3 grid grid-cols-2 gap-y-1 text-sm", style::CARD)>
-            <dt class="text-slate-500">{t::PAYMENT_WHEN}</dt><dd>{when}</dd>
-            <dt class="text-slate-500">{t::PAYMENT_ORDER}</dt><dd>{p.order_id.clone()}</dd>
-            <dt class="text-slate-500">{t::PAYMENT_PROVIDER}</dt><dd>{p.provider.clone()}</dd>
-            <dt class="text-slate-500">{t::PAYMENT_TRANSACTION}</dt><dd>{p.provider_id.clone().unwrap_or_else(|| "—".into())}</dd>
+            <dt class="text-slate-500">{t::PAYMENT_WHEN}</dt>
+            <dd>{when}</dd>
+            <dt class="text-slate-500">{t::PAYMENT_ORDER}</dt>
+            <dd>{p.order_id.clone()}</dd>
+            <dt class="text-slate-500">{t::PAYMENT_PROVIDER}</dt>
+            <dd>{p.provider.clone()}</dd>
+            <dt class="text-slate-500">{t::PAYMENT_TRANSACTION}</dt>
+            <dd>{p.provider_id.clone().unwrap_or_else(|| "—".into())}</dd>
         </dl>
-        {p.payment_url.clone().map(|url| view! {
-            <a class=format!("{} mt-3", style::BUTTON) href=url rel="external">{t::PAYMENT_FINISH}</a>
-        })}
+        {p
+            .payment_url
+            .clone()
+            .map(|url| {
+                view! {
+                    <a class=format!("{} mt-3", style::BUTTON) href=url rel="external">
+                        {t::PAYMENT_FINISH}
+                    </a>
+                }
+            })}
         <div class="mt-3 space-y-3">
-            {p.parts.into_iter().map(|part| view! {
-                <section class=style::CARD data-testid="payment-part">
-                    <div class="flex items-baseline justify-between gap-2">
-                        <p class="font-medium">{format!("Лицевой счёт {}", part.account_number)}</p>
-                        <p class="font-semibold tabular-nums">{part.amount.label()}</p>
-                    </div>
-                    <p class="text-sm text-slate-600">{part.address}</p>
-                    <p class="text-sm">{match part.period { Some(p) => format!("за {}", p.label()), None => t::PAYMENT_FOR_DEBT.to_string() }}</p>
-                    {part.service.clone().map(|s| view! { <p class="text-sm">{format!("{} {s}", t::PAYMENT_ONLY)}</p> })}
-                    {confirmed.then(|| view! {
-                        <p class="text-sm text-teal-700" data-testid="payment-credited">{if part.credited { t::PAYMENT_CREDITED } else { t::PAYMENT_CREDITING }}</p>
-                    })}
-                    {(!part.spread.is_empty()).then(|| view! {
-                        <details class="mt-1 text-sm">
-                            <summary class="cursor-pointer text-slate-600">{t::PAYMENT_SPREAD}</summary>
-                            <ul class="mt-1 space-y-0.5">
-                                {part.spread.into_iter().map(|(service, amount)| view! {
-                                    <li class="flex justify-between gap-2"><span>{service}</span><span class="tabular-nums">{amount.label()}</span></li>
-                                }).collect_view()}
-                            </ul>
-                        </details>
-                    })}
-                </section>
-            }).collect_view()}
+            {p
+                .parts
+                .into_iter()
+                .map(|part| {
+                    view! {
+                        <section class=style::CARD data-testid="payment-part">
+                            <div class="flex items-baseline justify-between gap-2">
+                                <p class="font-medium">
+                                    {format!("Лицевой счёт {}", part.account_number)}
+                                </p>
+                                <p class="font-semibold tabular-nums">{part.amount.label()}</p>
+                            </div>
+                            <p class="text-sm text-slate-600">{part.address}</p>
+                            <p class="text-sm">
+                                {match part.period {
+                                    Some(p) => format!("за {}", p.label()),
+                                    None => t::PAYMENT_FOR_DEBT.to_string(),
+                                }}
+                            </p>
+                            {part
+                                .service
+                                .clone()
+                                .map(|s| {
+                                    view! {
+                                        <p class="text-sm">{format!("{} {s}", t::PAYMENT_ONLY)}</p>
+                                    }
+                                })}
+                            {confirmed
+                                .then(|| {
+                                    view! {
+                                        <p
+                                            class="text-sm text-teal-700"
+                                            data-testid="payment-credited"
+                                        >
+                                            {if part.credited {
+                                                t::PAYMENT_CREDITED
+                                            } else {
+                                                t::PAYMENT_CREDITING
+                                            }}
+                                        </p>
+                                    }
+                                })}
+                            {(!part.spread.is_empty())
+                                .then(|| {
+                                    view! {
+                                        <details class="mt-1 text-sm">
+                                            <summary class="cursor-pointer text-slate-600">
+                                                {t::PAYMENT_SPREAD}
+                                            </summary>
+                                            <ul class="mt-1 space-y-0.5">
+                                                {part
+                                                    .spread
+                                                    .into_iter()
+                                                    .map(|(service, amount)| {
+                                                        view! {
+                                                            <li class="flex justify-between gap-2">
+                                                                <span>{service}</span>
+                                                                <span class="tabular-nums">{amount.label()}</span>
+                                                            </li>
+                                                        }
+                                                    })
+                                                    .collect_view()}
+                                            </ul>
+                                        </details>
+                                    }
+                                })}
+                        </section>
+                    }
+                })
+                .collect_view()}
         </div>
         <div class="mt-4 flex flex-wrap gap-2">
-            {confirmed.then(|| view! {
-                <a class=style::BUTTON_SECONDARY href=format!("/cabinet/payment-pdf?id={}", p.id) rel="external" data-testid="payment-pdf">{t::PAYMENT_PDF}</a>
-            })}
-            {p.receipt_url.map(|url| view! { <a class=style::BUTTON_SECONDARY href=url rel="external">{t::PAYMENT_RECEIPT}</a> })}
-            {(!confirmed && p.status.is_final()).then(|| view! { <a class=style::BUTTON href="/cabinet/pay">{t::PAYMENT_AGAIN}</a> })}
+            {confirmed
+                .then(|| {
+                    view! {
+                        <a
+                            class=style::BUTTON_SECONDARY
+                            href=format!("/cabinet/payment-pdf?id={}", p.id)
+                            rel="external"
+                            data-testid="payment-pdf"
+                        >
+                            {t::PAYMENT_PDF}
+                        </a>
+                    }
+                })}
+            {p
+                .receipt_url
+                .map(|url| {
+                    view! {
+                        <a class=style::BUTTON_SECONDARY href=url rel="external">
+                            {t::PAYMENT_RECEIPT}
+                        </a>
+                    }
+                })}
+            {(!confirmed && p.status.is_final())
+                .then(|| {
+                    view! {
+                        <a class=style::BUTTON href="/cabinet/pay">
+                            {t::PAYMENT_AGAIN}
+                        </a>
+                    }
+                })}
         </div>
     }
 }
@@ -450,35 +712,75 @@ pub fn MyPaymentsPage() -> impl IntoView {
     view! {
         <h1 class=style::H1>{t::HISTORY_TITLE}</h1>
         <form method="get" class="mt-3 flex flex-wrap items-end gap-2">
-            <label class=format!("{} w-40", style::LABEL)>{t::PAYMENT_STATUS}
-                <select name="status" class=style::INPUT>
+            <label class=format!(
+                "{} w-40",
+                style::LABEL,
+            )>
+                {t::PAYMENT_STATUS} <select name="status" class=style::INPUT>
                     <option value="">{t::HISTORY_ALL}</option>
-                    {OnlineStatus::filters().map(|s| view! { <option value=s.as_str()>{s.label()}</option> }).collect_view()}
+                    {OnlineStatus::filters()
+                        .map(|s| view! { <option value=s.as_str()>{s.label()}</option> })
+                        .collect_view()}
                 </select>
             </label>
-            <label class=format!("{} w-28", style::LABEL)>{t::HISTORY_YEAR}
-                <input name="year" class=style::INPUT inputmode="numeric" placeholder="2026"/>
+            <label class=format!(
+                "{} w-28",
+                style::LABEL,
+            )>
+                {t::HISTORY_YEAR}
+                <input name="year" class=style::INPUT inputmode="numeric" placeholder="2026" />
             </label>
-            <button class=style::BUTTON_SECONDARY type="submit">{t::HISTORY_FILTER}</button>
+            <button class=style::BUTTON_SECONDARY type="submit">
+                {t::HISTORY_FILTER}
+            </button>
         </form>
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
                 match list.await {
-                    Err(e) => view! { <ErrorNote error=e/> }.into_any(),
-                    Ok(list) if list.is_empty() => view! { <p class="mt-4 text-slate-600">{t::HISTORY_EMPTY}</p> }.into_any(),
-                    Ok(list) => view! {
-                        <ul class="mt-4 space-y-2">
-                            {list.into_iter().map(|p| view! {
-                                <li><a class=format!("{} block", style::CARD) href=format!("/cabinet/payment/{}", p.id) data-testid="history-payment">
-                                    <div class="flex items-baseline justify-between gap-2">
-                                        <span class="font-medium tabular-nums">{p.amount.label()}</span>
-                                        <span class="text-sm">{p.status.label()}</span>
-                                    </div>
-                                    <p class="text-sm text-slate-600">{format!("{} · {}", p.created_at.format("%d.%m.%Y %H:%M"), p.parts.iter().map(|x| x.account_number.clone()).collect::<Vec<_>>().join(", "))}</p>
-                                </a></li>
-                            }).collect_view()}
-                        </ul>
-                    }.into_any(),
+                    Err(e) => view! { <ErrorNote error=e /> }.into_any(),
+                    Ok(list) if list.is_empty() => {
+                        view! { <p class="mt-4 text-slate-600">{t::HISTORY_EMPTY}</p> }.into_any()
+                    }
+                    Ok(list) => {
+                        view! {
+                            <ul class="mt-4 space-y-2">
+                                {list
+                                    .into_iter()
+                                    .map(|p| {
+                                        view! {
+                                            <li>
+                                                <a
+                                                    class=format!("{} block", style::CARD)
+                                                    href=format!("/cabinet/payment/{}", p.id)
+                                                    data-testid="history-payment"
+                                                >
+                                                    <div class="flex items-baseline justify-between gap-2">
+                                                        <span class="font-medium tabular-nums">
+                                                            {p.amount.label()}
+                                                        </span>
+                                                        <span class="text-sm">{p.status.label()}</span>
+                                                    </div>
+                                                    <p class="text-sm text-slate-600">
+                                                        {format!(
+                                                            "{} · {}",
+                                                            p.created_at.format("%d.%m.%Y %H:%M"),
+                                                            p
+                                                                .parts
+                                                                .iter()
+                                                                .map(|x| x.account_number.clone())
+                                                                .collect::<Vec<_>>()
+                                                                .join(", "),
+                                                        )}
+                                                    </p>
+                                                </a>
+                                            </li>
+                                        }
+                                    })
+                                    .collect_view()}
+                            </ul>
+                        }
+                            .into_any()
+                    }
                 }
             })}
         </Suspense>

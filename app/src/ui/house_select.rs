@@ -23,7 +23,16 @@ pub fn HouseSelect(
                     <div class=format!("{} w-80 max-w-full", style::LABEL)>
                         <span aria-hidden="true">{t::HOUSE}</span>
                         <select name=name class=style::INPUT aria-label=t::HOUSE>
-                            {list.into_iter().map(|h| view! { <option value=h.id selected=Some(h.id) == chosen>{h.address}</option> }).collect_view()}
+                            {list
+                                .into_iter()
+                                .map(|h| {
+                                    view! {
+                                        <option value=h.id selected=Some(h.id) == chosen>
+                                            {h.address}
+                                        </option>
+                                    }
+                                })
+                                .collect_view()}
                         </select>
                     </div>
                 }

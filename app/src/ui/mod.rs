@@ -25,8 +25,8 @@ pub fn Home() -> impl IntoView {
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
                 match user.await {
-                    Ok(Some(u)) => view! { <Redirect path=landing(u.role)/> }.into_any(),
-                    _ => view! { <Redirect path="/login"/> }.into_any(),
+                    Ok(Some(u)) => view! { <Redirect path=landing(u.role) /> }.into_any(),
+                    _ => view! { <Redirect path="/login" /> }.into_any(),
                 }
             })}
         </Suspense>
@@ -35,25 +35,25 @@ pub fn Home() -> impl IntoView {
 
 #[component]
 pub fn Loading() -> impl IntoView {
-    view! { <p class="p-4 text-slate-500" aria-busy="true">{text::LOADING}</p> }
+    view! {
+        <p class="p-4 text-slate-500" aria-busy="true">
+            {text::LOADING}
+        </p>
+    }
 }
 
 #[component]
 pub fn NotFound() -> impl IntoView {
     #[cfg(feature = "ssr")]
     set_status(404);
-    view! {
-        <StatusPage title=text::NOT_FOUND_TITLE body=text::NOT_FOUND_BODY/>
-    }
+    view! { <StatusPage title=text::NOT_FOUND_TITLE body=text::NOT_FOUND_BODY /> }
 }
 
 #[component]
 pub fn NoAccess() -> impl IntoView {
     #[cfg(feature = "ssr")]
     set_status(403);
-    view! {
-        <StatusPage title=text::NO_ACCESS_TITLE body=text::NO_ACCESS_BODY/>
-    }
+    view! { <StatusPage title=text::NO_ACCESS_TITLE body=text::NO_ACCESS_BODY /> }
 }
 
 /// The PWA shortcuts (readings, payment, АДС ticket, pass) lead to sections that later releases
@@ -64,7 +64,12 @@ pub fn ComingSoon() -> impl IntoView {
         <section class="py-10 text-center">
             <h1 class="text-xl font-semibold">{text::COMING_SOON_TITLE}</h1>
             <p class="mt-2 text-slate-600">{text::COMING_SOON_BODY}</p>
-            <a href="/cabinet" class="mt-6 inline-block rounded-lg bg-teal-700 px-4 py-2 text-white">{text::TO_MAIN}</a>
+            <a
+                href="/cabinet"
+                class="mt-6 inline-block rounded-lg bg-teal-700 px-4 py-2 text-white"
+            >
+                {text::TO_MAIN}
+            </a>
         </section>
     }
 }
@@ -75,7 +80,9 @@ fn StatusPage(title: &'static str, body: &'static str) -> impl IntoView {
         <main class="mx-auto max-w-md p-6 text-center" data-status-page=title>
             <h1 class="mt-16 text-2xl font-semibold">{title}</h1>
             <p class="mt-3 text-slate-600">{body}</p>
-            <a href="/" class="mt-6 inline-block rounded-lg bg-teal-700 px-4 py-2 text-white">{text::TO_MAIN}</a>
+            <a href="/" class="mt-6 inline-block rounded-lg bg-teal-700 px-4 py-2 text-white">
+                {text::TO_MAIN}
+            </a>
         </main>
     }
 }
@@ -94,10 +101,12 @@ fn set_status(code: u16) {
 #[component]
 pub fn ErrorNote(error: AppError) -> impl IntoView {
     match error {
-        AppError::Unauthenticated => view! { <Redirect path="/login"/> }.into_any(),
-        AppError::Forbidden => view! { <NoAccess/> }.into_any(),
+        AppError::Unauthenticated => view! { <Redirect path="/login" /> }.into_any(),
+        AppError::Forbidden => view! { <NoAccess /> }.into_any(),
         other => view! {
-            <p role="alert" class="rounded-lg border border-red-200 bg-red-50 p-3 text-red-800">{other.to_string()}</p>
+            <p role="alert" class="rounded-lg border border-red-200 bg-red-50 p-3 text-red-800">
+                {other.to_string()}
+            </p>
         }
         .into_any(),
     }
@@ -112,11 +121,20 @@ where
 {
     move || match value.get() {
         Some(Err(e)) => Some(
-            view! { <p role="alert" class="mt-2 text-sm text-red-700">{e.to_string()}</p> }
-                .into_any(),
+            view! {
+                <p role="alert" class="mt-2 text-sm text-red-700">
+                    {e.to_string()}
+                </p>
+            }
+            .into_any(),
         ),
         Some(Ok(_)) => success.map(|s| {
-            view! { <p role="status" class="mt-2 text-sm text-teal-700">{s}</p> }.into_any()
+            view! {
+                <p role="status" class="mt-2 text-sm text-teal-700">
+                    {s}
+                </p>
+            }
+            .into_any()
         }),
         None => None,
     }
@@ -133,14 +151,24 @@ pub fn ImportFileFields(
     accept: &'static str,
 ) -> impl IntoView {
     view! {
-        <label class=style::LABEL>{text::FILE}
-            <input type="file" accept=accept
-                class="mt-1 block text-sm" data-read-into="import-content" required/>
+        <label class=style::LABEL>
+            {text::FILE}
+            <input
+                type="file"
+                accept=accept
+                class="mt-1 block text-sm"
+                data-read-into="import-content"
+                required
+            />
         </label>
-        <input type="hidden" id="import-content" name="content"/>
+        <input type="hidden" id="import-content" name="content" />
         <div class="flex gap-2">
-            <button class=style::BUTTON_SECONDARY type="submit">{text::CHECK}</button>
-            <button class=style::BUTTON type="submit" name="commit" value="1">{text::LOAD}</button>
+            <button class=style::BUTTON_SECONDARY type="submit">
+                {text::CHECK}
+            </button>
+            <button class=style::BUTTON type="submit" name="commit" value="1">
+                {text::LOAD}
+            </button>
         </div>
     }
 }
@@ -152,14 +180,17 @@ pub fn ImportReportCard(report: crate::sheet::ImportReport) -> impl IntoView {
     let good = report.rows.saturating_sub(report.errors.len());
     view! {
         <section class=format!("{} mt-4 max-w-3xl", style::CARD) data-testid="import-report">
-            <p class="font-medium">{if report.saved {
-                format!("{}: {good}", text::LOADED)
-            } else {
-                format!("{}: {good} из {}", text::ROWS_OK, report.rows)
-            }}</p>
-            {(!report.errors.is_empty() && !report.saved).then(|| view! {
-                <p class="mt-1 text-sm text-slate-600">{text::NOTHING_SAVED}</p>
-            })}
+            <p class="font-medium">
+                {if report.saved {
+                    format!("{}: {good}", text::LOADED)
+                } else {
+                    format!("{}: {good} из {}", text::ROWS_OK, report.rows)
+                }}
+            </p>
+            {(!report.errors.is_empty() && !report.saved)
+                .then(|| {
+                    view! { <p class="mt-1 text-sm text-slate-600">{text::NOTHING_SAVED}</p> }
+                })}
             <ul class="mt-2 space-y-1 text-sm text-slate-700">
                 {report.notes.into_iter().map(|n| view! { <li>{n}</li> }).collect_view()}
             </ul>
@@ -183,9 +214,9 @@ fn RequireRole(permission: Permission, children: ChildrenFn) -> impl IntoView {
                         provide_context(u);
                         children.read_value()().into_any()
                     }
-                    Ok(Some(_)) => view! { <NoAccess/> }.into_any(),
-                    Ok(None) => view! { <Redirect path="/login"/> }.into_any(),
-                    Err(e) => view! { <ErrorNote error=e/> }.into_any(),
+                    Ok(Some(_)) => view! { <NoAccess /> }.into_any(),
+                    Ok(None) => view! { <Redirect path="/login" /> }.into_any(),
+                    Err(e) => view! { <ErrorNote error=e /> }.into_any(),
                 }
             })}
         </Suspense>
@@ -225,7 +256,7 @@ const NAV_LINK: &str = "flex min-w-0 flex-1 flex-col items-center gap-0.5 px-0.5
 pub fn ResidentLayout() -> impl IntoView {
     view! {
         <RequireRole permission=Permission::OwnCabinet>
-            <ResidentFrame/>
+            <ResidentFrame />
         </RequireRole>
     }
 }
@@ -237,22 +268,31 @@ fn ResidentFrame() -> impl IntoView {
         <div class="min-h-screen pb-20 md:pb-0">
             <header class="sticky top-0 z-10 bg-teal-700 text-white shadow">
                 <div class="mx-auto flex max-w-3xl items-center justify-between px-4 py-2">
-                    <a href="/cabinet" class="flex items-center gap-2 text-lg font-semibold tracking-wide"><icons::KeyIcon/>{text::APP_NAME}</a>
+                    <a
+                        href="/cabinet"
+                        class="flex items-center gap-2 text-lg font-semibold tracking-wide"
+                    >
+                        <icons::KeyIcon />
+                        {text::APP_NAME}
+                    </a>
                     <div class="flex items-center gap-1">
                         <nav class="hidden gap-1 md:flex" aria-label="Разделы">
-                            <ResidentNav dark=true/>
+                            <ResidentNav dark=true />
                         </nav>
-                        <Bell href="/cabinet/notifications" class="hover:bg-teal-600"/>
+                        <Bell href="/cabinet/notifications" class="hover:bg-teal-600" />
                     </div>
                 </div>
             </header>
-            <Banners/>
+            <Banners />
             <main class="mx-auto max-w-3xl px-4 py-4">
-                <Outlet/>
+                <Outlet />
             </main>
-            <nav class="fixed inset-x-0 bottom-0 z-10 flex justify-around border-t border-slate-200 bg-white pb-[env(safe-area-inset-bottom)] md:hidden"
-                aria-label="Разделы" data-testid="bottom-nav">
-                <ResidentNav dark=false/>
+            <nav
+                class="fixed inset-x-0 bottom-0 z-10 flex justify-around border-t border-slate-200 bg-white pb-[env(safe-area-inset-bottom)] md:hidden"
+                aria-label="Разделы"
+                data-testid="bottom-nav"
+            >
+                <ResidentNav dark=false />
             </nav>
         </div>
     }
@@ -262,12 +302,38 @@ fn ResidentFrame() -> impl IntoView {
 #[component]
 fn ResidentNav(dark: bool) -> impl IntoView {
     view! {
-        <NavItem href="/cabinet" icon=Icon::Home label=text::NAV_HOME exact=true dark=dark also=&["/cabinet/account"]/>
-        <NavItem href="/cabinet/readings" icon=Icon::Meter label=text::NAV_READINGS exact=false dark=dark/>
-        <NavItem href="/cabinet/tickets" icon=Icon::Wrench label=text::NAV_TICKETS_RESIDENT exact=false dark=dark/>
-        <NavItem href="/cabinet/news" icon=Icon::News label=text::NAV_NEWS exact=false dark=dark/>
-        <NavItem href="/cabinet/faq" icon=Icon::Help label=text::NAV_FAQ exact=false dark=dark/>
-        <NavItem href="/cabinet/profile" icon=Icon::User label=text::NAV_PROFILE exact=false dark=dark also=&["/cabinet/notifications"]/>
+        <NavItem
+            href="/cabinet"
+            icon=Icon::Home
+            label=text::NAV_HOME
+            exact=true
+            dark=dark
+            also=&["/cabinet/account"]
+        />
+        <NavItem
+            href="/cabinet/readings"
+            icon=Icon::Meter
+            label=text::NAV_READINGS
+            exact=false
+            dark=dark
+        />
+        <NavItem
+            href="/cabinet/tickets"
+            icon=Icon::Wrench
+            label=text::NAV_TICKETS_RESIDENT
+            exact=false
+            dark=dark
+        />
+        <NavItem href="/cabinet/news" icon=Icon::News label=text::NAV_NEWS exact=false dark=dark />
+        <NavItem href="/cabinet/faq" icon=Icon::Help label=text::NAV_FAQ exact=false dark=dark />
+        <NavItem
+            href="/cabinet/profile"
+            icon=Icon::User
+            label=text::NAV_PROFILE
+            exact=false
+            dark=dark
+            also=&["/cabinet/notifications"]
+        />
     }
 }
 
@@ -317,12 +383,12 @@ fn NavItem(
     view! {
         <A href=href attr:class=class>
             {match icon {
-                Icon::Home => view! { <icons::HomeIcon/> }.into_any(),
-                Icon::Meter => view! { <icons::MeterIcon/> }.into_any(),
-                Icon::Wrench => view! { <icons::WrenchIcon/> }.into_any(),
-                Icon::News => view! { <icons::NewsIcon/> }.into_any(),
-                Icon::Help => view! { <icons::HelpIcon/> }.into_any(),
-                Icon::User => view! { <icons::UserIcon/> }.into_any(),
+                Icon::Home => view! { <icons::HomeIcon /> }.into_any(),
+                Icon::Meter => view! { <icons::MeterIcon /> }.into_any(),
+                Icon::Wrench => view! { <icons::WrenchIcon /> }.into_any(),
+                Icon::News => view! { <icons::NewsIcon /> }.into_any(),
+                Icon::Help => view! { <icons::HelpIcon /> }.into_any(),
+                Icon::User => view! { <icons::UserIcon /> }.into_any(),
             }}
             <span>{label}</span>
         </A>
@@ -346,7 +412,7 @@ pub fn cabinet_title(role: Role) -> &'static str {
 pub fn StaffLayout() -> impl IntoView {
     view! {
         <RequireRole permission=Permission::StaffCabinet>
-            <StaffFrame/>
+            <StaffFrame />
         </RequireRole>
     }
 }
@@ -363,58 +429,156 @@ fn StaffFrame() -> impl IntoView {
             <aside class="bg-slate-900 text-slate-100 print:hidden md:min-h-screen md:w-64 md:shrink-0">
                 <div class="px-4 py-4">
                     <div class="flex items-center justify-between">
-                        <a href="/staff" class="flex items-center gap-2 text-lg font-semibold"><icons::KeyIcon/>{text::APP_NAME}</a>
-                        <Bell href="/staff/notifications" class="hover:bg-slate-800"/>
+                        <a href="/staff" class="flex items-center gap-2 text-lg font-semibold">
+                            <icons::KeyIcon />
+                            {text::APP_NAME}
+                        </a>
+                        <Bell href="/staff/notifications" class="hover:bg-slate-800" />
                     </div>
-                    <p class="mt-1 text-sm text-slate-300" data-testid="cabinet-title">{cabinet_title(role)}</p>
+                    <p class="mt-1 text-sm text-slate-300" data-testid="cabinet-title">
+                        {cabinet_title(role)}
+                    </p>
                     <p class="text-xs text-slate-400">{name}</p>
                 </div>
-                <nav class="flex gap-1 overflow-x-auto px-2 pb-2 md:flex-col md:overflow-visible" aria-label="Разделы">
-                    {can(Permission::WorkTickets).then(|| view! {
-                        <StaffLink href="/staff/work" label=text::NAV_WORK exact=false/>
-                    })}
-                    {can(Permission::ManageTickets).then(|| view! {
-                        <StaffLink href="/staff/tickets" label=text::NAV_TICKETS exact=false also=&["/staff/contractors"]/>
-                    })}
-                    {can(Permission::ViewRegister).then(|| view! {
-                        <StaffLink href="/staff" label=text::NAV_REGISTER exact=true also=&["/staff/apartment"]/>
-                        <StaffLink href="/staff/readings" label=text::NAV_READINGS exact=false also=&["/staff/meter"]/>
-                    })}
-                    {can(Permission::ManageBilling).then(|| view! {
-                        <StaffLink href="/staff/billing" label=text::NAV_BILLING exact=false also=&["/staff/tariffs"]/>
-                        <StaffLink href="/staff/payments" label=text::NAV_PAYMENTS exact=false/>
-                    })}
-                    {can(Permission::ManageInvites).then(|| view! {
-                        <StaffLink href="/staff/approvals" label=text::NAV_APPROVALS exact=false/>
-                        <StaffLink href="/staff/invites" label=text::NAV_INVITES exact=false/>
-                    })}
-                    {can(Permission::ManageUsers).then(|| view! {
-                        <StaffLink href="/staff/users" label=text::NAV_USERS exact=false/>
-                    })}
-                    {can(Permission::ManageOrganisation).then(|| view! {
-                        <StaffLink href="/staff/organisation" label=text::NAV_ORGANISATION exact=false/>
-                    })}
-                    {can(Permission::Publish).then(|| view! {
-                        <StaffLink href="/staff/announcements" label=text::NAV_ANNOUNCEMENTS exact=false/>
-                        <StaffLink href="/staff/news" label=text::NAV_NEWS exact=false/>
-                        <StaffLink href="/staff/faq" label=text::NAV_FAQ exact=false/>
-                    })}
-                    {can(Permission::EditTemplates).then(|| view! {
-                        <StaffLink href="/staff/templates" label=text::NAV_TEMPLATES exact=false/>
-                    })}
-                    {can(Permission::ViewReports).then(|| view! {
-                        <StaffLink href="/staff/reports/tickets" label=text::NAV_TICKET_REPORT exact=false/>
-                    })}
-                    {can(Permission::ViewDevMailbox).then(|| view! {
-                        <StaffLink href="/staff/mailbox" label=text::NAV_MAILBOX exact=false/>
-                    })}
-                    <StaffLink href="/staff/profile" label=text::NAV_PROFILE exact=false also=&["/staff/notifications"]/>
+                <nav
+                    class="flex gap-1 overflow-x-auto px-2 pb-2 md:flex-col md:overflow-visible"
+                    aria-label="Разделы"
+                >
+                    {can(Permission::WorkTickets)
+                        .then(|| {
+                            view! {
+                                <StaffLink href="/staff/work" label=text::NAV_WORK exact=false />
+                            }
+                        })}
+                    {can(Permission::ManageTickets)
+                        .then(|| {
+                            view! {
+                                <StaffLink
+                                    href="/staff/tickets"
+                                    label=text::NAV_TICKETS
+                                    exact=false
+                                    also=&["/staff/contractors"]
+                                />
+                            }
+                        })}
+                    {can(Permission::ViewRegister)
+                        .then(|| {
+                            view! {
+                                <StaffLink
+                                    href="/staff"
+                                    label=text::NAV_REGISTER
+                                    exact=true
+                                    also=&["/staff/apartment"]
+                                />
+                                <StaffLink
+                                    href="/staff/readings"
+                                    label=text::NAV_READINGS
+                                    exact=false
+                                    also=&["/staff/meter"]
+                                />
+                            }
+                        })}
+                    {can(Permission::ManageBilling)
+                        .then(|| {
+                            view! {
+                                <StaffLink
+                                    href="/staff/billing"
+                                    label=text::NAV_BILLING
+                                    exact=false
+                                    also=&["/staff/tariffs"]
+                                />
+                                <StaffLink
+                                    href="/staff/payments"
+                                    label=text::NAV_PAYMENTS
+                                    exact=false
+                                />
+                            }
+                        })}
+                    {can(Permission::ManageInvites)
+                        .then(|| {
+                            view! {
+                                <StaffLink
+                                    href="/staff/approvals"
+                                    label=text::NAV_APPROVALS
+                                    exact=false
+                                />
+                                <StaffLink
+                                    href="/staff/invites"
+                                    label=text::NAV_INVITES
+                                    exact=false
+                                />
+                            }
+                        })}
+                    {can(Permission::ManageUsers)
+                        .then(|| {
+                            view! {
+                                <StaffLink href="/staff/users" label=text::NAV_USERS exact=false />
+                            }
+                        })}
+                    {can(Permission::ManageOrganisation)
+                        .then(|| {
+                            view! {
+                                <StaffLink
+                                    href="/staff/organisation"
+                                    label=text::NAV_ORGANISATION
+                                    exact=false
+                                />
+                            }
+                        })}
+                    {can(Permission::Publish)
+                        .then(|| {
+                            view! {
+                                <StaffLink
+                                    href="/staff/announcements"
+                                    label=text::NAV_ANNOUNCEMENTS
+                                    exact=false
+                                />
+                                <StaffLink href="/staff/news" label=text::NAV_NEWS exact=false />
+                                <StaffLink href="/staff/faq" label=text::NAV_FAQ exact=false />
+                            }
+                        })}
+                    {can(Permission::EditTemplates)
+                        .then(|| {
+                            view! {
+                                <StaffLink
+                                    href="/staff/templates"
+                                    label=text::NAV_TEMPLATES
+                                    exact=false
+                                />
+                            }
+                        })}
+                    {can(Permission::ViewReports)
+                        .then(|| {
+                            view! {
+                                <StaffLink
+                                    href="/staff/reports/tickets"
+                                    label=text::NAV_TICKET_REPORT
+                                    exact=false
+                                />
+                            }
+                        })}
+                    {can(Permission::ViewDevMailbox)
+                        .then(|| {
+                            view! {
+                                <StaffLink
+                                    href="/staff/mailbox"
+                                    label=text::NAV_MAILBOX
+                                    exact=false
+                                />
+                            }
+                        })}
+                    <StaffLink
+                        href="/staff/profile"
+                        label=text::NAV_PROFILE
+                        exact=false
+                        also=&["/staff/notifications"]
+                    />
                 </nav>
             </aside>
             <div class="min-w-0 flex-1">
-                <Banners/>
+                <Banners />
                 <main class="p-4 md:p-8">
-                    <Outlet/>
+                    <Outlet />
                 </main>
             </div>
         </div>
@@ -440,7 +604,11 @@ fn StaffLink(
             }
         )
     };
-    view! { <A href=href attr:class=class>{label}</A> }
+    view! {
+        <A href=href attr:class=class>
+            {label}
+        </A>
+    }
 }
 
 /// Classes of the standard controls, so every form looks the same.

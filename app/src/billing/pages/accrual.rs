@@ -11,10 +11,16 @@ pub(super) fn HousePeriodForm(
 ) -> impl IntoView {
     view! {
         <form method="get" class="mt-2 flex flex-wrap items-end gap-2">
-            <HouseSelect name="house" selected=house/>
+            <HouseSelect name="house" selected=house />
             // the period stays when the house changes; the page's arrows move it
-            {move || period.and_then(|p| p.get()).map(|p| view! { <input type="hidden" name="period" value=p/> })}
-            <button class=style::BUTTON_SECONDARY type="submit">"Показать"</button>
+            {move || {
+                period
+                    .and_then(|p| p.get())
+                    .map(|p| view! { <input type="hidden" name="period" value=p /> })
+            }}
+            <button class=style::BUTTON_SECONDARY type="submit">
+                "Показать"
+            </button>
         </form>
     }
 }
@@ -53,17 +59,46 @@ pub fn BillingPage() -> impl IntoView {
     view! {
         <h1 class=style::H1>{t::BILLING_TITLE}</h1>
         <div class="flex flex-wrap items-end gap-4">
-            <HousePeriodForm house=house period=Some(period)/>
-            <a class="text-sm text-teal-700 underline" href=move || format!("/staff/tariffs?house={}", house.get().map(|h| h.to_string()).unwrap_or_default())>{t::TARIFFS_TITLE}</a>
-            <a class="text-sm text-teal-700 underline" href="/staff/billing/import">{t::IMPORT_LINK}</a>
+            <HousePeriodForm house=house period=Some(period) />
+            <a
+                class="text-sm text-teal-700 underline"
+                href=move || {
+                    format!(
+                        "/staff/tariffs?house={}",
+                        house.get().map(|h| h.to_string()).unwrap_or_default(),
+                    )
+                }
+            >
+                {t::TARIFFS_TITLE}
+            </a>
+            <a class="text-sm text-teal-700 underline" href="/staff/billing/import">
+                {t::IMPORT_LINK}
+            </a>
         </div>
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
                 match data.await {
-                    Err(e) => view! { <div class="mt-4"><ErrorNote error=e/></div> }.into_any(),
-                    Ok(p) => view! {
-                        <AccrualView p=p start=start post=post finished=finished make_bills=make_bills batches=batches/>
-                    }.into_any(),
+                    Err(e) => {
+                        view! {
+                            <div class="mt-4">
+                                <ErrorNote error=e />
+                            </div>
+                        }
+                            .into_any()
+                    }
+                    Ok(p) => {
+                        view! {
+                            <AccrualView
+                                p=p
+                                start=start
+                                post=post
+                                finished=finished
+                                make_bills=make_bills
+                                batches=batches
+                            />
+                        }
+                            .into_any()
+                    }
                 }
             })}
         </Suspense>
@@ -91,65 +126,139 @@ pub(super) fn AccrualView(
         <div class="mt-4 grid gap-4 lg:grid-cols-3">
             <section class=format!("{} lg:col-span-1", style::CARD)>
                 <div class="flex items-center justify-between">
-                    <a class="text-sm text-teal-700" href=link(p.period.plus(-1))>"← "{p.period.plus(-1).label()}</a>
-                    <h2 class=format!("{} capitalize", style::H2) data-testid="period">{p.period.label()}</h2>
-                    <a class="text-sm text-teal-700" href=link(p.period.plus(1))>{p.period.plus(1).label()}" →"</a>
+                    <a class="text-sm text-teal-700" href=link(p.period.plus(-1))>
+                        "← "
+                        {p.period.plus(-1).label()}
+                    </a>
+                    <h2 class=format!("{} capitalize", style::H2) data-testid="period">
+                        {p.period.label()}
+                    </h2>
+                    <a class="text-sm text-teal-700" href=link(p.period.plus(1))>
+                        {p.period.plus(1).label()}
+                        " →"
+                    </a>
                 </div>
-                <p class="mt-1 text-sm text-slate-600">{p.address.clone()}" · "{t::ACCOUNTS}": "{p.accounts}</p>
+                <p class="mt-1 text-sm text-slate-600">
+                    {p.address.clone()}" · "{t::ACCOUNTS}": "{p.accounts}
+                </p>
                 {match p.run.clone() {
-                    None => view! { <p class="mt-3 text-sm" data-testid="run-status">{t::NO_RUN}</p> }.into_any(),
-                    Some(run) => view! { <RunProgress run=run finished=finished/> }.into_any(),
-                }}
-                {can_run.then(|| view! {
-                    <ActionForm action=start>
-                        <input type="hidden" name="house_id" value=p.house_id/>
-                        <input type="hidden" name="period" value=p.period.to_string()/>
-                        <button class=format!("{} mt-3 w-full", style::BUTTON) type="submit" data-testid="run">
-                            {if status.is_some() { t::RERUN } else { t::RUN }}
-                        </button>
-                        <FormResult value=start.value()/>
-                    </ActionForm>
-                })}
-                {(status == Some(RunStatus::Draft)).then(|| {
-                    let run_id = p.run.as_ref().map(|r| r.id).unwrap_or_default();
-                    view! {
-                        <ActionForm action=post>
-                            <input type="hidden" name="run_id" value=run_id/>
-                            <p class="mt-3 text-xs text-slate-500">{t::POST_CONFIRM}</p>
-                            <button class=format!("{} mt-2 w-full", style::BUTTON_SECONDARY) type="submit" data-testid="post">{t::POST}</button>
-                            <FormResult value=post.value()/>
-                        </ActionForm>
+                    None => {
+                        view! {
+                            <p class="mt-3 text-sm" data-testid="run-status">
+                                {t::NO_RUN}
+                            </p>
+                        }
+                            .into_any()
                     }
-                })}
-                <a class="mt-4 inline-block text-sm text-teal-700 underline" rel="external" data-testid="turnover"
-                    href=format!("/staff/billing/turnover?house={}&period={}", p.house_id, p.period)>{t::TURNOVER}</a>
-                {(status == Some(RunStatus::Posted)).then(|| view! {
-                    <HouseBills house_id=p.house_id period=p.period make=make_bills batches=batches finished=finished/>
-                })}
+                    Some(run) => view! { <RunProgress run=run finished=finished /> }.into_any(),
+                }}
+                {can_run
+                    .then(|| {
+                        view! {
+                            <ActionForm action=start>
+                                <input type="hidden" name="house_id" value=p.house_id />
+                                <input type="hidden" name="period" value=p.period.to_string() />
+                                <button
+                                    class=format!("{} mt-3 w-full", style::BUTTON)
+                                    type="submit"
+                                    data-testid="run"
+                                >
+                                    {if status.is_some() { t::RERUN } else { t::RUN }}
+                                </button>
+                                <FormResult value=start.value() />
+                            </ActionForm>
+                        }
+                    })}
+                {(status == Some(RunStatus::Draft))
+                    .then(|| {
+                        let run_id = p.run.as_ref().map(|r| r.id).unwrap_or_default();
+                        view! {
+                            <ActionForm action=post>
+                                <input type="hidden" name="run_id" value=run_id />
+                                <p class="mt-3 text-xs text-slate-500">{t::POST_CONFIRM}</p>
+                                <button
+                                    class=format!("{} mt-2 w-full", style::BUTTON_SECONDARY)
+                                    type="submit"
+                                    data-testid="post"
+                                >
+                                    {t::POST}
+                                </button>
+                                <FormResult value=post.value() />
+                            </ActionForm>
+                        }
+                    })}
+                <a
+                    class="mt-4 inline-block text-sm text-teal-700 underline"
+                    rel="external"
+                    data-testid="turnover"
+                    href=format!("/staff/billing/turnover?house={}&period={}", p.house_id, p.period)
+                >
+                    {t::TURNOVER}
+                </a>
+                {(status == Some(RunStatus::Posted))
+                    .then(|| {
+                        view! {
+                            <HouseBills
+                                house_id=p.house_id
+                                period=p.period
+                                make=make_bills
+                                batches=batches
+                                finished=finished
+                            />
+                        }
+                    })}
             </section>
             <section class=format!("{} overflow-x-auto lg:col-span-2", style::CARD)>
                 <table class=style::TABLE data-testid="totals">
-                    <thead><tr>
-                        <th class=style::TH>{t::SERVICE}</th>
-                        <th class=format!("{} text-right", style::TH)>{t::PREVIOUS}</th>
-                        <th class=format!("{} text-right", style::TH)>{t::CURRENT}</th>
-                        <th class=format!("{} text-right", style::TH)>{t::DIFFERENCE}</th>
-                    </tr></thead>
+                    <thead>
+                        <tr>
+                            <th class=style::TH>{t::SERVICE}</th>
+                            <th class=format!("{} text-right", style::TH)>{t::PREVIOUS}</th>
+                            <th class=format!("{} text-right", style::TH)>{t::CURRENT}</th>
+                            <th class=format!("{} text-right", style::TH)>{t::DIFFERENCE}</th>
+                        </tr>
+                    </thead>
                     <tbody class="divide-y divide-slate-100">
-                        {p.totals.into_iter().map(|row| {
-                            let diff = row.current - row.previous;
-                            view! { <tr>
-                                <td class=style::TD>{row.name}</td>
-                                <td class=format!("{} text-right whitespace-nowrap", style::TD)>{row.previous.label()}</td>
-                                <td class=format!("{} text-right whitespace-nowrap", style::TD)>{row.current.label()}</td>
-                                <td class=format!("{} text-right whitespace-nowrap {}", style::TD, if diff.0 > 0 { "text-rose-700" } else { "text-slate-600" })>{diff.label()}</td>
-                            </tr> }
-                        }).collect_view()}
-                        <tr class="font-semibold">
+                        {p
+                            .totals
+                            .into_iter()
+                            .map(|row| {
+                                let diff = row.current - row.previous;
+                                view! {
+                                    <tr>
+                                        <td class=style::TD>{row.name}</td>
+                                        <td class=format!(
+                                            "{} text-right whitespace-nowrap",
+                                            style::TD,
+                                        )>{row.previous.label()}</td>
+                                        <td class=format!(
+                                            "{} text-right whitespace-nowrap",
+                                            style::TD,
+                                        )>{row.current.label()}</td>
+                                        <td class=format!(
+                                            "{} text-right whitespace-nowrap {}",
+                                            style::TD,
+                                            if diff.0 > 0 { "text-rose-700" } else { "text-slate-600" },
+                                        )>{diff.label()}</td>
+                                    </tr>
+                                }
+                            })
+                            .collect_view()} <tr class="font-semibold">
                             <td class=style::TD>{t::TOTAL}</td>
-                            <td class=format!("{} text-right whitespace-nowrap", style::TD)>{total_prev.label()}</td>
-                            <td class=format!("{} text-right whitespace-nowrap", style::TD) data-testid="total">{total_now.label()}</td>
-                            <td class=format!("{} text-right whitespace-nowrap", style::TD)>{(total_now - total_prev).label()}</td>
+                            <td class=format!(
+                                "{} text-right whitespace-nowrap",
+                                style::TD,
+                            )>{total_prev.label()}</td>
+                            <td
+                                class=format!("{} text-right whitespace-nowrap", style::TD)
+                                data-testid="total"
+                            >
+                                {total_now.label()}
+                            </td>
+                            <td class=format!(
+                                "{} text-right whitespace-nowrap",
+                                style::TD,
+                            )>{(total_now - total_prev).label()}</td>
                         </tr>
                     </tbody>
                 </table>
@@ -158,9 +267,24 @@ pub(super) fn AccrualView(
         <section class=format!("{} mt-4", style::CARD)>
             <h2 class=style::H2>{t::HISTORY}</h2>
             <ul class="mt-2 flex flex-wrap gap-2 text-sm">
-                {p.history.into_iter().map(|r| view! {
-                    <li><a class="rounded-full border border-slate-200 px-3 py-1 text-teal-800" href=link(r.period)>{r.period.label()}" · "{r.status.label()}</a></li>
-                }).collect_view()}
+                {p
+                    .history
+                    .into_iter()
+                    .map(|r| {
+                        view! {
+                            <li>
+                                <a
+                                    class="rounded-full border border-slate-200 px-3 py-1 text-teal-800"
+                                    href=link(r.period)
+                                >
+                                    {r.period.label()}
+                                    " · "
+                                    {r.status.label()}
+                                </a>
+                            </li>
+                        }
+                    })
+                    .collect_view()}
             </ul>
         </section>
     }
@@ -224,11 +348,32 @@ pub(super) fn JobProgress(
         100
     };
     view! {
-        <p class="mt-3 text-sm" data-testid=testid>{t::STATUS}": "{status}{format!(" · {done} из {total}")}</p>
-        <div class="mt-1 h-2 rounded bg-slate-100" role="progressbar" aria-valuemin="0" aria-valuemax="100" aria-valuenow=percent>
-            <div class="h-2 rounded bg-teal-600 transition-all" style=format!("width:{percent}%")></div>
+        <p class="mt-3 text-sm" data-testid=testid>
+            {t::STATUS}
+            ": "
+            {status}
+            {format!(" · {done} из {total}")}
+        </p>
+        <div
+            class="mt-1 h-2 rounded bg-slate-100"
+            role="progressbar"
+            aria-valuemin="0"
+            aria-valuemax="100"
+            aria-valuenow=percent
+        >
+            <div
+                class="h-2 rounded bg-teal-600 transition-all"
+                style=format!("width:{percent}%")
+            ></div>
         </div>
-        {error.map(|e| view! { <p class="mt-2 rounded-lg bg-rose-50 p-2 text-sm text-rose-800" role="alert">{e}</p> })}
+        {error
+            .map(|e| {
+                view! {
+                    <p class="mt-2 rounded-lg bg-rose-50 p-2 text-sm text-rose-800" role="alert">
+                        {e}
+                    </p>
+                }
+            })}
     }
 }
 
@@ -246,8 +391,14 @@ pub(super) fn RunProgress(run: RunView, finished: RwSignal<usize>) -> impl IntoV
     move || {
         let r = state.get();
         view! {
-            <JobProgress status=r.status.label().to_string() done=r.done total=r.total
-                busy=r.status.in_progress() error=r.error testid="run-status"/>
+            <JobProgress
+                status=r.status.label().to_string()
+                done=r.done
+                total=r.total
+                busy=r.status.in_progress()
+                error=r.error
+                testid="run-status"
+            />
         }
     }
 }
@@ -266,18 +417,32 @@ pub(super) fn HouseBills(
         <div class="mt-4 border-t border-slate-100 pt-3" data-testid="house-bills">
             <h3 class="font-medium">{t::BILLS_TITLE}</h3>
             <ActionForm action=make>
-                <input type="hidden" name="house_id" value=house_id/>
-                <input type="hidden" name="period" value=period.to_string()/>
+                <input type="hidden" name="house_id" value=house_id />
+                <input type="hidden" name="period" value=period.to_string() />
                 <label class="mt-2 flex items-center gap-2 text-sm">
-                    <input type="checkbox" name="send_email" value="1"/>{t::BILLS_EMAIL}
+                    <input type="checkbox" name="send_email" value="1" />
+                    {t::BILLS_EMAIL}
                 </label>
-                <button class=format!("{} mt-2 w-full", style::BUTTON_SECONDARY) type="submit" data-testid="make-bills">{t::BILLS_MAKE}</button>
-                <FormResult value=make.value()/>
+                <button
+                    class=format!("{} mt-2 w-full", style::BUTTON_SECONDARY)
+                    type="submit"
+                    data-testid="make-bills"
+                >
+                    {t::BILLS_MAKE}
+                </button>
+                <FormResult value=make.value() />
             </ActionForm>
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
-                    let latest = batches.await.unwrap_or_default().into_iter().find(|b| b.period == period);
-                    latest.map(|b| view! { <BatchProgress batch=b house_id=house_id finished=finished/> })
+                    let latest = batches
+                        .await
+                        .unwrap_or_default()
+                        .into_iter()
+                        .find(|b| b.period == period);
+                    latest
+                        .map(|b| {
+                            view! { <BatchProgress batch=b house_id=house_id finished=finished /> }
+                        })
                 })}
             </Suspense>
         </div>
@@ -306,15 +471,38 @@ pub(super) fn BatchProgress(
     move || {
         let b = state.get();
         view! {
-            <JobProgress status=b.status.label().to_string() done=b.done total=b.total
-                busy=b.status.in_progress() error=b.error.clone() testid="bills-status"/>
-            {(b.send_email && b.status == BatchStatus::Done).then(|| view! {
-                <p class="mt-1 text-sm text-slate-600" data-testid="bills-notified">{t::BILLS_NOTIFIED}": "{b.notified}</p>
-            })}
-            {b.ready.then(|| view! {
-                <a class="mt-2 inline-block text-sm text-teal-700 underline" rel="external" data-testid="bills-zip"
-                    href=format!("/staff/billing/bills?batch={}", b.id)>{t::BILLS_ZIP}</a>
-            })}
+            <JobProgress
+                status=b.status.label().to_string()
+                done=b.done
+                total=b.total
+                busy=b.status.in_progress()
+                error=b.error.clone()
+                testid="bills-status"
+            />
+            {(b.send_email && b.status == BatchStatus::Done)
+                .then(|| {
+                    view! {
+                        <p class="mt-1 text-sm text-slate-600" data-testid="bills-notified">
+                            {t::BILLS_NOTIFIED}
+                            ": "
+                            {b.notified}
+                        </p>
+                    }
+                })}
+            {b
+                .ready
+                .then(|| {
+                    view! {
+                        <a
+                            class="mt-2 inline-block text-sm text-teal-700 underline"
+                            rel="external"
+                            data-testid="bills-zip"
+                            href=format!("/staff/billing/bills?batch={}", b.id)
+                        >
+                            {t::BILLS_ZIP}
+                        </a>
+                    }
+                })}
         }
     }
 }

@@ -16,8 +16,10 @@ fn date(d: chrono::NaiveDate) -> String {
 }
 
 mod accrual;
+mod rules;
 mod settings;
 mod statement;
 pub use accrual::*;
+pub use rules::*;
 pub use settings::*;
 pub use statement::*;

@@ -1,5 +1,5 @@
 //! Staff pages of billing's data: services and tariffs, the organisation, imports, an
-//! account's statement and the dated rule tables.
+//! account's statement.
 
 use super::*;
 
@@ -28,15 +28,34 @@ pub fn TariffsPage() -> impl IntoView {
     view! {
         <h1 class=style::H1>{t::TARIFFS_TITLE}</h1>
         <div class="flex flex-wrap items-end gap-4">
-            <HousePeriodForm house=house period=None/>
-            <a class="text-sm text-teal-700 underline" href=move || format!("/staff/billing?house={}", house.get().map(|h| h.to_string()).unwrap_or_default())>{t::BILLING_TITLE}</a>
-            <a class="text-sm text-teal-700 underline" href="/staff/billing/rules">{t::RULES_TITLE}</a>
+            <HousePeriodForm house=house period=None />
+            <a
+                class="text-sm text-teal-700 underline"
+                href=move || {
+                    format!(
+                        "/staff/billing?house={}",
+                        house.get().map(|h| h.to_string()).unwrap_or_default(),
+                    )
+                }
+            >
+                {t::BILLING_TITLE}
+            </a>
+            <a class="text-sm text-teal-700 underline" href="/staff/billing/rules">
+                {t::RULES_TITLE}
+            </a>
         </div>
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
                 match data.await {
-                    Err(e) => view! { <div class="mt-4"><ErrorNote error=e/></div> }.into_any(),
-                    Ok(h) => view! { <Tariffs h=h add=add set=set norm=norm/> }.into_any(),
+                    Err(e) => {
+                        view! {
+                            <div class="mt-4">
+                                <ErrorNote error=e />
+                            </div>
+                        }
+                            .into_any()
+                    }
+                    Ok(h) => view! { <Tariffs h=h add=add set=set norm=norm /> }.into_any(),
                 }
             })}
         </Suspense>
@@ -55,107 +74,244 @@ pub(super) fn Tariffs(
         .map(|p| p.plus(1).first_day().to_string())
         .unwrap_or_default();
     view! {
-        {h.last_posted.map(|p| view! { <p class="mt-2 text-sm text-slate-600">"Проведён по "{p.label()}" включительно: новые тарифы — с "{p.plus(1).label()}"."</p> })}
-        // one tariff form is sent at a time: its result shows here, above the cards
-        <div class="sticky top-0 z-10 mt-2"><FormResult value=set.value() success=t::SAVED/></div>
-        <div class="mt-4 grid gap-4 lg:grid-cols-2">
-            {h.services.into_iter().map(|s| {
-                let zones = if s.resource == Some(Utility::Electricity) { 3 } else { 1 };
-                let earliest = earliest.clone();
+        {h
+            .last_posted
+            .map(|p| {
                 view! {
-                    <section class=style::CARD data-testid="service">
-                        <h2 class=style::H2>{s.name.clone()}</h2>
-                        <p class="text-xs text-slate-600">{s.basis.label()}{s.resource.map(|r| format!(" · {}", r.label()))}" · "{s.section.label()}</p>
-                        <table class=format!("{} mt-2", style::TABLE)>
-                            <thead><tr><th class=style::TH>{t::VALID_FROM}</th><th class=style::TH>{t::ZONE}</th><th class=format!("{} text-right", style::TH)>{t::RATE}</th></tr></thead>
-                            <tbody class="divide-y divide-slate-100">
-                                {if s.tariffs.is_empty() {
-                                    view! { <tr><td class=style::TD colspan="3">{t::NO_TARIFF}</td></tr> }.into_any()
-                                } else {
-                                    s.tariffs.iter().map(|tf| view! { <tr>
-                                        <td class=style::TD>{date(tf.valid_from)}</td>
-                                        <td class=style::TD>{tf.zone}</td>
-                                        <td class=format!("{} text-right", style::TD)>{crate::billing::rules::format_rate(tf.rate)}</td>
-                                    </tr> }).collect_view().into_any()
-                                }}
-                            </tbody>
-                        </table>
-                        <ActionForm action=set>
-                            <input type="hidden" name="service_id" value=s.id/>
-                            <div class="mt-3 grid grid-cols-3 gap-2">
-                                <label class=style::LABEL>{t::VALID_FROM}<input class=style::INPUT type="date" name="valid_from" min=earliest.clone() required/></label>
-                                <label class=style::LABEL>{t::ZONE}
-                                    <select class=style::INPUT name="zone">
-                                        {(1..=zones).map(|z| view! { <option value=z>{z}</option> }).collect_view()}
-                                    </select>
-                                </label>
-                                <label class=style::LABEL>{t::RATE}<input class=style::INPUT name="rate" inputmode="decimal" required/></label>
-                            </div>
-                            <button class=format!("{} mt-2", style::BUTTON_SECONDARY) type="submit">{t::ADD_TARIFF}</button>
-                        </ActionForm>
-                    </section>
+                    <p class="mt-2 text-sm text-slate-600">
+                        "Проведён по "{p.label()}
+                        " включительно: новые тарифы — с "
+                        {p.plus(1).label()}"."
+                    </p>
                 }
-            }).collect_view()}
+            })}
+        // one tariff form is sent at a time: its result shows here, above the cards
+        <div class="sticky top-0 z-10 mt-2">
+            <FormResult value=set.value() success=t::SAVED />
+        </div>
+        <div class="mt-4 grid gap-4 lg:grid-cols-2">
+            {h
+                .services
+                .into_iter()
+                .map(|s| {
+                    let zones = if s.resource == Some(Utility::Electricity) { 3 } else { 1 };
+                    let earliest = earliest.clone();
+                    view! {
+                        <section class=style::CARD data-testid="service">
+                            <h2 class=style::H2>{s.name.clone()}</h2>
+                            <p class="text-xs text-slate-600">
+                                {s.basis.label()}{s.resource.map(|r| format!(" · {}", r.label()))}
+                                " · "{s.section.label()}
+                            </p>
+                            <table class=format!("{} mt-2", style::TABLE)>
+                                <thead>
+                                    <tr>
+                                        <th class=style::TH>{t::VALID_FROM}</th>
+                                        <th class=style::TH>{t::ZONE}</th>
+                                        <th class=format!("{} text-right", style::TH)>{t::RATE}</th>
+                                    </tr>
+                                </thead>
+                                <tbody class="divide-y divide-slate-100">
+                                    {if s.tariffs.is_empty() {
+                                        view! {
+                                            <tr>
+                                                <td class=style::TD colspan="3">
+                                                    {t::NO_TARIFF}
+                                                </td>
+                                            </tr>
+                                        }
+                                            .into_any()
+                                    } else {
+                                        s.tariffs
+                                            .iter()
+                                            .map(|tf| {
+                                                view! {
+                                                    <tr>
+                                                        <td class=style::TD>{date(tf.valid_from)}</td>
+                                                        <td class=style::TD>{tf.zone}</td>
+                                                        <td class=format!(
+                                                            "{} text-right",
+                                                            style::TD,
+                                                        )>{crate::billing::rules::format_rate(tf.rate)}</td>
+                                                    </tr>
+                                                }
+                                            })
+                                            .collect_view()
+                                            .into_any()
+                                    }}
+                                </tbody>
+                            </table>
+                            <ActionForm action=set>
+                                <input type="hidden" name="service_id" value=s.id />
+                                <div class="mt-3 grid grid-cols-3 gap-2">
+                                    <label class=style::LABEL>
+                                        {t::VALID_FROM}
+                                        <input
+                                            class=style::INPUT
+                                            type="date"
+                                            name="valid_from"
+                                            min=earliest.clone()
+                                            required
+                                        />
+                                    </label>
+                                    <label class=style::LABEL>
+                                        {t::ZONE} <select class=style::INPUT name="zone">
+                                            {(1..=zones)
+                                                .map(|z| view! { <option value=z>{z}</option> })
+                                                .collect_view()}
+                                        </select>
+                                    </label>
+                                    <label class=style::LABEL>
+                                        {t::RATE}
+                                        <input
+                                            class=style::INPUT
+                                            name="rate"
+                                            inputmode="decimal"
+                                            required
+                                        />
+                                    </label>
+                                </div>
+                                <button
+                                    class=format!("{} mt-2", style::BUTTON_SECONDARY)
+                                    type="submit"
+                                >
+                                    {t::ADD_TARIFF}
+                                </button>
+                            </ActionForm>
+                        </section>
+                    }
+                })
+                .collect_view()}
         </div>
         <section class=format!("{} mt-4 max-w-xl", style::CARD) data-testid="norms">
             <h2 class=style::H2>{t::NORMS}</h2>
             <p class="text-xs text-slate-600">{t::NORMS_HINT}</p>
             <table class=format!("{} mt-2", style::TABLE)>
-                <thead><tr><th class=style::TH>{t::RESOURCE}</th><th class=style::TH>{t::VALID_FROM}</th><th class=format!("{} text-right", style::TH)>{t::NORM}</th></tr></thead>
+                <thead>
+                    <tr>
+                        <th class=style::TH>{t::RESOURCE}</th>
+                        <th class=style::TH>{t::VALID_FROM}</th>
+                        <th class=format!("{} text-right", style::TH)>{t::NORM}</th>
+                    </tr>
+                </thead>
                 <tbody class="divide-y divide-slate-100">
-                    {h.norms.iter().map(|n| view! { <tr>
-                        <td class=style::TD>{n.resource.label()}</td>
-                        <td class=style::TD>{date(n.valid_from)}</td>
-                        <td class=format!("{} text-right whitespace-nowrap", style::TD)>{format_value(n.per_unit)}" "{n.resource.unit()}{if n.per_m2 { " / м²" } else { " / чел." }}</td>
-                    </tr> }).collect_view()}
+                    {h
+                        .norms
+                        .iter()
+                        .map(|n| {
+                            view! {
+                                <tr>
+                                    <td class=style::TD>{n.resource.label()}</td>
+                                    <td class=style::TD>{date(n.valid_from)}</td>
+                                    <td class=format!(
+                                        "{} text-right whitespace-nowrap",
+                                        style::TD,
+                                    )>
+                                        {format_value(n.per_unit)}" "{n.resource.unit()}
+                                        {if n.per_m2 { " / м²" } else { " / чел." }}
+                                    </td>
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
                 </tbody>
             </table>
             <ActionForm action=norm>
-                <input type="hidden" name="house_id" value=h.house_id/>
+                <input type="hidden" name="house_id" value=h.house_id />
                 <div class="mt-3 grid grid-cols-2 gap-2 sm:grid-cols-4">
-                    <label class=style::LABEL>{t::RESOURCE}
-                        <select class=style::INPUT name="resource">
-                            {Utility::ALL.iter().copied().map(|r| view! { <option value=r.as_str()>{r.label()}</option> }).collect_view()}
+                    <label class=style::LABEL>
+                        {t::RESOURCE} <select class=style::INPUT name="resource">
+                            {Utility::ALL
+                                .iter()
+                                .copied()
+                                .map(|r| view! { <option value=r.as_str()>{r.label()}</option> })
+                                .collect_view()}
                         </select>
                     </label>
-                    <label class=style::LABEL>{t::VALID_FROM}<input class=style::INPUT type="date" name="valid_from" min=earliest.clone() required/></label>
-                    <label class=style::LABEL>{t::NORM}<input class=style::INPUT name="per_unit" inputmode="decimal" required/></label>
-                    <label class="mt-6 flex items-center gap-2 text-sm"><input type="checkbox" name="per_m2" value="1"/>{t::PER_M2}</label>
+                    <label class=style::LABEL>
+                        {t::VALID_FROM}
+                        <input
+                            class=style::INPUT
+                            type="date"
+                            name="valid_from"
+                            min=earliest.clone()
+                            required
+                        />
+                    </label>
+                    <label class=style::LABEL>
+                        {t::NORM}
+                        <input class=style::INPUT name="per_unit" inputmode="decimal" required />
+                    </label>
+                    <label class="mt-6 flex items-center gap-2 text-sm">
+                        <input type="checkbox" name="per_m2" value="1" />
+                        {t::PER_M2}
+                    </label>
                 </div>
-                <button class=format!("{} mt-2", style::BUTTON_SECONDARY) type="submit">{t::SAVE}</button>
-                <FormResult value=norm.value() success=t::SAVED/>
+                <button class=format!("{} mt-2", style::BUTTON_SECONDARY) type="submit">
+                    {t::SAVE}
+                </button>
+                <FormResult value=norm.value() success=t::SAVED />
             </ActionForm>
         </section>
         <section class=format!("{} mt-4 max-w-xl", style::CARD)>
             <h2 class=style::H2>{t::ADD_SERVICE}</h2>
             <ActionForm action=add>
-                <input type="hidden" name="house_id" value=h.house_id/>
-                <label class=format!("{} mt-2", style::LABEL)>{t::NAME}<input class=style::INPUT name="name" required/></label>
-                <label class=format!("{} mt-2", style::LABEL)>{t::BASIS}
-                    <select class=style::INPUT name="basis">
-                        {Basis::ALL.iter().copied().map(|b| view! { <option value=b.as_str()>{b.label()}</option> }).collect_view()}
+                <input type="hidden" name="house_id" value=h.house_id />
+                <label class=format!(
+                    "{} mt-2",
+                    style::LABEL,
+                )>{t::NAME}<input class=style::INPUT name="name" required /></label>
+                <label class=format!(
+                    "{} mt-2",
+                    style::LABEL,
+                )>
+                    {t::BASIS} <select class=style::INPUT name="basis">
+                        {Basis::ALL
+                            .iter()
+                            .copied()
+                            .map(|b| view! { <option value=b.as_str()>{b.label()}</option> })
+                            .collect_view()}
                     </select>
                 </label>
-                <label class=format!("{} mt-2", style::LABEL)>{t::RESOURCE}
-                    <select class=style::INPUT name="resource">
+                <label class=format!(
+                    "{} mt-2",
+                    style::LABEL,
+                )>
+                    {t::RESOURCE} <select class=style::INPUT name="resource">
                         <option value="">"—"</option>
-                        {Utility::ALL.iter().copied().map(|r| view! { <option value=r.as_str()>{r.label()}</option> }).collect_view()}
+                        {Utility::ALL
+                            .iter()
+                            .copied()
+                            .map(|r| view! { <option value=r.as_str()>{r.label()}</option> })
+                            .collect_view()}
                     </select>
                 </label>
-                <label class=format!("{} mt-2", style::LABEL)>{t::SECTION}
-                    <select class=style::INPUT name="section">
-                        {Section::ALL.iter().copied().map(|s| view! { <option value=s.as_str()>{s.label()}</option> }).collect_view()}
+                <label class=format!(
+                    "{} mt-2",
+                    style::LABEL,
+                )>
+                    {t::SECTION} <select class=style::INPUT name="section">
+                        {Section::ALL
+                            .iter()
+                            .copied()
+                            .map(|s| view! { <option value=s.as_str()>{s.label()}</option> })
+                            .collect_view()}
                     </select>
                 </label>
-                <button class=format!("{} mt-3", style::BUTTON) type="submit">{t::ADD_SERVICE}</button>
-                <FormResult value=add.value() success=t::SAVED/>
+                <button class=format!("{} mt-3", style::BUTTON) type="submit">
+                    {t::ADD_SERVICE}
+                </button>
+                <FormResult value=add.value() success=t::SAVED />
             </ActionForm>
         </section>
         <section class=format!("{} mt-4 max-w-xl", style::CARD) data-testid="payee">
             <h2 class=style::H2>{t::PAYEE}</h2>
             {match h.payee.clone() {
-                Some(p) => view! { <PayeeSummary p/> }.into_any(),
-                None => view! { <p class="mt-1 text-sm text-rose-700">{t::PAYEE_MISSING}</p> }.into_any(),
+                Some(p) => view! { <PayeeSummary p /> }.into_any(),
+                None => {
+                    view! { <p class="mt-1 text-sm text-rose-700">{t::PAYEE_MISSING}</p> }
+                        .into_any()
+                }
             }}
             <p class="mt-2 text-xs text-slate-600">{t::PAYEE_ONE_PLACE}</p>
         </section>
@@ -170,7 +326,9 @@ pub(super) fn PayeeSummary(p: crate::billing::rules::Payee) -> impl IntoView {
             <dt class="font-medium">{p.name}</dt>
             <dd class="text-slate-600">{format!("ИНН {} · КПП {}", p.inn, p.kpp)}</dd>
             <dd class="text-slate-600">{format!("р/с {} в {}", p.account, p.bank_name)}</dd>
-            <dd class="text-slate-600">{format!("БИК {} · к/с {}", p.bic, p.corr_account)}</dd>
+            <dd class="text-slate-600">
+                {format!("БИК {} · к/с {}", p.bic, p.corr_account)}
+            </dd>
         </dl>
     }
 }
@@ -187,26 +345,117 @@ pub fn OrganisationPage() -> impl IntoView {
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
                 match data.await {
-                    Err(e) => view! { <div class="mt-4"><ErrorNote error=e/></div> }.into_any(),
+                    Err(e) => {
+                        view! {
+                            <div class="mt-4">
+                                <ErrorNote error=e />
+                            </div>
+                        }
+                            .into_any()
+                    }
                     Ok(p) => {
                         let p = p.unwrap_or_default();
                         view! {
-                            <section class=format!("{} mt-4 max-w-xl", style::CARD) data-testid="organisation">
+                            <section
+                                class=format!("{} mt-4 max-w-xl", style::CARD)
+                                data-testid="organisation"
+                            >
                                 <ActionForm action=save>
-                                    <label class=style::LABEL>{t::PAYEE_NAME}<input class=style::INPUT name="payee[name]" value=p.name required/></label>
+                                    <label class=style::LABEL>
+                                        {t::PAYEE_NAME}
+                                        <input
+                                            class=style::INPUT
+                                            name="payee[name]"
+                                            value=p.name
+                                            required
+                                        />
+                                    </label>
                                     <div class="grid grid-cols-2 gap-2">
-                                        <label class=format!("{} mt-2", style::LABEL)>"ИНН"<input class=style::INPUT name="payee[inn]" value=p.inn inputmode="numeric" required/></label>
-                                        <label class=format!("{} mt-2", style::LABEL)>"КПП"<input class=style::INPUT name="payee[kpp]" value=p.kpp inputmode="numeric"/></label>
-                                        <label class=format!("{} mt-2 col-span-2", style::LABEL)>{t::PAYEE_ACCOUNT}<input class=style::INPUT name="payee[account]" value=p.account inputmode="numeric" required/></label>
-                                        <label class=format!("{} mt-2 col-span-2", style::LABEL)>{t::PAYEE_BANK}<input class=style::INPUT name="payee[bank_name]" value=p.bank_name required/></label>
-                                        <label class=format!("{} mt-2", style::LABEL)>"БИК"<input class=style::INPUT name="payee[bic]" value=p.bic inputmode="numeric" required/></label>
-                                        <label class=format!("{} mt-2", style::LABEL)>{t::PAYEE_CORR}<input class=style::INPUT name="payee[corr_account]" value=p.corr_account inputmode="numeric" required/></label>
+                                        <label class=format!(
+                                            "{} mt-2",
+                                            style::LABEL,
+                                        )>
+                                            "ИНН"
+                                            <input
+                                                class=style::INPUT
+                                                name="payee[inn]"
+                                                value=p.inn
+                                                inputmode="numeric"
+                                                required
+                                            />
+                                        </label>
+                                        <label class=format!(
+                                            "{} mt-2",
+                                            style::LABEL,
+                                        )>
+                                            "КПП"
+                                            <input
+                                                class=style::INPUT
+                                                name="payee[kpp]"
+                                                value=p.kpp
+                                                inputmode="numeric"
+                                            />
+                                        </label>
+                                        <label class=format!(
+                                            "{} mt-2 col-span-2",
+                                            style::LABEL,
+                                        )>
+                                            {t::PAYEE_ACCOUNT}
+                                            <input
+                                                class=style::INPUT
+                                                name="payee[account]"
+                                                value=p.account
+                                                inputmode="numeric"
+                                                required
+                                            />
+                                        </label>
+                                        <label class=format!(
+                                            "{} mt-2 col-span-2",
+                                            style::LABEL,
+                                        )>
+                                            {t::PAYEE_BANK}
+                                            <input
+                                                class=style::INPUT
+                                                name="payee[bank_name]"
+                                                value=p.bank_name
+                                                required
+                                            />
+                                        </label>
+                                        <label class=format!(
+                                            "{} mt-2",
+                                            style::LABEL,
+                                        )>
+                                            "БИК"
+                                            <input
+                                                class=style::INPUT
+                                                name="payee[bic]"
+                                                value=p.bic
+                                                inputmode="numeric"
+                                                required
+                                            />
+                                        </label>
+                                        <label class=format!(
+                                            "{} mt-2",
+                                            style::LABEL,
+                                        )>
+                                            {t::PAYEE_CORR}
+                                            <input
+                                                class=style::INPUT
+                                                name="payee[corr_account]"
+                                                value=p.corr_account
+                                                inputmode="numeric"
+                                                required
+                                            />
+                                        </label>
                                     </div>
-                                    <button class=format!("{} mt-3", style::BUTTON) type="submit">{t::SAVE}</button>
-                                    <FormResult value=save.value() success=t::SAVED/>
+                                    <button class=format!("{} mt-3", style::BUTTON) type="submit">
+                                        {t::SAVE}
+                                    </button>
+                                    <FormResult value=save.value() success=t::SAVED />
                                 </ActionForm>
                             </section>
-                        }.into_any()
+                        }
+                            .into_any()
                     }
                 }
             })}
@@ -223,26 +472,54 @@ pub fn BillingImportPage() -> impl IntoView {
         <h1 class=style::H1>{t::IMPORT_TITLE}</h1>
         <p class="mt-1 max-w-3xl text-sm text-slate-600">{t::IMPORT_HINT}</p>
         <ul class="mt-2 max-w-3xl list-disc space-y-1 pl-5 text-sm text-slate-600">
-            <li>{t::IMPORT_ACCOUNTS_COLUMNS}" "
-                <a class="text-teal-700 underline" href="/staff/billing/sample?name=accounts" rel="external">{t::SAMPLE}</a></li>
-            <li>{t::IMPORT_HISTORY_COLUMNS}" "
-                <a class="text-teal-700 underline" href="/staff/billing/sample?name=history" rel="external">{t::SAMPLE}</a></li>
+            <li>
+                {t::IMPORT_ACCOUNTS_COLUMNS}" "
+                <a
+                    class="text-teal-700 underline"
+                    href="/staff/billing/sample?name=accounts"
+                    rel="external"
+                >
+                    {t::SAMPLE}
+                </a>
+            </li>
+            <li>
+                {t::IMPORT_HISTORY_COLUMNS}" "
+                <a
+                    class="text-teal-700 underline"
+                    href="/staff/billing/sample?name=history"
+                    rel="external"
+                >
+                    {t::SAMPLE}
+                </a>
+            </li>
         </ul>
         <ActionForm action=import>
             <div class=format!("{} mt-4 max-w-xl space-y-2", style::CARD)>
-                <HouseSelect name="house_id"/>
+                <HouseSelect name="house_id" />
                 <p class=style::LABEL>{t::IMPORT_WHAT}</p>
                 <select name="what" class=style::INPUT aria-label=t::IMPORT_WHAT>
                     <option value="accounts">{t::IMPORT_ACCOUNTS}</option>
                     <option value="history">{t::IMPORT_HISTORY}</option>
                 </select>
-                <ImportFileFields/>
+                <ImportFileFields />
             </div>
         </ActionForm>
-        {move || import.value().get().map(|r| match r {
-            Err(e) => view! { <div class="mt-4 max-w-3xl"><ErrorNote error=e/></div> }.into_any(),
-            Ok(report) => view! { <ImportReportCard report/> }.into_any(),
-        })}
+        {move || {
+            import
+                .value()
+                .get()
+                .map(|r| match r {
+                    Err(e) => {
+                        view! {
+                            <div class="mt-4 max-w-3xl">
+                                <ErrorNote error=e />
+                            </div>
+                        }
+                            .into_any()
+                    }
+                    Ok(report) => view! { <ImportReportCard report /> }.into_any(),
+                })
+        }}
     }
 }
 
@@ -260,160 +537,90 @@ pub fn StaffAccountPage() -> impl IntoView {
         crate::auth::rules::role_can(u.role, crate::auth::types::Permission::ManageBilling)
     });
     view! {
-        <a href="/staff" class="text-sm text-teal-700">"← " {t::TO_REGISTER}</a>
+        <a href="/staff" class="text-sm text-teal-700">
+            "← "
+            {t::TO_REGISTER}
+        </a>
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
-                statement.await.ok().map(|s| view! {
-                    <h1 class=format!("{} mt-2", style::H1)>{t::ACCOUNT}" "<span data-testid="account-number">{s.number}</span></h1>
-                    <p class="text-sm text-slate-600">{s.address}</p>
-                })
+                statement
+                    .await
+                    .ok()
+                    .map(|s| {
+                        view! {
+                            <h1 class=format!(
+                                "{} mt-2",
+                                style::H1,
+                            )>
+                                {t::ACCOUNT}" "<span data-testid="account-number">{s.number}</span>
+                            </h1>
+                            <p class="text-sm text-slate-600">{s.address}</p>
+                        }
+                    })
             })}
         </Suspense>
-        {can_correct.then(|| view! {
-            <details class=format!("{} mt-4 max-w-xl", style::CARD)>
-                <summary class="cursor-pointer font-medium">{t::CORRECTION}</summary>
-                <p class="mt-1 text-sm text-slate-600">{t::CORRECTION_HINT}</p>
-                <ActionForm action=correct>
-                    <input type="hidden" name="account_id" value=id/>
-                    <label class=style::LABEL>{t::CORRECTION_AMOUNT}
-                        <input class=style::INPUT name="amount" inputmode="decimal" required placeholder="-350,00"/>
-                    </label>
-                    <label class=style::LABEL>{t::CORRECTION_REASON}
-                        <input class=style::INPUT name="reason" required minlength="5" maxlength="300"/>
-                    </label>
-                    <button class=format!("{} mt-2", style::BUTTON) type="submit" data-testid="add-correction">{t::SAVE}</button>
-                    {move || match correct.value().get() {
-                        Some(Ok(period)) => Some(view! {
-                            <p role="status" class="mt-2 text-sm text-teal-700">{format!("{} {}.", t::CORRECTION_SAVED, period.label())}</p>
-                        }.into_any()),
-                        Some(Err(e)) => Some(view! { <p role="alert" class="mt-2 text-sm text-red-700">{e.to_string()}</p> }.into_any()),
-                        None => None,
-                    }}
-                </ActionForm>
-            </details>
-        })}
-        <AccountCharges statement=statement/>
-    }
-}
-
-/// Staff: the rule tables — key rates, penalty caps and moratoria, due days — with forms to
-/// add a row as the rules change.
-#[component]
-pub fn RulesPage() -> impl IntoView {
-    let key = ServerAction::<SetKeyRate>::new();
-    let penalty = ServerAction::<AddPenaltyRule>::new();
-    let due = ServerAction::<SetDueDay>::new();
-    let calendar = ServerAction::<SetCalendarDay>::new();
-    let data = Resource::new(
-        move || {
-            key.version().get()
-                + penalty.version().get()
-                + due.version().get()
-                + calendar.version().get()
-        },
-        |_| load_rule_tables(),
-    );
-    view! {
-        <h1 class=style::H1>{t::RULES_TITLE}</h1>
-        <p class="mt-1 max-w-3xl text-sm text-slate-600">{t::RULES_HINT}</p>
-        <Suspense fallback=Loading>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Err(e) => view! { <div class="mt-4"><ErrorNote error=e/></div> }.into_any(),
-                    Ok(r) => view! {
-                        <div class="mt-4 grid gap-4 lg:grid-cols-3">
-                            <section class=style::CARD data-testid="key-rates">
-                                <h2 class=style::H2>{t::KEY_RATES}</h2>
-                                <ActionForm action=key>
-                                    <div class="mt-2 grid grid-cols-2 gap-2">
-                                        <label class=style::LABEL>{t::VALID_FROM}<input class=style::INPUT type="date" name="valid_from" required/></label>
-                                        <label class=style::LABEL>{t::PERCENT}<input class=style::INPUT name="rate" inputmode="decimal" required/></label>
-                                    </div>
-                                    <button class=format!("{} mt-2", style::BUTTON_SECONDARY) type="submit">{t::SAVE}</button>
-                                    <FormResult value=key.value() success=t::SAVED/>
-                                </ActionForm>
-                                <table class=format!("{} mt-3", style::TABLE)>
-                                    <tbody class="divide-y divide-slate-100">
-                                        {r.key_rates.into_iter().map(|(from, rate)| view! { <tr>
-                                            <td class=style::TD>{date(from)}</td>
-                                            <td class=format!("{} text-right", style::TD)>{crate::billing::rules::format_rate_percent(rate)}" %"</td>
-                                        </tr> }).collect_view()}
-                                    </tbody>
-                                </table>
-                            </section>
-                            <section class=style::CARD data-testid="penalty-rules">
-                                <h2 class=style::H2>{t::PENALTY_RULES}</h2>
-                                <ActionForm action=penalty>
-                                    <div class="mt-2 grid grid-cols-2 gap-2">
-                                        <label class=style::LABEL>{t::VALID_FROM}<input class=style::INPUT type="date" name="valid_from" required/></label>
-                                        <label class=style::LABEL>{t::VALID_TO}<input class=style::INPUT type="date" name="valid_to" required/></label>
-                                        <label class=format!("{} col-span-2", style::LABEL)>{t::CAP}<input class=style::INPUT name="cap" inputmode="decimal" placeholder=t::CAP_EMPTY/></label>
-                                        <label class=format!("{} col-span-2", style::LABEL)>{t::DEBTS_DUE_BEFORE}<input class=style::INPUT type="date" name="debts_due_before" title=t::DEBTS_DUE_BEFORE_EMPTY/></label>
-                                        <label class=format!("{} col-span-2", style::LABEL)>{t::BASIS_NOTE}<input class=style::INPUT name="note" required/></label>
-                                    </div>
-                                    <button class=format!("{} mt-2", style::BUTTON_SECONDARY) type="submit">{t::SAVE}</button>
-                                    <FormResult value=penalty.value() success=t::SAVED/>
-                                </ActionForm>
-                                <ul class="mt-3 space-y-2 text-sm">
-                                    {r.penalty_rules.into_iter().map(|p| view! { <li>
-                                        <span class="font-medium">{date(p.valid_from)}" — "{date(p.valid_to)}": "
-                                            {match (p.cap, p.debts_due_before) {
-                                                (Some(c), _) => format!("{} {} %", t::CAPPED_AT, crate::billing::rules::format_rate_percent(c)),
-                                                (None, None) => t::MORATORIUM.to_string(),
-                                                (None, Some(before)) => format!("{} — {} {}", t::MORATORIUM, t::ONLY_DEBTS_DUE_BEFORE, date(before)),
-                                            }}</span>
-                                        <span class="block text-xs text-slate-600">{p.note}</span>
-                                    </li> }).collect_view()}
-                                </ul>
-                            </section>
-                            <section class=style::CARD data-testid="due-days">
-                                <h2 class=style::H2>{t::DUE_DAYS}</h2>
-                                <ActionForm action=due>
-                                    <div class="mt-2 grid grid-cols-2 gap-2">
-                                        <label class=style::LABEL>{t::FROM_PERIOD}<input class=style::INPUT type="month" name="from" required/></label>
-                                        <label class=style::LABEL>{t::DAY}<input class=style::INPUT type="number" min="1" max="28" name="day" required/></label>
-                                        <label class=format!("{} col-span-2", style::LABEL)>{t::BASIS_NOTE}<input class=style::INPUT name="note" required/></label>
-                                    </div>
-                                    <button class=format!("{} mt-2", style::BUTTON_SECONDARY) type="submit">{t::SAVE}</button>
-                                    <FormResult value=due.value() success=t::SAVED/>
-                                </ActionForm>
-                                <ul class="mt-3 space-y-2 text-sm">
-                                    {r.due_days.into_iter().map(|d| view! { <li>
-                                        <span class="font-medium">{format!("{} {}: {}-е число следующего месяца", t::FROM_PERIOD_SHORT, d.from.label_genitive(), d.day)}</span>
-                                        <span class="block text-xs text-slate-600">{d.note}</span>
-                                    </li> }).collect_view()}
-                                </ul>
-                            </section>
-                            <section class=format!("{} lg:col-span-3", style::CARD) data-testid="work-calendar">
-                                <h2 class=style::H2>{t::CALENDAR}</h2>
-                                <p class="mt-1 text-sm text-slate-600">{t::CALENDAR_HINT}</p>
-                                <ActionForm action=calendar>
-                                    <div class="mt-2 grid gap-2 sm:grid-cols-4">
-                                        <label class=style::LABEL>{t::CALENDAR_DAY}<input class=style::INPUT type="date" name="day" required/></label>
-                                        <label class=style::LABEL>{t::CALENDAR_KIND}
-                                            <select class=style::INPUT name="kind">
-                                                <option value="off">{t::CALENDAR_OFF}</option>
-                                                <option value="working">{t::CALENDAR_WORKING}</option>
-                                                <option value="regular">{t::CALENDAR_REGULAR}</option>
-                                            </select>
-                                        </label>
-                                        <label class=format!("{} sm:col-span-2", style::LABEL)>{t::BASIS_NOTE}<input class=style::INPUT name="note"/></label>
-                                    </div>
-                                    <button class=format!("{} mt-2", style::BUTTON_SECONDARY) type="submit">{t::SAVE}</button>
-                                    <FormResult value=calendar.value() success=t::SAVED/>
-                                </ActionForm>
-                                <ul class="mt-3 grid gap-x-6 gap-y-1 text-sm sm:grid-cols-2 lg:grid-cols-3">
-                                    {r.calendar.into_iter().map(|c| view! { <li>
-                                        <span class="font-medium tabular-nums">{date(c.day)}</span>" — "
-                                        {if c.working { t::CALENDAR_WORKING_SHORT } else { t::CALENDAR_OFF_SHORT }}
-                                        <span class="block text-xs text-slate-600">{c.note}</span>
-                                    </li> }).collect_view()}
-                                </ul>
-                            </section>
-                        </div>
-                    }.into_any(),
+        {can_correct
+            .then(|| {
+                view! {
+                    <details class=format!("{} mt-4 max-w-xl", style::CARD)>
+                        <summary class="cursor-pointer font-medium">{t::CORRECTION}</summary>
+                        <p class="mt-1 text-sm text-slate-600">{t::CORRECTION_HINT}</p>
+                        <ActionForm action=correct>
+                            <input type="hidden" name="account_id" value=id />
+                            <label class=style::LABEL>
+                                {t::CORRECTION_AMOUNT}
+                                <input
+                                    class=style::INPUT
+                                    name="amount"
+                                    inputmode="decimal"
+                                    required
+                                    placeholder="-350,00"
+                                />
+                            </label>
+                            <label class=style::LABEL>
+                                {t::CORRECTION_REASON}
+                                <input
+                                    class=style::INPUT
+                                    name="reason"
+                                    required
+                                    minlength="5"
+                                    maxlength="300"
+                                />
+                            </label>
+                            <button
+                                class=format!("{} mt-2", style::BUTTON)
+                                type="submit"
+                                data-testid="add-correction"
+                            >
+                                {t::SAVE}
+                            </button>
+                            {move || match correct.value().get() {
+                                Some(Ok(period)) => {
+                                    Some(
+                                        view! {
+                                            <p role="status" class="mt-2 text-sm text-teal-700">
+                                                {format!("{} {}.", t::CORRECTION_SAVED, period.label())}
+                                            </p>
+                                        }
+                                            .into_any(),
+                                    )
+                                }
+                                Some(Err(e)) => {
+                                    Some(
+                                        view! {
+                                            <p role="alert" class="mt-2 text-sm text-red-700">
+                                                {e.to_string()}
+                                            </p>
+                                        }
+                                            .into_any(),
+                                    )
+                                }
+                                None => None,
+                            }}
+                        </ActionForm>
+                    </details>
                 }
             })}
-        </Suspense>
+        <AccountCharges statement=statement />
     }
 }
