@@ -9,13 +9,14 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-use crate::common::{Backend, TestDb};
+use crate::common::{Backend, TestApp, TestDb, error_of, path};
 use app::billing::bill;
 use app::billing::store::{NewPayment, NewService};
 use app::billing::types::{Basis, Money, Period, RunStatus, Section};
 use app::db::Store;
 use app::error::AppError;
 use app::with_db;
+use reqwest::StatusCode;
 use server::demo::logins;
 
 fn day(y: i32, m: u32, d: u32) -> NaiveDate {
@@ -1149,5 +1150,330 @@ both_backends!(
         // the building's 100 m³ over the flats, priced once and split to the kopeck
         assert_eq!(common_area, 100 * 5000);
         db.drop().await;
+    }
+);
+
+// HTTP: the real server on a random port, driven like a browser would drive it.
+
+both_backends!(
+    charges_bills_and_the_turnover_sheet_only_for_those_allowed,
+    |backend: Backend| async move {
+        use app::billing::api::*;
+        use app::billing::types::{AccountStatement, AccrualPage};
+        let Some(app) = TestApp::spawn(backend).await else {
+            return;
+        };
+        let flat_account = |flat: &'static str| {
+            let store = app.store.clone();
+            async move {
+                app::with_db!(&store.db, |pool| sqlx::query_scalar::<_, i64>(
+                    "SELECT c.id FROM accounts c JOIN apartments a ON a.id = c.apartment_id
+                     JOIN houses h ON h.id = a.house_id
+                     WHERE h.address LIKE '%Серебряная, д. 1%' AND a.number = $1"
+                )
+                .bind(flat)
+                .fetch_one(pool)
+                .await)
+                .unwrap()
+            }
+        };
+        let (mine, theirs) = (flat_account("12").await, flat_account("13").await);
+        let zhitel = app.signed_in(logins::RESIDENT).await;
+        let accountant = app.signed_in(logins::ACCOUNTANT).await;
+        let dispatcher = app.signed_in(logins::DISPATCHER).await;
+
+        // the resident's own statement and bill
+        let statement: AccountStatement = app
+            .call(
+                &zhitel,
+                path::<LoadAccountStatement>(),
+                &[("account_id", &mine.to_string())],
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        let period = statement.months[0].period.to_string();
+        let bill = zhitel
+            .get(format!(
+                "{}/cabinet/bill?account={mine}&period={period}",
+                app.base
+            ))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(bill.status(), StatusCode::OK);
+        assert_eq!(bill.headers()["content-type"], "application/pdf");
+        assert!(bill.bytes().await.unwrap().starts_with(b"%PDF"));
+        // … but never the neighbour's
+        let (status, _) = error_of(
+            app.call(
+                &zhitel,
+                path::<LoadAccountStatement>(),
+                &[("account_id", &theirs.to_string())],
+            )
+            .await,
+        )
+        .await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        let other = zhitel
+            .get(format!(
+                "{}/cabinet/bill?account={theirs}&period={period}",
+                app.base
+            ))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(other.status(), StatusCode::FORBIDDEN);
+        let month_without = zhitel
+            .get(format!(
+                "{}/cabinet/bill?account={mine}&period=2019-01",
+                app.base
+            ))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(month_without.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            month_without
+                .text()
+                .await
+                .unwrap()
+                .contains("начислений нет")
+        );
+
+        // the accrual page, runs and the turnover sheet: the accountant, not residents or the dispatcher
+        let house = app.store.houses().await.unwrap()[0].id.to_string();
+        let page: AccrualPage = app
+            .call(
+                &accountant,
+                path::<LoadAccrualPage>(),
+                &[("house_id", &house), ("period", &period)],
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(
+            page.run.map(|r| r.status),
+            Some(app::billing::types::RunStatus::Posted)
+        );
+        assert!(page.totals.iter().any(|t| t.current.0 > 0));
+        for client in [&zhitel, &dispatcher] {
+            let (status, _) = error_of(
+                app.call(
+                    client,
+                    path::<StartAccrualRun>(),
+                    &[("house_id", &house), ("period", &period)],
+                )
+                .await,
+            )
+            .await;
+            assert_eq!(status, StatusCode::FORBIDDEN);
+            let sheet = client
+                .get(format!(
+                    "{}/staff/billing/turnover?house={house}&period={period}",
+                    app.base
+                ))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(sheet.status(), StatusCode::FORBIDDEN);
+        }
+        let (status, error) = error_of(
+            app.call(
+                &accountant,
+                path::<StartAccrualRun>(),
+                &[("house_id", &house), ("period", &period)],
+            )
+            .await,
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "posted: {error}");
+        let sheet = accountant
+            .get(format!(
+                "{}/staff/billing/turnover?house={house}&period={period}",
+                app.base
+            ))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(sheet.status(), StatusCode::OK);
+        let bytes = sheet.bytes().await.unwrap();
+        assert!(bytes.starts_with(b"PK"), "an XLSX (zip) file");
+        let mut workbook: calamine::Xlsx<_> =
+            calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).unwrap();
+        use calamine::Reader;
+        let range = workbook.worksheet_range("ОСВ").unwrap();
+        assert!(range.height() > 50, "a row per account");
+        // the next period runs as a job and the page shows its progress
+        let next = statement.months[0].period.plus(1).to_string();
+        let run: i64 = app
+            .call(
+                &accountant,
+                path::<StartAccrualRun>(),
+                &[("house_id", &house), ("period", &next)],
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        let mut status = None;
+        for _ in 0..100 {
+            let view: app::billing::types::RunView = app
+                .call(
+                    &accountant,
+                    path::<LoadAccrualRun>(),
+                    &[("run_id", &run.to_string())],
+                )
+                .await
+                .json()
+                .await
+                .unwrap();
+            if !view.status.in_progress() {
+                status = Some(view);
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        let view = status.expect("the worker computed the run");
+        assert_eq!(view.status, app::billing::types::RunStatus::Draft);
+        assert_eq!(view.done, view.total);
+        app.stop().await;
+    }
+);
+
+both_backends!(
+    house_bills_and_imports_are_the_accountants,
+    |backend: Backend| async move {
+        use app::billing::api::*;
+        use app::billing::types::{BatchStatus, BatchView};
+        use app::sheet::ImportReport;
+        use base64::Engine;
+        let Some(app) = TestApp::spawn(backend).await else {
+            return;
+        };
+        let zhitel = app.signed_in(logins::RESIDENT).await;
+        let accountant = app.signed_in(logins::ACCOUNTANT).await;
+        let house = app.store.houses().await.unwrap()[0].id.to_string();
+        let period: String = app::with_db!(&app.store.db, |pool| sqlx::query_scalar(
+            "SELECT MAX(period) FROM accrual_runs WHERE status = 'posted'"
+        )
+        .fetch_one(pool)
+        .await)
+        .unwrap();
+
+        // the accountant makes the house's bills as a job and downloads the ZIP
+        let form = [("house_id", house.as_str()), ("period", period.as_str())];
+        let (status, _) = error_of(app.call(&zhitel, path::<StartBillBatch>(), &form).await).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        let batch: i64 = app
+            .call(&accountant, path::<StartBillBatch>(), &form)
+            .await
+            .json()
+            .await
+            .unwrap();
+        let mut done = None;
+        for _ in 0..300 {
+            let list: Vec<BatchView> = app
+                .call(
+                    &accountant,
+                    path::<LoadBillBatches>(),
+                    &[("house_id", &house)],
+                )
+                .await
+                .json()
+                .await
+                .unwrap();
+            let b = list.into_iter().find(|b| b.id == batch).unwrap();
+            if !b.status.in_progress() {
+                done = Some(b);
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        let done = done.expect("the worker made the bills");
+        assert_eq!(done.status, BatchStatus::Done, "{:?}", done.error);
+        assert_eq!(done.notified, 0, "not asked to e-mail");
+        let url = format!("{}/staff/billing/bills?batch={batch}", app.base);
+        assert_eq!(
+            zhitel.get(&url).send().await.unwrap().status(),
+            StatusCode::FORBIDDEN
+        );
+        let zip = accountant.get(&url).send().await.unwrap();
+        assert_eq!(zip.status(), StatusCode::OK);
+        let bytes = zip.bytes().await.unwrap();
+        let archive = zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+        assert_eq!(archive.len() as i64, done.total);
+        // the ZIP is not reachable as a plain file
+        let under_files = app
+            .client()
+            .get(format!("{}/files/bills/", app.base))
+            .send()
+            .await
+            .unwrap();
+        assert_ne!(under_files.status(), StatusCode::OK);
+
+        // the import: only the accountant; a bad row is reported by line and nothing is saved
+        let content = |text: &str| {
+            format!(
+                "data:text/csv;base64,{}",
+                base64::engine::general_purpose::STANDARD.encode(text)
+            )
+        };
+        let file = content(
+            "лицевой счёт;квартира;подъезд;этаж;площадь;открыт\nН-1;501;1;1;40;01.01.2020\nН-2;;1;1;;01.01.2020\n",
+        );
+        let form = [
+            ("house_id", house.as_str()),
+            ("what", "accounts"),
+            ("content", file.as_str()),
+            ("commit", "1"),
+        ];
+        let (status, _) = error_of(app.call(&zhitel, path::<ImportBilling>(), &form).await).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        let report: ImportReport = app
+            .call(&accountant, path::<ImportBilling>(), &form)
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert!(!report.saved);
+        assert_eq!(report.errors.len(), 1);
+        assert!(
+            report.errors[0].starts_with("Строка 3: не указана квартира"),
+            "{:?}",
+            report.errors
+        );
+
+        // the sample files the page links to are valid for the import's preview
+        let sample = accountant
+            .get(format!("{}/staff/billing/sample?name=accounts", app.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(sample.status(), StatusCode::OK);
+        let sample = content(&sample.text().await.unwrap());
+        let report: ImportReport = app
+            .call(
+                &accountant,
+                path::<ImportBilling>(),
+                &[
+                    ("house_id", house.as_str()),
+                    ("what", "accounts"),
+                    ("content", sample.as_str()),
+                ],
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert!(
+            report.errors.is_empty() && !report.saved,
+            "{:?}",
+            report.errors
+        );
+        assert_eq!(report.rows, 5);
+        app.stop().await;
     }
 );

@@ -9,7 +9,7 @@ use chrono::{Duration, Timelike, Utc};
 use crate::common::push_service::PushService;
 use crate::common::sms_ru::{REFUSED_NUMBER, SmsRu};
 use crate::common::smtp::SmtpServer;
-use crate::common::{Backend, demo_store};
+use crate::common::{Backend, TestApp, demo_store, error_of, path, text};
 use app::clock;
 use app::clock::today;
 use app::db::Store;
@@ -18,6 +18,7 @@ use app::news::store::announcement_source;
 use app::news::types::{NewAnnouncement, NewsDraft};
 use app::notify::rules::QuietHours;
 use app::notify::types::{Channel, NoticeKind};
+use reqwest::StatusCode;
 use server::demo::logins;
 use server::integrations::email::EmailSender;
 use server::integrations::push::{PushSender, Vapid};
@@ -1196,5 +1197,344 @@ both_backends!(
         );
         store.db.close().await;
         db.drop().await;
+    }
+);
+
+// HTTP: the real server on a random port, driven like a browser would drive it.
+
+both_backends!(
+    announcements_news_and_notifications_respect_roles_and_audiences,
+    |backend: Backend| async move {
+        use app::news::api::*;
+        use app::news::types::AudienceOption;
+        use app::notify::api::*;
+        use app::notify::types::{HeaderNotices, MailboxItem, NotificationItem};
+        let Some(app) = TestApp::spawn(backend).await else {
+            return;
+        };
+        let zhitel = app.signed_in(logins::RESIDENT).await;
+        let sosed = app.signed_in(logins::NEIGHBOUR).await;
+        let dispatcher = app.signed_in(logins::DISPATCHER).await;
+        let accountant = app.signed_in(logins::ACCOUNTANT).await;
+        let chair = app.signed_in(logins::CHAIR).await;
+
+        let options: Vec<AudienceOption> = app
+            .call(&dispatcher, path::<AudienceOptions>(), &[])
+            .await
+            .json()
+            .await
+            .unwrap();
+        let house3 = options
+            .iter()
+            .find(|o| o.label == "г. Москва, ул. Серебряная, д. 3")
+            .unwrap()
+            .value
+            .clone();
+        let until = app::clock::local_input(chrono::Utc::now() + chrono::Duration::hours(5));
+        let mut form = [
+            ("title", "Прорыв трубы"),
+            ("body", "Стояк ХВС перекрыт до 18:00."),
+            ("audience", house3.as_str()),
+            ("critical", "on"),
+            ("expires_at", ""),
+        ];
+        for (who, client) in [("resident", &zhitel), ("accountant", &accountant)] {
+            let refused = app.call(client, path::<PostAnnouncement>(), &form).await;
+            assert_eq!(refused.status(), StatusCode::FORBIDDEN, "{who}");
+        }
+        // the dispatcher chooses when it ends: never a silent default
+        let refused = app
+            .call(&dispatcher, path::<PostAnnouncement>(), &form)
+            .await;
+        assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(refused.text().await.unwrap().contains("до какого времени"));
+        form[4].1 = until.as_str();
+        let posted = app
+            .call(&dispatcher, path::<PostAnnouncement>(), &form)
+            .await;
+        assert_eq!(posted.status(), StatusCode::OK);
+
+        // the banner is in the page as the server renders it, only for the audience
+        let page = |client: &reqwest::Client| {
+            let request = client.get(format!("{}/cabinet", app.base));
+            async move { text(&request.send().await.unwrap().text().await.unwrap()) }
+        };
+        assert!(page(&zhitel).await.contains("Прорыв трубы"));
+        assert!(!page(&sosed).await.contains("Прорыв трубы"));
+
+        // a second critical one: the newest is shown in full, the other folds into one line
+        let second = [
+            ("title", "Отключение света"),
+            ("body", "Подъезд 1, с 10:00 до 12:00."),
+            ("audience", house3.as_str()),
+            ("critical", "on"),
+            ("expires_at", until.as_str()),
+        ];
+        let posted = app
+            .call(&dispatcher, path::<PostAnnouncement>(), &second)
+            .await;
+        assert_eq!(posted.status(), StatusCode::OK);
+        let header: HeaderNotices = app
+            .call(&zhitel, path::<LoadHeaderNotices>(), &[])
+            .await
+            .json()
+            .await
+            .unwrap();
+        let titles: Vec<&str> = header.banners.iter().map(|b| b.title.as_str()).collect();
+        assert_eq!(titles, ["Отключение света", "Прорыв трубы"]);
+        let shown = page(&zhitel).await;
+        assert!(shown.contains("Ещё 1 важное объявление"), "{shown}");
+        // zhitel collapses the newest one he has read; the neighbour cannot touch it
+        let newest = &header.banners[0];
+        let id = newest.id.to_string();
+        let collapse = [("id", id.as_str()), ("version", newest.version.as_str())];
+        let refused = app.call(&sosed, path::<CollapseBanner>(), &collapse).await;
+        assert_eq!(refused.status(), StatusCode::NOT_FOUND);
+        let stale = [("id", id.as_str()), ("version", "0000000000000000")];
+        let refused = app.call(&zhitel, path::<CollapseBanner>(), &stale).await;
+        assert_eq!(
+            refused.status(),
+            StatusCode::NOT_FOUND,
+            "a changed banner is not collapsed"
+        );
+        let collapsed = app.call(&zhitel, path::<CollapseBanner>(), &collapse).await;
+        assert_eq!(collapsed.status(), StatusCode::OK);
+        let shown = page(&zhitel).await;
+        assert!(!shown.contains("Отключение света") && shown.contains("Прорыв трубы"));
+        assert!(
+            !shown.contains("важное объявление"),
+            "one banner left: no fold line"
+        );
+
+        // the worker of the running server fans it out to the bell
+        let mut mine: Vec<NotificationItem> = Vec::new();
+        for _ in 0..100 {
+            mine = app
+                .call(&zhitel, path::<MyNotifications>(), &[])
+                .await
+                .json()
+                .await
+                .unwrap();
+            if mine.iter().any(|n| n.title == "Срочно: Прорыв трубы") {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        let burst = mine
+            .iter()
+            .find(|n| n.title == "Срочно: Прорыв трубы")
+            .expect("the critical notice reached the resident");
+        assert!(burst.critical && !burst.is_read);
+        let theirs: Vec<NotificationItem> = app
+            .call(&sosed, path::<MyNotifications>(), &[])
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert!(theirs.iter().all(|n| n.title != "Срочно: Прорыв трубы"));
+        // a neighbour cannot mark someone else's notification read
+        let id = burst.id.to_string();
+        app.call(&sosed, path::<MarkNotificationsRead>(), &[("id", &id)])
+            .await;
+        let again: Vec<NotificationItem> = app
+            .call(&zhitel, path::<MyNotifications>(), &[])
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert!(!again.iter().find(|n| n.id == burst.id).unwrap().is_read);
+
+        // the dev mailbox shows the e-mail to the council only
+        let refused = app.call(&dispatcher, path::<LoadDevMailbox>(), &[]).await;
+        assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+        let mut mailbox: Vec<MailboxItem> = Vec::new();
+        for _ in 0..100 {
+            mailbox = app
+                .call(&chair, path::<LoadDevMailbox>(), &[])
+                .await
+                .json()
+                .await
+                .unwrap();
+            if mailbox
+                .iter()
+                .any(|m| m.channel == "SMS" && m.body.starts_with("Срочно: Прорыв трубы."))
+            {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        assert!(
+            mailbox
+                .iter()
+                .any(|m| m.subject == "Срочно: Прорыв трубы" && m.recipient == logins::RESIDENT),
+            "{mailbox:?}"
+        );
+        assert!(
+            mailbox
+                .iter()
+                .any(|m| m.channel == "SMS" && m.body.starts_with("Срочно: Прорыв трубы.")),
+            "critical goes by SMS to a resident with a phone"
+        );
+
+        // templates: staff only, and placeholders are checked
+        let resident_templates = app.call(&zhitel, path::<LoadTemplates>(), &[]).await;
+        assert_eq!(resident_templates.status(), StatusCode::FORBIDDEN);
+        let (status, error) = error_of(
+            app.call(
+                &dispatcher,
+                path::<SaveTemplate>(),
+                &[
+                    ("kind", "announcement"),
+                    ("title", "{title}"),
+                    ("body", "{adres}"),
+                ],
+            )
+            .await,
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            error
+                .to_string()
+                .contains("неизвестная подстановка {adres}"),
+            "{error}"
+        );
+
+        // news for house 3 is invisible to a resident of house 1, even by id
+        let news_id: i64 = app
+            .call(
+                &dispatcher,
+                path::<SaveNews>(),
+                &[
+                    ("title", "Парковка у дома 3"),
+                    ("body", "Разметка обновлена."),
+                    ("audience", house3.as_str()),
+                    ("publish_at", ""),
+                ],
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        let id = news_id.to_string();
+        let hidden = app
+            .call(&sosed, path::<LoadNewsItem>(), &[("id", &id)])
+            .await;
+        assert_eq!(hidden.status(), StatusCode::NOT_FOUND);
+        let shown = app
+            .call(&zhitel, path::<LoadNewsItem>(), &[("id", &id)])
+            .await;
+        assert_eq!(shown.status(), StatusCode::OK);
+
+        // a push subscription must look like one
+        let (status, _) = error_of(
+            app.call(
+                &zhitel,
+                path::<PushSubscribe>(),
+                &[
+                    ("endpoint", "http://evil.example/x"),
+                    ("p256dh", "x"),
+                    ("auth", "y"),
+                ],
+            )
+            .await,
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        app.stop().await;
+    }
+);
+
+both_backends!(
+    news_pictures_are_checked_cleaned_and_served,
+    |backend: Backend| async move {
+        use app::news::api::SaveNews;
+        let Some(app) = TestApp::spawn(backend).await else {
+            return;
+        };
+        let dispatcher = app.signed_in(logins::DISPATCHER).await;
+        let zhitel = app.signed_in(logins::RESIDENT).await;
+        let news_id: i64 = app
+            .call(
+                &dispatcher,
+                path::<SaveNews>(),
+                &[
+                    ("title", "Новая площадка"),
+                    ("body", "Смотрите фото."),
+                    ("audience", "all"),
+                    ("publish_at", ""),
+                ],
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        let mut png = Vec::new();
+        image::RgbImage::from_pixel(64, 48, image::Rgb([0, 128, 96]))
+            .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+            .unwrap();
+        let upload = |client: &reqwest::Client, bytes: Vec<u8>, name: &'static str| {
+            let form = reqwest::multipart::Form::new()
+                .text("news_id", news_id.to_string())
+                .part(
+                    "image",
+                    reqwest::multipart::Part::bytes(bytes).file_name(name),
+                );
+            client
+                .post(format!("{}/staff/news/image", app.base))
+                .multipart(form)
+                .send()
+        };
+        let refused = upload(&zhitel, png.clone(), "a.png").await.unwrap();
+        assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+        let fake = upload(&dispatcher, b"<svg onload=alert(1)>".to_vec(), "a.png")
+            .await
+            .unwrap();
+        assert_eq!(fake.headers()["location"], "/staff/news?upload=not_image");
+        let ok = upload(&dispatcher, png, "photo.png").await.unwrap();
+        assert_eq!(ok.status(), StatusCode::SEE_OTHER);
+        assert_eq!(ok.headers()["location"], "/staff/news?upload=ok");
+
+        let item: app::news::types::NewsItem = app
+            .call(
+                &zhitel,
+                path::<app::news::api::LoadNewsItem>(),
+                &[("id", &news_id.to_string())],
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        let src = item.image.expect("the picture is on the news item");
+        assert!(
+            src.starts_with("/files/news/") && src.ends_with(".jpg"),
+            "{src}"
+        );
+        let picture = zhitel
+            .get(format!("{}{src}", app.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(picture.status(), StatusCode::OK);
+        assert_eq!(picture.headers()["content-type"], "image/jpeg");
+        let bytes = picture.bytes().await.unwrap();
+        assert_eq!(&bytes[..3], b"\xFF\xD8\xFF");
+
+        // deleting the news removes the file
+        let deleted = app
+            .call(
+                &dispatcher,
+                path::<app::news::api::DeleteNews>(),
+                &[("id", &news_id.to_string())],
+            )
+            .await;
+        assert_eq!(deleted.status(), StatusCode::OK);
+        let gone = zhitel
+            .get(format!("{}{src}", app.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(gone.status(), StatusCode::NOT_FOUND);
+        app.stop().await;
     }
 );

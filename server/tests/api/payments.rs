@@ -6,12 +6,13 @@
 
 use chrono::NaiveDate;
 
-use crate::common::Backend;
+use crate::common::{Backend, TestApp, account_id, error_of, path, sandbox_path, text};
 use app::billing::types::{Money, Period};
 use app::db::Store;
 use app::payments::rules::parse_statement;
 use app::payments::types::MatchRule;
 use app::with_db;
+use reqwest::StatusCode;
 use server::demo::logins;
 
 const SAMPLE: &[u8] = include_bytes!("../../../docs/samples/bank-statement-cp1251.txt");
@@ -24,7 +25,7 @@ async fn scalar(store: &Store, sql: &str) -> i64 {
     .unwrap()
 }
 
-async fn text(store: &Store, sql: &str) -> String {
+async fn scalar_text(store: &Store, sql: &str) -> String {
     with_db!(&store.db, |pool| sqlx::query_scalar::<_, String>(sql)
         .fetch_one(pool)
         .await)
@@ -57,7 +58,7 @@ async fn zhitel_account(store: &Store) -> (i64, String, i64) {
          WHERE h.address LIKE '%Серебряная, д. 1%' AND a.number = '12'",
     )
     .await;
-    let number = text(
+    let number = scalar_text(
         store,
         &format!("SELECT number FROM accounts WHERE id = {id}"),
     )
@@ -194,7 +195,7 @@ both_backends!(
             .await,
             posted + 2
         );
-        let entry = text(
+        let entry = scalar_text(
             &store,
             &format!("SELECT reason FROM ledger WHERE account_id = {zhitel} AND kind = 'payment' ORDER BY id DESC LIMIT 1"),
         )
@@ -275,7 +276,7 @@ both_backends!(
         };
         let actor = accountant(&store).await;
         let (zhitel, number, house) = zhitel_account(&store).await;
-        let surname = text(
+        let surname = scalar_text(
             &store,
             &format!(
                 "SELECT p.full_name FROM residencies r JOIN people p ON p.id = r.person_id
@@ -357,7 +358,7 @@ both_backends!(
         assert!(again.to_string().contains("уже разнесён"), "{again}");
         assert_eq!(balance(&store, zhitel).await, before - 250_000);
         assert_eq!(
-            text(
+            scalar_text(
                 &store,
                 &format!("SELECT rule FROM bank_payments WHERE id = {}", first.id)
             )
@@ -389,7 +390,7 @@ both_backends!(
             .unwrap();
         assert_eq!(balance(&store, zhitel).await, before - 250_000 - 1_050);
         assert_eq!(
-            text(
+            scalar_text(
                 &store,
                 &format!("SELECT rule FROM bank_payments WHERE id = {}", queue[2].id)
             )
@@ -864,7 +865,7 @@ both_backends!(
         );
         assert_eq!(balance(&store, account).await, -77_700);
         assert_eq!(
-            text(
+            scalar_text(
                 &store,
                 "SELECT rule FROM bank_payments WHERE number = '301'"
             )
@@ -1135,5 +1136,502 @@ both_backends!(
             0
         );
         db.drop().await;
+    }
+);
+
+// HTTP: the real server on a random port, driven like a browser would drive it.
+
+both_backends!(
+    bank_statements_and_exports_are_the_accountants,
+    |backend: Backend| async move {
+        use app::payments::api::*;
+        use app::payments::types::BankPage;
+        use app::sheet::ImportReport;
+        use base64::Engine;
+        let Some(app) = TestApp::spawn(backend).await else {
+            return;
+        };
+        let zhitel = app.signed_in(logins::RESIDENT).await;
+        let accountant = app.signed_in(logins::ACCOUNTANT).await;
+        let sample = include_bytes!("../../../docs/samples/bank-statement-cp1251.txt");
+        let content = format!(
+            "data:text/plain;base64,{}",
+            base64::engine::general_purpose::STANDARD.encode(sample)
+        );
+        let form = [("content", content.as_str()), ("commit", "1")];
+        for (path, form) in [
+            (path::<ImportBankStatement>(), &form[..]),
+            (path::<LoadBankPage>(), &[][..]),
+            (
+                path::<AssignBankPayment>(),
+                &[("payment_id", "1"), ("account_number", "1")][..],
+            ),
+            (
+                path::<DismissBankPayment>(),
+                &[("payment_id", "1"), ("note", "не житель")][..],
+            ),
+        ] {
+            let (status, _) = error_of(app.call(&zhitel, path, form).await).await;
+            assert_eq!(status, StatusCode::FORBIDDEN, "{path}");
+        }
+        // the sample's accounts are not in the demo: both incoming payments wait in the queue
+        let report: ImportReport = app
+            .call(&accountant, path::<ImportBankStatement>(), &form)
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert!(report.saved, "{report:?}");
+        let page: BankPage = app
+            .call(&accountant, path::<LoadBankPage>(), &[])
+            .await
+            .json()
+            .await
+            .unwrap();
+        let sample: Vec<_> = page
+            .queue
+            .iter()
+            .filter(|q| q.on.format("%Y").to_string() == "2022")
+            .collect();
+        assert_eq!(sample.len(), 2);
+        let id = sample[0].id.to_string();
+        let (status, error) = error_of(
+            app.call(
+                &accountant,
+                path::<AssignBankPayment>(),
+                &[("payment_id", &id), ("account_number", "нет-такого")],
+            )
+            .await,
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(error.to_string().contains("не найден"), "{error}");
+
+        let house = app.store.houses().await.unwrap()[0].id;
+        let url = |format: &str| {
+            format!(
+                "{}/staff/payments/export?house={house}&period=2026-10&format={format}",
+                app.base
+            )
+        };
+        assert_eq!(
+            zhitel.get(url("csv")).send().await.unwrap().status(),
+            StatusCode::FORBIDDEN
+        );
+        let file = accountant.get(url("1c")).send().await.unwrap();
+        assert_eq!(file.status(), StatusCode::OK);
+        assert_eq!(
+            file.headers()[reqwest::header::CONTENT_TYPE],
+            "text/plain; charset=windows-1251"
+        );
+        let bytes = file.bytes().await.unwrap();
+        let text = encoding_rs::WINDOWS_1251.decode(&bytes).0;
+        assert!(app::payments::rules::parse_statement(&text).is_ok());
+        for format in ["xlsx", "csv"] {
+            assert_eq!(
+                accountant.get(url(format)).send().await.unwrap().status(),
+                StatusCode::OK
+            );
+        }
+        let bad = accountant.get(url("pdf")).send().await.unwrap();
+        assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(bad.text().await.unwrap().contains("Формат выгрузки"));
+        app.stop().await;
+    }
+);
+
+both_backends!(
+    a_resident_pays_by_card_in_the_sandbox_bank,
+    |backend: Backend| async move {
+        use app::payments::api::*;
+        use app::payments::types::{OnlinePaymentView, OnlineStatus};
+        let Some(app) = TestApp::spawn(backend).await else {
+            return;
+        };
+        let zhitel = app.signed_in(logins::RESIDENT).await;
+        let sosed = app.signed_in(logins::NEIGHBOUR).await;
+        let account: i64 = app::with_db!(&app.store.db, |pool| sqlx::query_scalar(
+            "SELECT c.id FROM accounts c JOIN apartments a ON a.id = c.apartment_id
+             JOIN houses h ON h.id = a.house_id
+             WHERE h.address LIKE '%Серебряная, д. 1%' AND a.number = '12'"
+        )
+        .fetch_one(pool)
+        .await)
+        .unwrap();
+        let balance = |app: &TestApp| {
+            let store = app.store.clone();
+            async move { store.balances(&[account]).await.unwrap()[&account] }
+        };
+        let before = balance(&app).await;
+        let account_text = account.to_string();
+        let form = |amount: &'static str| {
+            vec![
+                ("parts[0][account_id]", account_text.clone()),
+                ("parts[0][amount]", amount.to_string()),
+                ("parts[0][period]", String::new()),
+            ]
+        };
+        let pay = |client: &reqwest::Client, amount: &'static str| {
+            let form = form(amount);
+            let client = client.clone();
+            let url = format!("{}{}", app.base, path::<StartPayment>());
+            async move { client.post(url).form(&form).send().await.unwrap() }
+        };
+        // another resident cannot pay into zhitel's account (nor see his payments)
+        let (status, _) = error_of(pay(&sosed, "100").await).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        let (status, error) = error_of(pay(&zhitel, "сто").await).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(error.to_string().contains("в рублях"), "{error}");
+
+        // zhitel pays 1 500 ₽: off to the bank's page
+        let started = pay(&zhitel, "1 500,00").await;
+        let bank_path = sandbox_path(started).await;
+        let page = zhitel
+            .get(format!("{}{bank_path}", app.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(page.status(), StatusCode::OK);
+        assert!(page.text().await.unwrap().contains("500,00"));
+        let paid = zhitel
+            .post(format!("{}{bank_path}", app.base))
+            .form(&[
+                ("card", "4242 4242 4242 4242"),
+                ("expiry", "12/30"),
+                ("cvc", "123"),
+                ("action", "pay"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert!(paid.status().is_redirection());
+        let back = paid.headers()[reqwest::header::LOCATION]
+            .to_str()
+            .unwrap()
+            .to_string();
+        let id: i64 = back.rsplit('/').next().unwrap().parse().unwrap();
+        // the bank's signed notifications arrive, the worker credits: once
+        let mut view: Option<OnlinePaymentView> = None;
+        for _ in 0..100 {
+            let v: OnlinePaymentView = app
+                .call(
+                    &zhitel,
+                    path::<LoadOnlinePayment>(),
+                    &[("id", &id.to_string())],
+                )
+                .await
+                .json()
+                .await
+                .unwrap();
+            if v.parts.iter().all(|p| p.credited) && v.status == OnlineStatus::Confirmed {
+                view = Some(v);
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        let view = view.expect("credited");
+        assert_eq!(view.amount, app::billing::types::Money(150_000));
+        assert!(view.provider_id.is_some());
+        assert!(
+            !view.parts[0].spread.is_empty(),
+            "the split by services is shown"
+        );
+        assert_eq!(
+            view.parts[0]
+                .spread
+                .iter()
+                .map(|(_, m)| *m)
+                .sum::<app::billing::types::Money>(),
+            view.amount
+        );
+        assert_eq!(
+            balance(&app).await,
+            before - app::billing::types::Money(150_000)
+        );
+        // the notifications were kept, both applied
+        let kept: i64 = app::with_db!(&app.store.db, |pool| sqlx::query_scalar(
+            "SELECT COUNT(*) FROM payment_notifications WHERE outcome LIKE 'applied:%'"
+        )
+        .fetch_one(pool)
+        .await)
+        .unwrap();
+        assert_eq!(kept, 2);
+        // the payer is told through the notification path
+        let told: i64 = app::with_db!(&app.store.db, |pool| sqlx::query_scalar(
+            "SELECT COUNT(*) FROM jobs WHERE kind = $1 AND (payload LIKE '%PaymentReceived%' OR payload LIKE '%payment_received%')"
+        )
+        .bind("notify.fanout")
+        .fetch_one(pool)
+        .await)
+        .unwrap();
+        assert_eq!(told, 1);
+
+        // the confirmation: zhitel's PDF; not for the neighbour
+        let pdf_url = format!("{}/cabinet/payment-pdf?id={id}", app.base);
+        let pdf = zhitel.get(&pdf_url).send().await.unwrap();
+        assert_eq!(pdf.status(), StatusCode::OK);
+        assert!(pdf.bytes().await.unwrap().starts_with(b"%PDF"));
+        assert_eq!(
+            sosed.get(&pdf_url).send().await.unwrap().status(),
+            StatusCode::FORBIDDEN
+        );
+        let (status, _) = error_of(
+            app.call(
+                &sosed,
+                path::<LoadOnlinePayment>(),
+                &[("id", &id.to_string())],
+            )
+            .await,
+        )
+        .await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        let history: Vec<OnlinePaymentView> = app
+            .call(
+                &zhitel,
+                path::<LoadMyPayments>(),
+                &[("status", "confirmed")],
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(history.len(), 1);
+        let theirs: Vec<OnlinePaymentView> = app
+            .call(&sosed, path::<LoadMyPayments>(), &[])
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert!(theirs.is_empty());
+        // the accountant sees everyone's card payments; a resident does not
+        let accountant = app.signed_in(logins::ACCOUNTANT).await;
+        let all: Vec<OnlinePaymentView> = app
+            .call(
+                &accountant,
+                path::<LoadCardPayments>(),
+                &[("status", "confirmed")],
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert!(all.iter().any(|p| p.id == id), "{all:?}");
+        let (status, _) = error_of(app.call(&zhitel, path::<LoadCardPayments>(), &[]).await).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+
+        // a forged notification is refused; a declined card credits nothing
+        let forged = app
+            .client()
+            .post(format!("{}/hooks/acquiring", app.base))
+            .body(r#"{"TerminalKey":"KlyuchSandbox","OrderId":"x","Status":"CONFIRMED","Amount":1,"Token":"00"}"#)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+        let started = pay(&zhitel, "10").await;
+        let bank_path = sandbox_path(started).await;
+        zhitel
+            .post(format!("{}{bank_path}", app.base))
+            .form(&[
+                ("card", "4000 0000 0000 0002"),
+                ("expiry", "12/30"),
+                ("cvc", "123"),
+                ("action", "pay"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        let mut declined = None;
+        for _ in 0..100 {
+            let list: Vec<OnlinePaymentView> = app
+                .call(&zhitel, path::<LoadMyPayments>(), &[("status", "rejected")])
+                .await
+                .json()
+                .await
+                .unwrap();
+            if let Some(p) = list.into_iter().next() {
+                declined = Some(p);
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        assert!(
+            declined
+                .expect("declined")
+                .parts
+                .iter()
+                .all(|p| !p.credited)
+        );
+        assert_eq!(
+            balance(&app).await,
+            before - app::billing::types::Money(150_000)
+        );
+
+        // the card page checks the card as a bank would and takes nothing it refuses
+        let started = pay(&zhitel, "10").await;
+        let bank_path = sandbox_path(started).await;
+        let refused = zhitel
+            .post(format!("{}{bank_path}", app.base))
+            .form(&[
+                ("card", "4242 4242 4242 4241"),
+                ("expiry", "01/20"),
+                ("cvc", "1"),
+                ("action", "pay"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(refused.status(), StatusCode::OK, "the form again");
+        let page = refused.text().await.unwrap();
+        for message in [
+            "В номере карты ошибка",
+            "Срок действия карты истёк",
+            "CVC — 3 цифры",
+        ] {
+            assert!(page.contains(message), "{message}: {page}");
+        }
+        assert!(
+            page.contains("4242 4242 4242 4241"),
+            "the number stays typed"
+        );
+        // the payer cancels at the bank: «отменён плательщиком», not a decline
+        let cancelled = zhitel
+            .post(format!("{}{bank_path}", app.base))
+            .form(&[("action", "cancel")])
+            .send()
+            .await
+            .unwrap();
+        assert!(cancelled.status().is_redirection());
+        let mut cancel = None;
+        for _ in 0..100 {
+            let list: Vec<OnlinePaymentView> = app
+                .call(
+                    &zhitel,
+                    path::<LoadMyPayments>(),
+                    &[("status", "cancelled")],
+                )
+                .await
+                .json()
+                .await
+                .unwrap();
+            if let Some(p) = list.into_iter().next() {
+                cancel = Some(p);
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        let cancel = cancel.expect("cancelled");
+        assert_eq!(cancel.status.label(), "отменён плательщиком");
+        assert!(
+            cancel
+                .status
+                .advice()
+                .unwrap()
+                .starts_with("Вы отменили оплату")
+        );
+        assert!(cancel.parts.iter().all(|p| !p.credited));
+        app.stop().await;
+    }
+);
+
+both_backends!(
+    the_payee_is_the_organisation_set_by_the_chair,
+    |backend: Backend| async move {
+        use app::billing::api::*;
+        use app::billing::rules::Payee;
+        let Some(app) = TestApp::spawn(backend).await else {
+            return;
+        };
+        let anonymous = app.client();
+        let name: Option<String> = app
+            .call(&anonymous, path::<LoadOrganisationName>(), &[])
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(name.as_deref(), Some(server::demo::ASSOCIATION));
+        let login_page = anonymous
+            .get(format!("{}/login", app.base))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(text(&login_page).contains(server::demo::ASSOCIATION));
+        let renamed = Payee {
+            name: "ТСЖ «Серебряный ключ-2»".into(),
+            ..app.store.payee().await.unwrap().unwrap()
+        };
+        let form = [
+            ("payee[name]", renamed.name.as_str()),
+            ("payee[inn]", renamed.inn.as_str()),
+            ("payee[kpp]", renamed.kpp.as_str()),
+            ("payee[account]", renamed.account.as_str()),
+            ("payee[bank_name]", renamed.bank_name.as_str()),
+            ("payee[bic]", renamed.bic.as_str()),
+            ("payee[corr_account]", renamed.corr_account.as_str()),
+        ];
+        // only the chair: not the accountant, the council or a resident
+        for login in [logins::ACCOUNTANT, logins::RESIDENT, logins::DISPATCHER] {
+            let client = app.signed_in(login).await;
+            let (status, _) =
+                error_of(app.call(&client, path::<SetOrganisation>(), &form).await).await;
+            assert_eq!(status, StatusCode::FORBIDDEN, "{login}");
+            let (status, _) =
+                error_of(app.call(&client, path::<LoadOrganisation>(), &[]).await).await;
+            assert_eq!(status, StatusCode::FORBIDDEN, "{login}");
+        }
+        // the production calendar is the accountant's: a resident or the dispatcher may not
+        let day = [("day", "2026-08-17"), ("kind", "off"), ("note", "проверка")];
+        for login in [logins::RESIDENT, logins::DISPATCHER] {
+            let client = app.signed_in(login).await;
+            let (status, _) =
+                error_of(app.call(&client, path::<SetCalendarDay>(), &day).await).await;
+            assert_eq!(status, StatusCode::FORBIDDEN, "{login}");
+        }
+        let accountant = app.signed_in(logins::ACCOUNTANT).await;
+        let set = app.call(&accountant, path::<SetCalendarDay>(), &day).await;
+        assert_eq!(set.status(), StatusCode::OK);
+        let july = app::billing::types::Period::parse("2026-07").unwrap();
+        assert_eq!(
+            app.store.due_date(july).await.unwrap(),
+            chrono::NaiveDate::from_ymd_opt(2026, 8, 18).unwrap()
+        );
+        let chair = app.signed_in(logins::CHAIR).await;
+        let mut bad = form;
+        bad[3].1 = "123";
+        let (status, error) =
+            error_of(app.call(&chair, path::<SetOrganisation>(), &bad).await).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{error}");
+        let saved = app.call(&chair, path::<SetOrganisation>(), &form).await;
+        assert_eq!(saved.status(), StatusCode::OK);
+        // audited, and every document follows at once: the bill's QR and the 1С export
+        let audit = "SELECT COUNT(*) FROM audit_log
+                     WHERE action = 'set_payee' AND entity = 'organisation'";
+        let audited: i64 = app::with_db!(&app.store.db, |pool| sqlx::query_scalar(audit)
+            .fetch_one(pool)
+            .await)
+        .unwrap();
+        assert!(audited >= 2, "the demo's and the chair's");
+        let zhitel_account = account_id(&app, "77010012").await;
+        let period = app::billing::types::Period::of(app::clock::today()).plus(-1);
+        let bill = app.store.bill_data(zhitel_account, period).await.unwrap();
+        assert!(bill.qr_payload().contains("Name=ТСЖ «Серебряный ключ-2»|"));
+        let house = app.store.houses().await.unwrap()[0].id;
+        let export = accountant
+            .get(format!(
+                "{}/staff/payments/export?house={house}&period={period}&format=1c",
+                app.base
+            ))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(export.status(), StatusCode::OK);
+        let bytes = export.bytes().await.unwrap();
+        let text = encoding_rs::WINDOWS_1251.decode(&bytes).0;
+        assert!(text.contains("ТСЖ «Серебряный ключ-2»"), "{text}");
+        app.stop().await;
     }
 );

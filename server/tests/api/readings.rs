@@ -5,13 +5,14 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 
-use crate::common::{Backend, TestDb};
+use crate::common::{Backend, TestApp, TestDb, error_of, path, text};
 use app::clock;
 use app::db::Store;
 use app::error::AppError;
 use app::readings::store::{Submitter, VolumeScope};
 use app::readings::types::NewMeter;
 use app::readings::types::{Period, Source, Utility, VolumeSource, WindowSettings};
+use reqwest::StatusCode;
 use server::demo::logins;
 
 /// A Moscow wall-clock moment.
@@ -1032,5 +1033,210 @@ both_backends!(
         );
         assert_eq!(f.count(sweeps).await, 1);
         f.done().await;
+    }
+);
+
+// HTTP: the real server on a random port, driven like a browser would drive it.
+
+both_backends!(
+    readings_go_in_by_form_only_for_ones_own_meters,
+    |backend: Backend| async move {
+        use app::readings::api::*;
+        use app::readings::types::{MeterHistory, MyReadings};
+        let Some(app) = TestApp::spawn(backend).await else {
+            return;
+        };
+        let zhitel = app.signed_in(logins::RESIDENT).await;
+        let sosed = app.signed_in(logins::NEIGHBOUR).await;
+        let accountant = app.signed_in(logins::ACCOUNTANT).await;
+        let dispatcher = app.signed_in(logins::DISPATCHER).await;
+        // the accountant opens every house's window for the whole month (any test day)
+        for house in app.store.houses().await.unwrap() {
+            let id = house.id.to_string();
+            let saved = app
+                .call(
+                    &accountant,
+                    path::<SaveReadingWindow>(),
+                    &[
+                        ("house_id", &id),
+                        ("first_day", "1"),
+                        ("last_day", "31"),
+                        ("mode", "strict"),
+                        ("time_zone", "Europe/Moscow"),
+                    ],
+                )
+                .await;
+            assert_eq!(saved.status(), StatusCode::OK);
+        }
+        let (status, _) = error_of(
+            app.call(
+                &dispatcher,
+                path::<SaveReadingWindow>(),
+                &[
+                    ("house_id", "1"),
+                    ("first_day", "1"),
+                    ("last_day", "31"),
+                    ("mode", "soft"),
+                    ("time_zone", "UTC"),
+                ],
+            )
+            .await,
+        )
+        .await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+
+        let mine: MyReadings = app
+            .call(&zhitel, path::<LoadMyReadings>(), &[])
+            .await
+            .json()
+            .await
+            .unwrap();
+        let theirs: MyReadings = app
+            .call(&sosed, path::<LoadMyReadings>(), &[])
+            .await
+            .json()
+            .await
+            .unwrap();
+        let meter = mine.homes[0]
+            .meters
+            .iter()
+            .find(|m| m.zones == 1 && m.verified_until > app::clock::today())
+            .expect("a demo water meter")
+            .clone();
+        let their_meter = theirs.homes[0].meters[0].id;
+        let next = meter
+            .previous
+            .as_ref()
+            .map_or(rust_decimal::Decimal::ONE, |p| {
+                p.values[0] + rust_decimal::Decimal::ONE
+            });
+        let field = format!("v[m{}.1]", meter.id);
+        let value = next.to_string().replace('.', ",");
+
+        // a form posted without JavaScript: saved, and the browser is sent back to the page
+        let plain = zhitel
+            .post(format!("{}{}", app.base, path::<SubmitMyReadings>()))
+            .header(reqwest::header::ACCEPT, "text/html")
+            .header(
+                reqwest::header::REFERER,
+                format!("{}/cabinet/readings", app.base),
+            )
+            .form(&[(field.as_str(), value.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert!(plain.status().is_redirection(), "{}", plain.status());
+        let location = plain.headers()["location"].to_str().unwrap().to_string();
+        assert!(
+            location.contains("/cabinet/readings") && !location.contains("__err"),
+            "{location}"
+        );
+        let history: MeterHistory = app
+            .call(
+                &zhitel,
+                path::<LoadMeterHistory>(),
+                &[("meter_id", &meter.id.to_string())],
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(history.readings[0].values, vec![next]);
+        assert_eq!(
+            history.readings[0].source,
+            app::readings::types::Source::Cabinet
+        );
+
+        // someone else's meter: refused and nothing stored; their history is closed too
+        let (status, _) = error_of(
+            app.call(
+                &zhitel,
+                path::<SubmitMyReadings>(),
+                &[(format!("v[m{their_meter}.1]").as_str(), "99999")],
+            )
+            .await,
+        )
+        .await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        let (status, _) = error_of(
+            app.call(
+                &zhitel,
+                path::<LoadMeterHistory>(),
+                &[("meter_id", &their_meter.to_string())],
+            )
+            .await,
+        )
+        .await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        // a value below the previous one: a message in Russian, not a 500
+        let (status, error) = error_of(
+            app.call(
+                &zhitel,
+                path::<SubmitMyReadings>(),
+                &[(field.as_str(), "0")],
+            )
+            .await,
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(error.to_string().contains("меньше предыдущего"), "{error}");
+        let (status, error) = error_of(
+            app.call(
+                &zhitel,
+                path::<SubmitMyReadings>(),
+                &[(field.as_str(), "двенадцать")],
+            )
+            .await,
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(error.to_string().contains("число"), "{error}");
+
+        // staff pages: residents cannot, the dispatcher cannot close a period
+        let (status, _) = error_of(
+            app.call(&zhitel, path::<LoadHouseReadings>(), &[("house_id", "1")])
+                .await,
+        )
+        .await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        let (status, _) = error_of(
+            app.call(
+                &dispatcher,
+                path::<CloseReadingPeriod>(),
+                &[("house_id", "1"), ("period", "2026-01")],
+            )
+            .await,
+        )
+        .await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        let house = app
+            .call(
+                &dispatcher,
+                path::<LoadHouseReadings>(),
+                &[("house_id", "1")],
+            )
+            .await;
+        assert_eq!(house.status(), StatusCode::OK);
+        let views: i64 = app::with_db!(&app.store.db, |pool| sqlx::query_scalar(
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'view' AND entity = 'house_readings'"
+        )
+        .fetch_one(pool)
+        .await)
+        .unwrap();
+        assert_eq!(
+            views, 1,
+            "staff looking at who has not handed in is recorded"
+        );
+        // the history page renders on the server for its owner
+        let page = zhitel
+            .get(format!("{}/cabinet/readings/meter/{}", app.base, meter.id))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(text(&page).contains("Расход по месяцам"));
+        app.stop().await;
     }
 );

@@ -410,3 +410,53 @@ pub mod push_service;
 pub mod s3;
 pub mod sms_ru;
 pub mod smtp;
+
+// What the HTTP cases of every area share.
+
+pub fn path<T: leptos::server_fn::ServerFn>() -> &'static str {
+    T::PATH
+}
+
+pub async fn account_id(app: &TestApp, number: &str) -> i64 {
+    let page = app
+        .store
+        .register(number, None, 1, app::clock::today())
+        .await
+        .unwrap();
+    let card = app
+        .store
+        .apartment_card(page.rows[0].apartment_id)
+        .await
+        .unwrap();
+    card.accounts
+        .iter()
+        .find(|a| a.number == number)
+        .unwrap()
+        .id
+}
+
+/// The text of a server-rendered page without the hydration markers between text nodes.
+pub fn text(html: &str) -> String {
+    html.replace("<!>", "")
+}
+
+/// The sandbox bank's card page a started payment sends the payer to (a redirect without the
+/// page's script, the URL as JSON with it).
+pub async fn sandbox_path(started: reqwest::Response) -> String {
+    let url = match started.headers().get(reqwest::header::LOCATION) {
+        Some(l) => l.to_str().unwrap().to_string(),
+        None => started.json::<String>().await.unwrap(),
+    };
+    url.split_once("/sandbox-bank/")
+        .map(|(_, p)| format!("/sandbox-bank/{p}"))
+        .expect("the sandbox bank's page")
+}
+
+pub async fn error_of(response: reqwest::Response) -> (reqwest::StatusCode, app::error::AppError) {
+    let status = response.status();
+    let error = response
+        .json::<app::error::AppError>()
+        .await
+        .expect("an AppError body");
+    (status, error)
+}
