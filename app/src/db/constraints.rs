@@ -66,8 +66,9 @@ pub const UNIQUE_RULES: &[(&str, &str)] = &[
     ("contractors(name)", "Подрядчик с таким названием уже есть."),
 ];
 
-const MISSING_REFERENCE: &str =
-    "То, на что ссылается запись, уже удалено или изменено. Обновите страницу и повторите.";
+/// A reference broken either way: what the record points to is gone, or a record still points
+/// to what is being removed (SQLite does not say which).
+const BROKEN_REFERENCE: &str = "Запись связана с другими: одной из них уже нет или на эту запись ещё ссылаются. Обновите страницу и повторите.";
 const VALUE_OUT_OF_RANGE: &str = "Значение вне допустимых пределов — проверьте поля формы.";
 
 /// The rule a failed statement broke, named the same on both engines.
@@ -97,7 +98,7 @@ impl Violation {
                 .iter()
                 .find(|(name, _)| name == rule)
                 .map(|(_, message)| *message),
-            Violation::ForeignKey => Some(MISSING_REFERENCE),
+            Violation::ForeignKey => Some(BROKEN_REFERENCE),
             Violation::Check => Some(VALUE_OUT_OF_RANGE),
         }
     }

@@ -273,6 +273,8 @@ fn logged(context: &str, e: impl std::fmt::Display) -> AppError {
     AppError::Internal
 }
 
+/// True when the error is a violated UNIQUE rule (both engines), for code that acts on it
+/// itself (a repeated form returns the first one's result).
 pub fn is_unique_violation(e: &sqlx::Error) -> bool {
     e.as_database_error()
         .is_some_and(|d| d.kind() == sqlx::error::ErrorKind::UniqueViolation)
@@ -290,6 +292,7 @@ pub fn residency_in_force(day: &str) -> String {
         "r.status = 'active' AND r.moved_in <= {day} AND (r.moved_out IS NULL OR r.moved_out > {day})"
     )
 }
+
 /// A decimal the database keeps as its exact text (rates, caps, quantities: TEXT on both
 /// engines, so SQLite loses no digit). Text that is not a decimal fails the query, never
 /// reads as zero.
