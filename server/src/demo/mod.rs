@@ -2,7 +2,7 @@
 //! sign-ins listed in the README. Deterministic: the same data every time.
 
 mod billing;
-mod news;
+pub mod news;
 mod readings;
 mod tickets;
 

@@ -9,7 +9,7 @@ use chrono::{Duration, Timelike, Utc};
 use crate::common::push_service::PushService;
 use crate::common::sms_ru::{REFUSED_NUMBER, SmsRu};
 use crate::common::smtp::SmtpServer;
-use crate::common::{Backend, TestApp, demo_store, error_of, path, text};
+use crate::common::{Backend, TestApp, demo_store, error_of, path, register_store, text};
 use app::clock;
 use app::clock::today;
 use app::db::Store;
@@ -84,8 +84,8 @@ async fn senders(store: &Store, smtp: Option<&SmtpServer>, sms: Option<&SmsRu>) 
     }
 }
 
-/// The demo with its own announcements delivered and their traces cleared, so a test sees only
-/// what it sends.
+/// The whole demo (for the bills of its posted month) with its own announcements delivered and
+/// their traces cleared, so the test sees only what it sends.
 async fn quiet_demo(backend: Backend) -> Option<(crate::common::TestDb, Store)> {
     let (db, store) = demo_store(backend).await?;
     let worker = Worker::new(
@@ -192,7 +192,7 @@ async fn announce(
 both_backends!(
     email_goes_through_a_real_smtp_server,
     |backend: Backend| async move {
-        let Some((db, store)) = quiet_demo(backend).await else {
+        let Some((db, store)) = register_store(backend).await else {
             return;
         };
         let smtp = SmtpServer::start("mailer", "secret").await;
@@ -267,7 +267,7 @@ both_backends!(
 both_backends!(
     failed_sends_are_retried_with_backoff_and_refusals_are_final,
     |backend: Backend| async move {
-        let Some((db, store)) = quiet_demo(backend).await else {
+        let Some((db, store)) = register_store(backend).await else {
             return;
         };
         let smtp = SmtpServer::start("mailer", "secret").await;
@@ -323,7 +323,7 @@ both_backends!(
 both_backends!(
     sms_goes_through_the_sms_ru_protocol,
     |backend: Backend| async move {
-        let Some((db, store)) = quiet_demo(backend).await else {
+        let Some((db, store)) = register_store(backend).await else {
             return;
         };
         let fake = SmsRu::start("test-api-id").await;
@@ -426,7 +426,7 @@ async fn sms_ru_errors_are_classified_as_documented() {
 both_backends!(
     web_push_is_signed_and_encrypted_for_the_push_service,
     |backend: Backend| async move {
-        let Some((db, store)) = quiet_demo(backend).await else {
+        let Some((db, store)) = register_store(backend).await else {
             return;
         };
         let service = PushService::start().await;
@@ -488,7 +488,7 @@ both_backends!(
 both_backends!(
     two_workers_never_deliver_one_message_twice,
     |backend: Backend| async move {
-        let Some((db, store)) = quiet_demo(backend).await else {
+        let Some((db, store)) = register_store(backend).await else {
             return;
         };
         let smtp = SmtpServer::start("mailer", "secret").await;
@@ -552,7 +552,7 @@ both_backends!(
 both_backends!(
     preferences_and_quiet_hours_choose_channels_but_not_for_critical,
     |backend: Backend| async move {
-        let Some((db, store)) = quiet_demo(backend).await else {
+        let Some((db, store)) = register_store(backend).await else {
             return;
         };
         let zhitel = user_id(&store, logins::RESIDENT).await;
@@ -638,7 +638,7 @@ both_backends!(
 both_backends!(
     audiences_reach_only_their_houses_and_entrances,
     |backend: Backend| async move {
-        let Some((db, store)) = quiet_demo(backend).await else {
+        let Some((db, store)) = register_store(backend).await else {
             return;
         };
         let zhitel = user_id(&store, logins::RESIDENT).await;
@@ -833,7 +833,7 @@ both_backends!(
 both_backends!(
     security_messages_and_edited_templates,
     |backend: Backend| async move {
-        let Some((db, store)) = quiet_demo(backend).await else {
+        let Some((db, store)) = register_store(backend).await else {
             return;
         };
         let zhitel = user_id(&store, logins::RESIDENT).await;
@@ -928,7 +928,7 @@ both_backends!(
         use app::housing::store::{ApartmentLoad, HouseLoad, RegisterLoad, ResidentLoad, UserLoad};
         use app::housing::types::{LinkStatus, Relation};
         use app::notify::store::FANOUT_BATCH;
-        let Some((db, store)) = quiet_demo(backend).await else {
+        let Some((db, store)) = register_store(backend).await else {
             return;
         };
         let people = FANOUT_BATCH as usize + 123;

@@ -5,7 +5,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 
-use crate::common::{Backend, TestApp, TestDb, error_of, path, text};
+use crate::common::{Backend, TestApp, TestDb, error_of, path, register_store, text};
 use app::clock;
 use app::db::Store;
 use app::error::AppError;
@@ -50,12 +50,7 @@ struct Fixture {
 }
 
 async fn fixture(backend: Backend) -> Option<Fixture> {
-    let db = TestDb::new(backend).await?;
-    let store = db.store().await;
-    store
-        .load_register(&server::demo::register().await.unwrap())
-        .await
-        .unwrap();
+    let (db, store) = register_store(backend).await?;
     let house = store
         .houses()
         .await

@@ -2,7 +2,7 @@
 
 use chrono::{Duration, Utc};
 
-use crate::common::{Backend, demo_store};
+use crate::common::{Backend, register_store};
 use app::auth::session::{hash_password, sha256_hex};
 use app::auth::store::{JoinAs, NewUser, Redeemer};
 use app::auth::types::Role;
@@ -141,7 +141,7 @@ both_backends!(the_register_is_searchable, |backend: Backend| async move {
 both_backends!(
     residents_reach_only_their_own_apartments,
     |backend: Backend| async move {
-        let Some((db, store)) = demo_store(backend).await else {
+        let Some((db, store)) = register_store(backend).await else {
             return;
         };
         let zhitel = user_id(&store, logins::RESIDENT).await;
@@ -229,7 +229,7 @@ both_backends!(
 both_backends!(
     sessions_rotate_expire_and_end,
     |backend: Backend| async move {
-        let Some((db, store)) = demo_store(backend).await else {
+        let Some((db, store)) = register_store(backend).await else {
             return;
         };
         let zhitel = user_id(&store, logins::RESIDENT).await;
@@ -313,7 +313,7 @@ both_backends!(
 both_backends!(
     failed_attempts_are_counted_per_key_and_window,
     |backend: Backend| async move {
-        let Some((db, store)) = demo_store(backend).await else {
+        let Some((db, store)) = register_store(backend).await else {
             return;
         };
         let now = Utc::now();
@@ -375,7 +375,7 @@ both_backends!(
 both_backends!(
     invites_are_single_use_expire_and_link_pending_or_named,
     |backend: Backend| async move {
-        let Some((db, store)) = demo_store(backend).await else {
+        let Some((db, store)) = register_store(backend).await else {
             return;
         };
         let chair = user_id(&store, logins::CHAIR).await;
@@ -578,7 +578,7 @@ both_backends!(
 both_backends!(
     register_edits_keep_shares_whole_and_are_audited,
     |backend: Backend| async move {
-        let Some((db, store)) = demo_store(backend).await else {
+        let Some((db, store)) = register_store(backend).await else {
             return;
         };
         let chair = user_id(&store, logins::CHAIR).await;
@@ -731,7 +731,7 @@ both_backends!(
 both_backends!(
     users_are_listed_and_logins_unique,
     |backend: Backend| async move {
-        let Some((db, store)) = demo_store(backend).await else {
+        let Some((db, store)) = register_store(backend).await else {
             return;
         };
         let chair = user_id(&store, logins::CHAIR).await;
@@ -760,9 +760,11 @@ both_backends!(
 both_backends!(
     faq_search_finds_answers_by_word_forms,
     |backend: Backend| async move {
-        let Some((db, store)) = demo_store(backend).await else {
+        let Some((db, store)) = register_store(backend).await else {
             return;
         };
+        // the help residents read is what the search is tried on
+        server::demo::news::load(&store).await.unwrap();
         let all = store.faq("").await.unwrap();
         assert_eq!(all.len(), 4);
         assert!(all.iter().all(|c| !c.items.is_empty()));
@@ -911,7 +913,7 @@ both_backends!(
 both_backends!(
     a_broken_integrity_rule_reaches_the_user_as_its_message,
     |backend: Backend| async move {
-        let Some((db, store)) = demo_store(backend).await else {
+        let Some((db, store)) = register_store(backend).await else {
             return;
         };
         // through a store operation: the same service name twice in one house

@@ -108,7 +108,7 @@ async fn notices(store: &Store, kind: &str) -> i64 {
 both_backends!(
     a_ticket_and_its_files_are_saved_whole_or_not_at_all,
     |backend: Backend| async move {
-        let Some((db, store)) = crate::common::demo_store(backend).await else {
+        let Some((db, store)) = crate::common::register_store(backend).await else {
             return;
         };
         let zhitel = user(&store, logins::RESIDENT, Role::Resident).await;
@@ -422,7 +422,7 @@ both_backends!(
 both_backends!(
     a_neighbour_reaches_nothing_of_anothers_ticket,
     |backend: Backend| async move {
-        let Some((db, store)) = crate::common::demo_store(backend).await else {
+        let Some((db, store)) = crate::common::register_store(backend).await else {
             return;
         };
         let zhitel = user(&store, logins::RESIDENT, Role::Resident).await;
@@ -545,7 +545,7 @@ both_backends!(
 both_backends!(
     the_sweep_warns_once_and_closes_quiet_done_tickets,
     |backend: Backend| async move {
-        let Some((db, store)) = crate::common::demo_store(backend).await else {
+        let Some((db, store)) = crate::common::register_store(backend).await else {
             return;
         };
         let zhitel = user(&store, logins::RESIDENT, Role::Resident).await;

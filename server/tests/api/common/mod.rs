@@ -257,7 +257,22 @@ impl TestDb {
     }
 }
 
-/// A store on a fresh database with the demo loaded.
+/// A store on a fresh database holding only the demo register: its houses, flats, accounts,
+/// people and their logins (`server::demo::logins`) — no billed months, readings, news or
+/// tickets. An area's tests build the rest of what they need on it, so what they assert is
+/// their own data, not the demo's.
+pub async fn register_store(backend: Backend) -> Option<(TestDb, Store)> {
+    let db = TestDb::new(backend).await?;
+    let store = db.store().await;
+    store
+        .load_register(&server::demo::register().await.expect("the demo register"))
+        .await
+        .expect("the register loads");
+    Some((db, store))
+}
+
+/// A store on a fresh database with the whole demo loaded: for the tests whose subject is the
+/// demo's history (its billed months, its year of tickets, the bills of a posted month).
 pub async fn demo_store(backend: Backend) -> Option<(TestDb, Store)> {
     let db = TestDb::with_demo(backend).await?;
     let store = db.store().await;
