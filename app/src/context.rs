@@ -3,7 +3,8 @@
 //! The server renders a page more than once and a render it throws away can lose its reactive
 //! owner at any `.await`; whatever is read from the context after an await may then be gone
 //! ("… is not in the request context", and the browser hydrates an error). So nothing reads the
-//! context but [`Ctx::take`], and a server function has nothing else to read it with:
+//! context but [`Ctx::take`] (and [`request_user`], once, at the top of a page's render), and a
+//! server function has nothing else to read it with:
 //!
 //! ```ignore
 //! let cx = Ctx::take()?;
@@ -44,6 +45,14 @@ pub struct Services {
     pub store: Store,
     pub config: AppConfig,
     pub acquiring: SharedAcquiring,
+}
+
+/// The signed-in user of the request being rendered, for the page's viewer
+/// (`ui::provide_viewer`): read synchronously at the top of the render, like [`Ctx::take`].
+pub fn request_user() -> Option<CurrentUser> {
+    use_context::<http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<RequestSession>().cloned())
+        .and_then(|session| session.user)
 }
 
 /// Everything a server function needs from its request.

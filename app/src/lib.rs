@@ -83,6 +83,8 @@ fn set_content_security_policy() {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    ui::provide_viewer();
+    ui::full_page_redirects();
     view! {
         <Title text="Ключ" />
         <Meta name="theme-color" content="#0f766e" />

@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use super::types::{CurrentUser, InviteCard, InviteInfo, UserRow};
+use super::types::{InviteCard, InviteInfo, UserRow};
 use crate::error::AppError;
 
 #[cfg(feature = "ssr")]
@@ -23,11 +23,6 @@ mod attempts {
     pub const LOGIN: &str = "login";
     pub const ADDRESS: &str = "address";
     pub const INVITE: &str = "invite";
-}
-
-#[server(endpoint = "get_current_user")]
-pub async fn get_current_user() -> Result<Option<CurrentUser>, AppError> {
-    Ok(Ctx::take()?.session.user)
 }
 
 #[server(endpoint = "sign_in")]

@@ -99,13 +99,13 @@ pub fn JoinPage() -> impl IntoView {
     let params = use_params_map();
     let code = move || params.read().get("code").unwrap_or_default();
     let info = Resource::new(code, look_up_invite);
-    let me = Resource::new(|| (), |_| get_current_user());
+    let me = StoredValue::new(crate::ui::use_user());
     view! {
         <main class="mx-auto max-w-md px-5 py-8">
             <h1 class=style::H1>{t::JOIN_TITLE}</h1>
             <Suspense fallback=Loading>
                 {move || Suspend::new(async move {
-                    let me = me.await.ok().flatten();
+                    let me = me.get_value();
                     match info.await {
                         Err(e) => {
                             view! {

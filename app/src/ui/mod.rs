@@ -11,7 +11,6 @@ use leptos::prelude::*;
 use leptos_router::components::{A, Outlet, Redirect};
 use leptos_router::hooks::use_location;
 
-use crate::auth::api::get_current_user;
 use crate::auth::rules::landing;
 use crate::auth::types::{CurrentUser, Permission, Role};
 use crate::error::AppError;
@@ -20,17 +19,45 @@ use crate::notify::pages::{Banners, Bell};
 /// `/`: sends a signed-in user to their cabinet and anyone else to sign in.
 #[component]
 pub fn Home() -> impl IntoView {
-    let user = Resource::new(|| (), |_| get_current_user());
-    view! {
-        <Suspense fallback=Loading>
-            {move || Suspend::new(async move {
-                match user.await {
-                    Ok(Some(u)) => view! { <Redirect path=landing(u.role) /> }.into_any(),
-                    _ => view! { <Redirect path="/login" /> }.into_any(),
-                }
-            })}
-        </Suspense>
+    match use_user() {
+        Some(u) => view! { <Redirect path=landing(u.role) /> }.into_any(),
+        None => view! { <Redirect path="/login" /> }.into_any(),
     }
+}
+
+/// Who is looking at the page, as the request's session says.
+#[derive(Clone)]
+struct Viewer(Option<CurrentUser>);
+
+/// Reads the signed-in user once, at the top of the app: the server takes it from the request's
+/// session (synchronously, before anything awaits) and writes it into the page, and the browser
+/// reads it from there when it hydrates (Leptos' `SharedValue`). So the layouts check the role
+/// without a round trip and without a `Suspend`, and build their frame and page once. It cannot
+/// go stale: a change of session (sign-in, sign-out, joining by an invite) ends with a server
+/// redirect, which [`full_page_redirects`] makes a whole page load.
+pub fn provide_viewer() {
+    let user = leptos::server::SharedValue::new(|| {
+        #[cfg(feature = "ssr")]
+        let user = crate::context::request_user();
+        #[cfg(not(feature = "ssr"))]
+        let user = None;
+        user
+    })
+    .into_inner();
+    provide_context(Viewer(user));
+}
+
+/// A server function's redirect loads the whole page instead of navigating inside the app: the
+/// server functions that redirect change the session (or leave for the bank), and the new page
+/// must be rendered for the new session. Call before the `<Router>`, which would otherwise set
+/// its in-app navigation as the hook (the first one set wins).
+pub fn full_page_redirects() {
+    #[cfg(feature = "hydrate")]
+    let _ = leptos::server_fn::redirect::set_redirect_hook(|location: &str| {
+        if let Err(e) = window().location().set_href(location) {
+            leptos::logging::error!("redirect to {location} failed: {e:?}");
+        }
+    });
 }
 
 #[component]
@@ -201,25 +228,14 @@ pub fn ImportReportCard(report: crate::sheet::ImportReport) -> impl IntoView {
     }
 }
 
-/// Loads the current user and shows `children` only to a role that has `permission`.
+/// Shows `children` only to a signed-in role that has `permission`; the check is synchronous
+/// (see [`provide_viewer`]), so the frame and the page are built once.
 #[component]
-fn RequireRole(permission: Permission, children: ChildrenFn) -> impl IntoView {
-    let user = Resource::new(|| (), |_| get_current_user());
-    let children = StoredValue::new(children);
-    view! {
-        <Suspense fallback=Loading>
-            {move || Suspend::new(async move {
-                match user.await {
-                    Ok(Some(u)) if crate::auth::rules::role_can(u.role, permission) => {
-                        provide_context(u);
-                        children.read_value()().into_any()
-                    }
-                    Ok(Some(_)) => view! { <NoAccess /> }.into_any(),
-                    Ok(None) => view! { <Redirect path="/login" /> }.into_any(),
-                    Err(e) => view! { <ErrorNote error=e /> }.into_any(),
-                }
-            })}
-        </Suspense>
+fn RequireRole(permission: Permission, children: Children) -> impl IntoView {
+    match use_user() {
+        Some(u) if crate::auth::rules::role_can(u.role, permission) => children().into_any(),
+        Some(_) => view! { <NoAccess /> }.into_any(),
+        None => view! { <Redirect path="/login" /> }.into_any(),
     }
 }
 
@@ -243,9 +259,9 @@ pub fn use_id_param() -> impl Fn() -> i64 + Copy + Send + Sync + 'static {
     }
 }
 
-/// The signed-in user, inside a cabinet layout.
+/// The signed-in user of this page, if any (see [`provide_viewer`]).
 pub fn use_user() -> Option<CurrentUser> {
-    use_context::<CurrentUser>()
+    use_context::<Viewer>().and_then(|v| v.0)
 }
 
 const NAV_LINK: &str = "flex min-w-0 flex-1 flex-col items-center gap-0.5 px-0.5 py-2 text-[11px] md:flex-initial md:flex-row md:gap-2 md:px-3 md:text-sm md:rounded-lg";

@@ -8,6 +8,7 @@ mod common;
 mod billing;
 mod http;
 mod notify;
+mod pages;
 mod payments;
 mod readings;
 mod schema;
