@@ -28,7 +28,7 @@ endif
 .PHONY: run test setup-build setup-test unit e2e build-debug build-release demo load bench-billing clean-data
 
 run: setup-build
-	RUSTFLAGS="$(ERASE_RUSTFLAGS)" cargo leptos serve --release
+	RUSTFLAGS="$(ERASE_RUSTFLAGS)" cargo leptos serve --release --precompress
 
 test: setup-build setup-test unit build-release e2e
 
@@ -50,7 +50,7 @@ build-debug:
 # `make run` serves the release build, and the browser tests run against it: what is tested is
 # what ships.
 build-release:
-	RUSTFLAGS="$(ERASE_RUSTFLAGS)" cargo leptos build --release
+	RUSTFLAGS="$(ERASE_RUSTFLAGS)" cargo leptos build --release --precompress
 	echo "== stage $@: $$SECONDS s"
 
 e2e:
@@ -62,7 +62,7 @@ demo:
 
 # The load harness (issue #2): release server, 10 000 accounts, loopback load; prints the figures.
 load: setup-build
-	RUSTFLAGS="$(ERASE_RUSTFLAGS)" cargo leptos build --release
+	RUSTFLAGS="$(ERASE_RUSTFLAGS)" cargo leptos build --release --precompress
 	RUSTFLAGS="$(ERASE_RUSTFLAGS)" cargo run --release -p server --bin load
 
 # The billing benchmark (issue #5): 10 000 accounts × 8 services on SQLite and PostgreSQL —

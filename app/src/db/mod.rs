@@ -106,6 +106,9 @@ impl Db {
         let db = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let pool = PgPoolOptions::new()
                 .max_connections(16)
+                // no ping before every acquire (a round trip each): a connection the server
+                // dropped fails its one query and leaves the pool
+                .test_before_acquire(false)
                 .acquire_timeout(Duration::from_secs(10))
                 .connect(url)
                 .await
@@ -127,6 +130,8 @@ impl Db {
             }
             let pool = SqlitePoolOptions::new()
                 .max_connections(8)
+                // a file in this process: nothing to ping before every acquire
+                .test_before_acquire(false)
                 .connect_with(options)
                 .await
                 .map_err(DbError::Connect)?;

@@ -19,16 +19,27 @@ impl Store {
             relation: String,
             created_at: DateTime<Utc>,
         }
+        // two statements, not `($1 = 0 OR p.user_id = $1)`, which keeps either engine from
+        // using the index the case needs (people.user_id; the partial index of pending ones)
+        let sql = format!(
+            "SELECT r.id AS residency_id, p.full_name, p.phone, p.email, h.address,
+                    a.id AS apartment_id, a.number, r.relation, r.created_at
+             FROM residencies r JOIN people p ON p.id = r.person_id
+             JOIN apartments a ON a.id = r.apartment_id JOIN houses h ON h.id = a.house_id
+             WHERE r.status = 'pending' {}
+             ORDER BY r.created_at",
+            if user_id.is_some() {
+                "AND p.user_id = $1"
+            } else {
+                ""
+            }
+        );
         let rows = with_db!(&self.db, |pool| {
-            sqlx::query_as::<_, Row>(
-                "SELECT r.id AS residency_id, p.full_name, p.phone, p.email, h.address,
-                        a.id AS apartment_id, a.number, r.relation, r.created_at
-                 FROM residencies r JOIN people p ON p.id = r.person_id
-                 JOIN apartments a ON a.id = r.apartment_id JOIN houses h ON h.id = a.house_id
-                 WHERE r.status = 'pending' AND ($1 = 0 OR p.user_id = $1)
-                 ORDER BY r.created_at",
-            )
-            .bind(user_id.unwrap_or(0))
+            let query = sqlx::query_as::<_, Row>(&sql);
+            match user_id {
+                Some(user) => query.bind(user),
+                None => query,
+            }
             .fetch_all(pool)
             .await
         })
