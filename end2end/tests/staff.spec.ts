@@ -1,5 +1,5 @@
 import { test, expect } from "./fixtures";
-import { desktop, signIn, login } from "./helpers";
+import { desktop, hydrated, signIn, login, PASSWORD } from "./helpers";
 
 const cabinets = [
   { who: login.accountant, title: "Кабинет бухгалтера", canManage: false },
@@ -39,3 +39,34 @@ for (const { who, title, canManage } of cabinets) {
     await context.close();
   });
 }
+
+test("in one tab the resident signs out and the accountant signs in: each page is the signed-in person's", async ({
+  browser,
+}) => {
+  const context = await desktop(browser);
+  const page = await context.newPage();
+  await signIn(page, login.resident);
+  await expect(page).toHaveURL(/\/cabinet$/);
+  await page.getByRole("link", { name: "Профиль" }).first().click();
+  await expect(page).toHaveURL(/\/cabinet\/profile$/);
+  await expect(page.getByText("Житель", { exact: true })).toBeVisible();
+
+  // signing out and in again loads whole pages: the app never shows the previous person
+  await page.getByTestId("sign-out").click();
+  await expect(page).toHaveURL(/\/login$/);
+  await hydrated(page);
+  await page.getByLabel("E-mail или телефон").fill(login.accountant);
+  await page.getByLabel("Пароль").fill(PASSWORD);
+  await page.getByRole("button", { name: "Войти" }).click();
+  await expect(page).toHaveURL(/\/staff$/);
+  await expect(page.getByTestId("cabinet-title")).toHaveText("Кабинет бухгалтера");
+  await hydrated(page);
+  // moving inside the app keeps the accountant
+  await page.getByRole("link", { name: "Профиль" }).first().click();
+  await expect(page).toHaveURL(/\/staff\/profile$/);
+  await expect(page.getByText("Бухгалтер", { exact: true })).toBeVisible();
+  // and the resident's cabinet is not theirs
+  const cabinet = await page.goto("/cabinet");
+  expect(cabinet!.status()).toBe(403);
+  await context.close();
+});
