@@ -60,7 +60,7 @@ e2e:
 demo:
 	cargo run -p server --bin server -- demo
 
-# The load harness (issue #2): release server, 10 000 accounts, loopback load; prints the figures.
+# The load harness: release server, 10 000 accounts, loopback load of five pages; prints the figures.
 load: setup-build
 	RUSTFLAGS="$(ERASE_RUSTFLAGS)" cargo leptos build --release --precompress
 	RUSTFLAGS="$(ERASE_RUSTFLAGS)" cargo run --release -p server --bin load

@@ -1,19 +1,24 @@
 //! Load harness (run by `make load`, not a test): seeds 10 000 accounts into a fresh SQLite
-//! database, starts the release server, signs a resident in, and measures on loopback
-//! - requests/second and p50/p99 latency of the resident start page (`/cabinet`);
-//! - the same for a static file of the same size served by the same server;
-//! - the gzipped bytes of wasm, js and css the start page loads.
+//! database, starts the release server, signs a resident and the chair in, and measures on
+//! loopback, asking like a browser (`Accept-Encoding: gzip, deflate, br`):
+//! - requests/second, p50/p99 latency and server CPU per request of the resident's start page,
+//!   account page and readings, and of the staff's tickets board and billing;
+//! - the same for a static file of the same size served by the same server, and the ratios;
+//! - the server's peak RSS;
+//! - the bytes of wasm, js and css a page loads, as served with brotli and with gzip.
 //!
 //! Options (environment): LOAD_SECONDS (10), LOAD_CONNECTIONS (32), LOAD_ACCOUNTS (10000).
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 const RESIDENT: &str = "zhitel@demo.klyuch.ru";
+const CHAIR: &str = "predsedatel@demo.klyuch.ru";
 const PASSWORD: &str = "demo-klyuch-2026";
+/// What Chromium sends.
+const BROWSER_ENCODINGS: &str = "gzip, deflate, br, zstd";
 
 fn env_number(name: &str, default: u64) -> u64 {
     std::env::var(name)
@@ -55,7 +60,10 @@ async fn measure(client: &reqwest::Client, url: &str, connections: usize, second
             let mut bytes = 0usize;
             while Instant::now() < deadline {
                 let t = Instant::now();
-                match client.get(url.as_str()).send().await {
+                let request = client
+                    .get(url.as_str())
+                    .header(reqwest::header::ACCEPT_ENCODING, BROWSER_ENCODINGS);
+                match request.send().await {
                     Ok(r) if r.status().is_success() => match r.bytes().await {
                         Ok(b) => {
                             bytes = b.len();
@@ -103,10 +111,83 @@ fn print(name: &str, f: &Figures) {
     );
 }
 
-fn gzip_len(bytes: &[u8]) -> usize {
-    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-    encoder.write_all(bytes).expect("gzip");
-    encoder.finish().expect("gzip").len()
+/// The server's CPU time so far (user + system), from `/proc/<pid>/stat`.
+fn cpu_time(pid: u32) -> Duration {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // the fields after the command name, which is in parentheses and may hold spaces
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .map(|(_, rest)| rest.split_whitespace().collect())
+        .unwrap_or_default();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|f| f.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    // utime and stime are fields 14 and 15 of stat(5), 12 and 13 after the name; USER_HZ is 100
+    Duration::from_millis((ticks(11) + ticks(12)) * 10)
+}
+
+/// The server's peak resident memory in MiB (`VmHWM`).
+fn peak_rss_mib(pid: u32) -> f64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .unwrap_or_default()
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        .map_or(0.0, |kib| kib / 1024.0)
+}
+
+/// The bytes the server sends for `url` when asked for `encoding`.
+async fn served_len(client: &reqwest::Client, url: &str, encoding: &str) -> usize {
+    client
+        .get(url)
+        .header(reqwest::header::ACCEPT_ENCODING, encoding)
+        .send()
+        .await
+        .expect("asset")
+        .bytes()
+        .await
+        .expect("bytes")
+        .len()
+}
+
+async fn sign_in(base: &str, login: &str) -> reqwest::Client {
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .pool_max_idle_per_host(64)
+        .build()
+        .expect("client");
+    let login_page = client
+        .get(format!("{base}/login"))
+        .send()
+        .await
+        .expect("login page")
+        .text()
+        .await
+        .expect("html");
+    let action = form_action(&login_page).expect("sign-in form");
+    let signed = client
+        .post(format!("{base}{action}"))
+        .header("origin", base)
+        .form(&[("login", login), ("password", PASSWORD)])
+        .send()
+        .await
+        .expect("sign in");
+    assert!(
+        signed.status().is_success() || signed.status().is_redirection(),
+        "sign-in of {login}: {}",
+        signed.status()
+    );
+    client
+}
+
+async fn html(client: &reqwest::Client, url: &str) -> String {
+    let page = client.get(url).send().await.expect("page");
+    assert!(page.status().is_success(), "{url}: {}", page.status());
+    page.text().await.expect("html")
 }
 
 /// `/pkg/…` assets named in the page (stylesheet, module preload, wasm preload).
@@ -163,6 +244,7 @@ async fn main() {
     let seeded = Command::new(&server_bin)
         .args(["seed-load", &accounts.to_string()])
         .env("DATABASE_URL", &db_url)
+        .env("RUST_LOG", "warn")
         .status()
         .expect("seed");
     assert!(seeded.success(), "seeding failed");
@@ -171,7 +253,7 @@ async fn main() {
         t.elapsed().as_secs_f64()
     );
 
-    let _server = Server(
+    let server = Server(
         Command::new(&server_bin)
             .env("DATABASE_URL", &db_url)
             .env("KLYUCH_ADDR", format!("127.0.0.1:{port}"))
@@ -182,14 +264,10 @@ async fn main() {
             .spawn()
             .expect("start server"),
     );
-    let client = reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .pool_max_idle_per_host(connections)
-        .build()
-        .expect("client");
+    let server_pid = server.0.id();
+    let probe = reqwest::Client::new();
     for _ in 0..100 {
-        if client
+        if probe
             .get(format!("{base}/healthz"))
             .send()
             .await
@@ -200,83 +278,71 @@ async fn main() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 
-    let login_page = client
-        .get(format!("{base}/login"))
-        .send()
-        .await
-        .expect("login page")
-        .text()
-        .await
-        .expect("html");
-    let action = form_action(&login_page).expect("sign-in form");
-    let signed = client
-        .post(format!("{base}{action}"))
-        .header("origin", &base)
-        .form(&[("login", RESIDENT), ("password", PASSWORD)])
-        .send()
-        .await
-        .expect("sign in");
+    let resident = sign_in(&base, RESIDENT).await;
+    let chair = sign_in(&base, CHAIR).await;
+    let start_page = html(&resident, &format!("{base}/cabinet")).await;
     assert!(
-        signed.status().is_success() || signed.status().is_redirection(),
-        "sign-in: {}",
-        signed.status()
+        start_page.contains("77010012"),
+        "the resident's own start page"
     );
-
-    let start_page = client
-        .get(format!("{base}/cabinet"))
-        .send()
-        .await
-        .expect("start page");
-    assert!(
-        start_page.status().is_success(),
-        "start page: {}",
-        start_page.status()
-    );
-    let html = start_page.text().await.expect("html");
-    assert!(html.contains("77010012"), "the resident's own start page");
-
-    // a static file of exactly the start page's size, served by the same server
-    let static_name = "load-static.html";
-    std::fs::write(
-        Path::new(&site_root).join(static_name),
-        vec![b'x'; html.len()],
-    )
-    .expect("static file");
+    let account = start_page
+        .match_indices("href=\"/cabinet/account/")
+        .next()
+        .map(|(at, _)| {
+            let rest = &start_page[at + 6..];
+            rest[..rest.find('"').unwrap_or(0)].to_string()
+        })
+        .expect("a link to the resident's account");
+    let pages: [(&str, &reqwest::Client, String); 5] = [
+        ("resident start page", &resident, "/cabinet".into()),
+        ("resident account page", &resident, account),
+        ("resident readings", &resident, "/cabinet/readings".into()),
+        ("staff tickets board", &chair, "/staff/tickets".into()),
+        ("staff billing", &chair, "/staff/billing".into()),
+    ];
 
     println!(
         "\nload on loopback: {connections} connections, {seconds} s each, release build, SQLite, {accounts} accounts\n"
     );
-    // warm up
-    measure(&client, &format!("{base}/cabinet"), connections, 1).await;
-    let page = measure(&client, &format!("{base}/cabinet"), connections, seconds).await;
-    print("resident start page /cabinet", &page);
-    let file = measure(
-        &client,
-        &format!("{base}/{static_name}"),
-        connections,
-        seconds,
-    )
-    .await;
-    print("static file, same size", &file);
-    println!(
-        "ratio static/page: {:.1}× throughput, {:.1}× p50",
-        file.rps / page.rps.max(1e-9),
-        page.p50.as_secs_f64() / file.p50.as_secs_f64().max(1e-9)
-    );
-    let _ = std::fs::remove_file(Path::new(&site_root).join(static_name));
+    for (name, client, path) in &pages {
+        let url = format!("{base}{path}");
+        let size = html(client, &url).await.len();
+        // a static file of exactly the page's size, served by the same server
+        let static_name = "load-static.html";
+        let static_path = Path::new(&site_root).join(static_name);
+        std::fs::write(&static_path, vec![b'x'; size]).expect("static file");
+        measure(client, &url, connections, 1).await; // warm up
+        let cpu = cpu_time(server_pid);
+        let page = measure(client, &url, connections, seconds).await;
+        let page_cpu = (cpu_time(server_pid) - cpu).as_secs_f64() * 1000.0;
+        let cpu = cpu_time(server_pid);
+        let file = measure(
+            client,
+            &format!("{base}/{static_name}"),
+            connections,
+            seconds,
+        )
+        .await;
+        let file_cpu = (cpu_time(server_pid) - cpu).as_secs_f64() * 1000.0;
+        let _ = std::fs::remove_file(&static_path);
+        println!("{name} {path} ({size} B of HTML)");
+        print("  page", &page);
+        print("  static file, same size", &file);
+        println!(
+            "  page/static: {:.1} % of the static rate; CPU {:.2} ms per page, {:.2} ms per file",
+            100.0 * page.rps / file.rps.max(1e-9),
+            page_cpu / page.requests.max(1) as f64,
+            file_cpu / file.requests.max(1) as f64,
+        );
+    }
+    println!("\nserver peak RSS: {:.0} MiB", peak_rss_mib(server_pid));
 
-    println!("\nwhat the start page loads (gzip -6):");
-    let mut totals = [0usize; 3];
-    for asset in assets(&html) {
-        let bytes = client
-            .get(format!("{base}{asset}"))
-            .send()
-            .await
-            .expect("asset")
-            .bytes()
-            .await
-            .expect("bytes");
-        let gz = gzip_len(&bytes);
+    println!("\nwhat the start page loads, as served (brotli / gzip):");
+    let mut totals = [(0usize, 0usize); 3];
+    for asset in assets(&start_page) {
+        let url = format!("{base}{asset}");
+        let br = served_len(&resident, &url, "br").await;
+        let gz = served_len(&resident, &url, "gzip").await;
         let slot = if asset.ends_with(".wasm") {
             0
         } else if asset.ends_with(".js") {
@@ -284,15 +350,17 @@ async fn main() {
         } else {
             2
         };
-        totals[slot] += gz;
-        println!("  {asset:<52} {:>9} B raw {:>9} B gzip", bytes.len(), gz);
+        totals[slot].0 += br;
+        totals[slot].1 += gz;
+        println!("  {asset:<52} {br:>9} B brotli {gz:>9} B gzip");
     }
+    let (br, gz) = totals
+        .iter()
+        .fold((0, 0), |(b, g), (tb, tg)| (b + tb, g + tg));
     println!(
-        "  wasm {} B, js {} B, css {} B gzipped; total {} B",
-        totals[0],
-        totals[1],
-        totals[2],
-        totals.iter().sum::<usize>()
+        "  wasm {} / {} B, js {} / {} B, css {} / {} B; total {br} B brotli, {gz} B gzip",
+        totals[0].0, totals[0].1, totals[1].0, totals[1].1, totals[2].0, totals[2].1
     );
+    drop(server);
     let _ = std::fs::remove_dir_all(&work);
 }
