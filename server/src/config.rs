@@ -20,6 +20,8 @@ pub struct Settings {
     pub addr: SocketAddr,
     /// `DATABASE_URL`: `sqlite:data/klyuch.db` by default, or `postgres://…`.
     pub database_url: String,
+    /// `KLYUCH_DB_CONNECTIONS`: the pool's size (1–64); by default the engine's (`app::db`).
+    pub db_connections: Option<u32>,
     /// `KLYUCH_PUBLIC_URL`: where residents reach the app (printed on invite cards).
     pub public_url: String,
     /// `KLYUCH_SECURE_COOKIES`: default on when the public URL is https.
@@ -122,6 +124,19 @@ impl Settings {
             acquiring,
             addr,
             database_url: lookup("DATABASE_URL").unwrap_or_else(|| "sqlite:data/klyuch.db".into()),
+            db_connections: lookup("KLYUCH_DB_CONNECTIONS")
+                .map(|v| {
+                    v.trim()
+                        .parse()
+                        .ok()
+                        .filter(|n| (1..=64).contains(n))
+                        .ok_or(ConfigError::Invalid {
+                            name: "KLYUCH_DB_CONNECTIONS",
+                            what: "number of connections (1–64)",
+                            value: v,
+                        })
+                })
+                .transpose()?,
             public_url,
             secure_cookies,
             site_root: lookup("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into()),
@@ -321,5 +336,14 @@ mod tests {
         assert!(e.contains("KLYUCH_DEMO"), "{e}");
         assert!(settings(&[("KLYUCH_ADDR", "nowhere")]).is_err());
         assert!(settings(&[("KLYUCH_SESSION_DAYS", "0")]).is_err());
+        assert_eq!(settings(&[]).unwrap().db_connections, None);
+        let pool = settings(&[("KLYUCH_DB_CONNECTIONS", "4")]).unwrap();
+        assert_eq!(pool.db_connections, Some(4));
+        for bad in ["0", "65", "много"] {
+            let e = settings(&[("KLYUCH_DB_CONNECTIONS", bad)])
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains("KLYUCH_DB_CONNECTIONS"), "{e}");
+        }
     }
 }

@@ -62,7 +62,7 @@ async fn run() -> Result<(), String> {
 }
 
 async fn store(settings: &Settings) -> Result<app::db::Store, String> {
-    let db = app::db::Db::connect(&settings.database_url)
+    let db = app::db::Db::connect(&settings.database_url, settings.db_connections)
         .await
         .map_err(|e| e.to_string())?;
     Ok(app::db::Store::new(db))

@@ -65,7 +65,7 @@ impl Application {
     /// Connects and migrates the database, loads the demo into an empty one (when enabled), and
     /// binds the listener (port 0 picks a free port — tests use that).
     pub async fn build(settings: Settings) -> Result<Self, StartupError> {
-        let store = Store::new(Db::connect(&settings.database_url).await?);
+        let store = Store::new(Db::connect(&settings.database_url, settings.db_connections).await?);
         tracing::info!(backend = store.db.backend(), "database ready");
         if settings.load_demo
             && store

@@ -99,13 +99,19 @@ const SQLITE_CACHE_KIB: u32 = 16 * 1024;
 /// connection, not copied into each.
 const SQLITE_MMAP_BYTES: u64 = 256 << 20;
 
+/// PostgreSQL's pool: the server's connections serve several app instances.
+pub const PG_CONNECTIONS: u32 = 16;
+/// SQLite's pool: one writer at a time whatever the size; readers run side by side (WAL).
+pub const SQLITE_CONNECTIONS: u32 = 8;
+
 impl Db {
     /// Connects and applies the migrations of the backend the URL names:
-    /// `postgres://…` for PostgreSQL, `sqlite:path` (file created if missing) for SQLite.
-    pub async fn connect(url: &str) -> Result<Self, DbError> {
+    /// `postgres://…` for PostgreSQL, `sqlite:path` (file created if missing) for SQLite; a pool
+    /// of `connections`, or of the engine's default ([`PG_CONNECTIONS`], [`SQLITE_CONNECTIONS`]).
+    pub async fn connect(url: &str, connections: Option<u32>) -> Result<Self, DbError> {
         let db = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let pool = PgPoolOptions::new()
-                .max_connections(16)
+                .max_connections(connections.unwrap_or(PG_CONNECTIONS))
                 // no ping before every acquire (a round trip each): a connection the server
                 // dropped fails its one query and leaves the pool
                 .test_before_acquire(false)
@@ -129,7 +135,7 @@ impl Db {
                 ensure_dir(dir)?;
             }
             let pool = SqlitePoolOptions::new()
-                .max_connections(8)
+                .max_connections(connections.unwrap_or(SQLITE_CONNECTIONS))
                 // a file in this process: nothing to ping before every acquire
                 .test_before_acquire(false)
                 .connect_with(options)

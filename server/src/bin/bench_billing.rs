@@ -248,7 +248,7 @@ fn spread(times: &[Duration]) -> String {
 }
 
 async fn run(label: &str, url: &str, accounts: usize, repeat: usize) {
-    let store = Store::new(Db::connect(url).await.expect("database"));
+    let store = Store::new(Db::connect(url, None).await.expect("database"));
     let started = Instant::now();
     let house = seed(&store, accounts).await;
     println!(

@@ -94,7 +94,11 @@ impl TestDb {
     }
 
     pub async fn store(&self) -> Store {
-        Store::new(Db::connect(&self.url).await.expect("connect and migrate"))
+        Store::new(
+            Db::connect(&self.url, None)
+                .await
+                .expect("connect and migrate"),
+        )
     }
 
     /// Drops the database (call at the end of the test, after closing pools).
