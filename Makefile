@@ -25,7 +25,7 @@ ifeq ($(CI),true)
 export CARGO_INCREMENTAL := 0
 endif
 
-.PHONY: run test setup-build setup-test unit e2e build-debug build-release demo load bench-billing clean-data
+.PHONY: run test setup-build setup-test unit e2e build-debug build-release demo load lighthouse bench-billing clean-data
 
 run: setup-build
 	RUSTFLAGS="$(ERASE_RUSTFLAGS)" cargo leptos serve --release --precompress
@@ -64,6 +64,12 @@ demo:
 load: setup-build
 	RUSTFLAGS="$(ERASE_RUSTFLAGS)" cargo leptos build --release --precompress
 	RUSTFLAGS="$(ERASE_RUSTFLAGS)" cargo run --release -p server --bin load
+
+# Lighthouse (mobile preset) on the resident's start, account and readings pages of the release
+# build, signed in as zhitel; prints the scores, LCP, TBT, CLS and bytes of each run.
+lighthouse: setup-build setup-test
+	RUSTFLAGS="$(ERASE_RUSTFLAGS)" cargo leptos build --release --precompress
+	cd end2end && node lighthouse.mjs
 
 # The billing benchmark (issue #5): 10 000 accounts × 8 services on SQLite and PostgreSQL —
 # the accrual run against a raw insert of as many rows, posting, 10 000 bills; prints the figures.
