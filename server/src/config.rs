@@ -92,6 +92,9 @@ pub struct NotifySettings {
     pub worker: bool,
     /// `KLYUCH_WORKER_POLL_MS`: how often an idle worker looks for due jobs (default 1000).
     pub poll_ms: u64,
+    /// `KLYUCH_JOB_LEASE_SECONDS`: how soon the jobs of an instance that died are taken over
+    /// (default 300; a live worker renews its jobs' leases, so long jobs are not cut short).
+    pub job_lease: chrono::TimeDelta,
 }
 
 impl Settings {
@@ -174,6 +177,20 @@ impl Settings {
                         .ok_or(ConfigError::Invalid {
                             name: "KLYUCH_WORKER_POLL_MS",
                             what: "number of milliseconds (10–60000)",
+                            value: v,
+                        })?,
+                },
+                job_lease: match lookup("KLYUCH_JOB_LEASE_SECONDS") {
+                    None => crate::worker::DEFAULT_LEASE,
+                    Some(v) => v
+                        .trim()
+                        .parse()
+                        .ok()
+                        .filter(|s| (3..=3600).contains(s))
+                        .map(chrono::TimeDelta::seconds)
+                        .ok_or(ConfigError::Invalid {
+                            name: "KLYUCH_JOB_LEASE_SECONDS",
+                            what: "number of seconds (3–3600)",
                             value: v,
                         })?,
                 },
@@ -344,6 +361,15 @@ mod tests {
                 .unwrap_err()
                 .to_string();
             assert!(e.contains("KLYUCH_DB_CONNECTIONS"), "{e}");
+        }
+        assert_eq!(settings(&[]).unwrap().notify.job_lease.num_seconds(), 300);
+        let lease = settings(&[("KLYUCH_JOB_LEASE_SECONDS", "15")]).unwrap();
+        assert_eq!(lease.notify.job_lease.num_seconds(), 15);
+        for bad in ["1", "3601", "долго"] {
+            let e = settings(&[("KLYUCH_JOB_LEASE_SECONDS", bad)])
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains("KLYUCH_JOB_LEASE_SECONDS"), "{e}");
         }
     }
 }

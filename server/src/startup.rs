@@ -91,7 +91,12 @@ impl Application {
         senders.acquiring = acquiring.clone();
         let worker = settings.notify.worker.then(|| {
             (
-                Worker::new(store.clone(), senders, worker_id()),
+                Worker::with_lease(
+                    store.clone(),
+                    senders,
+                    worker_id(),
+                    settings.notify.job_lease,
+                ),
                 std::time::Duration::from_millis(settings.notify.poll_ms),
             )
         });

@@ -106,9 +106,10 @@ pub fn worker_id() -> String {
 /// How long finished jobs are kept for inspection.
 pub const KEEP_FINISHED_JOBS: chrono::TimeDelta = chrono::TimeDelta::days(30);
 
-/// How long a claimed job stays this worker's: longer than any send may take (SMTP and HTTP
-/// time out after 30 s), so a live worker never loses a job it is sending.
-const LEASE: chrono::TimeDelta = chrono::TimeDelta::minutes(5);
+/// How long a claimed job stays this worker's unless renewed (`KLYUCH_JOB_LEASE_SECONDS`). A
+/// running job's lease is renewed every third of it, so a job may take longer than its lease;
+/// the lease is how soon the jobs of a worker that died are taken over.
+pub const DEFAULT_LEASE: chrono::TimeDelta = chrono::TimeDelta::minutes(5);
 
 /// Runs due jobs from the table. Several workers (in one process or on several instances
 /// sharing PostgreSQL) never run the same job at the same time.
@@ -116,11 +117,27 @@ pub struct Worker {
     store: Store,
     senders: Senders,
     id: String,
+    lease: chrono::TimeDelta,
 }
 
 impl Worker {
+    /// A worker with the [`DEFAULT_LEASE`].
     pub fn new(store: Store, senders: Senders, id: String) -> Arc<Self> {
-        Arc::new(Self { store, senders, id })
+        Self::with_lease(store, senders, id, DEFAULT_LEASE)
+    }
+
+    pub fn with_lease(
+        store: Store,
+        senders: Senders,
+        id: String,
+        lease: chrono::TimeDelta,
+    ) -> Arc<Self> {
+        Arc::new(Self {
+            store,
+            senders,
+            id,
+            lease,
+        })
     }
 
     /// Works until `stop` turns true, sleeping `poll` when nothing is due; once an hour it
@@ -164,7 +181,7 @@ impl Worker {
         let now = chrono::Utc::now();
         let jobs = match self
             .store
-            .claim_jobs(&self.id, CLAIM_BATCH, LEASE, now)
+            .claim_jobs(&self.id, CLAIM_BATCH, self.lease, now)
             .await
         {
             Ok(jobs) => jobs,
@@ -180,14 +197,41 @@ impl Worker {
         count
     }
 
+    /// Runs one job, renewing its lease while it runs: a job longer than the lease (an accrual
+    /// of a large house) is never taken over by another worker while this one is alive.
     async fn run_job(&self, job: Job) {
+        let every = (self.lease / 3)
+            .to_std()
+            .unwrap_or(Duration::from_secs(1))
+            .max(Duration::from_millis(100));
+        let mut renewals = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+        let work = self.run_task(&job);
+        tokio::pin!(work);
+        loop {
+            tokio::select! {
+                () = &mut work => return,
+                _ = renewals.tick() => {
+                    let until = chrono::Utc::now() + self.lease;
+                    match self.store.renew_lease(&job, &self.id, until).await {
+                        Ok(true) => {}
+                        Ok(false) => {
+                            tracing::warn!(job = job.id, "job lease lost while running");
+                        }
+                        Err(_) => tracing::warn!(job = job.id, "job lease not renewed"),
+                    }
+                }
+            }
+        }
+    }
+
+    async fn run_task(&self, job: &Job) {
         let task = match job.task() {
             Ok(task) => task,
             Err(e) => {
                 tracing::error!(job = job.id, kind = %job.kind, error = %e, "unreadable job");
                 let _ = self
                     .store
-                    .fail_job(&job, &self.id, &format!("unreadable job: {e}"))
+                    .fail_job(job, &self.id, &format!("unreadable job: {e}"))
                     .await;
                 return;
             }
@@ -195,26 +239,26 @@ impl Worker {
         let result = match &task {
             Task::Fanout { notice, after_user } => self
                 .store
-                .fanout(&job, &self.id, notice, *after_user, chrono::Utc::now())
+                .fanout(job, &self.id, notice, *after_user, chrono::Utc::now())
                 .await
                 .map(|n| tracing::debug!(job = job.id, recipients = n, "fan-out batch done")),
-            Task::Deliver { delivery_id } => self.deliver(&job, *delivery_id).await,
+            Task::Deliver { delivery_id } => self.deliver(job, *delivery_id).await,
             Task::ReadingReminders {} => self
                 .store
-                .reading_reminders_job(&job, &self.id, chrono::Utc::now())
+                .reading_reminders_job(job, &self.id, chrono::Utc::now())
                 .await
                 .map(|n| {
                     tracing::debug!(job = job.id, notices = n, "reading reminders sweep done")
                 }),
-            Task::Accrual { run_id } => self.store.accrual_job(&job, &self.id, *run_id).await,
+            Task::Accrual { run_id } => self.store.accrual_job(job, &self.id, *run_id).await,
             Task::Bills { batch_id, dir } => {
-                self.store.bills_job(&job, &self.id, *batch_id, dir).await
+                self.store.bills_job(job, &self.id, *batch_id, dir).await
             }
             Task::CreditPayment { payment_id } => {
-                self.store.credit_job(&job, &self.id, *payment_id).await
+                self.store.credit_job(job, &self.id, *payment_id).await
             }
-            Task::ExpirePayment { payment_id } => self.expire_payment(&job, *payment_id).await,
-            Task::TicketSweep {} => self.ticket_sweep(&job).await,
+            Task::ExpirePayment { payment_id } => self.expire_payment(job, *payment_id).await,
+            Task::TicketSweep {} => self.ticket_sweep(job).await,
         };
         if result.is_err() {
             // the job stays claimed; its lease runs out and it is tried again

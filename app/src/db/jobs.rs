@@ -207,6 +207,27 @@ impl Store {
         })
     }
 
+    /// Extends the lease of a job this worker is running to `until`; false when the job is no
+    /// longer this worker's (it finished, or its lease ran out and another worker took it).
+    pub async fn renew_lease(
+        &self,
+        job: &Job,
+        worker: &str,
+        until: DateTime<Utc>,
+    ) -> Result<bool, AppError> {
+        with_db!(&self.db, |pool| sqlx::query(
+            "UPDATE jobs SET locked_until = $1
+             WHERE id = $2 AND locked_by = $3 AND status = 'running'"
+        )
+        .bind(until)
+        .bind(job.id)
+        .bind(worker)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected() == 1))
+        .map_err(internal("renew job lease"))
+    }
+
     /// Jobs not yet finished (queued or running), for tests and the health page.
     pub async fn pending_jobs(&self) -> Result<i64, AppError> {
         with_db!(&self.db, |pool| sqlx::query_scalar::<_, i64>(

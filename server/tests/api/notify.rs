@@ -550,6 +550,65 @@ both_backends!(
 );
 
 both_backends!(
+    a_job_longer_than_its_lease_is_not_taken_over_while_its_worker_lives,
+    |backend: Backend| async move {
+        let Some((db, store)) = register_store(backend).await else {
+            return;
+        };
+        let smtp = SmtpServer::start("mailer", "secret").await;
+        let other = db.store().await;
+        let lease = Duration::milliseconds(600);
+        let slow = Worker::with_lease(
+            store.clone(),
+            senders(&store, Some(&smtp), None).await,
+            "instance-a".into(),
+            lease,
+        );
+        let watcher = Worker::with_lease(
+            other.clone(),
+            senders(&other, Some(&smtp), None).await,
+            "instance-b".into(),
+            lease,
+        );
+        drain(std::slice::from_ref(&slow)).await; // nothing else is waiting
+        let zhitel = user_id(&store, logins::RESIDENT).await;
+        store
+            .change_password(zhitel, "-", "no-session")
+            .await
+            .unwrap();
+        // the fan-out: the e-mail's delivery job is queued
+        assert_eq!(slow.clone().tick().await, 1);
+        // the relay answers after 2 s; the lease is 0.6 s and renewed every 0.2 s
+        *smtp.delay.lock().unwrap() = std::time::Duration::from_millis(2000);
+        let before = smtp.messages().len();
+        let sending = tokio::spawn(slow.clone().tick());
+        // while the slow send goes on, the other instance keeps looking for work past the lease
+        let mut taken = 0;
+        for _ in 0..12 {
+            tokio::time::sleep(std::time::Duration::from_millis(150)).await;
+            taken += watcher.clone().tick().await;
+        }
+        // the e-mail (and the SMS to the dev mailbox: zhitel has a phone)
+        assert!(sending.await.unwrap() >= 1);
+        drain(&[slow, watcher]).await;
+        assert_eq!(taken, 0, "the running job was taken over");
+        assert_eq!(smtp.messages().len(), before + 1, "the e-mail went once");
+        let attempts: i64 = app::with_db!(&store.db, |pool| sqlx::query_scalar(
+            "SELECT COUNT(*) FROM delivery_attempts a JOIN deliveries d ON d.id = a.delivery_id
+             JOIN notifications n ON n.id = d.notification_id
+             WHERE n.kind = 'password_changed' AND d.channel = 'email'"
+        )
+        .fetch_one(pool)
+        .await)
+        .unwrap();
+        assert_eq!(attempts, 1);
+        other.db.close().await;
+        store.db.close().await;
+        db.drop().await;
+    }
+);
+
+both_backends!(
     preferences_and_quiet_hours_choose_channels_but_not_for_critical,
     |backend: Backend| async move {
         let Some((db, store)) = register_store(backend).await else {

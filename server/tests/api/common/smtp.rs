@@ -25,6 +25,8 @@ pub struct SmtpServer {
     pub received: Arc<Mutex<Vec<Received>>>,
     /// Replies to the next messages' end of DATA; empty means `250`.
     pub script: Arc<Mutex<VecDeque<u16>>>,
+    /// How long the server thinks before it answers the end of DATA (a slow relay).
+    pub delay: Arc<Mutex<std::time::Duration>>,
 }
 
 impl SmtpServer {
@@ -136,6 +138,8 @@ impl SmtpServer {
                     }
                     data.push_str(l.strip_prefix('.').unwrap_or(&l));
                 }
+                let delay = *self.delay.lock().unwrap();
+                tokio::time::sleep(delay).await;
                 let code = self.script.lock().unwrap().pop_front().unwrap_or(250);
                 if code == 250 {
                     self.received.lock().unwrap().push(Received {
