@@ -25,7 +25,7 @@ ifeq ($(CI),true)
 export CARGO_INCREMENTAL := 0
 endif
 
-.PHONY: run test setup-build setup-test unit e2e build-debug build-release demo load lighthouse bench-billing clean-data
+.PHONY: run test setup-build setup-test unit e2e build-debug build-release demo load scale lighthouse bench-billing clean-data
 
 run: setup-build
 	RUSTFLAGS="$(ERASE_RUSTFLAGS)" cargo leptos serve --release --precompress
@@ -64,6 +64,13 @@ demo:
 load: setup-build
 	RUSTFLAGS="$(ERASE_RUSTFLAGS)" cargo leptos build --release --precompress
 	RUSTFLAGS="$(ERASE_RUSTFLAGS)" cargo run --release -p server --bin load
+
+# Scale-out on PostgreSQL: cost growth at 1 000 / 10 000 / 100 000 accounts on both engines, two
+# instances on one database with 100 000 accounts (sessions, exactly-once jobs, one killed with
+# kill -9), then a 10-minute soak at half load; prints the figures (about half an hour).
+scale: setup-build
+	RUSTFLAGS="$(ERASE_RUSTFLAGS)" cargo leptos build --release --precompress
+	RUSTFLAGS="$(ERASE_RUSTFLAGS)" cargo run --release -p server --bin scale
 
 # Lighthouse (mobile preset) on the resident's start, account and readings pages of the release
 # build, signed in as zhitel; prints the scores, LCP, TBT, CLS and bytes of each run.

@@ -1,10 +1,11 @@
 //! The Ключ server, grouped by role: `http` (the middleware and the handlers that are not
 //! pages: documents, uploads, the bank's notifications), `integrations` (the outside world:
 //! the bank, file storage, e-mail, SMS, push), `worker` (the background jobs of every area),
-//! `demo`, plus configuration and startup. The business logic lives in the `app` crate.
+//! `demo`, `harness` (what the load tools share), plus configuration and startup. The business logic lives in the `app` crate.
 
 pub mod config;
 pub mod demo;
+pub mod harness;
 pub mod http;
 pub mod integrations;
 pub mod startup;

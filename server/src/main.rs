@@ -1,7 +1,8 @@
 //! `server` — runs Ключ. Subcommands:
 //! - (none): serve on `KLYUCH_ADDR`;
 //! - `demo`: load the demo house into the database (it must hold no houses yet);
-//! - `seed-load N`: the demo plus a filler house, N accounts in all (for the load harness).
+//! - `seed-load N`: the demo plus a filler house, N accounts in all, its owners signed up with
+//!   the demo password and its services priced (for `make load` and `make scale`).
 
 use server::config::Settings;
 use server::startup::Application;
@@ -44,12 +45,7 @@ async fn run() -> Result<(), String> {
                 .ok_or("usage: server seed-load <number of accounts>")?;
             let store = store(&settings).await?;
             ensure_empty(&store).await?;
-            server::demo::load(&store)
-                .await
-                .map_err(|e| e.to_string())?;
-            let filler = server::demo::filler_house(240, total);
-            store
-                .load_register(&filler)
+            server::demo::load_with_filler(&store, total)
                 .await
                 .map_err(|e| e.to_string())?;
             println!("Загружено счетов: {total}");

@@ -59,7 +59,7 @@ const SERVICES: [(&str, Basis, Option<Utility>, &[&str]); 8] = [
 ];
 
 async fn seed(store: &Store, accounts: usize) -> i64 {
-    let mut register = server::demo::filler_house(0, accounts);
+    let mut register = server::demo::filler_house(0, accounts, None);
     register.staff.push(UserLoad {
         full_name: "Бухгалтер".into(),
         email: Some("bench@klyuch.test".into()),

@@ -18,6 +18,9 @@ use app::housing::store::{ApartmentLoad, HouseLoad, RegisterLoad, ResidentLoad, 
 use app::housing::types::{LinkStatus, Relation};
 
 pub const DEMO_PASSWORD: &str = "demo-klyuch-2026";
+
+/// The demo's flats, one account each.
+pub const DEMO_ACCOUNTS: usize = 240;
 /// The demo association: the payee on every bill and the name on the sign-in page.
 pub const ASSOCIATION: &str = "ТСЖ «Серебряный ключ»";
 
@@ -407,32 +410,84 @@ pub async fn priced_service(
 }
 
 /// An extra house with plain apartments, so the register holds `total` accounts (load tests).
-pub fn filler_house(existing_accounts: usize, total: usize) -> RegisterLoad {
+/// With a `password_hash`, each apartment's owner signs in as `zhitel<n>@load.klyuch.test`.
+pub fn filler_house(
+    existing_accounts: usize,
+    total: usize,
+    password_hash: Option<&str>,
+) -> RegisterLoad {
     let count = total.saturating_sub(existing_accounts);
     let apartments = (1..=count as i64)
-        .map(|n| ApartmentLoad {
-            number: n.to_string(),
-            entrance: None,
-            floor: None,
-            area_centi_m2: 5000 + (n % 50) * 100,
-            account_number: format!("99{n:08}"),
-            opened_on: date(2020, 1, 1),
-            residents: vec![owner(
-                &format!("Нагрузочный Житель {n}"),
-                (1, 1),
-                date(2020, 1, 1),
-                None,
-            )],
+        .map(|n| {
+            let full_name = format!("Нагрузочный Житель {n}");
+            let login = password_hash.map(|hash| {
+                user(
+                    &full_name,
+                    &format!("zhitel{n}@load.klyuch.test"),
+                    Role::Resident,
+                    hash,
+                )
+            });
+            ApartmentLoad {
+                number: n.to_string(),
+                entrance: None,
+                floor: None,
+                area_centi_m2: 5000 + (n % 50) * 100,
+                account_number: format!("99{n:08}"),
+                opened_on: date(2020, 1, 1),
+                residents: vec![owner(&full_name, (1, 1), date(2020, 1, 1), login)],
+            }
         })
         .collect();
     RegisterLoad {
         houses: vec![HouseLoad {
-            address: "г. Москва, ул. Нагрузочная, д. 100".into(),
+            address: FILLER_ADDRESS.into(),
             entrances: 0,
             apartments,
         }],
         staff: vec![],
     }
+}
+
+/// The filler house's address.
+pub const FILLER_ADDRESS: &str = "г. Москва, ул. Нагрузочная, д. 100";
+
+/// What the load tools' filler house is charged: upkeep and capital repairs by area, waste by
+/// person, the intercom per flat (no meters, so a run needs no readings).
+pub const FILLER_SERVICES: [(&str, Basis, Option<Utility>, &str); 4] = [
+    ("Содержание", Basis::Area, None, "36.15"),
+    ("Капремонт", Basis::Area, None, "21.95"),
+    ("ТКО", Basis::Person, None, "189.20"),
+    ("Домофон", Basis::Fixed, None, "65"),
+];
+
+/// The demo plus a filler house, `total` accounts in all, whose owners sign in with the demo
+/// password and whose services are priced from January 2026 (`server seed-load N`); returns
+/// the filler house's id.
+pub async fn load_with_filler(store: &Store, total: usize) -> Result<i64, AppError> {
+    load(store).await?;
+    let hash = hash_password(DEMO_PASSWORD).await?;
+    store
+        .load_register(&filler_house(DEMO_ACCOUNTS, total, Some(&hash)))
+        .await?;
+    let house = store
+        .houses()
+        .await?
+        .into_iter()
+        .find(|h| h.address == FILLER_ADDRESS)
+        .ok_or(AppError::Internal)?
+        .id;
+    for (name, basis, resource, rate) in FILLER_SERVICES {
+        priced_service(
+            store,
+            house,
+            (name, basis, resource),
+            date(2026, 1, 1),
+            &[rate],
+        )
+        .await?;
+    }
+    Ok(house)
 }
 
 #[cfg(test)]
@@ -454,7 +509,7 @@ mod tests {
         assert_eq!(names(&a), names(&b));
         assert_eq!(a.houses.len(), 3);
         let apartments: usize = a.houses.iter().map(|h| h.apartments.len()).sum();
-        assert_eq!(apartments, 240);
+        assert_eq!(apartments, DEMO_ACCOUNTS);
         let current = a
             .houses
             .iter()

@@ -1055,7 +1055,7 @@ both_backends!(
         // more accounts than one step (1 000): the second step's volumes are read on their own
         const FLATS: usize = 1_250;
         store
-            .load_register(&server::demo::filler_house(0, FLATS))
+            .load_register(&server::demo::filler_house(0, FLATS, None))
             .await
             .unwrap();
         let house = store.houses().await.unwrap()[0].id;
