@@ -138,3 +138,22 @@ async fn both_engines_have_the_same_tables_columns_nullability_indexes_and_uniqu
     sqlite.drop().await;
     postgres.drop().await;
 }
+
+/// The app's PostgreSQL connections run without JIT (`Db::connect`): a short query whose
+/// estimate is off (a table never analysed) must not spend tens of milliseconds compiling.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_connections_run_without_jit() {
+    let Some(postgres) = TestDb::new(Backend::Postgres).await else {
+        return;
+    };
+    let store = postgres.store().await;
+    for _ in 0..3 {
+        let jit: String = app::with_db!(&store.db, |pool| sqlx::query_scalar("SHOW jit")
+            .fetch_one(pool)
+            .await)
+        .unwrap();
+        assert_eq!(jit, "off");
+    }
+    store.db.close().await;
+    postgres.drop().await;
+}
