@@ -105,6 +105,16 @@ impl ServerProcess {
         self.child.id()
     }
 
+    /// Freezes (`SIGSTOP`) or thaws (`SIGCONT`) the process: a frozen instance holds what it
+    /// held, so a test can see it before killing it.
+    pub fn signal(&self, signal: &str) {
+        let sent = Command::new("kill")
+            .args([signal, &self.pid().to_string()])
+            .status()
+            .is_ok_and(|s| s.success());
+        assert!(sent, "kill {signal} {}", self.pid());
+    }
+
     /// `kill -9`: the process ends at once, whatever it was doing.
     pub fn kill_hard(&mut self) {
         let _ = self.child.kill();

@@ -92,7 +92,8 @@ async fn main() {
     );
     for (name, client, path) in &pages {
         let url = format!("{base}{path}");
-        let size = html(client, &url).await.len();
+        let page_html = html(client, &url).await;
+        let size = page_html.len();
         // a static file of exactly the page's size, served by the same server
         let static_name = "load-static.html";
         let static_path = Path::new(&site_root).join(static_name);
@@ -111,6 +112,13 @@ async fn main() {
         page.print("  page");
         half.print("  page at half that rate");
         file.print("  static file, same size");
+        let mut loads = 0;
+        for asset in assets(&page_html) {
+            loads += served_len(client, &format!("{base}{asset}"), "br").await;
+        }
+        println!(
+            "  loads {loads} B of wasm, js and css with brotli (the main module and this page's chunks)"
+        );
         println!(
             "  page/static: {:.1} % of the static rate; CPU {:.2} ms per page, {:.2} ms per file",
             100.0 * page.rps / file.rps.max(1e-9),
@@ -143,6 +151,30 @@ async fn main() {
     println!(
         "  wasm {} / {} B, js {} / {} B, css {} / {} B; total {br} B brotli, {gz} B gzip",
         totals[0].0, totals[0].1, totals[1].0, totals[1].1, totals[2].0, totals[2].1
+    );
+    println!("\nthe wasm chunks (`--split`) and their loaders, as built (raw / brotli):");
+    let pkg = Path::new(&site_root).join("pkg");
+    let mut chunks: Vec<(String, u64, u64)> = std::fs::read_dir(&pkg)
+        .map(|dir| {
+            dir.filter_map(Result::ok)
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .filter(|n| n.ends_with(".wasm") || n.ends_with(".js"))
+                .map(|n| {
+                    let size =
+                        |name: &str| std::fs::metadata(pkg.join(name)).map_or(0, |m| m.len());
+                    (n.clone(), size(&n), size(&format!("{n}.br")))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    chunks.sort_by_key(|c| std::cmp::Reverse(c.2));
+    for (name, raw, br) in &chunks {
+        println!("  {name:<60} {raw:>9} B {br:>9} B brotli");
+    }
+    let (raw, br) = chunks.iter().fold((0, 0), |(r, b), c| (r + c.1, b + c.2));
+    println!(
+        "  {} files, {raw} B raw, {br} B brotli in all",
+        chunks.len()
     );
     drop(server);
     let _ = std::fs::remove_dir_all(&work);

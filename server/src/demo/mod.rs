@@ -487,6 +487,10 @@ pub async fn load_with_filler(store: &Store, total: usize) -> Result<i64, AppErr
         )
         .await?;
     }
+    store.db.analyze().await.map_err(|e| {
+        tracing::error!(error = %e, "ANALYZE after the filler load failed");
+        AppError::Internal
+    })?;
     Ok(house)
 }
 
