@@ -19,6 +19,7 @@ pub mod numbers;
 pub mod payments;
 pub mod period;
 pub mod readings;
+pub mod routes;
 pub mod sheet;
 #[cfg(test)]
 mod test_rng;
@@ -100,70 +101,62 @@ pub fn App() -> impl IntoView {
         <script src="/forms.js" defer=true></script>
         <script src="/tickets.js" defer=true></script>
         <Router>
+            <routes::RememberDestination />
             <Routes fallback=ui::NotFound>
                 <Route path=path!("/") view=ui::Home ssr=SsrMode::Async />
                 <Route path=path!("/login") view=auth::pages::SignInPage ssr=SsrMode::Async />
-                <Route path=path!("/join") view=auth::pages::JoinByCode ssr=SsrMode::Async />
-                <Route path=path!("/join/:code") view=auth::pages::JoinPage ssr=SsrMode::Async />
+                <Route path=path!("/join") view=routes::JoinByCode::lazy() ssr=SsrMode::Async />
+                <Route path=path!("/join/:code") view=routes::Join::lazy() ssr=SsrMode::Async />
                 <ParentRoute path=path!("/cabinet") view=ui::ResidentLayout ssr=SsrMode::Async>
                     <Route path=path!("") view=housing::pages::MyHomePage />
-                    <Route path=path!("account/:id") view=housing::pages::MyAccountPage />
-                    <Route path=path!("profile") view=auth::pages::ProfilePage />
-                    <Route path=path!("news") view=news::pages::NewsPage />
-                    <Route path=path!("news/:id") view=news::pages::NewsItemPage />
-                    <Route path=path!("faq") view=news::pages::FaqPage />
-                    <Route path=path!("notifications") view=notify::pages::NotificationsPage />
-                    <Route
-                        path=path!("notifications/settings")
-                        view=notify::pages::PreferencesPage
-                    />
-                    <Route path=path!("readings") view=readings::pages::ReadingsPage />
-                    <Route
-                        path=path!("readings/meter/:id")
-                        view=readings::pages::MeterHistoryPage
-                    />
-                    <Route path=path!("pay") view=payments::pages::PayPage />
-                    <Route path=path!("payment/:id") view=payments::pages::PaymentPage />
-                    <Route path=path!("payments") view=payments::pages::MyPaymentsPage />
-                    <Route path=path!("tickets") view=tickets::pages::MyTicketsPage />
-                    <Route path=path!("tickets/new") view=tickets::pages::NewTicketPage />
-                    <Route path=path!("tickets/:id") view=tickets::pages::MyTicketPage />
+                    <Route path=path!("account/:id") view=routes::MyAccount::lazy() />
+                    <Route path=path!("profile") view=routes::Profile::lazy() />
+                    <Route path=path!("news") view=routes::News::lazy() />
+                    <Route path=path!("news/:id") view=routes::NewsItem::lazy() />
+                    <Route path=path!("faq") view=routes::Faq::lazy() />
+                    <Route path=path!("notifications") view=routes::Notifications::lazy() />
+                    <Route path=path!("notifications/settings") view=routes::Preferences::lazy() />
+                    <Route path=path!("readings") view=routes::Readings::lazy() />
+                    <Route path=path!("readings/meter/:id") view=routes::MeterHistory::lazy() />
+                    <Route path=path!("pay") view=routes::Pay::lazy() />
+                    <Route path=path!("payment/:id") view=routes::Payment::lazy() />
+                    <Route path=path!("payments") view=routes::MyPayments::lazy() />
+                    <Route path=path!("tickets") view=routes::MyTickets::lazy() />
+                    <Route path=path!("tickets/new") view=routes::NewTicket::lazy() />
+                    <Route path=path!("tickets/:id") view=routes::MyTicket::lazy() />
                     <Route path=path!("passes/new") view=ui::ComingSoon />
                 </ParentRoute>
-                <ParentRoute path=path!("/staff") view=ui::StaffLayout ssr=SsrMode::Async>
-                    <Route path=path!("") view=housing::pages::RegisterPage />
-                    <Route path=path!("apartment/:id") view=housing::pages::ApartmentPage />
-                    <Route path=path!("account/:id") view=billing::pages::StaffAccountPage />
-                    <Route path=path!("approvals") view=housing::pages::ApprovalsPage />
-                    <Route path=path!("users") view=auth::pages::UsersPage />
-                    <Route path=path!("invites") view=auth::pages::InvitesPage />
-                    <Route path=path!("profile") view=auth::pages::ProfilePage />
-                    <Route path=path!("announcements") view=news::pages::AnnouncementsPage />
-                    <Route path=path!("news") view=news::pages::StaffNewsPage />
-                    <Route path=path!("faq") view=news::pages::StaffFaqPage />
-                    <Route path=path!("readings") view=readings::pages::StaffReadingsPage />
-                    <Route path=path!("billing") view=billing::pages::BillingPage />
-                    <Route path=path!("billing/import") view=billing::pages::BillingImportPage />
-                    <Route path=path!("billing/rules") view=billing::pages::RulesPage />
-                    <Route path=path!("tariffs") view=billing::pages::TariffsPage />
-                    <Route path=path!("organisation") view=billing::pages::OrganisationPage />
-                    <Route path=path!("payments") view=payments::pages::PaymentsPage />
-                    <Route path=path!("readings/import") view=readings::pages::ImportPage />
-                    <Route path=path!("meter/:id") view=readings::pages::MeterHistoryPage />
-                    <Route path=path!("tickets") view=tickets::pages::BoardPage />
-                    <Route path=path!("tickets/new") view=tickets::pages::CallPage />
-                    <Route path=path!("tickets/categories") view=tickets::pages::CategoriesPage />
-                    <Route path=path!("tickets/:id") view=tickets::pages::StaffTicketPage />
-                    <Route path=path!("contractors") view=tickets::pages::ContractorsPage />
-                    <Route path=path!("work") view=tickets::pages::WorkPage />
-                    <Route path=path!("reports/tickets") view=tickets::pages::TicketReportPage />
-                    <Route path=path!("templates") view=notify::pages::TemplatesPage />
-                    <Route path=path!("mailbox") view=notify::pages::MailboxPage />
-                    <Route path=path!("notifications") view=notify::pages::NotificationsPage />
-                    <Route
-                        path=path!("notifications/settings")
-                        view=notify::pages::PreferencesPage
-                    />
+                <ParentRoute path=path!("/staff") view=routes::StaffArea::lazy() ssr=SsrMode::Async>
+                    <Route path=path!("") view=routes::Register::lazy() />
+                    <Route path=path!("apartment/:id") view=routes::Apartment::lazy() />
+                    <Route path=path!("account/:id") view=routes::StaffAccount::lazy() />
+                    <Route path=path!("approvals") view=routes::Approvals::lazy() />
+                    <Route path=path!("users") view=routes::Users::lazy() />
+                    <Route path=path!("invites") view=routes::Invites::lazy() />
+                    <Route path=path!("profile") view=routes::Profile::lazy() />
+                    <Route path=path!("announcements") view=routes::Announcements::lazy() />
+                    <Route path=path!("news") view=routes::StaffNews::lazy() />
+                    <Route path=path!("faq") view=routes::StaffFaq::lazy() />
+                    <Route path=path!("readings") view=routes::StaffReadings::lazy() />
+                    <Route path=path!("billing") view=routes::Billing::lazy() />
+                    <Route path=path!("billing/import") view=routes::BillingImport::lazy() />
+                    <Route path=path!("billing/rules") view=routes::BillingRules::lazy() />
+                    <Route path=path!("tariffs") view=routes::Tariffs::lazy() />
+                    <Route path=path!("organisation") view=routes::Organisation::lazy() />
+                    <Route path=path!("payments") view=routes::Payments::lazy() />
+                    <Route path=path!("readings/import") view=routes::ReadingsImport::lazy() />
+                    <Route path=path!("meter/:id") view=routes::MeterHistory::lazy() />
+                    <Route path=path!("tickets") view=routes::Board::lazy() />
+                    <Route path=path!("tickets/new") view=routes::Call::lazy() />
+                    <Route path=path!("tickets/categories") view=routes::Categories::lazy() />
+                    <Route path=path!("tickets/:id") view=routes::StaffTicket::lazy() />
+                    <Route path=path!("contractors") view=routes::Contractors::lazy() />
+                    <Route path=path!("work") view=routes::Work::lazy() />
+                    <Route path=path!("reports/tickets") view=routes::TicketReport::lazy() />
+                    <Route path=path!("templates") view=routes::Templates::lazy() />
+                    <Route path=path!("mailbox") view=routes::Mailbox::lazy() />
+                    <Route path=path!("notifications") view=routes::Notifications::lazy() />
+                    <Route path=path!("notifications/settings") view=routes::Preferences::lazy() />
                 </ParentRoute>
             </Routes>
         </Router>

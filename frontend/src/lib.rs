@@ -6,6 +6,6 @@
 
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
-    console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::App);
+    std::panic::set_hook(Box::new(app::routes::on_panic));
+    leptos::mount::hydrate_lazy(app::App);
 }
