@@ -27,8 +27,8 @@ endif
 
 .PHONY: run test setup-build setup-test unit e2e build-debug build-release demo load scale lighthouse bench-billing clean-data
 
-run: setup-build
-	RUSTFLAGS="$(ERASE_RUSTFLAGS)" cargo leptos serve --release --precompress
+run: setup-build build-release
+	exec target/release/server
 
 test: setup-build setup-test unit build-release e2e
 
@@ -49,8 +49,11 @@ build-debug:
 
 # `make run` serves the release build, and the browser tests run against it: what is tested is
 # what ships.
+# `--split` makes each lazy page (app/src/routes.rs) its own wasm chunk; pkg-release.sh moves the
+# build's files to pkg/<release>/ so that no tab mixes two releases (see there).
 build-release:
-	RUSTFLAGS="$(ERASE_RUSTFLAGS)" cargo leptos build --release --precompress
+	RUSTFLAGS="$(ERASE_RUSTFLAGS)" cargo leptos build --release --precompress --split
+	scripts/pkg-release.sh target/site/pkg target/release/hash.txt
 	echo "== stage $@: $$SECONDS s"
 
 e2e:
@@ -61,21 +64,18 @@ demo:
 	cargo run -p server --bin server -- demo
 
 # The load harness: release server, 10 000 accounts, loopback load of five pages; prints the figures.
-load: setup-build
-	RUSTFLAGS="$(ERASE_RUSTFLAGS)" cargo leptos build --release --precompress
+load: setup-build build-release
 	RUSTFLAGS="$(ERASE_RUSTFLAGS)" cargo run --release -p server --bin load
 
 # Scale-out on PostgreSQL: cost growth at 1 000 / 10 000 / 100 000 accounts on both engines, two
 # instances on one database with 100 000 accounts (sessions, exactly-once jobs, one killed with
 # kill -9), then a 10-minute soak at half load; prints the figures (about half an hour).
-scale: setup-build
-	RUSTFLAGS="$(ERASE_RUSTFLAGS)" cargo leptos build --release --precompress
+scale: setup-build build-release
 	RUSTFLAGS="$(ERASE_RUSTFLAGS)" cargo run --release -p server --bin scale
 
 # Lighthouse (mobile preset) on the resident's start, account and readings pages of the release
 # build, signed in as zhitel; prints the scores, LCP, TBT, CLS and bytes of each run.
-lighthouse: setup-build setup-test
-	RUSTFLAGS="$(ERASE_RUSTFLAGS)" cargo leptos build --release --precompress
+lighthouse: setup-build setup-test build-release
 	cd end2end && node lighthouse.mjs
 
 # The billing benchmark (issue #5): 10 000 accounts × 8 services on SQLite and PostgreSQL —
