@@ -37,6 +37,21 @@ self.addEventListener("fetch", (event) => {
   }
 });
 
+// Once the worker is active the page lists the app files it loaded (main module, its js, the css,
+// chunks): they were fetched before the worker controlled the page, so it caches them now and the
+// next visit loads them from here. Every /pkg name is content-addressed (a release has new names).
+self.addEventListener("message", (event) => {
+  const files = ((event.data && event.data.precache) || []).filter((file) => {
+    const url = new URL(file, self.location.origin);
+    return url.origin === self.location.origin && url.pathname.startsWith("/pkg/");
+  });
+  event.waitUntil(
+    caches.open(VERSION).then((cache) =>
+      Promise.all(files.map((file) => cache.match(file).then((hit) => hit || cache.add(file).catch(() => {}))))
+    )
+  );
+});
+
 // Web Push: the server sends {title, body, url, tag} encrypted (aes128gcm); the browser decrypts.
 self.addEventListener("push", (event) => {
   let data = {};

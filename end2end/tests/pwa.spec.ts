@@ -34,9 +34,26 @@ test("the resident start page is installable and works offline with the offline 
   const { installabilityErrors } = await cdp.send("Page.getInstallabilityErrors");
   expect(installabilityErrors).toEqual([]);
 
-  // make sure the worker controls the page, then cut the network
+  // the worker caches the app files this first visit loaded before it was in control
+  const appFiles = await page.evaluate(() =>
+    performance.getEntriesByType("resource").map((e) => e.name).filter((n) => new URL(n).pathname.startsWith("/pkg/"))
+  );
+  expect(appFiles.some((f) => f.endsWith(".wasm"))).toBe(true);
+  await expect
+    .poll(() => page.evaluate(async (files) => (await Promise.all(files.map((f) => caches.match(f)))).every(Boolean), appFiles))
+    .toBe(true);
+
+  // the second visit: the worker controls the page and every app file comes from its cache
+  const fromNetwork: string[] = [];
+  page.on("response", (r) => {
+    if (new URL(r.url()).pathname.startsWith("/pkg/") && !r.fromServiceWorker()) fromNetwork.push(r.url());
+  });
   await page.reload();
+  await hydrated(page);
   await expect.poll(() => page.evaluate(() => !!navigator.serviceWorker.controller)).toBe(true);
+  expect(fromNetwork).toEqual([]);
+
+  // then cut the network
   await context.setOffline(true);
   await page.goto("/cabinet/profile").catch(() => {});
   await expect(page.getByRole("heading", { name: "Нет подключения к интернету" })).toBeVisible();
