@@ -13,8 +13,8 @@
 use std::path::Path;
 
 use server::harness::{
-    ServerProcess, cpu_time, env_number, html, measure, measure_at_rate, peak_rss_mib, seed,
-    sign_in,
+    ServerProcess, cpu_time, env_number, html, measure, measure_at_rate, peak_rss_mib, release_dir,
+    seed, sign_in,
 };
 
 const RESIDENT: &str = "zhitel@demo.klyuch.ru";
@@ -152,30 +152,60 @@ async fn main() {
         "  wasm {} / {} B, js {} / {} B, css {} / {} B; total {br} B brotli, {gz} B gzip",
         totals[0].0, totals[0].1, totals[1].0, totals[1].1, totals[2].0, totals[2].1
     );
-    println!("\nthe wasm chunks (`--split`) and their loaders, as built (raw / brotli):");
-    let pkg = Path::new(&site_root).join("pkg");
-    let mut chunks: Vec<(String, u64, u64)> = std::fs::read_dir(&pkg)
-        .map(|dir| {
-            dir.filter_map(Result::ok)
+    print_release(&Path::new(&site_root).join("pkg"));
+    drop(server);
+    let _ = std::fs::remove_dir_all(&work);
+}
+
+/// The files of the release being served (hash.txt next to the server names them; they are in
+/// `pkg/<release>/`, see scripts/pkg-release.sh): raw and brotli sizes, the largest chunks first.
+fn print_release(pkg: &Path) {
+    let hashes = std::fs::read_to_string(release_dir().join("hash.txt")).unwrap_or_default();
+    let hash = |key: &str| {
+        hashes
+            .lines()
+            .find_map(|line| line.strip_prefix(key)?.strip_prefix(':'))
+            .map(|h| h.trim().to_string())
+            .unwrap_or_default()
+    };
+    let release = hash("release");
+    let dir = pkg.join(&release);
+    let size = |path: &Path| std::fs::metadata(path).map_or(0, |m| m.len());
+    let sized = |name: String| {
+        let path = dir.join(&name);
+        let packed = dir.join(format!("{name}.br"));
+        (name, size(&path), size(&packed))
+    };
+    let main = [
+        format!("klyuch.{}.wasm", hash("wasm")),
+        format!("klyuch.{}.js", hash("js")),
+        format!("__wasm_split.{}.js", hash("split")),
+        format!("klyuch.{}.css", hash("css")),
+    ];
+    let mut chunks: Vec<_> = std::fs::read_dir(&dir)
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
                 .map(|e| e.file_name().to_string_lossy().into_owned())
-                .filter(|n| n.ends_with(".wasm") || n.ends_with(".js"))
-                .map(|n| {
-                    let size =
-                        |name: &str| std::fs::metadata(pkg.join(name)).map_or(0, |m| m.len());
-                    (n.clone(), size(&n), size(&format!("{n}.br")))
-                })
+                .filter(|n| n.ends_with(".wasm") && !main.contains(n))
+                .map(sized)
                 .collect()
         })
         .unwrap_or_default();
     chunks.sort_by_key(|c| std::cmp::Reverse(c.2));
-    for (name, raw, br) in &chunks {
+    println!(
+        "\nrelease {release}: the main module, its js, the chunk loader and the css (raw / brotli):"
+    );
+    for (name, raw, br) in main.into_iter().map(sized) {
+        println!("  {name:<60} {raw:>9} B {br:>9} B brotli");
+    }
+    println!("the largest of its page chunks (raw / brotli):");
+    for (name, raw, br) in chunks.iter().take(15) {
         println!("  {name:<60} {raw:>9} B {br:>9} B brotli");
     }
     let (raw, br) = chunks.iter().fold((0, 0), |(r, b), c| (r + c.1, b + c.2));
     println!(
-        "  {} files, {raw} B raw, {br} B brotli in all",
+        "  {} chunks, {raw} B raw, {br} B brotli in all",
         chunks.len()
     );
-    drop(server);
-    let _ = std::fs::remove_dir_all(&work);
 }
