@@ -109,14 +109,14 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/join/:code") view=routes::Join::lazy() ssr=SsrMode::Async />
                 <ParentRoute path=path!("/cabinet") view=ui::ResidentLayout ssr=SsrMode::Async>
                     <Route path=path!("") view=housing::pages::MyHomePage />
-                    <Route path=path!("account/:id") view=routes::MyAccount::lazy() />
+                    <Route path=path!("account/:id") view=housing::pages::MyAccountPage />
                     <Route path=path!("profile") view=routes::Profile::lazy() />
                     <Route path=path!("news") view=routes::News::lazy() />
                     <Route path=path!("news/:id") view=routes::NewsItem::lazy() />
                     <Route path=path!("faq") view=routes::Faq::lazy() />
                     <Route path=path!("notifications") view=routes::Notifications::lazy() />
                     <Route path=path!("notifications/settings") view=routes::Preferences::lazy() />
-                    <Route path=path!("readings") view=routes::Readings::lazy() />
+                    <Route path=path!("readings") view=readings::pages::ReadingsPage />
                     <Route path=path!("readings/meter/:id") view=routes::MeterHistory::lazy() />
                     <Route path=path!("pay") view=routes::Pay::lazy() />
                     <Route path=path!("payment/:id") view=routes::Payment::lazy() />

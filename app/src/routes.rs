@@ -1,7 +1,9 @@
 //! Pages the browser loads on demand: each is its own wasm chunk (`cargo leptos build --split`),
-//! fetched when the page is first opened, so a resident's first visit downloads only the main
-//! module (the resident's layout, shared components, the sign-in and start pages). The staff's
-//! layout is a chunk too.
+//! fetched when the page is first opened. The main module holds the resident's layout, shared
+//! components, and the pages a resident opens most — sign-in, the start page, the account and the
+//! readings: a page opened directly needs dozens of small chunks, which on a slow phone cost more
+//! than compiling those pages with the main module (docs/performance.md). The staff's layout is a
+//! chunk too.
 
 use leptos::prelude::*;
 use leptos_router::{Lazy, LazyRoute, lazy_route};
@@ -38,7 +40,6 @@ lazy_pages! {
     Profile => crate::auth::pages::ProfilePage,
     Users => crate::auth::pages::UsersPage,
     Invites => crate::auth::pages::InvitesPage,
-    MyAccount => crate::housing::pages::MyAccountPage,
     Register => crate::housing::pages::RegisterPage,
     Apartment => crate::housing::pages::ApartmentPage,
     Approvals => crate::housing::pages::ApprovalsPage,
@@ -52,7 +53,6 @@ lazy_pages! {
     Preferences => crate::notify::pages::PreferencesPage,
     Templates => crate::notify::pages::TemplatesPage,
     Mailbox => crate::notify::pages::MailboxPage,
-    Readings => crate::readings::pages::ReadingsPage,
     MeterHistory => crate::readings::pages::MeterHistoryPage,
     StaffReadings => crate::readings::pages::StaffReadingsPage,
     ReadingsImport => crate::readings::pages::ImportPage,
