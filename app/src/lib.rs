@@ -16,6 +16,7 @@ pub mod money;
 pub mod news;
 pub mod notify;
 pub mod numbers;
+pub mod passes;
 pub mod payments;
 pub mod period;
 pub mod readings;
