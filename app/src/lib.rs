@@ -19,6 +19,8 @@ pub mod numbers;
 pub mod passes;
 pub mod payments;
 pub mod period;
+#[cfg(feature = "ssr")]
+pub mod qr;
 pub mod readings;
 pub mod routes;
 pub mod sheet;
@@ -108,6 +110,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/login") view=auth::pages::SignInPage ssr=SsrMode::Async />
                 <Route path=path!("/join") view=routes::JoinByCode::lazy() ssr=SsrMode::Async />
                 <Route path=path!("/join/:code") view=routes::Join::lazy() ssr=SsrMode::Async />
+                <Route path=path!("/p/:token") view=routes::PublicPass::lazy() ssr=SsrMode::Async />
                 <ParentRoute path=path!("/cabinet") view=ui::ResidentLayout ssr=SsrMode::Async>
                     <Route path=path!("") view=housing::pages::MyHomePage />
                     <Route path=path!("account/:id") view=housing::pages::MyAccountPage />
@@ -125,7 +128,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("tickets") view=routes::MyTickets::lazy() />
                     <Route path=path!("tickets/new") view=routes::NewTicket::lazy() />
                     <Route path=path!("tickets/:id") view=routes::MyTicket::lazy() />
-                    <Route path=path!("passes/new") view=ui::ComingSoon />
+                    <Route path=path!("passes") view=routes::Passes::lazy() />
+                    <Route path=path!("passes/new") view=routes::NewPass::lazy() />
                 </ParentRoute>
                 <ParentRoute path=path!("/staff") view=routes::StaffArea::lazy() ssr=SsrMode::Async>
                     <Route path=path!("") view=routes::Register::lazy() />
@@ -153,6 +157,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("tickets/:id") view=routes::StaffTicket::lazy() />
                     <Route path=path!("contractors") view=routes::Contractors::lazy() />
                     <Route path=path!("work") view=routes::Work::lazy() />
+                    <Route path=path!("gate") view=routes::Gate::lazy() />
                     <Route path=path!("reports/tickets") view=routes::TicketReport::lazy() />
                     <Route path=path!("templates") view=routes::Templates::lazy() />
                     <Route path=path!("mailbox") view=routes::Mailbox::lazy() />

@@ -76,6 +76,10 @@ lazy_pages! {
     Contractors => crate::tickets::pages::ContractorsPage,
     Work => crate::tickets::pages::WorkPage,
     TicketReport => crate::tickets::pages::TicketReportPage,
+    Passes => crate::passes::pages::PassesPage,
+    NewPass => crate::passes::pages::NewPassPage,
+    PublicPass => crate::passes::pages::PublicPassPage,
+    Gate => crate::passes::pages::GatePage,
 }
 
 // The address the router is going to. The router loads a lazy page's chunk before it writes the

@@ -8,6 +8,7 @@ export const login = {
   dispatcher: "dispetcher@demo.klyuch.ru",
   chair: "predsedatel@demo.klyuch.ru",
   executor: "master@demo.klyuch.ru",
+  guard: "ohrana@demo.klyuch.ru",
 };
 
 /** A phone (the Pixel-class reference screen) or a desktop browser context. */

@@ -77,6 +77,6 @@ test("every PWA shortcut opens a page of the resident cabinet", async ({ browser
   await expect(page.getByRole("heading", { name: "Заявка в аварийно-диспетчерскую службу" })).toBeVisible();
   const pass = await page.goto("/cabinet/passes/new");
   expect(pass!.status()).toBe(200);
-  await expect(page.getByRole("heading", { name: "Раздел готовится" })).toBeVisible();
+  await expect(page.getByRole("heading", { name: "Новый пропуск" })).toBeVisible();
   await context.close();
 });

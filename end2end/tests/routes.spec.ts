@@ -49,6 +49,7 @@ test("every resident page loads and hydrates on a phone", async ({ browser }) =>
     "/cabinet/tickets",
     "/cabinet/tickets/new",
     ticket,
+    "/cabinet/passes",
     "/cabinet/passes/new",
   ]);
   await context.close();
@@ -87,6 +88,7 @@ const staff: { who: string; paths: string[]; details: boolean }[] = [
       "/staff/tickets/categories",
       "/staff/contractors",
       "/staff/templates",
+      "/staff/gate",
       "/staff/profile",
     ],
   },
@@ -119,6 +121,11 @@ const staff: { who: string; paths: string[]; details: boolean }[] = [
     who: login.executor,
     details: false,
     paths: ["/staff/work", "/staff/profile", "/staff/notifications"],
+  },
+  {
+    who: login.guard,
+    details: false,
+    paths: ["/staff/gate", "/staff/profile", "/staff/notifications"],
   },
 ];
 

@@ -419,7 +419,7 @@ async fn issue(
             code
         );
         cards.push(InviteCard {
-            qr_svg: qr_svg(&join_url)?,
+            qr_svg: crate::qr::svg(&join_url)?,
             address,
             apartment_number: number,
             entrance,
@@ -433,18 +433,4 @@ async fn issue(
         .issue_invites(actor, &rows, now, expires_at)
         .await?;
     Ok(cards)
-}
-
-#[cfg(feature = "ssr")]
-fn qr_svg(text: &str) -> Result<String, AppError> {
-    use qrcode::{EcLevel, QrCode, render::svg};
-    let code = QrCode::with_error_correction_level(text.as_bytes(), EcLevel::M).map_err(|e| {
-        tracing::error!(error = %e, "QR encoding failed");
-        AppError::Internal
-    })?;
-    Ok(code
-        .render::<svg::Color>()
-        .min_dimensions(140, 140)
-        .quiet_zone(true)
-        .build())
 }

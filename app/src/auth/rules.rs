@@ -27,8 +27,10 @@ pub fn role_can(role: Role, permission: Permission) -> bool {
                 | EditTemplates
                 | EnterReadings
                 | ManageTickets
+                | GuardPost
         ),
         Role::Executor => matches!(permission, StaffCabinet | OwnNotifications | WorkTickets),
+        Role::Guard => matches!(permission, StaffCabinet | OwnNotifications | GuardPost),
         Role::Council => !matches!(permission, OwnCabinet | GrantCouncil | ManageOrganisation),
         Role::Chair => true,
     }
@@ -46,6 +48,8 @@ pub fn may_assign_role(actor: Role, target: Role) -> bool {
 pub fn landing(role: Role) -> &'static str {
     if role == Role::Executor {
         "/staff/work"
+    } else if role == Role::Guard {
+        "/staff/gate"
     } else if role.is_staff() {
         "/staff"
     } else {
@@ -213,7 +217,7 @@ mod tests {
         for role in Role::ALL.iter().copied() {
             assert_eq!(
                 role_can(role, Permission::ViewRegister),
-                role.is_staff() && role != Role::Executor,
+                role.is_staff() && !matches!(role, Role::Executor | Role::Guard),
                 "{role:?}"
             );
             assert_eq!(

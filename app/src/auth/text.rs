@@ -52,6 +52,7 @@ pub fn role_label(role: super::types::Role) -> &'static str {
         Council => "Совет дома",
         Chair => "Председатель",
         Executor => "Исполнитель",
+        Guard => "Охрана",
     }
 }
 pub const NOTIFICATION_SETTINGS: &str = "Уведомления: каналы и тихие часы";

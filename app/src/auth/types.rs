@@ -14,6 +14,8 @@ crate::text_enum! {
         Chair = "chair",
         /// A contractor's worker (исполнитель): sees only the АДС tickets assigned to them.
         Executor = "executor",
+        /// The guard at the gate (охрана): checks passes, records entries and exits.
+        Guard = "guard",
     }
 }
 
@@ -65,6 +67,8 @@ pub enum Permission {
     ViewReports,
     /// The organisation's details — the payee on every bill (the chair only).
     ManageOrganisation,
+    /// The guard's post: check a pass by its QR, code or plate, record entries and exits.
+    GuardPost,
 }
 
 /// The signed-in user as pages and server functions see them.

@@ -23,6 +23,7 @@ pub fn MyHomePage() -> impl IntoView {
                 match home.await {
                     Err(e) => view! { <ErrorNote error=e /> }.into_any(),
                     Ok(home) => {
+                        let has_homes = !home.apartments.is_empty();
                         view! {
                             {home
                                 .apartments
@@ -42,6 +43,27 @@ pub fn MyHomePage() -> impl IntoView {
                                     .map(|a| view! { <ApartmentSummary apartment=a /> })
                                     .collect_view()}
                             </div>
+                            {has_homes
+                                .then(|| {
+                                    view! {
+                                        <a
+                                            href="/cabinet/passes"
+                                            class=format!(
+                                                "{} mt-4 flex items-center justify-between hover:bg-slate-50",
+                                                style::CARD,
+                                            )
+                                            data-testid="passes-link"
+                                        >
+                                            <span>
+                                                <b>{t::PASSES}</b>
+                                                <span class="block text-sm text-slate-600">
+                                                    {t::PASSES_HINT}
+                                                </span>
+                                            </span>
+                                            <span aria-hidden="true">"›"</span>
+                                        </a>
+                                    }
+                                })}
                             {(!home.pending.is_empty())
                                 .then(|| {
                                     view! {

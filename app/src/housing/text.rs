@@ -2,6 +2,8 @@
 
 pub const MY_HOME_TITLE: &str = "Мои квартиры";
 pub const NO_APARTMENTS: &str = "К вашему кабинету пока не привязано ни одной квартиры. Введите код приглашения с листовки от правления.";
+pub const PASSES: &str = "Пропуска";
+pub const PASSES_HINT: &str = "Гостям, такси и курьерам, подрядчикам и на свою машину";
 pub const PENDING_TITLE: &str = "Ждут подтверждения правления";
 pub const ACCOUNT: &str = "Лицевой счёт";
 pub const ACCOUNT_HINT: &str = "Начисления, пени, квитанции";

@@ -238,6 +238,17 @@ pub fn spec(kind: NoticeKind) -> KindSpec {
                 ("address", "адрес"),
             ],
         },
+        NoticeKind::GuestArrived => KindSpec {
+            key: "guest_arrived",
+            whom: Whom::Residents,
+            label: "Пропуска: гость пришёл",
+            mandatory: false,
+            critical: false,
+            default_channels: &[Channel::Push],
+            title: "Пришёл: {who}",
+            body: "Охрана пропустила по вашему пропуску: {who}, {time}.",
+            placeholders: &[("who", "гость, машина или компания"), ("time", "когда")],
+        },
     }
 }
 

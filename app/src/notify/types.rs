@@ -59,10 +59,12 @@ pub enum NoticeKind {
     TicketSla,
     /// A ticket was given to an executor (or their contractor).
     TicketAssigned,
+    /// The guard let in someone on the resident's pass.
+    GuestArrived,
 }
 
 impl NoticeKind {
-    pub const ALL: [NoticeKind; 12] = [
+    pub const ALL: [NoticeKind; 13] = [
         NoticeKind::Announcement,
         NoticeKind::CriticalAnnouncement,
         NoticeKind::PasswordChanged,
@@ -75,6 +77,7 @@ impl NoticeKind {
         NoticeKind::TicketEmergency,
         NoticeKind::TicketSla,
         NoticeKind::TicketAssigned,
+        NoticeKind::GuestArrived,
     ];
 
     pub fn as_str(self) -> &'static str {

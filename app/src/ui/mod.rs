@@ -83,24 +83,6 @@ pub fn NoAccess() -> impl IntoView {
     view! { <StatusPage title=text::NO_ACCESS_TITLE body=text::NO_ACCESS_BODY /> }
 }
 
-/// The PWA shortcuts (readings, payment, АДС ticket, pass) lead to sections that later releases
-/// fill; until then the resident gets this honest page instead of a 404.
-#[component]
-pub fn ComingSoon() -> impl IntoView {
-    view! {
-        <section class="py-10 text-center">
-            <h1 class="text-xl font-semibold">{text::COMING_SOON_TITLE}</h1>
-            <p class="mt-2 text-slate-600">{text::COMING_SOON_BODY}</p>
-            <a
-                href="/cabinet"
-                class="mt-6 inline-block rounded-lg bg-teal-700 px-4 py-2 text-white"
-            >
-                {text::TO_MAIN}
-            </a>
-        </section>
-    }
-}
-
 #[component]
 fn StatusPage(title: &'static str, body: &'static str) -> impl IntoView {
     view! {
@@ -420,6 +402,7 @@ pub fn cabinet_title(role: Role) -> &'static str {
         Role::Council => "Кабинет совета дома",
         Role::Chair => "Кабинет председателя",
         Role::Executor => "Кабинет исполнителя",
+        Role::Guard => "Пост охраны",
     }
 }
 
@@ -460,6 +443,12 @@ fn StaffFrame() -> impl IntoView {
                     class="flex gap-1 overflow-x-auto px-2 pb-2 md:flex-col md:overflow-visible"
                     aria-label="Разделы"
                 >
+                    {can(Permission::GuardPost)
+                        .then(|| {
+                            view! {
+                                <StaffLink href="/staff/gate" label=text::NAV_GATE exact=false />
+                            }
+                        })}
                     {can(Permission::WorkTickets)
                         .then(|| {
                             view! {

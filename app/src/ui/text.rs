@@ -17,8 +17,6 @@ pub const NAV_USERS: &str = "Пользователи и роли";
 pub const NAV_ORGANISATION: &str = "Организация";
 pub const PREV: &str = "← Назад";
 pub const NEXT: &str = "Дальше →";
-pub const COMING_SOON_TITLE: &str = "Раздел готовится";
-pub const COMING_SOON_BODY: &str = "Этот раздел скоро появится в Ключе. Пока по этому вопросу обращайтесь в правление или к диспетчеру.";
 pub const NAV_NEWS: &str = "Новости";
 pub const NAV_READINGS: &str = "Показания";
 pub const NAV_BILLING: &str = "Начисления";
@@ -36,5 +34,6 @@ pub const NOTHING_SAVED: &str =
     "Файл не загружен: исправьте строки ниже и загрузите его снова — целиком.";
 pub const NAV_TICKETS: &str = "Заявки АДС";
 pub const NAV_WORK: &str = "Мои заявки";
+pub const NAV_GATE: &str = "Пост охраны";
 pub const NAV_TICKET_REPORT: &str = "Отчёт по заявкам";
 pub const NAV_TICKETS_RESIDENT: &str = "Заявки";

@@ -3,6 +3,7 @@
 
 mod billing;
 pub mod news;
+mod passes;
 mod readings;
 mod tickets;
 
@@ -37,6 +38,8 @@ pub mod logins {
     pub const EXECUTOR: &str = "master@demo.klyuch.ru";
     /// The electricians' executor.
     pub const ELECTRICIAN: &str = "elektrik@demo.klyuch.ru";
+    /// The guard at the gate of Серебряная 1.
+    pub const GUARD: &str = "ohrana@demo.klyuch.ru";
 }
 
 /// (address, entrances, floors, flats per floor)
@@ -367,6 +370,7 @@ pub async fn register() -> Result<RegisterLoad, AppError> {
                 Role::Executor,
                 &hash,
             ),
+            user("Васильев Пётр Иванович", logins::GUARD, Role::Guard, &hash),
         ],
     })
 }
@@ -378,7 +382,8 @@ pub async fn load(store: &Store) -> Result<(), AppError> {
     crate::demo::news::load(store).await?;
     crate::demo::readings::load(store, app::clock::today()).await?;
     crate::demo::billing::load(store, app::clock::today()).await?;
-    crate::demo::tickets::load(store, chrono::Utc::now()).await
+    crate::demo::tickets::load(store, chrono::Utc::now()).await?;
+    crate::demo::passes::load(store, chrono::Utc::now()).await
 }
 
 /// A utility service of the house with its price per zone from `from`, set by nobody (the load

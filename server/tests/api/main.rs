@@ -9,6 +9,7 @@ mod billing;
 mod http;
 mod notify;
 mod pages;
+mod passes;
 mod payments;
 mod readings;
 mod schema;

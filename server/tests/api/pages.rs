@@ -112,6 +112,8 @@ both_backends!(every_page_is_rendered_once, |backend: Backend| async move {
         "/cabinet/payments",
         "/cabinet/tickets",
         "/cabinet/tickets/new",
+        "/cabinet/passes",
+        "/cabinet/passes/new",
     ]);
     for (list, prefix) in [
         ("/cabinet", "/cabinet/account/"),
@@ -182,6 +184,8 @@ both_backends!(every_page_is_rendered_once, |backend: Backend| async move {
 
     let work = paths(&["/staff/work", "/staff/profile"]);
     checked += rendered_once(&app, logins::EXECUTOR, &work).await;
-    assert!(checked >= 45, "{checked} pages");
+    let gate = paths(&["/staff/gate", "/staff/profile"]);
+    checked += rendered_once(&app, logins::GUARD, &gate).await;
+    assert!(checked >= 49, "{checked} pages");
     app.stop().await;
 });

@@ -1,0 +1,295 @@
+//! Server functions of passes: authorise → read the form → one store call. Which flat a pass
+//! belongs to is checked by the store on every call.
+
+use leptos::prelude::*;
+
+use super::types::*;
+use crate::error::AppError;
+
+#[cfg(feature = "ssr")]
+use {
+    super::rules,
+    super::store::{GateLookup, NewPass, NewWindow},
+    crate::auth::guard::Access,
+    crate::auth::types::Permission,
+    crate::context::Ctx,
+    chrono::{NaiveDate, NaiveTime, Utc},
+};
+
+/// The longest name or note a form takes.
+#[cfg(feature = "ssr")]
+const MAX_TEXT: usize = 200;
+/// The most people a contractor's pass lets in.
+#[cfg(feature = "ssr")]
+const MAX_PEOPLE: i64 = 50;
+
+#[server(endpoint = "load_pass_form")]
+pub async fn load_pass_form() -> Result<PassForm, AppError> {
+    let cx = Ctx::take()?;
+    let user = cx
+        .authorize(Access::Permission(Permission::OwnCabinet))
+        .await?;
+    let (homes, guest_max_days) = cx.store.pass_homes(user.id, crate::clock::today()).await?;
+    Ok(PassForm {
+        homes,
+        today: crate::clock::today().format("%Y-%m-%d").to_string(),
+        guest_max_days,
+        key: format!(
+            "{:016x}{:016x}",
+            rand::random::<u64>(),
+            rand::random::<u64>()
+        ),
+    })
+}
+
+#[cfg(feature = "ssr")]
+fn date(input: &str) -> Result<NaiveDate, AppError> {
+    NaiveDate::parse_from_str(input.trim(), "%Y-%m-%d")
+        .map_err(|_| AppError::invalid("Укажите дату, например 31.12.2026."))
+}
+
+#[cfg(feature = "ssr")]
+fn time(input: &str) -> Result<NaiveTime, AppError> {
+    NaiveTime::parse_from_str(input.trim(), "%H:%M")
+        .or_else(|_| NaiveTime::parse_from_str(input.trim(), "%H:%M:%S"))
+        .map_err(|_| AppError::invalid("Укажите время, например 18:30."))
+}
+
+#[cfg(feature = "ssr")]
+fn short_text(input: &str, what: &str) -> Result<String, AppError> {
+    let text = input.trim();
+    if text.chars().count() > MAX_TEXT {
+        return Err(AppError::invalid(format!(
+            "{what}: не длиннее {MAX_TEXT} знаков."
+        )));
+    }
+    Ok(text.to_string())
+}
+
+/// The resident's pass form, as the browser sends it (`PostUrl`: a box not ticked is absent).
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct PassInput {
+    pub home: i64,
+    pub kind: String,
+    #[serde(default)]
+    pub visitor: String,
+    #[serde(default)]
+    pub phone: String,
+    /// "on" when the guest comes by car.
+    pub by_car: Option<String>,
+    #[serde(default)]
+    pub plate: String,
+    /// "on" for a foreign plate.
+    pub foreign: Option<String>,
+    #[serde(default)]
+    pub car_note: String,
+    #[serde(default)]
+    pub people: String,
+    /// "once" (a day's hours) or "period" (whole days).
+    #[serde(default)]
+    pub mode: String,
+    #[serde(default)]
+    pub day: String,
+    #[serde(default)]
+    pub from: String,
+    #[serde(default)]
+    pub until: String,
+    #[serde(default)]
+    pub first: String,
+    #[serde(default)]
+    pub last: String,
+    #[serde(default)]
+    pub key: String,
+}
+
+/// What the form must hold for its kind of pass.
+#[cfg(feature = "ssr")]
+fn read_pass(input: &PassInput) -> Result<NewPass, AppError> {
+    let kind = PassKind::parse(&input.kind)
+        .ok_or_else(|| AppError::invalid("Выберите, на кого пропуск."))?;
+    let visitor = short_text(&input.visitor, "Имя")?;
+    if visitor.is_empty() && matches!(kind, PassKind::Guest | PassKind::Contractor) {
+        return Err(AppError::invalid(match kind {
+            PassKind::Contractor => "Укажите компанию или бригаду — охрана спросит.",
+            _ => "Укажите имя гостя — охрана спросит его.",
+        }));
+    }
+    let phone = match input.phone.trim() {
+        "" => String::new(),
+        phone => crate::auth::rules::parse_phone(phone).map_err(AppError::invalid)?,
+    };
+    let by_car = match kind {
+        PassKind::Car => true,
+        PassKind::Guest => input.by_car.is_some(),
+        PassKind::Taxi | PassKind::Contractor => !input.plate.trim().is_empty(),
+    };
+    let foreign_plate = input.foreign.is_some();
+    let plate = if by_car {
+        Some(
+            rules::normalize_plate(&input.plate, foreign_plate)
+                .map_err(|e| AppError::invalid(e.to_string()))?,
+        )
+    } else {
+        None
+    };
+    let people = match (kind, input.people.trim()) {
+        (PassKind::Contractor, "") => 1,
+        (PassKind::Contractor, n) => n
+            .parse::<i64>()
+            .ok()
+            .filter(|n| (1..=MAX_PEOPLE).contains(n))
+            .ok_or_else(|| AppError::invalid(format!("Сколько человек — от 1 до {MAX_PEOPLE}.")))?,
+        _ => 1,
+    };
+    let (window, one_time) = match (kind, input.mode.as_str()) {
+        (PassKind::Car, _) => (NewWindow::Permanent, false),
+        (PassKind::Taxi, _) => (NewWindow::NextHour, true),
+        (PassKind::Guest, "once") => (
+            NewWindow::Day {
+                day: date(&input.day)?,
+                from: time(&input.from)?,
+                until: time(&input.until)?,
+            },
+            true,
+        ),
+        (PassKind::Guest | PassKind::Contractor, _) => {
+            let (first, last) = (date(&input.first)?, date(&input.last)?);
+            if last < first {
+                return Err(AppError::invalid(
+                    "Последний день не может быть раньше первого.",
+                ));
+            }
+            (NewWindow::Days { first, last }, false)
+        }
+    };
+    Ok(NewPass {
+        apartment_id: input.home,
+        kind,
+        one_time,
+        visitor,
+        phone,
+        plate,
+        foreign_plate,
+        car_note: short_text(&input.car_note, "Марка и цвет")?,
+        people,
+        window,
+        client_key: Some(input.key.trim().to_string()).filter(|k| !k.is_empty()),
+    })
+}
+
+/// Makes a pass for one of the resident's flats; returns the page to open: the guest's page to
+/// share, or the list for one's own car.
+#[server(endpoint = "create_pass")]
+pub async fn create_pass(pass: PassInput) -> Result<String, AppError> {
+    let cx = Ctx::take()?;
+    let user = cx
+        .authorize(Access::Permission(Permission::OwnCabinet))
+        .await?;
+    let pass = read_pass(&pass)?;
+    let (_, link) = cx.store.create_pass(&user, &pass, Utc::now()).await?;
+    Ok(match pass.kind {
+        PassKind::Car => "/cabinet/passes".to_string(),
+        _ => link,
+    })
+}
+
+#[server(endpoint = "load_my_passes")]
+pub async fn load_my_passes() -> Result<Vec<PassRow>, AppError> {
+    let cx = Ctx::take()?;
+    let user = cx
+        .authorize(Access::Permission(Permission::OwnCabinet))
+        .await?;
+    cx.store.my_passes(user.id, Utc::now()).await
+}
+
+#[server(endpoint = "cancel_pass")]
+pub async fn cancel_pass(id: i64) -> Result<(), AppError> {
+    let cx = Ctx::take()?;
+    let user = cx
+        .authorize(Access::Permission(Permission::OwnCabinet))
+        .await?;
+    cx.store.cancel_pass(user.id, id, Utc::now()).await
+}
+
+/// The guest's page: no sign-in, the link's token is the key to this one pass.
+#[server(endpoint = "load_public_pass")]
+pub async fn load_public_pass(token: String) -> Result<PublicPass, AppError> {
+    let cx = Ctx::take()?;
+    let mut pass = cx.store.public_pass(token.trim(), Utc::now()).await?;
+    let link = format!(
+        "{}/p/{}",
+        cx.config.public_url.trim_end_matches('/'),
+        token.trim()
+    );
+    pass.qr_svg = crate::qr::svg(&link)?;
+    Ok(pass)
+}
+
+#[server(endpoint = "load_gate_houses")]
+pub async fn load_gate_houses() -> Result<Vec<(i64, String)>, AppError> {
+    let cx = Ctx::take()?;
+    cx.authorize(Access::Permission(Permission::GuardPost))
+        .await?;
+    cx.store.gate_houses().await
+}
+
+/// What the guard typed or scanned: a pass link (the QR), a six-digit code or a plate.
+#[cfg(feature = "ssr")]
+fn read_lookup(input: &str) -> Result<GateLookup, AppError> {
+    let input = input.trim();
+    if let Some((_, token)) = input.rsplit_once("/p/") {
+        return Ok(GateLookup::Token(token.trim_end_matches('/').to_string()));
+    }
+    if input.len() == 6 && input.chars().all(|c| c.is_ascii_digit()) {
+        return Ok(GateLookup::Code(input.to_string()));
+    }
+    rules::read_plate(input)
+        .map(GateLookup::Plate)
+        .map_err(|_| {
+            AppError::invalid("Это не код пропуска (6 цифр), не QR пропуска и не номер машины.")
+        })
+}
+
+/// The guard's check: `None` when there is no such pass.
+#[server(endpoint = "gate_check")]
+pub async fn gate_check(house: i64, query: String) -> Result<Option<GateAnswer>, AppError> {
+    let cx = Ctx::take()?;
+    cx.authorize(Access::Permission(Permission::GuardPost))
+        .await?;
+    let lookup = read_lookup(&query)?;
+    let answer = cx.store.gate_check(house, &lookup, Utc::now()).await?;
+    Ok(answer.map(with_record_key))
+}
+
+/// A fresh key for the record buttons under an answer: the same tap sent again counts once.
+#[cfg(feature = "ssr")]
+fn with_record_key(answer: GateAnswer) -> GateAnswer {
+    GateAnswer {
+        key: format!(
+            "{:016x}{:016x}",
+            rand::random::<u64>(),
+            rand::random::<u64>()
+        ),
+        ..answer
+    }
+}
+
+/// Records an entry (`in`) or exit (`out`) on a pass; `key` makes a record sent twice count once.
+#[server(endpoint = "gate_record")]
+pub async fn gate_record(
+    pass: i64,
+    direction: String,
+    key: String,
+) -> Result<GateAnswer, AppError> {
+    let cx = Ctx::take()?;
+    let guard = cx
+        .authorize(Access::Permission(Permission::GuardPost))
+        .await?;
+    let direction =
+        Direction::parse(&direction).ok_or_else(|| AppError::invalid("Вход или выход?"))?;
+    let key = Some(key.trim()).filter(|k| !k.is_empty());
+    cx.store
+        .record_passage(&guard, pass, direction, key, Utc::now())
+        .await
+        .map(with_record_key)
+}

@@ -1,0 +1,656 @@
+//! Database side of passes: the resident's passes (made for their own flats only, within the
+//! house's limits), the guest's link, and the guard's post — a check by link, code or plate, and
+//! entries recorded once even when two guards tap at the same moment or a phone sends twice.
+
+use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
+use chrono_tz::Tz;
+use rand::Rng;
+use sqlx::FromRow;
+
+use super::rules::{self, Limits, PassFacts, Plate, Validity, Window};
+use super::types::*;
+use crate::auth::types::CurrentUser;
+use crate::db::{Store, internal};
+use crate::error::AppError;
+use crate::notify::types::{Notice, NoticeKind, Recipients};
+use crate::{enqueue_notice, with_db, write_tx};
+
+/// The resident's list shows at most this many passes, open ones first.
+pub const LIST_LIMIT: i64 = 200;
+/// How many times a pass is tried with a fresh code before giving up (a house uses a tiny part of
+/// the million six-digit codes).
+const CODE_TRIES: usize = 20;
+
+/// When a new pass is valid, as the form gave it (dates and times are the house's).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NewWindow {
+    /// One day's hours; an end not later than the start ends the next day.
+    Day {
+        day: NaiveDate,
+        from: NaiveTime,
+        until: NaiveTime,
+    },
+    /// Whole days, the first to the last.
+    Days { first: NaiveDate, last: NaiveDate },
+    /// From now for an hour: a taxi or a courier.
+    NextHour,
+    /// The resident's own car.
+    Permanent,
+}
+
+/// A pass the resident asks for, checked for its form (the api) but not yet for the house.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewPass {
+    pub apartment_id: i64,
+    pub kind: PassKind,
+    pub one_time: bool,
+    pub visitor: String,
+    pub phone: String,
+    pub plate: Option<Plate>,
+    pub foreign_plate: bool,
+    pub car_note: String,
+    pub people: i64,
+    pub window: NewWindow,
+    pub client_key: Option<String>,
+}
+
+/// The house's time zone (that of its readings window; Moscow unless set).
+fn house_tz(name: &str) -> Tz {
+    name.parse().unwrap_or(chrono_tz::Europe::Moscow)
+}
+
+/// The SQL that gives a house's time zone name, `h` being the house.
+const HOUSE_TZ: &str = "COALESCE((SELECT time_zone FROM reading_settings rs WHERE rs.house_id = h.id), 'Europe/Moscow')";
+
+/// The apartments user `$1` lives in on day `$2`.
+fn my_flats() -> String {
+    format!(
+        "SELECT r.apartment_id FROM residencies r JOIN people pe ON pe.id = r.person_id
+         WHERE pe.user_id = $1 AND {}",
+        crate::db::residency_in_force("$2")
+    )
+}
+
+#[derive(Debug, FromRow)]
+struct PassData {
+    id: i64,
+    kind: PassKind,
+    one_time: bool,
+    visitor: Option<String>,
+    plate: Option<String>,
+    car_note: String,
+    people: i64,
+    valid_from: DateTime<Utc>,
+    valid_until: Option<DateTime<Utc>>,
+    token: String,
+    code: Option<String>,
+    cancelled_at: Option<DateTime<Utc>>,
+    entries: i64,
+    address: String,
+    flat: String,
+    time_zone: String,
+}
+
+/// The columns of [`PassData`]; `PASS_FROM` joins what they need.
+const PASS_SELECT: &str =
+    "SELECT p.id, p.kind, p.one_time, p.visitor, p.plate, p.car_note, p.people,
+        p.valid_from, p.valid_until, p.token, p.code, p.cancelled_at, p.entries, h.address,
+        a.number AS flat, ";
+const PASS_FROM: &str = " AS time_zone FROM passes p JOIN houses h ON h.id = p.house_id
+        JOIN apartments a ON a.id = p.apartment_id";
+
+fn pass_sql(filter: &str) -> String {
+    format!("{PASS_SELECT}{HOUSE_TZ}{PASS_FROM} WHERE p.erased_at IS NULL AND {filter}")
+}
+
+impl PassData {
+    fn validity(&self) -> Validity {
+        match self.valid_until {
+            Some(until) => Validity::Window(Window {
+                from: self.valid_from,
+                until,
+            }),
+            None => Validity::Permanent,
+        }
+    }
+
+    fn facts(&self) -> PassFacts {
+        PassFacts {
+            validity: self.validity(),
+            one_time: self.one_time,
+            entries: u32::try_from(self.entries).unwrap_or(u32::MAX),
+            cancelled: self.cancelled_at.is_some(),
+        }
+    }
+
+    fn when(&self) -> String {
+        rules::describe(&self.validity(), &house_tz(&self.time_zone))
+    }
+
+    fn home(&self) -> String {
+        format!("{}, кв. {}", self.address, self.flat)
+    }
+
+    /// Who the pass is for, as a list or the guard shows it.
+    fn who(&self) -> String {
+        match (self.kind, &self.visitor, &self.plate) {
+            (_, Some(name), _) if !name.is_empty() => name.clone(),
+            (PassKind::Car, _, Some(plate)) if !self.car_note.is_empty() => {
+                format!("{plate} ({})", self.car_note)
+            }
+            (_, _, Some(plate)) => plate.clone(),
+            (PassKind::Taxi, _, None) => "Любое такси или курьер".into(),
+            _ => "Гость".into(),
+        }
+    }
+
+    fn row(&self, now: DateTime<Utc>) -> PassRow {
+        PassRow {
+            id: self.id,
+            kind: self.kind,
+            title: self.who(),
+            plate: self.plate.clone(),
+            home: self.home(),
+            when: self.when(),
+            state: rules::state(&self.facts(), now),
+            one_time: self.one_time,
+            code: self.code.clone(),
+            link: format!("/p/{}", self.token),
+            entries: self.entries,
+        }
+    }
+
+    fn answer(&self, now: DateTime<Utc>) -> GateAnswer {
+        GateAnswer {
+            pass_id: self.id,
+            refusal: rules::admit(&self.facts(), now).err(),
+            kind: self.kind,
+            who: self.who(),
+            plate: self.plate.clone(),
+            people: self.people,
+            home: self.home(),
+            when: self.when(),
+            entries: self.entries,
+            key: String::new(),
+        }
+    }
+}
+
+/// The calendar months (in the house's time) a window touches, each as a window.
+fn months_of(window: &Window, tz: &Tz) -> Vec<Window> {
+    let start_of = |d: NaiveDate| {
+        tz.from_local_datetime(&d.and_time(NaiveTime::MIN))
+            .earliest()
+            .map(|t| t.with_timezone(&Utc))
+    };
+    let mut months = Vec::new();
+    let last = window.until.with_timezone(tz).date_naive();
+    let mut first = window.from.with_timezone(tz).date_naive().with_day(1);
+    while let Some(month) = first.filter(|m| *m <= last) {
+        let next = month.checked_add_months(chrono::Months::new(1));
+        if let (Some(from), Some(until)) = (start_of(month), next.and_then(start_of)) {
+            months.push(Window { from, until });
+        }
+        first = next;
+    }
+    months
+}
+
+fn new_secrets() -> (String, String) {
+    let mut rng = rand::thread_rng();
+    let token = format!("{:016x}{:016x}", rng.r#gen::<u64>(), rng.r#gen::<u64>());
+    let code = format!("{:06}", rng.gen_range(0..1_000_000));
+    (token, code)
+}
+
+impl Store {
+    /// The flats a resident may make passes for, and the longest guest's window of the first.
+    pub async fn pass_homes(
+        &self,
+        user_id: i64,
+        today: NaiveDate,
+    ) -> Result<(Vec<(i64, String)>, i64), AppError> {
+        let sql = format!(
+            "SELECT a.id, h.address, a.number,
+                 COALESCE(ps.guest_max_days, {max}) FROM apartments a
+             JOIN houses h ON h.id = a.house_id
+             LEFT JOIN pass_settings ps ON ps.house_id = h.id
+             WHERE a.id IN ({flats}) ORDER BY h.address, a.number",
+            max = Limits::default().guest_max_days,
+            flats = my_flats()
+        );
+        let rows = with_db!(&self.db, |pool| sqlx::query_as::<
+            _,
+            (i64, String, String, i64),
+        >(&sql)
+        .bind(user_id)
+        .bind(today)
+        .fetch_all(pool)
+        .await)
+        .map_err(internal("pass homes"))?;
+        let max_days = rows
+            .iter()
+            .map(|r| r.3)
+            .min()
+            .unwrap_or(Limits::default().guest_max_days);
+        let homes = rows
+            .into_iter()
+            .map(|(id, address, number, _)| (id, format!("{address}, кв. {number}")))
+            .collect();
+        Ok((homes, max_days))
+    }
+
+    /// Makes a pass for one of the resident's flats, within the house's limits; a form sent
+    /// twice makes one pass. Returns its id and the guest's link (`/p/<token>`).
+    pub async fn create_pass(
+        &self,
+        by: &CurrentUser,
+        pass: &NewPass,
+        now: DateTime<Utc>,
+    ) -> Result<(i64, String), AppError> {
+        let flats = my_flats();
+        write_tx!(self, "create pass", |tx| {
+            if let Some(key) = &pass.client_key {
+                let made: Option<(i64, String)> = sqlx::query_as(
+                    "SELECT id, token FROM passes WHERE client_key = $1 AND created_by = $2",
+                )
+                .bind(key)
+                .bind(by.id)
+                .fetch_optional(&mut *tx)
+                .await?;
+                if let Some((id, token)) = made {
+                    return Ok((id, format!("/p/{token}")));
+                }
+            }
+            let today = crate::clock::local(now).date();
+            let home: Option<(i64, String)> = sqlx::query_as(&format!(
+                "SELECT h.id, {HOUSE_TZ} FROM apartments a JOIN houses h ON h.id = a.house_id
+                 WHERE a.id = $3 AND a.id IN ({flats})"
+            ))
+            .bind(by.id)
+            .bind(today)
+            .bind(pass.apartment_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let Some((house_id, tz)) = home else {
+                return Err(AppError::invalid("Выберите свою квартиру из списка.").into());
+            };
+            let tz = house_tz(&tz);
+            let limits: Option<(i64, i64, i64, i64)> = sqlx::query_as(
+                "SELECT cars_per_flat, guest_cars_at_once, guest_car_hours_per_month, guest_max_days
+                 FROM pass_settings WHERE house_id = $1",
+            )
+            .bind(house_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let limits = limits_of(limits);
+            let invalid = |e: rules::WindowError| AppError::invalid(e.to_string());
+            let validity = match pass.window {
+                NewWindow::Permanent => Validity::Permanent,
+                NewWindow::NextHour => Validity::Window(Window {
+                    from: now,
+                    until: now + Duration::hours(1),
+                }),
+                NewWindow::Day { day, from, until } => {
+                    Validity::Window(rules::day_window(&tz, day, from, until).map_err(invalid)?)
+                }
+                NewWindow::Days { first, last } => {
+                    let end = last.succ_opt().unwrap_or(last);
+                    Validity::Window(
+                        rules::window(
+                            &tz,
+                            first.and_time(NaiveTime::MIN),
+                            end.and_time(NaiveTime::MIN),
+                        )
+                        .map_err(invalid)?,
+                    )
+                }
+            };
+            match (pass.kind, validity) {
+                (PassKind::Car, _) => {
+                    let cars: i64 = sqlx::query_scalar(
+                        "SELECT COUNT(*) FROM passes WHERE apartment_id = $1 AND kind = 'car'
+                         AND cancelled_at IS NULL AND erased_at IS NULL",
+                    )
+                    .bind(pass.apartment_id)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                    rules::check_own_car(u32::try_from(cars).unwrap_or(u32::MAX), &limits)
+                        .map_err(|e| AppError::invalid(e.to_string()))?;
+                }
+                (_, Validity::Window(window)) => {
+                    rules::check_window(&window, now, limits.guest_max_days).map_err(invalid)?;
+                    if pass.kind == PassKind::Guest && pass.plate.is_some() {
+                        let months = months_of(&window, &tz);
+                        let span = Window {
+                            from: months.first().map_or(window.from, |m| m.from),
+                            until: months.last().map_or(window.until, |m| m.until),
+                        };
+                        let others: Vec<(DateTime<Utc>, DateTime<Utc>)> = sqlx::query_as(
+                            "SELECT valid_from, valid_until FROM passes
+                             WHERE apartment_id = $1 AND kind = 'guest' AND plate IS NOT NULL
+                             AND cancelled_at IS NULL AND erased_at IS NULL
+                             AND valid_until IS NOT NULL AND valid_from < $3 AND valid_until > $2",
+                        )
+                        .bind(pass.apartment_id)
+                        .bind(span.from)
+                        .bind(span.until)
+                        .fetch_all(&mut *tx)
+                        .await?;
+                        let others: Vec<Window> = others
+                            .into_iter()
+                            .map(|(from, until)| Window { from, until })
+                            .collect();
+                        let (overlapping, used) = rules::guest_car_usage(&window, &months, &others);
+                        rules::check_guest_car(&window, overlapping, &used, &limits)
+                            .map_err(|e| AppError::invalid(e.to_string()))?;
+                    }
+                }
+                (_, Validity::Permanent) => {
+                    return Err(AppError::invalid("Укажите, когда действует пропуск.").into());
+                }
+            }
+            let (valid_from, valid_until) = match validity {
+                Validity::Window(w) => (w.from, Some(w.until)),
+                Validity::Permanent => (now, None),
+            };
+            for _ in 0..CODE_TRIES {
+                let (token, code) = new_secrets();
+                let id: Option<i64> = sqlx::query_scalar(
+                    "INSERT INTO passes (house_id, apartment_id, kind, one_time, visitor, phone,
+                         plate, foreign_plate, car_note, people, valid_from, valid_until, token,
+                         code, created_by, created_at, client_key)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,
+                         $16, $17)
+                     ON CONFLICT DO NOTHING RETURNING id",
+                )
+                .bind(house_id)
+                .bind(pass.apartment_id)
+                .bind(pass.kind)
+                .bind(pass.one_time)
+                .bind(Some(pass.visitor.trim()).filter(|v| !v.is_empty()))
+                .bind(Some(pass.phone.trim()).filter(|v| !v.is_empty()))
+                .bind(pass.plate.as_ref().map(Plate::as_str))
+                .bind(pass.foreign_plate)
+                .bind(pass.car_note.trim())
+                .bind(pass.people)
+                .bind(valid_from)
+                .bind(valid_until)
+                .bind(&token)
+                .bind(&code)
+                .bind(by.id)
+                .bind(now)
+                .bind(&pass.client_key)
+                .fetch_optional(&mut *tx)
+                .await?;
+                if let Some(id) = id {
+                    return Ok((id, format!("/p/{token}")));
+                }
+            }
+            tracing::error!(house_id, "no free pass code after {CODE_TRIES} tries");
+            Err(AppError::Internal.into())
+        })
+    }
+
+    /// The passes of the flats the resident lives in: open ones first, then the newest.
+    pub async fn my_passes(
+        &self,
+        user_id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<PassRow>, AppError> {
+        let sql = format!(
+            "{} ORDER BY p.valid_from DESC LIMIT {LIST_LIMIT}",
+            pass_sql(&format!("p.apartment_id IN ({})", my_flats()))
+        );
+        let today = crate::clock::local(now).date();
+        let rows = with_db!(&self.db, |pool| sqlx::query_as::<_, PassData>(&sql)
+            .bind(user_id)
+            .bind(today)
+            .fetch_all(pool)
+            .await)
+        .map_err(internal("my passes"))?;
+        let mut rows: Vec<PassRow> = rows.iter().map(|p| p.row(now)).collect();
+        rows.sort_by_key(|r| !r.state.is_open());
+        Ok(rows)
+    }
+
+    /// Cancels a pass of one of the resident's flats (again: nothing changes). Another flat's
+    /// pass is "not found".
+    pub async fn cancel_pass(
+        &self,
+        user_id: i64,
+        pass_id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<(), AppError> {
+        let flats = my_flats();
+        write_tx!(self, "cancel pass", |tx| {
+            let today = crate::clock::local(now).date();
+            let mine: Option<Option<DateTime<Utc>>> = sqlx::query_scalar(&format!(
+                "SELECT cancelled_at FROM passes WHERE id = $3 AND erased_at IS NULL
+                 AND apartment_id IN ({flats})"
+            ))
+            .bind(user_id)
+            .bind(today)
+            .bind(pass_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+            match mine {
+                None => Err(AppError::NotFound.into()),
+                Some(Some(_)) => Ok(()),
+                Some(None) => {
+                    sqlx::query("UPDATE passes SET cancelled_at = $1 WHERE id = $2")
+                        .bind(now)
+                        .bind(pass_id)
+                        .execute(&mut *tx)
+                        .await?;
+                    Ok(())
+                }
+            }
+        })
+    }
+
+    /// The guest's view of a pass by its link's token, without the QR (the api draws it).
+    pub async fn public_pass(
+        &self,
+        token: &str,
+        now: DateTime<Utc>,
+    ) -> Result<PublicPass, AppError> {
+        let pass = self.pass_where("p.token = $1", token).await?;
+        let pass = pass.ok_or(AppError::NotFound)?;
+        Ok(PublicPass {
+            kind: pass.kind,
+            address: pass.address.clone(),
+            when: pass.when(),
+            state: rules::state(&pass.facts(), now),
+            code: pass.code.clone(),
+            plate: pass.plate.clone(),
+            qr_svg: String::new(),
+        })
+    }
+
+    async fn pass_where(&self, filter: &str, value: &str) -> Result<Option<PassData>, AppError> {
+        let sql = pass_sql(filter);
+        with_db!(&self.db, |pool| sqlx::query_as::<_, PassData>(&sql)
+            .bind(value)
+            .fetch_optional(pool)
+            .await)
+        .map_err(internal("find pass"))
+    }
+
+    /// The houses a guard's post may serve.
+    pub async fn gate_houses(&self) -> Result<Vec<(i64, String)>, AppError> {
+        with_db!(&self.db, |pool| sqlx::query_as::<_, (i64, String)>(
+            "SELECT id, address FROM houses ORDER BY address"
+        )
+        .fetch_all(pool)
+        .await)
+        .map_err(internal("gate houses"))
+    }
+
+    /// The guard's check: a pass by its link's token (what the QR holds), by its code in the
+    /// house, or by a plate in the house (the pass valid now if there is one). `None`: no such
+    /// pass.
+    pub async fn gate_check(
+        &self,
+        house_id: i64,
+        lookup: &GateLookup,
+        now: DateTime<Utc>,
+    ) -> Result<Option<GateAnswer>, AppError> {
+        let candidates = match lookup {
+            GateLookup::Token(token) => self
+                .pass_where("p.token = $1", token)
+                .await?
+                .into_iter()
+                .collect(),
+            GateLookup::Code(code) => {
+                let sql = pass_sql("p.code = $1 AND p.house_id = $2");
+                with_db!(&self.db, |pool| sqlx::query_as::<_, PassData>(&sql)
+                    .bind(code)
+                    .bind(house_id)
+                    .fetch_all(pool)
+                    .await)
+                .map_err(internal("pass by code"))?
+            }
+            GateLookup::Plate(plate) => {
+                let sql = format!(
+                    "{} ORDER BY p.valid_from DESC LIMIT 50",
+                    pass_sql("p.plate = $1 AND p.house_id = $2")
+                );
+                with_db!(&self.db, |pool| sqlx::query_as::<_, PassData>(&sql)
+                    .bind(plate.as_str())
+                    .bind(house_id)
+                    .fetch_all(pool)
+                    .await)
+                .map_err(internal("pass by plate"))?
+            }
+        };
+        // a plate may have several passes: the one valid now, else the latest
+        let best = candidates
+            .iter()
+            .find(|p| rules::admit(&p.facts(), now).is_ok())
+            .or(candidates.first());
+        Ok(best.map(|p| p.answer(now)))
+    }
+
+    /// Records an entry or exit on a pass. An entry is taken only while the pass is valid, and a
+    /// one-time pass once — checked and counted in one statement, so two guards at the same
+    /// moment make one entry. A record sent again with its `client_key` counts once. The resident
+    /// who made a guest's pass is told the guest came.
+    pub async fn record_passage(
+        &self,
+        guard: &CurrentUser,
+        pass_id: i64,
+        direction: Direction,
+        client_key: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<GateAnswer, AppError> {
+        let sql = pass_sql("p.id = $1");
+        write_tx!(self, "record passage", |tx| {
+            let seen: Option<i64> = match client_key {
+                Some(key) => {
+                    sqlx::query_scalar("SELECT id FROM pass_entries WHERE client_key = $1")
+                        .bind(key)
+                        .fetch_optional(&mut *tx)
+                        .await?
+                }
+                None => None,
+            };
+            let pass: Option<(i64, i64, PassKind)> = sqlx::query_as(
+                "SELECT house_id, created_by, kind FROM passes WHERE id = $1 AND erased_at IS NULL",
+            )
+            .bind(pass_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let Some((house_id, resident, kind)) = pass else {
+                return Err(AppError::NotFound.into());
+            };
+            if seen.is_none() {
+                if direction == Direction::In {
+                    let taken = sqlx::query(
+                        "UPDATE passes SET entries = entries + 1
+                         WHERE id = $1 AND cancelled_at IS NULL AND (one_time = FALSE OR entries = 0)
+                         AND valid_from <= $2 AND (valid_until IS NULL OR valid_until > $2)",
+                    )
+                    .bind(pass_id)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+                    if taken == 0 {
+                        let data: PassData = sqlx::query_as(&sql)
+                            .bind(pass_id)
+                            .fetch_one(&mut *tx)
+                            .await?;
+                        let why = rules::admit(&data.facts(), now)
+                            .err()
+                            .unwrap_or(super::types::Refusal::Used);
+                        return Err(AppError::invalid(why.message()).into());
+                    }
+                }
+                sqlx::query(
+                    "INSERT INTO pass_entries (pass_id, house_id, direction, at, guard_user_id,
+                         client_key)
+                     VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(pass_id)
+                .bind(house_id)
+                .bind(direction)
+                .bind(now)
+                .bind(guard.id)
+                .bind(client_key)
+                .execute(&mut *tx)
+                .await?;
+                if direction == Direction::In && kind != PassKind::Car {
+                    let data: PassData = sqlx::query_as(&sql)
+                        .bind(pass_id)
+                        .fetch_one(&mut *tx)
+                        .await?;
+                    let notice = Notice {
+                        kind: NoticeKind::GuestArrived,
+                        recipients: Recipients::User(resident),
+                        params: [
+                            ("who".to_string(), data.who()),
+                            ("time".to_string(), crate::clock::format_moment(now)),
+                        ]
+                        .into(),
+                        link: Some("/cabinet/passes".into()),
+                        source: Some(format!("pass:{pass_id}")),
+                    };
+                    enqueue_notice!(&mut *tx, &notice)?;
+                }
+            }
+            let data: PassData = sqlx::query_as(&sql)
+                .bind(pass_id)
+                .fetch_one(&mut *tx)
+                .await?;
+            let mut answer = data.answer(now);
+            // just let in on it: the guard sees green with the count, not "used"
+            if direction == Direction::In {
+                answer.refusal = None;
+            }
+            Ok(answer)
+        })
+    }
+}
+
+/// How the guard names a pass.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GateLookup {
+    Token(String),
+    Code(String),
+    Plate(Plate),
+}
+
+/// The house's limits from its row (the defaults when it has none).
+fn limits_of(row: Option<(i64, i64, i64, i64)>) -> Limits {
+    let clamp = |v: i64| u32::try_from(v).unwrap_or(u32::MAX);
+    match row {
+        Some((cars, at_once, hours, days)) => Limits {
+            cars_per_flat: clamp(cars),
+            guest_cars_at_once: clamp(at_once),
+            guest_car_hours_per_month: clamp(hours),
+            guest_max_days: days,
+        },
+        None => Limits::default(),
+    }
+}

@@ -1,0 +1,400 @@
+//! Passes on SQLite and PostgreSQL: a resident makes passes only for their own flat and within
+//! the house's limits, a form sent twice makes one pass, a neighbour neither sees nor cancels
+//! another flat's pass; at the gate a one-time pass lets in once even when two guards tap at the
+//! same moment, a record sent again counts once, the resident is told the guest came; over HTTP
+//! the guest's link shows the pass and nothing of the resident, and only the guard's post may
+//! check passes.
+
+use chrono::{Duration, NaiveTime, Utc};
+
+use crate::common::{Backend, TestApp, path};
+use app::auth::types::{CurrentUser, Role};
+use app::db::Store;
+use app::error::AppError;
+use app::passes::api::*;
+use app::passes::rules::normalize_plate;
+use app::passes::store::{GateLookup, NewPass, NewWindow};
+use app::passes::types::{Direction, PassKind, PassState, Refusal};
+use app::with_db;
+use server::demo::logins;
+
+async fn scalar(store: &Store, sql: &str) -> i64 {
+    with_db!(&store.db, |pool| sqlx::query_scalar::<_, i64>(sql)
+        .fetch_one(pool)
+        .await)
+    .unwrap()
+}
+
+async fn user(store: &Store, login: &str, role: Role) -> CurrentUser {
+    let id = store.credentials(login).await.unwrap().unwrap().id;
+    CurrentUser {
+        id,
+        full_name: login.into(),
+        role,
+        login: login.into(),
+    }
+}
+
+/// zhitel's flat at Серебряная 1.
+async fn zhitel_flat(store: &Store, zhitel: &CurrentUser) -> i64 {
+    let (homes, _) = store
+        .pass_homes(zhitel.id, app::clock::today())
+        .await
+        .unwrap();
+    homes
+        .into_iter()
+        .find(|(_, label)| label.contains("Серебряная, д. 1"))
+        .unwrap()
+        .0
+}
+
+/// A guest's pass for the whole of today (house time), one-time, on foot.
+fn guest_today(apartment_id: i64, name: &str, key: Option<&str>) -> NewPass {
+    NewPass {
+        apartment_id,
+        kind: PassKind::Guest,
+        one_time: true,
+        visitor: name.into(),
+        phone: String::new(),
+        plate: None,
+        foreign_plate: false,
+        car_note: String::new(),
+        people: 1,
+        window: NewWindow::Day {
+            day: app::clock::today(),
+            from: NaiveTime::MIN,
+            until: NaiveTime::MIN,
+        },
+        client_key: key.map(str::to_string),
+    }
+}
+
+fn own_car(apartment_id: i64, plate: &str) -> NewPass {
+    NewPass {
+        kind: PassKind::Car,
+        one_time: false,
+        visitor: String::new(),
+        plate: Some(normalize_plate(plate, false).unwrap()),
+        window: NewWindow::Permanent,
+        ..guest_today(apartment_id, "", None)
+    }
+}
+
+async fn notices(store: &Store, kind: &str) -> i64 {
+    scalar(
+        store,
+        &format!(
+            "SELECT COUNT(*) FROM jobs WHERE kind = 'notify.fanout' AND payload LIKE '%\"{kind}\"%'"
+        ),
+    )
+    .await
+}
+
+both_backends!(
+    a_resident_makes_passes_for_own_flat_within_the_limits,
+    |backend: Backend| async move {
+        let Some((db, store)) = crate::common::demo_store(backend).await else {
+            return;
+        };
+        let now = Utc::now();
+        let zhitel = user(&store, logins::RESIDENT, Role::Resident).await;
+        let sosed = user(&store, logins::NEIGHBOUR, Role::Resident).await;
+        let flat = zhitel_flat(&store, &zhitel).await;
+        let before = scalar(&store, "SELECT COUNT(*) FROM passes").await;
+
+        // the same form sent twice makes one pass
+        let (id, link) = store
+            .create_pass(&zhitel, &guest_today(flat, "Анна", Some("k-1")), now)
+            .await
+            .unwrap();
+        let (again, same_link) = store
+            .create_pass(&zhitel, &guest_today(flat, "Анна", Some("k-1")), now)
+            .await
+            .unwrap();
+        assert_eq!(link, same_link);
+        assert_eq!(id, again);
+        assert_eq!(
+            scalar(&store, "SELECT COUNT(*) FROM passes").await,
+            before + 1
+        );
+        let mine = store.my_passes(zhitel.id, now).await.unwrap();
+        let anna = mine.iter().find(|p| p.id == id).expect("in the list");
+        assert_eq!(anna.state, PassState::Active);
+        assert_eq!(anna.title, "Анна");
+        assert!(anna.code.as_ref().is_some_and(|c| c.len() == 6));
+
+        // a neighbour neither sees it, nor cancels it, nor makes a pass for zhitel's flat
+        let theirs = store.my_passes(sosed.id, now).await.unwrap();
+        assert!(theirs.iter().all(|p| p.id != id));
+        assert_eq!(
+            store.cancel_pass(sosed.id, id, now).await,
+            Err(AppError::NotFound)
+        );
+        let refused = store
+            .create_pass(&sosed, &guest_today(flat, "Чужой", None), now)
+            .await;
+        assert!(matches!(refused, Err(AppError::Invalid(_))), "{refused:?}");
+        assert_eq!(
+            scalar(&store, "SELECT COUNT(*) FROM passes").await,
+            before + 1
+        );
+
+        // zhitel cancels it: it stays in the list as cancelled
+        store.cancel_pass(zhitel.id, id, now).await.unwrap();
+        store.cancel_pass(zhitel.id, id, now).await.unwrap();
+        let mine = store.my_passes(zhitel.id, now).await.unwrap();
+        assert_eq!(
+            mine.iter().find(|p| p.id == id).unwrap().state,
+            PassState::Cancelled
+        );
+
+        // two own cars at most (the demo gave zhitel one)
+        store
+            .create_pass(&zhitel, &own_car(flat, "в 777 мм 77"), now)
+            .await
+            .unwrap();
+        let third = store
+            .create_pass(&zhitel, &own_car(flat, "Е001КХ199"), now)
+            .await;
+        match third {
+            Err(AppError::Invalid(m)) => assert!(m.contains("не больше 2"), "{m}"),
+            other => panic!("a third car: {other:?}"),
+        }
+
+        // windows: over already, or longer than the house allows
+        let yesterday = app::clock::today() - Duration::days(1);
+        let past = NewPass {
+            window: NewWindow::Day {
+                day: yesterday,
+                from: NaiveTime::from_hms_opt(10, 0, 0).unwrap(),
+                until: NaiveTime::from_hms_opt(12, 0, 0).unwrap(),
+            },
+            ..guest_today(flat, "Поздно", None)
+        };
+        assert!(matches!(
+            store.create_pass(&zhitel, &past, now).await,
+            Err(AppError::Invalid(m)) if m.contains("прошло")
+        ));
+        let long = NewPass {
+            window: NewWindow::Days {
+                first: app::clock::today(),
+                last: app::clock::today() + Duration::days(30),
+            },
+            one_time: false,
+            ..guest_today(flat, "Долго", None)
+        };
+        assert!(matches!(
+            store.create_pass(&zhitel, &long, now).await,
+            Err(AppError::Invalid(m)) if m.contains("30")
+        ));
+
+        // guest cars: two at once at most (the demo's guest comes by car today)
+        let car_guest = |plate: &str| NewPass {
+            plate: Some(normalize_plate(plate, false).unwrap()),
+            ..guest_today(flat, "На машине", None)
+        };
+        store
+            .create_pass(&zhitel, &car_guest("А111АА77"), now)
+            .await
+            .unwrap();
+        assert!(matches!(
+            store.create_pass(&zhitel, &car_guest("С333СС77"), now).await,
+            Err(AppError::Invalid(m)) if m.contains("гостевых машин")
+        ));
+        db.drop().await;
+    }
+);
+
+both_backends!(
+    a_one_time_pass_lets_in_once_whoever_taps_first,
+    |backend: Backend| async move {
+        let Some((db, store)) = crate::common::demo_store(backend).await else {
+            return;
+        };
+        let now = Utc::now();
+        let zhitel = user(&store, logins::RESIDENT, Role::Resident).await;
+        let guard = user(&store, logins::GUARD, Role::Guard).await;
+        let flat = zhitel_flat(&store, &zhitel).await;
+        let (id, _) = store
+            .create_pass(&zhitel, &guest_today(flat, "Курьер Пётр", None), now)
+            .await
+            .unwrap();
+        let row = store
+            .my_passes(zhitel.id, now)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|p| p.id == id)
+            .unwrap();
+        let house: i64 = scalar(
+            &store,
+            &format!("SELECT house_id FROM passes WHERE id = {id}"),
+        )
+        .await;
+
+        // the guard finds it by its code and by its link; an unknown code is no pass
+        let code = row.code.clone().unwrap();
+        let by_code = store
+            .gate_check(house, &GateLookup::Code(code.clone()), now)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!((by_code.pass_id, by_code.refusal), (id, None));
+        assert!(by_code.home.contains("кв."));
+        let token = row.link.trim_start_matches("/p/").to_string();
+        let by_link = store
+            .gate_check(house, &GateLookup::Token(token), now)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(by_link.pass_id, id);
+        let other_code = if code == "000000" { "000001" } else { "000000" };
+        let unknown = store
+            .gate_check(house, &GateLookup::Code(other_code.into()), now)
+            .await
+            .unwrap();
+        assert!(unknown.is_none_or(|a| a.pass_id != id));
+
+        // two guards tap at the same moment: one entry
+        let arrived = notices(&store, "GuestArrived").await;
+        let (a, b) = tokio::join!(
+            store.record_passage(&guard, id, Direction::In, Some("tap-a"), now),
+            store.record_passage(&guard, id, Direction::In, Some("tap-b"), now),
+        );
+        assert!(a.is_ok() != b.is_ok(), "exactly one entry: {a:?} {b:?}");
+        let refused = if a.is_ok() { b } else { a };
+        assert_eq!(refused, Err(AppError::invalid(Refusal::Used.message())));
+        let entries = format!("SELECT COUNT(*) FROM pass_entries WHERE pass_id = {id}");
+        assert_eq!(scalar(&store, &entries).await, 1);
+        assert_eq!(notices(&store, "GuestArrived").await, arrived + 1);
+
+        // the winning tap sent again (the phone back online) counts once
+        let key = if scalar(
+            &store,
+            "SELECT COUNT(*) FROM pass_entries WHERE client_key = 'tap-a'",
+        )
+        .await
+            == 1
+        {
+            "tap-a"
+        } else {
+            "tap-b"
+        };
+        store
+            .record_passage(&guard, id, Direction::In, Some(key), now)
+            .await
+            .unwrap();
+        assert_eq!(scalar(&store, &entries).await, 1);
+
+        // now the code says "used", and the list says so too
+        let used = store
+            .gate_check(house, &GateLookup::Code(code), now)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(used.refusal, Some(Refusal::Used));
+        let mine = store.my_passes(zhitel.id, now).await.unwrap();
+        assert_eq!(
+            mine.iter().find(|p| p.id == id).unwrap().state,
+            PassState::Used
+        );
+
+        // a car with a permanent pass is found by its plate however it is typed
+        let plate = normalize_plate("x 001 ky 97", false).unwrap();
+        store
+            .create_pass(&zhitel, &own_car(flat, "Х001КУ97"), now)
+            .await
+            .unwrap();
+        let car = store
+            .gate_check(house, &GateLookup::Plate(plate), now)
+            .await
+            .unwrap()
+            .expect("the car's pass");
+        assert_eq!((car.kind, car.refusal), (PassKind::Car, None));
+        db.drop().await;
+    }
+);
+
+both_backends!(
+    the_guests_link_shows_the_pass_and_only_the_guard_checks_it,
+    |backend: Backend| async move {
+        let Some(app) = TestApp::spawn(backend).await else {
+            return;
+        };
+        let zhitel = app.signed_in(logins::RESIDENT).await;
+        let (homes, _) = app
+            .store
+            .pass_homes(
+                app.store
+                    .credentials(logins::RESIDENT)
+                    .await
+                    .unwrap()
+                    .unwrap()
+                    .id,
+                app::clock::today(),
+            )
+            .await
+            .unwrap();
+        let home = homes[0].0.to_string();
+        let today = app::clock::today().format("%Y-%m-%d").to_string();
+        let made = app
+            .call(
+                &zhitel,
+                path::<CreatePass>(),
+                &[
+                    ("pass[home]", home.as_str()),
+                    ("pass[kind]", "guest"),
+                    ("pass[visitor]", "Мария Гостева"),
+                    ("pass[mode]", "once"),
+                    ("pass[day]", today.as_str()),
+                    ("pass[from]", "00:00"),
+                    ("pass[until]", "00:00"),
+                    ("pass[key]", "http-1"),
+                ],
+            )
+            .await;
+        assert!(made.status().is_success(), "{}", made.status());
+        let link: String = made.json().await.unwrap();
+        assert!(link.starts_with("/p/"), "{link}");
+
+        // the guest opens the link without an account: the QR and the address, no names
+        let anonymous = app.client();
+        let page = anonymous
+            .get(format!("{}{link}", app.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(page.status(), 200);
+        let html = page.text().await.unwrap();
+        assert!(html.contains("<svg"), "the QR");
+        assert!(html.contains("Серебряная"));
+        assert!(
+            !html.contains("Мария Гостева"),
+            "the guest's name stays private"
+        );
+        assert!(!html.contains("Смирнов"), "nothing of the resident");
+        let gone = anonymous
+            .get(format!("{}/p/0123456789abcdef0123456789abcdef", app.base))
+            .send()
+            .await
+            .unwrap();
+        assert!(gone.text().await.unwrap().contains("Такого пропуска нет"));
+
+        // a resident cannot use the guard's post; the guard can
+        let query = [("house", "1"), ("query", "А123ВС77")];
+        let refused = app.call(&zhitel, path::<GateCheck>(), &query).await;
+        assert_eq!(refused.status(), 403);
+        let guard = app.signed_in(logins::GUARD).await;
+        let checked = app.call(&guard, path::<GateCheck>(), &query).await;
+        assert!(checked.status().is_success(), "{}", checked.status());
+        let garbage = app
+            .call(
+                &guard,
+                path::<GateCheck>(),
+                &[("house", "1"), ("query", "!!")],
+            )
+            .await;
+        assert_eq!(garbage.status(), 422);
+        app.stop().await;
+    }
+);
