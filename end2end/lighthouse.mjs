@@ -3,14 +3,19 @@
 // mobile preset (simulated slow 4G and a 4× slower CPU) in Debian's Chromium on the start page,
 // the account page and the readings page, LIGHTHOUSE_RUNS times each (default 2). Prints the
 // performance, accessibility and best-practices scores, LCP, TBT, CLS and the bytes transferred.
+// LIGHTHOUSE_REPORTS=<dir> also keeps each run's full report.
 import { spawn } from "node:child_process";
 import { chromium } from "@playwright/test";
 import lighthouse from "lighthouse";
 import * as chromeLauncher from "chrome-launcher";
+import { mkdirSync, writeFileSync } from "node:fs";
 
 const port = 3200;
 const base = `http://127.0.0.1:${port}`;
 const runs = Number(process.env.LIGHTHOUSE_RUNS ?? 2);
+// LIGHTHOUSE_REPORTS=dir keeps each run's full report (JSON) for a closer look
+const reports = process.env.LIGHTHOUSE_REPORTS;
+if (reports) mkdirSync(reports, { recursive: true });
 
 const server = spawn("bash", ["./start-server.sh"], {
   env: { ...process.env, E2E_PORT: String(port) },
@@ -55,6 +60,10 @@ try {
         extraHeaders: { Cookie: cookie },
       });
       const { categories, audits } = result.lhr;
+      if (reports) {
+        const name = `${path.replace(/\W+/g, "_").replace(/^_/, "")}-${run}.json`;
+        writeFileSync(`${reports}/${name}`, JSON.stringify(result.lhr));
+      }
       const score = (c) => Math.round(categories[c].score * 100);
       const ms = (a) => Math.round(audits[a].numericValue);
       worst = Math.min(worst, score("performance"));

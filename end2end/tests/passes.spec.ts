@@ -10,7 +10,7 @@ test("zhitel on a phone orders a guest pass and sends its link; the guest opens 
   await page.goto("/cabinet/passes/new");
   await hydrated(page);
   const form = page.getByTestId("pass-form");
-  await form.getByLabel("Гость").check();
+  await form.getByLabel("Гость", { exact: true }).check();
   await form.getByLabel("Имя гостя (охрана спросит)").fill("Ирина Соколова");
   await expect(form.getByLabel("Номер машины")).toBeHidden();
   await form.getByLabel("Один раз, в определённые часы").check();
@@ -41,6 +41,14 @@ test("zhitel on a phone orders a guest pass and sends its link; the guest opens 
   await signIn(guardPage, login.guard);
   await expect(guardPage).toHaveURL(/\/staff\/gate$/);
   await hydrated(guardPage);
+  // the guard's gate: chosen once, kept in the address for the bookmark
+  const house = guardPage.getByTestId("gate-house");
+  const serebryanaya = await house.locator("option", { hasText: "Серебряная, д. 1" }).getAttribute("value");
+  await house.selectOption(serebryanaya!);
+  await expect(guardPage).toHaveURL(new RegExp(`/staff/gate\\?house=${serebryanaya}$`));
+  await guardPage.reload();
+  await hydrated(guardPage);
+  await expect(guardPage.getByTestId("gate-house")).toHaveValue(serebryanaya!);
   await guardPage.getByTestId("gate-query").fill(code);
   await guardPage.getByTestId("gate-check").click();
   const verdict = guardPage.getByTestId("gate-verdict");

@@ -36,7 +36,7 @@ CREATE TABLE passes (
     created_at    TIMESTAMPTZ NOT NULL,
     erased_at     TIMESTAMPTZ,
     client_key    TEXT    UNIQUE,
-    UNIQUE (house_id, code)
+    UNIQUE (code)
 );
 CREATE INDEX passes_apartment ON passes(apartment_id);
 CREATE INDEX passes_house_plate ON passes(house_id, plate);

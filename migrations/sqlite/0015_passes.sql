@@ -47,7 +47,8 @@ CREATE TABLE passes (
     valid_from    TEXT    NOT NULL,
     -- NULL: permanent (the resident's own car)
     valid_until   TEXT,
-    -- the link's and QR's secret, and the short code the guard types
+    -- the link's and QR's secret, and the short code the guard types (unique in the organisation:
+    -- a guard finds the pass by it alone, then sees whether it is for this gate's house)
     token         TEXT    NOT NULL UNIQUE,
     code          TEXT,
     cancelled_at  TEXT,
@@ -57,7 +58,7 @@ CREATE TABLE passes (
     erased_at     TEXT,
     -- the form's one-time key: a submit repeated on a bad connection makes one pass
     client_key    TEXT    UNIQUE,
-    UNIQUE (house_id, code)
+    UNIQUE (code)
 );
 CREATE INDEX passes_apartment ON passes(apartment_id);
 CREATE INDEX passes_house_plate ON passes(house_id, plate);

@@ -274,9 +274,11 @@ fn with_record_key(answer: GateAnswer) -> GateAnswer {
     }
 }
 
-/// Records an entry (`in`) or exit (`out`) on a pass; `key` makes a record sent twice count once.
+/// Records an entry (`in`) or exit (`out`) on a pass at the gate of `house`; `key` makes a record
+/// sent twice count once.
 #[server(endpoint = "gate_record")]
 pub async fn gate_record(
+    house: i64,
     pass: i64,
     direction: String,
     key: String,
@@ -289,7 +291,7 @@ pub async fn gate_record(
         Direction::parse(&direction).ok_or_else(|| AppError::invalid("Вход или выход?"))?;
     let key = Some(key.trim()).filter(|k| !k.is_empty());
     cx.store
-        .record_passage(&guard, pass, direction, key, Utc::now())
+        .record_passage(&guard, house, pass, direction, key, Utc::now())
         .await
         .map(with_record_key)
 }

@@ -2,7 +2,7 @@
 //! guest's page behind the link (`/p/:token`, no sign-in) and the guard's post (`/staff/gate`).
 
 use leptos::prelude::*;
-use leptos_router::hooks::{use_navigate, use_params_map};
+use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 
 use super::api::*;
 use super::text as t;
@@ -411,6 +411,9 @@ fn PublicPassCard(p: PublicPass) -> impl IntoView {
 #[component]
 pub fn GatePage() -> impl IntoView {
     let houses = Resource::new(|| (), |_| load_gate_houses());
+    // the gate's house stays in the address (`?house=`): a guard's bookmark opens their gate
+    let query = use_query_map();
+    let navigate = use_navigate();
     let check = ServerAction::<GateCheck>::new();
     let record = ServerAction::<GateRecord>::new();
     // the latest answer, of a check or of a record (whichever came last)
@@ -428,48 +431,70 @@ pub fn GatePage() -> impl IntoView {
     view! {
         <h1 class=style::H1>{t::GATE_TITLE}</h1>
         <Suspense fallback=Loading>
-            {move || Suspend::new(async move {
-                match houses.await {
-                    Err(e) => view! { <ErrorNote error=e /> }.into_any(),
-                    Ok(list) => {
-                        view! {
-                            <ActionForm action=check attr:class="mt-4 grid max-w-xl gap-3">
-                                <label class=style::LABEL>
-                                    {t::HOUSE} <select name="house" class=style::INPUT>
-                                        {list
-                                            .into_iter()
-                                            .map(|(id, address)| {
-                                                view! { <option value=id.to_string()>{address}</option> }
-                                            })
-                                            .collect_view()}
-                                    </select>
-                                </label>
-                                <label class=style::LABEL>
-                                    {t::LOOKUP}
-                                    <input
-                                        name="query"
-                                        class=format!("{} text-lg", style::INPUT)
-                                        autocomplete="off"
-                                        autocapitalize="characters"
-                                        required=true
-                                        data-testid="gate-query"
-                                    />
-                                </label>
-                                <div>
-                                    <button
-                                        type="submit"
-                                        class=style::BUTTON
-                                        data-testid="gate-check"
-                                    >
-                                        {t::CHECK}
-                                    </button>
-                                </div>
-                            </ActionForm>
+            {move || {
+                let navigate = navigate.clone();
+                Suspend::new(async move {
+                    match houses.await {
+                        Err(e) => view! { <ErrorNote error=e /> }.into_any(),
+                        Ok(list) => {
+                            let chosen = query
+                                .read_untracked()
+                                .get("house")
+                                .and_then(|h| h.parse::<i64>().ok());
+                            view! {
+                                <ActionForm action=check attr:class="mt-4 grid max-w-xl gap-3">
+                                    <label class=style::LABEL>
+                                        {t::HOUSE}
+                                        <select
+                                            name="house"
+                                            class=style::INPUT
+                                            data-testid="gate-house"
+                                            on:change=move |ev| {
+                                                navigate(
+                                                    &format!("/staff/gate?house={}", event_target_value(&ev)),
+                                                    Default::default(),
+                                                )
+                                            }
+                                        >
+                                            {list
+                                                .into_iter()
+                                                .map(|(id, address)| {
+                                                    view! {
+                                                        <option value=id.to_string() selected=chosen == Some(id)>
+                                                            {address}
+                                                        </option>
+                                                    }
+                                                })
+                                                .collect_view()}
+                                        </select>
+                                    </label>
+                                    <label class=style::LABEL>
+                                        {t::LOOKUP}
+                                        <input
+                                            name="query"
+                                            class=format!("{} text-lg", style::INPUT)
+                                            autocomplete="off"
+                                            autocapitalize="characters"
+                                            required=true
+                                            data-testid="gate-query"
+                                        />
+                                    </label>
+                                    <div>
+                                        <button
+                                            type="submit"
+                                            class=style::BUTTON
+                                            data-testid="gate-check"
+                                        >
+                                            {t::CHECK}
+                                        </button>
+                                    </div>
+                                </ActionForm>
+                            }
+                                .into_any()
                         }
-                            .into_any()
                     }
-                }
-            })}
+                })
+            }}
         </Suspense>
         {move || {
             shown
@@ -534,12 +559,17 @@ fn GateAnswerCard(
     }
     details.push(a.home.clone());
     details.push(a.when.clone());
-    let (pass, key) = (a.pass_id.to_string(), a.key.clone());
+    let (house, pass, key) = (
+        a.gate_house.to_string(),
+        a.pass_id.to_string(),
+        a.key.clone(),
+    );
     let by_car = a.plate.is_some();
     let let_in = (ok && !just_recorded).then(|| {
-        let (pass, key) = (pass.clone(), key.clone());
+        let (house, pass, key) = (house.clone(), pass.clone(), key.clone());
         view! {
             <ActionForm action=record attr:class="mt-3">
+                <input type="hidden" name="house" value=house />
                 <input type="hidden" name="pass" value=pass />
                 <input type="hidden" name="direction" value="in" />
                 <input type="hidden" name="key" value=key />
@@ -556,6 +586,7 @@ fn GateAnswerCard(
     let exit = by_car.then(move || {
         view! {
             <ActionForm action=record attr:class="mt-2">
+                <input type="hidden" name="house" value=house />
                 <input type="hidden" name="pass" value=pass />
                 <input type="hidden" name="direction" value="out" />
                 <input type="hidden" name="key" value=key />

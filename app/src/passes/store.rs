@@ -74,6 +74,7 @@ fn my_flats() -> String {
 #[derive(Debug, FromRow)]
 struct PassData {
     id: i64,
+    house_id: i64,
     kind: PassKind,
     one_time: bool,
     visitor: Option<String>,
@@ -93,7 +94,7 @@ struct PassData {
 
 /// The columns of [`PassData`]; `PASS_FROM` joins what they need.
 const PASS_SELECT: &str =
-    "SELECT p.id, p.kind, p.one_time, p.visitor, p.plate, p.car_note, p.people,
+    "SELECT p.id, p.house_id, p.kind, p.one_time, p.visitor, p.plate, p.car_note, p.people,
         p.valid_from, p.valid_until, p.token, p.code, p.cancelled_at, p.entries, h.address,
         a.number AS flat, ";
 const PASS_FROM: &str = " AS time_zone FROM passes p JOIN houses h ON h.id = p.house_id
@@ -160,10 +161,17 @@ impl PassData {
         }
     }
 
-    fn answer(&self, now: DateTime<Utc>) -> GateAnswer {
+    /// The guard's answer at the gate of `house_id`.
+    fn answer(&self, house_id: i64, now: DateTime<Utc>) -> GateAnswer {
+        let refusal = if self.house_id == house_id {
+            rules::admit(&self.facts(), now).err()
+        } else {
+            Some(Refusal::OtherHouse)
+        };
         GateAnswer {
             pass_id: self.id,
-            refusal: rules::admit(&self.facts(), now).err(),
+            gate_house: house_id,
+            refusal,
             kind: self.kind,
             who: self.who(),
             plate: self.plate.clone(),
@@ -487,9 +495,9 @@ impl Store {
         .map_err(internal("gate houses"))
     }
 
-    /// The guard's check: a pass by its link's token (what the QR holds), by its code in the
-    /// house, or by a plate in the house (the pass valid now if there is one). `None`: no such
-    /// pass.
+    /// The guard's check at the gate of `house_id`: a pass by its link's token (what the QR
+    /// holds) or its code — a pass of another house is refused as such — or by a plate in the
+    /// house (the pass valid now if there is one). `None`: no such pass.
     pub async fn gate_check(
         &self,
         house_id: i64,
@@ -502,15 +510,11 @@ impl Store {
                 .await?
                 .into_iter()
                 .collect(),
-            GateLookup::Code(code) => {
-                let sql = pass_sql("p.code = $1 AND p.house_id = $2");
-                with_db!(&self.db, |pool| sqlx::query_as::<_, PassData>(&sql)
-                    .bind(code)
-                    .bind(house_id)
-                    .fetch_all(pool)
-                    .await)
-                .map_err(internal("pass by code"))?
-            }
+            GateLookup::Code(code) => self
+                .pass_where("p.code = $1", code)
+                .await?
+                .into_iter()
+                .collect(),
             GateLookup::Plate(plate) => {
                 let sql = format!(
                     "{} ORDER BY p.valid_from DESC LIMIT 50",
@@ -529,16 +533,17 @@ impl Store {
             .iter()
             .find(|p| rules::admit(&p.facts(), now).is_ok())
             .or(candidates.first());
-        Ok(best.map(|p| p.answer(now)))
+        Ok(best.map(|p| p.answer(house_id, now)))
     }
 
-    /// Records an entry or exit on a pass. An entry is taken only while the pass is valid, and a
-    /// one-time pass once — checked and counted in one statement, so two guards at the same
+    /// Records an entry or exit on a pass at the gate of `house_id`. An entry is taken only while
+    /// the pass is valid and for this house, and a one-time pass once — checked and counted in one statement, so two guards at the same
     /// moment make one entry. A record sent again with its `client_key` counts once. The resident
     /// who made a guest's pass is told the guest came.
     pub async fn record_passage(
         &self,
         guard: &CurrentUser,
+        house_id: i64,
         pass_id: i64,
         direction: Direction,
         client_key: Option<&str>,
@@ -561,9 +566,12 @@ impl Store {
             .bind(pass_id)
             .fetch_optional(&mut *tx)
             .await?;
-            let Some((house_id, resident, kind)) = pass else {
+            let Some((pass_house, resident, kind)) = pass else {
                 return Err(AppError::NotFound.into());
             };
+            if pass_house != house_id {
+                return Err(AppError::invalid(Refusal::OtherHouse.message()).into());
+            }
             if seen.is_none() {
                 if direction == Direction::In {
                     let taken = sqlx::query(
@@ -583,7 +591,7 @@ impl Store {
                             .await?;
                         let why = rules::admit(&data.facts(), now)
                             .err()
-                            .unwrap_or(super::types::Refusal::Used);
+                            .unwrap_or(Refusal::Used);
                         return Err(AppError::invalid(why.message()).into());
                     }
                 }
@@ -623,7 +631,7 @@ impl Store {
                 .bind(pass_id)
                 .fetch_one(&mut *tx)
                 .await?;
-            let mut answer = data.answer(now);
+            let mut answer = data.answer(house_id, now);
             // just let in on it: the guard sees green with the count, not "used"
             if direction == Direction::In {
                 answer.refusal = None;

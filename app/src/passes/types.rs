@@ -26,6 +26,8 @@ crate::text_enum! {
         Used = "used",
         NotYet = "not_yet",
         Expired = "expired",
+        /// A pass of another of the organisation's houses.
+        OtherHouse = "other_house",
     }
 }
 
@@ -38,6 +40,7 @@ impl Refusal {
             Refusal::Used => "Пропуск уже использован",
             Refusal::NotYet => "Пропуск ещё не начал действовать",
             Refusal::Expired => "Срок пропуска истёк",
+            Refusal::OtherHouse => "Пропуск в другой дом",
         }
     }
 }
@@ -131,6 +134,8 @@ pub struct PublicPass {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GateAnswer {
     pub pass_id: i64,
+    /// The house of the gate that asked (the record buttons post it back).
+    pub gate_house: i64,
     /// `None`: valid now; otherwise why not.
     pub refusal: Option<Refusal>,
     pub kind: PassKind,

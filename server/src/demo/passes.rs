@@ -61,6 +61,13 @@ pub async fn load(store: &Store, now: DateTime<Utc>) -> Result<(), AppError> {
         ..pass(flat, PassKind::Car, "", NewWindow::Permanent)
     };
     let (car, _) = store.create_pass(&zhitel, &car, week_ago).await?;
+    let house = store
+        .gate_houses()
+        .await?
+        .into_iter()
+        .find(|(_, address)| address.contains("Серебряная, д. 1"))
+        .ok_or(AppError::Internal)?
+        .0;
     let cleaner = NewPass {
         people: 2,
         ..pass(
@@ -77,11 +84,12 @@ pub async fn load(store: &Store, now: DateTime<Utc>) -> Result<(), AppError> {
     for day in (1..=7).rev() {
         let morning = now - Duration::days(day) - Duration::hours(2);
         store
-            .record_passage(&guard, car, Direction::Out, None, morning)
+            .record_passage(&guard, house, car, Direction::Out, None, morning)
             .await?;
         store
             .record_passage(
                 &guard,
+                house,
                 car,
                 Direction::In,
                 None,
@@ -92,6 +100,7 @@ pub async fn load(store: &Store, now: DateTime<Utc>) -> Result<(), AppError> {
     store
         .record_passage(
             &guard,
+            house,
             cleaner,
             Direction::In,
             None,

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-use crate::common::{Backend, TestApp, TestDb, error_of, path};
+use crate::common::{Backend, TestApp, TestDb, error_of, path, scalar};
 use app::billing::bill;
 use app::billing::store::{NewPayment, NewService};
 use app::billing::types::{Basis, Money, Period, RunStatus, Section};
@@ -26,13 +26,6 @@ fn day(y: i32, m: u32, d: u32) -> NaiveDate {
 /// The demo's last billed period (the month before this one).
 fn last_billed() -> Period {
     Period::of(app::clock::today()).plus(-1)
-}
-
-async fn scalar(store: &Store, sql: &str) -> i64 {
-    with_db!(&store.db, |pool| sqlx::query_scalar::<_, i64>(sql)
-        .fetch_one(pool)
-        .await)
-    .unwrap()
 }
 
 async fn execute(store: &Store, sql: &str) -> Result<(), sqlx::Error> {

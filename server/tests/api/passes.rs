@@ -7,7 +7,7 @@
 
 use chrono::{Duration, NaiveTime, Utc};
 
-use crate::common::{Backend, TestApp, path};
+use crate::common::{Backend, TestApp, notices, path, scalar, user};
 use app::auth::types::{CurrentUser, Role};
 use app::db::Store;
 use app::error::AppError;
@@ -15,25 +15,7 @@ use app::passes::api::*;
 use app::passes::rules::normalize_plate;
 use app::passes::store::{GateLookup, NewPass, NewWindow};
 use app::passes::types::{Direction, PassKind, PassState, Refusal};
-use app::with_db;
 use server::demo::logins;
-
-async fn scalar(store: &Store, sql: &str) -> i64 {
-    with_db!(&store.db, |pool| sqlx::query_scalar::<_, i64>(sql)
-        .fetch_one(pool)
-        .await)
-    .unwrap()
-}
-
-async fn user(store: &Store, login: &str, role: Role) -> CurrentUser {
-    let id = store.credentials(login).await.unwrap().unwrap().id;
-    CurrentUser {
-        id,
-        full_name: login.into(),
-        role,
-        login: login.into(),
-    }
-}
 
 /// zhitel's flat at Серебряная 1.
 async fn zhitel_flat(store: &Store, zhitel: &CurrentUser) -> i64 {
@@ -78,16 +60,6 @@ fn own_car(apartment_id: i64, plate: &str) -> NewPass {
         window: NewWindow::Permanent,
         ..guest_today(apartment_id, "", None)
     }
-}
-
-async fn notices(store: &Store, kind: &str) -> i64 {
-    scalar(
-        store,
-        &format!(
-            "SELECT COUNT(*) FROM jobs WHERE kind = 'notify.fanout' AND payload LIKE '%\"{kind}\"%'"
-        ),
-    )
-    .await
 }
 
 both_backends!(
@@ -255,11 +227,30 @@ both_backends!(
             .unwrap();
         assert!(unknown.is_none_or(|a| a.pass_id != id));
 
+        // the gate of another house sees whose pass it is and refuses it
+        let other = scalar(
+            &store,
+            &format!("SELECT MIN(id) FROM houses WHERE id <> {house}"),
+        )
+        .await;
+        let elsewhere = store
+            .gate_check(other, &GateLookup::Code(code.clone()), now)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(elsewhere.refusal, Some(Refusal::OtherHouse));
+        assert_eq!(
+            store
+                .record_passage(&guard, other, id, Direction::In, None, now)
+                .await,
+            Err(AppError::invalid(Refusal::OtherHouse.message()))
+        );
+
         // two guards tap at the same moment: one entry
         let arrived = notices(&store, "GuestArrived").await;
         let (a, b) = tokio::join!(
-            store.record_passage(&guard, id, Direction::In, Some("tap-a"), now),
-            store.record_passage(&guard, id, Direction::In, Some("tap-b"), now),
+            store.record_passage(&guard, house, id, Direction::In, Some("tap-a"), now),
+            store.record_passage(&guard, house, id, Direction::In, Some("tap-b"), now),
         );
         assert!(a.is_ok() != b.is_ok(), "exactly one entry: {a:?} {b:?}");
         let refused = if a.is_ok() { b } else { a };
@@ -281,7 +272,7 @@ both_backends!(
             "tap-b"
         };
         store
-            .record_passage(&guard, id, Direction::In, Some(key), now)
+            .record_passage(&guard, house, id, Direction::In, Some(key), now)
             .await
             .unwrap();
         assert_eq!(scalar(&store, &entries).await, 1);

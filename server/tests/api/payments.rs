@@ -6,7 +6,7 @@
 
 use chrono::NaiveDate;
 
-use crate::common::{Backend, TestApp, account_id, error_of, path, sandbox_path, text};
+use crate::common::{Backend, TestApp, account_id, error_of, path, sandbox_path, scalar, text};
 use app::billing::types::{Money, Period};
 use app::db::Store;
 use app::payments::rules::parse_statement;
@@ -17,13 +17,6 @@ use server::demo::logins;
 
 const SAMPLE: &[u8] = include_bytes!("../../../docs/samples/bank-statement-cp1251.txt");
 const OUR_ACCOUNT: &str = "40702810801500116391";
-
-async fn scalar(store: &Store, sql: &str) -> i64 {
-    with_db!(&store.db, |pool| sqlx::query_scalar::<_, i64>(sql)
-        .fetch_one(pool)
-        .await)
-    .unwrap()
-}
 
 async fn scalar_text(store: &Store, sql: &str) -> String {
     with_db!(&store.db, |pool| sqlx::query_scalar::<_, String>(sql)

@@ -12,32 +12,14 @@ use chrono::{Duration, Utc};
 use leptos::server_fn::ServerFn;
 use reqwest::StatusCode;
 
-use crate::common::{Backend, TestApp};
+use crate::common::{Backend, TestApp, notices, scalar, user};
 use app::auth::types::{CurrentUser, Role};
 use app::db::Store;
 use app::error::AppError;
 use app::tickets::api::*;
 use app::tickets::store::{NewTicket, StoredUpload};
 use app::tickets::types::{FileKind, Place, Sla, Status};
-use app::with_db;
 use server::demo::logins;
-
-async fn scalar(store: &Store, sql: &str) -> i64 {
-    with_db!(&store.db, |pool| sqlx::query_scalar::<_, i64>(sql)
-        .fetch_one(pool)
-        .await)
-    .unwrap()
-}
-
-async fn user(store: &Store, login: &str, role: Role) -> CurrentUser {
-    let id = store.credentials(login).await.unwrap().unwrap().id;
-    CurrentUser {
-        id,
-        full_name: login.into(),
-        role,
-        login: login.into(),
-    }
-}
 
 /// zhitel's first home (Серебряная 1, кв. 12).
 async fn zhitel_home(store: &Store, zhitel: &CurrentUser) -> i64 {
@@ -93,16 +75,6 @@ fn leak(apartment: i64, category_id: i64, uploads: Vec<String>, key: Option<&str
         uploads,
         client_key: key.map(str::to_string),
     }
-}
-
-async fn notices(store: &Store, kind: &str) -> i64 {
-    scalar(
-        store,
-        &format!(
-            "SELECT COUNT(*) FROM jobs WHERE kind = 'notify.fanout' AND payload LIKE '%\"{kind}\"%'"
-        ),
-    )
-    .await
 }
 
 both_backends!(

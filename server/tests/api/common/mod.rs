@@ -479,3 +479,37 @@ pub async fn error_of(response: reqwest::Response) -> (reqwest::StatusCode, app:
         .expect("an AppError body");
     (status, error)
 }
+
+/// One integer the query selects (a count, an id).
+pub async fn scalar(store: &Store, sql: &str) -> i64 {
+    app::with_db!(&store.db, |pool| sqlx::query_scalar::<_, i64>(sql)
+        .fetch_one(pool)
+        .await)
+    .unwrap()
+}
+
+/// A demo user as the server functions see them once signed in.
+pub async fn user(
+    store: &Store,
+    login: &str,
+    role: app::auth::types::Role,
+) -> app::auth::types::CurrentUser {
+    let id = store.credentials(login).await.unwrap().unwrap().id;
+    app::auth::types::CurrentUser {
+        id,
+        full_name: login.into(),
+        role,
+        login: login.into(),
+    }
+}
+
+/// Notices of `kind` in the outbox (fan-out jobs).
+pub async fn notices(store: &Store, kind: &str) -> i64 {
+    scalar(
+        store,
+        &format!(
+            "SELECT COUNT(*) FROM jobs WHERE kind = 'notify.fanout' AND payload LIKE '%\"{kind}\"%'"
+        ),
+    )
+    .await
+}
