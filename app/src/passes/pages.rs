@@ -263,10 +263,13 @@ fn NewPassFields(form: PassForm) -> impl IntoView {
                 </label>
             </fieldset>
             <div
-                class="grid grid-cols-3 gap-2"
+                class="grid grid-cols-2 gap-2 sm:grid-cols-3"
                 hidden=move || kind.get() != PassKind::Guest || !once.get()
             >
-                <label class=style::LABEL>
+                <label class=format!(
+                    "{} col-span-2 sm:col-span-1",
+                    style::LABEL,
+                )>
                     {t::DAY}
                     <input
                         name="pass[day]"
