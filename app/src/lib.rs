@@ -53,13 +53,63 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 />
                 <AutoReload options=options.clone() />
                 <HashedStylesheet options=options.clone() id="leptos" />
-                <HydrationScripts options />
+                <Hydration options />
                 <MetaTags />
             </head>
             <body class="min-h-screen bg-slate-50 text-slate-900 antialiased">
                 <App />
             </body>
         </html>
+    }
+}
+
+/// The names of the build's js and wasm: `<name>.<hash>` from the `js:` and `wasm:` lines of the
+/// `hash.txt` beside the server (cargo-leptos), read once; the plain name without it.
+fn hashed_names(output_name: &str) -> &'static (String, String) {
+    static NAMES: std::sync::OnceLock<(String, String)> = std::sync::OnceLock::new();
+    NAMES.get_or_init(|| {
+        let hashes = std::env::current_exe()
+            .ok()
+            .and_then(|exe| exe.parent().map(|dir| dir.join("hash.txt")))
+            .and_then(|path| std::fs::read_to_string(path).ok())
+            .unwrap_or_default();
+        let name = |kind: &str| {
+            hashes
+                .lines()
+                .find_map(|line| line.strip_prefix(kind)?.strip_prefix(':'))
+                .map_or_else(
+                    || output_name.to_string(),
+                    |hash| format!("{output_name}.{}", hash.trim()),
+                )
+        };
+        (name("js"), name("wasm"))
+    })
+}
+
+/// Starts the app in the browser after the server-rendered page is on screen: the js and the wasm
+/// are requested two animation frames after the first paint, not preloaded from `<head>` — so
+/// nothing the page's first paint could be waiting for is in flight (Lighthouse's simulation
+/// counts every request begun before the largest paint as delaying it; docs/performance.md).
+/// Leptos' `HydrationScripts` still runs for the split manifest it provides to lazy routes; its
+/// own tags (two preloads and the same call without the wait) are dropped.
+#[component]
+fn Hydration(options: LeptosOptions) -> impl IntoView {
+    let _tags_dropped = HydrationScripts(
+        HydrationScriptsProps::builder()
+            .options(options.clone())
+            .build(),
+    );
+    let (js, wasm) = hashed_names(&options.output_name);
+    let pkg = format!("/{}", options.site_pkg_dir);
+    let script = format!(
+        "(() => {{ const start = () => import('{pkg}/{js}.js').then((m) => \
+         m.default({{ module_or_path: '{pkg}/{wasm}.wasm' }}).then(() => m.hydrate())); \
+         requestAnimationFrame(() => requestAnimationFrame(start)); }})();"
+    );
+    view! {
+        <script type="module" nonce=leptos::nonce::use_nonce()>
+            {script}
+        </script>
     }
 }
 
