@@ -89,14 +89,19 @@ fn PassCard(r: PassRow, cancel: ServerAction<CancelPass>) -> impl IntoView {
                 .then(|| {
                     view! {
                         <div class="mt-3 flex flex-wrap gap-2">
-                            <a
-                                href=r.link.clone()
-                                class=style::BUTTON_SECONDARY
-                                data-testid="pass-link"
-                            >
-                                {t::OPEN_PASS}
-                            </a>
-                            <ActionForm action=cancel>
+                            // one's own car needs no page to send: the guard knows its plate
+                            {(r.kind != PassKind::Car)
+                                .then(|| {
+                                    view! {
+                                        <a
+                                            href=r.link.clone()
+                                            class=style::BUTTON_SECONDARY
+                                            data-testid="pass-link"
+                                        >
+                                            {t::OPEN_PASS}
+                                        </a>
+                                    }
+                                })} <ActionForm action=cancel>
                                 <input type="hidden" name="id" value=r.id.to_string() />
                                 <button type="submit" class=style::BUTTON_SECONDARY>
                                     {t::CANCEL}
