@@ -45,6 +45,8 @@ pub struct Services {
     pub store: Store,
     pub config: AppConfig,
     pub acquiring: SharedAcquiring,
+    /// The gates' barriers and cameras.
+    pub gates: crate::passes::devices::GateDevices,
 }
 
 /// The signed-in user of the request being rendered, for the page's viewer
@@ -60,6 +62,7 @@ pub struct Ctx {
     pub store: Store,
     pub config: AppConfig,
     pub acquiring: SharedAcquiring,
+    pub gates: crate::passes::devices::GateDevices,
     /// The session the middleware resolved for this request.
     pub session: RequestSession,
     request: Option<http::request::Parts>,
@@ -79,6 +82,7 @@ impl Ctx {
             store: services.store,
             config: services.config,
             acquiring: services.acquiring,
+            gates: services.gates,
             session,
             request,
             response: use_context::<leptos_axum::ResponseOptions>(),

@@ -10,6 +10,8 @@ pub mod clock;
 pub mod context;
 #[cfg(feature = "ssr")]
 pub mod db;
+#[cfg(feature = "ssr")]
+pub mod download;
 pub mod error;
 pub mod housing;
 pub mod money;
@@ -208,6 +210,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("contractors") view=routes::Contractors::lazy() />
                     <Route path=path!("work") view=routes::Work::lazy() />
                     <Route path=path!("gate") view=routes::Gate::lazy() />
+                    <Route path=path!("passes") view=routes::PassDesk::lazy() />
                     <Route path=path!("reports/tickets") view=routes::TicketReport::lazy() />
                     <Route path=path!("templates") view=routes::Templates::lazy() />
                     <Route path=path!("mailbox") view=routes::Mailbox::lazy() />

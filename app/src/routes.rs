@@ -80,6 +80,7 @@ lazy_pages! {
     NewPass => crate::passes::pages::NewPassPage,
     PublicPass => crate::passes::pages::PublicPassPage,
     Gate => crate::passes::pages::GatePage,
+    PassDesk => crate::passes::pages::DeskPage,
 }
 
 // The address the router is going to. The router loads a lazy page's chunk before it writes the

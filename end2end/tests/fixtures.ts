@@ -4,7 +4,8 @@ import { test as base, expect, BrowserContext } from "@playwright/test";
  * `unreachable`), or tachys' own console message in debug builds. */
 const HYDRATION = /panicked|unreachable|hydrat|RuntimeError/i;
 
-function watch(context: BrowserContext, errors: string[]) {
+/** Collects the page errors and hydration errors of every page of `context` into `errors`. */
+export function watch(context: BrowserContext, errors: string[]) {
   const hook = (page: import("@playwright/test").Page) => {
     page.on("pageerror", (e) => errors.push(`${page.url()}: ${e.message}`));
     page.on("console", (m) => {

@@ -13,6 +13,7 @@ use tower_http::trace::TraceLayer;
 use app::db::{Db, DbError, Store};
 use app::{App, shell};
 
+use app::passes::devices::GateDevices;
 use app::payments::acquiring::SharedAcquiring;
 
 use crate::config::{AcquiringProvider, Settings};
@@ -24,6 +25,7 @@ pub struct AppState {
     pub store: Store,
     pub settings: Settings,
     pub acquiring: SharedAcquiring,
+    pub gates: GateDevices,
     /// Ticket files.
     pub storage: crate::integrations::storage::Storage,
 }
@@ -100,7 +102,8 @@ impl Application {
                 std::time::Duration::from_millis(settings.notify.poll_ms),
             )
         });
-        let router = router(store.clone(), settings, acquiring);
+        let gates = GateDevices::new(&own_base).map_err(StartupError::Http)?;
+        let router = router(store.clone(), settings, acquiring, gates);
         Ok(Self {
             listener,
             router,
@@ -186,7 +189,12 @@ fn own_base(listener: &TcpListener) -> String {
     }
 }
 
-pub fn router(store: Store, settings: Settings, acquiring: SharedAcquiring) -> Router {
+pub fn router(
+    store: Store,
+    settings: Settings,
+    acquiring: SharedAcquiring,
+    gates: GateDevices,
+) -> Router {
     let leptos_options = leptos_options(&settings);
     let routes = generate_route_list(App);
     let config = settings.app_config();
@@ -203,17 +211,23 @@ pub fn router(store: Store, settings: Settings, acquiring: SharedAcquiring) -> R
         storage: settings.storage.clone(),
         settings,
         acquiring: acquiring.clone(),
+        gates: gates.clone(),
     };
     let services = app::context::Services {
         store,
         config,
         acquiring,
+        gates,
     };
     let context = move || {
         provide_context(services.clone());
         leptos::nonce::provide_nonce();
     };
     let files = tower_http::services::ServeDir::new(&state.settings.files_dir);
+    let standin_gate = state
+        .settings
+        .load_demo
+        .then(crate::integrations::standin_gate::router);
     Router::new()
         .route("/healthz", get(healthz))
         .route(
@@ -265,6 +279,10 @@ pub fn router(store: Store, settings: Settings, acquiring: SharedAcquiring) -> R
             get(crate::http::documents::payments_export),
         )
         .route(
+            "/staff/passes/log",
+            get(crate::http::documents::pass_log_export),
+        )
+        .route(
             "/staff/billing/sample",
             get(crate::http::documents::import_sample),
         )
@@ -276,6 +294,21 @@ pub fn router(store: Store, settings: Settings, acquiring: SharedAcquiring) -> R
             "/hooks/acquiring",
             axum::routing::post(crate::http::hooks::acquiring_notification),
         )
+        .route(
+            "/hooks/anpr/{camera}",
+            axum::routing::post(crate::http::gates::plate_event).layer(
+                axum::extract::DefaultBodyLimit::max(crate::http::limits::PLATE_EVENT_BYTES),
+            ),
+        )
+        .route(
+            "/staff/gates/{gate}/picture",
+            get(crate::http::gates::gate_picture),
+        )
+        .route(
+            "/staff/gates/events/{event}/snapshot",
+            get(crate::http::gates::event_snapshot),
+        )
+        .merge(standin_gate.unwrap_or_default())
         .merge(sandbox.unwrap_or_default())
         .nest_service("/files", files)
         .leptos_routes_with_context(&state, routes, context.clone(), {

@@ -144,7 +144,11 @@ impl Worker {
     /// deletes jobs finished more than [`KEEP_FINISHED_JOBS`] ago.
     pub async fn run(self: Arc<Self>, poll: Duration, mut stop: watch::Receiver<bool>) {
         tracing::info!(worker = %self.id, "job worker started");
-        for task in [Task::ReadingReminders {}, Task::TicketSweep {}] {
+        for task in [
+            Task::ReadingReminders {},
+            Task::TicketSweep {},
+            Task::PassRetention {},
+        ] {
             if let Err(e) = self
                 .store
                 .ensure_recurring_job(&task, chrono::Utc::now())
@@ -259,6 +263,7 @@ impl Worker {
             }
             Task::ExpirePayment { payment_id } => self.expire_payment(job, *payment_id).await,
             Task::TicketSweep {} => self.ticket_sweep(job).await,
+            Task::PassRetention {} => self.pass_retention(job).await,
         };
         if result.is_err() {
             // the job stays claimed; its lease runs out and it is tried again
@@ -310,7 +315,24 @@ impl Worker {
                 "ticket sweep"
             );
         }
-        self.store.reschedule_sweep(job, &self.id, now).await
+        self.store
+            .reschedule_recurring(job, &self.id, now + chrono::Duration::minutes(1))
+            .await
+    }
+
+    async fn pass_retention(&self, job: &Job) -> Result<(), app::error::AppError> {
+        let now = chrono::Utc::now();
+        let erased = self.store.erase_guest_data(now).await?;
+        if erased.passes + erased.reads > 0 {
+            tracing::info!(
+                passes = erased.passes,
+                reads = erased.reads,
+                "guests' data erased"
+            );
+        }
+        self.store
+            .reschedule_recurring(job, &self.id, now + chrono::Duration::hours(1))
+            .await
     }
 
     async fn deliver(&self, job: &Job, delivery_id: i64) -> Result<(), app::error::AppError> {

@@ -28,6 +28,7 @@ pub fn role_can(role: Role, permission: Permission) -> bool {
                 | EnterReadings
                 | ManageTickets
                 | GuardPost
+                | ManagePasses
         ),
         Role::Executor => matches!(permission, StaffCabinet | OwnNotifications | WorkTickets),
         Role::Guard => matches!(permission, StaffCabinet | OwnNotifications | GuardPost),

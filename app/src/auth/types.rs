@@ -69,6 +69,9 @@ pub enum Permission {
     ManageOrganisation,
     /// The guard's post: check a pass by its QR, code or plate, record entries and exits.
     GuardPost,
+    /// The passes desk: a house's passes of a day, the log of entries and exits and its export,
+    /// the cars inside.
+    ManagePasses,
 }
 
 /// The signed-in user as pages and server functions see them.

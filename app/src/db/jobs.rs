@@ -60,6 +60,9 @@ pub enum Task {
     /// rescheduled every minute.
     #[serde(rename = "tickets.sla")]
     TicketSweep {},
+    /// Erases guests' data kept past the house's retention, rescheduled every hour.
+    #[serde(rename = "passes.retention")]
+    PassRetention {},
 }
 
 /// A task as its two columns.
@@ -172,6 +175,26 @@ macro_rules! reschedule_job {
 pub const CLAIM_BATCH: i64 = 16;
 
 impl Store {
+    /// Puts a recurring job (a sweep) back in the queue for `next`, while this worker holds it.
+    pub async fn reschedule_recurring(
+        &self,
+        job: &Job,
+        worker: &str,
+        next: DateTime<Utc>,
+    ) -> Result<(), AppError> {
+        crate::write_tx!(self, "reschedule recurring job", |tx| {
+            lease_held(crate::reschedule_job!(
+                &mut *tx,
+                job.id,
+                worker,
+                next,
+                "{}",
+                None::<String>
+            )?)?;
+            Ok(())
+        })
+    }
+
     /// Claims up to `limit` due jobs for `worker` for `lease`: queued jobs whose time has come,
     /// and running jobs whose lease ran out (their worker died).
     pub async fn claim_jobs(
@@ -347,6 +370,7 @@ mod tests {
             (Task::CreditPayment { payment_id: 6 }, "payments.credit"),
             (Task::ExpirePayment { payment_id: 7 }, "payments.expire"),
             (Task::TicketSweep {}, "tickets.sla"),
+            (Task::PassRetention {}, "passes.retention"),
         ];
         for (task, kind) in cases {
             let stored = task.stored().unwrap();

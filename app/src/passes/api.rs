@@ -295,3 +295,75 @@ pub async fn gate_record(
         .await
         .map(with_record_key)
 }
+
+/// The gates of the guard's house and their cameras' latest reads.
+#[server(endpoint = "load_gate_screen")]
+pub async fn load_gate_screen(house: i64) -> Result<GateScreen, AppError> {
+    let cx = Ctx::take()?;
+    cx.authorize(Access::Permission(Permission::GuardPost))
+        .await?;
+    Ok(GateScreen {
+        gates: cx.store.house_gates(house).await?,
+        events: cx.store.plate_events(house).await?,
+    })
+}
+
+/// The guard's decision on a read the camera left to them: `let_in` opens the barrier.
+#[server(endpoint = "decide_plate")]
+pub async fn decide_plate(event: i64, let_in: bool) -> Result<(), AppError> {
+    let cx = Ctx::take()?;
+    let guard = cx
+        .authorize(Access::Permission(Permission::GuardPost))
+        .await?;
+    let relay = cx
+        .store
+        .decide_plate_event(&guard, event, let_in, Utc::now())
+        .await?;
+    if let Some(relay) = relay
+        && !cx.gates.open_for(&cx.store, event, &relay).await
+    {
+        return Err(AppError::invalid(
+            "Шлагбаум не ответил — откройте его вручную и проверьте связь с контроллером.",
+        ));
+    }
+    Ok(())
+}
+
+/// `YYYY-MM-DD`, or today when empty.
+#[cfg(feature = "ssr")]
+fn day_or_today(input: &str) -> Result<NaiveDate, AppError> {
+    match input.trim() {
+        "" => Ok(crate::clock::today()),
+        day => date(day),
+    }
+}
+
+/// The dispatcher's desk for a house (the first when none) and a day (today when empty): the
+/// day's passes, the cars inside, the day's log. Every opening is audited (guests' data).
+#[server(endpoint = "load_pass_desk")]
+pub async fn load_pass_desk(house: Option<i64>, day: String) -> Result<PassDesk, AppError> {
+    let cx = Ctx::take()?;
+    let staff = cx
+        .authorize(Access::Permission(Permission::ManagePasses))
+        .await?;
+    let day = day_or_today(&day)?;
+    let houses = cx.store.gate_houses().await?;
+    let house = house
+        .filter(|h| houses.iter().any(|(id, _)| id == h))
+        .or_else(|| houses.first().map(|h| h.0))
+        .ok_or(AppError::NotFound)?;
+    let now = Utc::now();
+    let desk = PassDesk {
+        passes: cx.store.passes_of_day(house, day, now).await?,
+        inside: cx.store.cars_inside(house, now).await?,
+        log: cx
+            .store
+            .pass_log(house, day, day, super::desk::DAY_LIMIT)
+            .await?,
+        houses,
+        house,
+        day: day.format("%Y-%m-%d").to_string(),
+    };
+    cx.store.log_view(staff.id, "pass_log", Some(house)).await?;
+    Ok(desk)
+}

@@ -437,6 +437,7 @@ pub fn GatePage() -> impl IntoView {
         }
     });
     view! {
+        <script src="/scan.js" defer=true></script>
         <h1 class=style::H1>{t::GATE_TITLE}</h1>
         <Suspense fallback=Loading>
             {move || {
@@ -449,6 +450,8 @@ pub fn GatePage() -> impl IntoView {
                                 .read_untracked()
                                 .get("house")
                                 .and_then(|h| h.parse::<i64>().ok());
+                            let house = chosen.or_else(|| list.first().map(|h| h.0));
+                            // the select shows the first house when the address names none
                             view! {
                                 <ActionForm action=check attr:class="mt-4 grid max-w-xl gap-3">
                                     <label class=style::LABEL>
@@ -485,9 +488,10 @@ pub fn GatePage() -> impl IntoView {
                                             autocapitalize="characters"
                                             required=true
                                             data-testid="gate-query"
+                                            data-scan-target=""
                                         />
                                     </label>
-                                    <div>
+                                    <div class="flex flex-wrap gap-2">
                                         <button
                                             type="submit"
                                             class=style::BUTTON
@@ -495,8 +499,36 @@ pub fn GatePage() -> impl IntoView {
                                         >
                                             {t::CHECK}
                                         </button>
+                                        <button
+                                            type="button"
+                                            class=style::BUTTON_SECONDARY
+                                            data-scan-start=""
+                                            data-testid="gate-scan"
+                                        >
+                                            {t::SCAN}
+                                        </button>
+                                    </div>
+                                    // public/scan.js: the camera reads the QR into the field above
+                                    <div data-scanner="" hidden=true class="grid gap-2">
+                                        <video
+                                            class="aspect-square w-full max-w-sm rounded-xl bg-slate-900 object-cover"
+                                            muted=true
+                                            playsinline=true
+                                            data-testid="gate-video"
+                                        ></video>
+                                        <p class="text-sm text-slate-700" data-scan-note=""></p>
+                                        <div>
+                                            <button
+                                                type="button"
+                                                class=style::BUTTON_SECONDARY
+                                                data-scan-stop=""
+                                            >
+                                                {t::SCAN_STOP}
+                                            </button>
+                                        </div>
                                     </div>
                                 </ActionForm>
+                                {house.map(|house| view! { <GateCameras house=house /> })}
                             }
                                 .into_any()
                         }
@@ -608,5 +640,391 @@ fn GateAnswerCard(
         <GateVerdict ok=ok headline=headline details=details />
         {let_in}
         {exit}
+    }
+}
+
+/// The cameras' side of the guard's post: each gate's picture, refreshed every few seconds, and
+/// the latest plate reads — those the camera could not settle with "let in" / "refuse".
+#[component]
+fn GateCameras(house: i64) -> impl IntoView {
+    let (tick, set_tick) = signal(0u32);
+    Effect::new(move |_| {
+        if let Ok(handle) = set_interval_with_handle(
+            move || set_tick.update(|t| *t += 1),
+            std::time::Duration::from_secs(4),
+        ) {
+            on_cleanup(move || handle.clear());
+        }
+    });
+    let decide = ServerAction::<DecidePlate>::new();
+    let screen = Resource::new(
+        move || (tick.get(), decide.version().get()),
+        move |_| load_gate_screen(house),
+    );
+    view! {
+        <section class="mt-8 max-w-3xl" data-testid="gate-cameras">
+            <h2 class=style::H2>{t::CAMERAS}</h2>
+            <crate::ui::FormResult value=decide.value() />
+            <Transition fallback=Loading>
+                {move || Suspend::new(async move {
+                    match screen.await {
+                        Err(e) => view! { <ErrorNote error=e /> }.into_any(),
+                        Ok(s) if s.gates.is_empty() => {
+                            view! { <p class="mt-2 text-slate-600">{t::NO_GATES}</p> }.into_any()
+                        }
+                        Ok(s) => {
+                            view! {
+                                <div class="mt-3 grid gap-3 sm:grid-cols-2">
+                                    {s
+                                        .gates
+                                        .into_iter()
+                                        .filter(|g| g.has_picture)
+                                        .map(|g| {
+                                            view! {
+                                                <figure class=style::CARD>
+                                                    <img
+                                                        src=format!(
+                                                            "/staff/gates/{}/picture?t={}",
+                                                            g.id,
+                                                            tick.get_untracked(),
+                                                        )
+                                                        alt=format!("{}: {}", t::CAMERA_PICTURE, g.name)
+                                                        class="aspect-video w-full rounded bg-slate-200 object-cover"
+                                                        width="320"
+                                                        height="180"
+                                                    />
+                                                    <figcaption class="mt-1 text-sm text-slate-600">
+                                                        {g.name}
+                                                    </figcaption>
+                                                </figure>
+                                            }
+                                        })
+                                        .collect_view()}
+                                </div>
+                                {if s.events.is_empty() {
+                                    view! { <p class="mt-3 text-slate-600">{t::NO_READS}</p> }
+                                        .into_any()
+                                } else {
+                                    view! {
+                                        <ul class="mt-3 space-y-2">
+                                            {s
+                                                .events
+                                                .into_iter()
+                                                .map(|e| view! { <PlateEventCard e=e decide=decide /> })
+                                                .collect_view()}
+                                        </ul>
+                                    }
+                                        .into_any()
+                                }}
+                            }
+                                .into_any()
+                        }
+                    }
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+#[component]
+fn PlateEventCard(e: PlateEventRow, decide: ServerAction<DecidePlate>) -> impl IntoView {
+    let (badge, tone) = match e.decision {
+        PlateDecision::Open => (t::OPENED_BY_ITSELF, "bg-green-100 text-green-800"),
+        PlateDecision::Refuse => (t::REFUSED, "bg-red-100 text-red-800"),
+        PlateDecision::Ask => (t::ASK_GUARD, "bg-amber-100 text-amber-900"),
+    };
+    let outcome = [
+        e.barrier.map(|b| match b {
+            BarrierAnswer::Opened => t::BARRIER_OPENED,
+            BarrierAnswer::Failed => t::BARRIER_FAILED,
+        }),
+        e.guard_decision.map(|d| match d {
+            GuardDecision::LetIn => t::GUARD_LET_IN,
+            GuardDecision::Refused => t::GUARD_REFUSED,
+        }),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join(", ");
+    let (id, same_id) = (e.id.to_string(), e.id.to_string());
+    let waiting = e.awaits_guard();
+    view! {
+        <li class=format!("{} flex gap-3", style::CARD) data-testid="plate-event">
+            {e
+                .has_snapshot
+                .then(|| {
+                    let src = format!("/staff/gates/events/{}/snapshot", e.id);
+                    let href = src.clone();
+                    view! {
+                        <a href=href target="_blank" class="shrink-0">
+                            <img
+                                src=src
+                                alt=t::SNAPSHOT
+                                loading="lazy"
+                                class="h-16 w-24 rounded bg-slate-200 object-cover"
+                                width="96"
+                                height="64"
+                            />
+                        </a>
+                    }
+                })}
+            <div class="min-w-0 flex-1">
+                <div class="flex flex-wrap items-center gap-2">
+                    <span class="font-mono text-lg font-semibold">
+                        {if e.plate.is_empty() {
+                            t::UNREAD_PLATE.to_string()
+                        } else {
+                            e.plate.clone()
+                        }}
+                    </span>
+                    <span class=format!(
+                        "rounded px-2 py-0.5 text-xs font-semibold {tone}",
+                    )>{badge}</span>
+                    <span class="text-sm text-slate-600">
+                        {format!(
+                            "{} · {}, {} · {} %",
+                            e.at,
+                            e.gate,
+                            t::direction_label(e.direction),
+                            e.confidence,
+                        )}
+                    </span>
+                </div>
+                <p class="mt-1 text-sm">{e.reason.clone()}</p>
+                {(!e.candidates.is_empty())
+                    .then(|| {
+                        view! {
+                            <p class="mt-1 text-sm">
+                                {t::SIMILAR} " "
+                                <span class="font-mono">{e.candidates.join(", ")}</span>
+                            </p>
+                        }
+                    })}
+                {(!outcome.is_empty())
+                    .then(|| view! { <p class="mt-1 text-sm text-slate-600">{outcome}</p> })}
+                {waiting
+                    .then(|| {
+                        view! {
+                            <div class="mt-2 flex gap-2">
+                                <ActionForm action=decide>
+                                    <input type="hidden" name="event" value=id />
+                                    <input type="hidden" name="let_in" value="true" />
+                                    <button
+                                        type="submit"
+                                        class=style::BUTTON
+                                        data-testid="plate-let-in"
+                                    >
+                                        {t::LET_IN_CAR}
+                                    </button>
+                                </ActionForm>
+                                <ActionForm action=decide>
+                                    <input type="hidden" name="event" value=same_id />
+                                    <input type="hidden" name="let_in" value="false" />
+                                    <button type="submit" class=style::BUTTON_SECONDARY>
+                                        {t::REFUSE_CAR}
+                                    </button>
+                                </ActionForm>
+                            </div>
+                        }
+                    })}
+            </div>
+        </li>
+    }
+}
+
+/// `/staff/passes`: the dispatcher's desk for a house and a day — the cars inside now (a guest's
+/// over its time marked), the day's passes, the day's log with its download for any days.
+#[component]
+pub fn DeskPage() -> impl IntoView {
+    let query = use_query_map();
+    let desk = Resource::new(
+        move || {
+            let q = query.read();
+            (
+                q.get("house").and_then(|h| h.parse::<i64>().ok()),
+                q.get("day").unwrap_or_default(),
+            )
+        },
+        |(house, day)| load_pass_desk(house, day),
+    );
+    view! {
+        <h1 class=style::H1>{t::DESK_TITLE}</h1>
+        <Suspense fallback=Loading>
+            {move || Suspend::new(async move {
+                match desk.await {
+                    Err(e) => view! { <ErrorNote error=e /> }.into_any(),
+                    Ok(d) => view! { <DeskView d=d /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn DeskView(d: PassDesk) -> impl IntoView {
+    let house = d.house.to_string();
+    view! {
+        <form method="get" action="/staff/passes" class="mt-4 flex flex-wrap items-end gap-3">
+            <label class=style::LABEL>
+                {t::HOUSE} <select name="house" class=style::INPUT data-testid="desk-house">
+                    {d
+                        .houses
+                        .iter()
+                        .map(|(id, address)| {
+                            view! {
+                                <option value=id.to_string() selected=*id == d.house>
+                                    {address.clone()}
+                                </option>
+                            }
+                        })
+                        .collect_view()}
+                </select>
+            </label>
+            <label class=style::LABEL>
+                {t::DAY} <input type="date" name="day" value=d.day.clone() class=style::INPUT />
+            </label>
+            <button type="submit" class=style::BUTTON_SECONDARY>
+                {t::SHOW}
+            </button>
+        </form>
+
+        <h2 class=format!("{} mt-6", style::H2)>{t::INSIDE}</h2>
+        {if d.inside.is_empty() {
+            view! { <p class="mt-2 text-slate-600">{t::NO_CARS_INSIDE}</p> }.into_any()
+        } else {
+            view! {
+                <ul class="mt-2 grid gap-2 sm:grid-cols-2" data-testid="desk-inside">
+                    {d
+                        .inside
+                        .into_iter()
+                        .map(|c| {
+                            view! {
+                                <li class=style::CARD>
+                                    <p class="font-mono text-lg font-semibold">{c.plate}</p>
+                                    <p class="text-sm">
+                                        {format!("{} — {}", t::kind_label(c.kind), c.who)}
+                                    </p>
+                                    <p class="text-sm text-slate-600">
+                                        {format!("{} · {} {}", c.home, t::SINCE, c.since)}
+                                    </p>
+                                    {c
+                                        .overdue
+                                        .then(|| {
+                                            view! {
+                                                <p class="mt-1 w-fit rounded bg-red-100 px-2 py-0.5 text-xs font-semibold text-red-800">
+                                                    {t::OVERDUE}
+                                                </p>
+                                            }
+                                        })}
+                                </li>
+                            }
+                        })
+                        .collect_view()}
+                </ul>
+            }
+                .into_any()
+        }}
+
+        <h2 class=format!("{} mt-6", style::H2)>{t::DAY_PASSES}</h2>
+        {if d.passes.is_empty() {
+            view! { <p class="mt-2 text-slate-600">{t::NO_DAY_PASSES}</p> }.into_any()
+        } else {
+            view! {
+                <ul class="mt-2 grid gap-2 sm:grid-cols-2" data-testid="desk-passes">
+                    {d
+                        .passes
+                        .into_iter()
+                        .map(|p| {
+                            view! {
+                                <li class=style::CARD>
+                                    <div class="flex items-start justify-between gap-2">
+                                        <p class="font-medium">{p.title}</p>
+                                        <span class=format!(
+                                            "rounded px-2 py-0.5 text-xs font-semibold {}",
+                                            state_tone(p.state),
+                                        )>{p.state.label()}</span>
+                                    </div>
+                                    <p class="text-sm text-slate-600">
+                                        {format!("{} · {}", t::kind_label(p.kind), p.home)}
+                                    </p>
+                                    <p class="text-sm">{p.when}</p>
+                                </li>
+                            }
+                        })
+                        .collect_view()}
+                </ul>
+            }
+                .into_any()
+        }}
+
+        <h2 class=format!("{} mt-6", style::H2)>{t::LOG}</h2>
+        {if d.log.is_empty() {
+            view! { <p class="mt-2 text-slate-600">{t::NO_LOG}</p> }.into_any()
+        } else {
+            view! {
+                <div class="mt-2 overflow-x-auto">
+                    <table class="w-full text-left text-sm" data-testid="desk-log">
+                        <thead class="text-slate-600">
+                            <tr>
+                                <th class="py-1 pr-3">{t::LOG_AT}</th>
+                                <th class="py-1 pr-3"></th>
+                                <th class="py-1 pr-3">{t::LOG_WHO}</th>
+                                <th class="py-1 pr-3">{t::LOG_HOME}</th>
+                                <th class="py-1 pr-3">{t::LOG_BY}</th>
+                            </tr>
+                        </thead>
+                        <tbody>
+                            {d
+                                .log
+                                .into_iter()
+                                .map(|r| {
+                                    view! {
+                                        <tr class="border-t border-slate-200">
+                                            <td class="py-1 pr-3 whitespace-nowrap">{r.at}</td>
+                                            <td class="py-1 pr-3">{t::direction_label(r.direction)}</td>
+                                            <td class="py-1 pr-3">
+                                                {r.who}
+                                                {r
+                                                    .plate
+                                                    .map(|p| {
+                                                        view! { <span class="ml-1 font-mono">{p}</span> }
+                                                    })}
+                                            </td>
+                                            <td class="py-1 pr-3">{r.home}</td>
+                                            <td class="py-1 pr-3">{r.by}</td>
+                                        </tr>
+                                    }
+                                })
+                                .collect_view()}
+                        </tbody>
+                    </table>
+                </div>
+            }
+                .into_any()
+        }}
+        // a plain form: the browser downloads the file
+        <form
+            method="get"
+            action="/staff/passes/log"
+            class="mt-4 flex flex-wrap items-end gap-3"
+            data-testid="desk-export"
+        >
+            <input type="hidden" name="house" value=house />
+            <label class=style::LABEL>
+                {t::EXPORT_FROM}
+                <input type="date" name="from" value=d.day.clone() class=style::INPUT />
+            </label>
+            <label class=style::LABEL>
+                {t::EXPORT_TO} <input type="date" name="to" value=d.day class=style::INPUT />
+            </label>
+            <span class="text-sm text-slate-600">{t::EXPORT}</span>
+            <button type="submit" name="format" value="xlsx" class=style::BUTTON_SECONDARY>
+                "XLSX"
+            </button>
+            <button type="submit" name="format" value="csv" class=style::BUTTON_SECONDARY>
+                "CSV"
+            </button>
+        </form>
     }
 }

@@ -326,6 +326,10 @@ pub struct Limits {
     pub guest_max_days: i64,
 }
 
+/// Days guests' names, phones, plates and the cameras' reads are kept after a pass ends, unless
+/// the house says otherwise (152-ФЗ: no longer than needed).
+pub const RETENTION_DAYS: i64 = 90;
+
 impl Default for Limits {
     fn default() -> Self {
         Limits {

@@ -55,12 +55,12 @@ pub struct NewPass {
 }
 
 /// The house's time zone (that of its readings window; Moscow unless set).
-fn house_tz(name: &str) -> Tz {
+pub(super) fn house_tz(name: &str) -> Tz {
     name.parse().unwrap_or(chrono_tz::Europe::Moscow)
 }
 
 /// The SQL that gives a house's time zone name, `h` being the house.
-const HOUSE_TZ: &str = "COALESCE((SELECT time_zone FROM reading_settings rs WHERE rs.house_id = h.id), 'Europe/Moscow')";
+pub(super) const HOUSE_TZ: &str = "COALESCE((SELECT time_zone FROM reading_settings rs WHERE rs.house_id = h.id), 'Europe/Moscow')";
 
 /// The apartments user `$1` lives in on day `$2`.
 fn my_flats() -> String {
@@ -72,35 +72,38 @@ fn my_flats() -> String {
 }
 
 #[derive(Debug, FromRow)]
-struct PassData {
-    id: i64,
-    house_id: i64,
-    kind: PassKind,
-    one_time: bool,
-    visitor: Option<String>,
-    plate: Option<String>,
-    car_note: String,
-    people: i64,
-    valid_from: DateTime<Utc>,
-    valid_until: Option<DateTime<Utc>>,
-    token: String,
-    code: Option<String>,
-    cancelled_at: Option<DateTime<Utc>>,
-    entries: i64,
-    address: String,
-    flat: String,
-    time_zone: String,
+pub(super) struct PassData {
+    pub(super) id: i64,
+    pub(super) house_id: i64,
+    pub(super) kind: PassKind,
+    pub(super) one_time: bool,
+    pub(super) visitor: Option<String>,
+    pub(super) plate: Option<String>,
+    pub(super) car_note: String,
+    pub(super) people: i64,
+    pub(super) valid_from: DateTime<Utc>,
+    pub(super) valid_until: Option<DateTime<Utc>>,
+    pub(super) token: String,
+    pub(super) code: Option<String>,
+    pub(super) cancelled_at: Option<DateTime<Utc>>,
+    pub(super) entries: i64,
+    /// The resident who made it (told when the visitor comes).
+    pub(super) created_by: i64,
+    pub(super) address: String,
+    pub(super) flat: String,
+    pub(super) time_zone: String,
 }
 
 /// The columns of [`PassData`]; `PASS_FROM` joins what they need.
 const PASS_SELECT: &str =
     "SELECT p.id, p.house_id, p.kind, p.one_time, p.visitor, p.plate, p.car_note, p.people,
-        p.valid_from, p.valid_until, p.token, p.code, p.cancelled_at, p.entries, h.address,
+        p.valid_from, p.valid_until, p.token, p.code, p.cancelled_at, p.entries, p.created_by,
+        h.address,
         a.number AS flat, ";
 const PASS_FROM: &str = " AS time_zone FROM passes p JOIN houses h ON h.id = p.house_id
         JOIN apartments a ON a.id = p.apartment_id";
 
-fn pass_sql(filter: &str) -> String {
+pub(super) fn pass_sql(filter: &str) -> String {
     format!("{PASS_SELECT}{HOUSE_TZ}{PASS_FROM} WHERE p.erased_at IS NULL AND {filter}")
 }
 
@@ -115,7 +118,7 @@ impl PassData {
         }
     }
 
-    fn facts(&self) -> PassFacts {
+    pub(super) fn facts(&self) -> PassFacts {
         PassFacts {
             validity: self.validity(),
             one_time: self.one_time,
@@ -128,12 +131,12 @@ impl PassData {
         rules::describe(&self.validity(), &house_tz(&self.time_zone))
     }
 
-    fn home(&self) -> String {
+    pub(super) fn home(&self) -> String {
         format!("{}, кв. {}", self.address, self.flat)
     }
 
     /// Who the pass is for, as a list or the guard shows it.
-    fn who(&self) -> String {
+    pub(super) fn who(&self) -> String {
         match (self.kind, &self.visitor, &self.plate) {
             (_, Some(name), _) if !name.is_empty() => name.clone(),
             (PassKind::Car, _, Some(plate)) if !self.car_note.is_empty() => {
@@ -145,7 +148,7 @@ impl PassData {
         }
     }
 
-    fn row(&self, now: DateTime<Utc>) -> PassRow {
+    pub(super) fn row(&self, now: DateTime<Utc>) -> PassRow {
         PassRow {
             id: self.id,
             kind: self.kind,
@@ -574,16 +577,12 @@ impl Store {
             }
             if seen.is_none() {
                 if direction == Direction::In {
-                    let taken = sqlx::query(
-                        "UPDATE passes SET entries = entries + 1
-                         WHERE id = $1 AND cancelled_at IS NULL AND (one_time = FALSE OR entries = 0)
-                         AND valid_from <= $2 AND (valid_until IS NULL OR valid_until > $2)",
-                    )
-                    .bind(pass_id)
-                    .bind(now)
-                    .execute(&mut *tx)
-                    .await?
-                    .rows_affected();
+                    let taken = sqlx::query(TAKE_ENTRY)
+                        .bind(pass_id)
+                        .bind(now)
+                        .execute(&mut *tx)
+                        .await?
+                        .rows_affected();
                     if taken == 0 {
                         let data: PassData = sqlx::query_as(&sql)
                             .bind(pass_id)
@@ -595,36 +594,21 @@ impl Store {
                         return Err(AppError::invalid(why.message()).into());
                     }
                 }
-                sqlx::query(
-                    "INSERT INTO pass_entries (pass_id, house_id, direction, at, guard_user_id,
-                         client_key)
-                     VALUES ($1, $2, $3, $4, $5, $6)",
-                )
-                .bind(pass_id)
-                .bind(house_id)
-                .bind(direction)
-                .bind(now)
-                .bind(guard.id)
-                .bind(client_key)
-                .execute(&mut *tx)
-                .await?;
+                sqlx::query(RECORD_ENTRY)
+                    .bind(pass_id)
+                    .bind(house_id)
+                    .bind(direction)
+                    .bind(now)
+                    .bind(guard.id)
+                    .bind(client_key)
+                    .execute(&mut *tx)
+                    .await?;
                 if direction == Direction::In && kind != PassKind::Car {
                     let data: PassData = sqlx::query_as(&sql)
                         .bind(pass_id)
                         .fetch_one(&mut *tx)
                         .await?;
-                    let notice = Notice {
-                        kind: NoticeKind::GuestArrived,
-                        recipients: Recipients::User(resident),
-                        params: [
-                            ("who".to_string(), data.who()),
-                            ("time".to_string(), crate::clock::format_moment(now)),
-                        ]
-                        .into(),
-                        link: Some("/cabinet/passes".into()),
-                        source: Some(format!("pass:{pass_id}")),
-                    };
-                    enqueue_notice!(&mut *tx, &notice)?;
+                    enqueue_notice!(&mut *tx, &guest_arrived(resident, &data, now))?;
                 }
             }
             let data: PassData = sqlx::query_as(&sql)
@@ -638,6 +622,34 @@ impl Store {
             }
             Ok(answer)
         })
+    }
+}
+
+/// Counts an entry on pass `$1` at moment `$2` only while it lets anyone in: not cancelled, in
+/// its window, a one-time pass not used — one statement, so two entries at the same moment (two
+/// guards, a guard and a camera) count one.
+pub(super) const TAKE_ENTRY: &str = "UPDATE passes SET entries = entries + 1
+     WHERE id = $1 AND cancelled_at IS NULL AND (one_time = FALSE OR entries = 0)
+     AND valid_from <= $2 AND (valid_until IS NULL OR valid_until > $2)";
+
+/// An entry or exit in the log: pass, house, direction, moment, guard (NULL: a camera), the
+/// record's one-time key.
+pub(super) const RECORD_ENTRY: &str =
+    "INSERT INTO pass_entries (pass_id, house_id, direction, at, guard_user_id, client_key)
+     VALUES ($1, $2, $3, $4, $5, $6)";
+
+/// The notice to the resident who made a pass that their visitor came in.
+pub(super) fn guest_arrived(resident: i64, pass: &PassData, now: DateTime<Utc>) -> Notice {
+    Notice {
+        kind: NoticeKind::GuestArrived,
+        recipients: Recipients::User(resident),
+        params: [
+            ("who".to_string(), pass.who()),
+            ("time".to_string(), crate::clock::format_moment(now)),
+        ]
+        .into(),
+        link: Some("/cabinet/passes".into()),
+        source: Some(format!("pass:{}", pass.id)),
     }
 }
 
@@ -660,5 +672,57 @@ fn limits_of(row: Option<(i64, i64, i64, i64)>) -> Limits {
             guest_max_days: days,
         },
         None => Limits::default(),
+    }
+}
+
+/// What a retention sweep erased.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Erased {
+    pub passes: u64,
+    pub reads: u64,
+}
+
+impl Store {
+    /// Erases, house by house, guests' names, phones and plates from passes that ended longer
+    /// ago than the house keeps them, and the plates and pictures of the cameras' reads as old.
+    /// The log keeps its rows (the counts), without the names. One transaction.
+    pub async fn erase_guest_data(&self, now: DateTime<Utc>) -> Result<Erased, AppError> {
+        write_tx!(self, "erase guest data", |tx| {
+            let houses: Vec<(i64, i64)> = sqlx::query_as(&format!(
+                "SELECT h.id, COALESCE(ps.retention_days, {}) FROM houses h
+                 LEFT JOIN pass_settings ps ON ps.house_id = h.id",
+                rules::RETENTION_DAYS
+            ))
+            .fetch_all(&mut *tx)
+            .await?;
+            let mut erased = Erased::default();
+            for (house, days) in houses {
+                let before = now - Duration::days(days);
+                erased.passes += sqlx::query(
+                    "UPDATE passes SET visitor = NULL, phone = NULL, plate = NULL, car_note = '',
+                         erased_at = $1
+                     WHERE house_id = $2 AND erased_at IS NULL AND kind <> 'car'
+                     AND valid_until IS NOT NULL AND valid_until < $3",
+                )
+                .bind(now)
+                .bind(house)
+                .bind(before)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                erased.reads += sqlx::query(
+                    "UPDATE plate_events SET raw_plate = NULL, plate = NULL, snapshot = NULL,
+                         candidates = '', erased_at = $1
+                     WHERE house_id = $2 AND erased_at IS NULL AND received_at < $3",
+                )
+                .bind(now)
+                .bind(house)
+                .bind(before)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            }
+            Ok(erased)
+        })
     }
 }

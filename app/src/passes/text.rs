@@ -42,6 +42,8 @@ pub const GATE_TITLE: &str = "Пост охраны";
 pub const HOUSE: &str = "Дом";
 pub const LOOKUP: &str = "Код пропуска, номер машины или ссылка из QR";
 pub const CHECK: &str = "Проверить";
+pub const SCAN: &str = "Сканировать QR";
+pub const SCAN_STOP: &str = "Выключить камеру";
 pub const NOT_A_PASS: &str = "Такого пропуска нет";
 pub const VALID: &str = "Пропуск действует";
 pub const LET_IN: &str = "Проход отмечен";
@@ -56,3 +58,45 @@ pub fn kind_label(kind: PassKind) -> &'static str {
         PassKind::Contractor => "Подрядчик",
     }
 }
+
+pub const CAMERAS: &str = "Камеры и шлагбаум";
+pub const NO_GATES: &str = "У этого дома нет ворот с камерами.";
+pub const NO_READS: &str = "Камеры ещё не читали номеров.";
+pub const CAMERA_PICTURE: &str = "Камера ворот";
+pub const OPENED_BY_ITSELF: &str = "Открыто";
+pub const REFUSED: &str = "Отказ";
+pub const ASK_GUARD: &str = "Решает охрана";
+pub const BARRIER_OPENED: &str = "шлагбаум открыт";
+pub const BARRIER_FAILED: &str = "шлагбаум не ответил";
+pub const GUARD_LET_IN: &str = "впущен охраной";
+pub const GUARD_REFUSED: &str = "охрана отказала";
+pub const SIMILAR: &str = "Похожие номера с пропуском:";
+pub const LET_IN_CAR: &str = "Впустить";
+pub const REFUSE_CAR: &str = "Отказать";
+pub const SNAPSHOT: &str = "Снимок камеры";
+pub const UNREAD_PLATE: &str = "номер не прочитан";
+
+pub fn direction_label(direction: super::types::Direction) -> &'static str {
+    match direction {
+        super::types::Direction::In => "въезд",
+        super::types::Direction::Out => "выезд",
+    }
+}
+
+pub const DESK_TITLE: &str = "Пропуска";
+pub const SHOW: &str = "Показать";
+pub const INSIDE: &str = "Машины на территории";
+pub const NO_CARS_INSIDE: &str = "Машин с пропусками на территории нет.";
+pub const OVERDUE: &str = "пропуск истёк";
+pub const SINCE: &str = "с";
+pub const DAY_PASSES: &str = "Пропуска на день";
+pub const NO_DAY_PASSES: &str = "На этот день пропусков нет.";
+pub const LOG: &str = "Журнал въездов и выходов";
+pub const NO_LOG: &str = "За этот день проходов нет.";
+pub const EXPORT: &str = "Выгрузить журнал";
+pub const EXPORT_FROM: &str = "С";
+pub const EXPORT_TO: &str = "По";
+pub const LOG_AT: &str = "Когда";
+pub const LOG_WHO: &str = "Кто";
+pub const LOG_HOME: &str = "Квартира";
+pub const LOG_BY: &str = "Отметил";

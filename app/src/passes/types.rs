@@ -149,3 +149,123 @@ pub struct GateAnswer {
     /// The one-time key of the record buttons under this answer: a tap sent again counts once.
     pub key: String,
 }
+
+crate::text_enum! {
+    /// What Ключ decided on a camera's read.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+    pub enum PlateDecision {
+        /// A sure read of a plate with a valid pass: the barrier opened by itself.
+        Open = "open",
+        /// A sure read with a pass that is not valid now.
+        Refuse = "refuse",
+        /// Not sure, or no pass for the plate: the guard decides.
+        Ask = "ask",
+    }
+}
+
+crate::text_enum! {
+    /// The guard's decision on a read the camera could not settle.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+    pub enum GuardDecision {
+        LetIn = "let_in",
+        Refused = "refused",
+    }
+}
+
+crate::text_enum! {
+    /// What the barrier controller answered to "open".
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+    pub enum BarrierAnswer {
+        Opened = "opened",
+        Failed = "failed",
+    }
+}
+
+/// One camera read on the guard's screen and in the dispatcher's log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlateEventRow {
+    pub id: i64,
+    /// `07.12.2026 14:03`
+    pub at: String,
+    pub gate: String,
+    pub direction: Direction,
+    /// Canonical when it is a plate; as read otherwise; empty once erased.
+    pub plate: String,
+    pub confidence: i64,
+    pub decision: PlateDecision,
+    /// Why, in words (the pass, the refusal, the doubt).
+    pub reason: String,
+    /// The house's valid plates one character away from a doubtful read.
+    pub candidates: Vec<String>,
+    pub barrier: Option<BarrierAnswer>,
+    pub guard_decision: Option<GuardDecision>,
+    pub has_snapshot: bool,
+}
+
+impl PlateEventRow {
+    /// Still waiting for the guard: not opened by itself and not decided.
+    pub fn awaits_guard(&self) -> bool {
+        self.decision != PlateDecision::Open && self.guard_decision.is_none()
+    }
+}
+
+/// A gate of a house, as the guard's screen shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GateRow {
+    pub id: i64,
+    pub name: String,
+    /// The camera's picture can be shown (through `/staff/gates/<id>/picture`).
+    pub has_picture: bool,
+    pub has_barrier: bool,
+}
+
+/// The cameras' side of the guard's screen: the house's gates and their latest reads.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GateScreen {
+    pub gates: Vec<GateRow>,
+    pub events: Vec<PlateEventRow>,
+}
+
+/// One entry or exit in the dispatcher's log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LogRow {
+    /// `07.12.2026 14:03`
+    pub at: String,
+    pub direction: Direction,
+    pub kind: PassKind,
+    /// The guest, company or car; «—» once the guest's data is erased.
+    pub who: String,
+    pub plate: Option<String>,
+    /// «Серебряная, д. 1, кв. 12»
+    pub home: String,
+    /// The guard who recorded it, or «камера».
+    pub by: String,
+}
+
+/// A car inside now: its last passage through the house's gate was in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InsideRow {
+    pub pass_id: i64,
+    pub kind: PassKind,
+    pub plate: String,
+    pub who: String,
+    pub home: String,
+    /// When it came in.
+    pub since: String,
+    /// A guest's or contractor's car whose pass is over.
+    pub overdue: bool,
+}
+
+/// The dispatcher's desk for a house and a day.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PassDesk {
+    pub houses: Vec<(i64, String)>,
+    pub house: i64,
+    /// `YYYY-MM-DD`
+    pub day: String,
+    /// Passes whose window touches the day (not the permanent ones).
+    pub passes: Vec<PassRow>,
+    pub inside: Vec<InsideRow>,
+    /// The day's entries and exits, newest first.
+    pub log: Vec<LogRow>,
+}

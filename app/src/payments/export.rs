@@ -59,14 +59,10 @@ pub fn statement_1c(
 
 /// The register as CSV (UTF-8 with BOM so Excel opens it in Cyrillic, `;`-separated).
 pub fn register_csv(rows: &[RegisterRow]) -> Vec<u8> {
-    let mut out = csv::WriterBuilder::new()
-        .delimiter(b';')
-        .from_writer(b"\xEF\xBB\xBF".to_vec());
-    let mut write = |cells: Vec<String>| out.write_record(cells).map_err(|e| e.to_string());
-    let result = (|| {
-        write(HEAD.iter().map(|h| h.to_string()).collect())?;
-        for r in rows {
-            write(vec![
+    let rows: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            vec![
                 r.on.format("%d.%m.%Y").to_string(),
                 r.account_number.clone(),
                 r.address.clone(),
@@ -75,14 +71,13 @@ pub fn register_csv(rows: &[RegisterRow]) -> Vec<u8> {
                 r.document.clone(),
                 r.source.clone(),
                 r.payer_account.clone(),
-            ])?;
-        }
-        Ok::<_, String>(())
-    })();
-    if let Err(e) = result {
+            ]
+        })
+        .collect();
+    crate::download::csv(&HEAD, &rows).unwrap_or_else(|e| {
         tracing::error!(error = %e, "payment register csv");
-    }
-    out.into_inner().unwrap_or_default()
+        Vec::new()
+    })
 }
 
 /// The register as an XLSX workbook with a total row.

@@ -449,6 +449,16 @@ fn StaffFrame() -> impl IntoView {
                                 <StaffLink href="/staff/gate" label=text::NAV_GATE exact=false />
                             }
                         })}
+                    {can(Permission::ManagePasses)
+                        .then(|| {
+                            view! {
+                                <StaffLink
+                                    href="/staff/passes"
+                                    label=text::NAV_PASSES
+                                    exact=false
+                                />
+                            }
+                        })}
                     {can(Permission::WorkTickets)
                         .then(|| {
                             view! {

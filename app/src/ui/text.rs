@@ -35,5 +35,6 @@ pub const NOTHING_SAVED: &str =
 pub const NAV_TICKETS: &str = "Заявки АДС";
 pub const NAV_WORK: &str = "Мои заявки";
 pub const NAV_GATE: &str = "Пост охраны";
+pub const NAV_PASSES: &str = "Пропуска";
 pub const NAV_TICKET_REPORT: &str = "Отчёт по заявкам";
 pub const NAV_TICKETS_RESIDENT: &str = "Заявки";

@@ -1,16 +1,98 @@
 //! The demo's passes: zhitel's own car and a weekly cleaner with a week of entries, and today's
 //! guests — one on foot, one by car, a taxi. Made through the store, as residents make them.
+//! Each house has a gate «Въезд» with two plate cameras (`<house id>-in`, `<house id>-out`,
+//! secret [`CAMERA_SECRET`]) and the stand-in barrier and picture of this server; zhitel's car
+//! went out and in through it every day of the week, and a few reads were left to the guard.
 
 use chrono::{DateTime, Duration, NaiveTime, Utc};
 
 use app::auth::types::{CurrentUser, Role};
 use app::db::Store;
 use app::error::AppError;
+use app::passes::camera::PlateRead;
+use app::passes::devices::Relay;
+use app::passes::gates::{NewCamera, PlateOutcome};
 use app::passes::rules::normalize_plate;
 use app::passes::store::{NewPass, NewWindow};
 use app::passes::types::{Direction, PassKind};
 
 use crate::demo::logins;
+
+/// The demo cameras' secret (README).
+pub const CAMERA_SECRET: &str = "demo-camera-secret";
+
+/// A gate «Въезд» at each house with its two cameras; returns (house, in camera, out camera) of
+/// each.
+async fn gates(
+    store: &Store,
+) -> Result<Vec<(i64, app::passes::gates::Camera, app::passes::gates::Camera)>, AppError> {
+    let mut gates = Vec::new();
+    for (house, _) in store.gate_houses().await? {
+        // the ids are known only once the gate is in: its addresses name it
+        let gate = store.add_gate(house, "Въезд").await?;
+        store
+            .set_gate_devices(
+                gate,
+                Some(&Relay {
+                    url: format!("/standin/gates/{gate}/open"),
+                    method: "POST".into(),
+                }),
+                Some(&format!("/standin/gates/{gate}/picture.jpg")),
+            )
+            .await?;
+        let mut cameras = Vec::new();
+        for (direction, suffix, name) in [
+            (Direction::In, "in", "Камера на въезд"),
+            (Direction::Out, "out", "Камера на выезд"),
+        ] {
+            let code = format!("{house}-{suffix}");
+            store
+                .add_camera(
+                    gate,
+                    &NewCamera {
+                        code: code.clone(),
+                        name: name.into(),
+                        direction,
+                        secret: CAMERA_SECRET.into(),
+                        min_confidence: 80,
+                    },
+                )
+                .await?;
+            cameras.push(store.camera(&code).await?.ok_or(AppError::Internal)?);
+        }
+        let out = cameras.pop().ok_or(AppError::Internal)?;
+        let inn = cameras.pop().ok_or(AppError::Internal)?;
+        gates.push((house, inn, out));
+    }
+    Ok(gates)
+}
+
+/// A camera's read at `at`; an opening is recorded as the stand-in barrier answers.
+async fn read(
+    store: &Store,
+    camera: &app::passes::gates::Camera,
+    plate: &str,
+    confidence: u8,
+    at: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let read = PlateRead {
+        event_key: format!("demo-{}-{}", camera.id, at.timestamp_micros()),
+        camera: None,
+        plate: plate.into(),
+        confidence,
+        at: Some(at),
+        snapshot: None,
+    };
+    if let PlateOutcome::Decided {
+        event_id,
+        open: Some(_),
+        ..
+    } = store.take_plate_event(camera, &read, at).await?
+    {
+        store.barrier_answered(event_id, true, at).await?;
+    }
+    Ok(())
+}
 
 async fn demo_user(store: &Store, login: &str, role: Role) -> Result<CurrentUser, AppError> {
     let id = store
@@ -60,7 +142,7 @@ pub async fn load(store: &Store, now: DateTime<Utc>) -> Result<(), AppError> {
         car_note: "Kia Rio, белая".into(),
         ..pass(flat, PassKind::Car, "", NewWindow::Permanent)
     };
-    let (car, _) = store.create_pass(&zhitel, &car, week_ago).await?;
+    store.create_pass(&zhitel, &car, week_ago).await?;
     let house = store
         .gate_houses()
         .await?
@@ -68,6 +150,11 @@ pub async fn load(store: &Store, now: DateTime<Utc>) -> Result<(), AppError> {
         .find(|(_, address)| address.contains("Серебряная, д. 1"))
         .ok_or(AppError::Internal)?
         .0;
+    let gates = gates(store).await?;
+    let (_, camera_in, camera_out) = gates
+        .iter()
+        .find(|(h, _, _)| *h == house)
+        .ok_or(AppError::Internal)?;
     let cleaner = NewPass {
         people: 2,
         ..pass(
@@ -83,20 +170,19 @@ pub async fn load(store: &Store, now: DateTime<Utc>) -> Result<(), AppError> {
     let (cleaner, _) = store.create_pass(&zhitel, &cleaner, week_ago).await?;
     for day in (1..=7).rev() {
         let morning = now - Duration::days(day) - Duration::hours(2);
-        store
-            .record_passage(&guard, house, car, Direction::Out, None, morning)
-            .await?;
-        store
-            .record_passage(
-                &guard,
-                house,
-                car,
-                Direction::In,
-                None,
-                morning + Duration::hours(10),
-            )
-            .await?;
+        read(store, camera_out, "A123BC77", 96, morning).await?;
+        read(
+            store,
+            camera_in,
+            "A123BC77",
+            94,
+            morning + Duration::hours(10),
+        )
+        .await?;
     }
+    // left to the guard: a car without a pass, and a doubtful read one letter off zhitel's
+    read(store, camera_in, "T777TT77", 95, now - Duration::days(3)).await?;
+    read(store, camera_in, "A123BC71", 62, now - Duration::hours(5)).await?;
     store
         .record_passage(
             &guard,

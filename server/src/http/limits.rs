@@ -13,6 +13,9 @@ pub const NEWS_IMAGE_BYTES: usize = crate::http::files::MAX_UPLOAD_BYTES + 64 * 
 pub const UPLOAD_CHUNK_BYTES: usize = crate::http::tickets::MAX_CHUNK_BYTES;
 /// A ticket form with its files, posted without the page's script.
 pub const TICKET_FORM_BYTES: usize = crate::http::tickets::MAX_FORM_BYTES;
+/// A camera's plate event: the Hikvision multipart with its pictures, or the JSON with a base64
+/// snapshot of up to 2 MB.
+pub const PLATE_EVENT_BYTES: usize = 8 * 1024 * 1024;
 /// A bank's notification, the sandbox bank's forms and anything else.
 pub const OTHER_BYTES: usize = 64 * 1024;
 
@@ -30,6 +33,8 @@ pub fn body_limit(method: &Method, path: &str) -> usize {
         NEWS_IMAGE_BYTES
     } else if path.starts_with("/uploads/") && method == Method::PUT {
         UPLOAD_CHUNK_BYTES
+    } else if path.starts_with("/hooks/anpr/") {
+        PLATE_EVENT_BYTES
     } else if path == "/cabinet/tickets/new"
         || (path.starts_with("/staff/tickets/") && path.ends_with("/files"))
     {

@@ -114,10 +114,14 @@ fn encode_query_value(s: &str) -> String {
         .collect()
 }
 
-/// Machine-to-machine endpoints that prove themselves with a signature (the bank's
-/// notifications, the sandbox bank's API), not with a browser's origin.
+/// Machine-to-machine endpoints that prove themselves with a signature or a secret (the bank's
+/// notifications, the sandbox bank's API, the gate cameras), or that only a device's controller
+/// calls (the demo's stand-in barrier), not with a browser's origin.
 fn is_signed_endpoint(path: &str) -> bool {
-    path == "/hooks/acquiring" || path.starts_with("/sandbox-bank/v2/")
+    path == "/hooks/acquiring"
+        || path.starts_with("/sandbox-bank/v2/")
+        || path.starts_with("/hooks/anpr/")
+        || path.starts_with("/standin/gates/")
 }
 
 /// CSRF defence for state-changing requests: the browser's `Origin` (or, failing that, the
@@ -274,7 +278,13 @@ fn security_headers(path: &str, headers: &mut HeaderMap) {
     };
     set(headers, header::X_CONTENT_TYPE_OPTIONS, "nosniff");
     set(headers, header::X_FRAME_OPTIONS, "DENY");
-    set(headers, header::REFERRER_POLICY, "same-origin");
+    // a guest's pass page: its address is the pass itself, never sent on to anyone
+    let referrer = if path.starts_with("/p/") {
+        "no-referrer"
+    } else {
+        "same-origin"
+    };
+    set(headers, header::REFERRER_POLICY, referrer);
     set(
         headers,
         header::CONTENT_SECURITY_POLICY,

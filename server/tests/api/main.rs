@@ -6,6 +6,7 @@
 mod common;
 
 mod billing;
+mod gates;
 mod http;
 mod notify;
 mod pages;

@@ -389,3 +389,143 @@ both_backends!(
         app.stop().await;
     }
 );
+
+both_backends!(
+    the_desk_shows_a_day_exports_its_log_and_old_guests_are_erased,
+    |backend: Backend| async move {
+        use app::passes::types::PassDesk;
+        let Some(app) = TestApp::spawn(backend).await else {
+            return;
+        };
+        let house = app
+            .store
+            .gate_houses()
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|(_, a)| a.contains("Серебряная, д. 1"))
+            .unwrap()
+            .0
+            .to_string();
+        let yesterday = (app::clock::today() - Duration::days(1))
+            .format("%Y-%m-%d")
+            .to_string();
+        let ask = [("house", house.as_str()), ("day", yesterday.as_str())];
+
+        // only the desk's staff: not a resident, not the guard
+        for login in [logins::RESIDENT, logins::GUARD] {
+            let client = app.signed_in(login).await;
+            let refused = app.call(&client, path::<LoadPassDesk>(), &ask).await;
+            assert_eq!(refused.status(), 403, "{login}");
+        }
+        let dispatcher = app.signed_in(logins::DISPATCHER).await;
+        let views = || {
+            scalar(
+                &app.store,
+                "SELECT COUNT(*) FROM audit_log WHERE action = 'view' AND entity LIKE 'pass_log%'",
+            )
+        };
+        let seen = views().await;
+        let desk = app.call(&dispatcher, path::<LoadPassDesk>(), &ask).await;
+        assert!(desk.status().is_success(), "{}", desk.status());
+        let desk: PassDesk = desk.json().await.unwrap();
+        assert_eq!(views().await, seen + 1, "every view is audited");
+        // zhitel's car came in by the camera yesterday evening and is inside
+        assert!(
+            desk.inside
+                .iter()
+                .any(|c| c.plate == "А123ВС77" && !c.overdue),
+            "{:?}",
+            desk.inside
+        );
+        assert!(
+            desk.log
+                .iter()
+                .any(|r| r.plate.as_deref() == Some("А123ВС77") && r.by == "камера"),
+            "{:?}",
+            desk.log
+        );
+        // the weekly cleaner's window covers yesterday
+        assert!(desk.passes.iter().any(|p| p.title.contains("Чистый дом")));
+
+        // the log over two days as CSV and XLSX
+        let today = app::clock::today().format("%Y-%m-%d").to_string();
+        let export = |format: &'static str, client: reqwest::Client| {
+            let url = format!(
+                "{}/staff/passes/log?house={house}&from={yesterday}&to={today}&format={format}",
+                app.base
+            );
+            async move { client.get(url).send().await.unwrap() }
+        };
+        let csv = export("csv", dispatcher.clone()).await;
+        assert_eq!(csv.status(), 200);
+        let csv = csv.text().await.unwrap();
+        assert!(csv.starts_with('\u{feff}'), "a BOM for Excel");
+        assert!(csv.contains("Когда;Въезд/выезд"));
+        assert!(csv.contains("А123ВС77") && csv.contains("камера"));
+        let xlsx = export("xlsx", dispatcher.clone()).await;
+        assert_eq!(xlsx.status(), 200);
+        let bytes = xlsx.bytes().await.unwrap().to_vec();
+        let mut book: calamine::Xlsx<_> =
+            calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+        let sheet = calamine::Reader::worksheet_range(&mut book, "Журнал").unwrap();
+        assert!(sheet.rows().any(|r| {
+            r.iter()
+                .any(|c| matches!(c, calamine::Data::String(s) if s == "А123ВС77"))
+        }));
+        assert_eq!(views().await, seen + 3);
+        let resident = app.signed_in(logins::RESIDENT).await;
+        assert_eq!(export("csv", resident).await.status(), 403);
+        assert_eq!(export("pdf", dispatcher.clone()).await.status(), 422);
+
+        // 200 days on: guests' names and plates and the cameras' reads are gone, the log's
+        // rows stay, one's own car stays
+        let later = Utc::now() + Duration::days(200);
+        let erased = app.store.erase_guest_data(later).await.unwrap();
+        assert!(erased.passes > 0 && erased.reads > 0, "{erased:?}");
+        assert_eq!(
+            scalar(
+                &app.store,
+                "SELECT COUNT(*) FROM passes WHERE kind <> 'car' AND erased_at IS NULL
+                 AND (visitor IS NOT NULL OR plate IS NOT NULL)"
+            )
+            .await,
+            0
+        );
+        assert_eq!(
+            scalar(
+                &app.store,
+                "SELECT COUNT(*) FROM plate_events WHERE plate IS NOT NULL OR snapshot IS NOT NULL"
+            )
+            .await,
+            0
+        );
+        assert!(
+            scalar(
+                &app.store,
+                "SELECT COUNT(*) FROM passes WHERE kind = 'car' AND plate IS NOT NULL"
+            )
+            .await
+                > 0
+        );
+        let log = app
+            .store
+            .pass_log(
+                house.parse().unwrap(),
+                app::clock::today() - Duration::days(3),
+                app::clock::today(),
+                100,
+            )
+            .await
+            .unwrap();
+        assert!(
+            log.iter().any(|r| r.who == "—"),
+            "the cleaner's entry, unnamed"
+        );
+        assert_eq!(
+            app.store.erase_guest_data(later).await.unwrap(),
+            Default::default()
+        );
+        app.stop().await;
+    }
+);

@@ -13,7 +13,6 @@ use super::types::*;
 use crate::auth::rules::role_can;
 use crate::auth::types::{CurrentUser, Permission, Role};
 use crate::clock::format_moment;
-use crate::db::jobs::Job;
 use crate::db::{BeginWrite, Store, internal};
 use crate::error::AppError;
 use crate::notify::types::{Notice, NoticeKind, Recipients};

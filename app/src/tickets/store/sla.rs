@@ -1,7 +1,6 @@
 //! The SLA sweep (overdue reactions and deadlines) and the council's yearly report.
 
 use super::*;
-use crate::db::jobs::lease_held;
 use crate::write_tx;
 
 impl Store {
@@ -140,27 +139,6 @@ impl Store {
         result.closed = closed;
         result.purged = purged;
         Ok(result)
-    }
-
-    /// Puts the sweep job back for the next minute.
-    pub async fn reschedule_sweep(
-        &self,
-        job: &Job,
-        worker: &str,
-        now: DateTime<Utc>,
-    ) -> Result<(), AppError> {
-        write_tx!(self, "reschedule ticket sweep", |tx| {
-            let next = now + Duration::minutes(1);
-            lease_held(crate::reschedule_job!(
-                &mut *tx,
-                job.id,
-                worker,
-                next,
-                "{}",
-                None::<String>
-            )?)?;
-            Ok(())
-        })
     }
 
     /// The council's report for a year (Moscow time): per month, category and contractor — how

@@ -1,0 +1,295 @@
+//! Gate camera benchmark (run by `make bench-gate`, not a test). On a fresh SQLite database and,
+//! when reachable, a fresh PostgreSQL database, it starts the real server with the demo, gives
+//! one house BENCH_PASSES (10 000) guests' cars with passes valid now and a gate whose barrier
+//! relay is a local stand-in controller, then posts BENCH_EVENTS (4 000) plate events to
+//! `/hooks/anpr/<camera>` from BENCH_CLIENTS (8) clients at once — half of them sure reads of
+//! plates with a pass (the barrier opens), a quarter of plates with none and a quarter of doubtful
+//! reads (both left to the guard, after a look at every valid plate of the house for one a
+//! character away) — and prints the events decided per second and the latency percentiles.
+//! The latency of an opening is from the event sent to the camera's answer, which comes after
+//! the barrier controller has answered the command: an upper bound of "event to barrier command".
+//!
+//! Options (environment): BENCH_PASSES, BENCH_EVENTS, BENCH_CLIENTS,
+//! BENCH_PG_URL (postgres://postgres@127.0.0.1:5432/postgres).
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use sqlx::Connection;
+
+use app::db::Store;
+use app::passes::devices::Relay;
+use app::passes::gates::NewCamera;
+use app::passes::types::Direction;
+use server::config::Settings;
+use server::startup::Application;
+
+const SECRET: &str = "bench-camera-secret";
+
+/// The Cyrillic plate letters in Latin, as cameras send them.
+const LETTERS: [char; 12] = ['A', 'B', 'E', 'K', 'M', 'H', 'O', 'P', 'C', 'T', 'Y', 'X'];
+
+/// The `n`th plate of the bench (Latin, as a camera reads it): `A001AA77`, `A002AA77`, …
+fn plate(n: usize) -> String {
+    let number = n % 999 + 1;
+    let series = n / 999;
+    format!(
+        "{}{number:03}{}{}77",
+        LETTERS[series % 12],
+        LETTERS[(series / 12) % 12],
+        LETTERS[(series / 144) % 12]
+    )
+}
+
+/// A barrier controller that counts its commands.
+async fn stand_in_relay() -> (String, Arc<AtomicUsize>) {
+    let opened = Arc::new(AtomicUsize::new(0));
+    let counter = opened.clone();
+    let router = axum::Router::new().route(
+        "/open",
+        axum::routing::post(move || {
+            let counter = counter.clone();
+            async move {
+                counter.fetch_add(1, Ordering::Relaxed);
+                "OK"
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("relay port");
+    let url = format!("http://{}/open", listener.local_addr().expect("relay addr"));
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    (url, opened)
+}
+
+/// The house, a gate with the stand-in barrier and camera `bench-in`, and `passes` guests' cars
+/// valid for the next 30 days (not one-time: the same car may come again).
+async fn seed(store: &Store, relay: &str, passes: usize) {
+    let house = store.gate_houses().await.expect("houses")[0].0;
+    let gate = store.add_gate(house, "Бенчмарк").await.expect("gate");
+    store
+        .set_gate_devices(
+            gate,
+            Some(&Relay {
+                url: relay.into(),
+                method: "POST".into(),
+            }),
+            None,
+        )
+        .await
+        .expect("relay");
+    store
+        .add_camera(
+            gate,
+            &NewCamera {
+                code: "bench-in".into(),
+                name: "Въезд".into(),
+                direction: Direction::In,
+                secret: SECRET.into(),
+                min_confidence: 80,
+            },
+        )
+        .await
+        .expect("camera");
+    let now = Utc::now();
+    let until = now + chrono::Duration::days(30);
+    app::with_db!(&store.db, |pool| async {
+        let mut tx = pool.begin().await?;
+        let (flat, by): (i64, i64) = sqlx::query_as(
+            "SELECT a.id, (SELECT MIN(id) FROM users) FROM apartments a WHERE a.house_id = $1
+             ORDER BY a.id LIMIT 1",
+        )
+        .bind(house)
+        .fetch_one(&mut *tx)
+        .await?;
+        for n in 0..passes {
+            let canonical = app::passes::rules::normalize_plate(&plate(n), false)
+                .expect("a bench plate is a plate");
+            sqlx::query(
+                "INSERT INTO passes (house_id, apartment_id, kind, one_time, visitor, plate,
+                     valid_from, valid_until, token, code, created_by, created_at)
+                 VALUES ($1, $2, 'guest', FALSE, $3, $4, $5, $6, $7, NULL, $8, $5)",
+            )
+            .bind(house)
+            .bind(flat)
+            .bind(format!("Гость {n}"))
+            .bind(canonical.as_str())
+            .bind(now - chrono::Duration::hours(1))
+            .bind(until)
+            .bind(format!("bench-{n:08}"))
+            .bind(by)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await
+    }
+    .await)
+    .expect("passes");
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let i = ((sorted.len() as f64 * p).ceil() as usize).clamp(1, sorted.len()) - 1;
+    sorted[i].as_secs_f64() * 1000.0
+}
+
+async fn run(label: &str, url: &str, passes: usize, events: usize, clients: usize) {
+    let data = std::env::temp_dir().join(format!("klyuch-bench-gate-{}", std::process::id()));
+    let files = data.display().to_string();
+    let settings = Settings::from_lookup(|key| match key {
+        "KLYUCH_ADDR" => Some("127.0.0.1:0".into()),
+        "DATABASE_URL" => Some(url.into()),
+        "KLYUCH_FILES_DIR" => Some(format!("{files}/files")),
+        "KLYUCH_DOCUMENTS_DIR" => Some(format!("{files}/documents")),
+        // the guests' notices wait in the outbox: the bench measures the gate alone
+        "KLYUCH_WORKER" => Some("false".into()),
+        _ => None,
+    })
+    .expect("settings");
+    let app = Application::build(settings).await.expect("server");
+    let (port, store) = (app.port(), app.store().clone());
+    let (relay, opened) = stand_in_relay().await;
+    let started = Instant::now();
+    seed(&store, &relay, passes).await;
+    println!(
+        "[{label}] seeded {passes} valid guests' car passes in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    tokio::spawn(app.run_until(std::future::pending()));
+    let hook = format!("http://127.0.0.1:{port}/hooks/anpr/bench-in");
+    let http = reqwest::Client::new();
+    let next = Arc::new(AtomicUsize::new(0));
+    let started = Instant::now();
+    let mut workers = Vec::new();
+    for _ in 0..clients {
+        let (http, hook, next) = (http.clone(), hook.clone(), next.clone());
+        workers.push(tokio::spawn(async move {
+            let (mut opens, mut others) = (Vec::new(), Vec::new());
+            loop {
+                let n = next.fetch_add(1, Ordering::Relaxed);
+                if n >= events {
+                    break;
+                }
+                // half sure reads of valid plates, a quarter unknown plates, a quarter doubtful
+                let (read, confidence) = match n % 4 {
+                    0 | 2 => (plate(n * 7 % passes), 95),
+                    1 => (format!("X{:03}XX99", n % 999 + 1), 95),
+                    _ => (plate(n * 13 % passes), 55),
+                };
+                let body = serde_json::json!({
+                    "event_id": format!("bench-{n}"),
+                    "plate": read,
+                    "confidence": confidence,
+                });
+                let sent = Instant::now();
+                let answer = http
+                    .post(&hook)
+                    .bearer_auth(SECRET)
+                    .json(&body)
+                    .send()
+                    .await
+                    .expect("webhook answers");
+                assert!(answer.status().is_success(), "{}", answer.status());
+                let decided: serde_json::Value = answer.json().await.expect("a decision");
+                let took = sent.elapsed();
+                if decided["decision"] == "open" {
+                    opens.push(took);
+                } else {
+                    others.push(took);
+                }
+            }
+            (opens, others)
+        }));
+    }
+    let (mut opens, mut others) = (Vec::new(), Vec::new());
+    for worker in workers {
+        let (o, a) = worker.await.expect("client");
+        opens.extend(o);
+        others.extend(a);
+    }
+    let elapsed = started.elapsed();
+    opens.sort();
+    others.sort();
+    println!(
+        "[{label}] {events} plate events from {clients} clients in {:.2} s: {:.0} events/s decided",
+        elapsed.as_secs_f64(),
+        events as f64 / elapsed.as_secs_f64()
+    );
+    println!(
+        "[{label}] barrier opened {} times ({} commands received); event to barrier answered: p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
+        opens.len(),
+        opened.load(Ordering::Relaxed),
+        percentile(&opens, 0.50),
+        percentile(&opens, 0.99),
+        percentile(&opens, 1.0)
+    );
+    println!(
+        "[{label}] left to the guard {} times: p50 {:.1} ms, p99 {:.1} ms",
+        others.len(),
+        percentile(&others, 0.50),
+        percentile(&others, 0.99)
+    );
+    store.db.close().await;
+    let _ = std::fs::remove_dir_all(&data);
+}
+
+#[tokio::main]
+async fn main() {
+    server::init_tracing();
+    let setting = |name: &str, default: usize| {
+        std::env::var(name)
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .filter(|n| *n > 0)
+            .unwrap_or(default)
+    };
+    let (passes, events, clients) = (
+        setting("BENCH_PASSES", 10_000),
+        setting("BENCH_EVENTS", 4_000),
+        setting("BENCH_CLIENTS", 8),
+    );
+    let dir = std::env::temp_dir().join(format!("klyuch-bench-gate-db-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    run(
+        "SQLite",
+        &format!("sqlite:{}", dir.join("bench.db").display()),
+        passes,
+        events,
+        clients,
+    )
+    .await;
+    let _ = std::fs::remove_dir_all(&dir);
+
+    let admin = std::env::var("BENCH_PG_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+    match sqlx::PgConnection::connect(&admin).await {
+        Ok(mut conn) => {
+            let name = format!("klyuch_bench_gate_{}", std::process::id());
+            sqlx::query(&format!("CREATE DATABASE {name}"))
+                .execute(&mut conn)
+                .await
+                .expect("create database");
+            let base = admin
+                .rsplit_once('/')
+                .map(|(b, _)| b.to_string())
+                .unwrap_or(admin.clone());
+            run(
+                "PostgreSQL",
+                &format!("{base}/{name}"),
+                passes,
+                events,
+                clients,
+            )
+            .await;
+            let _ = sqlx::query(&format!("DROP DATABASE {name} WITH (FORCE)"))
+                .execute(&mut conn)
+                .await;
+        }
+        Err(e) => println!("[PostgreSQL] skipped: {e}"),
+    }
+}
