@@ -89,6 +89,7 @@ const staff: { who: string; paths: string[]; details: boolean }[] = [
       "/staff/contractors",
       "/staff/templates",
       "/staff/gate",
+      "/staff/passes",
       "/staff/profile",
     ],
   },

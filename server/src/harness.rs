@@ -340,3 +340,69 @@ pub fn form_action(html: &str, endpoint: &str) -> Option<String> {
     let rest = &html[i + 8..];
     Some(rest[..rest.find('"')?].to_string())
 }
+
+/// Runs a benchmark on a fresh SQLite database and, when `BENCH_PG_URL` (default the local
+/// cluster) answers, on a fresh PostgreSQL database, dropped afterwards: `run(label, url)`.
+pub async fn on_both_backends<F, Fut>(name: &str, run: F)
+where
+    F: Fn(&'static str, String) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    use sqlx::Connection;
+    let dir = std::env::temp_dir().join(format!("klyuch-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    run(
+        "SQLite",
+        format!("sqlite:{}", dir.join("bench.db").display()),
+    )
+    .await;
+    let _ = std::fs::remove_dir_all(&dir);
+
+    let admin = std::env::var("BENCH_PG_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+    match sqlx::PgConnection::connect(&admin).await {
+        Ok(mut conn) => {
+            let database = format!("klyuch_{name}_{}", std::process::id());
+            sqlx::query(&format!("CREATE DATABASE {database}"))
+                .execute(&mut conn)
+                .await
+                .expect("create database");
+            let base = admin
+                .rsplit_once('/')
+                .map(|(b, _)| b.to_string())
+                .unwrap_or(admin.clone());
+            run("PostgreSQL", format!("{base}/{database}")).await;
+            let _ = sqlx::query(&format!("DROP DATABASE {database} WITH (FORCE)"))
+                .execute(&mut conn)
+                .await;
+        }
+        Err(e) => println!("[PostgreSQL] skipped: {e}"),
+    }
+}
+
+/// A barrier controller that counts its "open" commands (`POST <url>`), for the gate's tests
+/// and benchmark.
+pub async fn counting_barrier() -> (String, Arc<std::sync::atomic::AtomicUsize>) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let opened = Arc::new(AtomicUsize::new(0));
+    let counter = opened.clone();
+    let router = axum::Router::new().route(
+        "/open",
+        axum::routing::post(move || {
+            let counter = counter.clone();
+            async move {
+                counter.fetch_add(1, Ordering::SeqCst);
+                "OK"
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("barrier port");
+    let url = format!(
+        "http://{}/open",
+        listener.local_addr().expect("barrier address")
+    );
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    (url, opened)
+}

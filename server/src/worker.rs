@@ -322,6 +322,7 @@ impl Worker {
 
     async fn pass_retention(&self, job: &Job) -> Result<(), app::error::AppError> {
         let now = chrono::Utc::now();
+        self.store.notice_ending_contractors(now).await?;
         let erased = self.store.erase_guest_data(now).await?;
         if erased.passes + erased.reads > 0 {
             tracing::info!(

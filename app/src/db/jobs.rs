@@ -60,7 +60,8 @@ pub enum Task {
     /// rescheduled every minute.
     #[serde(rename = "tickets.sla")]
     TicketSweep {},
-    /// Erases guests' data kept past the house's retention, rescheduled every hour.
+    /// Tells residents of contractors' passes ending within a day and erases guests' data kept
+    /// past the house's retention; rescheduled every hour.
     #[serde(rename = "passes.retention")]
     PassRetention {},
 }

@@ -249,6 +249,47 @@ pub fn spec(kind: NoticeKind) -> KindSpec {
             body: "Охрана пропустила по вашему пропуску: {who}, {time}.",
             placeholders: &[("who", "гость, машина или компания"), ("time", "когда")],
         },
+        NoticeKind::PassException => KindSpec {
+            key: "pass_exception",
+            whom: Whom::Staff,
+            label: "Пропуска: просьба об исключении из лимита",
+            mandatory: false,
+            critical: false,
+            default_channels: &[Channel::Email, Channel::Push],
+            title: "Просят пропуск сверх лимита: {what}",
+            body: "{who}: {reason}",
+            placeholders: &[
+                ("who", "житель"),
+                ("what", "пропуск"),
+                ("reason", "почему, по словам жителя"),
+            ],
+        },
+        NoticeKind::PassExceptionDecided => KindSpec {
+            key: "pass_exception_decided",
+            whom: Whom::Residents,
+            label: "Пропуска: решение по исключению",
+            mandatory: false,
+            critical: false,
+            default_channels: &[Channel::Push],
+            title: "Диспетчер {verdict} пропуск: {what}",
+            body: "{reason}",
+            placeholders: &[
+                ("what", "пропуск"),
+                ("verdict", "одобрил или не одобрил"),
+                ("reason", "пояснение диспетчера"),
+            ],
+        },
+        NoticeKind::ContractorPassEnding => KindSpec {
+            key: "contractor_pass_ending",
+            whom: Whom::Residents,
+            label: "Пропуска: пропуск подрядчику заканчивается",
+            mandatory: false,
+            critical: false,
+            default_channels: &[Channel::Push],
+            title: "Пропуск заканчивается: {who}",
+            body: "Действует {when}. Если работы не закончены, закажите новый пропуск.",
+            placeholders: &[("who", "компания или бригада"), ("when", "срок пропуска")],
+        },
     }
 }
 

@@ -61,10 +61,16 @@ pub enum NoticeKind {
     TicketAssigned,
     /// The guard let in someone on the resident's pass.
     GuestArrived,
+    /// A resident asks for a pass over the flat's limits: the passes desk.
+    PassException,
+    /// The dispatcher decided on a pass over the limits: its resident.
+    PassExceptionDecided,
+    /// A contractor's pass ends within a day: its resident (to extend it).
+    ContractorPassEnding,
 }
 
 impl NoticeKind {
-    pub const ALL: [NoticeKind; 13] = [
+    pub const ALL: [NoticeKind; 16] = [
         NoticeKind::Announcement,
         NoticeKind::CriticalAnnouncement,
         NoticeKind::PasswordChanged,
@@ -78,6 +84,9 @@ impl NoticeKind {
         NoticeKind::TicketSla,
         NoticeKind::TicketAssigned,
         NoticeKind::GuestArrived,
+        NoticeKind::PassException,
+        NoticeKind::PassExceptionDecided,
+        NoticeKind::ContractorPassEnding,
     ];
 
     pub fn as_str(self) -> &'static str {

@@ -100,6 +100,10 @@ pub struct PassInput {
     pub last: String,
     #[serde(default)]
     pub key: String,
+    /// "on": over the flat's limits, ask the dispatcher for an exception.
+    pub exception: Option<String>,
+    #[serde(default)]
+    pub exception_note: String,
 }
 
 /// What the form must hold for its kind of pass.
@@ -174,6 +178,13 @@ fn read_pass(input: &PassInput) -> Result<NewPass, AppError> {
         people,
         window,
         client_key: Some(input.key.trim().to_string()).filter(|k| !k.is_empty()),
+        exception: match input.exception {
+            Some(_) => Some(short_text(
+                &input.exception_note,
+                "Почему нужно исключение",
+            )?),
+            None => None,
+        },
     })
 }
 
@@ -187,8 +198,9 @@ pub async fn create_pass(pass: PassInput) -> Result<String, AppError> {
         .await?;
     let pass = read_pass(&pass)?;
     let (_, link) = cx.store.create_pass(&user, &pass, Utc::now()).await?;
-    Ok(match pass.kind {
-        PassKind::Car => "/cabinet/passes".to_string(),
+    // one's own car needs no page to send, and an exception waits in the list
+    Ok(match (pass.kind, &pass.exception) {
+        (PassKind::Car, _) | (_, Some(_)) => "/cabinet/passes".to_string(),
         _ => link,
     })
 }
@@ -296,12 +308,23 @@ pub async fn gate_record(
         .map(with_record_key)
 }
 
-/// The gates of the guard's house and their cameras' latest reads.
+/// The gates of the guard's house (the first when none is chosen: what the post's house select
+/// shows) and their cameras' latest reads.
 #[server(endpoint = "load_gate_screen")]
-pub async fn load_gate_screen(house: i64) -> Result<GateScreen, AppError> {
+pub async fn load_gate_screen(house: Option<i64>) -> Result<GateScreen, AppError> {
     let cx = Ctx::take()?;
     cx.authorize(Access::Permission(Permission::GuardPost))
         .await?;
+    let house = match house {
+        Some(house) => house,
+        None => cx
+            .store
+            .gate_houses()
+            .await?
+            .first()
+            .map(|h| h.0)
+            .ok_or(AppError::NotFound)?,
+    };
     Ok(GateScreen {
         gates: cx.store.house_gates(house).await?,
         events: cx.store.plate_events(house).await?,
@@ -354,6 +377,7 @@ pub async fn load_pass_desk(house: Option<i64>, day: String) -> Result<PassDesk,
         .ok_or(AppError::NotFound)?;
     let now = Utc::now();
     let desk = PassDesk {
+        exceptions: cx.store.exceptions_waiting(house, now).await?,
         passes: cx.store.passes_of_day(house, day, now).await?,
         inside: cx.store.cars_inside(house, now).await?,
         log: cx
@@ -366,4 +390,26 @@ pub async fn load_pass_desk(house: Option<i64>, day: String) -> Result<PassDesk,
     };
     cx.store.log_view(staff.id, "pass_log", Some(house)).await?;
     Ok(desk)
+}
+
+/// The dispatcher's word on a pass over the limits; a refusal needs its reason.
+#[server(endpoint = "decide_pass_exception")]
+pub async fn decide_pass_exception(
+    pass: i64,
+    approve: bool,
+    reason: Option<String>,
+) -> Result<(), AppError> {
+    let cx = Ctx::take()?;
+    let staff = cx
+        .authorize(Access::Permission(Permission::ManagePasses))
+        .await?;
+    cx.store
+        .decide_exception(
+            &staff,
+            pass,
+            approve,
+            &short_text(reason.as_deref().unwrap_or(""), "Пояснение")?,
+            Utc::now(),
+        )
+        .await
 }

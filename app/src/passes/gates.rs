@@ -8,7 +8,7 @@ use sqlx::FromRow;
 use super::camera::PlateRead;
 use super::devices::Relay;
 use super::rules::{self, GateDecision, Plate};
-use super::store::{PassData, RECORD_ENTRY, TAKE_ENTRY, guest_arrived, pass_sql};
+use super::store::{GRANTED, PassData, RECORD_ENTRY, TAKE_ENTRY, guest_arrived, pass_sql};
 use super::types::*;
 use crate::auth::types::CurrentUser;
 use crate::db::{Store, internal};
@@ -202,12 +202,12 @@ impl Store {
                     now,
                 ),
                 (Some(read_plate), _) => {
-                    let valid: Vec<String> = sqlx::query_scalar(
+                    let valid: Vec<String> = sqlx::query_scalar(&format!(
                         "SELECT DISTINCT plate FROM passes
                          WHERE house_id = $1 AND plate IS NOT NULL AND cancelled_at IS NULL
                          AND erased_at IS NULL AND valid_from <= $2
-                         AND (valid_until IS NULL OR valid_until > $2)",
-                    )
+                         AND (valid_until IS NULL OR valid_until > $2) AND {GRANTED}"
+                    ))
                     .bind(camera.house_id)
                     .bind(now)
                     .fetch_all(&mut *tx)

@@ -13,6 +13,8 @@ fn state_tone(state: PassState) -> &'static str {
     match state {
         PassState::Active => "bg-teal-100 text-teal-800",
         PassState::Upcoming => "bg-sky-100 text-sky-800",
+        PassState::Awaiting => "bg-amber-100 text-amber-900",
+        PassState::NotApproved => "bg-red-100 text-red-800",
         PassState::Used | PassState::Expired | PassState::Cancelled => {
             "bg-slate-100 text-slate-600"
         }
@@ -73,6 +75,11 @@ fn PassCard(r: PassRow, cancel: ServerAction<CancelPass>) -> impl IntoView {
             </div>
             <p class="mt-1 text-sm">{r.when.clone()}</p>
             <p class="mt-1 text-sm text-slate-600">{r.home.clone()}</p>
+            {r
+                .approval_note
+                .clone()
+                .filter(|_| matches!(r.state, PassState::Awaiting | PassState::NotApproved))
+                .map(|note| view! { <p class="mt-1 text-sm italic">{note}</p> })}
             {r
                 .code
                 .clone()
@@ -144,6 +151,7 @@ fn NewPassFields(form: PassForm) -> impl IntoView {
     let kind = RwSignal::new(PassKind::Guest);
     let once = RwSignal::new(true);
     let by_car = RwSignal::new(false);
+    let exception = RwSignal::new(false);
     let navigate = use_navigate();
     Effect::new(move |_| {
         if let Some(Ok(link)) = create.value().get() {
@@ -327,6 +335,26 @@ fn NewPassFields(form: PassForm) -> impl IntoView {
             <p class="text-sm text-slate-600" hidden=shows(&[PassKind::Car])>
                 {t::CAR_HINT}
             </p>
+            // the limits are of cars: over one, the dispatcher may make an exception
+            <div
+                class="grid gap-2 rounded-lg bg-slate-50 p-3"
+                hidden=move || {
+                    !(kind.get() == PassKind::Car || kind.get() == PassKind::Guest && by_car.get())
+                }
+            >
+                <label class="flex items-center gap-2 text-sm">
+                    <input
+                        type="checkbox"
+                        name="pass[exception]"
+                        on:change=move |ev| exception.set(event_target_checked(&ev))
+                    />
+                    {t::ASK_EXCEPTION}
+                </label>
+                <label class=style::LABEL hidden=move || !exception.get()>
+                    {t::EXCEPTION_NOTE}
+                    <input name="pass[exception_note]" class=style::INPUT maxlength="200" />
+                </label>
+            </div>
             <div>
                 <button type="submit" class=style::BUTTON data-testid="make-pass">
                     {t::MAKE}
@@ -450,8 +478,6 @@ pub fn GatePage() -> impl IntoView {
                                 .read_untracked()
                                 .get("house")
                                 .and_then(|h| h.parse::<i64>().ok());
-                            let house = chosen.or_else(|| list.first().map(|h| h.0));
-                            // the select shows the first house when the address names none
                             view! {
                                 <ActionForm action=check attr:class="mt-4 grid max-w-xl gap-3">
                                     <label class=style::LABEL>
@@ -528,7 +554,6 @@ pub fn GatePage() -> impl IntoView {
                                         </div>
                                     </div>
                                 </ActionForm>
-                                {house.map(|house| view! { <GateCameras house=house /> })}
                             }
                                 .into_any()
                         }
@@ -557,6 +582,7 @@ pub fn GatePage() -> impl IntoView {
                     }
                 })
         }}
+        <GateCameras />
     }
 }
 
@@ -646,7 +672,9 @@ fn GateAnswerCard(
 /// The cameras' side of the guard's post: each gate's picture, refreshed every few seconds, and
 /// the latest plate reads — those the camera could not settle with "let in" / "refuse".
 #[component]
-fn GateCameras(house: i64) -> impl IntoView {
+fn GateCameras() -> impl IntoView {
+    // created here, at the page's top, not inside the houses' Suspense: rendered once
+    let query = use_query_map();
     let (tick, set_tick) = signal(0u32);
     Effect::new(move |_| {
         if let Ok(handle) = set_interval_with_handle(
@@ -658,8 +686,17 @@ fn GateCameras(house: i64) -> impl IntoView {
     });
     let decide = ServerAction::<DecidePlate>::new();
     let screen = Resource::new(
-        move || (tick.get(), decide.version().get()),
-        move |_| load_gate_screen(house),
+        move || {
+            (
+                query
+                    .read()
+                    .get("house")
+                    .and_then(|h| h.parse::<i64>().ok()),
+                tick.get(),
+                decide.version().get(),
+            )
+        },
+        |(house, _, _)| load_gate_screen(house),
     );
     view! {
         <section class="mt-8 max-w-3xl" data-testid="gate-cameras">
@@ -838,23 +875,26 @@ fn PlateEventCard(e: PlateEventRow, decide: ServerAction<DecidePlate>) -> impl I
 #[component]
 pub fn DeskPage() -> impl IntoView {
     let query = use_query_map();
+    let decide = ServerAction::<DecidePassException>::new();
     let desk = Resource::new(
         move || {
             let q = query.read();
             (
                 q.get("house").and_then(|h| h.parse::<i64>().ok()),
                 q.get("day").unwrap_or_default(),
+                decide.version().get(),
             )
         },
-        |(house, day)| load_pass_desk(house, day),
+        |(house, day, _)| load_pass_desk(house, day),
     );
     view! {
         <h1 class=style::H1>{t::DESK_TITLE}</h1>
+        <crate::ui::FormResult value=decide.value() />
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
                 match desk.await {
                     Err(e) => view! { <ErrorNote error=e /> }.into_any(),
-                    Ok(d) => view! { <DeskView d=d /> }.into_any(),
+                    Ok(d) => view! { <DeskView d=d decide=decide /> }.into_any(),
                 }
             })}
         </Suspense>
@@ -862,7 +902,7 @@ pub fn DeskPage() -> impl IntoView {
 }
 
 #[component]
-fn DeskView(d: PassDesk) -> impl IntoView {
+fn DeskView(d: PassDesk, decide: ServerAction<DecidePassException>) -> impl IntoView {
     let house = d.house.to_string();
     view! {
         <form method="get" action="/staff/passes" class="mt-4 flex flex-wrap items-end gap-3">
@@ -888,6 +928,20 @@ fn DeskView(d: PassDesk) -> impl IntoView {
                 {t::SHOW}
             </button>
         </form>
+
+        {(!d.exceptions.is_empty())
+            .then(|| {
+                view! {
+                    <h2 class=format!("{} mt-6", style::H2)>{t::EXCEPTIONS}</h2>
+                    <ul class="mt-2 grid gap-2 sm:grid-cols-2" data-testid="desk-exceptions">
+                        {d
+                            .exceptions
+                            .into_iter()
+                            .map(|p| view! { <ExceptionCard p=p decide=decide /> })
+                            .collect_view()}
+                    </ul>
+                }
+            })}
 
         <h2 class=format!("{} mt-6", style::H2)>{t::INSIDE}</h2>
         {if d.inside.is_empty() {
@@ -1026,5 +1080,41 @@ fn DeskView(d: PassDesk) -> impl IntoView {
                 "CSV"
             </button>
         </form>
+    }
+}
+
+/// A pass over the limits on the desk: what, whose, the resident's reason; approve, or refuse
+/// with a reason the resident reads.
+#[component]
+fn ExceptionCard(p: PassRow, decide: ServerAction<DecidePassException>) -> impl IntoView {
+    let (id, same_id) = (p.id.to_string(), p.id.to_string());
+    view! {
+        <li class=style::CARD data-testid="desk-exception">
+            <p class="font-medium">{p.title}</p>
+            <p class="text-sm text-slate-600">
+                {format!("{} · {}", t::kind_label(p.kind), p.home)}
+            </p>
+            <p class="text-sm">{p.when}</p>
+            {p.approval_note.map(|note| view! { <p class="mt-1 text-sm italic">{note}</p> })}
+            <ActionForm action=decide attr:class="mt-2">
+                <input type="hidden" name="pass" value=id />
+                <input type="hidden" name="approve" value="true" />
+                <button type="submit" class=style::BUTTON data-testid="exception-approve">
+                    {t::APPROVE}
+                </button>
+            </ActionForm>
+            <ActionForm action=decide attr:class="mt-2 grid gap-2">
+                <input type="hidden" name="pass" value=same_id />
+                <input type="hidden" name="approve" value="false" />
+                <label class=style::LABEL>
+                    {t::REFUSAL_REASON} <input name="reason" class=style::INPUT maxlength="200" />
+                </label>
+                <div>
+                    <button type="submit" class=style::BUTTON_SECONDARY>
+                        {t::REFUSE_EXCEPTION}
+                    </button>
+                </div>
+            </ActionForm>
+        </li>
     }
 }

@@ -7,7 +7,7 @@ use std::fmt;
 use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::types::{PassState, Refusal};
+use super::types::{Approval, PassState, Refusal};
 
 /// The twelve letters a Russian plate may hold, each with its Latin look-alike.
 const LOOK_ALIKES: [(char, char); 12] = [
@@ -284,12 +284,19 @@ pub struct PassFacts {
     /// Entries recorded on it so far.
     pub entries: u32,
     pub cancelled: bool,
+    /// The dispatcher's word on a pass over the limits (`None`: within them).
+    pub approval: Option<Approval>,
 }
 
 /// Where the pass is at `now`.
 pub fn state(pass: &PassFacts, now: DateTime<Utc>) -> PassState {
     if pass.cancelled {
         return PassState::Cancelled;
+    }
+    match pass.approval {
+        Some(Approval::Pending) => return PassState::Awaiting,
+        Some(Approval::Refused) => return PassState::NotApproved,
+        Some(Approval::Approved) | None => {}
     }
     if pass.one_time && pass.entries > 0 {
         return PassState::Used;
@@ -310,6 +317,8 @@ pub fn admit(pass: &PassFacts, now: DateTime<Utc>) -> Result<(), Refusal> {
         PassState::Used => Err(Refusal::Used),
         PassState::Expired => Err(Refusal::Expired),
         PassState::Cancelled => Err(Refusal::Cancelled),
+        PassState::Awaiting => Err(Refusal::Awaiting),
+        PassState::NotApproved => Err(Refusal::NotApproved),
     }
 }
 
@@ -345,15 +354,15 @@ impl Default for Limits {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum OverLimit {
     #[error(
-        "На квартиру — не больше {0} постоянных машин. Удалите пропуск одной из них или попросите диспетчера сделать исключение."
+        "На квартиру — не больше {0} постоянных машин. Удалите пропуск одной из них или отметьте «Попросить диспетчера об исключении» и отправьте ещё раз."
     )]
     Cars(u32),
     #[error(
-        "В это время у квартиры уже {0} гостевых машин — больше нельзя. Выберите другое время или попросите диспетчера сделать исключение."
+        "В это время у квартиры уже {0} гостевых машин — больше нельзя. Выберите другое время или отметьте «Попросить диспетчера об исключении» и отправьте ещё раз."
     )]
     GuestCarsAtOnce(u32),
     #[error(
-        "Лимит гостевых машин — {limit} ч в месяц, использовано {used} ч. Сократите время или попросите диспетчера сделать исключение."
+        "Лимит гостевых машин — {limit} ч в месяц, использовано {used} ч. Сократите время или отметьте «Попросить диспетчера об исключении» и отправьте ещё раз."
     )]
     GuestCarHours { limit: u32, used: i64 },
 }
@@ -636,12 +645,14 @@ mod tests {
             one_time: true,
             entries: 0,
             cancelled: false,
+            approval: None,
         };
         let car = PassFacts {
             validity: Validity::Permanent,
             one_time: false,
             entries: 40,
             cancelled: false,
+            approval: None,
         };
         for (pass, now, verdict) in [
             (guest, "2026-12-07T09:59:59Z", Err(Refusal::NotYet)),
@@ -674,6 +685,31 @@ mod tests {
                 Err(Refusal::Cancelled),
             ),
             (car, "2030-01-01T00:00:00Z", Ok(())),
+            // over the limits: only once the dispatcher approved
+            (
+                PassFacts {
+                    approval: Some(Approval::Pending),
+                    ..car
+                },
+                "2030-01-01T00:00:00Z",
+                Err(Refusal::Awaiting),
+            ),
+            (
+                PassFacts {
+                    approval: Some(Approval::Refused),
+                    ..car
+                },
+                "2030-01-01T00:00:00Z",
+                Err(Refusal::NotApproved),
+            ),
+            (
+                PassFacts {
+                    approval: Some(Approval::Approved),
+                    ..car
+                },
+                "2030-01-01T00:00:00Z",
+                Ok(()),
+            ),
             (
                 PassFacts {
                     cancelled: true,
@@ -764,6 +800,7 @@ mod tests {
             one_time: false,
             entries: 0,
             cancelled: false,
+            approval: None,
         };
         let expired = PassFacts {
             validity: Validity::Window(Window {

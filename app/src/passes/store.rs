@@ -9,7 +9,7 @@ use sqlx::FromRow;
 
 use super::rules::{self, Limits, PassFacts, Plate, Validity, Window};
 use super::types::*;
-use crate::auth::types::CurrentUser;
+use crate::auth::types::{CurrentUser, Permission};
 use crate::db::{Store, internal};
 use crate::error::AppError;
 use crate::notify::types::{Notice, NoticeKind, Recipients};
@@ -52,6 +52,9 @@ pub struct NewPass {
     pub people: i64,
     pub window: NewWindow,
     pub client_key: Option<String>,
+    /// Over the flat's limits, ask the dispatcher for an exception, with this reason (without:
+    /// over the limits the pass is refused).
+    pub exception: Option<String>,
 }
 
 /// The house's time zone (that of its readings window; Moscow unless set).
@@ -89,6 +92,8 @@ pub(super) struct PassData {
     pub(super) entries: i64,
     /// The resident who made it (told when the visitor comes).
     pub(super) created_by: i64,
+    pub(super) approval: Option<Approval>,
+    pub(super) approval_note: Option<String>,
     pub(super) address: String,
     pub(super) flat: String,
     pub(super) time_zone: String,
@@ -98,7 +103,7 @@ pub(super) struct PassData {
 const PASS_SELECT: &str =
     "SELECT p.id, p.house_id, p.kind, p.one_time, p.visitor, p.plate, p.car_note, p.people,
         p.valid_from, p.valid_until, p.token, p.code, p.cancelled_at, p.entries, p.created_by,
-        h.address,
+        p.approval, p.approval_note, h.address,
         a.number AS flat, ";
 const PASS_FROM: &str = " AS time_zone FROM passes p JOIN houses h ON h.id = p.house_id
         JOIN apartments a ON a.id = p.apartment_id";
@@ -124,6 +129,7 @@ impl PassData {
             one_time: self.one_time,
             entries: u32::try_from(self.entries).unwrap_or(u32::MAX),
             cancelled: self.cancelled_at.is_some(),
+            approval: self.approval,
         }
     }
 
@@ -161,6 +167,7 @@ impl PassData {
             code: self.code.clone(),
             link: format!("/p/{}", self.token),
             entries: self.entries,
+            approval_note: self.approval_note.clone(),
         }
     }
 
@@ -295,6 +302,7 @@ impl Store {
             .fetch_optional(&mut *tx)
             .await?;
             let limits = limits_of(limits);
+            let mut over_limit = None;
             let invalid = |e: rules::WindowError| AppError::invalid(e.to_string());
             let validity = match pass.window {
                 NewWindow::Permanent => Validity::Permanent,
@@ -319,15 +327,18 @@ impl Store {
             };
             match (pass.kind, validity) {
                 (PassKind::Car, _) => {
-                    let cars: i64 = sqlx::query_scalar(
+                    let cars: i64 = sqlx::query_scalar(&format!(
                         "SELECT COUNT(*) FROM passes WHERE apartment_id = $1 AND kind = 'car'
-                         AND cancelled_at IS NULL AND erased_at IS NULL",
-                    )
+                         AND cancelled_at IS NULL AND erased_at IS NULL AND {GRANTED}"
+                    ))
                     .bind(pass.apartment_id)
                     .fetch_one(&mut *tx)
                     .await?;
-                    rules::check_own_car(u32::try_from(cars).unwrap_or(u32::MAX), &limits)
-                        .map_err(|e| AppError::invalid(e.to_string()))?;
+                    if let Err(over) =
+                        rules::check_own_car(u32::try_from(cars).unwrap_or(u32::MAX), &limits)
+                    {
+                        over_limit = Some(over);
+                    }
                 }
                 (_, Validity::Window(window)) => {
                     rules::check_window(&window, now, limits.guest_max_days).map_err(invalid)?;
@@ -337,12 +348,12 @@ impl Store {
                             from: months.first().map_or(window.from, |m| m.from),
                             until: months.last().map_or(window.until, |m| m.until),
                         };
-                        let others: Vec<(DateTime<Utc>, DateTime<Utc>)> = sqlx::query_as(
+                        let others: Vec<(DateTime<Utc>, DateTime<Utc>)> = sqlx::query_as(&format!(
                             "SELECT valid_from, valid_until FROM passes
                              WHERE apartment_id = $1 AND kind = 'guest' AND plate IS NOT NULL
-                             AND cancelled_at IS NULL AND erased_at IS NULL
-                             AND valid_until IS NOT NULL AND valid_from < $3 AND valid_until > $2",
-                        )
+                             AND cancelled_at IS NULL AND erased_at IS NULL AND {GRANTED}
+                             AND valid_until IS NOT NULL AND valid_from < $3 AND valid_until > $2"
+                        ))
                         .bind(pass.apartment_id)
                         .bind(span.from)
                         .bind(span.until)
@@ -353,14 +364,23 @@ impl Store {
                             .map(|(from, until)| Window { from, until })
                             .collect();
                         let (overlapping, used) = rules::guest_car_usage(&window, &months, &others);
-                        rules::check_guest_car(&window, overlapping, &used, &limits)
-                            .map_err(|e| AppError::invalid(e.to_string()))?;
+                        if let Err(over) =
+                            rules::check_guest_car(&window, overlapping, &used, &limits)
+                        {
+                            over_limit = Some(over);
+                        }
                     }
                 }
                 (_, Validity::Permanent) => {
                     return Err(AppError::invalid("Укажите, когда действует пропуск.").into());
                 }
             }
+            // over a limit: refused, or (when asked for) waiting for the dispatcher's exception
+            let approval = match (over_limit, &pass.exception) {
+                (None, _) => None,
+                (Some(over), None) => return Err(AppError::invalid(over.to_string()).into()),
+                (Some(_), Some(_)) => Some(Approval::Pending),
+            };
             let (valid_from, valid_until) = match validity {
                 Validity::Window(w) => (w.from, Some(w.until)),
                 Validity::Permanent => (now, None),
@@ -370,9 +390,9 @@ impl Store {
                 let id: Option<i64> = sqlx::query_scalar(
                     "INSERT INTO passes (house_id, apartment_id, kind, one_time, visitor, phone,
                          plate, foreign_plate, car_note, people, valid_from, valid_until, token,
-                         code, created_by, created_at, client_key)
+                         code, created_by, created_at, client_key, approval, approval_note)
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,
-                         $16, $17)
+                         $16, $17, $18, $19)
                      ON CONFLICT DO NOTHING RETURNING id",
                 )
                 .bind(house_id)
@@ -392,9 +412,33 @@ impl Store {
                 .bind(by.id)
                 .bind(now)
                 .bind(&pass.client_key)
+                .bind(approval)
+                .bind(
+                    approval
+                        .and(pass.exception.as_deref())
+                        .filter(|r| !r.is_empty()),
+                )
                 .fetch_optional(&mut *tx)
                 .await?;
                 if let Some(id) = id {
+                    if approval.is_some() {
+                        let notice = Notice {
+                            kind: NoticeKind::PassException,
+                            recipients: Recipients::Staff(Permission::ManagePasses),
+                            params: [
+                                ("who".to_string(), by.full_name.clone()),
+                                ("what".to_string(), pass_title(pass)),
+                                (
+                                    "reason".to_string(),
+                                    pass.exception.clone().unwrap_or_default(),
+                                ),
+                            ]
+                            .into(),
+                            link: Some(format!("/staff/passes?house={house_id}")),
+                            source: Some(format!("pass:{id}")),
+                        };
+                        enqueue_notice!(&mut *tx, &notice)?;
+                    }
                     return Ok((id, format!("/p/{token}")));
                 }
             }
@@ -630,7 +674,12 @@ impl Store {
 /// guards, a guard and a camera) count one.
 pub(super) const TAKE_ENTRY: &str = "UPDATE passes SET entries = entries + 1
      WHERE id = $1 AND cancelled_at IS NULL AND (one_time = FALSE OR entries = 0)
-     AND valid_from <= $2 AND (valid_until IS NULL OR valid_until > $2)";
+     AND valid_from <= $2 AND (valid_until IS NULL OR valid_until > $2)
+     AND (approval IS NULL OR approval = 'approved')";
+
+/// The SQL condition of a pass that may let anyone in as far as the dispatcher is concerned:
+/// within the limits, or over them and approved.
+pub(super) const GRANTED: &str = "(approval IS NULL OR approval = 'approved')";
 
 /// An entry or exit in the log: pass, house, direction, moment, guard (NULL: a camera), the
 /// record's one-time key.
@@ -659,6 +708,23 @@ pub enum GateLookup {
     Token(String),
     Code(String),
     Plate(Plate),
+}
+
+/// What a new pass is, for the dispatcher's notice: «Моя машина А123ВС77».
+fn pass_title(pass: &NewPass) -> String {
+    let mut title = super::text::kind_label(pass.kind).to_string();
+    for part in [
+        pass.plate.as_ref().map(|p| p.as_str().to_string()),
+        Some(pass.visitor.clone()),
+    ]
+    .into_iter()
+    .flatten()
+    .filter(|p| !p.is_empty())
+    {
+        title.push(' ');
+        title.push_str(&part);
+    }
+    title
 }
 
 /// The house's limits from its row (the defaults when it has none).
@@ -723,6 +789,127 @@ impl Store {
                 .rows_affected();
             }
             Ok(erased)
+        })
+    }
+}
+
+/// A contractor's pass is told to its resident this long before it ends.
+pub const ENDING_NOTICE_HOURS: i64 = 24;
+
+impl Store {
+    /// The dispatcher's word on a pass over the limits: approved, it lets in like any other;
+    /// refused, with the reason the resident reads. Once: a pass already decided is refused.
+    pub async fn decide_exception(
+        &self,
+        staff: &CurrentUser,
+        pass_id: i64,
+        approve: bool,
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), AppError> {
+        let reason = reason.trim();
+        if !approve && reason.is_empty() {
+            return Err(AppError::invalid(
+                "Напишите, почему отказ, — житель прочтёт это.",
+            ));
+        }
+        let (approval, verdict) = if approve {
+            (Approval::Approved, "одобрил")
+        } else {
+            (Approval::Refused, "не одобрил")
+        };
+        let sql = pass_sql("p.id = $1");
+        write_tx!(self, "decide pass exception", |tx| {
+            let decided = sqlx::query(
+                "UPDATE passes SET approval = $1, approval_note = $2, decided_by = $3,
+                     decided_at = $4
+                 WHERE id = $5 AND approval = 'pending' AND cancelled_at IS NULL",
+            )
+            .bind(approval)
+            .bind(Some(reason).filter(|r| !r.is_empty()))
+            .bind(staff.id)
+            .bind(now)
+            .bind(pass_id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if decided == 0 {
+                return Err(
+                    AppError::invalid("Этот пропуск уже решён или отменён жителем.").into(),
+                );
+            }
+            let pass: PassData = sqlx::query_as(&sql)
+                .bind(pass_id)
+                .fetch_one(&mut *tx)
+                .await?;
+            let notice = Notice {
+                kind: NoticeKind::PassExceptionDecided,
+                recipients: Recipients::User(pass.created_by),
+                params: [
+                    ("what".to_string(), pass.who()),
+                    ("verdict".to_string(), verdict.to_string()),
+                    ("reason".to_string(), reason.to_string()),
+                ]
+                .into(),
+                link: Some("/cabinet/passes".into()),
+                source: Some(format!("pass:{pass_id}")),
+            };
+            enqueue_notice!(&mut *tx, &notice)?;
+            Ok(())
+        })
+    }
+
+    /// A house's passes over the limits that wait for the dispatcher, oldest first.
+    pub async fn exceptions_waiting(
+        &self,
+        house_id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<PassRow>, AppError> {
+        let sql = format!(
+            "{} ORDER BY p.created_at LIMIT {LIST_LIMIT}",
+            pass_sql("p.house_id = $1 AND p.approval = 'pending' AND p.cancelled_at IS NULL")
+        );
+        let rows = with_db!(&self.db, |pool| sqlx::query_as::<_, PassData>(&sql)
+            .bind(house_id)
+            .fetch_all(pool)
+            .await)
+        .map_err(internal("pass exceptions"))?;
+        Ok(rows.iter().map(|p| p.row(now)).collect())
+    }
+
+    /// Tells each resident, once, that a contractor's pass of theirs ends within
+    /// [`ENDING_NOTICE_HOURS`]; returns how many were told.
+    pub async fn notice_ending_contractors(&self, now: DateTime<Utc>) -> Result<u64, AppError> {
+        let sql = pass_sql(&format!(
+            "p.kind = 'contractor' AND p.cancelled_at IS NULL AND p.ending_noticed_at IS NULL
+             AND p.valid_until > $1 AND p.valid_until <= $2 AND {GRANTED}"
+        ));
+        write_tx!(self, "contractor passes ending", |tx| {
+            let ending: Vec<PassData> = sqlx::query_as(&sql)
+                .bind(now)
+                .bind(now + Duration::hours(ENDING_NOTICE_HOURS))
+                .fetch_all(&mut *tx)
+                .await?;
+            for pass in &ending {
+                sqlx::query("UPDATE passes SET ending_noticed_at = $1 WHERE id = $2")
+                    .bind(now)
+                    .bind(pass.id)
+                    .execute(&mut *tx)
+                    .await?;
+                let notice = Notice {
+                    kind: NoticeKind::ContractorPassEnding,
+                    recipients: Recipients::User(pass.created_by),
+                    params: [
+                        ("who".to_string(), pass.who()),
+                        ("when".to_string(), pass.when()),
+                    ]
+                    .into(),
+                    link: Some("/cabinet/passes/new".into()),
+                    source: Some(format!("pass:{}", pass.id)),
+                };
+                enqueue_notice!(&mut *tx, &notice)?;
+            }
+            Ok(ending.len() as u64)
         })
     }
 }

@@ -100,3 +100,10 @@ pub const LOG_AT: &str = "Когда";
 pub const LOG_WHO: &str = "Кто";
 pub const LOG_HOME: &str = "Квартира";
 pub const LOG_BY: &str = "Отметил";
+
+pub const ASK_EXCEPTION: &str = "Попросить диспетчера об исключении, если лимит превышен";
+pub const EXCEPTION_NOTE: &str = "Почему нужно исключение";
+pub const EXCEPTIONS: &str = "Просьбы об исключении из лимитов";
+pub const APPROVE: &str = "Одобрить";
+pub const REFUSE_EXCEPTION: &str = "Отказать";
+pub const REFUSAL_REASON: &str = "Причина отказа (житель прочтёт)";

@@ -28,6 +28,20 @@ crate::text_enum! {
         Expired = "expired",
         /// A pass of another of the organisation's houses.
         OtherHouse = "other_house",
+        /// Over the flat's limit, waiting for the dispatcher's exception.
+        Awaiting = "awaiting",
+        /// Over the flat's limit, and the dispatcher refused the exception.
+        NotApproved = "not_approved",
+    }
+}
+
+crate::text_enum! {
+    /// The dispatcher's word on a pass over the flat's limits (none: within them).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+    pub enum Approval {
+        Pending = "pending",
+        Approved = "approved",
+        Refused = "refused",
     }
 }
 
@@ -41,6 +55,8 @@ impl Refusal {
             Refusal::NotYet => "Пропуск ещё не начал действовать",
             Refusal::Expired => "Срок пропуска истёк",
             Refusal::OtherHouse => "Пропуск в другой дом",
+            Refusal::Awaiting => "Пропуск ждёт решения диспетчера",
+            Refusal::NotApproved => "Диспетчер не одобрил пропуск",
         }
     }
 }
@@ -65,6 +81,10 @@ pub enum PassState {
     Used,
     Expired,
     Cancelled,
+    /// Over the flat's limit: the dispatcher has not decided yet.
+    Awaiting,
+    /// Over the flat's limit: the dispatcher refused.
+    NotApproved,
 }
 
 impl PassState {
@@ -75,12 +95,17 @@ impl PassState {
             PassState::Used => "Использован",
             PassState::Expired => "Истёк",
             PassState::Cancelled => "Отменён",
+            PassState::Awaiting => "Ждёт решения диспетчера",
+            PassState::NotApproved => "Не одобрен диспетчером",
         }
     }
 
     /// Still worth showing at the top of the list (and cancelling).
     pub fn is_open(self) -> bool {
-        matches!(self, PassState::Active | PassState::Upcoming)
+        matches!(
+            self,
+            PassState::Active | PassState::Upcoming | PassState::Awaiting
+        )
     }
 }
 
@@ -114,6 +139,8 @@ pub struct PassRow {
     /// `/p/<token>`: what the guest opens on their phone.
     pub link: String,
     pub entries: i64,
+    /// The resident's reason for an exception, or the dispatcher's for refusing it.
+    pub approval_note: Option<String>,
 }
 
 /// What `/p/<token>` shows the guest: the QR, the code, the address and the window — nothing else
@@ -263,6 +290,8 @@ pub struct PassDesk {
     pub house: i64,
     /// `YYYY-MM-DD`
     pub day: String,
+    /// Passes over the limits waiting for the dispatcher.
+    pub exceptions: Vec<PassRow>,
     /// Passes whose window touches the day (not the permanent ones).
     pub passes: Vec<PassRow>,
     pub inside: Vec<InsideRow>,

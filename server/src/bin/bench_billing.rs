@@ -20,7 +20,6 @@ use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
-use sqlx::Connection;
 
 use app::auth::types::Role;
 use app::billing::bill;
@@ -383,35 +382,8 @@ async fn main() {
         setting("BENCH_ACCOUNTS", 10_000),
         setting("BENCH_REPEAT", 5),
     );
-    let dir = std::env::temp_dir().join(format!("klyuch-bench-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    run(
-        "SQLite",
-        &format!("sqlite:{}", dir.join("bench.db").display()),
-        accounts,
-        repeat,
-    )
+    server::harness::on_both_backends("bench", |label, url| async move {
+        run(label, &url, accounts, repeat).await
+    })
     .await;
-    let _ = std::fs::remove_dir_all(&dir);
-
-    let admin = std::env::var("BENCH_PG_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-    match sqlx::PgConnection::connect(&admin).await {
-        Ok(mut conn) => {
-            let name = format!("klyuch_bench_{}", std::process::id());
-            sqlx::query(&format!("CREATE DATABASE {name}"))
-                .execute(&mut conn)
-                .await
-                .expect("create database");
-            let base = admin
-                .rsplit_once('/')
-                .map(|(b, _)| b.to_string())
-                .unwrap_or(admin.clone());
-            run("PostgreSQL", &format!("{base}/{name}"), accounts, repeat).await;
-            let _ = sqlx::query(&format!("DROP DATABASE {name} WITH (FORCE)"))
-                .execute(&mut conn)
-                .await;
-        }
-        Err(e) => println!("[PostgreSQL] skipped: {e}"),
-    }
 }

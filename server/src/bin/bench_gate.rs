@@ -17,7 +17,6 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use sqlx::Connection;
 
 use app::db::Store;
 use app::passes::devices::Relay;
@@ -41,28 +40,6 @@ fn plate(n: usize) -> String {
         LETTERS[(series / 12) % 12],
         LETTERS[(series / 144) % 12]
     )
-}
-
-/// A barrier controller that counts its commands.
-async fn stand_in_relay() -> (String, Arc<AtomicUsize>) {
-    let opened = Arc::new(AtomicUsize::new(0));
-    let counter = opened.clone();
-    let router = axum::Router::new().route(
-        "/open",
-        axum::routing::post(move || {
-            let counter = counter.clone();
-            async move {
-                counter.fetch_add(1, Ordering::Relaxed);
-                "OK"
-            }
-        }),
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("relay port");
-    let url = format!("http://{}/open", listener.local_addr().expect("relay addr"));
-    tokio::spawn(async move { axum::serve(listener, router).await });
-    (url, opened)
 }
 
 /// The house, a gate with the stand-in barrier and camera `bench-in`, and `passes` guests' cars
@@ -153,7 +130,7 @@ async fn run(label: &str, url: &str, passes: usize, events: usize, clients: usiz
     .expect("settings");
     let app = Application::build(settings).await.expect("server");
     let (port, store) = (app.port(), app.store().clone());
-    let (relay, opened) = stand_in_relay().await;
+    let (relay, opened) = server::harness::counting_barrier().await;
     let started = Instant::now();
     seed(&store, &relay, passes).await;
     println!(
@@ -253,43 +230,8 @@ async fn main() {
         setting("BENCH_EVENTS", 4_000),
         setting("BENCH_CLIENTS", 8),
     );
-    let dir = std::env::temp_dir().join(format!("klyuch-bench-gate-db-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    run(
-        "SQLite",
-        &format!("sqlite:{}", dir.join("bench.db").display()),
-        passes,
-        events,
-        clients,
-    )
+    server::harness::on_both_backends("bench_gate", |label, url| async move {
+        run(label, &url, passes, events, clients).await
+    })
     .await;
-    let _ = std::fs::remove_dir_all(&dir);
-
-    let admin = std::env::var("BENCH_PG_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-    match sqlx::PgConnection::connect(&admin).await {
-        Ok(mut conn) => {
-            let name = format!("klyuch_bench_gate_{}", std::process::id());
-            sqlx::query(&format!("CREATE DATABASE {name}"))
-                .execute(&mut conn)
-                .await
-                .expect("create database");
-            let base = admin
-                .rsplit_once('/')
-                .map(|(b, _)| b.to_string())
-                .unwrap_or(admin.clone());
-            run(
-                "PostgreSQL",
-                &format!("{base}/{name}"),
-                passes,
-                events,
-                clients,
-            )
-            .await;
-            let _ = sqlx::query(&format!("DROP DATABASE {name} WITH (FORCE)"))
-                .execute(&mut conn)
-                .await;
-        }
-        Err(e) => println!("[PostgreSQL] skipped: {e}"),
-    }
 }

@@ -3,6 +3,7 @@
 //! Each house has a gate «Въезд» with two plate cameras (`<house id>-in`, `<house id>-out`,
 //! secret [`CAMERA_SECRET`]) and the stand-in barrier and picture of this server; zhitel's car
 //! went out and in through it every day of the week, and a few reads were left to the guard.
+//! sosed's third car waits for the dispatcher's exception.
 
 use chrono::{DateTime, Duration, NaiveTime, Utc};
 
@@ -121,6 +122,7 @@ fn pass(apartment_id: i64, kind: PassKind, visitor: &str, window: NewWindow) -> 
         people: 1,
         window,
         client_key: None,
+        exception: None,
     }
 }
 
@@ -219,5 +221,27 @@ pub async fn load(store: &Store, now: DateTime<Utc>) -> Result<(), AppError> {
             now,
         )
         .await?;
+
+    // sosed has two cars and asks the dispatcher for a third
+    let sosed = demo_user(store, logins::NEIGHBOUR, Role::Resident).await?;
+    let (sosed_homes, _) = store.pass_homes(sosed.id, today).await?;
+    let sosed_flat = sosed_homes.first().ok_or(AppError::Internal)?.0;
+    for (number, note, exception) in [
+        ("В777ММ77", "Lada Vesta, серая", None),
+        ("Е001КХ199", "Skoda Octavia, синяя", None),
+        (
+            "Н456ТТ77",
+            "Hyundai Solaris, белая",
+            Some("Машина сына на время его отпуска, до конца месяца".to_string()),
+        ),
+    ] {
+        let car = NewPass {
+            plate: Some(plate(number)?),
+            car_note: note.into(),
+            exception,
+            ..pass(sosed_flat, PassKind::Car, "", NewWindow::Permanent)
+        };
+        store.create_pass(&sosed, &car, week_ago).await?;
+    }
     Ok(())
 }

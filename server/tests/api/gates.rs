@@ -4,12 +4,11 @@
 //! Hikvision multipart alert is read with its picture; the guard decides what the camera could
 //! not, and only the guard's post sees the pictures.
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::Ordering;
 
 use chrono::{DateTime, Duration, Utc};
 
-use crate::common::{Backend, TestApp, notices, path, scalar};
+use crate::common::{Backend, TestApp, notices, path, scalar, zhitel_house};
 use app::passes::api::{DecidePlate, LoadGateScreen};
 use app::passes::devices::Relay;
 use app::passes::gates::NewCamera;
@@ -18,37 +17,9 @@ use server::demo::logins;
 
 const SECRET: &str = "camera-secret-1";
 
-/// A barrier controller that counts its "open" commands.
-async fn counting_barrier() -> (String, Arc<AtomicUsize>) {
-    let opened = Arc::new(AtomicUsize::new(0));
-    let counter = opened.clone();
-    let router = axum::Router::new().route(
-        "/relay/open",
-        axum::routing::post(move || {
-            let counter = counter.clone();
-            async move {
-                counter.fetch_add(1, Ordering::SeqCst);
-                "OK"
-            }
-        }),
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/relay/open", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, router).await });
-    (url, opened)
-}
-
 /// zhitel's house with a gate whose barrier is `relay` and an entry camera `t-in`.
 async fn gate(app: &TestApp, relay: &str) -> i64 {
-    let house = app
-        .store
-        .gate_houses()
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|(_, a)| a.contains("Серебряная, д. 1"))
-        .unwrap()
-        .0;
+    let house = zhitel_house(&app.store).await;
     let gate = app.store.add_gate(house, "Тестовые ворота").await.unwrap();
     app.store
         .set_gate_devices(
@@ -152,7 +123,7 @@ both_backends!(
         let Some(app) = TestApp::spawn(backend).await else {
             return;
         };
-        let (relay, opened) = counting_barrier().await;
+        let (relay, opened) = server::harness::counting_barrier().await;
         gate(&app, &relay).await;
         let events = || scalar(&app.store, "SELECT COUNT(*) FROM plate_events");
         let before = events().await;

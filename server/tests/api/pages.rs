@@ -164,6 +164,8 @@ both_backends!(every_page_is_rendered_once, |backend: Backend| async move {
         "/staff/tickets/categories",
         "/staff/contractors",
         "/staff/templates",
+        "/staff/gate",
+        "/staff/passes",
     ]);
     let dispatcher = app.signed_in(logins::DISPATCHER).await;
     dispatch.push(first_link(
@@ -186,6 +188,6 @@ both_backends!(every_page_is_rendered_once, |backend: Backend| async move {
     checked += rendered_once(&app, logins::EXECUTOR, &work).await;
     let gate = paths(&["/staff/gate", "/staff/profile"]);
     checked += rendered_once(&app, logins::GUARD, &gate).await;
-    assert!(checked >= 49, "{checked} pages");
+    assert!(checked >= 51, "{checked} pages");
     app.stop().await;
 });

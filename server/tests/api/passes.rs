@@ -7,7 +7,7 @@
 
 use chrono::{Duration, NaiveTime, Utc};
 
-use crate::common::{Backend, TestApp, notices, path, scalar, user};
+use crate::common::{Backend, TestApp, notices, path, scalar, user, zhitel_house};
 use app::auth::types::{CurrentUser, Role};
 use app::db::Store;
 use app::error::AppError;
@@ -48,6 +48,7 @@ fn guest_today(apartment_id: i64, name: &str, key: Option<&str>) -> NewPass {
             until: NaiveTime::MIN,
         },
         client_key: key.map(str::to_string),
+        exception: None,
     }
 }
 
@@ -397,16 +398,7 @@ both_backends!(
         let Some(app) = TestApp::spawn(backend).await else {
             return;
         };
-        let house = app
-            .store
-            .gate_houses()
-            .await
-            .unwrap()
-            .into_iter()
-            .find(|(_, a)| a.contains("Серебряная, д. 1"))
-            .unwrap()
-            .0
-            .to_string();
+        let house = zhitel_house(&app.store).await.to_string();
         let yesterday = (app::clock::today() - Duration::days(1))
             .format("%Y-%m-%d")
             .to_string();
@@ -527,5 +519,130 @@ both_backends!(
             Default::default()
         );
         app.stop().await;
+    }
+);
+
+both_backends!(
+    over_the_limits_a_pass_waits_for_the_dispatchers_exception,
+    |backend: Backend| async move {
+        let Some((db, store)) = crate::common::demo_store(backend).await else {
+            return;
+        };
+        let now = Utc::now();
+        let zhitel = user(&store, logins::RESIDENT, Role::Resident).await;
+        let dispatcher = user(&store, logins::DISPATCHER, Role::Dispatcher).await;
+        let flat = zhitel_flat(&store, &zhitel).await;
+        let house: i64 = scalar(
+            &store,
+            &format!("SELECT house_id FROM apartments WHERE id = {flat}"),
+        )
+        .await;
+        // the demo car and a second: the limit
+        store
+            .create_pass(&zhitel, &own_car(flat, "В001ВВ77"), now)
+            .await
+            .unwrap();
+        let third = own_car(flat, "С002СС77");
+        assert!(matches!(
+            store.create_pass(&zhitel, &third, now).await,
+            Err(AppError::Invalid(_))
+        ));
+        let asked = notices(&store, "PassException").await;
+        let (id, _) = store
+            .create_pass(
+                &zhitel,
+                &NewPass {
+                    exception: Some("Машина мамы на неделю".into()),
+                    ..third.clone()
+                },
+                now,
+            )
+            .await
+            .unwrap();
+        assert_eq!(notices(&store, "PassException").await, asked + 1);
+        let mine = store.my_passes(zhitel.id, now).await.unwrap();
+        let waiting = mine.iter().find(|p| p.id == id).unwrap();
+        assert_eq!(waiting.state, PassState::Awaiting);
+        assert_eq!(
+            waiting.approval_note.as_deref(),
+            Some("Машина мамы на неделю")
+        );
+        let plate = normalize_plate("С002СС77", false).unwrap();
+        let at_gate = store
+            .gate_check(house, &GateLookup::Plate(plate.clone()), now)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(at_gate.refusal, Some(Refusal::Awaiting));
+        // a waiting pass does not count: nor does it stop another request
+        let queue = store.exceptions_waiting(house, now).await.unwrap();
+        assert!(queue.iter().any(|p| p.id == id));
+
+        // approved: it lets in, and zhitel is told
+        let decided = notices(&store, "PassExceptionDecided").await;
+        store
+            .decide_exception(&dispatcher, id, true, "", now)
+            .await
+            .unwrap();
+        assert_eq!(notices(&store, "PassExceptionDecided").await, decided + 1);
+        let at_gate = store
+            .gate_check(house, &GateLookup::Plate(plate), now)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(at_gate.refusal, None);
+        assert!(matches!(
+            store
+                .decide_exception(&dispatcher, id, false, "поздно", now)
+                .await,
+            Err(AppError::Invalid(_))
+        ));
+
+        // a fourth: refused only with a reason, which zhitel reads
+        let (fourth, _) = store
+            .create_pass(
+                &zhitel,
+                &NewPass {
+                    exception: Some(String::new()),
+                    ..own_car(flat, "Т003ТТ77")
+                },
+                now,
+            )
+            .await
+            .unwrap();
+        assert!(matches!(
+            store
+                .decide_exception(&dispatcher, fourth, false, " ", now)
+                .await,
+            Err(AppError::Invalid(_))
+        ));
+        store
+            .decide_exception(&dispatcher, fourth, false, "Во дворе нет мест", now)
+            .await
+            .unwrap();
+        let mine = store.my_passes(zhitel.id, now).await.unwrap();
+        let refused = mine.iter().find(|p| p.id == fourth).unwrap();
+        assert_eq!(refused.state, PassState::NotApproved);
+        assert_eq!(refused.approval_note.as_deref(), Some("Во дворе нет мест"));
+
+        // a contractor's pass ending today is told once
+        let crew = NewPass {
+            kind: PassKind::Contractor,
+            one_time: false,
+            window: NewWindow::Days {
+                first: app::clock::today(),
+                last: app::clock::today(),
+            },
+            ..guest_today(flat, "Бригада «Ремонт»", None)
+        };
+        let (crew, _) = store.create_pass(&zhitel, &crew, now).await.unwrap();
+        let told = notices(&store, "ContractorPassEnding").await;
+        assert!(store.notice_ending_contractors(now).await.unwrap() >= 1);
+        assert!(
+            notices(&store, "ContractorPassEnding").await > told,
+            "pass {crew}"
+        );
+        assert_eq!(store.notice_ending_contractors(now).await.unwrap(), 0);
+        db.drop().await;
     }
 );

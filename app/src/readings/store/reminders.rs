@@ -1,7 +1,6 @@
 //! Reminders to hand in readings and to verify meters.
 
 use super::*;
-use crate::db::jobs::lease_held;
 use crate::write_tx;
 
 /// A resident to remind, with the meters of one home that still lack a reading.
@@ -165,17 +164,7 @@ impl Store {
             .and_then(|t| t.with_second(0))
             .unwrap_or(now)
             + chrono::Duration::hours(1);
-        write_tx!(self, "reschedule reminders", |tx| {
-            lease_held(crate::reschedule_job!(
-                &mut *tx,
-                job.id,
-                worker,
-                next,
-                "{}",
-                None::<String>
-            )?)?;
-            Ok(())
-        })?;
+        self.reschedule_recurring(job, worker, next).await?;
         Ok(sent)
     }
 }

@@ -513,3 +513,15 @@ pub async fn notices(store: &Store, kind: &str) -> i64 {
     )
     .await
 }
+
+/// The demo's house of zhitel, Серебряная 1.
+pub async fn zhitel_house(store: &Store) -> i64 {
+    store
+        .gate_houses()
+        .await
+        .expect("houses")
+        .into_iter()
+        .find(|(_, address)| address.contains("Серебряная, д. 1"))
+        .expect("Серебряная 1")
+        .0
+}
