@@ -377,6 +377,7 @@ pub async fn load_pass_desk(house: Option<i64>, day: String) -> Result<PassDesk,
         .ok_or(AppError::NotFound)?;
     let now = Utc::now();
     let desk = PassDesk {
+        settings: cx.store.pass_settings(house).await?,
         exceptions: cx.store.exceptions_waiting(house, now).await?,
         passes: cx.store.passes_of_day(house, day, now).await?,
         inside: cx.store.cars_inside(house, now).await?,
@@ -412,4 +413,40 @@ pub async fn decide_pass_exception(
             Utc::now(),
         )
         .await
+}
+
+/// A house's pass settings as the desk's form sends them.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct SettingsInput {
+    pub house: i64,
+    pub cars_per_flat: String,
+    pub guest_cars_at_once: String,
+    pub guest_car_hours_per_month: String,
+    pub guest_max_days: String,
+    pub retention_days: String,
+}
+
+/// Sets a house's limits per flat and how long guests' data is kept.
+#[server(endpoint = "save_pass_settings")]
+pub async fn save_pass_settings(settings: SettingsInput) -> Result<(), AppError> {
+    let cx = Ctx::take()?;
+    let staff = cx
+        .authorize(Access::Permission(Permission::ManagePasses))
+        .await?;
+    let number = |input: &str, what: &str| {
+        input
+            .trim()
+            .parse::<i64>()
+            .map_err(|_| AppError::invalid(format!("{what}: укажите целое число.")))
+    };
+    let names = super::rules::SETTINGS_RANGES;
+    let settings = PassSettings {
+        house: settings.house,
+        cars_per_flat: number(&settings.cars_per_flat, names[0].0)?,
+        guest_cars_at_once: number(&settings.guest_cars_at_once, names[1].0)?,
+        guest_car_hours_per_month: number(&settings.guest_car_hours_per_month, names[2].0)?,
+        guest_max_days: number(&settings.guest_max_days, names[3].0)?,
+        retention_days: number(&settings.retention_days, names[4].0)?,
+    };
+    cx.store.save_pass_settings(&staff, &settings).await
 }

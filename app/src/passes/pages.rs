@@ -876,13 +876,14 @@ fn PlateEventCard(e: PlateEventRow, decide: ServerAction<DecidePlate>) -> impl I
 pub fn DeskPage() -> impl IntoView {
     let query = use_query_map();
     let decide = ServerAction::<DecidePassException>::new();
+    let save = ServerAction::<SavePassSettings>::new();
     let desk = Resource::new(
         move || {
             let q = query.read();
             (
                 q.get("house").and_then(|h| h.parse::<i64>().ok()),
                 q.get("day").unwrap_or_default(),
-                decide.version().get(),
+                decide.version().get() + save.version().get(),
             )
         },
         |(house, day, _)| load_pass_desk(house, day),
@@ -894,7 +895,14 @@ pub fn DeskPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match desk.await {
                     Err(e) => view! { <ErrorNote error=e /> }.into_any(),
-                    Ok(d) => view! { <DeskView d=d decide=decide /> }.into_any(),
+                    Ok(d) => {
+                        let settings = d.settings;
+                        view! {
+                            <DeskView d=d decide=decide />
+                            <SettingsForm s=settings save=save />
+                        }
+                            .into_any()
+                    }
                 }
             })}
         </Suspense>
@@ -1116,5 +1124,51 @@ fn ExceptionCard(p: PassRow, decide: ServerAction<DecidePassException>) -> impl 
                 </div>
             </ActionForm>
         </li>
+    }
+}
+
+/// The house's limits per flat and how long guests' data is kept, under the desk.
+#[component]
+fn SettingsForm(s: PassSettings, save: ServerAction<SavePassSettings>) -> impl IntoView {
+    let values = [
+        ("cars_per_flat", s.cars_per_flat),
+        ("guest_cars_at_once", s.guest_cars_at_once),
+        ("guest_car_hours_per_month", s.guest_car_hours_per_month),
+        ("guest_max_days", s.guest_max_days),
+        ("retention_days", s.retention_days),
+    ];
+    view! {
+        <details class=format!("{} mt-8 max-w-xl", style::CARD) data-testid="desk-settings">
+            <summary class="cursor-pointer font-semibold">{t::SETTINGS}</summary>
+            <ActionForm action=save attr:class="mt-3 grid gap-3">
+                <input type="hidden" name="settings[house]" value=s.house.to_string() />
+                {super::rules::SETTINGS_RANGES
+                    .iter()
+                    .zip(values)
+                    .map(|((label, min, max), (name, value))| {
+                        view! {
+                            <label class=style::LABEL>
+                                {*label}
+                                <input
+                                    type="number"
+                                    name=format!("settings[{name}]")
+                                    value=value.to_string()
+                                    min=min.to_string()
+                                    max=max.to_string()
+                                    required=true
+                                    class=style::INPUT
+                                />
+                            </label>
+                        }
+                    })
+                    .collect_view()}
+                <div>
+                    <button type="submit" class=style::BUTTON data-testid="settings-save">
+                        {t::SAVE_SETTINGS}
+                    </button>
+                </div>
+                <crate::ui::FormResult value=save.value() success=t::SETTINGS_SAVED />
+            </ActionForm>
+        </details>
     }
 }

@@ -339,6 +339,16 @@ pub struct Limits {
 /// the house says otherwise (152-ФЗ: no longer than needed).
 pub const RETENTION_DAYS: i64 = 90;
 
+/// A house's pass settings in the order of [`super::types::PassSettings`]' fields after the
+/// house: what each is called on the form and the range it may take.
+pub const SETTINGS_RANGES: [(&str, i64, i64); 5] = [
+    ("Машин жильцов на квартиру", 0, 10),
+    ("Гостевых машин одновременно", 0, 20),
+    ("Часов гостевых машин в месяц", 0, 744),
+    ("Самый долгий пропуск гостя, дней", 1, 365),
+    ("Хранить данные гостей, дней", 1, 1095),
+];
+
 impl Default for Limits {
     fn default() -> Self {
         Limits {

@@ -913,3 +913,90 @@ impl Store {
         })
     }
 }
+
+impl Store {
+    /// A house's pass settings: its row, or the defaults.
+    pub async fn pass_settings(&self, house_id: i64) -> Result<PassSettings, AppError> {
+        let row: Option<(i64, i64, i64, i64, i64)> =
+            with_db!(&self.db, |pool| {
+                sqlx::query_as(
+            "SELECT cars_per_flat, guest_cars_at_once, guest_car_hours_per_month, guest_max_days,
+                 retention_days FROM pass_settings WHERE house_id = $1"
+        )
+        .bind(house_id)
+        .fetch_optional(pool)
+        .await
+            })
+            .map_err(internal("pass settings"))?;
+        let defaults = Limits::default();
+        let (cars, at_once, hours, days, retention) = row.unwrap_or((
+            defaults.cars_per_flat.into(),
+            defaults.guest_cars_at_once.into(),
+            defaults.guest_car_hours_per_month.into(),
+            defaults.guest_max_days,
+            rules::RETENTION_DAYS,
+        ));
+        Ok(PassSettings {
+            house: house_id,
+            cars_per_flat: cars,
+            guest_cars_at_once: at_once,
+            guest_car_hours_per_month: hours,
+            guest_max_days: days,
+            retention_days: retention,
+        })
+    }
+
+    /// Sets a house's pass settings (audited); passes already made keep their windows.
+    pub async fn save_pass_settings(
+        &self,
+        staff: &CurrentUser,
+        settings: &PassSettings,
+    ) -> Result<(), AppError> {
+        let values = [
+            settings.cars_per_flat,
+            settings.guest_cars_at_once,
+            settings.guest_car_hours_per_month,
+            settings.guest_max_days,
+            settings.retention_days,
+        ];
+        for ((what, min, max), value) in rules::SETTINGS_RANGES.iter().zip(values) {
+            if !(*min..=*max).contains(&value) {
+                return Err(AppError::invalid(format!("{what}: от {min} до {max}.")));
+            }
+        }
+        write_tx!(self, "save pass settings", |tx| {
+            let house: Option<i64> = sqlx::query_scalar("SELECT id FROM houses WHERE id = $1")
+                .bind(settings.house)
+                .fetch_optional(&mut *tx)
+                .await?;
+            if house.is_none() {
+                return Err(AppError::NotFound.into());
+            }
+            sqlx::query(
+                "INSERT INTO pass_settings (house_id, cars_per_flat, guest_cars_at_once,
+                     guest_car_hours_per_month, guest_max_days, retention_days)
+                 VALUES ($1, $2, $3, $4, $5, $6)
+                 ON CONFLICT (house_id) DO UPDATE SET cars_per_flat = $2,
+                     guest_cars_at_once = $3, guest_car_hours_per_month = $4,
+                     guest_max_days = $5, retention_days = $6",
+            )
+            .bind(settings.house)
+            .bind(settings.cars_per_flat)
+            .bind(settings.guest_cars_at_once)
+            .bind(settings.guest_car_hours_per_month)
+            .bind(settings.guest_max_days)
+            .bind(settings.retention_days)
+            .execute(&mut *tx)
+            .await?;
+            crate::audit!(
+                &mut *tx,
+                Some(staff.id),
+                "update",
+                "pass_settings",
+                Some(settings.house),
+                format!("{values:?}")
+            )?;
+            Ok(())
+        })
+    }
+}

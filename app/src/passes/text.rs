@@ -107,3 +107,6 @@ pub const EXCEPTIONS: &str = "Просьбы об исключении из ли
 pub const APPROVE: &str = "Одобрить";
 pub const REFUSE_EXCEPTION: &str = "Отказать";
 pub const REFUSAL_REASON: &str = "Причина отказа (житель прочтёт)";
+pub const SETTINGS: &str = "Лимиты дома и хранение данных гостей";
+pub const SAVE_SETTINGS: &str = "Сохранить";
+pub const SETTINGS_SAVED: &str = "Сохранено. Новые пропуска — по новым лимитам.";

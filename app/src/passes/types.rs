@@ -292,9 +292,26 @@ pub struct PassDesk {
     pub day: String,
     /// Passes over the limits waiting for the dispatcher.
     pub exceptions: Vec<PassRow>,
+    pub settings: PassSettings,
     /// Passes whose window touches the day (not the permanent ones).
     pub passes: Vec<PassRow>,
     pub inside: Vec<InsideRow>,
     /// The day's entries and exits, newest first.
     pub log: Vec<LogRow>,
+}
+
+/// A house's rules for passes (the defaults until the house changes them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PassSettings {
+    pub house: i64,
+    /// Permanent passes of the residents' own cars per flat.
+    pub cars_per_flat: i64,
+    /// Guest cars of a flat whose windows overlap.
+    pub guest_cars_at_once: i64,
+    /// Hours of a flat's guest cars in a calendar month.
+    pub guest_car_hours_per_month: i64,
+    /// The longest guest's pass, in days.
+    pub guest_max_days: i64,
+    /// Days guests' data is kept after their pass ends.
+    pub retention_days: i64,
 }

@@ -646,3 +646,80 @@ both_backends!(
         db.drop().await;
     }
 );
+
+both_backends!(
+    the_desk_sets_a_houses_limits_and_the_form_follows_them,
+    |backend: Backend| async move {
+        let Some(app) = TestApp::spawn(backend).await else {
+            return;
+        };
+        let house = zhitel_house(&app.store).await.to_string();
+        let form = |cars: &'static str, days: &'static str| {
+            vec![
+                ("settings[house]", house.clone()),
+                ("settings[cars_per_flat]", cars.to_string()),
+                ("settings[guest_cars_at_once]", "2".to_string()),
+                ("settings[guest_car_hours_per_month]", "72".to_string()),
+                ("settings[guest_max_days]", days.to_string()),
+                ("settings[retention_days]", "30".to_string()),
+            ]
+        };
+        let send = |client: reqwest::Client, form: Vec<(&'static str, String)>| {
+            let url = format!("{}{}", app.base, path::<SavePassSettings>());
+            async move { client.post(url).form(&form).send().await.unwrap() }
+        };
+        let resident = app.signed_in(logins::RESIDENT).await;
+        assert_eq!(send(resident, form("1", "3")).await.status(), 403);
+        let dispatcher = app.signed_in(logins::DISPATCHER).await;
+        for bad in [form("много", "3"), form("1", "0"), form("11", "3")] {
+            let refused = send(dispatcher.clone(), bad).await;
+            assert_eq!(refused.status(), 422);
+        }
+        let audited = scalar(
+            &app.store,
+            "SELECT COUNT(*) FROM audit_log WHERE entity = 'pass_settings'",
+        )
+        .await;
+        let saved = send(dispatcher.clone(), form("1", "3")).await;
+        assert!(saved.status().is_success(), "{}", saved.status());
+        let settings = app
+            .store
+            .pass_settings(house.parse().unwrap())
+            .await
+            .unwrap();
+        assert_eq!(
+            (
+                settings.cars_per_flat,
+                settings.guest_max_days,
+                settings.retention_days
+            ),
+            (1, 3, 30)
+        );
+        assert_eq!(
+            scalar(
+                &app.store,
+                "SELECT COUNT(*) FROM audit_log WHERE entity = 'pass_settings'"
+            )
+            .await,
+            audited + 1
+        );
+        // zhitel's form offers 3 days for a guest, and a second car is over the limit now
+        let zhitel = user(&app.store, logins::RESIDENT, Role::Resident).await;
+        let flat = zhitel_flat(&app.store, &zhitel).await;
+        let (_, max_days) = app
+            .store
+            .pass_homes(zhitel.id, app::clock::today())
+            .await
+            .unwrap();
+        assert_eq!(max_days, 3);
+        let second = app
+            .store
+            .create_pass(&zhitel, &own_car(flat, "В001ВВ77"), Utc::now())
+            .await;
+        match second {
+            Err(AppError::Invalid(m)) => assert!(m.contains("не больше 1"), "{m}"),
+            other => panic!("a second car: {other:?}"),
+        }
+        app.stop().await;
+    }
+);
