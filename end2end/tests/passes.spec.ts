@@ -250,6 +250,12 @@ test("the guard lets in a car the camera was not sure of: the barrier opens; the
   await exception.getByTestId("exception-approve").click();
   await expect(page.getByTestId("desk-exception").filter({ hasText: "Н456ТТ77" })).toHaveCount(0);
   await expect(page.getByTestId("desk-passes")).toContainText("Смирнова Галина Петровна");
+  // the house's limits: open, saved as they are (the other tests rely on the defaults)
+  const settings = page.getByTestId("desk-settings");
+  await settings.locator("summary").click();
+  await expect(settings.getByLabel("Машин жильцов на квартиру")).toHaveValue("2");
+  await settings.getByTestId("settings-save").click();
+  await expect(settings).toContainText("Сохранено");
   const exporter = page.getByTestId("desk-export");
   const [xlsx] = await Promise.all([
     page.waitForEvent("download"),
