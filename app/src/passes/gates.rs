@@ -163,91 +163,90 @@ impl Store {
             pass_sql("p.plate = $1 AND p.house_id = $2")
         );
         let min_confidence = u8::try_from(camera.min_confidence).unwrap_or(100);
-        write_tx!(self, "plate event", |tx| {
-            let seen: Option<i64> = sqlx::query_scalar(
-                "SELECT id FROM plate_events WHERE camera_id = $1 AND event_key = $2",
-            )
-            .bind(camera.id)
-            .bind(&read.event_key)
-            .fetch_optional(&mut *tx)
-            .await?;
-            if let Some(event_id) = seen {
-                return Ok(PlateOutcome::Replay { event_id });
-            }
-            let passes: Vec<PassData> = match &plate {
-                Some(plate) => {
-                    sqlx::query_as(&by_plate)
-                        .bind(plate.as_str())
-                        .bind(camera.house_id)
-                        .fetch_all(&mut *tx)
-                        .await?
-                }
-                None => Vec::new(),
-            };
-            // the pass valid now, else the latest
-            let pass = passes
+        // decided from reads outside the write transaction (SQLite has one writer: it is held
+        // only for the writes); the entry's TAKE_ENTRY checks the pass again when it counts
+        let seen: Option<i64> = with_db!(&self.db, |pool| sqlx::query_scalar(
+            "SELECT id FROM plate_events WHERE camera_id = $1 AND event_key = $2"
+        )
+        .bind(camera.id)
+        .bind(&read.event_key)
+        .fetch_optional(pool)
+        .await)
+        .map_err(internal("plate event replay"))?;
+        if let Some(event_id) = seen {
+            return Ok(PlateOutcome::Replay { event_id });
+        }
+        let passes: Vec<PassData> = match &plate {
+            Some(plate) => with_db!(&self.db, |pool| sqlx::query_as(&by_plate)
+                .bind(plate.as_str())
+                .bind(camera.house_id)
+                .fetch_all(pool)
+                .await)
+            .map_err(internal("plate event passes"))?,
+            None => Vec::new(),
+        };
+        // the pass valid now, else the latest
+        let pass = passes
+            .iter()
+            .find(|p| rules::admit(&p.facts(), now).is_ok())
+            .or(passes.first());
+        let sure = read.confidence >= min_confidence;
+        let leaving_known = camera.direction == Direction::Out && pass.is_some() && sure;
+        let settled = leaving_known || (pass.is_some() && sure);
+        let valid: Vec<Plate> = if plate.is_some() && !settled {
+            let sql = format!(
+                "SELECT DISTINCT plate FROM passes
+                 WHERE house_id = $1 AND plate IS NOT NULL AND cancelled_at IS NULL
+                 AND erased_at IS NULL AND valid_from <= $2
+                 AND (valid_until IS NULL OR valid_until > $2) AND {GRANTED}"
+            );
+            let valid: Vec<String> = with_db!(&self.db, |pool| sqlx::query_scalar(&sql)
+                .bind(camera.house_id)
+                .bind(now)
+                .fetch_all(pool)
+                .await)
+            .map_err(internal("plate event candidates"))?;
+            valid
                 .iter()
-                .find(|p| rules::admit(&p.facts(), now).is_ok())
-                .or(passes.first());
-            let sure = read.confidence >= min_confidence;
-            let leaving_known = camera.direction == Direction::Out && pass.is_some() && sure;
-            let mut decision = match (&plate, pass) {
-                _ if leaving_known => GateDecision::Open,
-                (Some(read_plate), Some(p)) if sure => rules::decide_read(
-                    read_plate,
-                    read.confidence,
-                    min_confidence,
-                    Some(&p.facts()),
-                    &[],
-                    now,
-                ),
-                (Some(read_plate), _) => {
-                    let valid: Vec<String> = sqlx::query_scalar(&format!(
-                        "SELECT DISTINCT plate FROM passes
-                         WHERE house_id = $1 AND plate IS NOT NULL AND cancelled_at IS NULL
-                         AND erased_at IS NULL AND valid_from <= $2
-                         AND (valid_until IS NULL OR valid_until > $2) AND {GRANTED}"
-                    ))
-                    .bind(camera.house_id)
-                    .bind(now)
-                    .fetch_all(&mut *tx)
-                    .await?;
-                    let valid: Vec<Plate> = valid
-                        .iter()
-                        .filter_map(|p| rules::read_plate(p).ok())
-                        .collect();
-                    rules::decide_read(
-                        read_plate,
-                        read.confidence,
-                        min_confidence,
-                        pass.map(PassData::facts).as_ref(),
-                        &valid,
-                        now,
-                    )
-                }
-                (None, _) => GateDecision::AskGuard {
-                    candidates: Vec::new(),
-                },
+                .filter_map(|p| rules::read_plate(p).ok())
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let mut decision = match (&plate, pass) {
+            _ if leaving_known => GateDecision::Open,
+            (Some(read_plate), pass) => rules::decide_read(
+                read_plate,
+                read.confidence,
+                min_confidence,
+                pass.map(PassData::facts).as_ref(),
+                &valid,
+                now,
+            ),
+            (None, _) => GateDecision::AskGuard {
+                candidates: Vec::new(),
+            },
+        };
+        // a read under the threshold never opens, even for the exact plate
+        if !sure && decision == GateDecision::Open {
+            decision = GateDecision::AskGuard {
+                candidates: Vec::new(),
             };
-            // a read under the threshold never opens, even for the exact plate
-            if !sure && decision == GateDecision::Open {
-                decision = GateDecision::AskGuard {
-                    candidates: Vec::new(),
-                };
-            }
-            let mut reason = explain(&decision, plate.as_ref(), pass);
-            let (kind, candidates) = match &decision {
-                GateDecision::Open => (PlateDecision::Open, String::new()),
-                GateDecision::Refuse(_) => (PlateDecision::Refuse, String::new()),
-                GateDecision::AskGuard { candidates } => (
-                    PlateDecision::Ask,
-                    candidates
-                        .iter()
-                        .map(Plate::as_str)
-                        .collect::<Vec<_>>()
-                        .join(","),
-                ),
-            };
+        }
+        let mut reason = explain(&decision, plate.as_ref(), pass);
+        let (kind, candidates) = match &decision {
+            GateDecision::Open => (PlateDecision::Open, String::new()),
+            GateDecision::Refuse(_) => (PlateDecision::Refuse, String::new()),
+            GateDecision::AskGuard { candidates } => (
+                PlateDecision::Ask,
+                candidates
+                    .iter()
+                    .map(Plate::as_str)
+                    .collect::<Vec<_>>()
+                    .join(","),
+            ),
+        };
+        write_tx!(self, "plate event", |tx| {
             let event_id: Option<i64> = sqlx::query_scalar(
                 "INSERT INTO plate_events (camera_id, house_id, event_key, raw_plate, plate,
                      confidence, read_at, received_at, decision, reason, pass_id, candidates,

@@ -917,17 +917,16 @@ impl Store {
 impl Store {
     /// A house's pass settings: its row, or the defaults.
     pub async fn pass_settings(&self, house_id: i64) -> Result<PassSettings, AppError> {
-        let row: Option<(i64, i64, i64, i64, i64)> =
-            with_db!(&self.db, |pool| {
-                sqlx::query_as(
+        let row: Option<(i64, i64, i64, i64, i64)> = with_db!(&self.db, |pool| {
+            sqlx::query_as(
             "SELECT cars_per_flat, guest_cars_at_once, guest_car_hours_per_month, guest_max_days,
                  retention_days FROM pass_settings WHERE house_id = $1"
         )
         .bind(house_id)
         .fetch_optional(pool)
         .await
-            })
-            .map_err(internal("pass settings"))?;
+        })
+        .map_err(internal("pass settings"))?;
         let defaults = Limits::default();
         let (cars, at_once, hours, days, retention) = row.unwrap_or((
             defaults.cars_per_flat.into(),
