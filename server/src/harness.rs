@@ -341,6 +341,15 @@ pub fn form_action(html: &str, endpoint: &str) -> Option<String> {
     Some(rest[..rest.find('"')?].to_string())
 }
 
+/// A benchmark's positive count from the environment, or `default`.
+pub fn bench_setting(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .filter(|n| *n > 0)
+        .unwrap_or(default)
+}
+
 /// Runs a benchmark on a fresh SQLite database and, when `BENCH_PG_URL` (default the local
 /// cluster) answers, on a fresh PostgreSQL database, dropped afterwards: `run(label, url)`.
 pub async fn on_both_backends<F, Fut>(name: &str, run: F)

@@ -371,13 +371,7 @@ async fn run(label: &str, url: &str, accounts: usize, repeat: usize) {
 #[tokio::main]
 async fn main() {
     server::init_tracing();
-    let setting = |name: &str, default: usize| {
-        std::env::var(name)
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .filter(|n| *n > 0)
-            .unwrap_or(default)
-    };
+    let setting = server::harness::bench_setting;
     let (accounts, repeat) = (
         setting("BENCH_ACCOUNTS", 10_000),
         setting("BENCH_REPEAT", 5),

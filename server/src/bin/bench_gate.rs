@@ -218,13 +218,7 @@ async fn run(label: &str, url: &str, passes: usize, events: usize, clients: usiz
 #[tokio::main]
 async fn main() {
     server::init_tracing();
-    let setting = |name: &str, default: usize| {
-        std::env::var(name)
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .filter(|n| *n > 0)
-            .unwrap_or(default)
-    };
+    let setting = server::harness::bench_setting;
     let (passes, events, clients) = (
         setting("BENCH_PASSES", 10_000),
         setting("BENCH_EVENTS", 4_000),
