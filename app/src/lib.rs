@@ -211,6 +211,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("work") view=routes::Work::lazy() />
                     <Route path=path!("gate") view=routes::Gate::lazy() />
                     <Route path=path!("passes") view=routes::PassDesk::lazy() />
+                    <Route path=path!("passes/new") view=routes::IssuePass::lazy() />
                     <Route path=path!("reports/tickets") view=routes::TicketReport::lazy() />
                     <Route path=path!("templates") view=routes::Templates::lazy() />
                     <Route path=path!("mailbox") view=routes::Mailbox::lazy() />

@@ -81,6 +81,7 @@ lazy_pages! {
     PublicPass => crate::passes::pages::PublicPassPage,
     Gate => crate::passes::pages::GatePage,
     PassDesk => crate::passes::pages::DeskPage,
+    IssuePass => crate::passes::pages::IssuePassPage,
 }
 
 // The address the router is going to. The router loads a lazy page's chunk before it writes the

@@ -90,6 +90,7 @@ const staff: { who: string; paths: string[]; details: boolean }[] = [
       "/staff/templates",
       "/staff/gate",
       "/staff/passes",
+      "/staff/passes/new?flat=12",
       "/staff/profile",
     ],
   },

@@ -290,6 +290,17 @@ pub fn spec(kind: NoticeKind) -> KindSpec {
             body: "Действует {when}. Если работы не закончены, закажите новый пропуск.",
             placeholders: &[("who", "компания или бригада"), ("when", "срок пропуска")],
         },
+        NoticeKind::PassIssued => KindSpec {
+            key: "pass_issued",
+            whom: Whom::Residents,
+            label: "Пропуска: диспетчер оформил пропуск",
+            mandatory: false,
+            critical: false,
+            default_channels: &[Channel::Push],
+            title: "Диспетчер оформил пропуск: {what}",
+            body: "Действует {when}. Пропуск — в разделе «Пропуска».",
+            placeholders: &[("what", "пропуск"), ("when", "срок пропуска")],
+        },
     }
 }
 

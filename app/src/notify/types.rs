@@ -67,10 +67,12 @@ pub enum NoticeKind {
     PassExceptionDecided,
     /// A contractor's pass ends within a day: its resident (to extend it).
     ContractorPassEnding,
+    /// The dispatcher made a pass on the resident's behalf (a phone call): the resident.
+    PassIssued,
 }
 
 impl NoticeKind {
-    pub const ALL: [NoticeKind; 16] = [
+    pub const ALL: [NoticeKind; 17] = [
         NoticeKind::Announcement,
         NoticeKind::CriticalAnnouncement,
         NoticeKind::PasswordChanged,
@@ -87,6 +89,7 @@ impl NoticeKind {
         NoticeKind::PassException,
         NoticeKind::PassExceptionDecided,
         NoticeKind::ContractorPassEnding,
+        NoticeKind::PassIssued,
     ];
 
     pub fn as_str(self) -> &'static str {

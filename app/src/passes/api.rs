@@ -3,13 +3,14 @@
 
 use leptos::prelude::*;
 
+use super::post::{GateDay, QueuedEntry, Synced};
 use super::types::*;
 use crate::error::AppError;
 
 #[cfg(feature = "ssr")]
 use {
     super::rules,
-    super::store::{GateLookup, NewPass, NewWindow},
+    super::store::{NewPass, NewWindow},
     crate::auth::guard::Access,
     crate::auth::types::Permission,
     crate::context::Ctx,
@@ -30,7 +31,17 @@ pub async fn load_pass_form() -> Result<PassForm, AppError> {
         .authorize(Access::Permission(Permission::OwnCabinet))
         .await?;
     let (homes, guest_max_days) = cx.store.pass_homes(user.id, crate::clock::today()).await?;
-    Ok(PassForm {
+    Ok(pass_form(homes, guest_max_days, Vec::new()))
+}
+
+/// The pass form's data; `people` only when the dispatcher makes a pass for one of them.
+#[cfg(feature = "ssr")]
+fn pass_form(
+    homes: Vec<(i64, String)>,
+    guest_max_days: i64,
+    people: Vec<(i64, String)>,
+) -> PassForm {
+    PassForm {
         homes,
         today: crate::clock::today().format("%Y-%m-%d").to_string(),
         guest_max_days,
@@ -39,6 +50,49 @@ pub async fn load_pass_form() -> Result<PassForm, AppError> {
             rand::random::<u64>(),
             rand::random::<u64>()
         ),
+        people,
+    }
+}
+
+/// The dispatcher's pass form (a resident calls): the houses, and for flat `flat` of `house`
+/// the people living in it with the same fields as the resident's form — or why there is none.
+#[server(endpoint = "load_issue_form")]
+pub async fn load_issue_form(house: Option<i64>, flat: String) -> Result<IssueForm, AppError> {
+    let cx = Ctx::take()?;
+    cx.authorize(Access::Permission(Permission::ManagePasses))
+        .await?;
+    let houses = cx.store.gate_houses().await?;
+    let house = house
+        .filter(|h| houses.iter().any(|(id, _)| id == h))
+        .or_else(|| houses.first().map(|h| h.0))
+        .ok_or(AppError::NotFound)?;
+    let flat = flat.trim().to_string();
+    let (form, problem) = if flat.is_empty() {
+        (None, None)
+    } else {
+        match cx
+            .store
+            .flat_people(house, &flat, crate::clock::today())
+            .await?
+        {
+            None => (None, Some(format!("В этом доме нет квартиры {flat}."))),
+            Some((_, people, _)) if people.is_empty() => (
+                None,
+                Some(format!(
+                    "В квартире {flat} никто не живёт по реестру — пропуск оформить не на кого."
+                )),
+            ),
+            Some((home, people, guest_max_days)) => {
+                (Some(pass_form(vec![home], guest_max_days, people)), None)
+            }
+        }
+    };
+    Ok(IssueForm {
+        houses,
+        house,
+        flat,
+        form,
+        problem,
     })
 }
 
@@ -104,6 +158,9 @@ pub struct PassInput {
     pub exception: Option<String>,
     #[serde(default)]
     pub exception_note: String,
+    /// The person the dispatcher makes the pass for (absent: the resident makes their own).
+    #[serde(default)]
+    pub resident: Option<i64>,
 }
 
 /// What the form must hold for its kind of pass.
@@ -188,11 +245,23 @@ fn read_pass(input: &PassInput) -> Result<NewPass, AppError> {
     })
 }
 
-/// Makes a pass for one of the resident's flats; returns the page to open: the guest's page to
-/// share, or the list for one's own car.
+/// Makes a pass for one of the resident's flats — or, with `resident`, the dispatcher's for a
+/// person living in the flat. Returns the page to open: the guest's page to share, or the
+/// list for one's own car; the dispatcher gets the pass's page (its code to say on the phone).
 #[server(endpoint = "create_pass")]
 pub async fn create_pass(pass: PassInput) -> Result<String, AppError> {
     let cx = Ctx::take()?;
+    if let Some(person) = pass.resident {
+        let staff = cx
+            .authorize(Access::Permission(Permission::ManagePasses))
+            .await?;
+        let pass = read_pass(&pass)?;
+        let (_, link) = cx
+            .store
+            .issue_pass(&staff, person, &pass, Utc::now())
+            .await?;
+        return Ok(link);
+    }
     let user = cx
         .authorize(Access::Permission(Permission::OwnCabinet))
         .await?;
@@ -245,30 +314,13 @@ pub async fn load_gate_houses() -> Result<Vec<(i64, String)>, AppError> {
     cx.store.gate_houses().await
 }
 
-/// What the guard typed or scanned: a pass link (the QR), a six-digit code or a plate.
-#[cfg(feature = "ssr")]
-fn read_lookup(input: &str) -> Result<GateLookup, AppError> {
-    let input = input.trim();
-    if let Some((_, token)) = input.rsplit_once("/p/") {
-        return Ok(GateLookup::Token(token.trim_end_matches('/').to_string()));
-    }
-    if input.len() == 6 && input.chars().all(|c| c.is_ascii_digit()) {
-        return Ok(GateLookup::Code(input.to_string()));
-    }
-    rules::read_plate(input)
-        .map(GateLookup::Plate)
-        .map_err(|_| {
-            AppError::invalid("Это не код пропуска (6 цифр), не QR пропуска и не номер машины.")
-        })
-}
-
 /// The guard's check: `None` when there is no such pass.
 #[server(endpoint = "gate_check")]
 pub async fn gate_check(house: i64, query: String) -> Result<Option<GateAnswer>, AppError> {
     let cx = Ctx::take()?;
     cx.authorize(Access::Permission(Permission::GuardPost))
         .await?;
-    let lookup = read_lookup(&query)?;
+    let lookup = rules::read_lookup(&query).map_err(|e| AppError::invalid(e.to_string()))?;
     let answer = cx.store.gate_check(house, &lookup, Utc::now()).await?;
     Ok(answer.map(with_record_key))
 }
@@ -306,6 +358,75 @@ pub async fn gate_record(
         .record_passage(&guard, house, pass, direction, key, Utc::now())
         .await
         .map(with_record_key)
+}
+
+/// How long after the fact an entry recorded without a connection is still taken.
+#[cfg(feature = "ssr")]
+const QUEUED_FOR_AT_MOST: chrono::Duration = chrono::Duration::days(2);
+
+/// The day's passes of the guard's house (the first when none is chosen), for the post to
+/// answer from when the server does not.
+#[server(endpoint = "load_gate_day")]
+pub async fn load_gate_day(house: Option<i64>) -> Result<GateDay, AppError> {
+    let cx = Ctx::take()?;
+    cx.authorize(Access::Permission(Permission::GuardPost))
+        .await?;
+    let houses = cx.store.gate_houses().await?;
+    let house = house
+        .filter(|h| houses.iter().any(|(id, _)| id == h))
+        .or_else(|| houses.first().map(|h| h.0))
+        .ok_or(AppError::NotFound)?;
+    let now = Utc::now();
+    Ok(GateDay {
+        house,
+        loaded: crate::clock::local(now).format("%H:%M").to_string(),
+        passes: cx.store.gate_day(house, now).await?,
+    })
+}
+
+/// The entries the post recorded without a connection, each at its own moment and once by its
+/// key (sent again: nothing changes); each answered with what became of it.
+#[server(endpoint = "gate_sync", input = leptos::server_fn::codec::Json)]
+pub async fn gate_sync(entries: Vec<QueuedEntry>) -> Result<Vec<Synced>, AppError> {
+    let cx = Ctx::take()?;
+    let guard = cx
+        .authorize(Access::Permission(Permission::GuardPost))
+        .await?;
+    let now = Utc::now();
+    let mut synced = Vec::with_capacity(entries.len());
+    for entry in entries {
+        let problem = if now - entry.at > QUEUED_FOR_AT_MOST {
+            Some("Запись старше двух суток — не принята, отметьте проход вручную.".to_string())
+        } else {
+            // a device's clock ahead of the server's is taken as now
+            let at = entry.at.min(now);
+            match cx
+                .store
+                .record_passage(
+                    &guard,
+                    entry.house,
+                    entry.pass,
+                    entry.direction,
+                    Some(&entry.key),
+                    at,
+                )
+                .await
+            {
+                Ok(_) => None,
+                Err(AppError::Invalid(why)) => Some(why),
+                Err(AppError::NotFound) => Some(AppError::NotFound.to_string()),
+                Err(e) => return Err(e),
+            }
+        };
+        if let Some(why) = &problem {
+            tracing::warn!(pass = entry.pass, key = %entry.key, why, "queued gate entry not taken");
+        }
+        synced.push(Synced {
+            key: entry.key,
+            problem,
+        });
+    }
+    Ok(synced)
 }
 
 /// The gates of the guard's house (the first when none is chosen: what the post's house select

@@ -187,7 +187,7 @@ pub fn log_table(rows: &[LogRow]) -> Vec<Vec<String>> {
             vec![
                 r.at.clone(),
                 super::text::direction_label(r.direction).to_string(),
-                super::text::kind_label(r.kind).to_string(),
+                super::text::staff_kind_label(r.kind).to_string(),
                 r.who.clone(),
                 r.plate.clone().unwrap_or_default(),
                 r.home.clone(),

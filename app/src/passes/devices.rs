@@ -88,8 +88,10 @@ impl GateDevices {
         super::camera::snapshot(bytes.to_vec()).ok_or(DeviceError::NotAPicture)
     }
 
-    /// Opens the gate of plate event `event_id` and records what the controller answered.
-    /// Returns whether it opened; a failure is logged for staff and shown on the guard's screen.
+    /// Opens the gate of plate event `event_id` and records what the controller answered —
+    /// after returning: the car (and the camera waiting for its answer) need not wait for that
+    /// write. Returns whether it opened; a failure is logged for staff and shown on the guard's
+    /// screen.
     pub async fn open_for(&self, store: &Store, event_id: i64, relay: &Relay) -> bool {
         let opened = match self.send(relay).await {
             Ok(()) => true,
@@ -98,9 +100,12 @@ impl GateDevices {
                 false
             }
         };
-        if let Err(e) = store.barrier_answered(event_id, opened, Utc::now()).await {
-            tracing::error!(event_id, error = ?e, "barrier answer not recorded");
-        }
+        let (store, at) = (store.clone(), Utc::now());
+        tokio::spawn(async move {
+            if let Err(e) = store.barrier_answered(event_id, opened, at).await {
+                tracing::error!(event_id, error = ?e, "barrier answer not recorded");
+            }
+        });
         opened
     }
 }

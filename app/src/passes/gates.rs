@@ -15,6 +15,12 @@ use crate::db::{Store, internal};
 use crate::error::AppError;
 use crate::{enqueue_notice, with_db, write_tx};
 
+/// A stored plate's first half, as migration 0018 indexes it (with `house_id`): a plate one
+/// character off a read shares its first or its last half ([`rules::halves`]).
+const PLATE_HEAD: &str = "substr(plate, 1, length(plate) / 2)";
+/// A stored plate's second half, indexed like [`PLATE_HEAD`].
+const PLATE_TAIL: &str = "substr(plate, length(plate) / 2 + 1)";
+
 /// How many reads the guard's screen lists.
 pub const EVENTS_SHOWN: i64 = 30;
 
@@ -164,18 +170,8 @@ impl Store {
         );
         let min_confidence = u8::try_from(camera.min_confidence).unwrap_or(100);
         // decided from reads outside the write transaction (SQLite has one writer: it is held
-        // only for the writes); the entry's TAKE_ENTRY checks the pass again when it counts
-        let seen: Option<i64> = with_db!(&self.db, |pool| sqlx::query_scalar(
-            "SELECT id FROM plate_events WHERE camera_id = $1 AND event_key = $2"
-        )
-        .bind(camera.id)
-        .bind(&read.event_key)
-        .fetch_optional(pool)
-        .await)
-        .map_err(internal("plate event replay"))?;
-        if let Some(event_id) = seen {
-            return Ok(PlateOutcome::Replay { event_id });
-        }
+        // only for the writes); the entry's TAKE_ENTRY checks the pass again when it counts, and
+        // the event's INSERT finds a replay (rare: not worth a query of every event)
         let passes: Vec<PassData> = match &plate {
             Some(plate) => with_db!(&self.db, |pool| sqlx::query_as(&by_plate)
                 .bind(plate.as_str())
@@ -193,25 +189,31 @@ impl Store {
         let sure = read.confidence >= min_confidence;
         let leaving_known = camera.direction == Direction::Out && pass.is_some() && sure;
         let settled = leaving_known || (pass.is_some() && sure);
-        let valid: Vec<Plate> = if plate.is_some() && !settled {
-            let sql = format!(
-                "SELECT DISTINCT plate FROM passes
-                 WHERE house_id = $1 AND plate IS NOT NULL AND cancelled_at IS NULL
-                 AND erased_at IS NULL AND valid_from <= $2
-                 AND (valid_until IS NULL OR valid_until > $2) AND {GRANTED}"
-            );
-            let valid: Vec<String> = with_db!(&self.db, |pool| sqlx::query_scalar(&sql)
-                .bind(camera.house_id)
-                .bind(now)
-                .fetch_all(pool)
-                .await)
-            .map_err(internal("plate event candidates"))?;
-            valid
-                .iter()
-                .filter_map(|p| rules::read_plate(p).ok())
-                .collect()
-        } else {
-            Vec::new()
+        let valid: Vec<Plate> = match &plate {
+            Some(read_plate) if !settled => {
+                let (head, tail) = rules::halves(read_plate);
+                let valid = format!(
+                    "house_id = $1 AND plate IS NOT NULL AND cancelled_at IS NULL
+                     AND erased_at IS NULL AND valid_from <= $2
+                     AND (valid_until IS NULL OR valid_until > $2) AND {GRANTED}"
+                );
+                let sql = format!(
+                    "SELECT plate FROM passes WHERE {PLATE_HEAD} = $3 AND {valid}
+                     UNION SELECT plate FROM passes WHERE {PLATE_TAIL} = $4 AND {valid}"
+                );
+                let near: Vec<String> = with_db!(&self.db, |pool| sqlx::query_scalar(&sql)
+                    .bind(camera.house_id)
+                    .bind(now)
+                    .bind(head)
+                    .bind(tail)
+                    .fetch_all(pool)
+                    .await)
+                .map_err(internal("plate event candidates"))?;
+                near.iter()
+                    .filter_map(|p| rules::read_plate(p).ok())
+                    .collect()
+            }
+            _ => Vec::new(),
         };
         let mut decision = match (&plate, pass) {
             _ if leaving_known => GateDecision::Open,
@@ -270,7 +272,7 @@ impl Store {
             .fetch_optional(&mut *tx)
             .await?;
             let Some(event_id) = event_id else {
-                // the same event at the same moment from another connection: it decided
+                // the same event again: decided when it first came
                 let event_id: i64 = sqlx::query_scalar(
                     "SELECT id FROM plate_events WHERE camera_id = $1 AND event_key = $2",
                 )

@@ -4,9 +4,9 @@
 //! (`store`), the guard's post (a check by the QR's link, the code or a plate — typed or scanned
 //! by the phone's camera, `public/scan.js`; entries recorded once), the cameras (`camera`: their
 //! events read; `gates`: decided once; `devices`: the barrier relay and the camera picture) and
-//! the dispatcher's desk (`desk`: passes of a day, the log and its export, cars inside).
-//! Exceptions over limits, passes issued on a resident's behalf, the offline post and the
-//! retention job come next.
+//! the dispatcher's desk (`desk`: passes of a day, the log and its export, cars inside,
+//! exceptions over the limits, passes made on a resident's behalf), the post on a poor
+//! connection (`post`: the day's passes kept by the page, entries queued and sent once).
 
 pub mod api;
 #[cfg(feature = "ssr")]
@@ -18,6 +18,7 @@ pub mod devices;
 #[cfg(feature = "ssr")]
 pub mod gates;
 pub mod pages;
+pub mod post;
 pub mod rules;
 #[cfg(feature = "ssr")]
 pub mod store;

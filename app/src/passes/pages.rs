@@ -5,8 +5,11 @@ use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 
 use super::api::*;
+use super::post::{self, GateDay, QueuedEntry};
+use super::rules;
 use super::text as t;
 use super::types::*;
+use crate::error::AppError;
 use crate::ui::{ErrorNote, Loading, style};
 
 fn state_tone(state: PassState) -> &'static str {
@@ -145,8 +148,13 @@ pub fn NewPassPage() -> impl IntoView {
     }
 }
 
+/// The pass form — the resident's own, or (when `form.people` is not empty) the dispatcher's for
+/// one of the flat's people, whose `on_made` gets the made pass's page.
 #[component]
-fn NewPassFields(form: PassForm) -> impl IntoView {
+fn NewPassFields(
+    form: PassForm,
+    #[prop(optional)] on_made: Option<Callback<String>>,
+) -> impl IntoView {
     let create = ServerAction::<CreatePass>::new();
     let kind = RwSignal::new(PassKind::Guest);
     let once = RwSignal::new(true);
@@ -155,9 +163,33 @@ fn NewPassFields(form: PassForm) -> impl IntoView {
     let navigate = use_navigate();
     Effect::new(move |_| {
         if let Some(Ok(link)) = create.value().get() {
-            navigate(&link, Default::default());
+            match on_made {
+                Some(made) => made.run(link),
+                None => navigate(&link, Default::default()),
+            }
         }
     });
+    let for_resident = (!form.people.is_empty()).then(|| {
+        view! {
+            <label class=style::LABEL>
+                {t::RESIDENT}
+                <select name="pass[resident]" class=style::INPUT data-testid="issue-resident">
+                    {form
+                        .people
+                        .iter()
+                        .map(|(id, name)| {
+                            view! { <option value=id.to_string()>{name.clone()}</option> }
+                        })
+                        .collect_view()}
+                </select>
+            </label>
+        }
+    });
+    let ask_exception = if form.people.is_empty() {
+        t::ASK_EXCEPTION
+    } else {
+        t::GRANT_EXCEPTION
+    };
     let shows = move |kinds: &'static [PassKind]| move || !kinds.contains(&kind.get());
     view! {
         <ActionForm
@@ -166,6 +198,7 @@ fn NewPassFields(form: PassForm) -> impl IntoView {
             attr:data-testid="pass-form"
         >
             <input type="hidden" name="pass[key]" value=form.key.clone() />
+            {for_resident}
             <fieldset class="grid grid-cols-2 gap-2">
                 <legend class=style::LABEL>{t::WHO}</legend>
                 {PassKind::ALL
@@ -348,7 +381,7 @@ fn NewPassFields(form: PassForm) -> impl IntoView {
                         name="pass[exception]"
                         on:change=move |ev| exception.set(event_target_checked(&ev))
                     />
-                    {t::ASK_EXCEPTION}
+                    {ask_exception}
                 </label>
                 <label class=style::LABEL hidden=move || !exception.get()>
                     {t::EXCEPTION_NOTE}
@@ -362,6 +395,134 @@ fn NewPassFields(form: PassForm) -> impl IntoView {
             </div>
             <crate::ui::FormResult value=create.value() />
         </ActionForm>
+    }
+}
+
+/// `/staff/passes/new?house=…&flat=…`: the dispatcher makes a pass for a resident who called —
+/// the flat first, then for whom, with the resident's own form (the same rules and limits; an
+/// exception the dispatcher ticks is granted). After a pass is made, `made=<token>` shows its
+/// page's link (the QR and the code to say on the phone) over a fresh form.
+#[component]
+pub fn IssuePassPage() -> impl IntoView {
+    let query = use_query_map();
+    let navigate = use_navigate();
+    let issue = Resource::new(
+        move || {
+            let q = query.read();
+            (
+                q.get("house").and_then(|h| h.parse::<i64>().ok()),
+                q.get("flat").unwrap_or_default(),
+            )
+        },
+        |(house, flat)| load_issue_form(house, flat),
+    );
+    let made = move || {
+        query.read().get("made").map(|token| {
+            view! {
+                <p
+                    role="status"
+                    class="mt-4 max-w-xl rounded-lg bg-teal-50 p-3 text-teal-900"
+                    data-testid="issued"
+                >
+                    {t::ISSUED}
+                    " "
+                    <a href=format!("/p/{token}") target="_blank" class="font-medium underline">
+                        {t::ISSUED_OPEN}
+                    </a>
+                </p>
+            }
+        })
+    };
+    view! {
+        <a href="/staff/passes" class="text-sm text-teal-700 underline">
+            {t::BACK_TO_DESK}
+        </a>
+        <h1 class=format!("{} mt-2", style::H1)>{t::ISSUE_TITLE}</h1>
+        <p class="mt-1 max-w-xl text-slate-600">{t::ISSUE_HINT}</p>
+        {made}
+        <Suspense fallback=Loading>
+            {move || {
+                let navigate = navigate.clone();
+                Suspend::new(async move {
+                    match issue.await {
+                        Err(e) => view! { <ErrorNote error=e /> }.into_any(),
+                        Ok(f) => {
+                            let (house, flat) = (f.house, f.flat.clone());
+                            let on_made = Callback::new(move |link: String| {
+                                let token = link.trim_start_matches("/p/");
+                                navigate(
+                                    &format!(
+                                        "/staff/passes/new?house={house}&flat={flat}&made={token}",
+                                    ),
+                                    Default::default(),
+                                );
+                            });
+                            view! {
+                                <form
+                                    method="get"
+                                    action="/staff/passes/new"
+                                    class="mt-4 flex flex-wrap items-end gap-3"
+                                >
+                                    <label class=style::LABEL>
+                                        {t::HOUSE}
+                                        <select
+                                            name="house"
+                                            class=style::INPUT
+                                            data-testid="issue-house"
+                                        >
+                                            {f
+                                                .houses
+                                                .iter()
+                                                .map(|(id, address)| {
+                                                    view! {
+                                                        <option value=id.to_string() selected=*id == f.house>
+                                                            {address.clone()}
+                                                        </option>
+                                                    }
+                                                })
+                                                .collect_view()}
+                                        </select>
+                                    </label>
+                                    <label class=style::LABEL>
+                                        {t::FLAT_NUMBER}
+                                        <input
+                                            name="flat"
+                                            value=f.flat.clone()
+                                            class=format!("{} w-28", style::INPUT)
+                                            inputmode="numeric"
+                                            required=true
+                                            data-testid="issue-flat"
+                                        />
+                                    </label>
+                                    <button
+                                        type="submit"
+                                        class=style::BUTTON_SECONDARY
+                                        data-testid="issue-find"
+                                    >
+                                        {t::FIND_FLAT}
+                                    </button>
+                                </form>
+                                {f
+                                    .problem
+                                    .map(|p| {
+                                        view! {
+                                            <p role="alert" class="mt-2 text-sm text-red-700">
+                                                {p}
+                                            </p>
+                                        }
+                                    })}
+                                {f
+                                    .form
+                                    .map(|form| {
+                                        view! { <NewPassFields form=form on_made=on_made /> }
+                                    })}
+                            }
+                                .into_any()
+                        }
+                    }
+                })
+            }}
+        </Suspense>
     }
 }
 
@@ -452,21 +613,44 @@ pub fn GatePage() -> impl IntoView {
     let navigate = use_navigate();
     let check = ServerAction::<GateCheck>::new();
     let record = ServerAction::<GateRecord>::new();
-    // the latest answer, of a check or of a record (whichever came last)
-    let shown = RwSignal::new(None::<(Result<Option<GateAnswer>, crate::error::AppError>, bool)>);
+    let post = OfflinePost::new(query);
+    // the latest answer, of a check or of a record (whichever came last); when the server does
+    // not answer, the day's passes do and a record waits in the queue
+    let shown = RwSignal::new(None::<Shown>);
+    let asked = StoredValue::new(None::<GateCheck>);
     Effect::new(move |_| {
-        if let Some(answer) = check.value().get() {
-            shown.set(Some((answer, false)));
+        if let Some(input) = check.input().get() {
+            asked.set_value(Some(input));
         }
     });
     Effect::new(move |_| {
-        if let Some(answer) = record.value().get() {
-            shown.set(Some((answer.map(Some), true)));
+        let Some(answer) = check.value().get() else {
+            return;
+        };
+        shown.set(Some(match (answer, asked.get_value()) {
+            (Err(AppError::Transport(_)), Some(input)) => post.check(&input),
+            (answer, _) => Shown::online(answer, false),
+        }));
+    });
+    let recorded = StoredValue::new(None::<GateRecord>);
+    Effect::new(move |_| {
+        if let Some(input) = record.input().get() {
+            recorded.set_value(Some(input));
         }
+    });
+    Effect::new(move |_| {
+        let Some(answer) = record.value().get() else {
+            return;
+        };
+        shown.set(Some(match (answer, recorded.get_value()) {
+            (Err(AppError::Transport(_)), Some(input)) => post.record(&input),
+            (answer, _) => Shown::online(answer.map(Some), true),
+        }));
     });
     view! {
         <script src="/scan.js" defer=true></script>
         <h1 class=style::H1>{t::GATE_TITLE}</h1>
+        <OfflineNote post=post />
         <Suspense fallback=Loading>
             {move || {
                 let navigate = navigate.clone();
@@ -564,7 +748,7 @@ pub fn GatePage() -> impl IntoView {
         {move || {
             shown
                 .get()
-                .map(|(answer, recorded)| match answer {
+                .map(|Shown { answer, recorded, offline }| match answer {
                     Err(e) => view! { <ErrorNote error=e /> }.into_any(),
                     Ok(None) => {
                         view! {
@@ -577,7 +761,14 @@ pub fn GatePage() -> impl IntoView {
                             .into_any()
                     }
                     Ok(Some(a)) => {
-                        view! { <GateAnswerCard a=a record=record just_recorded=recorded /> }
+                        view! {
+                            <GateAnswerCard
+                                a=a
+                                record=record
+                                just_recorded=recorded
+                                offline=offline
+                            />
+                        }
                             .into_any()
                     }
                 })
@@ -611,14 +802,20 @@ fn GateAnswerCard(
     a: GateAnswer,
     record: ServerAction<GateRecord>,
     just_recorded: bool,
+    offline: bool,
 ) -> impl IntoView {
     let ok = a.refusal.is_none();
     let headline = match a.refusal {
+        None if just_recorded && offline => t::LET_IN_OFFLINE.to_string(),
         None if just_recorded => t::LET_IN.to_string(),
         None => t::VALID.to_string(),
         Some(r) => r.message().to_string(),
     };
-    let mut details = vec![format!("{} — {}", t::kind_label(a.kind), a.who)];
+    let mut details = Vec::new();
+    if offline {
+        details.push(t::ANSWERED_OFFLINE.to_string());
+    }
+    details.push(format!("{} — {}", t::staff_kind_label(a.kind), a.who));
     details.extend(a.plate.clone());
     if a.people > 1 {
         details.push(format!("{} чел.", a.people));
@@ -666,6 +863,221 @@ fn GateAnswerCard(
         <GateVerdict ok=ok headline=headline details=details />
         {let_in}
         {exit}
+    }
+}
+
+/// What the post shows under the form: an answer (of a check or of a record), and whether it
+/// came from the day's passes because the server did not answer.
+#[derive(Debug, Clone)]
+struct Shown {
+    answer: Result<Option<GateAnswer>, AppError>,
+    recorded: bool,
+    offline: bool,
+}
+
+impl Shown {
+    fn online(answer: Result<Option<GateAnswer>, AppError>, recorded: bool) -> Self {
+        Self {
+            answer,
+            recorded,
+            offline: false,
+        }
+    }
+}
+
+/// The post's memory for a poor connection (`post`): the day's passes of its house, loaded when
+/// the page opens and every few minutes, and the records waiting to be sent, tried every few
+/// seconds and when the browser says it is back online.
+#[derive(Debug, Clone, Copy)]
+struct OfflinePost {
+    day: RwSignal<Option<GateDay>>,
+    queue: RwSignal<Vec<QueuedEntry>>,
+    /// What the server did not take of the queue (a pass used meanwhile at another gate).
+    problems: RwSignal<Vec<String>>,
+    sending: RwSignal<bool>,
+}
+
+/// How often the post reloads the day's passes, and tries to send its queue.
+const DAY_RELOAD: std::time::Duration = std::time::Duration::from_secs(300);
+const QUEUE_RETRY: std::time::Duration = std::time::Duration::from_secs(10);
+
+impl OfflinePost {
+    fn new(query: Memo<leptos_router::params::ParamsMap>) -> Self {
+        let post = Self {
+            day: RwSignal::new(None),
+            queue: RwSignal::new(Vec::new()),
+            problems: RwSignal::new(Vec::new()),
+            sending: RwSignal::new(false),
+        };
+        let reload = RwSignal::new(0u32);
+        Effect::new(move |_| {
+            post.queue.set(post::browser::load_queue());
+            for (every, tick) in [(DAY_RELOAD, true), (QUEUE_RETRY, false)] {
+                if let Ok(handle) = set_interval_with_handle(
+                    move || {
+                        if tick {
+                            reload.update(|r| *r += 1);
+                        } else {
+                            post.send();
+                        }
+                    },
+                    every,
+                ) {
+                    on_cleanup(move || handle.clear());
+                }
+            }
+            let online = window_event_listener_untyped("online", move |_| post.send());
+            on_cleanup(move || online.remove());
+        });
+        Effect::new(move |_| {
+            reload.track();
+            let house = query
+                .read()
+                .get("house")
+                .and_then(|h| h.parse::<i64>().ok());
+            leptos::task::spawn_local(async move {
+                // offline the list loaded before stays
+                if let Ok(day) = load_gate_day(house).await {
+                    post.day.set(Some(day));
+                }
+            });
+            post.send();
+        });
+        post
+    }
+
+    /// A check answered from the day's passes.
+    fn check(self, input: &GateCheck) -> Shown {
+        let answer = match rules::read_lookup(&input.query) {
+            Err(e) => Err(AppError::invalid(e.to_string())),
+            Ok(lookup) => match self.day.get_untracked() {
+                None => Err(AppError::invalid(t::NO_DAY_LIST)),
+                Some(day) => {
+                    Ok(day.check(&lookup, post::browser::now(), post::browser::fresh_key()))
+                }
+            },
+        };
+        Shown {
+            answer,
+            recorded: false,
+            offline: true,
+        }
+    }
+
+    /// A record kept in the queue, counted in the day's passes at once.
+    fn record(self, input: &GateRecord) -> Shown {
+        let Some(direction) = Direction::parse(&input.direction) else {
+            return Shown::online(Err(AppError::invalid("Вход или выход?")), true);
+        };
+        let now = post::browser::now();
+        self.queue.update(|queue| {
+            if !queue.iter().any(|q| q.key == input.key) {
+                queue.push(QueuedEntry {
+                    house: input.house,
+                    pass: input.pass,
+                    direction,
+                    key: input.key.clone(),
+                    at: now,
+                });
+            }
+            post::browser::save_queue(queue);
+        });
+        let mut answer = None;
+        self.day.update(|day| {
+            if let Some(day) = day {
+                if direction == Direction::In {
+                    day.count_entry(input.pass);
+                }
+                answer = day
+                    .passes
+                    .iter()
+                    .find(|p| p.answer.pass_id == input.pass)
+                    .map(|p| GateAnswer {
+                        refusal: None,
+                        entries: i64::from(p.facts.entries),
+                        key: post::browser::fresh_key(),
+                        ..p.answer.clone()
+                    });
+            }
+        });
+        Shown {
+            // without the day's list there is nothing to show but that the record waits
+            answer: answer
+                .ok_or_else(|| AppError::invalid(t::LET_IN_OFFLINE))
+                .map(Some),
+            recorded: true,
+            offline: true,
+        }
+    }
+
+    /// Sends the queue if there is one and nothing is being sent; what the server answered
+    /// leaves it (taken, or refused with the reason shown), the rest stays for the next try.
+    fn send(self) {
+        let queue = self.queue.get_untracked();
+        if queue.is_empty() || self.sending.get_untracked() {
+            return;
+        }
+        self.sending.set(true);
+        leptos::task::spawn_local(async move {
+            if let Ok(synced) = gate_sync(queue).await {
+                self.queue.update(|queue| {
+                    queue.retain(|q| !synced.iter().any(|s| s.key == q.key));
+                    post::browser::save_queue(queue);
+                });
+                self.problems
+                    .update(|p| p.extend(synced.into_iter().filter_map(|s| s.problem)));
+            }
+            self.sending.set(false);
+        });
+    }
+}
+
+/// The post's memory: which list of the day's passes it would answer from without a
+/// connection, the records waiting to be sent, and what the server refused of them.
+#[component]
+fn OfflineNote(post: OfflinePost) -> impl IntoView {
+    let ready = move || {
+        post.day.with(|d| {
+            d.as_ref().map(|d| {
+                view! {
+                    <p class="mt-1 text-xs text-slate-500" data-testid="gate-day">
+                        {format!(
+                            "{} {}: {} {}",
+                            t::DAY_LIST_FROM,
+                            d.loaded,
+                            d.passes.len(),
+                            t::PASSES_WORD,
+                        )}
+                    </p>
+                }
+            })
+        })
+    };
+    let waiting = move || {
+        let waiting = post.queue.with(Vec::len);
+        let problems = post.problems.get();
+        (waiting > 0 || !problems.is_empty()).then(|| {
+            view! {
+                <div
+                    class="mt-3 max-w-xl rounded-lg border border-amber-400 bg-amber-50 p-3 text-sm text-amber-900"
+                    role="status"
+                    data-testid="gate-offline"
+                >
+                    {(waiting > 0)
+                        .then(|| view! { <p>{format!("{} {waiting}.", t::WAITING_TO_SEND)}</p> })}
+                    {problems
+                        .into_iter()
+                        .map(|p| {
+                            view! { <p class="font-medium">{format!("{}: {p}", t::NOT_TAKEN)}</p> }
+                        })
+                        .collect_view()}
+                </div>
+            }
+        })
+    };
+    view! {
+        {ready}
+        {waiting}
     }
 }
 
@@ -888,8 +1300,17 @@ pub fn DeskPage() -> impl IntoView {
         },
         |(house, day, _)| load_pass_desk(house, day),
     );
+    let issue_link = move || match query.read().get("house") {
+        Some(house) => format!("/staff/passes/new?house={house}"),
+        None => "/staff/passes/new".to_string(),
+    };
     view! {
-        <h1 class=style::H1>{t::DESK_TITLE}</h1>
+        <div class="flex flex-wrap items-center justify-between gap-3">
+            <h1 class=style::H1>{t::DESK_TITLE}</h1>
+            <a href=issue_link class=style::BUTTON data-testid="desk-issue">
+                {t::ISSUE}
+            </a>
+        </div>
         <crate::ui::FormResult value=decide.value() />
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
@@ -965,7 +1386,7 @@ fn DeskView(d: PassDesk, decide: ServerAction<DecidePassException>) -> impl Into
                                 <li class=style::CARD>
                                     <p class="font-mono text-lg font-semibold">{c.plate}</p>
                                     <p class="text-sm">
-                                        {format!("{} — {}", t::kind_label(c.kind), c.who)}
+                                        {format!("{} — {}", t::staff_kind_label(c.kind), c.who)}
                                     </p>
                                     <p class="text-sm text-slate-600">
                                         {format!("{} · {} {}", c.home, t::SINCE, c.since)}
@@ -1008,7 +1429,7 @@ fn DeskView(d: PassDesk, decide: ServerAction<DecidePassException>) -> impl Into
                                         )>{p.state.label()}</span>
                                     </div>
                                     <p class="text-sm text-slate-600">
-                                        {format!("{} · {}", t::kind_label(p.kind), p.home)}
+                                        {format!("{} · {}", t::staff_kind_label(p.kind), p.home)}
                                     </p>
                                     <p class="text-sm">{p.when}</p>
                                 </li>
@@ -1100,7 +1521,7 @@ fn ExceptionCard(p: PassRow, decide: ServerAction<DecidePassException>) -> impl 
         <li class=style::CARD data-testid="desk-exception">
             <p class="font-medium">{p.title}</p>
             <p class="text-sm text-slate-600">
-                {format!("{} · {}", t::kind_label(p.kind), p.home)}
+                {format!("{} · {}", t::staff_kind_label(p.kind), p.home)}
             </p>
             <p class="text-sm">{p.when}</p>
             {p.approval_note.map(|note| view! { <p class="mt-1 text-sm italic">{note}</p> })}

@@ -148,11 +148,47 @@ pub fn read_plate(input: &str) -> Result<Plate, PlateError> {
         .or_else(|russian| normalize_plate(input, true).map_err(|_| russian))
 }
 
+/// How the guard names a pass: what the QR holds (its link's token), the six-digit code or a
+/// plate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Lookup {
+    Token(String),
+    Code(String),
+    Plate(Plate),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("Это не код пропуска (6 цифр), не QR пропуска и не номер машины.")]
+pub struct NotALookup;
+
+/// What the guard typed or scanned: a pass link (the QR), a six-digit code or a plate.
+pub fn read_lookup(input: &str) -> Result<Lookup, NotALookup> {
+    let input = input.trim();
+    if let Some((_, token)) = input.rsplit_once("/p/") {
+        return Ok(Lookup::Token(token.trim_end_matches('/').to_string()));
+    }
+    if input.len() == 6 && input.chars().all(|c| c.is_ascii_digit()) {
+        return Ok(Lookup::Code(input.to_string()));
+    }
+    read_plate(input).map(Lookup::Plate).map_err(|_| NotALookup)
+}
+
 /// Whether two plates differ in exactly one place (a camera misread one character). Used only
 /// to offer the guard candidates, never to open the barrier.
 pub fn one_off(a: &Plate, b: &Plate) -> bool {
     let (a, b) = (a.0.chars(), b.0.chars());
     a.clone().count() == b.clone().count() && a.zip(b).filter(|(x, y)| x != y).count() == 1
+}
+
+/// A plate's two halves (the first has the shorter half of an odd length): a plate one
+/// substitution away from another shares one of them — what lets a doubtful read be matched by
+/// index lookups rather than a scan of every plate.
+pub fn halves(plate: &Plate) -> (String, String) {
+    let middle = plate.0.chars().count() / 2;
+    (
+        plate.0.chars().take(middle).collect(),
+        plate.0.chars().skip(middle).collect(),
+    )
 }
 
 /// A span of time a pass is valid in: from `from` up to, not including, `until`.
@@ -276,7 +312,7 @@ pub enum Validity {
 }
 
 /// What the check at the gate needs to know of a pass.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PassFacts {
     pub validity: Validity,
     /// A one-time pass lets in once.
@@ -569,6 +605,41 @@ mod tests {
             !one_off(&known, &plate("А123ВС777")),
             "an insertion is not a substitution"
         );
+    }
+
+    #[test]
+    fn the_guard_names_a_pass_by_link_code_or_plate() {
+        let cases = [
+            (
+                "https://klyuch.example/p/abc123/",
+                Ok(Lookup::Token("abc123".into())),
+            ),
+            (" 042917 ", Ok(Lookup::Code("042917".into()))),
+            ("a 123 bc 77", Ok(Lookup::Plate(plate("А123ВС77")))),
+            ("7", Err(NotALookup)),
+            ("привет", Err(NotALookup)),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(read_lookup(input), expected, "{input}");
+        }
+    }
+
+    #[test]
+    fn a_plate_one_off_shares_a_half() {
+        assert_eq!(
+            halves(&plate("А123ВС77")),
+            ("А123".to_string(), "ВС77".to_string())
+        );
+        assert_eq!(
+            halves(&plate("А123ВС777")),
+            ("А123".to_string(), "ВС777".to_string())
+        );
+        let known = plate("А123ВС777");
+        for near in ["В123ВС777", "А129ВС777", "А123ХС777", "А123ВС778"] {
+            let (a, b) = (halves(&known), halves(&plate(near)));
+            assert!(one_off(&known, &plate(near)));
+            assert!(a.0 == b.0 || a.1 == b.1, "{near} shares no half");
+        }
     }
 
     #[test]

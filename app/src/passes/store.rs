@@ -7,7 +7,8 @@ use chrono_tz::Tz;
 use rand::Rng;
 use sqlx::FromRow;
 
-use super::rules::{self, Limits, PassFacts, Plate, Validity, Window};
+use super::post::DayPass;
+use super::rules::{self, Limits, Lookup, PassFacts, Plate, Validity, Window};
 use super::types::*;
 use crate::auth::types::{CurrentUser, Permission};
 use crate::db::{Store, internal};
@@ -55,6 +56,25 @@ pub struct NewPass {
     /// Over the flat's limits, ask the dispatcher for an exception, with this reason (without:
     /// over the limits the pass is refused).
     pub exception: Option<String>,
+}
+
+/// A flat as the dispatcher's pass form offers it: (apartment id, label), (person id, name) of
+/// those living in it, the house's longest guest window in days.
+pub type FlatPeople = ((i64, String), Vec<(i64, String)>, i64);
+
+/// Who makes a pass: the resident, or the dispatcher for a resident who called.
+#[derive(Debug, Clone, Copy)]
+enum Maker<'a> {
+    Resident(&'a CurrentUser),
+    Staff { staff: &'a CurrentUser, person: i64 },
+}
+
+impl Maker<'_> {
+    fn user(&self) -> &CurrentUser {
+        match self {
+            Maker::Resident(user) | Maker::Staff { staff: user, .. } => user,
+        }
+    }
 }
 
 /// The house's time zone (that of its readings window; Moscow unless set).
@@ -266,11 +286,36 @@ impl Store {
         pass: &NewPass,
         now: DateTime<Utc>,
     ) -> Result<(i64, String), AppError> {
+        self.make_pass(Maker::Resident(by), pass, now).await
+    }
+
+    /// The dispatcher makes a pass for resident `person` (a phone call) in a flat they live in:
+    /// the same rules and limits as the resident's own, the pass is the resident's (they see it
+    /// and are told), and an exception the dispatcher asks for is approved by asking.
+    pub async fn issue_pass(
+        &self,
+        staff: &CurrentUser,
+        person: i64,
+        pass: &NewPass,
+        now: DateTime<Utc>,
+    ) -> Result<(i64, String), AppError> {
+        self.make_pass(Maker::Staff { staff, person }, pass, now)
+            .await
+    }
+
+    async fn make_pass(
+        &self,
+        maker: Maker<'_>,
+        pass: &NewPass,
+        now: DateTime<Utc>,
+    ) -> Result<(i64, String), AppError> {
+        let by = maker.user();
         let flats = my_flats();
         write_tx!(self, "create pass", |tx| {
             if let Some(key) = &pass.client_key {
                 let made: Option<(i64, String)> = sqlx::query_as(
-                    "SELECT id, token FROM passes WHERE client_key = $1 AND created_by = $2",
+                    "SELECT id, token FROM passes
+                     WHERE client_key = $1 AND COALESCE(issued_by, created_by) = $2",
                 )
                 .bind(key)
                 .bind(by.id)
@@ -281,17 +326,44 @@ impl Store {
                 }
             }
             let today = crate::clock::local(now).date();
-            let home: Option<(i64, String)> = sqlx::query_as(&format!(
-                "SELECT h.id, {HOUSE_TZ} FROM apartments a JOIN houses h ON h.id = a.house_id
-                 WHERE a.id = $3 AND a.id IN ({flats})"
-            ))
-            .bind(by.id)
-            .bind(today)
-            .bind(pass.apartment_id)
-            .fetch_optional(&mut *tx)
-            .await?;
-            let Some((house_id, tz)) = home else {
-                return Err(AppError::invalid("Выберите свою квартиру из списка.").into());
+            // the flat's house, and the pass's owner: the resident (told when the visitor
+            // comes) — the dispatcher when the resident has no cabinet
+            let home: Option<(i64, String, i64)> = match maker {
+                Maker::Resident(by) => {
+                    sqlx::query_as(&format!(
+                        "SELECT h.id, {HOUSE_TZ}, $1 FROM apartments a
+                         JOIN houses h ON h.id = a.house_id
+                         WHERE a.id = $3 AND a.id IN ({flats})"
+                    ))
+                    .bind(by.id)
+                    .bind(today)
+                    .bind(pass.apartment_id)
+                    .fetch_optional(&mut *tx)
+                    .await?
+                }
+                Maker::Staff { staff, person } => {
+                    sqlx::query_as(&format!(
+                        "SELECT h.id, {HOUSE_TZ}, COALESCE(pe.user_id, $4) FROM residencies r
+                         JOIN people pe ON pe.id = r.person_id
+                         JOIN apartments a ON a.id = r.apartment_id
+                         JOIN houses h ON h.id = a.house_id
+                         WHERE r.person_id = $1 AND a.id = $3 AND {}",
+                        crate::db::residency_in_force("$2")
+                    ))
+                    .bind(person)
+                    .bind(today)
+                    .bind(pass.apartment_id)
+                    .bind(staff.id)
+                    .fetch_optional(&mut *tx)
+                    .await?
+                }
+            };
+            let Some((house_id, tz, owner)) = home else {
+                return Err(AppError::invalid(match maker {
+                    Maker::Resident(_) => "Выберите свою квартиру из списка.",
+                    Maker::Staff { .. } => "Этот житель не живёт в выбранной квартире.",
+                })
+                .into());
             };
             let tz = house_tz(&tz);
             let limits: Option<(i64, i64, i64, i64)> = sqlx::query_as(
@@ -376,10 +448,16 @@ impl Store {
                 }
             }
             // over a limit: refused, or (when asked for) waiting for the dispatcher's exception
-            let approval = match (over_limit, &pass.exception) {
-                (None, _) => None,
-                (Some(over), None) => return Err(AppError::invalid(over.to_string()).into()),
-                (Some(_), Some(_)) => Some(Approval::Pending),
+            // — granted at once when the dispatcher makes the pass
+            let approval = match (over_limit, &pass.exception, maker) {
+                (None, _, _) => None,
+                (Some(over), None, _) => return Err(AppError::invalid(over.to_string()).into()),
+                (Some(_), Some(_), Maker::Resident(_)) => Some(Approval::Pending),
+                (Some(_), Some(_), Maker::Staff { .. }) => Some(Approval::Approved),
+            };
+            let issuer = match maker {
+                Maker::Resident(_) => None,
+                Maker::Staff { staff, .. } => Some(staff.id),
             };
             let (valid_from, valid_until) = match validity {
                 Validity::Window(w) => (w.from, Some(w.until)),
@@ -390,9 +468,10 @@ impl Store {
                 let id: Option<i64> = sqlx::query_scalar(
                     "INSERT INTO passes (house_id, apartment_id, kind, one_time, visitor, phone,
                          plate, foreign_plate, car_note, people, valid_from, valid_until, token,
-                         code, created_by, created_at, client_key, approval, approval_note)
+                         code, created_by, created_at, client_key, approval, approval_note,
+                         issued_by, decided_by, decided_at)
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,
-                         $16, $17, $18, $19)
+                         $16, $17, $18, $19, $20, $21, $22)
                      ON CONFLICT DO NOTHING RETURNING id",
                 )
                 .bind(house_id)
@@ -409,7 +488,7 @@ impl Store {
                 .bind(valid_until)
                 .bind(&token)
                 .bind(&code)
-                .bind(by.id)
+                .bind(owner)
                 .bind(now)
                 .bind(&pass.client_key)
                 .bind(approval)
@@ -418,10 +497,41 @@ impl Store {
                         .and(pass.exception.as_deref())
                         .filter(|r| !r.is_empty()),
                 )
+                .bind(issuer)
+                .bind(issuer.filter(|_| approval.is_some()))
+                .bind(approval.and(issuer).map(|_| now))
                 .fetch_optional(&mut *tx)
                 .await?;
                 if let Some(id) = id {
-                    if approval.is_some() {
+                    if let Maker::Staff { staff, .. } = maker {
+                        crate::audit!(
+                            &mut *tx,
+                            Some(staff.id),
+                            "create",
+                            "passes",
+                            Some(id),
+                            format!("on behalf of user {owner}: {}", pass_title(pass))
+                        )?;
+                        if owner != staff.id {
+                            let data: PassData = sqlx::query_as(&pass_sql("p.id = $1"))
+                                .bind(id)
+                                .fetch_one(&mut *tx)
+                                .await?;
+                            let notice = Notice {
+                                kind: NoticeKind::PassIssued,
+                                recipients: Recipients::User(owner),
+                                params: [
+                                    ("what".to_string(), pass_title(pass)),
+                                    ("when".to_string(), data.when()),
+                                ]
+                                .into(),
+                                link: Some("/cabinet/passes".into()),
+                                source: Some(format!("pass:{id}")),
+                            };
+                            enqueue_notice!(&mut *tx, &notice)?;
+                        }
+                    }
+                    if approval == Some(Approval::Pending) {
                         let notice = Notice {
                             kind: NoticeKind::PassException,
                             recipients: Recipients::Staff(Permission::ManagePasses),
@@ -445,6 +555,55 @@ impl Store {
             tracing::error!(house_id, "no free pass code after {CODE_TRIES} tries");
             Err(AppError::Internal.into())
         })
+    }
+
+    /// Flat `number` of `house_id` for the dispatcher's pass form: (apartment id, "address,
+    /// кв. N"), the people living in it on `today` (id, name — "no cabinet" noted) and the
+    /// house's longest guest window. `None`: no such flat.
+    pub async fn flat_people(
+        &self,
+        house_id: i64,
+        number: &str,
+        today: NaiveDate,
+    ) -> Result<Option<FlatPeople>, AppError> {
+        let flat: Option<(i64, String, i64)> = with_db!(&self.db, |pool| sqlx::query_as(&format!(
+            "SELECT a.id, h.address, COALESCE(ps.guest_max_days, {max}) FROM apartments a
+             JOIN houses h ON h.id = a.house_id
+             LEFT JOIN pass_settings ps ON ps.house_id = h.id
+             WHERE a.house_id = $1 AND a.number = $2",
+            max = Limits::default().guest_max_days,
+        ))
+        .bind(house_id)
+        .bind(number)
+        .fetch_optional(pool)
+        .await)
+        .map_err(internal("flat for a pass"))?;
+        let Some((apartment, address, max_days)) = flat else {
+            return Ok(None);
+        };
+        let people: Vec<(i64, String, bool)> = with_db!(&self.db, |pool| sqlx::query_as(&format!(
+            "SELECT DISTINCT pe.id, pe.full_name, pe.user_id IS NOT NULL FROM residencies r
+                 JOIN people pe ON pe.id = r.person_id
+                 WHERE r.apartment_id = $1 AND {} ORDER BY pe.full_name",
+            crate::db::residency_in_force("$2")
+        ))
+        .bind(apartment)
+        .bind(today)
+        .fetch_all(pool)
+        .await)
+        .map_err(internal("flat's people"))?;
+        let people = people
+            .into_iter()
+            .map(|(id, name, cabinet)| match cabinet {
+                true => (id, name),
+                false => (id, format!("{name} (нет кабинета)")),
+            })
+            .collect();
+        Ok(Some((
+            (apartment, format!("{address}, кв. {number}")),
+            people,
+            max_days,
+        )))
     }
 
     /// The passes of the flats the resident lives in: open ones first, then the newest.
@@ -548,21 +707,21 @@ impl Store {
     pub async fn gate_check(
         &self,
         house_id: i64,
-        lookup: &GateLookup,
+        lookup: &Lookup,
         now: DateTime<Utc>,
     ) -> Result<Option<GateAnswer>, AppError> {
         let candidates = match lookup {
-            GateLookup::Token(token) => self
+            Lookup::Token(token) => self
                 .pass_where("p.token = $1", token)
                 .await?
                 .into_iter()
                 .collect(),
-            GateLookup::Code(code) => self
+            Lookup::Code(code) => self
                 .pass_where("p.code = $1", code)
                 .await?
                 .into_iter()
                 .collect(),
-            GateLookup::Plate(plate) => {
+            Lookup::Plate(plate) => {
                 let sql = format!(
                     "{} ORDER BY p.valid_from DESC LIMIT 50",
                     pass_sql("p.plate = $1 AND p.house_id = $2")
@@ -581,6 +740,40 @@ impl Store {
             .find(|p| rules::admit(&p.facts(), now).is_ok())
             .or(candidates.first());
         Ok(best.map(|p| p.answer(house_id, now)))
+    }
+
+    /// The passes of `house_id` that may let someone in between `now` and a day later — what
+    /// the guard's post keeps to answer without the server (the newest first, at most
+    /// [`DAY_PASSES`]).
+    pub async fn gate_day(
+        &self,
+        house_id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<DayPass>, AppError> {
+        let sql = format!(
+            "{} ORDER BY p.valid_from DESC LIMIT {DAY_PASSES}",
+            pass_sql(&format!(
+                "p.house_id = $1 AND p.cancelled_at IS NULL AND {GRANTED}
+                 AND (p.one_time = FALSE OR p.entries = 0) AND p.valid_from < $3
+                 AND (p.valid_until IS NULL OR p.valid_until > $2)"
+            ))
+        );
+        let rows = with_db!(&self.db, |pool| sqlx::query_as::<_, PassData>(&sql)
+            .bind(house_id)
+            .bind(now)
+            .bind(now + Duration::days(1))
+            .fetch_all(pool)
+            .await)
+        .map_err(internal("gate day"))?;
+        Ok(rows
+            .iter()
+            .map(|p| DayPass {
+                answer: p.answer(house_id, now),
+                token: p.token.clone(),
+                code: p.code.clone(),
+                facts: p.facts(),
+            })
+            .collect())
     }
 
     /// Records an entry or exit on a pass at the gate of `house_id`. An entry is taken only while
@@ -669,6 +862,9 @@ impl Store {
     }
 }
 
+/// The most passes the guard's post keeps for a day.
+pub const DAY_PASSES: usize = 5_000;
+
 /// Counts an entry on pass `$1` at moment `$2` only while it lets anyone in: not cancelled, in
 /// its window, a one-time pass not used — one statement, so two entries at the same moment (two
 /// guards, a guard and a camera) count one.
@@ -700,14 +896,6 @@ pub(super) fn guest_arrived(resident: i64, pass: &PassData, now: DateTime<Utc>) 
         link: Some("/cabinet/passes".into()),
         source: Some(format!("pass:{}", pass.id)),
     }
-}
-
-/// How the guard names a pass.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum GateLookup {
-    Token(String),
-    Code(String),
-    Plate(Plate),
 }
 
 /// What a new pass is, for the dispatcher's notice: «Моя машина А123ВС77».

@@ -59,6 +59,14 @@ pub fn kind_label(kind: PassKind) -> &'static str {
     }
 }
 
+/// The kind as staff name it (the resident's «Моя машина» is a resident's car to them).
+pub fn staff_kind_label(kind: PassKind) -> &'static str {
+    match kind {
+        PassKind::Car => "Машина жителя",
+        other => kind_label(other),
+    }
+}
+
 pub const CAMERAS: &str = "Камеры и шлагбаум";
 pub const NO_GATES: &str = "У этого дома нет ворот с камерами.";
 pub const NO_READS: &str = "Камеры ещё не читали номеров.";
@@ -110,3 +118,23 @@ pub const REFUSAL_REASON: &str = "Причина отказа (житель пр
 pub const SETTINGS: &str = "Лимиты дома и хранение данных гостей";
 pub const SAVE_SETTINGS: &str = "Сохранить";
 pub const SETTINGS_SAVED: &str = "Сохранено. Новые пропуска — по новым лимитам.";
+
+pub const ISSUE: &str = "Пропуск по звонку жителя";
+pub const ISSUE_TITLE: &str = "Пропуск по звонку жителя";
+pub const ISSUE_HINT: &str = "Найдите квартиру, выберите жителя и заполните пропуск, как он просит. Пропуск будет в его кабинете, житель получит уведомление.";
+pub const BACK_TO_DESK: &str = "← Пропуска";
+pub const FLAT_NUMBER: &str = "Квартира №";
+pub const FIND_FLAT: &str = "Найти";
+pub const RESIDENT: &str = "Для кого (житель квартиры)";
+pub const GRANT_EXCEPTION: &str = "Оформить сверх лимита квартиры (исключение)";
+pub const ISSUED: &str = "Пропуск оформлен, житель его видит.";
+pub const ISSUED_OPEN: &str = "Открыть пропуск — QR и код для гостя";
+
+pub const LET_IN_OFFLINE: &str = "Проход отмечен — отправится, когда появится связь";
+pub const ANSWERED_OFFLINE: &str = "Нет связи: ответ по списку пропусков на сегодня";
+pub const NO_DAY_LIST: &str =
+    "Нет связи, а список пропусков на сегодня ещё не загружен. Проверьте подключение.";
+pub const WAITING_TO_SEND: &str = "Отметок ждут отправки, пока нет связи:";
+pub const DAY_LIST_FROM: &str = "Без связи проверка идёт по списку пропусков на";
+pub const PASSES_WORD: &str = "пропусков";
+pub const NOT_TAKEN: &str = "Отметка не принята";

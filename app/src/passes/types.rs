@@ -120,6 +120,22 @@ pub struct PassForm {
     pub guest_max_days: i64,
     /// The form's one-time key: a submit repeated on a bad connection makes one pass.
     pub key: String,
+    /// (person id, name): whom the dispatcher may make the pass for; empty on the resident's
+    /// own form.
+    pub people: Vec<(i64, String)>,
+}
+
+/// The dispatcher's form for a pass on a resident's behalf.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IssueForm {
+    pub houses: Vec<(i64, String)>,
+    pub house: i64,
+    /// The flat number typed.
+    pub flat: String,
+    /// The flat's pass form, once a flat with residents is found.
+    pub form: Option<PassForm>,
+    /// Why the flat typed has no form.
+    pub problem: Option<String>,
 }
 
 /// One pass in the resident's list.

@@ -4,8 +4,10 @@
 //! relay is a local stand-in controller, then posts BENCH_EVENTS (4 000) plate events to
 //! `/hooks/anpr/<camera>` from BENCH_CLIENTS (8) clients at once — half of them sure reads of
 //! plates with a pass (the barrier opens), a quarter of plates with none and a quarter of doubtful
-//! reads (both left to the guard, after a look at every valid plate of the house for one a
-//! character away) — and prints the events decided per second and the latency percentiles.
+//! reads (both left to the guard, after a look by index at the house's valid plates that share a
+//! half with the read, for one a character away; the bench's plates share their halves far more
+//! than a real house's: a series' 999 numbers) — and prints the events decided per second and the
+//! latency percentiles.
 //! The latency of an opening is from the event sent to the camera's answer, which comes after
 //! the barrier controller has answered the command: an upper bound of "event to barrier command".
 //!

@@ -1,6 +1,6 @@
 //! The demo's passes: zhitel's own car and a weekly cleaner with a week of entries, and today's
 //! guests — one on foot, one by car, a taxi. Made through the store, as residents make them.
-//! Each house has a gate «Въезд» with two plate cameras (`<house id>-in`, `<house id>-out`,
+//! Each house has a gate «Главные ворота» with two plate cameras (`<house id>-in`, `<house id>-out`,
 //! secret [`CAMERA_SECRET`]) and the stand-in barrier and picture of this server; zhitel's car
 //! went out and in through it every day of the week, and a few reads were left to the guard.
 //! sosed's third car waits for the dispatcher's exception.
@@ -22,7 +22,7 @@ use crate::demo::logins;
 /// The demo cameras' secret (README).
 pub const CAMERA_SECRET: &str = "demo-camera-secret";
 
-/// A gate «Въезд» at each house with its two cameras; returns (house, in camera, out camera) of
+/// A gate «Главные ворота» at each house with its two cameras; returns (house, in camera, out camera) of
 /// each.
 async fn gates(
     store: &Store,
@@ -30,7 +30,7 @@ async fn gates(
     let mut gates = Vec::new();
     for (house, _) in store.gate_houses().await? {
         // the ids are known only once the gate is in: its addresses name it
-        let gate = store.add_gate(house, "Въезд").await?;
+        let gate = store.add_gate(house, "Главные ворота").await?;
         store
             .set_gate_devices(
                 gate,

@@ -187,6 +187,20 @@ both_backends!(
         assert_eq!(doubtful["decision"], "ask");
         let stranger = decision(post_json(&app, SECRET, event("e-8", "X999XX99", 99)).await).await;
         assert_eq!(stranger["decision"], "ask");
+        // reads one character off zhitel's car, in either half: offered to the guard, not opened
+        let candidates = |id: &'static str| {
+            let sql = format!(
+                "SELECT COUNT(*) FROM plate_events WHERE event_key = '{id}' AND decision = 'ask'
+                 AND candidates = 'А123ВС77'"
+            );
+            let store = app.store.clone();
+            async move { scalar(&store, &sql).await }
+        };
+        for (id, read) in [("e-7a", "A123BC71"), ("e-7b", "A723BC77")] {
+            let near = decision(post_json(&app, SECRET, event(id, read, 99)).await).await;
+            assert_eq!(near["decision"], "ask", "{read}");
+            assert_eq!(candidates(id).await, 1, "{read} offers А123ВС77");
+        }
 
         // a guest's car whose pass is over: refused
         let guest: i64 = scalar(&app.store, "SELECT id FROM passes WHERE plate = 'М500НО50'").await;

@@ -166,6 +166,7 @@ both_backends!(every_page_is_rendered_once, |backend: Backend| async move {
         "/staff/templates",
         "/staff/gate",
         "/staff/passes",
+        "/staff/passes/new?flat=12",
     ]);
     let dispatcher = app.signed_in(logins::DISPATCHER).await;
     dispatch.push(first_link(
@@ -188,6 +189,6 @@ both_backends!(every_page_is_rendered_once, |backend: Backend| async move {
     checked += rendered_once(&app, logins::EXECUTOR, &work).await;
     let gate = paths(&["/staff/gate", "/staff/profile"]);
     checked += rendered_once(&app, logins::GUARD, &gate).await;
-    assert!(checked >= 51, "{checked} pages");
+    assert!(checked >= 52, "{checked} pages");
     app.stop().await;
 });

@@ -3,7 +3,8 @@
 //! another flat's pass; at the gate a one-time pass lets in once even when two guards tap at the
 //! same moment, a record sent again counts once, the resident is told the guest came; over HTTP
 //! the guest's link shows the pass and nothing of the resident, and only the guard's post may
-//! check passes.
+//! check passes. The dispatcher makes a pass for a resident who calls (the resident's, who is
+//! told); the post keeps the day's passes for a poor connection and its queued entries count once.
 
 use chrono::{Duration, NaiveTime, Utc};
 
@@ -12,9 +13,10 @@ use app::auth::types::{CurrentUser, Role};
 use app::db::Store;
 use app::error::AppError;
 use app::passes::api::*;
+use app::passes::rules::Lookup as GateLookup;
 use app::passes::rules::normalize_plate;
-use app::passes::store::{GateLookup, NewPass, NewWindow};
-use app::passes::types::{Direction, PassKind, PassState, Refusal};
+use app::passes::store::{NewPass, NewWindow};
+use app::passes::types::{Direction, IssueForm, PassKind, PassState, Refusal};
 use server::demo::logins;
 
 /// zhitel's flat at Серебряная 1.
@@ -720,6 +722,294 @@ both_backends!(
             Err(AppError::Invalid(m)) => assert!(m.contains("не больше 1"), "{m}"),
             other => panic!("a second car: {other:?}"),
         }
+        app.stop().await;
+    }
+);
+
+both_backends!(
+    the_dispatcher_makes_a_pass_for_a_resident_who_calls,
+    |backend: Backend| async move {
+        let Some(app) = TestApp::spawn(backend).await else {
+            return;
+        };
+        let house = zhitel_house(&app.store).await.to_string();
+        let ask = [("house", house.as_str()), ("flat", "12")];
+        let zhitel = app.signed_in(logins::RESIDENT).await;
+        let refused = app.call(&zhitel, path::<LoadIssueForm>(), &ask).await;
+        assert_eq!(refused.status(), 403, "a resident has no dispatcher's form");
+        let dispatcher = app.signed_in(logins::DISPATCHER).await;
+        let form = app.call(&dispatcher, path::<LoadIssueForm>(), &ask).await;
+        assert!(form.status().is_success(), "{}", form.status());
+        let form: IssueForm = form.json().await.unwrap();
+        let flat = form.form.expect("flat 12 has residents");
+        let zhitel_id = app
+            .store
+            .credentials(logins::RESIDENT)
+            .await
+            .unwrap()
+            .unwrap()
+            .id;
+        let person: i64 = scalar(
+            &app.store,
+            &format!("SELECT id FROM people WHERE user_id = {zhitel_id}"),
+        )
+        .await;
+        assert!(
+            flat.people.iter().any(|(id, _)| *id == person),
+            "{:?}",
+            flat.people
+        );
+        let home = flat.homes[0].0.to_string();
+        let nobody = app
+            .call(
+                &dispatcher,
+                path::<LoadIssueForm>(),
+                &[("house", house.as_str()), ("flat", "9999")],
+            )
+            .await;
+        let nobody: IssueForm = nobody.json().await.unwrap();
+        assert!(nobody.form.is_none() && nobody.problem.is_some());
+
+        let today = app::clock::today().format("%Y-%m-%d").to_string();
+        let person_field = person.to_string();
+        let pass = |key: &'static str, visitor: &'static str, person: String| {
+            let (home, today) = (home.clone(), today.clone());
+            move || {
+                vec![
+                    ("pass[resident]".to_string(), person.clone()),
+                    ("pass[home]".to_string(), home.clone()),
+                    ("pass[kind]".to_string(), "guest".to_string()),
+                    ("pass[visitor]".to_string(), visitor.to_string()),
+                    ("pass[mode]".to_string(), "once".to_string()),
+                    ("pass[day]".to_string(), today.clone()),
+                    ("pass[from]".to_string(), "00:00".to_string()),
+                    ("pass[until]".to_string(), "00:00".to_string()),
+                    ("pass[key]".to_string(), key.to_string()),
+                ]
+            }
+        };
+        let send = |client: reqwest::Client, form: Vec<(String, String)>| {
+            let url = format!("{}{}", app.base, path::<CreatePass>());
+            async move { client.post(url).form(&form).send().await.unwrap() }
+        };
+        let told = notices(&app.store, "PassIssued").await;
+        let audited = || {
+            scalar(
+                &app.store,
+                "SELECT COUNT(*) FROM audit_log WHERE action = 'create' AND entity = 'passes'",
+            )
+        };
+        let audits = audited().await;
+
+        // a resident cannot make a pass "for" someone
+        let forged = send(
+            zhitel.clone(),
+            pass("f-1", "Подделка", person_field.clone())(),
+        )
+        .await;
+        assert_eq!(forged.status(), 403);
+
+        let made = send(
+            dispatcher.clone(),
+            pass("d-1", "Тётя Валя", person_field.clone())(),
+        )
+        .await;
+        assert!(made.status().is_success(), "{}", made.status());
+        let link: String = made.json().await.unwrap();
+        assert!(link.starts_with("/p/"), "{link}");
+        // sent again (a bad connection): the same pass
+        let again = send(
+            dispatcher.clone(),
+            pass("d-1", "Тётя Валя", person_field.clone())(),
+        )
+        .await;
+        assert_eq!(again.json::<String>().await.unwrap(), link);
+        assert_eq!(
+            notices(&app.store, "PassIssued").await,
+            told + 1,
+            "zhitel is told"
+        );
+        assert_eq!(
+            audited().await,
+            audits + 1,
+            "the dispatcher's pass is audited"
+        );
+
+        // the pass is zhitel's: in their list
+        let mine = app.call(&zhitel, path::<LoadMyPasses>(), &[]).await;
+        let mine: Vec<app::passes::types::PassRow> = mine.json().await.unwrap();
+        assert!(
+            mine.iter().any(|p| p.title.contains("Тётя Валя")),
+            "{mine:?}"
+        );
+        let issued_by: i64 = scalar(
+            &app.store,
+            &format!(
+                "SELECT COUNT(*) FROM passes WHERE visitor = 'Тётя Валя'
+                 AND issued_by IS NOT NULL AND created_by = {zhitel_id}"
+            ),
+        )
+        .await;
+        assert_eq!(issued_by, 1);
+
+        // someone who does not live in the flat: refused, nothing made
+        let sosed_id = app
+            .store
+            .credentials(logins::NEIGHBOUR)
+            .await
+            .unwrap()
+            .unwrap()
+            .id;
+        let stranger: i64 = scalar(
+            &app.store,
+            &format!("SELECT id FROM people WHERE user_id = {sosed_id}"),
+        )
+        .await;
+        let wrong = send(
+            dispatcher.clone(),
+            pass("d-2", "Чужая гостья", stranger.to_string())(),
+        )
+        .await;
+        assert_eq!(wrong.status(), 422);
+        let none: i64 = scalar(
+            &app.store,
+            "SELECT COUNT(*) FROM passes WHERE visitor = 'Чужая гостья'",
+        )
+        .await;
+        assert_eq!(none, 0);
+        app.stop().await;
+    }
+);
+
+both_backends!(
+    the_post_keeps_the_day_and_its_queued_entries_count_once,
+    |backend: Backend| async move {
+        use app::passes::post::{GateDay, QueuedEntry, Synced};
+        let Some(app) = TestApp::spawn(backend).await else {
+            return;
+        };
+        let now = Utc::now();
+        let zhitel = user(&app.store, logins::RESIDENT, Role::Resident).await;
+        let flat = zhitel_flat(&app.store, &zhitel).await;
+        let (pass, _) = app
+            .store
+            .create_pass(&zhitel, &guest_today(flat, "Гость без связи", None), now)
+            .await
+            .unwrap();
+        let house = zhitel_house(&app.store).await;
+        let ask = [("house", house.to_string())];
+        let resident = app.signed_in(logins::RESIDENT).await;
+        let refused = app
+            .call(
+                &resident,
+                path::<LoadGateDay>(),
+                &[("house", ask[0].1.as_str())],
+            )
+            .await;
+        assert_eq!(refused.status(), 403);
+        let guard = app.signed_in(logins::GUARD).await;
+        let day = app
+            .call(
+                &guard,
+                path::<LoadGateDay>(),
+                &[("house", ask[0].1.as_str())],
+            )
+            .await;
+        assert!(day.status().is_success(), "{}", day.status());
+        let day: GateDay = day.json().await.unwrap();
+        assert_eq!(day.house, house);
+        let kept = day
+            .passes
+            .iter()
+            .find(|p| p.answer.pass_id == pass)
+            .expect("today's guest is in the day's list");
+        assert!(kept.answer.refusal.is_none());
+        // offline, the list answers the code like the server
+        let code = GateLookup::Code(kept.code.clone().unwrap());
+        let offline = day.check(&code, now, "k".into()).unwrap();
+        assert_eq!((offline.pass_id, offline.refusal), (pass, None));
+        assert!(
+            day.passes
+                .iter()
+                .all(|p| p.answer.home.contains("Серебряная, д. 1")),
+            "only this house's passes"
+        );
+
+        // entries queued offline: sent twice, counted once; a second key for the same
+        // one-time pass is refused as used; an entry older than two days is not taken
+        let queued = |key: &str, at| QueuedEntry {
+            house,
+            pass,
+            direction: Direction::In,
+            key: key.to_string(),
+            at,
+        };
+        let sync = |entries: Vec<QueuedEntry>, client: reqwest::Client| {
+            let url = format!("{}{}", app.base, path::<GateSync>());
+            async move {
+                client
+                    .post(url)
+                    .json(&serde_json::json!({ "entries": entries }))
+                    .send()
+                    .await
+                    .unwrap()
+            }
+        };
+        let denied = sync(vec![queued("q-0", now)], resident.clone()).await;
+        assert_eq!(denied.status(), 403);
+        let earlier = now - Duration::minutes(5);
+        let first = sync(vec![queued("q-1", earlier)], guard.clone()).await;
+        assert!(first.status().is_success(), "{}", first.status());
+        let first: Vec<Synced> = first.json().await.unwrap();
+        assert_eq!(first[0].problem, None);
+        let twice: Vec<Synced> = sync(vec![queued("q-1", earlier)], guard.clone())
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(twice[0].problem, None, "the same key again is fine");
+        let other: Vec<Synced> = sync(
+            vec![queued("q-2", now), queued("q-3", now - Duration::days(3))],
+            guard.clone(),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+        assert!(
+            other[0].problem.as_deref().unwrap().contains("использован"),
+            "{other:?}"
+        );
+        assert!(other[1].problem.is_some(), "too old: {other:?}");
+        let entries: i64 = scalar(
+            &app.store,
+            &format!("SELECT COUNT(*) FROM pass_entries WHERE pass_id = {pass}"),
+        )
+        .await;
+        assert_eq!(
+            entries, 1,
+            "one entry, at the moment the guard let the guest in"
+        );
+        let at_moment: i64 = scalar(
+            &app.store,
+            &format!(
+                "SELECT COUNT(*) FROM pass_entries WHERE pass_id = {pass} AND client_key = 'q-1'"
+            ),
+        )
+        .await;
+        assert_eq!(at_moment, 1);
+        // a used pass is no longer in the day's list
+        let day: GateDay = app
+            .call(
+                &guard,
+                path::<LoadGateDay>(),
+                &[("house", ask[0].1.as_str())],
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert!(day.passes.iter().all(|p| p.answer.pass_id != pass));
         app.stop().await;
     }
 );
