@@ -7,7 +7,8 @@
 //! reads (both left to the guard, after a look by index at the house's valid plates that share a
 //! half with the read, for one a character away; the bench's plates share their halves far more
 //! than a real house's: a series' 999 numbers) — and prints the events decided per second and the
-//! latency percentiles.
+//! latency percentiles; then sends half as many events paced at half the rate it measured (each
+//! on a clock, as cameras do, not after the last answer) and prints the openings' latency there.
 //! The latency of an opening is from the event sent to the camera's answer, which comes after
 //! the barrier controller has answered the command: an upper bound of "event to barrier command".
 //!
@@ -109,6 +110,37 @@ async fn seed(store: &Store, relay: &str, passes: usize) {
     .expect("passes");
 }
 
+/// Sends the bench's event `n` — half sure reads of valid plates, a quarter unknown plates, a
+/// quarter doubtful reads — and returns whether the barrier opened and how long the answer took.
+async fn send_event(
+    http: &reqwest::Client,
+    hook: &str,
+    n: usize,
+    passes: usize,
+) -> (bool, Duration) {
+    let (read, confidence) = match n % 4 {
+        0 | 2 => (plate(n * 7 % passes), 95),
+        1 => (format!("X{:03}XX99", n % 999 + 1), 95),
+        _ => (plate(n * 13 % passes), 55),
+    };
+    let body = serde_json::json!({
+        "event_id": format!("bench-{n}"),
+        "plate": read,
+        "confidence": confidence,
+    });
+    let sent = Instant::now();
+    let answer = http
+        .post(hook)
+        .bearer_auth(SECRET)
+        .json(&body)
+        .send()
+        .await
+        .expect("webhook answers");
+    assert!(answer.status().is_success(), "{}", answer.status());
+    let decided: serde_json::Value = answer.json().await.expect("a decision");
+    (decided["decision"] == "open", sent.elapsed())
+}
+
 fn percentile(sorted: &[Duration], p: f64) -> f64 {
     if sorted.is_empty() {
         return 0.0;
@@ -154,29 +186,8 @@ async fn run(label: &str, url: &str, passes: usize, events: usize, clients: usiz
                 if n >= events {
                     break;
                 }
-                // half sure reads of valid plates, a quarter unknown plates, a quarter doubtful
-                let (read, confidence) = match n % 4 {
-                    0 | 2 => (plate(n * 7 % passes), 95),
-                    1 => (format!("X{:03}XX99", n % 999 + 1), 95),
-                    _ => (plate(n * 13 % passes), 55),
-                };
-                let body = serde_json::json!({
-                    "event_id": format!("bench-{n}"),
-                    "plate": read,
-                    "confidence": confidence,
-                });
-                let sent = Instant::now();
-                let answer = http
-                    .post(&hook)
-                    .bearer_auth(SECRET)
-                    .json(&body)
-                    .send()
-                    .await
-                    .expect("webhook answers");
-                assert!(answer.status().is_success(), "{}", answer.status());
-                let decided: serde_json::Value = answer.json().await.expect("a decision");
-                let took = sent.elapsed();
-                if decided["decision"] == "open" {
+                let (open, took) = send_event(&http, &hook, n, passes).await;
+                if open {
                     opens.push(took);
                 } else {
                     others.push(took);
@@ -212,6 +223,37 @@ async fn run(label: &str, url: &str, passes: usize, events: usize, clients: usiz
         others.len(),
         percentile(&others, 0.50),
         percentile(&others, 0.99)
+    );
+
+    // then paced at half that rate (events arrive on a clock, not when the last was answered):
+    // the latency a gate sees when the server is busy but not saturated
+    let rate = events as f64 / elapsed.as_secs_f64() / 2.0;
+    let paced = events / 2;
+    let gap = Duration::from_secs_f64(1.0 / rate);
+    let mut sending = Vec::with_capacity(paced);
+    let mut clock = tokio::time::interval(gap);
+    clock.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
+    for n in events..events + paced {
+        clock.tick().await;
+        let (http, hook) = (http.clone(), hook.clone());
+        sending.push(tokio::spawn(async move {
+            send_event(&http, &hook, n, passes).await
+        }));
+    }
+    let mut paced_opens = Vec::new();
+    for sent in sending {
+        let (open, took) = sent.await.expect("event");
+        if open {
+            paced_opens.push(took);
+        }
+    }
+    paced_opens.sort();
+    println!(
+        "[{label}] paced at {rate:.0} events/s (half the above), {paced} events: barrier opened {} times, p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
+        paced_opens.len(),
+        percentile(&paced_opens, 0.50),
+        percentile(&paced_opens, 0.99),
+        percentile(&paced_opens, 1.0)
     );
     store.db.close().await;
     let _ = std::fs::remove_dir_all(&data);
