@@ -185,10 +185,12 @@ fn NewPassFields(
             </label>
         }
     });
-    let ask_exception = if form.people.is_empty() {
-        t::ASK_EXCEPTION
+    // the dispatcher's form speaks as staff do
+    let staff = !form.people.is_empty();
+    let (ask_exception, make, kind_label): (_, _, fn(PassKind) -> &'static str) = if staff {
+        (t::GRANT_EXCEPTION, t::ISSUE_MAKE, t::staff_kind_label)
     } else {
-        t::GRANT_EXCEPTION
+        (t::ASK_EXCEPTION, t::MAKE, t::kind_label)
     };
     let shows = move |kinds: &'static [PassKind]| move || !kinds.contains(&kind.get());
     view! {
@@ -214,7 +216,7 @@ fn NewPassFields(
                                     checked=k == PassKind::Guest
                                     on:change=move |_| kind.set(k)
                                 />
-                                {t::kind_label(k)}
+                                {kind_label(k)}
                             </label>
                         }
                     })
@@ -390,7 +392,7 @@ fn NewPassFields(
             </div>
             <div>
                 <button type="submit" class=style::BUTTON data-testid="make-pass">
-                    {t::MAKE}
+                    {make}
                 </button>
             </div>
             <crate::ui::FormResult value=create.value() />

@@ -138,3 +138,4 @@ pub const WAITING_TO_SEND: &str = "Отметок ждут отправки, п�
 pub const DAY_LIST_FROM: &str = "Без связи проверка идёт по списку пропусков на";
 pub const PASSES_WORD: &str = "пропусков";
 pub const NOT_TAKEN: &str = "Отметка не принята";
+pub const ISSUE_MAKE: &str = "Оформить пропуск";
