@@ -17,6 +17,15 @@ use {
     chrono::{NaiveDate, NaiveTime, Utc},
 };
 
+/// The house a staff page asked for if there is one, else the first.
+#[cfg(feature = "ssr")]
+fn chosen_house(houses: &[(i64, String)], house: Option<i64>) -> Result<i64, AppError> {
+    house
+        .filter(|h| houses.iter().any(|(id, _)| id == h))
+        .or_else(|| houses.first().map(|h| h.0))
+        .ok_or(AppError::NotFound)
+}
+
 /// The longest name or note a form takes.
 #[cfg(feature = "ssr")]
 const MAX_TEXT: usize = 200;
@@ -62,10 +71,7 @@ pub async fn load_issue_form(house: Option<i64>, flat: String) -> Result<IssueFo
     cx.authorize(Access::Permission(Permission::ManagePasses))
         .await?;
     let houses = cx.store.gate_houses().await?;
-    let house = house
-        .filter(|h| houses.iter().any(|(id, _)| id == h))
-        .or_else(|| houses.first().map(|h| h.0))
-        .ok_or(AppError::NotFound)?;
+    let house = chosen_house(&houses, house)?;
     let flat = flat.trim().to_string();
     let (form, problem) = if flat.is_empty() {
         (None, None)
@@ -372,10 +378,7 @@ pub async fn load_gate_day(house: Option<i64>) -> Result<GateDay, AppError> {
     cx.authorize(Access::Permission(Permission::GuardPost))
         .await?;
     let houses = cx.store.gate_houses().await?;
-    let house = house
-        .filter(|h| houses.iter().any(|(id, _)| id == h))
-        .or_else(|| houses.first().map(|h| h.0))
-        .ok_or(AppError::NotFound)?;
+    let house = chosen_house(&houses, house)?;
     let now = Utc::now();
     Ok(GateDay {
         house,
@@ -492,10 +495,7 @@ pub async fn load_pass_desk(house: Option<i64>, day: String) -> Result<PassDesk,
         .await?;
     let day = day_or_today(&day)?;
     let houses = cx.store.gate_houses().await?;
-    let house = house
-        .filter(|h| houses.iter().any(|(id, _)| id == h))
-        .or_else(|| houses.first().map(|h| h.0))
-        .ok_or(AppError::NotFound)?;
+    let house = chosen_house(&houses, house)?;
     let now = Utc::now();
     let desk = PassDesk {
         settings: cx.store.pass_settings(house).await?,

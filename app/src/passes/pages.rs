@@ -472,17 +472,7 @@ pub fn IssuePassPage() -> impl IntoView {
                                             class=style::INPUT
                                             data-testid="issue-house"
                                         >
-                                            {f
-                                                .houses
-                                                .iter()
-                                                .map(|(id, address)| {
-                                                    view! {
-                                                        <option value=id.to_string() selected=*id == f.house>
-                                                            {address.clone()}
-                                                        </option>
-                                                    }
-                                                })
-                                                .collect_view()}
+                                            <HouseOptions houses=f.houses.clone() chosen=f.house />
                                         </select>
                                     </label>
                                     <label class=style::LABEL>
@@ -1339,17 +1329,7 @@ fn DeskView(d: PassDesk, decide: ServerAction<DecidePassException>) -> impl Into
         <form method="get" action="/staff/passes" class="mt-4 flex flex-wrap items-end gap-3">
             <label class=style::LABEL>
                 {t::HOUSE} <select name="house" class=style::INPUT data-testid="desk-house">
-                    {d
-                        .houses
-                        .iter()
-                        .map(|(id, address)| {
-                            view! {
-                                <option value=id.to_string() selected=*id == d.house>
-                                    {address.clone()}
-                                </option>
-                            }
-                        })
-                        .collect_view()}
+                    <HouseOptions houses=d.houses.clone() chosen=d.house />
                 </select>
             </label>
             <label class=style::LABEL>
@@ -1512,6 +1492,21 @@ fn DeskView(d: PassDesk, decide: ServerAction<DecidePassException>) -> impl Into
             </button>
         </form>
     }
+}
+
+/// The houses of a staff page's house select, `chosen` selected.
+#[component]
+fn HouseOptions(houses: Vec<(i64, String)>, chosen: i64) -> impl IntoView {
+    houses
+        .into_iter()
+        .map(|(id, address)| {
+            view! {
+                <option value=id.to_string() selected=id == chosen>
+                    {address}
+                </option>
+            }
+        })
+        .collect_view()
 }
 
 /// A pass over the limits on the desk: what, whose, the resident's reason; approve, or refuse
