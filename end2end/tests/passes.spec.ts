@@ -17,6 +17,21 @@ async function guardAtSerebryanaya(guard: Page): Promise<string> {
   return serebryanaya;
 }
 
+/** zhitel (on `page`, signed in) orders a one-time guest pass on foot for the whole of today and
+ * lands on its page to share; returns the pass's six-digit code. */
+async function guestPassToday(page: Page, name: string): Promise<string> {
+  await page.goto("/cabinet/passes/new");
+  await hydrated(page);
+  const form = page.getByTestId("pass-form");
+  await form.getByLabel("Имя гостя (охрана спросит)").fill(name);
+  await form.getByLabel("С", { exact: true }).fill("00:00");
+  await form.getByLabel("До", { exact: true }).fill("00:00");
+  await page.getByTestId("make-pass").click();
+  await expect(page).toHaveURL(/\/p\/[0-9a-f]{32}$/);
+  await expect(page.getByTestId("pass-qr").locator("svg")).toBeVisible();
+  return (await page.getByTestId("pass-code").textContent())!.trim();
+}
+
 /** A Y4M video (one grey-scale I420 frame, looped by Chromium) of the QR code on a guest's pass
  * page, drawn on a blank page the size of a camera picture. */
 async function qrVideo(passPage: Page, file: string) {
@@ -162,15 +177,7 @@ test("the guard's phone scans a guest's QR from its camera, lets the guest in, z
   const resident = await phone(browser);
   const page = await resident.newPage();
   await signIn(page, login.resident);
-  await page.goto("/cabinet/passes/new");
-  await hydrated(page);
-  const form = page.getByTestId("pass-form");
-  await form.getByLabel("Имя гостя (охрана спросит)").fill("Олег Камеров");
-  await form.getByLabel("С", { exact: true }).fill("00:00");
-  await form.getByLabel("До", { exact: true }).fill("00:00");
-  await page.getByTestId("make-pass").click();
-  await expect(page).toHaveURL(/\/p\/[0-9a-f]{32}$/);
-  await expect(page.getByTestId("pass-qr").locator("svg")).toBeVisible();
+  await guestPassToday(page, "Олег Камеров");
 
   // the guard's phone has a camera that sees the guest's screen
   const dir = mkdtempSync(join(tmpdir(), "klyuch-qr-"));
@@ -271,15 +278,7 @@ test("the guard's phone loses its connection: the post answers from the day's pa
   const resident = await phone(browser);
   const page = await resident.newPage();
   await signIn(page, login.resident);
-  await page.goto("/cabinet/passes/new");
-  await hydrated(page);
-  const form = page.getByTestId("pass-form");
-  await form.getByLabel("Имя гостя (охрана спросит)").fill("Вера Офлайнова");
-  await form.getByLabel("С", { exact: true }).fill("00:00");
-  await form.getByLabel("До", { exact: true }).fill("00:00");
-  await page.getByTestId("make-pass").click();
-  await expect(page).toHaveURL(/\/p\/[0-9a-f]{32}$/);
-  const code = (await page.getByTestId("pass-code").textContent())!.trim();
+  const code = await guestPassToday(page, "Вера Офлайнова");
   await resident.close();
 
   const gate = await phone(browser);
