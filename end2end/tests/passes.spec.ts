@@ -295,7 +295,7 @@ test("the guard's phone loses its connection: the post answers from the day's pa
   await expect(verdict).toContainText("Вера Офлайнова");
   await guard.getByTestId("gate-let-in").click();
   await expect(verdict).toContainText("отправится, когда появится связь");
-  await expect(guard.getByTestId("gate-offline")).toContainText("ждут отправки, пока нет связи: 1");
+  await expect(guard.getByTestId("gate-offline")).toContainText("ждут отправки на сервер: 1");
   // a second check offline already knows the pass is used
   await guard.getByTestId("gate-check").click();
   await expect(verdict).toHaveAttribute("data-ok", "false");

@@ -82,15 +82,20 @@ pub async fn load_issue_form(house: Option<i64>, flat: String) -> Result<IssueFo
             .await?
         {
             None => (None, Some(format!("В этом доме нет квартиры {flat}."))),
-            Some((_, people, _)) if people.is_empty() => (
+            Some(flat_people) if flat_people.people.is_empty() => (
                 None,
                 Some(format!(
                     "В квартире {flat} никто не живёт по реестру — пропуск оформить не на кого."
                 )),
             ),
-            Some((home, people, guest_max_days)) => {
-                (Some(pass_form(vec![home], guest_max_days, people)), None)
-            }
+            Some(flat_people) => (
+                Some(pass_form(
+                    vec![flat_people.home],
+                    flat_people.guest_max_days,
+                    flat_people.people,
+                )),
+                None,
+            ),
         }
     };
     Ok(IssueForm {

@@ -886,6 +886,8 @@ struct OfflinePost {
     queue: RwSignal<Vec<QueuedEntry>>,
     /// What the server did not take of the queue (a pass used meanwhile at another gate).
     problems: RwSignal<Vec<String>>,
+    /// Why the server took none of the queue on the last try, when it answered at all.
+    unsent: RwSignal<Option<String>>,
     sending: RwSignal<bool>,
 }
 
@@ -899,6 +901,7 @@ impl OfflinePost {
             day: RwSignal::new(None),
             queue: RwSignal::new(Vec::new()),
             problems: RwSignal::new(Vec::new()),
+            unsent: RwSignal::new(None),
             sending: RwSignal::new(false),
         };
         let reload = RwSignal::new(0u32);
@@ -1011,13 +1014,21 @@ impl OfflinePost {
         }
         self.sending.set(true);
         leptos::task::spawn_local(async move {
-            if let Ok(synced) = gate_sync(queue).await {
-                self.queue.update(|queue| {
-                    queue.retain(|q| !synced.iter().any(|s| s.key == q.key));
-                    post::browser::save_queue(queue);
-                });
-                self.problems
-                    .update(|p| p.extend(synced.into_iter().filter_map(|s| s.problem)));
+            match gate_sync(queue).await {
+                Ok(synced) => {
+                    self.unsent.set(None);
+                    self.queue.update(|queue| {
+                        queue.retain(|q| !synced.iter().any(|s| s.key == q.key));
+                        post::browser::save_queue(queue);
+                    });
+                    self.problems
+                        .update(|p| p.extend(synced.into_iter().filter_map(|s| s.problem)));
+                }
+                // still offline: the next try
+                Err(AppError::Transport(_)) => {}
+                // the server answered but took nothing (signed out, say): the guard must know
+                // the records wait; they stay for the next try
+                Err(e) => self.unsent.set(Some(e.to_string())),
             }
             self.sending.set(false);
         });
@@ -1034,11 +1045,11 @@ fn OfflineNote(post: OfflinePost) -> impl IntoView {
                 view! {
                     <p class="mt-1 text-xs text-slate-500" data-testid="gate-day">
                         {format!(
-                            "{} {}: {} {}",
+                            "{} {} ({} {})",
                             t::DAY_LIST_FROM,
                             d.loaded,
-                            d.passes.len(),
                             t::PASSES_WORD,
+                            d.passes.len(),
                         )}
                     </p>
                 }
@@ -1057,6 +1068,13 @@ fn OfflineNote(post: OfflinePost) -> impl IntoView {
                 >
                     {(waiting > 0)
                         .then(|| view! { <p>{format!("{} {waiting}.", t::WAITING_TO_SEND)}</p> })}
+                    {post
+                        .unsent
+                        .get()
+                        .filter(|_| waiting > 0)
+                        .map(|why| {
+                            view! { <p class="font-medium">{format!("{}: {why}", t::UNSENT)}</p> }
+                        })}
                     {problems
                         .into_iter()
                         .map(|p| {

@@ -58,9 +58,16 @@ pub struct NewPass {
     pub exception: Option<String>,
 }
 
-/// A flat as the dispatcher's pass form offers it: (apartment id, label), (person id, name) of
-/// those living in it, the house's longest guest window in days.
-pub type FlatPeople = ((i64, String), Vec<(i64, String)>, i64);
+/// A flat as the dispatcher's pass form offers it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FlatPeople {
+    /// (apartment id, "address, кв. N")
+    pub home: (i64, String),
+    /// (person id, name) of those living in it.
+    pub people: Vec<(i64, String)>,
+    /// The house's longest guest window, in days.
+    pub guest_max_days: i64,
+}
 
 /// Who makes a pass: the resident, or the dispatcher for a resident who called.
 #[derive(Debug, Clone, Copy)]
@@ -599,11 +606,11 @@ impl Store {
                 false => (id, format!("{name} (нет кабинета)")),
             })
             .collect();
-        Ok(Some((
-            (apartment, format!("{address}, кв. {number}")),
+        Ok(Some(FlatPeople {
+            home: (apartment, format!("{address}, кв. {number}")),
             people,
-            max_days,
-        )))
+            guest_max_days: max_days,
+        }))
     }
 
     /// The passes of the flats the resident lives in: open ones first, then the newest.

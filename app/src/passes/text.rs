@@ -134,8 +134,9 @@ pub const LET_IN_OFFLINE: &str = "Проход отмечен — отправи
 pub const ANSWERED_OFFLINE: &str = "Нет связи: ответ по списку пропусков на сегодня";
 pub const NO_DAY_LIST: &str =
     "Нет связи, а список пропусков на сегодня ещё не загружен. Проверьте подключение.";
-pub const WAITING_TO_SEND: &str = "Отметок ждут отправки, пока нет связи:";
-pub const DAY_LIST_FROM: &str = "Без связи проверка идёт по списку пропусков на";
-pub const PASSES_WORD: &str = "пропусков";
+pub const WAITING_TO_SEND: &str = "Отметок ждут отправки на сервер:";
+pub const DAY_LIST_FROM: &str = "Без связи проверка идёт по списку на";
+pub const PASSES_WORD: &str = "пропусков:";
 pub const NOT_TAKEN: &str = "Отметка не принята";
 pub const ISSUE_MAKE: &str = "Оформить пропуск";
+pub const UNSENT: &str = "Сервер не принял отметки";
