@@ -5,6 +5,8 @@
 
 pub mod auth;
 pub mod billing;
+#[cfg(feature = "ssr")]
+pub mod build_files;
 pub mod clock;
 #[cfg(feature = "ssr")]
 pub mod context;
@@ -33,7 +35,7 @@ pub mod tickets;
 pub mod ui;
 
 use leptos::prelude::*;
-use leptos_meta::{HashedStylesheet, Link, Meta, MetaTags, Title, provide_meta_context};
+use leptos_meta::{Link, Meta, Title, provide_meta_context};
 use leptos_router::{
     SsrMode,
     components::{ParentRoute, Route, Router, Routes},
@@ -41,8 +43,8 @@ use leptos_router::{
 };
 
 /// The HTML document around the app (server side only).
+#[cfg(feature = "ssr")]
 pub fn shell(options: LeptosOptions) -> impl IntoView {
-    #[cfg(feature = "ssr")]
     set_content_security_policy();
     view! {
         <!DOCTYPE html>
@@ -54,9 +56,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                     content="width=device-width, initial-scale=1, viewport-fit=cover"
                 />
                 <AutoReload options=options.clone() />
-                <HashedStylesheet options=options.clone() id="leptos" />
+                <Stylesheet options=options.clone() />
                 <Hydration options />
-                <MetaTags />
+                <leptos_meta::MetaTags />
             </head>
             <body class="min-h-screen bg-slate-50 text-slate-900 antialiased">
                 <App />
@@ -65,47 +67,26 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
-/// The names of the build's js and wasm: `<name>.<hash>` from the `js:` and `wasm:` lines of the
-/// `hash.txt` beside the server (cargo-leptos), read once; the plain name without it.
-fn hashed_names(output_name: &str) -> &'static (String, String) {
-    static NAMES: std::sync::OnceLock<(String, String)> = std::sync::OnceLock::new();
-    NAMES.get_or_init(|| {
-        let hashes = std::env::current_exe()
-            .ok()
-            .and_then(|exe| exe.parent().map(|dir| dir.join("hash.txt")))
-            .and_then(|path| std::fs::read_to_string(path).ok())
-            .unwrap_or_default();
-        let name = |kind: &str| {
-            hashes
-                .lines()
-                .find_map(|line| line.strip_prefix(kind)?.strip_prefix(':'))
-                .map_or_else(
-                    || output_name.to_string(),
-                    |hash| format!("{output_name}.{}", hash.trim()),
-                )
-        };
-        (name("js"), name("wasm"))
-    })
-}
-
 /// Starts the app in the browser after the server-rendered page is on screen: the js and the wasm
 /// are requested two animation frames after the first paint, not preloaded from `<head>` — so
 /// nothing the page's first paint could be waiting for is in flight (Lighthouse's simulation
 /// counts every request begun before the largest paint as delaying it; docs/performance.md).
-/// Leptos' `HydrationScripts` still runs for the split manifest it provides to lazy routes; its
-/// own tags (two preloads and the same call without the wait) are dropped.
+/// This replaces Leptos' `HydrationScripts` (two preloads and the same call without the wait),
+/// which also read `hash.txt` on every render; the split manifest it gave lazy routes is
+/// provided here, read once.
+#[cfg(feature = "ssr")]
 #[component]
 fn Hydration(options: LeptosOptions) -> impl IntoView {
-    let _tags_dropped = HydrationScripts(
-        HydrationScriptsProps::builder()
-            .options(options.clone())
-            .build(),
-    );
-    let (js, wasm) = hashed_names(&options.output_name);
+    if let Some(manifest) = split_manifest(&options) {
+        provide_context(manifest.clone());
+    }
+    let files = build_files::BuildFiles::beside_server();
+    let js = files.app_file(&options.output_name, "js");
+    let wasm = files.app_file(&options.output_name, "wasm");
     let pkg = format!("/{}", options.site_pkg_dir);
     let script = format!(
-        "(() => {{ const start = () => import('{pkg}/{js}.js').then((m) => \
-         m.default({{ module_or_path: '{pkg}/{wasm}.wasm' }}).then(() => m.hydrate())); \
+        "(() => {{ const start = () => import('{pkg}/{js}').then((m) => \
+         m.default({{ module_or_path: '{pkg}/{wasm}' }}).then(() => m.hydrate())); \
          requestAnimationFrame(() => requestAnimationFrame(start)); }})();"
     );
     view! {
@@ -113,6 +94,39 @@ fn Hydration(options: LeptosOptions) -> impl IntoView {
             {script}
         </script>
     }
+}
+
+/// The build's stylesheet, by its hashed name.
+#[cfg(feature = "ssr")]
+#[component]
+fn Stylesheet(options: LeptosOptions) -> impl IntoView {
+    let css = build_files::BuildFiles::beside_server().app_file(&options.output_name, "css");
+    view! { <link id="leptos" rel="stylesheet" href=format!("/{}/{css}", options.site_pkg_dir) /> }
+}
+
+/// The split build's manifest (which chunks each lazy page needs, so the server can preload them
+/// when it renders that page), read on the first render; none without a split build.
+#[cfg(feature = "ssr")]
+fn split_manifest(options: &LeptosOptions) -> Option<&'static leptos::WasmSplitManifest> {
+    static MANIFEST: std::sync::OnceLock<Option<leptos::WasmSplitManifest>> =
+        std::sync::OnceLock::new();
+    MANIFEST
+        .get_or_init(|| {
+            let files = build_files::BuildFiles::beside_server();
+            let path = std::path::Path::new(&*options.site_root)
+                .join(&*options.site_pkg_dir)
+                .join(files.split_manifest());
+            let text = std::fs::read_to_string(path).ok()?;
+            let preloads = serde_json::from_str(&text)
+                .inspect_err(|error| tracing::error!(%error, "the split manifest is not JSON"))
+                .ok()?;
+            Some(leptos::WasmSplitManifest(ArcStoredValue::new((
+                format!("/{}", options.site_pkg_dir),
+                preloads,
+                files.split_loader(),
+            ))))
+        })
+        .as_ref()
 }
 
 /// CSP with the per-request nonce that Leptos puts on its own scripts.

@@ -10,6 +10,7 @@ use tower_http::compression::CompressionLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
+use app::build_files::BuildFiles;
 use app::db::{Db, DbError, Store};
 use app::{App, shell};
 
@@ -155,29 +156,14 @@ impl Application {
 }
 
 pub fn leptos_options(settings: &Settings) -> LeptosOptions {
-    // cargo-leptos writes `hash.txt` (the content hashes of wasm/js/css) next to the server binary;
-    // without it (plain `cargo test`) the plain names are used.
-    let hashes = std::env::current_exe()
-        .ok()
-        .and_then(|exe| exe.parent().map(|dir| dir.join("hash.txt")))
-        .and_then(|path| std::fs::read_to_string(path).ok());
+    let files = BuildFiles::beside_server();
     LeptosOptions::builder()
         .output_name("klyuch")
         .site_root(settings.site_root.as_str())
-        .site_pkg_dir(pkg_dir(hashes.as_deref()))
+        .site_pkg_dir(files.pkg_dir())
         .site_addr(settings.addr)
-        .hash_files(hashes.is_some())
+        .hash_files(files.hashed())
         .build()
-}
-
-/// Where the browser finds the build's files: `pkg/<release>` when scripts/pkg-release.sh has moved
-/// them there (its `release:` line in hash.txt), else `pkg`.
-fn pkg_dir(hashes: Option<&str>) -> String {
-    hashes
-        .and_then(|text| text.lines().find_map(|line| line.strip_prefix("release:")))
-        .map(str::trim)
-        .filter(|release| !release.is_empty() && release.chars().all(|c| c.is_ascii_alphanumeric()))
-        .map_or_else(|| "pkg".to_string(), |release| format!("pkg/{release}"))
 }
 
 /// Where this server itself is reached from inside (the sandbox bank and its callbacks).
@@ -362,20 +348,5 @@ async fn healthz(
             axum::http::StatusCode::SERVICE_UNAVAILABLE,
             "database unavailable",
         ),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::pkg_dir;
-
-    #[test]
-    fn the_release_directory_comes_from_hash_txt() {
-        let split =
-            "js: a\nwasm: b\ncss: c\nmanifest: d\nsplit: e\nrelease: 7505d3aa900a376eb639\n";
-        assert_eq!(pkg_dir(Some(split)), "pkg/7505d3aa900a376eb639");
-        assert_eq!(pkg_dir(Some("js: a\nwasm: b\ncss: c\n")), "pkg");
-        assert_eq!(pkg_dir(None), "pkg");
-        assert_eq!(pkg_dir(Some("release: ../etc\n")), "pkg");
     }
 }
