@@ -25,7 +25,7 @@ ifeq ($(CI),true)
 export CARGO_INCREMENTAL := 0
 endif
 
-.PHONY: run test setup-build setup-test unit e2e build-debug build-release demo load scale lighthouse bench-billing bench-gate clean-data
+.PHONY: run test setup-build setup-test unit e2e build-debug build-release demo load scale lighthouse bench-billing bench-gate bench-debts clean-data
 
 run: setup-build build-release
 	exec target/release/server
@@ -82,6 +82,11 @@ lighthouse: setup-build setup-test build-release
 # the accrual run against a raw insert of as many rows, posting, 10 000 bills; prints the figures.
 bench-billing:
 	RUSTFLAGS="$(ERASE_RUSTFLAGS)" cargo run --release -p server --bin bench_billing
+
+# The receivables (issue #23): every account's debt by age and service for 10 000 accounts with
+# three years of ledger, on SQLite and PostgreSQL; prints the median.
+bench-debts:
+	RUSTFLAGS="$(ERASE_RUSTFLAGS)" cargo run --release -p server --bin bench_debts
 
 # The gate camera benchmark (issue #22): plate events per second the webhook decides with 10 000
 # valid passes in the house, and the latency from event to the barrier's answer; prints them.

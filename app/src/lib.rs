@@ -12,6 +12,7 @@ pub mod clock;
 pub mod context;
 #[cfg(feature = "ssr")]
 pub mod db;
+pub mod debts;
 #[cfg(feature = "ssr")]
 pub mod download;
 pub mod error;
@@ -227,6 +228,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("passes") view=routes::PassDesk::lazy() />
                     <Route path=path!("passes/new") view=routes::IssuePass::lazy() />
                     <Route path=path!("reports/tickets") view=routes::TicketReport::lazy() />
+                    <Route path=path!("debts") view=routes::Debts::lazy() />
                     <Route path=path!("templates") view=routes::Templates::lazy() />
                     <Route path=path!("mailbox") view=routes::Mailbox::lazy() />
                     <Route path=path!("notifications") view=routes::Notifications::lazy() />

@@ -82,6 +82,7 @@ lazy_pages! {
     Gate => crate::passes::pages::GatePage,
     PassDesk => crate::passes::pages::DeskPage,
     IssuePass => crate::passes::pages::IssuePassPage,
+    Debts => crate::debts::pages::ReceivablesPage,
 }
 
 // The address the router is going to. The router loads a lazy page's chunk before it writes the

@@ -17,6 +17,7 @@ pub fn role_can(role: Role, permission: Permission) -> bool {
                 | ManageMeters
                 | ClosePeriods
                 | ManageBilling
+                | ManageDebts
         ),
         Role::Dispatcher => matches!(
             permission,
@@ -270,6 +271,18 @@ mod tests {
         assert!(!role_can(Role::Dispatcher, Permission::ViewReports));
         assert!(role_can(Role::Council, Permission::ViewReports));
         assert_eq!(landing(ex), "/staff/work");
+    }
+
+    #[test]
+    fn debts_are_for_the_accountant_the_council_and_the_chair() {
+        for role in Role::ALL.iter().copied() {
+            let expected = matches!(role, Role::Accountant | Role::Council | Role::Chair);
+            assert_eq!(
+                role_can(role, Permission::ManageDebts),
+                expected,
+                "{role:?}"
+            );
+        }
     }
 
     #[test]

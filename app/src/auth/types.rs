@@ -72,6 +72,8 @@ pub enum Permission {
     /// The passes desk: a house's passes of a day, the log of entries and exits and its export,
     /// the cars inside.
     ManagePasses,
+    /// The receivables and the work with debtors.
+    ManageDebts,
 }
 
 /// The signed-in user as pages and server functions see them.

@@ -509,6 +509,12 @@ fn StaffFrame() -> impl IntoView {
                                 />
                             }
                         })}
+                    {can(Permission::ManageDebts)
+                        .then(|| {
+                            view! {
+                                <StaffLink href="/staff/debts" label=text::NAV_DEBTS exact=false />
+                            }
+                        })}
                     {can(Permission::ManageInvites)
                         .then(|| {
                             view! {

@@ -21,6 +21,7 @@ pub const NAV_NEWS: &str = "Новости";
 pub const NAV_READINGS: &str = "Показания";
 pub const NAV_BILLING: &str = "Начисления";
 pub const NAV_PAYMENTS: &str = "Платежи";
+pub const NAV_DEBTS: &str = "Задолженность";
 pub const NAV_FAQ: &str = "Справка";
 pub const NAV_ANNOUNCEMENTS: &str = "Объявления";
 pub const NAV_TEMPLATES: &str = "Шаблоны";

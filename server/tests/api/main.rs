@@ -6,6 +6,7 @@
 mod common;
 
 mod billing;
+mod debts;
 mod gates;
 mod http;
 mod notify;

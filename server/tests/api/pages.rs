@@ -149,6 +149,8 @@ both_backends!(every_page_is_rendered_once, |backend: Backend| async move {
         "/staff/billing/rules",
         "/staff/tariffs",
         "/staff/payments",
+        "/staff/debts",
+        "/staff/debts?house=1",
         "/staff/notifications",
         "/staff/notifications/settings",
     ]);
@@ -189,6 +191,6 @@ both_backends!(every_page_is_rendered_once, |backend: Backend| async move {
     checked += rendered_once(&app, logins::EXECUTOR, &work).await;
     let gate = paths(&["/staff/gate", "/staff/profile"]);
     checked += rendered_once(&app, logins::GUARD, &gate).await;
-    assert!(checked >= 52, "{checked} pages");
+    assert!(checked >= 54, "{checked} pages");
     app.stop().await;
 });

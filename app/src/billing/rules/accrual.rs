@@ -67,6 +67,39 @@ pub struct LedgerEntry {
     pub reason: String,
 }
 
+/// An account's ledger as debt: each period's entries other than payments (charges, penalties,
+/// corrections, the opening balance) are that period's chunk, due on its due date; payments are
+/// the money that settles them — a payment's ledger period differs from its month only when the
+/// payer named it. Only periods before `before` are chunks (a run's own month is not yet debt).
+pub fn ledger_debt(
+    entries: &[LedgerEntry],
+    before: Option<Period>,
+    due_rules: &DueRules,
+) -> (Vec<DebtChunk>, Vec<Paid>) {
+    let mut charged: BTreeMap<Period, Money> = BTreeMap::new();
+    let mut paid = Vec::new();
+    for e in entries {
+        if e.kind == LedgerKind::Payment {
+            paid.push(Paid {
+                on: e.occurred_on,
+                amount: Money(-e.amount),
+                pays: Period::parse(&e.period).filter(|p| *p != Period::of(e.occurred_on)),
+            });
+        } else if let Some(p) = Period::parse(&e.period).filter(|p| before.is_none_or(|b| *p < b)) {
+            *charged.entry(p).or_default() += Money(e.amount);
+        }
+    }
+    let chunks = charged
+        .into_iter()
+        .map(|(period, amount)| DebtChunk {
+            period,
+            due_on: due_rules.due_date(period),
+            amount,
+        })
+        .collect();
+    (chunks, paid)
+}
+
 /// Everything a run needs besides the accounts and their steps' volumes: read once per run.
 pub struct RunInputs {
     pub services: Vec<PricedService>,
@@ -290,28 +323,7 @@ pub fn account_lines(
         });
     }
     if let Some(entries) = inputs.entries.get(&account.id) {
-        let mut charged: BTreeMap<Period, Money> = BTreeMap::new();
-        let mut paid = Vec::new();
-        for e in entries {
-            if e.kind == LedgerKind::Payment {
-                // a payment's ledger period differs from its month only when the payer named it
-                paid.push(Paid {
-                    on: e.occurred_on,
-                    amount: Money(-e.amount),
-                    pays: Period::parse(&e.period).filter(|p| *p != Period::of(e.occurred_on)),
-                });
-            } else if let Some(p) = Period::parse(&e.period).filter(|p| *p < period) {
-                *charged.entry(p).or_default() += Money(e.amount);
-            }
-        }
-        let chunks: Vec<DebtChunk> = charged
-            .into_iter()
-            .map(|(p, amount)| DebtChunk {
-                period: p,
-                due_on: inputs.due_rules.due_date(p),
-                amount,
-            })
-            .collect();
+        let (chunks, paid) = ledger_debt(entries, Some(period), &inputs.due_rules);
         let last = period.day(31);
         for line in penalties(
             &chunks,

@@ -333,23 +333,27 @@ fn day_span(first: NaiveDate, last: NaiveDate) -> String {
     }
 }
 
-/// Penalties (пени, ЖК РФ ст. 155 ч. 14) accrued on days `from..=to` on each chunk, valued on
-/// `calc_date`. Payments settle the oldest chunks first from the day after they are made (the
-/// day of payment still counts); a settled part takes the key rate of its payment date, the
-/// unpaid rest the rate of `calc_date`. Days 1–30 after the due date cost nothing, 31–90 1/300
-/// of the rate, from 91 1/130; moratorium days cost nothing (they still count toward 30 and
-/// 90). Each chunk's total is rounded half up to kopecks; no penalty on penalties (the chunks
-/// are charges only). The explanation names the days, the parts paid and when, the free
-/// first 30 days and, where a cap applied, the key rate it capped.
-pub fn penalties(
-    chunks: &[DebtChunk],
-    payments: &[Paid],
-    from: NaiveDate,
-    to: NaiveDate,
-    calc_date: NaiveDate,
-    table: &RateTable,
-) -> Vec<PenaltyLine> {
-    // settle chunks oldest first: pieces (amount, settled on)
+/// A debt chunk's parts as the payments settled them: (kopecks, the day they were paid; `None`
+/// for what is still owed).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settled {
+    pub chunk: DebtChunk,
+    pub pieces: Vec<(i64, Option<NaiveDate>)>,
+}
+
+/// The chunks, oldest first, as the payments settled them, and the money no chunk took (an
+/// advance).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settlement {
+    pub chunks: Vec<Settled>,
+    pub unapplied: Money,
+}
+
+/// How payments settle debt chunks (docs/domain.md «Payment allocation»): each payment pays the
+/// period it names first, then the oldest chunks; a credit chunk (negative) acts like a payment
+/// made on its period's first day; a refund (a negative payment) cancels the latest payments
+/// before it, as if the money had never come.
+pub fn settle(chunks: &[DebtChunk], payments: &[Paid]) -> Settlement {
     let mut chunks: Vec<DebtChunk> = chunks.iter().copied().filter(|c| c.amount.0 != 0).collect();
     chunks.sort_by_key(|c| c.period);
     let mut payments: Vec<Paid> = payments.to_vec();
@@ -380,6 +384,7 @@ pub fn penalties(
     }
     let mut left: Vec<i64> = chunks.iter().map(|c| c.amount.0).collect();
     let mut pieces: Vec<Vec<(i64, Option<NaiveDate>)>> = vec![Vec::new(); chunks.len()];
+    let mut unapplied = 0;
     for p in &payments {
         let mut money = p.amount.0;
         let named = p
@@ -396,14 +401,41 @@ pub fn penalties(
                 money -= take;
             }
         }
+        unapplied += money;
     }
     for (i, l) in left.iter().enumerate() {
         if *l > 0 {
             pieces[i].push((*l, None));
         }
     }
+    Settlement {
+        chunks: chunks
+            .into_iter()
+            .zip(pieces)
+            .map(|(chunk, pieces)| Settled { chunk, pieces })
+            .collect(),
+        unapplied: Money(unapplied),
+    }
+}
+
+/// Penalties (пени, ЖК РФ ст. 155 ч. 14) accrued on days `from..=to` on each chunk, valued on
+/// `calc_date`. Payments settle the oldest chunks first from the day after they are made (the
+/// day of payment still counts); a settled part takes the key rate of its payment date, the
+/// unpaid rest the rate of `calc_date`. Days 1–30 after the due date cost nothing, 31–90 1/300
+/// of the rate, from 91 1/130; moratorium days cost nothing (they still count toward 30 and
+/// 90). Each chunk's total is rounded half up to kopecks; no penalty on penalties (the chunks
+/// are charges only). The explanation names the days, the parts paid and when, the free
+/// first 30 days and, where a cap applied, the key rate it capped.
+pub fn penalties(
+    chunks: &[DebtChunk],
+    payments: &[Paid],
+    from: NaiveDate,
+    to: NaiveDate,
+    calc_date: NaiveDate,
+    table: &RateTable,
+) -> Vec<PenaltyLine> {
     let mut out = Vec::new();
-    for (chunk, pieces) in chunks.iter().zip(pieces) {
+    for Settled { chunk, pieces } in settle(chunks, payments).chunks {
         let mut exact = Decimal::ZERO;
         let (mut d300, mut d130) = (0i64, 0i64);
         let mut last_rate = Decimal::ZERO;

@@ -6,7 +6,7 @@ use crate::write_tx;
 impl Store {
     /// The dated rule tables: key rates, caps and moratoria, due days and the production
     /// calendar's days off and working weekends.
-    pub(super) async fn rule_tables(&self) -> Result<(RateTable, DueRules), AppError> {
+    pub(crate) async fn rule_tables(&self) -> Result<(RateTable, DueRules), AppError> {
         type PenaltyRow = (
             NaiveDate,
             NaiveDate,

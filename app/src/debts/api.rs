@@ -1,0 +1,18 @@
+//! Server functions of debts: authorise → one store call.
+
+use leptos::prelude::*;
+
+use super::types::*;
+use crate::error::AppError;
+
+#[cfg(feature = "ssr")]
+use {crate::auth::guard::Access, crate::auth::types::Permission, crate::context::Ctx};
+
+#[server(endpoint = "load_receivables")]
+/// The receivables of one house, or of every house when none is given.
+pub async fn load_receivables(house: Option<i64>) -> Result<Receivables, AppError> {
+    let cx = Ctx::take()?;
+    cx.authorize(Access::Permission(Permission::ManageDebts))
+        .await?;
+    cx.store.receivables(house, crate::clock::today()).await
+}

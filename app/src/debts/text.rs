@@ -1,0 +1,50 @@
+//! The words of the debts pages.
+
+use super::types::AgeBucket;
+
+pub const TITLE: &str = "Задолженность";
+pub const ALL_HOUSES: &str = "Все дома";
+pub const HOUSE: &str = "Дом";
+pub const SHOW: &str = "Показать";
+pub const ON_DAY: &str = "на";
+pub const OVERDUE: &str = "Просрочено";
+pub const OWED: &str = "Всего к оплате";
+pub const PENALTIES: &str = "Пени";
+pub const ADVANCE: &str = "Переплата";
+pub const DEBTORS: &str = "Должников";
+pub const ACCOUNTS: &str = "лицевых счетов";
+pub const BY_AGE: &str = "По сроку просрочки";
+pub const BY_HOUSE: &str = "По домам";
+pub const BY_SERVICE: &str = "По услугам (без пени)";
+pub const OTHER_PART: &str = "Перерасчёты и входящий остаток";
+pub const HISTORY: &str = "За 12 месяцев";
+pub const HISTORY_NOTE: &str = "Просроченный долг на конец месяца, число должников и собираемость: оплачено за месяц ÷ начислено к оплате в этом месяце.";
+pub const COLLECTION: &str = "Собираемость";
+pub const CHARGED: &str = "Начислено к оплате";
+pub const PAID: &str = "Оплачено";
+pub const MONTH: &str = "Месяц";
+pub const DEBTOR_LIST: &str = "Должники";
+pub const ACCOUNT: &str = "Лицевой счёт";
+pub const ADDRESS: &str = "Адрес";
+pub const NAMES: &str = "Собственники";
+pub const SINCE: &str = "Долг с";
+pub const NO_DEBTORS: &str = "Просроченных долгов нет.";
+pub const LIVE_NOTE: &str = "Считается по начислениям и оплатам на эту минуту: оплата видна сразу, как зачислена. Пени — отдельно.";
+
+/// "Показаны N самых больших долгов из M".
+pub fn shown_of(shown: usize, all: u32) -> String {
+    format!("Показаны {shown} самых больших долгов из {all}.")
+}
+
+/// The column heading of an age bucket.
+pub fn bucket_label(bucket: AgeBucket) -> &'static str {
+    match bucket {
+        AgeBucket::NotDue => "Срок не наступил",
+        AgeBucket::Days1To30 => "1–30 дн.",
+        AgeBucket::Days31To90 => "31–90 дн.",
+        AgeBucket::Days91To180 => "91–180 дн.",
+        AgeBucket::Days181To365 => "181–365 дн.",
+        AgeBucket::OverYear => "Больше года",
+        AgeBucket::OverThreeYears => "Больше 3 лет (срок давности)",
+    }
+}

@@ -1,0 +1,174 @@
+//! Types of the debts area, shared by the server and the browser.
+
+use chrono::{Months, NaiveDate};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::money::Money;
+use crate::period::Period;
+
+/// How long a part of the debt has been overdue, counted per monthly charge from its due date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum AgeBucket {
+    /// Charged, its due date not passed yet.
+    NotDue,
+    Days1To30,
+    Days31To90,
+    Days91To180,
+    Days181To365,
+    /// More than a year, within the limitation period.
+    OverYear,
+    /// Past the limitation period (three years from the due date, ГК ст. 196, 200): still owed,
+    /// but a court applies the limitation if the debtor asks.
+    OverThreeYears,
+}
+
+impl AgeBucket {
+    pub const ALL: [AgeBucket; 7] = [
+        AgeBucket::NotDue,
+        AgeBucket::Days1To30,
+        AgeBucket::Days31To90,
+        AgeBucket::Days91To180,
+        AgeBucket::Days181To365,
+        AgeBucket::OverYear,
+        AgeBucket::OverThreeYears,
+    ];
+
+    /// The bucket, on `today`, of a charge due on `due_on`: overdue from the day after.
+    pub fn of(due_on: NaiveDate, today: NaiveDate) -> AgeBucket {
+        let days = (today - due_on).num_days();
+        match days {
+            ..=0 => AgeBucket::NotDue,
+            1..=30 => AgeBucket::Days1To30,
+            31..=90 => AgeBucket::Days31To90,
+            91..=180 => AgeBucket::Days91To180,
+            181..=365 => AgeBucket::Days181To365,
+            _ if today > limitation_ends(due_on) => AgeBucket::OverThreeYears,
+            _ => AgeBucket::OverYear,
+        }
+    }
+
+    /// The position in `ALL` (and in `AccountDebt::buckets`).
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
+    pub fn is_overdue(self) -> bool {
+        self != AgeBucket::NotDue
+    }
+}
+
+/// The last day of the limitation period of a charge due on `due_on`: three years after it.
+pub fn limitation_ends(due_on: NaiveDate) -> NaiveDate {
+    due_on
+        .checked_add_months(Months::new(36))
+        .unwrap_or(NaiveDate::MAX)
+}
+
+/// One month of the receivables' history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MonthFigures {
+    pub period: Period,
+    /// Services owed past their due date at the month's end (today for the current month).
+    pub overdue: Money,
+    /// Accounts with an overdue debt then.
+    pub debtors: u32,
+    /// Charged for the month before (the bill payable in this month) and paid in this month.
+    pub charged: Money,
+    pub paid: Money,
+}
+
+impl MonthFigures {
+    pub fn new(period: Period) -> Self {
+        MonthFigures {
+            period,
+            overdue: Money::ZERO,
+            debtors: 0,
+            charged: Money::ZERO,
+            paid: Money::ZERO,
+        }
+    }
+
+    /// Paid ÷ charged, in whole percent; none when nothing was charged.
+    pub fn collection_percent(&self) -> Option<i64> {
+        (self.charged.0 > 0).then(|| {
+            (Decimal::from(self.paid.0) * Decimal::ONE_HUNDRED / Decimal::from(self.charged.0))
+                .round()
+                .try_into()
+                .unwrap_or(0)
+        })
+    }
+}
+
+/// Sums of many accounts' debts.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DebtTotals {
+    pub accounts: u32,
+    /// Accounts with services owed past their due date.
+    pub debtors: u32,
+    /// Services owed, by `AgeBucket::index`.
+    pub buckets: [Money; 7],
+    pub penalties: Money,
+    /// Paid ahead.
+    pub advance: Money,
+}
+
+impl DebtTotals {
+    /// Services owed past their due date (penalties apart).
+    pub fn overdue(&self) -> Money {
+        self.buckets[1..].iter().copied().sum()
+    }
+
+    /// Everything owed: services, due or not, and penalties.
+    pub fn owed(&self) -> Money {
+        self.buckets.iter().copied().sum::<Money>() + self.penalties
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HouseDebt {
+    pub house_id: i64,
+    pub address: String,
+    pub totals: DebtTotals,
+}
+
+/// One account in the debtors' list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DebtorRow {
+    pub account_id: i64,
+    pub number: String,
+    /// House and flat.
+    pub address: String,
+    /// The owners on the register today (else whoever lives there).
+    pub names: String,
+    pub buckets: [Money; 7],
+    pub penalties: Money,
+    /// The due date of the oldest month still owed.
+    pub oldest_overdue: Option<NaiveDate>,
+}
+
+impl DebtorRow {
+    pub fn overdue(&self) -> Money {
+        self.buckets[1..].iter().copied().sum()
+    }
+
+    pub fn owed(&self) -> Money {
+        self.buckets.iter().copied().sum::<Money>() + self.penalties
+    }
+}
+
+/// The receivables of one house or of all (`house` none), on `today`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Receivables {
+    pub today: NaiveDate,
+    pub houses: Vec<(i64, String)>,
+    pub house: Option<i64>,
+    pub totals: DebtTotals,
+    pub by_house: Vec<HouseDebt>,
+    /// Services owed (due or not), by service name, largest first; penalties apart.
+    pub by_service: Vec<(String, Money)>,
+    /// The debtors with the most overdue first, at most `DEBTORS_SHOWN`.
+    pub debtors: Vec<DebtorRow>,
+    /// The last twelve months, oldest first.
+    pub history: Vec<MonthFigures>,
+}

@@ -1,0 +1,121 @@
+//! Debts on SQLite and PostgreSQL: the receivables are the ledger — their buckets, penalties and
+//! advances add up to the sum of every account's balance; a payment credited shows at once; a
+//! house's figures are that house's; over HTTP only the accountant, the council and the chair
+//! see them.
+
+use chrono::Utc;
+use reqwest::StatusCode;
+
+use crate::common::{Backend, TestApp, error_of, path, scalar, zhitel_house};
+use app::billing::store::NewPayment;
+use app::debts::api::LoadReceivables;
+use app::debts::types::Receivables;
+use app::error::AppError;
+use app::money::Money;
+use server::demo::logins;
+
+both_backends!(
+    the_receivables_are_the_ledger_and_a_payment_shows_at_once,
+    |backend: Backend| async move {
+        let Some((db, store)) = crate::common::demo_store(backend).await else {
+            return;
+        };
+        let today = app::clock::today();
+        let all = store.receivables(None, today).await.unwrap();
+        let accounts = scalar(&store, "SELECT COUNT(*) FROM accounts").await;
+        assert_eq!(i64::from(all.totals.accounts), accounts);
+        // what is owed less what was paid ahead is the ledger's sum, to the kopeck
+        let ledger = scalar(
+            &store,
+            &format!(
+                "SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT) FROM ledger WHERE occurred_on <= '{today}'"
+            ),
+        )
+        .await;
+        assert_eq!(all.totals.owed() - all.totals.advance, Money(ledger));
+        // the demo's flats that stopped paying are debtors, the most overdue first
+        assert!(all.totals.debtors > 0 && all.totals.overdue().0 > 0);
+        assert_eq!(all.debtors.len(), all.totals.debtors as usize);
+        assert!(
+            all.debtors
+                .windows(2)
+                .all(|w| w[0].overdue() >= w[1].overdue())
+        );
+        assert!(all.debtors.iter().any(|d| !d.names.is_empty()));
+        let services: Money = all.by_service.iter().map(|(_, owed)| *owed).sum();
+        assert_eq!(services, all.totals.owed() - all.totals.penalties);
+        assert_eq!(all.history.len(), 12);
+        assert_eq!(all.history.last().unwrap().overdue, all.totals.overdue());
+        assert!(all.history.iter().any(|m| m.collection_percent().is_some()));
+
+        // one house: its accounts only, and the houses add up to all
+        let house = zhitel_house(&store).await;
+        let one = store.receivables(Some(house), today).await.unwrap();
+        assert!(one.totals.accounts < all.totals.accounts);
+        let of_house = all.by_house.iter().find(|h| h.house_id == house).unwrap();
+        assert_eq!(one.totals, of_house.totals);
+        let houses: Money = all.by_house.iter().map(|h| h.totals.overdue()).sum();
+        assert_eq!(houses, all.totals.overdue());
+        assert_eq!(
+            store.receivables(Some(999_999), today).await.unwrap_err(),
+            AppError::NotFound
+        );
+
+        // the biggest debtor pays what is overdue today: off the list, the total down by it
+        let debtor = all.debtors[0].clone();
+        store
+            .record_payments(
+                None,
+                &[NewPayment {
+                    account_id: debtor.account_id,
+                    on: today,
+                    amount: debtor.overdue(),
+                    reason: "Оплата долга".into(),
+                    source_key: format!("debts-test:{}", Utc::now().timestamp_nanos_opt().unwrap()),
+                }],
+            )
+            .await
+            .unwrap();
+        let after = store.receivables(None, today).await.unwrap();
+        assert_eq!(
+            after.totals.overdue(),
+            all.totals.overdue() - debtor.overdue()
+        );
+        assert_eq!(after.totals.debtors, all.totals.debtors - 1);
+        assert!(
+            after
+                .debtors
+                .iter()
+                .all(|d| d.account_id != debtor.account_id)
+        );
+        db.drop().await;
+    }
+);
+
+both_backends!(
+    only_the_accountant_the_council_and_the_chair_see_debts,
+    |backend: Backend| async move {
+        let Some(app) = TestApp::spawn(backend).await else {
+            return;
+        };
+        let url = path::<LoadReceivables>();
+        for login in [logins::ACCOUNTANT, logins::CHAIR] {
+            let client = app.signed_in(login).await;
+            let response = app.call(&client, url, &[]).await;
+            assert_eq!(response.status(), StatusCode::OK, "{login}");
+            let receivables: Receivables = response.json().await.unwrap();
+            assert!(receivables.totals.debtors > 0);
+        }
+        for login in [logins::RESIDENT, logins::DISPATCHER, logins::GUARD] {
+            let client = app.signed_in(login).await;
+            let (status, _) = error_of(app.call(&client, url, &[]).await).await;
+            assert_eq!(status, StatusCode::FORBIDDEN, "{login}");
+        }
+        let (status, _) = error_of(app.call(&app.client(), url, &[]).await).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        let client = app.signed_in(logins::ACCOUNTANT).await;
+        let (status, _) = error_of(app.call(&client, url, &[("house", "999999")]).await).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        app.stop().await;
+    }
+);
