@@ -83,6 +83,7 @@ lazy_pages! {
     PassDesk => crate::passes::pages::DeskPage,
     IssuePass => crate::passes::pages::IssuePassPage,
     Debts => crate::debts::pages::ReceivablesPage,
+    Debtor => crate::debts::pages::DebtorPage,
 }
 
 // The address the router is going to. The router loads a lazy page's chunk before it writes the

@@ -25,6 +25,15 @@ test("the accountant's receivables drop by what zhitel pays by card, on the next
   expect([...amounts].sort((a, b) => b - a)).toEqual(amounts);
   await expect(desk.getByTestId("debts-chart").locator("rect")).toHaveCount(12);
   await expect(desk.getByTestId("debts-houses")).toContainText(HOUSE);
+  // the most overdue debtor's card: the months owed, oldest overdue first in the list's figure
+  await desk.getByTestId("debtor").first().getByRole("link").click();
+  await expect(desk).toHaveURL(/\/staff\/debts\/account\/\d+$/);
+  await hydrated(desk);
+  expect(kopecks(await desk.getByTestId("debtor-card-overdue").innerText())).toBe(amounts[0]);
+  await expect(desk.getByTestId("debtor-month").first()).toBeVisible();
+  await desk.getByRole("link", { name: "← Вся задолженность" }).click();
+  await expect(desk).toHaveURL(/\/staff\/debts$/);
+  await hydrated(desk);
   // one house
   await desk.getByLabel("Дом", { exact: true }).selectOption({ label: HOUSE });
   await desk.getByRole("button", { name: "Показать" }).click();

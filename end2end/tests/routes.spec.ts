@@ -145,6 +145,9 @@ for (const { who, paths, details } of staff) {
       more.push(apartment, await firstDetail(page, apartment, "/staff/account/"));
       more.push(await firstDetail(page, "/staff/readings", "/staff/meter/"));
     }
+    if (paths.includes("/staff/debts")) {
+      more.push(await firstDetail(page, "/staff/debts", "/staff/debts/account/"));
+    }
     if (paths.includes("/staff/tickets")) {
       more.push(await firstDetail(page, "/staff/tickets", "/staff/tickets/"));
     }

@@ -16,3 +16,12 @@ pub async fn load_receivables(house: Option<i64>) -> Result<Receivables, AppErro
         .await?;
     cx.store.receivables(house, crate::clock::today()).await
 }
+
+#[server(endpoint = "load_debtor_card")]
+/// One account's debt: the months owed by service, the people to reach.
+pub async fn load_debtor_card(account: i64) -> Result<DebtorCard, AppError> {
+    let cx = Ctx::take()?;
+    cx.authorize(Access::Permission(Permission::ManageDebts))
+        .await?;
+    cx.store.debtor_card(account, crate::clock::today()).await
+}

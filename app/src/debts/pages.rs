@@ -3,11 +3,11 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
-use super::api::load_receivables;
+use super::api::{load_debtor_card, load_receivables};
 use super::text as t;
 use super::types::*;
 use crate::money::Money;
-use crate::ui::{ErrorNote, Loading, style};
+use crate::ui::{ErrorNote, Loading, style, use_id_param};
 
 /// `/staff/debts?house=`: the receivables of a house or of all houses, live from the ledger.
 #[component]
@@ -82,7 +82,7 @@ fn ReceivablesView(r: Receivables) -> impl IntoView {
         <div class="mt-6 grid gap-4 xl:grid-cols-2">
             <section class=style::CARD>
                 <h2 class=style::H2>{t::BY_AGE}</h2>
-                <AgeTable totals=totals.clone() />
+                <AgeTable buckets=totals.buckets />
             </section>
             <section class=style::CARD>
                 <h2 class=style::H2>{t::HISTORY}</h2>
@@ -111,15 +111,15 @@ fn Figure(label: &'static str, value: String, testid: &'static str) -> impl Into
 
 /// The owed services by age, each with its share of everything owed.
 #[component]
-fn AgeTable(totals: DebtTotals) -> impl IntoView {
-    let owed = totals.buckets.iter().copied().sum::<Money>().0.max(1);
+fn AgeTable(buckets: [Money; 7]) -> impl IntoView {
+    let owed = buckets.iter().copied().sum::<Money>().0.max(1);
     view! {
         <table class=format!("{} mt-2", style::TABLE) data-testid="debts-buckets">
             <tbody class="divide-y divide-slate-100">
                 {AgeBucket::ALL
                     .iter()
                     .map(|bucket| {
-                        let amount = totals.buckets[bucket.index()];
+                        let amount = buckets[bucket.index()];
                         let width = (amount.0.max(0) * 100 / owed).clamp(0, 100);
                         let tone = if bucket.is_overdue() { "bg-rose-600" } else { "bg-slate-400" };
                         view! {
@@ -373,7 +373,7 @@ fn DebtorTable(debtors: Vec<DebtorRow>, all: u32) -> impl IntoView {
                                         <td class=style::TD>
                                             <a
                                                 class="text-teal-800 underline"
-                                                href=format!("/staff/account/{}", d.account_id)
+                                                href=format!("/staff/debts/account/{}", d.account_id)
                                             >
                                                 {d.number.clone()}
                                             </a>
@@ -395,6 +395,126 @@ fn DebtorTable(debtors: Vec<DebtorRow>, all: u32) -> impl IntoView {
                                                 .oldest_overdue
                                                 .map(|day| day.format("%d.%m.%Y").to_string())}
                                         </td>
+                                    </tr>
+                                }
+                            })
+                            .collect_view()}
+                    </tbody>
+                </table>
+            </div>
+        </section>
+    }
+}
+
+/// `/staff/debts/account/:id`: one debtor — the months owed by service, the people to reach.
+#[component]
+pub fn DebtorPage() -> impl IntoView {
+    let id = use_id_param();
+    let card = Resource::new(id, load_debtor_card);
+    view! {
+        <a href="/staff/debts" class="text-sm text-teal-700">
+            {t::ALL_DEBTS}
+        </a>
+        <Suspense fallback=Loading>
+            {move || Suspend::new(async move {
+                match card.await {
+                    Err(e) => view! { <ErrorNote error=e /> }.into_any(),
+                    Ok(c) => view! { <DebtorView c /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn DebtorView(c: DebtorCard) -> impl IntoView {
+    let number = format!("{} text-right tabular-nums whitespace-nowrap", style::TD);
+    let owed = c.buckets.iter().copied().sum::<Money>() + c.penalties;
+    view! {
+        <h1 class=format!("{} mt-2", style::H1)>
+            {format!("{} · {} {}", t::CARD_TITLE, t::ACCOUNT.to_lowercase(), c.number)}
+        </h1>
+        <p class="mt-1 text-slate-700">{c.address.clone()}</p>
+        <p class="mt-1 text-sm">
+            <a class="text-teal-800 underline" href=format!("/staff/account/{}", c.account_id)>
+                {t::STATEMENT}
+            </a>
+        </p>
+        <div class="mt-4 grid grid-cols-2 gap-3 md:grid-cols-4" data-testid="debtor-totals">
+            <Figure label=t::OVERDUE value=c.overdue().label() testid="debtor-card-overdue" />
+            <Figure label=t::OWED value=owed.label() testid="debtor-card-owed" />
+            <Figure label=t::PENALTIES value=c.penalties.label() testid="debtor-card-penalties" />
+            <Figure label=t::ADVANCE value=c.advance.label() testid="debtor-card-advance" />
+        </div>
+        <div class="mt-6 grid gap-4 xl:grid-cols-2">
+            <section class=style::CARD>
+                <h2 class=style::H2>{t::PEOPLE}</h2>
+                {c.people.is_empty().then(|| view! { <p class="mt-2 text-slate-600">{t::NOBODY}</p> })}
+                <ul class="mt-2 space-y-2" data-testid="debtor-people">
+                    {c
+                        .people
+                        .iter()
+                        .map(|p| {
+                            let contacts: Vec<String> = [p.phone.clone(), p.email.clone()]
+                                .into_iter()
+                                .flatten()
+                                .collect();
+                            view! {
+                                <li>
+                                    <span class="font-medium">{p.name.clone()}</span>
+                                    <span class="text-sm text-slate-600">
+                                        {format!(" · {}", p.relation.label())}
+                                    </span>
+                                    <span class="block text-sm text-slate-700">
+                                        {contacts.join(" · ")}
+                                    </span>
+                                </li>
+                            }
+                        })
+                        .collect_view()}
+                </ul>
+            </section>
+            <section class=style::CARD>
+                <h2 class=style::H2>{t::BY_AGE}</h2>
+                <AgeTable buckets=c.buckets />
+            </section>
+        </div>
+        <ServiceTable services=c.by_service.clone() />
+        <section class="mt-6">
+            <h2 class=style::H2>{t::MONTHS_OWED}</h2>
+            {c.months.is_empty().then(|| view! { <p class="mt-2 text-slate-600">{t::NOTHING_OWED}</p> })}
+            <div class="mt-2 overflow-x-auto rounded-xl border border-slate-200 bg-white">
+                <table class=style::TABLE data-testid="debtor-months">
+                    <thead class="bg-slate-50">
+                        <tr>
+                            <th class=style::TH>{t::MONTH}</th>
+                            <th class=style::TH>{t::DUE}</th>
+                            <th class=style::TH>{t::AGE}</th>
+                            <th class=format!("{} text-right", style::TH)>{t::MONTH_CHARGED}</th>
+                            <th class=format!("{} text-right", style::TH)>{t::MONTH_OWED}</th>
+                            <th class=style::TH>{t::FOR_WHAT}</th>
+                        </tr>
+                    </thead>
+                    <tbody class="divide-y divide-slate-100">
+                        {c
+                            .months
+                            .iter()
+                            .rev()
+                            .map(|m| {
+                                let parts = m
+                                    .parts
+                                    .iter()
+                                    .map(|(name, amount)| format!("{name} {}", amount.label()))
+                                    .collect::<Vec<_>>()
+                                    .join("; ");
+                                view! {
+                                    <tr data-testid="debtor-month">
+                                        <td class=style::TD>{m.period.label()}</td>
+                                        <td class=style::TD>{m.due_on.format("%d.%m.%Y").to_string()}</td>
+                                        <td class=style::TD>{t::bucket_label(m.bucket)}</td>
+                                        <td class=number.clone()>{m.charged.label()}</td>
+                                        <td class=number.clone()>{m.owed.label()}</td>
+                                        <td class=format!("{} text-xs text-slate-600", style::TD)>{parts}</td>
                                     </tr>
                                 }
                             })

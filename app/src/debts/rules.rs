@@ -119,26 +119,32 @@ pub fn account_debt(
     debt
 }
 
-/// What the months owed are for: each month's unpaid rest split over its services in
-/// proportion to what each charged (as a partial payment is spread, ПП 354 п. 118); what no
-/// service explains (corrections, the opening balance) is `Part::Other`.
+/// What one owed month is for: its unpaid rest split over its services in proportion to what
+/// each charged (as a partial payment is spread, ПП 354 п. 118); what no service explains
+/// (corrections, the opening balance) is `Part::Other`.
+pub fn owed_month_parts(owed: &OwedMonth, parts: &MonthParts) -> Vec<(Part, Money)> {
+    let mut month: Vec<(Part, Money)> = parts.get(&owed.period).cloned().unwrap_or_default();
+    let explained: Money = month.iter().map(|(_, amount)| *amount).sum();
+    if owed.charged != explained {
+        month.push((Part::Other, owed.charged - explained));
+    }
+    let weights: Vec<Decimal> = month
+        .iter()
+        .map(|(_, amount)| Decimal::from(amount.0))
+        .collect();
+    month
+        .iter()
+        .zip(split(owed.amount, &weights))
+        .filter(|(_, share)| share.0 != 0)
+        .map(|((part, _), share)| (*part, share))
+        .collect()
+}
+
+/// What all the months owed are for, by part (`owed_month_parts` summed).
 pub fn owed_by_part(months: &[OwedMonth], parts: &MonthParts) -> BTreeMap<Part, Money> {
     let mut by_part = BTreeMap::new();
-    for owed in months {
-        let mut month: Vec<(Part, Money)> = parts.get(&owed.period).cloned().unwrap_or_default();
-        let explained: Money = month.iter().map(|(_, amount)| *amount).sum();
-        if owed.charged != explained {
-            month.push((Part::Other, owed.charged - explained));
-        }
-        let weights: Vec<Decimal> = month
-            .iter()
-            .map(|(_, amount)| Decimal::from(amount.0))
-            .collect();
-        for ((part, _), share) in month.iter().zip(split(owed.amount, &weights)) {
-            if share.0 != 0 {
-                *by_part.entry(*part).or_default() += share;
-            }
-        }
+    for (part, share) in months.iter().flat_map(|owed| owed_month_parts(owed, parts)) {
+        *by_part.entry(part).or_default() += share;
     }
     by_part
 }

@@ -13,6 +13,7 @@ use crate::billing::rules::DueRules;
 use crate::billing::rules::accrual::LedgerEntry;
 use crate::db::{Store, internal, task_failed};
 use crate::error::AppError;
+use crate::housing::types::Relation;
 use crate::money::Money;
 use crate::period::Period;
 use crate::{fetch_json, with_db};
@@ -57,9 +58,9 @@ impl Store {
             tokio::task::spawn_blocking(move || compute_receivables(&ledger, &addresses, today))
                 .await
                 .map_err(task_failed("compute receivables"))?;
-        let names = self.account_names(&debtor_ids, today).await?;
+        let people = self.account_people(&debtor_ids, today).await?;
         for row in &mut receivables.debtors {
-            row.names = names.get(&row.account_id).cloned().unwrap_or_default();
+            row.names = names_of(people.get(&row.account_id).map_or(&[], Vec::as_slice));
         }
         receivables.houses = houses;
         receivables.house = house;
@@ -130,49 +131,129 @@ impl Store {
         })
     }
 
-    /// The names on each account's flat today: the owners, or whoever lives there when the
-    /// register has no owner.
-    async fn account_names(
+    /// The people on each account's flat today, owners first.
+    async fn account_people(
         &self,
         accounts: &[i64],
         today: NaiveDate,
-    ) -> Result<HashMap<i64, String>, AppError> {
-        let mut names: HashMap<i64, Vec<(bool, String)>> = HashMap::new();
+    ) -> Result<HashMap<i64, Vec<DebtorPerson>>, AppError> {
+        type Row = (i64, String, Relation, Option<String>, Option<String>);
+        let mut people: HashMap<i64, Vec<DebtorPerson>> = HashMap::new();
         for ids in accounts.chunks(500) {
-            let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
-            let rows: Vec<(i64, String, String)> = with_db!(&self.db, |pool| {
+            let list = ids
+                .iter()
+                .map(i64::to_string)
+                .collect::<Vec<_>>()
+                .join(",");
+            let rows: Vec<Row> = with_db!(&self.db, |pool| {
                 sqlx::query_as(&format!(
-                    "SELECT c.id, p.full_name, r.relation FROM accounts c
+                    "SELECT c.id, p.full_name, r.relation, p.phone, p.email FROM accounts c
                      JOIN residencies r ON r.apartment_id = c.apartment_id
                      JOIN people p ON p.id = r.person_id
                      WHERE c.id IN ({list}) AND r.status = 'active' AND r.moved_in <= $1
                        AND (r.moved_out IS NULL OR r.moved_out > $1)
-                     ORDER BY c.id, p.full_name"
+                     ORDER BY c.id, CASE r.relation WHEN 'owner' THEN 0 ELSE 1 END, p.full_name"
                 ))
                 .bind(today)
                 .fetch_all(pool)
                 .await
             })
-            .map_err(internal("load debtors' names"))?;
-            for (account, name, relation) in rows {
-                names
-                    .entry(account)
-                    .or_default()
-                    .push((relation == "owner", name));
+            .map_err(internal("load debtors' people"))?;
+            for (account, name, relation, phone, email) in rows {
+                people.entry(account).or_default().push(DebtorPerson {
+                    name,
+                    relation,
+                    phone,
+                    email,
+                });
             }
         }
-        Ok(names
-            .into_iter()
-            .map(|(account, people)| {
-                let owners = people.iter().any(|(owner, _)| *owner);
-                let shown: Vec<&str> = people
+        Ok(people)
+    }
+
+    /// One account's debt on `today`: the months owed with their services, the people to reach.
+    pub async fn debtor_card(&self, account_id: i64, today: NaiveDate) -> Result<DebtorCard, AppError> {
+        let (head, entries, parts) = with_db!(&self.db, |pool| async {
+            let head: Option<(String, String, String)> = sqlx::query_as(
+                "SELECT c.number, h.address, a.number FROM accounts c
+                 JOIN apartments a ON a.id = c.apartment_id JOIN houses h ON h.id = a.house_id
+                 WHERE c.id = $1",
+            )
+            .bind(account_id)
+            .fetch_optional(pool)
+            .await?;
+            let entries: Vec<LedgerEntry> = sqlx::query_as(
+                "SELECT account_id, period, kind, amount, occurred_on, reason FROM ledger
+                 WHERE account_id = $1 ORDER BY occurred_on, id",
+            )
+            .bind(account_id)
+            .fetch_all(pool)
+            .await?;
+            let parts: Vec<(String, Option<i64>, String, i64)> = sqlx::query_as(
+                "SELECT l.period, l.service_id, COALESCE(s.name, ''),
+                        CAST(SUM(l.amount) AS BIGINT)
+                 FROM ledger l LEFT JOIN services s ON s.id = l.service_id
+                 WHERE l.account_id = $1 AND l.kind = 'charge'
+                 GROUP BY l.period, l.service_id, s.name",
+            )
+            .bind(account_id)
+            .fetch_all(pool)
+            .await?;
+            Ok::<_, sqlx::Error>((head, entries, parts))
+        }
+        .await)
+        .map_err(internal("load debtor's card"))?;
+        let (number, address, flat) = head.ok_or(AppError::NotFound)?;
+        let (_, due_rules) = self.rule_tables().await?;
+        let mut month_parts = MonthParts::new();
+        let mut names: HashMap<Part, String> = HashMap::from([(Part::Other, t::OTHER_PART.into())]);
+        for (period, service, name, amount) in parts {
+            let part = rules::part_of(service);
+            if let (Some(period), Part::Service(_)) = (Period::parse(&period), part) {
+                month_parts.entry(period).or_default().push((part, Money(amount)));
+                names.insert(part, name);
+            }
+        }
+        let name = |part: &Part| names.get(part).cloned().unwrap_or_default();
+        let debt = rules::account_debt(&entries, &due_rules, today);
+        let months = debt
+            .months
+            .iter()
+            .map(|owed| OwedMonthView {
+                period: owed.period,
+                due_on: owed.due_on,
+                bucket: AgeBucket::of(owed.due_on, today),
+                charged: owed.charged,
+                owed: owed.amount,
+                parts: rules::owed_month_parts(owed, &month_parts)
                     .iter()
-                    .filter(|(owner, _)| *owner || !owners)
-                    .map(|(_, name)| name.as_str())
-                    .collect();
-                (account, shown.join(", "))
+                    .map(|(part, share)| (name(part), *share))
+                    .collect(),
             })
-            .collect())
+            .collect();
+        let mut by_service: Vec<(String, Money)> = rules::owed_by_part(&debt.months, &month_parts)
+            .iter()
+            .map(|(part, owed)| (name(part), *owed))
+            .collect();
+        by_service.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        let people = self
+            .account_people(&[account_id], today)
+            .await?
+            .remove(&account_id)
+            .unwrap_or_default();
+        Ok(DebtorCard {
+            account_id,
+            number,
+            address: format!("{address}, кв. {flat}"),
+            people,
+            today,
+            balance: debt.balance,
+            buckets: debt.buckets,
+            penalties: debt.penalties,
+            advance: debt.advance,
+            months,
+            by_service,
+        })
     }
 }
 
@@ -284,4 +365,15 @@ fn add_to(totals: &mut DebtTotals, debt: &AccountDebt) {
     }
     totals.penalties += debt.penalties;
     totals.advance += debt.advance;
+}
+
+/// The owners' names, or whoever lives there when the register has no owner.
+fn names_of(people: &[DebtorPerson]) -> String {
+    let owners = people.iter().any(|p| p.relation == Relation::Owner);
+    people
+        .iter()
+        .filter(|p| p.relation == Relation::Owner || !owners)
+        .map(|p| p.name.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
 }

@@ -48,3 +48,16 @@ pub fn bucket_label(bucket: AgeBucket) -> &'static str {
         AgeBucket::OverThreeYears => "Больше 3 лет (срок давности)",
     }
 }
+
+pub const CARD_TITLE: &str = "Должник";
+pub const ALL_DEBTS: &str = "← Вся задолженность";
+pub const STATEMENT: &str = "Все начисления и оплаты";
+pub const PEOPLE: &str = "Кто живёт";
+pub const NOBODY: &str = "В реестре на сегодня никого нет.";
+pub const MONTHS_OWED: &str = "Неоплаченные месяцы";
+pub const DUE: &str = "Срок оплаты";
+pub const AGE: &str = "Просрочка";
+pub const MONTH_CHARGED: &str = "Начислено";
+pub const MONTH_OWED: &str = "Не оплачено";
+pub const FOR_WHAT: &str = "За что";
+pub const NOTHING_OWED: &str = "Долга нет.";

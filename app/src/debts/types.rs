@@ -4,6 +4,7 @@ use chrono::{Months, NaiveDate};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+use crate::housing::types::Relation;
 use crate::money::Money;
 use crate::period::Period;
 
@@ -171,4 +172,50 @@ pub struct Receivables {
     pub debtors: Vec<DebtorRow>,
     /// The last twelve months, oldest first.
     pub history: Vec<MonthFigures>,
+}
+
+/// One month an account still owes, on the debtor's card.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OwedMonthView {
+    pub period: Period,
+    pub due_on: NaiveDate,
+    pub bucket: AgeBucket,
+    /// What the month charged (corrections included).
+    pub charged: Money,
+    pub owed: Money,
+    /// The owed rest by service.
+    pub parts: Vec<(String, Money)>,
+}
+
+/// The debtor's card: who, what is owed for which months and services, and how to reach them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DebtorCard {
+    pub account_id: i64,
+    pub number: String,
+    pub address: String,
+    /// The people on the register today: name, relation, phone, e-mail.
+    pub people: Vec<DebtorPerson>,
+    pub today: NaiveDate,
+    pub balance: Money,
+    pub buckets: [Money; 7],
+    pub penalties: Money,
+    pub advance: Money,
+    /// Oldest first.
+    pub months: Vec<OwedMonthView>,
+    /// Services owed (penalties apart), largest first.
+    pub by_service: Vec<(String, Money)>,
+}
+
+impl DebtorCard {
+    pub fn overdue(&self) -> Money {
+        self.buckets[1..].iter().copied().sum()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DebtorPerson {
+    pub name: String,
+    pub relation: Relation,
+    pub phone: Option<String>,
+    pub email: Option<String>,
 }

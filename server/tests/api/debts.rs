@@ -6,10 +6,10 @@
 use chrono::Utc;
 use reqwest::StatusCode;
 
-use crate::common::{Backend, TestApp, error_of, path, scalar, zhitel_house};
+use crate::common::{Backend, TestApp, account_id, error_of, path, scalar, zhitel_house};
 use app::billing::store::NewPayment;
-use app::debts::api::LoadReceivables;
-use app::debts::types::Receivables;
+use app::debts::api::{LoadDebtorCard, LoadReceivables};
+use app::debts::types::{DebtorCard, Receivables};
 use app::error::AppError;
 use app::money::Money;
 use server::demo::logins;
@@ -88,6 +88,25 @@ both_backends!(
                 .iter()
                 .all(|d| d.account_id != debtor.account_id)
         );
+
+        // the card of the second debtor: its months and services add up to its row
+        let row = all.debtors[1].clone();
+        let card = store.debtor_card(row.account_id, today).await.unwrap();
+        assert_eq!((card.buckets, card.penalties), (row.buckets, row.penalties));
+        let months: Money = card.months.iter().map(|m| m.owed).sum();
+        assert_eq!(months, card.buckets.iter().copied().sum());
+        for month in &card.months {
+            let parts: Money = month.parts.iter().map(|(_, owed)| *owed).sum();
+            assert_eq!(parts, month.owed, "{month:?}");
+            assert!(month.owed <= month.charged);
+        }
+        let services: Money = card.by_service.iter().map(|(_, owed)| *owed).sum();
+        assert_eq!(services, months);
+        assert!(card.months.windows(2).all(|w| w[0].period < w[1].period));
+        assert_eq!(
+            store.debtor_card(999_999, today).await.unwrap_err(),
+            AppError::NotFound
+        );
         db.drop().await;
     }
 );
@@ -116,6 +135,20 @@ both_backends!(
         let client = app.signed_in(logins::ACCOUNTANT).await;
         let (status, _) = error_of(app.call(&client, url, &[("house", "999999")]).await).await;
         assert_eq!(status, StatusCode::NOT_FOUND);
+
+        // the debtor's card: staff only — a resident may not open it, not even for own account
+        let card = path::<LoadDebtorCard>();
+        let zhitel_account = account_id(&app, "77010012").await.to_string();
+        let response = app.call(&client, card, &[("account", &zhitel_account)]).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        let shown: DebtorCard = response.json().await.unwrap();
+        assert!(shown.address.contains("кв. 12"));
+        for login in [logins::RESIDENT, logins::NEIGHBOUR, logins::DISPATCHER] {
+            let resident = app.signed_in(login).await;
+            let (status, _) =
+                error_of(app.call(&resident, card, &[("account", &zhitel_account)]).await).await;
+            assert_eq!(status, StatusCode::FORBIDDEN, "{login}");
+        }
         app.stop().await;
     }
 );

@@ -138,6 +138,10 @@ both_backends!(every_page_is_rendered_once, |backend: Backend| async move {
         &page(&accountant, &app, "/staff/readings").await,
         "/staff/meter/",
     );
+    let debtor = first_link(
+        &page(&accountant, &app, "/staff/debts").await,
+        "/staff/debts/account/",
+    );
     let mut books = paths(&[
         "/staff",
         "/staff/profile",
@@ -154,7 +158,7 @@ both_backends!(every_page_is_rendered_once, |backend: Backend| async move {
         "/staff/notifications",
         "/staff/notifications/settings",
     ]);
-    books.extend([apartment, account, meter]);
+    books.extend([apartment, account, meter, debtor]);
     checked += rendered_once(&app, logins::ACCOUNTANT, &books).await;
 
     let mut dispatch = paths(&[
@@ -191,6 +195,6 @@ both_backends!(every_page_is_rendered_once, |backend: Backend| async move {
     checked += rendered_once(&app, logins::EXECUTOR, &work).await;
     let gate = paths(&["/staff/gate", "/staff/profile"]);
     checked += rendered_once(&app, logins::GUARD, &gate).await;
-    assert!(checked >= 54, "{checked} pages");
+    assert!(checked >= 55, "{checked} pages");
     app.stop().await;
 });
