@@ -9,7 +9,7 @@ function kopecks(label: string): number {
   return Math.round(parseFloat(digits) * 100);
 }
 
-test("the accountant's receivables drop by what zhitel pays by card, on the next look", async ({ browser }) => {
+test("zhitel sees the overdue banner and pays; the accountant's receivables drop by that, on the next look", async ({ browser }) => {
   const staff = await desktop(browser);
   const desk = await staff.newPage();
   await signIn(desk, login.accountant);
@@ -47,7 +47,13 @@ test("the accountant's receivables drop by what zhitel pays by card, on the next
   const context = await phone(browser);
   const page = await context.newPage();
   await signIn(page, login.resident);
-  await page.goto("/cabinet/pay");
+  await hydrated(page);
+  // the start page says a due date has passed, and offers to pay
+  const banner = page.getByTestId("overdue-banner");
+  await expect(banner).toContainText("Срок оплаты прошёл");
+  await expect(banner).toContainText("кв. 12");
+  await banner.getByTestId("overdue-pay").click();
+  await expect(page).toHaveURL(/\/cabinet\/pay$/);
   await hydrated(page);
   const card = page.getByTestId("pay-account").filter({ hasText: "кв. 12" }).first();
   for (const other of await page.getByTestId("pay-account").all()) {

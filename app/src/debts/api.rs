@@ -25,3 +25,13 @@ pub async fn load_debtor_card(account: i64) -> Result<DebtorCard, AppError> {
         .await?;
     cx.store.debtor_card(account, crate::clock::today()).await
 }
+
+#[server(endpoint = "load_my_overdue")]
+/// The signed-in resident's own accounts with an overdue debt (the cabinet's banner).
+pub async fn load_my_overdue() -> Result<Vec<MyOverdue>, AppError> {
+    let cx = Ctx::take()?;
+    let user = cx
+        .authorize(Access::Permission(Permission::OwnCabinet))
+        .await?;
+    cx.store.my_overdue(user.id, crate::clock::today()).await
+}

@@ -6,6 +6,7 @@ use leptos_router::hooks::use_query_map;
 use super::api::{load_debtor_card, load_receivables};
 use super::text as t;
 use super::types::*;
+use crate::error::AppError;
 use crate::money::Money;
 use crate::ui::{ErrorNote, Loading, style, use_id_param};
 
@@ -523,5 +524,43 @@ fn DebtorView(c: DebtorCard) -> impl IntoView {
                 </table>
             </div>
         </section>
+    }
+}
+
+/// The cabinet's reminder of a debt past its due date, with the way to pay it (the resource is
+/// made by the page). Nothing shows while nothing is overdue, nor if the figures cannot be read
+/// (the server logs why; the rest of the page stands).
+#[component]
+pub fn OverdueBanner(overdue: Resource<Result<Vec<MyOverdue>, AppError>>) -> impl IntoView {
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                let list = overdue.await.unwrap_or_default();
+                (!list.is_empty())
+                    .then(|| {
+                        view! {
+                            <section
+                                class="mt-4 rounded-xl border border-amber-300 bg-amber-50 p-4"
+                                data-testid="overdue-banner"
+                            >
+                                <h2 class="font-semibold text-amber-950">{t::OVERDUE_BANNER}</h2>
+                                <ul class="mt-1 space-y-1 text-sm text-amber-950">
+                                    {list
+                                        .iter()
+                                        .map(|o| view! { <li>{t::overdue_line(o)}</li> })
+                                        .collect_view()}
+                                </ul>
+                                <a
+                                    href="/cabinet/pay"
+                                    class=format!("{} mt-3", style::BUTTON)
+                                    data-testid="overdue-pay"
+                                >
+                                    {t::PAY}
+                                </a>
+                            </section>
+                        }
+                    })
+            })}
+        </Suspense>
     }
 }

@@ -131,6 +131,67 @@ impl Store {
         })
     }
 
+    /// The user's own open accounts (by the register today) with services owed past their due
+    /// date: the cabinet's banner.
+    pub async fn my_overdue(&self, user_id: i64, today: NaiveDate) -> Result<Vec<MyOverdue>, AppError> {
+        let (accounts, entries) = with_db!(&self.db, |pool| async {
+            let accounts: Vec<(i64, String, String, String)> = sqlx::query_as(&format!(
+                "SELECT DISTINCT c.id, c.number, h.address, a.number FROM residencies r
+                 JOIN people p ON p.id = r.person_id JOIN apartments a ON a.id = r.apartment_id
+                 JOIN houses h ON h.id = a.house_id JOIN accounts c ON c.apartment_id = a.id
+                 WHERE p.user_id = $1 AND c.closed_on IS NULL AND {}
+                 ORDER BY c.number",
+                crate::db::residency_in_force("$2")
+            ))
+            .bind(user_id)
+            .bind(today)
+            .fetch_all(pool)
+            .await?;
+            let list = accounts
+                .iter()
+                .map(|(id, ..)| id.to_string())
+                .collect::<Vec<_>>()
+                .join(",");
+            let entries: Vec<LedgerEntry> = if list.is_empty() {
+                Vec::new()
+            } else {
+                sqlx::query_as(&format!(
+                    "SELECT account_id, period, kind, amount, occurred_on, reason FROM ledger
+                     WHERE account_id IN ({list})"
+                ))
+                .fetch_all(pool)
+                .await?
+            };
+            Ok::<_, sqlx::Error>((accounts, entries))
+        }
+        .await)
+        .map_err(internal("load own overdue"))?;
+        if accounts.is_empty() {
+            return Ok(Vec::new());
+        }
+        let (_, due_rules) = self.rule_tables().await?;
+        Ok(accounts
+            .into_iter()
+            .filter_map(|(account_id, number, address, flat)| {
+                let own: Vec<LedgerEntry> = entries
+                    .iter()
+                    .filter(|e| e.account_id == account_id)
+                    .cloned()
+                    .collect();
+                let debt = rules::account_debt(&own, &due_rules, today);
+                let since = debt.oldest_overdue(today)?;
+                Some(MyOverdue {
+                    account_id,
+                    number,
+                    address: format!("{address}, кв. {flat}"),
+                    overdue: debt.overdue(),
+                    owed: debt.buckets.iter().copied().sum::<Money>() + debt.penalties,
+                    since,
+                })
+            })
+            .collect())
+    }
+
     /// The people on each account's flat today, owners first.
     async fn account_people(
         &self,

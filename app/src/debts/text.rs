@@ -1,6 +1,6 @@
 //! The words of the debts pages.
 
-use super::types::AgeBucket;
+use super::types::{AgeBucket, MyOverdue};
 
 pub const TITLE: &str = "Задолженность";
 pub const ALL_HOUSES: &str = "Все дома";
@@ -61,3 +61,19 @@ pub const MONTH_CHARGED: &str = "Начислено";
 pub const MONTH_OWED: &str = "Не оплачено";
 pub const FOR_WHAT: &str = "За что";
 pub const NOTHING_OWED: &str = "Долга нет.";
+
+pub const OVERDUE_BANNER: &str = "Срок оплаты прошёл";
+pub const PAY: &str = "Оплатить";
+
+/// «Лицевой счёт 77010012 (…, кв. 12): не оплачено 5 430,00 ₽, срок оплаты был 15.10.2026;
+/// всего к оплате 10 860,00 ₽.»
+pub fn overdue_line(o: &MyOverdue) -> String {
+    format!(
+        "Лицевой счёт {} ({}): не оплачено {}, срок оплаты был {}; всего к оплате {}.",
+        o.number,
+        o.address,
+        o.overdue.label(),
+        o.since.format("%d.%m.%Y"),
+        o.owed.label()
+    )
+}

@@ -219,3 +219,17 @@ pub struct DebtorPerson {
     pub phone: Option<String>,
     pub email: Option<String>,
 }
+
+/// One of the resident's own accounts with services owed past their due date.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MyOverdue {
+    pub account_id: i64,
+    pub number: String,
+    pub address: String,
+    /// Services owed past their due date.
+    pub overdue: Money,
+    /// Everything owed now (penalties and the month not yet due included): what paying clears.
+    pub owed: Money,
+    /// The due date of the oldest month owed.
+    pub since: NaiveDate,
+}

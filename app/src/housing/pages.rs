@@ -16,8 +16,10 @@ use crate::ui::{ErrorNote, FormResult, Loading, style, use_user};
 #[component]
 pub fn MyHomePage() -> impl IntoView {
     let home = Resource::new(|| (), |_| load_my_home());
+    let overdue = Resource::new(|| (), |_| crate::debts::api::load_my_overdue());
     view! {
         <h1 class=style::H1>{t::MY_HOME_TITLE}</h1>
+        <crate::debts::pages::OverdueBanner overdue />
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
                 match home.await {

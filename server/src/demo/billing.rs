@@ -183,7 +183,7 @@ pub async fn load(store: &Store, today: NaiveDate) -> Result<(), AppError> {
             for bill in &bills {
                 let (stops, half) = habit(&bill.apartment);
                 if stops.is_some_and(|n| period >= current.plus(-n))
-                    || (last_bill && bill.apartment == "12" && house_no == 0)
+                    || (period >= current.plus(-2) && bill.apartment == "12" && house_no == 0)
                 {
                     continue;
                 }

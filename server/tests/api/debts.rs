@@ -1,15 +1,16 @@
 //! Debts on SQLite and PostgreSQL: the receivables are the ledger — their buckets, penalties and
 //! advances add up to the sum of every account's balance; a payment credited shows at once; a
-//! house's figures are that house's; over HTTP only the accountant, the council and the chair
-//! see them.
+//! house's figures are that house's; a debtor's card adds up to its row; over HTTP only the
+//! accountant, the council and the chair see them, and a resident sees only their own overdue
+//! accounts (the cabinet's banner).
 
 use chrono::Utc;
 use reqwest::StatusCode;
 
 use crate::common::{Backend, TestApp, account_id, error_of, path, scalar, zhitel_house};
 use app::billing::store::NewPayment;
-use app::debts::api::{LoadDebtorCard, LoadReceivables};
-use app::debts::types::{DebtorCard, Receivables};
+use app::debts::api::{LoadDebtorCard, LoadMyOverdue, LoadReceivables};
+use app::debts::types::{DebtorCard, MyOverdue, Receivables};
 use app::error::AppError;
 use app::money::Money;
 use server::demo::logins;
@@ -112,7 +113,7 @@ both_backends!(
 );
 
 both_backends!(
-    only_the_accountant_the_council_and_the_chair_see_debts,
+    staff_see_debts_and_a_resident_only_own_overdue,
     |backend: Backend| async move {
         let Some(app) = TestApp::spawn(backend).await else {
             return;
@@ -149,6 +150,27 @@ both_backends!(
                 error_of(app.call(&resident, card, &[("account", &zhitel_account)]).await).await;
             assert_eq!(status, StatusCode::FORBIDDEN, "{login}");
         }
+
+        // the cabinet's banner: zhitel (two bills unpaid in the demo) sees his own overdue
+        // account, the neighbour never sees it, staff have no such banner
+        let mine = path::<LoadMyOverdue>();
+        let zhitel = app.signed_in(logins::RESIDENT).await;
+        let response = app.call(&zhitel, mine, &[]).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        let overdue: Vec<MyOverdue> = response.json().await.unwrap();
+        let own = overdue
+            .iter()
+            .find(|o| o.account_id.to_string() == zhitel_account)
+            .expect("zhitel's overdue account");
+        assert!(own.overdue.0 > 0 && own.owed > own.overdue);
+        assert!(own.since < app::clock::today());
+        let sosed = app.signed_in(logins::NEIGHBOUR).await;
+        let theirs: Vec<MyOverdue> = app.call(&sosed, mine, &[]).await.json().await.unwrap();
+        assert!(theirs.iter().all(|o| o.account_id.to_string() != zhitel_account));
+        let (status, _) = error_of(app.call(&client, mine, &[]).await).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        let (status, _) = error_of(app.call(&app.client(), mine, &[]).await).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
         app.stop().await;
     }
 );
