@@ -432,9 +432,10 @@ fn DebtorView(c: DebtorCard) -> impl IntoView {
     let number = format!("{} text-right tabular-nums whitespace-nowrap", style::TD);
     let owed = c.buckets.iter().copied().sum::<Money>() + c.penalties;
     view! {
-        <h1 class=format!("{} mt-2", style::H1)>
-            {format!("{} · {} {}", t::CARD_TITLE, t::ACCOUNT.to_lowercase(), c.number)}
-        </h1>
+        <h1 class=format!(
+            "{} mt-2",
+            style::H1,
+        )>{format!("{} · {} {}", t::CARD_TITLE, t::ACCOUNT.to_lowercase(), c.number)}</h1>
         <p class="mt-1 text-slate-700">{c.address.clone()}</p>
         <p class="mt-1 text-sm">
             <a class="text-teal-800 underline" href=format!("/staff/account/{}", c.account_id)>
@@ -450,7 +451,10 @@ fn DebtorView(c: DebtorCard) -> impl IntoView {
         <div class="mt-6 grid gap-4 xl:grid-cols-2">
             <section class=style::CARD>
                 <h2 class=style::H2>{t::PEOPLE}</h2>
-                {c.people.is_empty().then(|| view! { <p class="mt-2 text-slate-600">{t::NOBODY}</p> })}
+                {c
+                    .people
+                    .is_empty()
+                    .then(|| view! { <p class="mt-2 text-slate-600">{t::NOBODY}</p> })}
                 <ul class="mt-2 space-y-2" data-testid="debtor-people">
                     {c
                         .people
@@ -483,7 +487,10 @@ fn DebtorView(c: DebtorCard) -> impl IntoView {
         <ServiceTable services=c.by_service.clone() />
         <section class="mt-6">
             <h2 class=style::H2>{t::MONTHS_OWED}</h2>
-            {c.months.is_empty().then(|| view! { <p class="mt-2 text-slate-600">{t::NOTHING_OWED}</p> })}
+            {c
+                .months
+                .is_empty()
+                .then(|| view! { <p class="mt-2 text-slate-600">{t::NOTHING_OWED}</p> })}
             <div class="mt-2 overflow-x-auto rounded-xl border border-slate-200 bg-white">
                 <table class=style::TABLE data-testid="debtor-months">
                     <thead class="bg-slate-50">
@@ -511,11 +518,16 @@ fn DebtorView(c: DebtorCard) -> impl IntoView {
                                 view! {
                                     <tr data-testid="debtor-month">
                                         <td class=style::TD>{m.period.label()}</td>
-                                        <td class=style::TD>{m.due_on.format("%d.%m.%Y").to_string()}</td>
+                                        <td class=style::TD>
+                                            {m.due_on.format("%d.%m.%Y").to_string()}
+                                        </td>
                                         <td class=style::TD>{t::bucket_label(m.bucket)}</td>
                                         <td class=number.clone()>{m.charged.label()}</td>
                                         <td class=number.clone()>{m.owed.label()}</td>
-                                        <td class=format!("{} text-xs text-slate-600", style::TD)>{parts}</td>
+                                        <td class=format!(
+                                            "{} text-xs text-slate-600",
+                                            style::TD,
+                                        )>{parts}</td>
                                     </tr>
                                 }
                             })

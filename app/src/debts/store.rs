@@ -133,7 +133,11 @@ impl Store {
 
     /// The user's own open accounts (by the register today) with services owed past their due
     /// date: the cabinet's banner.
-    pub async fn my_overdue(&self, user_id: i64, today: NaiveDate) -> Result<Vec<MyOverdue>, AppError> {
+    pub async fn my_overdue(
+        &self,
+        user_id: i64,
+        today: NaiveDate,
+    ) -> Result<Vec<MyOverdue>, AppError> {
         let (accounts, entries) = with_db!(&self.db, |pool| async {
             let accounts: Vec<(i64, String, String, String)> = sqlx::query_as(&format!(
                 "SELECT DISTINCT c.id, c.number, h.address, a.number FROM residencies r
@@ -201,11 +205,7 @@ impl Store {
         type Row = (i64, String, Relation, Option<String>, Option<String>);
         let mut people: HashMap<i64, Vec<DebtorPerson>> = HashMap::new();
         for ids in accounts.chunks(500) {
-            let list = ids
-                .iter()
-                .map(i64::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
+            let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
             let rows: Vec<Row> = with_db!(&self.db, |pool| {
                 sqlx::query_as(&format!(
                     "SELECT c.id, p.full_name, r.relation, p.phone, p.email FROM accounts c
@@ -233,7 +233,11 @@ impl Store {
     }
 
     /// One account's debt on `today`: the months owed with their services, the people to reach.
-    pub async fn debtor_card(&self, account_id: i64, today: NaiveDate) -> Result<DebtorCard, AppError> {
+    pub async fn debtor_card(
+        &self,
+        account_id: i64,
+        today: NaiveDate,
+    ) -> Result<DebtorCard, AppError> {
         let (head, entries, parts) = with_db!(&self.db, |pool| async {
             let head: Option<(String, String, String)> = sqlx::query_as(
                 "SELECT c.number, h.address, a.number FROM accounts c
@@ -271,7 +275,10 @@ impl Store {
         for (period, service, name, amount) in parts {
             let part = rules::part_of(service);
             if let (Some(period), Part::Service(_)) = (Period::parse(&period), part) {
-                month_parts.entry(period).or_default().push((part, Money(amount)));
+                month_parts
+                    .entry(period)
+                    .or_default()
+                    .push((part, Money(amount)));
                 names.insert(part, name);
             }
         }
@@ -386,16 +393,16 @@ fn compute_receivables(
         (b.overdue(), b.owed(), &a.number).cmp(&(a.overdue(), a.owed(), &b.number))
     });
     debtors.truncate(DEBTORS_SHOWN);
-    let mut by_service: Vec<(String, Money)> = by_part
-        .into_iter()
-        .map(|(part, owed)| {
-            let name = match part {
-                Part::Service(id) => ledger.services.get(&id).cloned().unwrap_or_default(),
-                Part::Other | Part::Penalties => t::OTHER_PART.to_string(),
-            };
-            (name, owed)
-        })
-        .collect();
+    // each house has its own services: one line per name over several houses
+    let mut by_name: BTreeMap<String, Money> = BTreeMap::new();
+    for (part, owed) in by_part {
+        let name = match part {
+            Part::Service(id) => ledger.services.get(&id).cloned().unwrap_or_default(),
+            Part::Other | Part::Penalties => t::OTHER_PART.to_string(),
+        };
+        *by_name.entry(name).or_default() += owed;
+    }
+    let mut by_service: Vec<(String, Money)> = by_name.into_iter().collect();
     by_service.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     let ids = debtors.iter().map(|d| d.account_id).collect();
     let receivables = Receivables {

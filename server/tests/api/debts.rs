@@ -45,6 +45,13 @@ both_backends!(
         assert!(all.debtors.iter().any(|d| !d.names.is_empty()));
         let services: Money = all.by_service.iter().map(|(_, owed)| *owed).sum();
         assert_eq!(services, all.totals.owed() - all.totals.penalties);
+        // each house has its own services: one line per name over all of them
+        let names: std::collections::HashSet<&str> = all
+            .by_service
+            .iter()
+            .map(|(name, _)| name.as_str())
+            .collect();
+        assert_eq!(names.len(), all.by_service.len());
         assert_eq!(all.history.len(), 12);
         assert_eq!(all.history.last().unwrap().overdue, all.totals.overdue());
         assert!(all.history.iter().any(|m| m.collection_percent().is_some()));
@@ -140,14 +147,19 @@ both_backends!(
         // the debtor's card: staff only — a resident may not open it, not even for own account
         let card = path::<LoadDebtorCard>();
         let zhitel_account = account_id(&app, "77010012").await.to_string();
-        let response = app.call(&client, card, &[("account", &zhitel_account)]).await;
+        let response = app
+            .call(&client, card, &[("account", &zhitel_account)])
+            .await;
         assert_eq!(response.status(), StatusCode::OK);
         let shown: DebtorCard = response.json().await.unwrap();
         assert!(shown.address.contains("кв. 12"));
         for login in [logins::RESIDENT, logins::NEIGHBOUR, logins::DISPATCHER] {
             let resident = app.signed_in(login).await;
-            let (status, _) =
-                error_of(app.call(&resident, card, &[("account", &zhitel_account)]).await).await;
+            let (status, _) = error_of(
+                app.call(&resident, card, &[("account", &zhitel_account)])
+                    .await,
+            )
+            .await;
             assert_eq!(status, StatusCode::FORBIDDEN, "{login}");
         }
 
@@ -166,7 +178,11 @@ both_backends!(
         assert!(own.since < app::clock::today());
         let sosed = app.signed_in(logins::NEIGHBOUR).await;
         let theirs: Vec<MyOverdue> = app.call(&sosed, mine, &[]).await.json().await.unwrap();
-        assert!(theirs.iter().all(|o| o.account_id.to_string() != zhitel_account));
+        assert!(
+            theirs
+                .iter()
+                .all(|o| o.account_id.to_string() != zhitel_account)
+        );
         let (status, _) = error_of(app.call(&client, mine, &[]).await).await;
         assert_eq!(status, StatusCode::FORBIDDEN);
         let (status, _) = error_of(app.call(&app.client(), mine, &[]).await).await;
