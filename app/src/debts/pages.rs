@@ -112,15 +112,15 @@ fn Figure(label: &'static str, value: String, testid: &'static str) -> impl Into
 
 /// The owed services by age, each with its share of everything owed.
 #[component]
-fn AgeTable(buckets: [Money; 7]) -> impl IntoView {
-    let owed = buckets.iter().copied().sum::<Money>().0.max(1);
+fn AgeTable(buckets: Buckets) -> impl IntoView {
+    let owed = buckets.total().0.max(1);
     view! {
         <table class=format!("{} mt-2", style::TABLE) data-testid="debts-buckets">
             <tbody class="divide-y divide-slate-100">
                 {AgeBucket::ALL
                     .iter()
                     .map(|bucket| {
-                        let amount = buckets[bucket.index()];
+                        let amount = buckets.get(*bucket);
                         let width = (amount.0.max(0) * 100 / owed).clamp(0, 100);
                         let tone = if bucket.is_overdue() { "bg-rose-600" } else { "bg-slate-400" };
                         view! {
@@ -364,11 +364,7 @@ fn DebtorTable(debtors: Vec<DebtorRow>, all: u32) -> impl IntoView {
                         {debtors
                             .into_iter()
                             .map(|d| {
-                                let older: Money = d
-                                    .buckets[AgeBucket::Days181To365.index()..]
-                                    .iter()
-                                    .copied()
-                                    .sum();
+                                let older = d.buckets.at_least(AgeBucket::Days181To365);
                                 view! {
                                     <tr data-testid="debtor">
                                         <td class=style::TD>
@@ -386,7 +382,7 @@ fn DebtorTable(debtors: Vec<DebtorRow>, all: u32) -> impl IntoView {
                                         </td>
                                         <td class=number
                                             .clone()>
-                                            {d.buckets[AgeBucket::Days91To180.index()].label()}
+                                            {d.buckets.get(AgeBucket::Days91To180).label()}
                                         </td>
                                         <td class=number.clone()>{older.label()}</td>
                                         <td class=number.clone()>{d.penalties.label()}</td>
@@ -430,7 +426,7 @@ pub fn DebtorPage() -> impl IntoView {
 #[component]
 fn DebtorView(c: DebtorCard) -> impl IntoView {
     let number = format!("{} text-right tabular-nums whitespace-nowrap", style::TD);
-    let owed = c.buckets.iter().copied().sum::<Money>() + c.penalties;
+    let owed = c.buckets.total() + c.penalties;
     view! {
         <h1 class=format!(
             "{} mt-2",

@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-pub use super::types::{AgeBucket, MonthFigures, limitation_ends};
+pub use super::types::{AgeBucket, Buckets, MonthFigures, limitation_ends};
 
 use crate::billing::rules::accrual::{LedgerEntry, ledger_debt};
 use crate::billing::rules::{DueRules, settle, split};
@@ -44,8 +44,8 @@ pub struct OwedMonth {
 pub struct AccountDebt {
     /// The balance: debt (> 0) or advance (< 0).
     pub balance: Money,
-    /// What is owed for services (penalties apart), by `AgeBucket::index`.
-    pub buckets: [Money; 7],
+    /// What is owed for services (penalties apart), by age.
+    pub buckets: Buckets,
     /// Penalties owed.
     pub penalties: Money,
     /// Money paid ahead that no charge took yet.
@@ -57,15 +57,7 @@ pub struct AccountDebt {
 impl AccountDebt {
     /// Services owed past their due date (penalties apart).
     pub fn overdue(&self) -> Money {
-        AgeBucket::ALL
-            .iter()
-            .filter(|b| b.is_overdue())
-            .map(|b| self.buckets[b.index()])
-            .sum()
-    }
-
-    pub fn bucket(&self, bucket: AgeBucket) -> Money {
-        self.buckets[bucket.index()]
+        self.buckets.overdue()
     }
 
     /// The due date of the oldest month owed, if it is overdue on `today`.
@@ -107,7 +99,7 @@ pub fn account_debt(
             .sum();
         if owed != 0 {
             let chunk = settled.chunk;
-            debt.buckets[AgeBucket::of(chunk.due_on, today).index()] += Money(owed);
+            debt.buckets.add(AgeBucket::of(chunk.due_on, today), Money(owed));
             debt.months.push(OwedMonth {
                 period: chunk.period,
                 due_on: chunk.due_on,
@@ -246,10 +238,10 @@ mod tests {
             entry(Charge, "2026-03", 200_000, "2026-03-31"),
         ];
         let debt = account_debt(&entries, &rules(), day("2026-03-11"));
-        assert_eq!(debt.bucket(AgeBucket::Days1To30), Money(100_000));
+        assert_eq!(debt.buckets.get(AgeBucket::Days1To30), Money(100_000));
         let debt = account_debt(&entries, &rules(), day("2026-04-15"));
-        assert_eq!(debt.bucket(AgeBucket::NotDue), Money(200_000));
-        assert_eq!(debt.bucket(AgeBucket::Days31To90), Money(100_000));
+        assert_eq!(debt.buckets.get(AgeBucket::NotDue), Money(200_000));
+        assert_eq!(debt.buckets.get(AgeBucket::Days31To90), Money(100_000));
         assert_eq!(
             debt.oldest_overdue(day("2026-04-15")),
             Some(day("2026-03-10"))
@@ -274,7 +266,7 @@ mod tests {
         ];
         let debt = account_debt(&entries, &rules(), day("2026-08-01"));
         assert_eq!(debt.balance, Money(202_000));
-        assert_eq!(debt.bucket(AgeBucket::Days1To30), Money(200_000));
+        assert_eq!(debt.buckets.get(AgeBucket::Days1To30), Money(200_000));
         assert_eq!(debt.penalties, Money(2000));
         assert_eq!(
             debt.oldest_overdue(day("2026-08-01")),
@@ -293,7 +285,7 @@ mod tests {
             entry(Payment, "2026-06", -401_000, "2026-07-25"),
         ];
         let debt = account_debt(&named, &rules(), day("2026-08-01"));
-        assert_eq!(debt.buckets.iter().copied().sum::<Money>(), Money::ZERO);
+        assert_eq!(debt.buckets.total(), Money::ZERO);
         assert_eq!((debt.penalties, debt.advance), (Money(1000), Money::ZERO));
     }
 
@@ -311,7 +303,7 @@ mod tests {
         assert_eq!(debt.overdue(), Money::ZERO);
         let debt = account_debt(&entries, &rules(), day("2026-07-01"));
         assert_eq!(debt.balance, Money(60_000));
-        assert_eq!(debt.bucket(AgeBucket::NotDue), Money(60_000));
+        assert_eq!(debt.buckets.get(AgeBucket::NotDue), Money(60_000));
         // June charged 1 000 for water and 100 of a correction: its 600 owed split 10 : 1
         let parts =
             MonthParts::from([(period("2026-06"), vec![(Part::Service(7), Money(100_000))])]);
@@ -392,11 +384,11 @@ mod tests {
             }
             let today = start + chrono::Days::new(rng.next(1300));
             let debt = account_debt(&entries, &rules(), today);
-            let buckets: Money = debt.buckets.iter().copied().sum();
+            let buckets = debt.buckets.total();
             assert_eq!(buckets + debt.penalties - debt.advance, debt.balance);
             let parts_owed: Money = owed_by_part(&debt.months, &parts).values().copied().sum();
             assert_eq!(parts_owed, buckets);
-            assert!(debt.buckets.iter().all(|b| b.0 >= 0));
+            assert!(debt.buckets.0.iter().all(|b| b.0 >= 0));
             assert!(debt.penalties.0 >= 0 && debt.advance.0 >= 0);
         }
     }

@@ -189,7 +189,7 @@ impl Store {
                     number,
                     address: format!("{address}, кв. {flat}"),
                     overdue: debt.overdue(),
-                    owed: debt.buckets.iter().copied().sum::<Money>() + debt.penalties,
+                    owed: debt.buckets.total() + debt.penalties,
                     since,
                 })
             })
@@ -428,9 +428,7 @@ fn compute_receivables(
 fn add_to(totals: &mut DebtTotals, debt: &AccountDebt) {
     totals.accounts += 1;
     totals.debtors += u32::from(debt.overdue().0 > 0);
-    for (sum, owed) in totals.buckets.iter_mut().zip(debt.buckets) {
-        *sum += owed;
-    }
+    totals.buckets += debt.buckets;
     totals.penalties += debt.penalties;
     totals.advance += debt.advance;
 }

@@ -49,8 +49,8 @@ impl AgeBucket {
         }
     }
 
-    /// The position in `ALL` (and in `AccountDebt::buckets`).
-    pub fn index(self) -> usize {
+    /// The position in `ALL` (and in `Buckets`).
+    fn index(self) -> usize {
         self as usize
     }
 
@@ -101,14 +101,55 @@ impl MonthFigures {
     }
 }
 
+/// Services owed by age (penalties apart), one sum per `AgeBucket`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Buckets(pub [Money; 7]);
+
+impl Buckets {
+    pub fn get(&self, bucket: AgeBucket) -> Money {
+        self.0[bucket.index()]
+    }
+
+    pub fn add(&mut self, bucket: AgeBucket, amount: Money) {
+        self.0[bucket.index()] += amount;
+    }
+
+    /// Everything owed for services, due or not.
+    pub fn total(&self) -> Money {
+        self.0.iter().copied().sum()
+    }
+
+    /// What is past its due date.
+    pub fn overdue(&self) -> Money {
+        self.total() - self.get(AgeBucket::NotDue)
+    }
+
+    /// What is at least as old as `bucket`.
+    pub fn at_least(&self, bucket: AgeBucket) -> Money {
+        AgeBucket::ALL
+            .iter()
+            .filter(|b| **b >= bucket)
+            .map(|b| self.get(*b))
+            .sum()
+    }
+}
+
+impl std::ops::AddAssign for Buckets {
+    fn add_assign(&mut self, other: Buckets) {
+        for (sum, more) in self.0.iter_mut().zip(other.0) {
+            *sum += more;
+        }
+    }
+}
+
 /// Sums of many accounts' debts.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DebtTotals {
     pub accounts: u32,
     /// Accounts with services owed past their due date.
     pub debtors: u32,
-    /// Services owed, by `AgeBucket::index`.
-    pub buckets: [Money; 7],
+    pub buckets: Buckets,
     pub penalties: Money,
     /// Paid ahead.
     pub advance: Money,
@@ -117,12 +158,12 @@ pub struct DebtTotals {
 impl DebtTotals {
     /// Services owed past their due date (penalties apart).
     pub fn overdue(&self) -> Money {
-        self.buckets[1..].iter().copied().sum()
+        self.buckets.overdue()
     }
 
     /// Everything owed: services, due or not, and penalties.
     pub fn owed(&self) -> Money {
-        self.buckets.iter().copied().sum::<Money>() + self.penalties
+        self.buckets.total() + self.penalties
     }
 }
 
@@ -142,7 +183,7 @@ pub struct DebtorRow {
     pub address: String,
     /// The owners on the register today (else whoever lives there).
     pub names: String,
-    pub buckets: [Money; 7],
+    pub buckets: Buckets,
     pub penalties: Money,
     /// The due date of the oldest month still owed.
     pub oldest_overdue: Option<NaiveDate>,
@@ -150,11 +191,11 @@ pub struct DebtorRow {
 
 impl DebtorRow {
     pub fn overdue(&self) -> Money {
-        self.buckets[1..].iter().copied().sum()
+        self.buckets.overdue()
     }
 
     pub fn owed(&self) -> Money {
-        self.buckets.iter().copied().sum::<Money>() + self.penalties
+        self.buckets.total() + self.penalties
     }
 }
 
@@ -197,7 +238,7 @@ pub struct DebtorCard {
     pub people: Vec<DebtorPerson>,
     pub today: NaiveDate,
     pub balance: Money,
-    pub buckets: [Money; 7],
+    pub buckets: Buckets,
     pub penalties: Money,
     pub advance: Money,
     /// Oldest first.
@@ -208,7 +249,7 @@ pub struct DebtorCard {
 
 impl DebtorCard {
     pub fn overdue(&self) -> Money {
-        self.buckets[1..].iter().copied().sum()
+        self.buckets.overdue()
     }
 }
 

@@ -15,6 +15,7 @@ use chrono::{Datelike, NaiveDate};
 
 use app::billing::types::{Basis, Period};
 use app::db::{Db, Store};
+use app::debts::types::AgeBucket;
 use app::with_db;
 
 /// Five services charged every month (kopecks).
@@ -157,7 +158,7 @@ async fn run(label: &str, url: &str, accounts: usize, repeat: usize) {
         times[times.len() - 1].as_secs_f64() * 1000.0,
         totals.debtors,
         totals.overdue().label(),
-        totals.buckets[6].label(),
+        totals.buckets.get(AgeBucket::OverThreeYears).label(),
     );
     store.db.close().await;
 }

@@ -102,7 +102,7 @@ both_backends!(
         let card = store.debtor_card(row.account_id, today).await.unwrap();
         assert_eq!((card.buckets, card.penalties), (row.buckets, row.penalties));
         let months: Money = card.months.iter().map(|m| m.owed).sum();
-        assert_eq!(months, card.buckets.iter().copied().sum());
+        assert_eq!(months, card.buckets.total());
         for month in &card.months {
             let parts: Money = month.parts.iter().map(|(_, owed)| *owed).sum();
             assert_eq!(parts, month.owed, "{month:?}");
