@@ -45,7 +45,13 @@ fn ReceivablesView(r: Receivables) -> impl IntoView {
                 "{} w-80 max-w-full",
                 style::LABEL,
             )>
-                {t::HOUSE} <select name="house" class=style::INPUT data-testid="debts-house">
+                {t::HOUSE}
+                <select
+                    name="house"
+                    class=style::INPUT
+                    aria-label=t::HOUSE
+                    data-testid="debts-house"
+                >
                     <option value="" selected=r.house.is_none()>
                         {t::ALL_HOUSES}
                     </option>

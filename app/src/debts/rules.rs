@@ -99,7 +99,8 @@ pub fn account_debt(
             .sum();
         if owed != 0 {
             let chunk = settled.chunk;
-            debt.buckets.add(AgeBucket::of(chunk.due_on, today), Money(owed));
+            debt.buckets
+                .add(AgeBucket::of(chunk.due_on, today), Money(owed));
             debt.months.push(OwedMonth {
                 period: chunk.period,
                 due_on: chunk.due_on,
