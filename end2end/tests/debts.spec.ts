@@ -1,13 +1,7 @@
 import { test, expect } from "./fixtures";
-import { desktop, phone, signIn, login, hydrated } from "./helpers";
+import { desktop, phone, signIn, login, hydrated, kopecks } from "./helpers";
 
 const HOUSE = "г. Москва, ул. Серебряная, д. 1";
-
-/** `1 234,56 ₽` → kopecks. */
-function kopecks(label: string): number {
-  const digits = label.replace(/[^\d,−-]/g, "").replace("−", "-").replace(",", ".");
-  return Math.round(parseFloat(digits) * 100);
-}
 
 test("zhitel sees the overdue banner and pays; the accountant's receivables drop by that, on the next look", async ({ browser }) => {
   const staff = await desktop(browser);

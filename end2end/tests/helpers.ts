@@ -35,3 +35,9 @@ export async function signIn(page: Page, who: string, password = PASSWORD) {
   await page.getByRole("button", { name: "Войти" }).click();
   await expect(page).not.toHaveURL(/\/login/);
 }
+
+/** `1 234,56 ₽` → kopecks. */
+export function kopecks(label: string): number {
+  const digits = label.replace(/[^\d,−-]/g, "").replace("−", "-").replace(",", ".");
+  return Math.round(parseFloat(digits) * 100);
+}

@@ -1,13 +1,7 @@
 import { test, expect } from "./fixtures";
 import * as fs from "fs";
 import * as path from "path";
-import { desktop, phone, signIn, login, hydrated } from "./helpers";
-
-/** `1 234,56 ₽` → kopecks. */
-function kopecks(label: string): number {
-  const digits = label.replace(/[^\d,−-]/g, "").replace("−", "-").replace(",", ".");
-  return Math.round(parseFloat(digits) * 100);
-}
+import { desktop, phone, signIn, login, hydrated, kopecks } from "./helpers";
 
 test("zhitel on a phone pays by card in the sandbox bank, sees the confirmation and the new balance; the accountant sees the payment", async ({ browser }) => {
   const context = await phone(browser);

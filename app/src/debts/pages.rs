@@ -132,10 +132,7 @@ fn AgeTable(buckets: Buckets) -> impl IntoView {
                         view! {
                             <tr>
                                 <td class=style::TD>{t::bucket_label(*bucket)}</td>
-                                <td class=format!(
-                                    "{} text-right tabular-nums whitespace-nowrap",
-                                    style::TD,
-                                )>{amount.label()}</td>
+                                <td class=style::TD_NUMBER>{amount.label()}</td>
                                 <td class=format!("{} w-1/3", style::TD)>
                                     <div class="h-2 rounded bg-slate-100">
                                         <div
@@ -216,7 +213,6 @@ fn HistoryChart(months: Vec<MonthFigures>) -> impl IntoView {
 
 #[component]
 fn HistoryTable(months: Vec<MonthFigures>) -> impl IntoView {
-    let number = format!("{} text-right tabular-nums whitespace-nowrap", style::TD);
     view! {
         <section class="mt-6">
             <div class="overflow-x-auto rounded-xl border border-slate-200 bg-white">
@@ -224,11 +220,11 @@ fn HistoryTable(months: Vec<MonthFigures>) -> impl IntoView {
                     <thead class="bg-slate-50">
                         <tr>
                             <th class=style::TH>{t::MONTH}</th>
-                            <th class=format!("{} text-right", style::TH)>{t::OVERDUE}</th>
-                            <th class=format!("{} text-right", style::TH)>{t::DEBTORS}</th>
-                            <th class=format!("{} text-right", style::TH)>{t::CHARGED}</th>
-                            <th class=format!("{} text-right", style::TH)>{t::PAID}</th>
-                            <th class=format!("{} text-right", style::TH)>{t::COLLECTION}</th>
+                            <th class=style::TH_NUMBER>{t::OVERDUE}</th>
+                            <th class=style::TH_NUMBER>{t::DEBTORS}</th>
+                            <th class=style::TH_NUMBER>{t::CHARGED}</th>
+                            <th class=style::TH_NUMBER>{t::PAID}</th>
+                            <th class=style::TH_NUMBER>{t::COLLECTION}</th>
                         </tr>
                     </thead>
                     <tbody class="divide-y divide-slate-100">
@@ -242,11 +238,11 @@ fn HistoryTable(months: Vec<MonthFigures>) -> impl IntoView {
                                 view! {
                                     <tr>
                                         <td class=style::TD>{m.period.label()}</td>
-                                        <td class=number.clone()>{m.overdue.label()}</td>
-                                        <td class=number.clone()>{m.debtors}</td>
-                                        <td class=number.clone()>{m.charged.label()}</td>
-                                        <td class=number.clone()>{m.paid.label()}</td>
-                                        <td class=number.clone()>{collection}</td>
+                                        <td class=style::TD_NUMBER>{m.overdue.label()}</td>
+                                        <td class=style::TD_NUMBER>{m.debtors}</td>
+                                        <td class=style::TD_NUMBER>{m.charged.label()}</td>
+                                        <td class=style::TD_NUMBER>{m.paid.label()}</td>
+                                        <td class=style::TD_NUMBER>{collection}</td>
                                     </tr>
                                 }
                             })
@@ -260,7 +256,6 @@ fn HistoryTable(months: Vec<MonthFigures>) -> impl IntoView {
 
 #[component]
 fn HouseTable(houses: Vec<HouseDebt>) -> impl IntoView {
-    let number = format!("{} text-right tabular-nums whitespace-nowrap", style::TD);
     view! {
         <section class="mt-6">
             <h2 class=style::H2>{t::BY_HOUSE}</h2>
@@ -269,10 +264,10 @@ fn HouseTable(houses: Vec<HouseDebt>) -> impl IntoView {
                     <thead class="bg-slate-50">
                         <tr>
                             <th class=style::TH>{t::ADDRESS}</th>
-                            <th class=format!("{} text-right", style::TH)>{t::OVERDUE}</th>
-                            <th class=format!("{} text-right", style::TH)>{t::PENALTIES}</th>
-                            <th class=format!("{} text-right", style::TH)>{t::OWED}</th>
-                            <th class=format!("{} text-right", style::TH)>{t::DEBTORS}</th>
+                            <th class=style::TH_NUMBER>{t::OVERDUE}</th>
+                            <th class=style::TH_NUMBER>{t::PENALTIES}</th>
+                            <th class=style::TH_NUMBER>{t::OWED}</th>
+                            <th class=style::TH_NUMBER>{t::DEBTORS}</th>
                         </tr>
                     </thead>
                     <tbody class="divide-y divide-slate-100">
@@ -289,11 +284,10 @@ fn HouseTable(houses: Vec<HouseDebt>) -> impl IntoView {
                                                 {h.address}
                                             </a>
                                         </td>
-                                        <td class=number.clone()>{h.totals.overdue().label()}</td>
-                                        <td class=number.clone()>{h.totals.penalties.label()}</td>
-                                        <td class=number.clone()>{h.totals.owed().label()}</td>
-                                        <td class=number
-                                            .clone()>
+                                        <td class=style::TD_NUMBER>{h.totals.overdue().label()}</td>
+                                        <td class=style::TD_NUMBER>{h.totals.penalties.label()}</td>
+                                        <td class=style::TD_NUMBER>{h.totals.owed().label()}</td>
+                                        <td class=style::TD_NUMBER>
                                             {format!("{} / {}", h.totals.debtors, h.totals.accounts)}
                                         </td>
                                     </tr>
@@ -321,10 +315,7 @@ fn ServiceTable(services: Vec<(String, Money)>) -> impl IntoView {
                                 view! {
                                     <tr>
                                         <td class=style::TD>{name}</td>
-                                        <td class=format!(
-                                            "{} text-right tabular-nums whitespace-nowrap",
-                                            style::TD,
-                                        )>{owed.label()}</td>
+                                        <td class=style::TD_NUMBER>{owed.label()}</td>
                                     </tr>
                                 }
                             })
@@ -338,7 +329,6 @@ fn ServiceTable(services: Vec<(String, Money)>) -> impl IntoView {
 
 #[component]
 fn DebtorTable(debtors: Vec<DebtorRow>, all: u32) -> impl IntoView {
-    let number = format!("{} text-right tabular-nums whitespace-nowrap", style::TD);
     let shown = debtors.len();
     view! {
         <section class="mt-6">
@@ -355,14 +345,11 @@ fn DebtorTable(debtors: Vec<DebtorRow>, all: u32) -> impl IntoView {
                             <th class=style::TH>{t::ACCOUNT}</th>
                             <th class=style::TH>{t::ADDRESS}</th>
                             <th class=style::TH>{t::NAMES}</th>
-                            <th class=format!("{} text-right", style::TH)>{t::OVERDUE}</th>
-                            <th class=format!(
-                                "{} text-right",
-                                style::TH,
-                            )>{t::bucket_label(AgeBucket::Days91To180)}</th>
-                            <th class=format!("{} text-right", style::TH)>"> 180 дн."</th>
-                            <th class=format!("{} text-right", style::TH)>{t::PENALTIES}</th>
-                            <th class=format!("{} text-right", style::TH)>{t::OWED}</th>
+                            <th class=style::TH_NUMBER>{t::OVERDUE}</th>
+                            <th class=style::TH_NUMBER>{t::bucket_label(AgeBucket::Days91To180)}</th>
+                            <th class=style::TH_NUMBER>"> 180 дн."</th>
+                            <th class=style::TH_NUMBER>{t::PENALTIES}</th>
+                            <th class=style::TH_NUMBER>{t::OWED}</th>
                             <th class=style::TH>{t::SINCE}</th>
                         </tr>
                     </thead>
@@ -383,16 +370,15 @@ fn DebtorTable(debtors: Vec<DebtorRow>, all: u32) -> impl IntoView {
                                         </td>
                                         <td class=style::TD>{d.address.clone()}</td>
                                         <td class=style::TD>{d.names.clone()}</td>
-                                        <td class=number.clone() data-testid="debtor-overdue">
+                                        <td class=style::TD_NUMBER data-testid="debtor-overdue">
                                             {d.overdue().label()}
                                         </td>
-                                        <td class=number
-                                            .clone()>
+                                        <td class=style::TD_NUMBER>
                                             {d.buckets.get(AgeBucket::Days91To180).label()}
                                         </td>
-                                        <td class=number.clone()>{older.label()}</td>
-                                        <td class=number.clone()>{d.penalties.label()}</td>
-                                        <td class=number.clone()>{d.owed().label()}</td>
+                                        <td class=style::TD_NUMBER>{older.label()}</td>
+                                        <td class=style::TD_NUMBER>{d.penalties.label()}</td>
+                                        <td class=style::TD_NUMBER>{d.owed().label()}</td>
                                         <td class=style::TD>
                                             {d
                                                 .oldest_overdue
@@ -431,7 +417,6 @@ pub fn DebtorPage() -> impl IntoView {
 
 #[component]
 fn DebtorView(c: DebtorCard) -> impl IntoView {
-    let number = format!("{} text-right tabular-nums whitespace-nowrap", style::TD);
     let owed = c.buckets.total() + c.penalties;
     view! {
         <h1 class=format!(
@@ -500,8 +485,8 @@ fn DebtorView(c: DebtorCard) -> impl IntoView {
                             <th class=style::TH>{t::MONTH}</th>
                             <th class=style::TH>{t::DUE}</th>
                             <th class=style::TH>{t::AGE}</th>
-                            <th class=format!("{} text-right", style::TH)>{t::MONTH_CHARGED}</th>
-                            <th class=format!("{} text-right", style::TH)>{t::MONTH_OWED}</th>
+                            <th class=style::TH_NUMBER>{t::MONTH_CHARGED}</th>
+                            <th class=style::TH_NUMBER>{t::MONTH_OWED}</th>
                             <th class=style::TH>{t::FOR_WHAT}</th>
                         </tr>
                     </thead>
@@ -524,8 +509,8 @@ fn DebtorView(c: DebtorCard) -> impl IntoView {
                                             {m.due_on.format("%d.%m.%Y").to_string()}
                                         </td>
                                         <td class=style::TD>{t::bucket_label(m.bucket)}</td>
-                                        <td class=number.clone()>{m.charged.label()}</td>
-                                        <td class=number.clone()>{m.owed.label()}</td>
+                                        <td class=style::TD_NUMBER>{m.charged.label()}</td>
+                                        <td class=style::TD_NUMBER>{m.owed.label()}</td>
                                         <td class=format!(
                                             "{} text-xs text-slate-600",
                                             style::TD,

@@ -11,6 +11,7 @@ use super::text as t;
 use super::types::*;
 use crate::billing::rules::DueRules;
 use crate::billing::rules::accrual::LedgerEntry;
+use crate::billing::store::ACCOUNT_HEAD;
 use crate::db::{Store, internal, task_failed};
 use crate::error::AppError;
 use crate::housing::types::Relation;
@@ -239,11 +240,7 @@ impl Store {
         today: NaiveDate,
     ) -> Result<DebtorCard, AppError> {
         let (head, entries, parts) = with_db!(&self.db, |pool| async {
-            let head: Option<(String, String, String)> = sqlx::query_as(
-                "SELECT c.number, h.address, a.number FROM accounts c
-                 JOIN apartments a ON a.id = c.apartment_id JOIN houses h ON h.id = a.house_id
-                 WHERE c.id = $1",
-            )
+            let head: Option<(String, String, String)> = sqlx::query_as(ACCOUNT_HEAD)
             .bind(account_id)
             .fetch_optional(pool)
             .await?;

@@ -644,4 +644,7 @@ pub mod style {
     pub const TABLE: &str = "min-w-full divide-y divide-slate-200 text-sm";
     pub const TH: &str = "px-3 py-2 text-left font-medium text-slate-600";
     pub const TD: &str = "px-3 py-2 align-top";
+    /// A column of figures: right-aligned, digits of equal width, one line.
+    pub const TD_NUMBER: &str = "px-3 py-2 align-top text-right tabular-nums whitespace-nowrap";
+    pub const TH_NUMBER: &str = "px-3 py-2 text-right font-medium text-slate-600";
 }

@@ -45,11 +45,7 @@ impl Store {
     /// An account's months from the ledger, with the posted runs' lines as their detail.
     pub async fn account_statement(&self, account_id: i64) -> Result<AccountStatement, AppError> {
         let (head, entries, lines) = with_db!(&self.db, |pool| async {
-            let head: Option<(String, String, String)> = sqlx::query_as(
-                "SELECT c.number, h.address, a.number FROM accounts c
-                 JOIN apartments a ON a.id = c.apartment_id JOIN houses h ON h.id = a.house_id
-                 WHERE c.id = $1",
-            )
+            let head: Option<(String, String, String)> = sqlx::query_as(ACCOUNT_HEAD)
             .bind(account_id)
             .fetch_optional(pool)
             .await?;

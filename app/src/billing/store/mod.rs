@@ -71,6 +71,11 @@ const RUN_COLUMNS: &str = "id, house_id, period, status, done, total, error";
 
 /// The house of account `$1`, as a subquery: an account's lines are read through its house's
 /// runs (the lines are indexed by run and account).
+/// An account's number, its house's address and its flat's number.
+pub(crate) const ACCOUNT_HEAD: &str = "SELECT c.number, h.address, a.number FROM accounts c
+     JOIN apartments a ON a.id = c.apartment_id JOIN houses h ON h.id = a.house_id
+     WHERE c.id = $1";
+
 pub(crate) const ACCOUNT_HOUSE: &str = "SELECT a.house_id FROM accounts c
      JOIN apartments a ON a.id = c.apartment_id WHERE c.id = $1";
 
