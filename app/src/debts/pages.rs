@@ -346,7 +346,9 @@ fn DebtorTable(debtors: Vec<DebtorRow>, all: u32) -> impl IntoView {
                             <th class=style::TH>{t::ADDRESS}</th>
                             <th class=style::TH>{t::NAMES}</th>
                             <th class=style::TH_NUMBER>{t::OVERDUE}</th>
-                            <th class=style::TH_NUMBER>{t::bucket_label(AgeBucket::Days91To180)}</th>
+                            <th class=style::TH_NUMBER>
+                                {t::bucket_label(AgeBucket::Days91To180)}
+                            </th>
                             <th class=style::TH_NUMBER>"> 180 дн."</th>
                             <th class=style::TH_NUMBER>{t::PENALTIES}</th>
                             <th class=style::TH_NUMBER>{t::OWED}</th>

@@ -46,9 +46,9 @@ impl Store {
     pub async fn account_statement(&self, account_id: i64) -> Result<AccountStatement, AppError> {
         let (head, entries, lines) = with_db!(&self.db, |pool| async {
             let head: Option<(String, String, String)> = sqlx::query_as(ACCOUNT_HEAD)
-            .bind(account_id)
-            .fetch_optional(pool)
-            .await?;
+                .bind(account_id)
+                .fetch_optional(pool)
+                .await?;
             let entries: Vec<LedgerEntry> = sqlx::query_as(
                 "SELECT account_id, period, kind, amount, occurred_on, reason FROM ledger
                  WHERE account_id = $1 ORDER BY occurred_on, id",
