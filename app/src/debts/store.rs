@@ -11,7 +11,7 @@ use super::text as t;
 use super::types::*;
 use crate::billing::rules::DueRules;
 use crate::billing::rules::accrual::LedgerEntry;
-use crate::billing::store::ACCOUNT_HEAD;
+use crate::billing::store::{ACCOUNT_HEAD, ACCOUNT_LEDGER};
 use crate::db::{Store, internal, task_failed};
 use crate::error::AppError;
 use crate::housing::types::Relation;
@@ -244,13 +244,10 @@ impl Store {
                 .bind(account_id)
                 .fetch_optional(pool)
                 .await?;
-            let entries: Vec<LedgerEntry> = sqlx::query_as(
-                "SELECT account_id, period, kind, amount, occurred_on, reason FROM ledger
-                 WHERE account_id = $1 ORDER BY occurred_on, id",
-            )
-            .bind(account_id)
-            .fetch_all(pool)
-            .await?;
+            let entries: Vec<LedgerEntry> = sqlx::query_as(ACCOUNT_LEDGER)
+                .bind(account_id)
+                .fetch_all(pool)
+                .await?;
             let parts: Vec<(String, Option<i64>, String, i64)> = sqlx::query_as(
                 "SELECT l.period, l.service_id, COALESCE(s.name, ''),
                         CAST(SUM(l.amount) AS BIGINT)

@@ -49,13 +49,10 @@ impl Store {
                 .bind(account_id)
                 .fetch_optional(pool)
                 .await?;
-            let entries: Vec<LedgerEntry> = sqlx::query_as(
-                "SELECT account_id, period, kind, amount, occurred_on, reason FROM ledger
-                 WHERE account_id = $1 ORDER BY occurred_on, id",
-            )
-            .bind(account_id)
-            .fetch_all(pool)
-            .await?;
+            let entries: Vec<LedgerEntry> = sqlx::query_as(ACCOUNT_LEDGER)
+                .bind(account_id)
+                .fetch_all(pool)
+                .await?;
             let lines: Vec<StatementLine> = sqlx::query_as(&format!(
                 "SELECT r.period, s.name AS service, s.section, l.kind, l.quantity, l.unit, l.rate,
                          l.amount, l.source, l.explanation

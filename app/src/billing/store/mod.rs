@@ -76,6 +76,11 @@ pub(crate) const ACCOUNT_HEAD: &str = "SELECT c.number, h.address, a.number FROM
      JOIN apartments a ON a.id = c.apartment_id JOIN houses h ON h.id = a.house_id
      WHERE c.id = $1";
 
+/// An account's ledger entries, in the order they happened.
+pub(crate) const ACCOUNT_LEDGER: &str =
+    "SELECT account_id, period, kind, amount, occurred_on, reason
+     FROM ledger WHERE account_id = $1 ORDER BY occurred_on, id";
+
 pub(crate) const ACCOUNT_HOUSE: &str = "SELECT a.house_id FROM accounts c
      JOIN apartments a ON a.id = c.apartment_id WHERE c.id = $1";
 
