@@ -230,6 +230,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("reports/tickets") view=routes::TicketReport::lazy() />
                     <Route path=path!("debts") view=routes::Debts::lazy() />
                     <Route path=path!("debts/account/:id") view=routes::Debtor::lazy() />
+                    <Route path=path!("debts/segments") view=routes::DebtSegments::lazy() />
+                    <Route path=path!("debts/scenarios") view=routes::DebtScenarios::lazy() />
                     <Route path=path!("templates") view=routes::Templates::lazy() />
                     <Route path=path!("mailbox") view=routes::Mailbox::lazy() />
                     <Route path=path!("notifications") view=routes::Notifications::lazy() />

@@ -84,6 +84,8 @@ lazy_pages! {
     IssuePass => crate::passes::pages::IssuePassPage,
     Debts => crate::debts::pages::ReceivablesPage,
     Debtor => crate::debts::pages::DebtorPage,
+    DebtSegments => crate::debts::pages::SegmentsPage,
+    DebtScenarios => crate::debts::pages::ScenariosPage,
 }
 
 // The address the router is going to. The router loads a lazy page's chunk before it writes the

@@ -148,6 +148,7 @@ impl Worker {
             Task::ReadingReminders {},
             Task::TicketSweep {},
             Task::PassRetention {},
+            Task::DebtSweep {},
         ] {
             if let Err(e) = self
                 .store
@@ -264,6 +265,11 @@ impl Worker {
             Task::ExpirePayment { payment_id } => self.expire_payment(job, *payment_id).await,
             Task::TicketSweep {} => self.ticket_sweep(job).await,
             Task::PassRetention {} => self.pass_retention(job).await,
+            Task::DebtSweep {} => self
+                .store
+                .debt_sweep_job(job, &self.id, chrono::Utc::now())
+                .await
+                .map(|n| tracing::debug!(job = job.id, notices = n, "debt sweep done")),
         };
         if result.is_err() {
             // the job stays claimed; its lease runs out and it is tried again

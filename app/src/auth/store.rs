@@ -270,6 +270,7 @@ impl Store {
                 params: [("when".to_string(), clock::format_moment(Utc::now()))].into(),
                 link: None,
                 source: None,
+                channels: None,
             };
             enqueue_notice!(&mut *tx, &notice)?;
             Ok(())

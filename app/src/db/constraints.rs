@@ -64,6 +64,7 @@ pub const UNIQUE_RULES: &[(&str, &str)] = &[
         "Категория заявок с таким кодом уже есть.",
     ),
     ("contractors(name)", "Подрядчик с таким названием уже есть."),
+    ("debt_segments(name)", "Сегмент с таким названием уже есть."),
 ];
 
 /// A reference broken either way: what the record points to is gone, or a record still points

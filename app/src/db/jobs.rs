@@ -64,6 +64,9 @@ pub enum Task {
     /// past the house's retention; rescheduled every hour.
     #[serde(rename = "passes.retention")]
     PassRetention {},
+    /// The dunning scenarios' sweep, rescheduled every hour.
+    #[serde(rename = "debts.sweep")]
+    DebtSweep {},
 }
 
 /// A task as its two columns.
@@ -349,6 +352,7 @@ mod tests {
             params: Default::default(),
             link: None,
             source: None,
+            channels: None,
         };
         let cases = [
             (
@@ -372,6 +376,7 @@ mod tests {
             (Task::ExpirePayment { payment_id: 7 }, "payments.expire"),
             (Task::TicketSweep {}, "tickets.sla"),
             (Task::PassRetention {}, "passes.retention"),
+            (Task::DebtSweep {}, "debts.sweep"),
         ];
         for (task, kind) in cases {
             let stored = task.stored().unwrap();

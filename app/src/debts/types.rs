@@ -274,3 +274,321 @@ pub struct MyOverdue {
     /// The due date of the oldest month owed.
     pub since: NaiveDate,
 }
+
+/// The kinds of notice a mailing to debtors can be.
+pub const MAILING_KINDS: [crate::notify::types::NoticeKind; 3] = [
+    crate::notify::types::NoticeKind::DebtReminder,
+    crate::notify::types::NoticeKind::DebtSecondReminder,
+    crate::notify::types::NoticeKind::DebtWarning,
+];
+
+/// Whom of a flat a segment addresses: the owners or the tenants (нанимателей) with their
+/// families; none — everyone living there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Addressees {
+    Owners,
+    Tenants,
+}
+
+/// A saved filter over the debtors. Every part left empty admits everyone.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SegmentFilter {
+    pub house_id: Option<i64>,
+    /// Only with a house.
+    pub entrance_id: Option<i64>,
+    /// Owes something at least this old (`Days1To30`: any overdue debt).
+    pub min_age: AgeBucket,
+    /// Owes at least this much past the due date.
+    pub min_overdue: Money,
+    /// Owes more than this many months of the account's usual charge (its average over the last
+    /// twelve months charged).
+    pub min_months: Option<u32>,
+    pub addressees: Option<Addressees>,
+    /// Someone addressed can be reached on this channel (an e-mail, a phone, a push device).
+    pub channel: Option<crate::notify::types::Channel>,
+    /// Has (true) or has not (false) a promise to pay that is still pending.
+    pub promised: Option<bool>,
+}
+
+impl Default for SegmentFilter {
+    fn default() -> Self {
+        SegmentFilter {
+            house_id: None,
+            entrance_id: None,
+            min_age: AgeBucket::Days1To30,
+            min_overdue: Money::ZERO,
+            min_months: None,
+            addressees: None,
+            channel: None,
+            promised: None,
+        }
+    }
+}
+
+/// One account a segment holds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SegmentMember {
+    pub account_id: i64,
+    pub number: String,
+    pub address: String,
+    pub overdue: Money,
+    pub owed: Money,
+    /// Cabinet users the mailing reaches (those addressed who have a cabinet).
+    pub reachable: u32,
+}
+
+/// A segment's live figures.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SegmentCount {
+    pub accounts: u32,
+    pub overdue: Money,
+    pub owed: Money,
+    /// Accounts with somebody a mailing reaches; the others need a call or a letter.
+    pub reachable: u32,
+}
+
+/// A saved segment with its figures today.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Segment {
+    pub id: i64,
+    pub name: String,
+    pub filter: SegmentFilter,
+    /// The filter in words.
+    pub summary: String,
+    pub count: SegmentCount,
+}
+
+/// What a filter holds today: the figures and the largest debts first (at most
+/// `SEGMENT_PREVIEW`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SegmentPreview {
+    pub count: SegmentCount,
+    pub members: Vec<SegmentMember>,
+}
+
+/// A mailing sent to a segment, with how it spread.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MailingView {
+    pub id: i64,
+    pub segment: String,
+    pub kind: crate::notify::types::NoticeKind,
+    pub template: String,
+    pub sent_at: String,
+    pub accounts: u32,
+    pub recipients: u32,
+    pub overdue: Money,
+    pub report: crate::notify::types::DeliveryReport,
+}
+
+/// A house a segment can be narrowed to, with its entrances (id, number).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HouseEntrances {
+    pub id: i64,
+    pub address: String,
+    pub entrances: Vec<(i64, String)>,
+}
+
+/// The segments page: the saved segments, the houses with their entrances, the mailings sent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SegmentsPage {
+    pub today: NaiveDate,
+    pub segments: Vec<Segment>,
+    pub houses: Vec<HouseEntrances>,
+    pub mailings: Vec<MailingView>,
+}
+
+crate::text_enum! {
+    /// How a contact with a debtor went.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+    pub enum CallOutcome {
+        Reached = "reached",
+        Promised = "promised",
+        Refused = "refused",
+        NoAnswer = "no_answer",
+        WrongNumber = "wrong_number",
+    }
+}
+
+crate::text_enum! {
+    /// A contact with a debtor on the card's timeline.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+    pub enum ContactKind {
+        Call = "call",
+        Visit = "visit",
+        Letter = "letter",
+        Mailing = "mailing",
+    }
+}
+
+/// A promise to pay, as the ledger shows it now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PromiseStatus {
+    /// Its day has not passed and not all of it is paid yet.
+    Pending,
+    /// Paid in full from the day it was made to its day.
+    Kept,
+    /// Its day passed without the full amount paid.
+    Broken,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PromiseView {
+    pub id: i64,
+    pub made_on: NaiveDate,
+    pub promised_on: NaiveDate,
+    pub amount: Money,
+    /// Paid from the day it was made to its day (or today).
+    pub paid: Money,
+    pub status: PromiseStatus,
+    pub note: String,
+    pub staff: String,
+}
+
+/// One line of the debtor's contact timeline.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContactView {
+    pub at: String,
+    pub kind: ContactKind,
+    pub outcome: Option<CallOutcome>,
+    pub note: String,
+    pub staff: String,
+    /// For a mailing: each delivery — channel, status («sent», «queued», «failed»).
+    pub deliveries: Vec<(crate::notify::types::Channel, String)>,
+}
+
+/// The card's work with the debtor: promises (newest first), the contact timeline and the steps
+/// scenarios took (newest first).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DebtorWork {
+    pub promises: Vec<PromiseView>,
+    pub contacts: Vec<ContactView>,
+    pub steps: Vec<StepRunView>,
+}
+
+/// The segment form as typed: every field text, parsed on the server
+/// (`rules::work::parse_segment_form`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SegmentForm {
+    pub name: String,
+    pub house: String,
+    pub entrance: String,
+    /// The position of the bucket in `AgeBucket::ALL` (1: any overdue).
+    pub min_age: String,
+    /// Rubles.
+    pub min_overdue: String,
+    pub min_months: String,
+    /// "", "owners" or "tenants".
+    pub addressees: String,
+    /// "" or a channel's stored name.
+    pub channel: String,
+    /// "", "yes" or "no".
+    pub promised: String,
+}
+
+/// One step of a scenario as staff see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StepView {
+    pub id: i64,
+    pub position: u32,
+    pub days_after_due: u32,
+    pub min_overdue: Money,
+    pub kind: crate::notify::types::NoticeKind,
+    pub channels: Vec<crate::notify::types::Channel>,
+    /// Taken so far: sent, held out, nobody to reach.
+    pub sent: u32,
+    pub held_out: u32,
+    pub unreachable: u32,
+}
+
+/// A dunning scenario with its steps.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScenarioView {
+    pub id: i64,
+    pub name: String,
+    pub house: Option<String>,
+    pub enabled: bool,
+    pub restart_on_partial: bool,
+    pub holdout_percent: u8,
+    pub steps: Vec<StepView>,
+    /// Debt episodes it follows now.
+    pub open_episodes: u32,
+}
+
+/// The contact limits of scenarios, as staff edit them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LimitsView {
+    pub sms_per_day: u32,
+    pub sms_per_week: u32,
+    pub sms_per_month: u32,
+    /// HH:MM
+    pub quiet_from: String,
+    pub quiet_to: String,
+}
+
+/// The scenarios page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScenariosPage {
+    pub scenarios: Vec<ScenarioView>,
+    pub houses: Vec<(i64, String)>,
+    pub limits: LimitsView,
+}
+
+crate::text_enum! {
+    /// What a scenario's step did for an account.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+    pub enum StepOutcome {
+        Sent = "sent",
+        /// In the hold-out group: recorded, not sent.
+        HeldOut = "held_out",
+        /// Nobody with a cabinet to send to.
+        Unreachable = "unreachable",
+    }
+}
+
+/// One line of a dry run: who would get which step today.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DryRunLine {
+    pub account_id: i64,
+    pub number: String,
+    pub address: String,
+    pub overdue: Money,
+    pub position: u32,
+    pub kind: crate::notify::types::NoticeKind,
+    pub channels: Vec<crate::notify::types::Channel>,
+    pub recipients: u32,
+    pub outcome: StepOutcome,
+}
+
+/// A step a scenario took for the account, on the debtor's card.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StepRunView {
+    pub scenario: String,
+    pub position: u32,
+    pub kind: crate::notify::types::NoticeKind,
+    pub ran_on: NaiveDate,
+    pub outcome: StepOutcome,
+    pub overdue: Money,
+    /// Each delivery — channel, status.
+    pub deliveries: Vec<(crate::notify::types::Channel, String)>,
+}
+
+/// A step of the scenario form, as typed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StepForm {
+    pub days: String,
+    pub min_overdue: String,
+    pub kind: String,
+    pub email: Option<String>,
+    pub sms: Option<String>,
+    pub push: Option<String>,
+}
+
+/// The scenario form, as typed; step rows left empty are not steps.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScenarioForm {
+    pub name: String,
+    pub house: String,
+    pub restart: Option<String>,
+    pub holdout: String,
+    pub steps: Vec<StepForm>,
+}

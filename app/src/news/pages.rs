@@ -8,7 +8,7 @@ use super::api::*;
 use super::rules::{Block, Span, parse_text};
 use super::text as t;
 use super::types::*;
-use crate::notify::types::DeliveryReport;
+use crate::notify::pages::DeliveryReportView;
 use crate::ui::{ErrorNote, FormResult, Loading, style};
 
 /// Staff's simple formatting, rendered as elements (never as HTML).
@@ -450,45 +450,8 @@ fn StaffAnnouncement(a: AnnouncementItem, end: ServerAction<EndAnnouncement>) ->
                     </button>
                 </ActionForm>
             </div>
-            {a.report.map(|r| view! { <Report r=r /> })}
+            {a.report.map(|r| view! { <DeliveryReportView r /> })}
         </li>
-    }
-}
-
-/// How a message spread: recipients, read, and per channel sent / queued / failed.
-#[component]
-fn Report(r: DeliveryReport) -> impl IntoView {
-    view! {
-        <dl
-            class="mt-2 grid grid-cols-2 gap-x-4 gap-y-1 text-xs text-slate-600 sm:grid-cols-4"
-            data-testid="delivery-report"
-        >
-            <div>
-                <dt class="inline">{t::RECIPIENTS}": "</dt>
-                <dd class="inline font-semibold" data-testid="report-recipients">
-                    {r.recipients}
-                </dd>
-                <span>", "{t::READ}" "<b data-testid="report-read">{r.read}</b></span>
-            </div>
-            {r
-                .channels
-                .into_iter()
-                .map(|(c, n)| {
-                    view! {
-                        <div>
-                            <dt class="inline">{c.label()}": "</dt>
-                            <dd class="inline">
-                                <b>{n.sent}</b>
-                                " "
-                                {t::SENT}
-                                {(n.queued > 0).then(|| format!(", {} {}", n.queued, t::QUEUED))}
-                                {(n.failed > 0).then(|| format!(", {} {}", n.failed, t::FAILED))}
-                            </dd>
-                        </div>
-                    }
-                })
-                .collect_view()}
-        </dl>
     }
 }
 

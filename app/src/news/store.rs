@@ -235,6 +235,7 @@ impl Store {
                 .into(),
                 link: Some("/cabinet/news".into()),
                 source: Some(announcement_source(id)),
+                channels: None,
             };
             enqueue_notice!(&mut *tx, &notice)?;
             audit!(

@@ -590,3 +590,40 @@ pub fn MailboxPage() -> impl IntoView {
         </Suspense>
     }
 }
+
+/// How a message spread: recipients, read, and per channel sent / queued / failed.
+#[component]
+pub fn DeliveryReportView(r: DeliveryReport) -> impl IntoView {
+    view! {
+        <dl
+            class="mt-2 grid grid-cols-2 gap-x-4 gap-y-1 text-xs text-slate-600 sm:grid-cols-4"
+            data-testid="delivery-report"
+        >
+            <div>
+                <dt class="inline">{t::RECIPIENTS}": "</dt>
+                <dd class="inline font-semibold" data-testid="report-recipients">
+                    {r.recipients}
+                </dd>
+                <span>", "{t::READ}" "<b data-testid="report-read">{r.read}</b></span>
+            </div>
+            {r
+                .channels
+                .into_iter()
+                .map(|(c, n)| {
+                    view! {
+                        <div>
+                            <dt class="inline">{c.label()}": "</dt>
+                            <dd class="inline">
+                                <b>{n.sent}</b>
+                                " "
+                                {t::SENT}
+                                {(n.queued > 0).then(|| format!(", {} {}", n.queued, t::QUEUED))}
+                                {(n.failed > 0).then(|| format!(", {} {}", n.failed, t::FAILED))}
+                            </dd>
+                        </div>
+                    }
+                })
+                .collect_view()}
+        </dl>
+    }
+}

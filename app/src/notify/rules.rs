@@ -52,6 +52,15 @@ const ANNOUNCEMENT_PLACEHOLDERS: &[(&str, &str)] = &[
     ("audience", "кому: весь дом, подъезд…"),
 ];
 
+/// What a reminder about a debt can say (debts::store fills them per account).
+const DEBT_PLACEHOLDERS: &[(&str, &str)] = &[
+    ("account", "номер лицевого счёта"),
+    ("address", "адрес квартиры"),
+    ("overdue", "сумма, не оплаченная в срок"),
+    ("owed", "всего к оплате, с пени"),
+    ("since", "срок оплаты самого старого неоплаченного месяца"),
+];
+
 /// The registry: one entry per kind.
 pub fn spec(kind: NoticeKind) -> KindSpec {
     match kind {
@@ -173,6 +182,47 @@ pub fn spec(kind: NoticeKind) -> KindSpec {
                 ("date", "дата оплаты"),
                 ("order", "номер заказа"),
             ],
+        },
+        NoticeKind::DebtReminder => KindSpec {
+            key: "debt_reminder",
+            whom: Whom::Residents,
+            label: "Напоминания об оплате",
+            mandatory: false,
+            critical: false,
+            default_channels: &[Channel::Email, Channel::Push],
+            title: "Напоминаем об оплате: {overdue}",
+            body: "По лицевому счёту {account} ({address}) не оплачено {overdue}, срок оплаты был \
+                   {since}. Всего к оплате {owed}. Если вы уже оплатили, спасибо — не обращайте \
+                   внимания на это письмо. Оплатить можно в кабинете по ссылке.",
+            placeholders: DEBT_PLACEHOLDERS,
+        },
+        NoticeKind::DebtSecondReminder => KindSpec {
+            key: "debt_second_reminder",
+            whom: Whom::Residents,
+            label: "Повторные напоминания об оплате",
+            mandatory: false,
+            critical: false,
+            default_channels: &[Channel::Email, Channel::Sms, Channel::Push],
+            title: "Повторное напоминание: не оплачено {overdue}",
+            body: "По лицевому счёту {account} ({address}) остаётся неоплаченным {overdue} \
+                   (срок оплаты был {since}), всего к оплате {owed}. На долг начисляются пени. \
+                   Если оплатить сразу трудно, позвоните в бухгалтерию — договоримся о \
+                   рассрочке.",
+            placeholders: DEBT_PLACEHOLDERS,
+        },
+        NoticeKind::DebtWarning => KindSpec {
+            key: "debt_warning",
+            whom: Whom::Residents,
+            label: "Предупреждения о задолженности",
+            mandatory: false,
+            critical: false,
+            default_channels: &[Channel::Email, Channel::Sms, Channel::Push],
+            title: "Предупреждение о задолженности {overdue}",
+            body: "По лицевому счёту {account} ({address}) задолженность {overdue}, срок \
+                   оплаты был {since}; всего к оплате {owed} с пени. Если долг не будет оплачен \
+                   или не будет заключено соглашение о рассрочке, управляющая организация вправе \
+                   ограничить коммунальные услуги в порядке ПП РФ № 354 и обратиться в суд.",
+            placeholders: DEBT_PLACEHOLDERS,
         },
         NoticeKind::TicketUpdate => KindSpec {
             key: "ticket_update",

@@ -47,3 +47,9 @@ pub fn more_banners(n: usize) -> String {
     };
     format!("Ещё {n} {word}")
 }
+
+pub const RECIPIENTS: &str = "Получателей";
+pub const READ: &str = "прочитали";
+pub const SENT: &str = "отправлено";
+pub const QUEUED: &str = "в очереди";
+pub const FAILED: &str = "ошибок";

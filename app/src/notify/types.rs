@@ -50,6 +50,13 @@ pub enum NoticeKind {
     PaymentReceived,
     /// The bank gave a card payment back to the card: the accounts owe it again.
     PaymentRefunded,
+    /// A reminder about an overdue debt, one per account (a mailing to a segment, a scenario's
+    /// first step).
+    DebtReminder,
+    /// The second reminder: penalties run, a repayment plan is offered.
+    DebtSecondReminder,
+    /// A formal warning: restriction and court follow unless paid or a plan is agreed.
+    DebtWarning,
     /// An АДС ticket changed (status, a comment for the resident): to the requester, or to the
     /// dispatchers when the resident reopens or comments.
     TicketUpdate,
@@ -72,7 +79,7 @@ pub enum NoticeKind {
 }
 
 impl NoticeKind {
-    pub const ALL: [NoticeKind; 17] = [
+    pub const ALL: [NoticeKind; 20] = [
         NoticeKind::Announcement,
         NoticeKind::CriticalAnnouncement,
         NoticeKind::PasswordChanged,
@@ -81,6 +88,9 @@ impl NoticeKind {
         NoticeKind::BillReady,
         NoticeKind::PaymentReceived,
         NoticeKind::PaymentRefunded,
+        NoticeKind::DebtReminder,
+        NoticeKind::DebtSecondReminder,
+        NoticeKind::DebtWarning,
         NoticeKind::TicketUpdate,
         NoticeKind::TicketEmergency,
         NoticeKind::TicketSla,
@@ -130,6 +140,10 @@ pub struct Notice {
     pub link: Option<String>,
     /// What caused it, for reports (e.g. `announcement:12`).
     pub source: Option<String>,
+    /// Only these channels, within the user's preferences (a dunning step's); none: every
+    /// channel the preferences allow.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub channels: Option<Vec<Channel>>,
 }
 
 /// A row of the bell's list.

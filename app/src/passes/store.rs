@@ -534,6 +534,7 @@ impl Store {
                                 .into(),
                                 link: Some("/cabinet/passes".into()),
                                 source: Some(format!("pass:{id}")),
+                                channels: None,
                             };
                             enqueue_notice!(&mut *tx, &notice)?;
                         }
@@ -553,6 +554,7 @@ impl Store {
                             .into(),
                             link: Some(format!("/staff/passes?house={house_id}")),
                             source: Some(format!("pass:{id}")),
+                            channels: None,
                         };
                         enqueue_notice!(&mut *tx, &notice)?;
                     }
@@ -902,6 +904,7 @@ pub(super) fn guest_arrived(resident: i64, pass: &PassData, now: DateTime<Utc>) 
         .into(),
         link: Some("/cabinet/passes".into()),
         source: Some(format!("pass:{}", pass.id)),
+        channels: None,
     }
 }
 
@@ -1048,6 +1051,7 @@ impl Store {
                 .into(),
                 link: Some("/cabinet/passes".into()),
                 source: Some(format!("pass:{pass_id}")),
+                channels: None,
             };
             enqueue_notice!(&mut *tx, &notice)?;
             Ok(())
@@ -1101,6 +1105,7 @@ impl Store {
                     .into(),
                     link: Some("/cabinet/passes/new".into()),
                     source: Some(format!("pass:{}", pass.id)),
+                    channels: None,
                 };
                 enqueue_notice!(&mut *tx, &notice)?;
             }

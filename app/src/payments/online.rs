@@ -801,6 +801,7 @@ fn paid_notice(row: &PaymentRow, on: NaiveDate, kind: NoticeKind) -> crate::noti
         ]),
         link: Some(format!("/cabinet/payment/{}", row.id)),
         source: None,
+        channels: None,
     }
 }
 

@@ -383,10 +383,15 @@ fn StatementsTable(statements: Vec<StatementView>) -> impl IntoView {
     .into_any()
 }
 
-/// Resident: pay one or more own accounts by card.
+/// Resident: pay one or more own accounts by card. `?account=` (a reminder's pay link) fills
+/// in that account's debt only.
 #[component]
 pub fn PayPage() -> impl IntoView {
     let start = ServerAction::<StartPayment>::new();
+    let only = leptos_router::hooks::use_query_map()
+        .read_untracked()
+        .get("account")
+        .and_then(|a| a.parse::<i64>().ok());
     let accounts = Resource::new(|| (), |_| load_pay_page());
     // off to the bank's page: a full navigation, not a route of this app
     Effect::new(move |_| {
@@ -411,7 +416,10 @@ pub fn PayPage() -> impl IntoView {
                                     {list
                                         .into_iter()
                                         .enumerate()
-                                        .map(|(i, a)| view! { <PayAccountCard i a /> })
+                                        .map(|(i, a)| {
+                                            let fill = only.is_none_or(|id| id == a.account_id);
+                                            view! { <PayAccountCard i a fill /> }
+                                        })
                                         .collect_view()}
                                 </div>
                                 <button
@@ -438,13 +446,13 @@ pub fn PayPage() -> impl IntoView {
 }
 
 #[component]
-fn PayAccountCard(i: usize, a: PayableAccount) -> impl IntoView {
+fn PayAccountCard(i: usize, a: PayableAccount, fill: bool) -> impl IntoView {
     let (label, due) = match a.balance.0 {
         b if b > 0 => (t::OWED, a.balance.label()),
         0 => (t::NOTHING_OWED, String::new()),
         _ => (t::ADVANCE, (-a.balance).label()),
     };
-    let prefill = if a.balance.0 > 0 {
+    let prefill = if fill && a.balance.0 > 0 {
         a.balance.plain()
     } else {
         String::new()

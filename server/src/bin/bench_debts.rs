@@ -4,7 +4,9 @@
 //! the habits of debtors (a tenth stop paying some months before today, a twentieth pay half,
 //! a few stopped more than three years ago) — and measures the receivables' data the
 //! accountant's page loads (`Store::receivables` for the house: every account's debt by age and
-//! service, the debtors, twelve month-ends), BENCH_REPEAT (5) times; prints the median.
+//! service, the debtors, twelve month-ends), BENCH_REPEAT (5) times; prints the median. Then
+//! one dunning scenario (three steps) is switched on and swept: the first sweep takes a step for
+//! every debtor, the second finds nothing left to do; both are timed.
 //!
 //! Options (environment): BENCH_ACCOUNTS (10000), BENCH_REPEAT (5),
 //! BENCH_PG_URL (postgres://postgres@127.0.0.1:5432/postgres).
@@ -15,7 +17,10 @@ use chrono::{Datelike, NaiveDate};
 
 use app::billing::types::{Basis, Period};
 use app::db::{Db, Store};
+use app::debts::rules::dunning::{NewScenario, Step};
 use app::debts::types::AgeBucket;
+use app::money::Money;
+use app::notify::types::{Channel, NoticeKind};
 use app::with_db;
 
 /// Five services charged every month (kopecks).
@@ -160,7 +165,62 @@ async fn run(label: &str, url: &str, accounts: usize, repeat: usize) {
         totals.overdue().label(),
         totals.buckets.get(AgeBucket::OverThreeYears).label(),
     );
+    sweep(label, &store, house, today).await;
     store.db.close().await;
+}
+
+/// One scenario over the house, swept twice at noon today.
+async fn sweep(label: &str, store: &Store, house: i64, today: NaiveDate) {
+    let step = |days, kind| Step {
+        id: 0,
+        days_after_due: days,
+        min_overdue: Money::ZERO,
+        kind,
+        channels: vec![Channel::Email],
+    };
+    let scenario = NewScenario {
+        name: "Бенчмарк".into(),
+        house_id: Some(house),
+        restart_on_partial: false,
+        holdout_percent: 10,
+        steps: vec![
+            step(5, NoticeKind::DebtReminder),
+            step(20, NoticeKind::DebtSecondReminder),
+            step(45, NoticeKind::DebtWarning),
+        ],
+    };
+    let id = store
+        .save_scenario(None, &scenario)
+        .await
+        .expect("scenario");
+    store
+        .set_scenario_enabled(None, id, true)
+        .await
+        .expect("switch on");
+    let noon = app::clock::from_local(today.and_hms_opt(12, 0, 0).expect("noon"));
+    let started = Instant::now();
+    let lines = store.dry_run(id, today).await.expect("dry run");
+    let dry = started.elapsed();
+    let started = Instant::now();
+    store.debt_sweep(noon).await.expect("sweep");
+    let first = started.elapsed();
+    let started = Instant::now();
+    store.debt_sweep(noon).await.expect("second sweep");
+    let second = started.elapsed();
+    let runs: i64 = with_db!(&store.db, |pool| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM debt_step_runs"
+    )
+    .fetch_one(pool)
+    .await)
+    .expect("runs");
+    println!(
+        "[{label}] scenario sweep: dry run {:.0} ms ({} steps due), first sweep {:.0} ms \
+         ({runs} steps taken), second sweep {:.0} ms (nothing left)",
+        dry.as_secs_f64() * 1000.0,
+        lines.len(),
+        first.as_secs_f64() * 1000.0,
+        second.as_secs_f64() * 1000.0,
+    );
 }
 
 #[tokio::main]

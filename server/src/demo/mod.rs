@@ -2,6 +2,7 @@
 //! sign-ins listed in the README. Deterministic: the same data every time.
 
 mod billing;
+mod debts;
 pub mod news;
 mod passes;
 mod readings;
@@ -382,6 +383,7 @@ pub async fn load(store: &Store) -> Result<(), AppError> {
     crate::demo::news::load(store).await?;
     crate::demo::readings::load(store, app::clock::today()).await?;
     crate::demo::billing::load(store, app::clock::today()).await?;
+    crate::demo::debts::load(store, app::clock::today()).await?;
     crate::demo::tickets::load(store, chrono::Utc::now()).await?;
     crate::demo::passes::load(store, chrono::Utc::now()).await
 }

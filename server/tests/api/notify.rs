@@ -27,7 +27,7 @@ use server::worker::{Senders, Worker};
 
 const PUBLIC_URL: &str = "http://klyuch.test";
 
-async fn user_id(store: &Store, login: &str) -> i64 {
+pub(crate) async fn user_id(store: &Store, login: &str) -> i64 {
     store
         .credentials(login)
         .await
@@ -47,7 +47,11 @@ async fn house(store: &Store, address_part: &str) -> i64 {
         .id
 }
 
-async fn senders(store: &Store, smtp: Option<&SmtpServer>, sms: Option<&SmsRu>) -> Senders {
+pub(crate) async fn senders(
+    store: &Store,
+    smtp: Option<&SmtpServer>,
+    sms: Option<&SmsRu>,
+) -> Senders {
     let email = EmailSender::new(
         store.clone(),
         smtp.map(|s| s.url("mailer", "secret")).as_deref(),
@@ -86,7 +90,7 @@ async fn senders(store: &Store, smtp: Option<&SmtpServer>, sms: Option<&SmsRu>) 
 
 /// The whole demo (for the bills of its posted month) with its own announcements delivered and
 /// their traces cleared, so the test sees only what it sends.
-async fn quiet_demo(backend: Backend) -> Option<(crate::common::TestDb, Store)> {
+pub(crate) async fn quiet_demo(backend: Backend) -> Option<(crate::common::TestDb, Store)> {
     let (db, store) = demo_store(backend).await?;
     let worker = Worker::new(
         store.clone(),
@@ -113,7 +117,7 @@ async fn quiet_demo(backend: Backend) -> Option<(crate::common::TestDb, Store)> 
 }
 
 /// Runs the workers (concurrently) until none finds a due job.
-async fn drain(workers: &[Arc<Worker>]) {
+pub(crate) async fn drain(workers: &[Arc<Worker>]) {
     loop {
         let runs = workers.iter().map(|w| tokio::spawn(w.clone().tick()));
         let mut ran = 0;

@@ -155,6 +155,8 @@ both_backends!(every_page_is_rendered_once, |backend: Backend| async move {
         "/staff/payments",
         "/staff/debts",
         "/staff/debts?house=1",
+        "/staff/debts/segments",
+        "/staff/debts/scenarios",
         "/staff/notifications",
         "/staff/notifications/settings",
     ]);

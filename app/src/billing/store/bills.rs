@@ -34,6 +34,7 @@ pub(super) fn bill_notice(
         ]),
         link: Some(format!("/cabinet/account/{account_id}")),
         source: Some(rules::bill_source(account_id, period)),
+        channels: None,
     }
 }
 

@@ -188,7 +188,12 @@ impl Store {
                 .await?;
                 for channel in Channel::ALL.iter().copied() {
                     let choice = choices.get(&(r.id, channel.as_str().to_string())).copied();
-                    if !channel_wanted(notice.kind, channel, choice) {
+                    if !channel_wanted(notice.kind, channel, choice)
+                        || notice
+                            .channels
+                            .as_ref()
+                            .is_some_and(|only| !only.contains(&channel))
+                    {
                         continue;
                     }
                     let addresses: Vec<String> = match channel {
@@ -404,22 +409,37 @@ impl Store {
 
     /// How the notifications caused by `source` spread.
     pub async fn delivery_report(&self, source: &str) -> Result<DeliveryReport, AppError> {
+        self.report_where("n.source = $1", source).await
+    }
+
+    /// How the notifications whose `source` starts with `prefix` spread (one mailing's, sent
+    /// with a source per account).
+    pub async fn delivery_report_of_prefix(
+        &self,
+        prefix: &str,
+    ) -> Result<DeliveryReport, AppError> {
+        self.report_where("n.source LIKE $1", &format!("{prefix}%"))
+            .await
+    }
+
+    /// The delivery report of the notifications `n` matching `condition` on `$1`.
+    async fn report_where(&self, condition: &str, value: &str) -> Result<DeliveryReport, AppError> {
         with_db!(&self.db, |pool| async {
-            let (recipients, read): (i64, i64) = sqlx::query_as(
-                "SELECT COUNT(*), COUNT(read_at) FROM notifications WHERE source = $1",
-            )
-            .bind(source)
+            let (recipients, read): (i64, i64) = sqlx::query_as(&format!(
+                "SELECT COUNT(*), COUNT(n.read_at) FROM notifications n WHERE {condition}"
+            ))
+            .bind(value)
             .fetch_one(pool)
             .await?;
-            let rows: Vec<(String, i64, i64, i64)> = sqlx::query_as(
+            let rows: Vec<(String, i64, i64, i64)> = sqlx::query_as(&format!(
                 "SELECT d.channel,
                         COUNT(*) FILTER (WHERE d.status = 'sent'),
                         COUNT(*) FILTER (WHERE d.status = 'queued'),
                         COUNT(*) FILTER (WHERE d.status = 'failed')
                  FROM deliveries d JOIN notifications n ON n.id = d.notification_id
-                 WHERE n.source = $1 GROUP BY d.channel",
-            )
-            .bind(source)
+                 WHERE {condition} GROUP BY d.channel"
+            ))
+            .bind(value)
             .fetch_all(pool)
             .await?;
             Ok::<_, sqlx::Error>(DeliveryReport {

@@ -98,6 +98,7 @@ impl Store {
                                 ]),
                                 link: Some("/cabinet/readings".into()),
                                 source: Some(format!("readings:{house_id}:{period}")),
+                                channels: None,
                             };
                             enqueue_notice!(&mut *tx, &notice)?;
                             sent += 1;
@@ -140,6 +141,7 @@ impl Store {
                             ]),
                             link: Some(format!("/cabinet/readings/meter/{}", d.meter_id)),
                             source: Some(format!("meter:{}", d.meter_id)),
+                            channels: None,
                         };
                         enqueue_notice!(&mut *tx, &notice)?;
                         sent += 1;

@@ -8,7 +8,7 @@ pub fn local_today(now: DateTime<Utc>, time_zone: &str) -> NaiveDate {
     local_time(now, time_zone).date()
 }
 
-pub(super) fn local_time(now: DateTime<Utc>, time_zone: &str) -> chrono::NaiveDateTime {
+pub(crate) fn local_time(now: DateTime<Utc>, time_zone: &str) -> chrono::NaiveDateTime {
     match time_zone.parse::<chrono_tz::Tz>() {
         Ok(tz) => now.with_timezone(&tz).naive_local(),
         Err(_) => crate::clock::local(now),
@@ -28,7 +28,7 @@ pub fn check_time_zone(name: &str) -> Result<String, AppError> {
 }
 
 impl Store {
-    pub(super) async fn house_settings(
+    pub(crate) async fn house_settings(
         &self,
         house_id: Option<i64>,
     ) -> Result<Vec<(i64, String, WindowSettings)>, AppError> {

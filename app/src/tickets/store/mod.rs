@@ -212,6 +212,7 @@ fn ticket_notice(kind: NoticeKind, to: Recipients, id: i64, params: &[(&str, Str
         params: map,
         link: None,
         source: Some(format!("ticket:{id}")),
+        channels: None,
     }
 }
 

@@ -19,6 +19,9 @@ use crate::money::Money;
 use crate::period::Period;
 use crate::{fetch_json, with_db};
 
+mod dunning;
+mod work;
+
 /// The debtors' list shows this many, the most overdue first.
 pub const DEBTORS_SHOWN: usize = 300;
 /// Months of the receivables' history.
@@ -26,8 +29,8 @@ pub const HISTORY_MONTHS: i32 = 12;
 
 /// What the receivables are computed from.
 struct Ledger {
-    /// (account, account number, flat, house)
-    accounts: Vec<(i64, String, String, i64)>,
+    /// (account, account number, flat, house, entrance)
+    accounts: Vec<(i64, String, String, i64, Option<i64>)>,
     entries: HashMap<i64, Vec<LedgerEntry>>,
     /// (account, period, service, charged)
     parts: Vec<(i64, String, i64, i64)>,
@@ -75,10 +78,10 @@ impl Store {
         let accounts_of = "FROM ledger l JOIN accounts c ON c.id = l.account_id
              JOIN apartments a ON a.id = c.apartment_id";
         let (accounts, entries, parts, services) = with_db!(&self.db, |pool| async {
-            let accounts: Vec<(i64, String, String, i64)> = fetch_json!(
+            let accounts: Vec<(i64, String, String, i64, Option<i64>)> = fetch_json!(
                 pool,
                 &self.db,
-                "c.id, c.number, a.number, a.house_id",
+                "c.id, c.number, a.number, a.house_id, a.entrance_id",
                 &format!(
                     "FROM accounts c JOIN apartments a ON a.id = c.apartment_id WHERE 1 = 1 {scope}"
                 ),
@@ -198,7 +201,7 @@ impl Store {
     }
 
     /// The people on each account's flat today, owners first.
-    async fn account_people(
+    pub(super) async fn account_people(
         &self,
         accounts: &[i64],
         today: NaiveDate,
@@ -347,7 +350,7 @@ fn compute_receivables(
     let mut by_part: BTreeMap<Part, Money> = BTreeMap::new();
     let mut debtors = Vec::new();
     let none = Vec::new();
-    for (account, number, flat, house) in &ledger.accounts {
+    for (account, number, flat, house, _) in &ledger.accounts {
         let entries = ledger.entries.get(account).unwrap_or(&none);
         let debt = rules::account_debt(entries, &ledger.due_rules, today);
         for (month, (_, day)) in history.iter_mut().zip(&days) {

@@ -15,6 +15,9 @@ use crate::billing::rules::accrual::{LedgerEntry, ledger_debt};
 use crate::billing::rules::{DueRules, settle, split};
 use crate::billing::types::{LedgerKind, Money, Period};
 
+pub mod dunning;
+pub mod work;
+
 /// What a part of a month's charge was for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum Part {

@@ -1,14 +1,23 @@
-//! Pages of debts: the accountant's receivables.
+//! Pages of debts: the accountant's receivables, the debtor's card, segments and mailings.
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
-use super::api::{load_debtor_card, load_receivables};
+use super::api::{
+    LogDebtorContact, RecordDebtPromise, load_debtor_card, load_debtor_work, load_receivables,
+};
 use super::text as t;
 use super::types::*;
 use crate::error::AppError;
 use crate::money::Money;
 use crate::ui::{ErrorNote, Loading, style, use_id_param};
+
+mod scenarios;
+mod segments;
+mod work;
+pub use scenarios::ScenariosPage;
+pub use segments::SegmentsPage;
+use work::DebtorWorkSection;
 
 /// `/staff/debts?house=`: the receivables of a house or of all houses, live from the ledger.
 #[component]
@@ -22,7 +31,17 @@ pub fn ReceivablesPage() -> impl IntoView {
     };
     let receivables = Resource::new(house, load_receivables);
     view! {
-        <h1 class=style::H1>{t::TITLE}</h1>
+        <div class="flex flex-wrap items-baseline justify-between gap-2">
+            <h1 class=style::H1>{t::TITLE}</h1>
+            <nav class="flex gap-4">
+                <a class="text-teal-800 underline" href="/staff/debts/segments">
+                    {t::SEGMENTS}
+                </a>
+                <a class="text-teal-800 underline" href="/staff/debts/scenarios">
+                    {t::SCENARIOS}
+                </a>
+            </nav>
+        </div>
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
                 match receivables.await {
@@ -402,6 +421,12 @@ fn DebtorTable(debtors: Vec<DebtorRow>, all: u32) -> impl IntoView {
 pub fn DebtorPage() -> impl IntoView {
     let id = use_id_param();
     let card = Resource::new(id, load_debtor_card);
+    let log = ServerAction::<LogDebtorContact>::new();
+    let promise = ServerAction::<RecordDebtPromise>::new();
+    let work = Resource::new(
+        move || (id(), log.version().get(), promise.version().get()),
+        |(account, ..)| load_debtor_work(account),
+    );
     view! {
         <a href="/staff/debts" class="text-sm text-teal-700">
             {t::ALL_DEBTS}
@@ -410,7 +435,7 @@ pub fn DebtorPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match card.await {
                     Err(e) => view! { <ErrorNote error=e /> }.into_any(),
-                    Ok(c) => view! { <DebtorView c /> }.into_any(),
+                    Ok(c) => view! { <DebtorView c log promise work /> }.into_any(),
                 }
             })}
         </Suspense>
@@ -418,7 +443,12 @@ pub fn DebtorPage() -> impl IntoView {
 }
 
 #[component]
-fn DebtorView(c: DebtorCard) -> impl IntoView {
+fn DebtorView(
+    c: DebtorCard,
+    log: ServerAction<LogDebtorContact>,
+    promise: ServerAction<RecordDebtPromise>,
+    work: Resource<Result<DebtorWork, AppError>>,
+) -> impl IntoView {
     let owed = c.buckets.total() + c.penalties;
     view! {
         <h1 class=format!(
@@ -473,6 +503,7 @@ fn DebtorView(c: DebtorCard) -> impl IntoView {
                 <AgeTable buckets=c.buckets />
             </section>
         </div>
+        <DebtorWorkSection account=c.account_id today=c.today log promise work />
         <ServiceTable services=c.by_service.clone() />
         <section class="mt-6">
             <h2 class=style::H2>{t::MONTHS_OWED}</h2>
