@@ -216,21 +216,8 @@ pub fn usual_charge(entries: &[LedgerEntry], today: NaiveDate) -> Money {
     }
 }
 
-/// Paid into the account from `from` to `to`, both included (refunds taken off).
-pub fn paid_between(entries: &[LedgerEntry], from: NaiveDate, to: NaiveDate) -> Money {
-    Money(
-        -entries
-            .iter()
-            .filter(|e| {
-                e.kind == LedgerKind::Payment && e.occurred_on >= from && e.occurred_on <= to
-            })
-            .map(|e| e.amount)
-            .sum::<i64>(),
-    )
-}
-
-/// A promise of `amount` by `promised_on` with `paid` since it was made: kept once paid in full,
-/// broken when its day passed without that.
+/// A promise of `amount` by `promised_on` with `paid` since it was recorded: kept once paid in
+/// full, broken when its day passed without that.
 pub fn promise_status(
     amount: Money,
     paid: Money,
@@ -668,14 +655,6 @@ mod tests {
         // (300 000 + 200 001 + 100 000) / 3, rounded down
         assert_eq!(usual_charge(&entries, today), Money(200_000));
         assert_eq!(usual_charge(&[], today), Money::ZERO);
-        assert_eq!(
-            paid_between(&entries, day("2026-11-20"), day("2026-11-20")),
-            Money(500_000)
-        );
-        assert_eq!(
-            paid_between(&entries, day("2026-11-21"), today),
-            Money::ZERO
-        );
     }
 
     #[test]

@@ -11,6 +11,12 @@ use crate::debts::rules::work::{self, DebtorFacts, Person};
 use crate::notify::types::{Channel, DeliveryReport, Notice, NoticeKind, Recipients};
 use crate::{audit, enqueue_notice, write_tx};
 
+/// What was paid into a promise's (`p`) account after it was recorded, up to its date: money
+/// received the same morning, before the call, does not keep it.
+const PAID_AFTER_PROMISE: &str = "CAST(COALESCE(-(SELECT SUM(l.amount) FROM ledger l
+     WHERE l.account_id = p.account_id AND l.kind = 'payment' AND l.created_at >= p.at
+       AND l.occurred_on <= p.promised_on), 0) AS BIGINT)";
+
 /// A segment preview lists this many accounts, the largest debts first.
 pub const SEGMENT_PREVIEW: usize = 50;
 
@@ -83,10 +89,11 @@ impl Store {
             .into_iter()
             .map(|h| (h.id, h.address))
             .collect();
-        let promises: Vec<(i64, NaiveDate, i64)> = with_db!(&self.db, |pool| {
-            sqlx::query_as(
-                "SELECT account_id, made_on, amount FROM debt_promises WHERE promised_on >= $1",
-            )
+        let promises: Vec<(i64, i64, i64)> = with_db!(&self.db, |pool| {
+            sqlx::query_as(&format!(
+                "SELECT p.account_id, p.amount, {PAID_AFTER_PROMISE} FROM debt_promises p
+                 WHERE p.promised_on >= $1"
+            ))
             .bind(today)
             .fetch_all(pool)
             .await
@@ -101,8 +108,10 @@ impl Store {
                     let entries = ledger.entries.get(account).unwrap_or(&none);
                     let debt = rules::account_debt(entries, &ledger.due_rules, today);
                     let since = debt.oldest_overdue(today)?;
-                    let promise_pending = promises.iter().any(|(a, made_on, amount)| {
-                        a == account && work::paid_between(entries, *made_on, today).0 < *amount
+                    let promise_pending = promises.iter().any(|(a, amount, paid)| {
+                        a == account
+                            && work::promise_status(Money(*amount), Money(*paid), today, today)
+                                == PromiseStatus::Pending
                     });
                     let last_payment = entries
                         .iter()
@@ -483,7 +492,7 @@ impl Store {
         account_id: i64,
         today: NaiveDate,
     ) -> Result<DebtorWork, AppError> {
-        type PromiseRow = (i64, NaiveDate, NaiveDate, i64, String, Option<String>);
+        type PromiseRow = (i64, NaiveDate, NaiveDate, i64, i64, String, Option<String>);
         type ContactRow = (
             DateTime<Utc>,
             ContactKind,
@@ -492,12 +501,13 @@ impl Store {
             Option<String>,
             Option<String>,
         );
-        let (promises, contacts, deliveries, payments) = with_db!(&self.db, |pool| async {
-            let promises: Vec<PromiseRow> = sqlx::query_as(
-                "SELECT p.id, p.made_on, p.promised_on, p.amount, p.note, u.full_name
+        let (promises, contacts, deliveries) = with_db!(&self.db, |pool| async {
+            let promises: Vec<PromiseRow> = sqlx::query_as(&format!(
+                "SELECT p.id, p.made_on, p.promised_on, p.amount, {PAID_AFTER_PROMISE}, p.note,
+                        u.full_name
                  FROM debt_promises p LEFT JOIN users u ON u.id = p.staff_id
-                 WHERE p.account_id = $1 ORDER BY p.promised_on DESC, p.id DESC",
-            )
+                 WHERE p.account_id = $1 ORDER BY p.promised_on DESC, p.id DESC"
+            ))
             .bind(account_id)
             .fetch_all(pool)
             .await?;
@@ -519,21 +529,14 @@ impl Store {
             .bind(account_id)
             .fetch_all(pool)
             .await?;
-            let payments: Vec<LedgerEntry> = sqlx::query_as(
-                "SELECT account_id, period, kind, amount, occurred_on, reason FROM ledger
-                 WHERE account_id = $1 AND kind = 'payment'",
-            )
-            .bind(account_id)
-            .fetch_all(pool)
-            .await?;
-            Ok::<_, sqlx::Error>((promises, contacts, deliveries, payments))
+            Ok::<_, sqlx::Error>((promises, contacts, deliveries))
         }
         .await)
         .map_err(internal("load the work with a debtor"))?;
         let promises = promises
             .into_iter()
-            .map(|(id, made_on, promised_on, amount, note, staff)| {
-                let paid = work::paid_between(&payments, made_on, promised_on.min(today));
+            .map(|(id, made_on, promised_on, amount, paid, note, staff)| {
+                let paid = Money(paid);
                 PromiseView {
                     id,
                     made_on,
